@@ -1,0 +1,3 @@
+export { run, buildProgram } from './program.js';
+export { EXIT, processIO } from './io.js';
+export type { CliIO, ExitCode } from './io.js';

@@ -1,0 +1,22 @@
+/**
+ * Environment variables that form the contract between launchers and worker processes
+ * (torchrun's names where torchrun has one). Read them only in entry points.
+ */
+export const ENV = {
+  /** Global rank of this worker, 0..WORLD_SIZE-1. */
+  rank: 'RANK',
+  /** Number of workers in the job. */
+  worldSize: 'WORLD_SIZE',
+  /** Rank of this worker on its node. */
+  localRank: 'LOCAL_RANK',
+  /** host:port of the rendezvous endpoint. */
+  rendezvous: 'ORQUESTA_RENDEZVOUS',
+  /** URL of the coordinator's HTTP API, default http://127.0.0.1:7070. */
+  coordinator: 'ORQUESTA_COORDINATOR',
+  /** Bearer token for the coordinator's mutating API calls. */
+  token: 'ORQUESTA_TOKEN',
+  /** GPU assigned to the worker (CUDA's own name). */
+  cudaVisibleDevices: 'CUDA_VISIBLE_DEVICES',
+} as const;
+
+export type EnvName = (typeof ENV)[keyof typeof ENV];

@@ -1,0 +1,180 @@
+/**
+ * The experiment spec: the YAML document a user submits. This file is the single source of
+ * truth: the JSON Schema (draft 2020-12) that validates a spec and the TypeScript types that
+ * read one are both derived from the definitions below. Every field documents its unit and
+ * default; defaults are applied by the validator (`useDefaults`), nowhere else.
+ */
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+
+/** A closed object: unknown keys are errors (they are usually typos). */
+const section = <P extends Record<string, TSchema>>(description: string, properties: P) =>
+  Type.Object(properties, { additionalProperties: false, description, default: {} });
+
+/** One of a fixed set of strings, as a JSON Schema enum (one clear error instead of one per branch). */
+const choice = <const T extends readonly string[]>(values: T, options: { default?: T[number]; description: string }) =>
+  Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
+
+const positiveInt = (description: string, dflt: number, extra: Record<string, unknown> = {}) =>
+  Type.Integer({ minimum: 1, default: dflt, description, ...extra });
+
+const unitInterval = { type: 'number', minimum: 0, exclusiveMaximum: 1 } as const;
+
+/** Where the corpora are and how to read them. Paths are relative to the working directory. */
+export const DataSchema = Type.Object(
+  {
+    train: Type.String({ minLength: 1, description: 'Training corpus: TSV pairs (translation) or plain text (language-model); .gz allowed. Required.' }),
+    valid: Type.Optional(Type.String({ minLength: 1, description: 'Validation corpus, same format as train. Defaults to none (no evaluation).' })),
+    source: Type.Optional(Type.String({ minLength: 1, maxLength: 16, description: 'Source language code (translation only), e.g. "es". Required for translation.' })),
+    target: Type.Optional(Type.String({ minLength: 1, maxLength: 16, description: 'Target language code (translation only), e.g. "en". Required for translation.' })),
+    columns: Type.Record(Type.String(), Type.Integer({ minimum: 0 }), {
+      default: { en: 0, es: 1 },
+      description: 'Column index (0-based) of each language in the TSV file. Defaults to {en: 0, es: 1} (the spa-eng layout).',
+    }),
+    max_len: positiveInt('Longest sentence kept, in tokens (after tokenisation, bos/eos included). Defaults to 64.', 64, { maximum: 4096 }),
+    overlong: choice(['drop', 'truncate'] as const, {
+      default: 'drop',
+      description: 'What happens to sentences longer than max_len: drop or truncate. Defaults to drop.',
+    }),
+    malformed: choice(['skip', 'fail'] as const, {
+      default: 'skip',
+      description: 'Policy for malformed lines (wrong column count, invalid UTF-8, empty side): skip with a summary, or fail. Defaults to skip.',
+    }),
+  },
+  { additionalProperties: false, description: 'Corpora and how to read them.' },
+);
+
+export const TokenizerSchema = section('Subword vocabulary.', {
+  kind: choice(['bpe', 'char'] as const, {
+    default: 'bpe',
+    description: 'bpe (byte-pair encoding, trained on the corpus) or char (one token per character). Defaults to bpe.',
+  }),
+  vocab_size: positiveInt('Vocabulary size in tokens, special tokens included (bpe only). Defaults to 8000.', 8000, { minimum: 8, maximum: 1_000_000 }),
+  shared: Type.Boolean({ default: true, description: 'One vocabulary for source and target (translation). Defaults to true.' }),
+});
+
+export const ModelSchema = section('Transformer shape ("Attention Is All You Need").', {
+  d_model: positiveInt('Model width in features; must be divisible by heads. Defaults to 256.', 256, { maximum: 65536 }),
+  heads: positiveInt('Attention heads. Defaults to 4.', 4, { maximum: 1024 }),
+  d_ff: positiveInt('Feed-forward inner width in features. Defaults to 1024.', 1024, { maximum: 262144 }),
+  encoder_layers: Type.Integer({ minimum: 0, maximum: 128, default: 3, description: 'Encoder blocks. Defaults to 3 for translation and 0 for a language-model (which must have none).' }),
+  decoder_layers: positiveInt('Decoder blocks. Defaults to 3.', 3, { maximum: 128 }),
+  dropout: Type.Number({ minimum: 0, exclusiveMaximum: 1, default: 0.1, description: 'Residual and embedding dropout probability. Defaults to 0.1.' }),
+  attention_dropout: Type.Number({ minimum: 0, exclusiveMaximum: 1, default: 0, description: 'Dropout probability on attention weights. Defaults to 0.' }),
+  activation: choice(['relu', 'gelu'] as const, { default: 'relu', description: 'Feed-forward activation. Defaults to relu.' }),
+  norm: choice(['pre', 'post'] as const, { default: 'pre', description: 'Layer-norm placement: pre-LN or post-LN. Defaults to pre.' }),
+  max_len: positiveInt('Longest sequence the positional encoding covers, in tokens. Defaults to 256.', 256, { maximum: 65536 }),
+  positional: choice(['sinusoidal', 'learned'] as const, { default: 'sinusoidal', description: 'Positional encoding. Defaults to sinusoidal.' }),
+  tie_embeddings: Type.Boolean({ default: true, description: 'Share input embeddings and the output projection. Defaults to true.' }),
+});
+
+export const OptimizerSchema = section('Optimizer and learning-rate schedule.', {
+  kind: choice(['adam', 'adamw', 'sgd'] as const, { default: 'adam', description: 'Optimizer. Defaults to adam.' }),
+  lr: Type.Number({ exclusiveMinimum: 0, maximum: 10, default: 7e-4, description: 'Peak learning rate (reached at the end of warmup). Defaults to 7e-4.' }),
+  betas: Type.Unsafe<[number, number]>({
+    type: 'array',
+    prefixItems: [unitInterval, unitInterval],
+    items: false,
+    minItems: 2,
+    default: [0.9, 0.98],
+    description: 'Adam beta1, beta2, each in [0, 1). Defaults to [0.9, 0.98].',
+  }),
+  eps: Type.Number({ exclusiveMinimum: 0, default: 1e-9, description: 'Adam epsilon. Defaults to 1e-9.' }),
+  weight_decay: Type.Number({ minimum: 0, default: 0, description: 'Decoupled weight decay (adamw) or L2 (sgd). Defaults to 0.' }),
+  warmup_steps: Type.Integer({ minimum: 0, default: 4000, description: 'Linear warmup length in optimizer steps; must be below training.max_steps. Defaults to 4000.' }),
+  schedule: choice(['inverse_sqrt', 'cosine', 'constant'] as const, {
+    default: 'inverse_sqrt',
+    description: 'Decay after warmup. Defaults to inverse_sqrt.',
+  }),
+  clip_norm: Type.Number({ minimum: 0, default: 1.0, description: 'Global gradient-norm clip; 0 disables clipping. Defaults to 1.0.' }),
+});
+
+export const TrainingSchema = section('The training loop.', {
+  max_tokens_per_batch: positiveInt('Token budget of one micro-batch per worker, padding included. Defaults to 4096.', 4096, { maximum: 16_777_216 }),
+  accumulate: positiveInt('Micro-batches per optimizer step (gradient accumulation). Defaults to 1.', 1, { maximum: 1024 }),
+  max_steps: positiveInt('Optimizer steps to train. Defaults to 20000.', 20000),
+  label_smoothing: Type.Number({ minimum: 0, exclusiveMaximum: 1, default: 0.1, description: 'Label smoothing epsilon. Defaults to 0.1.' }),
+  seed: Type.Integer({ minimum: 0, maximum: 4294967295, default: 1, description: 'Seed for weights, dropout and data order. Defaults to 1.' }),
+  eval_every_steps: positiveInt('Validation loss every this many steps. Defaults to 1000.', 1000),
+  log_every_steps: positiveInt('Progress line every this many steps. Defaults to 50.', 50),
+  consistency_every_steps: positiveInt('Cross-rank parameter checksum every this many steps. Defaults to 500.', 500),
+});
+
+export const BACKENDS = ['wasm', 'wasm-native', 'cpu', 'tensorflow', 'tensorflow-gpu', 'webgpu'] as const;
+
+export const ResourcesSchema = section('Where and how wide to run.', {
+  workers: positiveInt('Data-parallel worker processes (world size). Defaults to 1.', 1, { maximum: 4096 }),
+  slots_per_worker: positiveInt('Slots (GPUs or CPU cores) each worker occupies. Defaults to 1.', 1, { maximum: 64 }),
+  backend: choice(BACKENDS, { default: 'wasm', description: `Compute backend: ${BACKENDS.join(' | ')}. Defaults to wasm.` }),
+});
+
+export const CollectiveSchema = section('Gradient communication.', {
+  bucket_mb: Type.Number({ exclusiveMinimum: 0, maximum: 4096, default: 25, description: 'Gradient bucket size in MB (10^6 bytes). Defaults to 25.' }),
+  compression: choice(['none', 'fp16'] as const, { default: 'none', description: 'Wire compression of gradients. Defaults to none.' }),
+  timeout_s: Type.Number({ exclusiveMinimum: 0, maximum: 86400, default: 30, description: 'Seconds before a stuck collective fails naming the ranks it waits for. Defaults to 30.' }),
+});
+
+export const CheckpointSchema = section('Checkpoints.', {
+  every_steps: positiveInt('Checkpoint every this many optimizer steps. Defaults to 1000.', 1000),
+  keep_last: positiveInt('Checkpoints kept on disk, newest first. Defaults to 3.', 3, { maximum: 1000 }),
+  dir: Type.String({ minLength: 1, default: 'runs/experiment', description: 'Directory for checkpoints and logs. Defaults to runs/experiment.' }),
+});
+
+export const FaultToleranceSchema = section('Restarts after failures.', {
+  max_restarts: Type.Integer({ minimum: 0, maximum: 1000, default: 3, description: 'Restarts from the last checkpoint before the experiment fails. Defaults to 3.' }),
+});
+
+export const SchedulingSchema = section('Cluster queue placement.', {
+  priority: Type.Integer({ minimum: 0, maximum: 100, default: 50, description: 'Queue priority, 0 (lowest) to 100. Defaults to 50.' }),
+  preemptible: Type.Boolean({ default: true, description: 'Whether higher-priority jobs may preempt this one. Defaults to true.' }),
+});
+
+export const SearchSchema = Type.Object(
+  {
+    kind: choice(['grid', 'random'] as const, { default: 'grid', description: 'grid (every combination) or random sampling. Defaults to grid.' }),
+    parameters: Type.Record(Type.String({ pattern: '^[a-z_]+(\\.[a-z_0-9]+)+$' }), Type.Array(Type.Unknown(), { minItems: 1, maxItems: 1000 }), {
+      description: 'Dotted spec field -> values to try, e.g. {optimizer.lr: [3e-4, 7e-4]}. Required.',
+      additionalProperties: false,
+      minProperties: 1,
+    }),
+    trials: Type.Optional(positiveInt('Trials to sample (random search only). Defaults to 10.', 10, { maximum: 10000 })),
+  },
+  { additionalProperties: false, description: 'Hyper-parameter search: one trial per point.' },
+);
+
+export const ExperimentSpecSchema = Type.Object(
+  {
+    name: Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{0,62}$', description: 'Experiment name: lowercase letters, digits, ".", "_" and "-", at most 63 characters. Required.' }),
+    task: choice(['translation', 'language-model'] as const, { description: 'translation (encoder-decoder) or language-model (decoder-only). Required.' }),
+    description: Type.Optional(Type.String({ maxLength: 4096, description: 'Free text shown in listings. Defaults to none.' })),
+    data: DataSchema,
+    tokenizer: TokenizerSchema,
+    model: ModelSchema,
+    optimizer: OptimizerSchema,
+    training: TrainingSchema,
+    resources: ResourcesSchema,
+    collective: CollectiveSchema,
+    checkpoint: CheckpointSchema,
+    fault_tolerance: FaultToleranceSchema,
+    scheduling: SchedulingSchema,
+    search: Type.Optional(SearchSchema),
+  },
+  {
+    $id: 'https://orquesta.dev/schemas/experiment.json',
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    title: 'Orquesta experiment spec',
+    additionalProperties: false,
+  },
+);
+
+/** A validated spec with every default filled in. Read-only once validated. */
+export type ExperimentSpec = Static<typeof ExperimentSpecSchema>;
+export type DataSpec = ExperimentSpec['data'];
+export type TokenizerSpec = ExperimentSpec['tokenizer'];
+export type ModelSpec = ExperimentSpec['model'];
+export type OptimizerSpec = ExperimentSpec['optimizer'];
+export type TrainingSpec = ExperimentSpec['training'];
+export type ResourcesSpec = ExperimentSpec['resources'];
+export type CollectiveSpec = ExperimentSpec['collective'];
+export type CheckpointSpec = ExperimentSpec['checkpoint'];
+export type SearchSpec = NonNullable<ExperimentSpec['search']>;
+export type Backend = (typeof BACKENDS)[number];
