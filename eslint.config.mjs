@@ -31,7 +31,8 @@ export default [
             // the coordinator never imports the model or tfjs.
             { sourceTag: 'layer:control', onlyDependOnLibsWithTags: ['layer:base'], bannedExternalImports: ['@tensorflow/*'] },
             // apps are thin: they wire the control plane; training runs in worker processes.
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['layer:base', 'layer:control', 'layer:runtime'], bannedExternalImports: ['@tensorflow/*'] },
+            // bench commands reach the data plane directly; the model only through the worker.
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['layer:base', 'layer:control', 'layer:comm', 'layer:runtime'], bannedExternalImports: ['@tensorflow/*'] },
             { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['layer:base', 'layer:compute', 'layer:comm', 'layer:runtime', 'layer:control', 'type:app'] },
           ],
         },

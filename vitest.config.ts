@@ -4,6 +4,6 @@ import { defineConfig } from 'vitest/config';
 // browser tests in their own e2e projects.
 export default defineConfig({
   test: {
-    projects: ['packages/*/vitest.config.ts', 'apps/*/vitest.config.ts', 'tools/*/vitest.config.ts'],
+    projects: ['packages/*/vitest.config.ts', 'packages/*/e2e/vitest.config.ts', 'apps/*/vitest.config.ts', 'tools/*/vitest.config.ts'],
   },
 });

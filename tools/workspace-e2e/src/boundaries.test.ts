@@ -15,12 +15,12 @@ const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' };
 /** Allowed internal dependencies per project (the layer table of the lint config). */
 const ALLOWED: Record<string, readonly string[]> = {
   '@orquesta/protocol': [],
-  '@orquesta/data': [],
+  '@orquesta/data': ['@orquesta/protocol'],
   '@orquesta/model': ['@orquesta/protocol', '@orquesta/data'],
   '@orquesta/collective': ['@orquesta/protocol', '@orquesta/data'],
   '@orquesta/worker': ['@orquesta/protocol', '@orquesta/data', '@orquesta/model', '@orquesta/collective', '@orquesta/kernels', '@orquesta/telemetry'],
   '@orquesta/coordinator': ['@orquesta/protocol', '@orquesta/telemetry'],
-  '@orquesta/cli': ['@orquesta/protocol', '@orquesta/coordinator', '@orquesta/worker', '@orquesta/telemetry'],
+  '@orquesta/cli': ['@orquesta/protocol', '@orquesta/coordinator', '@orquesta/collective', '@orquesta/worker', '@orquesta/telemetry'],
 };
 
 interface Graph {
