@@ -8,7 +8,7 @@ const deepImport = { group: ['@orquesta/*/*'], message: 'Import the package itse
 const tfjs = { group: ['@tensorflow/*'], message: 'tfjs belongs in packages/model and the worker only.' };
 
 export default [
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/.nx/**', 'runs/**', 'coverage/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/.nx/**', 'runs/**', 'coverage/**', 'tmp/**'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts', '**/*.js', '**/*.mjs'],
@@ -31,8 +31,8 @@ export default [
             // the coordinator never imports the model or tfjs.
             { sourceTag: 'layer:control', onlyDependOnLibsWithTags: ['layer:base'], bannedExternalImports: ['@tensorflow/*'] },
             // apps are thin: they wire the control plane; training runs in worker processes.
-            // bench commands reach the data plane directly; the model only through the worker.
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['layer:base', 'layer:control', 'layer:comm', 'layer:runtime'], bannedExternalImports: ['@tensorflow/*'] },
+            // apps wire the packages together; they never touch tfjs themselves (the model does).
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['layer:base', 'layer:control', 'layer:compute', 'layer:comm', 'layer:runtime'], bannedExternalImports: ['@tensorflow/*'] },
             { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['layer:base', 'layer:compute', 'layer:comm', 'layer:runtime', 'layer:control', 'type:app'] },
           ],
         },

@@ -1,5 +1,5 @@
 import { defineProject } from 'vitest/config';
 
 export default defineProject({
-  test: { name: 'model', include: ['src/**/*.test.ts'] },
+  test: { name: 'model', include: ['src/**/*.test.ts'], testTimeout: 120_000 },
 });

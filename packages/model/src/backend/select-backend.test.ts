@@ -1,0 +1,44 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { transformerConfig } from '../config.js';
+import { BackendUnavailableError } from '../errors.js';
+import { Seq2SeqTransformer } from '../models/seq2seq-transformer.js';
+import { selectBackend } from './select-backend.js';
+
+describe('selectBackend', () => {
+  it('rejects an unknown backend with the registered ones named', async () => {
+    await expect(selectBackend('tpu')).rejects.toThrow(/unknown backend "tpu"; registered: wasm, cpu, webgpu/);
+  });
+
+  it('says how to install tfjs-node when the tensorflow backend is asked for and absent', async () => {
+    const error = await selectBackend('tensorflow').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BackendUnavailableError);
+    expect((error as Error).message).toContain('npm install @tensorflow/tfjs-node');
+  });
+
+  it('gives the same logits on cpu, wasm and webgpu for the same weights (within 1e-4)', async () => {
+    await selectBackend('cpu');
+    const model = new Seq2SeqTransformer(transformerConfig({ vocabSize: 32, dModel: 16, heads: 2, dFf: 32, encoderLayers: 1, decoderLayers: 1, maxLen: 8 }));
+    const run = async () => {
+      const logits = tf.tidy(() => {
+        const enc = model.encode(tf.tensor2d([[4, 5, 6, 2, 0]], undefined, 'int32'));
+        return model.logits(model.decode(tf.tensor2d([[1, 7, 8]], undefined, 'int32'), enc));
+      });
+      const values = (await logits.data()) as Float32Array;
+      logits.dispose();
+      return values;
+    };
+    const results: Record<string, Float32Array> = {};
+    for (const backend of ['cpu', 'wasm', 'webgpu']) {
+      await selectBackend(backend);
+      expect(tf.getBackend()).toBe(backend);
+      results[backend] = await run();
+    }
+    for (const backend of ['wasm', 'webgpu']) {
+      let worst = 0;
+      results[backend]!.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - results['cpu']![i]!))));
+      expect(worst, backend).toBeLessThan(1e-4);
+    }
+    model.dispose();
+  });
+});

@@ -1,0 +1,95 @@
+/**
+ * Compute backends by name. Each name maps to a loader that imports (and so registers) the tfjs
+ * backend; optional ones are imported only when asked for. After `tf.setBackend`, the active
+ * backend is checked: tfjs otherwise falls back silently to another backend when one fails.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { BackendUnavailableError } from '../errors.js';
+import { installDawnNavigator } from './webgpu-navigator.js';
+
+/** Loads a backend's module; tfjs registers it on import. @throws on a missing package. */
+export type BackendLoader = () => Promise<void>;
+
+interface BackendEntry {
+  /** The name tfjs registers the backend under. */
+  readonly tfjsName: string;
+  readonly load: BackendLoader;
+}
+
+function optional(pkg: string, hint: string): BackendLoader {
+  return async () => {
+    try {
+      await import(pkg);
+    } catch (cause) {
+      throw new BackendUnavailableError(pkg, `${pkg} is not installed: ${hint}`, { cause });
+    }
+  };
+}
+
+const registry = new Map<string, BackendEntry>([
+  ['wasm', { tfjsName: 'wasm', load: async () => void (await import('@tensorflow/tfjs-backend-wasm')) }],
+  ['cpu', { tfjsName: 'cpu', load: async () => void (await import('@tensorflow/tfjs-backend-cpu')) }],
+  [
+    'webgpu',
+    {
+      tfjsName: 'webgpu',
+      load: async () => {
+        await installDawnNavigator();
+        await import('@tensorflow/tfjs-backend-webgpu');
+      },
+    },
+  ],
+  ['tensorflow', { tfjsName: 'tensorflow', load: optional('@tensorflow/tfjs-node', 'run `npm install @tensorflow/tfjs-node@4.22.0` (downloads libtensorflow)') }],
+  [
+    'tensorflow-gpu',
+    { tfjsName: 'tensorflow', load: optional('@tensorflow/tfjs-node-gpu', 'run `npm install @tensorflow/tfjs-node-gpu@4.22.0` on a machine with CUDA 11.2 and cuDNN 8') },
+  ],
+]);
+
+/**
+ * Makes another backend selectable by name, e.g. `wasm-native` from the kernels package.
+ * @throws {BackendUnavailableError} when the name is taken.
+ */
+export function registerBackend(name: string, tfjsName: string, load: BackendLoader): void {
+  if (registry.has(name)) throw new BackendUnavailableError(name, `backend "${name}" is already registered`);
+  registry.set(name, { tfjsName, load });
+}
+
+export function registeredBackends(): string[] {
+  return [...registry.keys()];
+}
+
+/**
+ * tfjs-core's Node build registers no gradients; the @tensorflow/tfjs package registers all of
+ * them (into tfjs's global registry). Imported once, with tfjs's console banners switched off.
+ */
+let gradientsLoaded: Promise<void> | undefined;
+function loadGradients(): Promise<void> {
+  tf.env().set('PROD', true);
+  gradientsLoaded ??= import('@tensorflow/tfjs').then(() => undefined);
+  return gradientsLoaded;
+}
+
+/**
+ * Activates `name` and proves it is active.
+ * @throws {BackendUnavailableError} when the name is unknown, its package is missing, or tfjs
+ * ended up on another backend.
+ */
+export async function selectBackend(name: string): Promise<void> {
+  const entry = registry.get(name);
+  if (!entry) {
+    throw new BackendUnavailableError(name, `unknown backend "${name}"; registered: ${registeredBackends().join(', ')} (did you forget to register it, e.g. wasm-native from @orquesta/kernels?)`);
+  }
+  await loadGradients();
+  await entry.load();
+  let ok = false;
+  try {
+    ok = await tf.setBackend(entry.tfjsName);
+    await tf.ready();
+  } catch (cause) {
+    throw new BackendUnavailableError(name, `backend "${name}" failed to initialise`, { cause });
+  }
+  if (!ok || tf.getBackend() !== entry.tfjsName) {
+    throw new BackendUnavailableError(name, `backend "${name}" failed to initialise; tfjs is on "${tf.getBackend()}" instead`);
+  }
+}

@@ -1,0 +1,23 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { matMulNN } from '../ops/mat-mul.js';
+import type { ParameterStore } from '../parameters.js';
+
+/** y = x W + b, with W stored [in, out] (PyTorch's nn.Linear stores it transposed). */
+export class Linear {
+  readonly weight: tf.Variable; // [in, out]
+  readonly bias: tf.Variable | undefined; // [out]
+
+  constructor(store: ParameterStore, name: string, readonly inDim: number, readonly outDim: number, withBias = true) {
+    this.weight = store.create(`${name}.weight`, [inDim, outDim], { kind: 'xavier' });
+    this.bias = withBias ? store.create(`${name}.bias`, [outDim], { kind: 'constant', value: 0 }) : undefined;
+  }
+
+  /** [..., in] -> [..., out] */
+  apply(x: tf.Tensor): tf.Tensor {
+    const lead = x.shape.slice(0, -1);
+    const flat = tf.reshape(x, [-1, this.inDim]) as tf.Tensor2D; // [N, in]
+    let y = matMulNN(flat, this.weight); // [N, out]
+    if (this.bias) y = tf.add(y, this.bias);
+    return tf.reshape(y, [...lead, this.outDim]);
+  }
+}

@@ -1,0 +1,19 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { matMulNN } from '../ops/mat-mul.js';
+import type { ParameterStore } from '../parameters.js';
+import type { Embedding } from './embedding.js';
+
+/** Hidden states to vocabulary logits, through the transposed input embedding when tied. */
+export class OutputProjection {
+  private readonly weight: tf.Variable | undefined; // [D, V] when untied
+
+  constructor(store: ParameterStore, name: string, private readonly embedding: Embedding, dModel: number, vocabSize: number, tied: boolean) {
+    this.weight = tied ? undefined : store.create(`${name}.weight`, [dModel, vocabSize], { kind: 'xavier' });
+  }
+
+  /** [N, D] -> [N, V] */
+  apply(hidden: tf.Tensor2D): tf.Tensor2D {
+    const w = this.weight ?? tf.transpose(this.embedding.table); // [D, V]
+    return matMulNN(hidden, w);
+  }
+}
