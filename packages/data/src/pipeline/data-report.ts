@@ -1,0 +1,41 @@
+import type { OverlongReport } from '../corpus/pair-corpus.js';
+import { formatReadReport, type ReadReport } from '../readers/malformed.js';
+import type { TokenizerCacheReport } from './tokenizer-cache.js';
+
+/** One corpus after reading and tokenising. */
+export interface CorpusReport {
+  readonly read: ReadReport;
+  /** Translation only: pairs dropped or truncated by data.max_len. */
+  readonly overlong?: OverlongReport;
+  /** Pairs kept (translation) or tokens in the stream (language model). */
+  readonly size: number;
+}
+
+/** What building the data pipeline found, for the caller to log. */
+export interface DataReport {
+  readonly tokenizers: readonly TokenizerCacheReport[];
+  readonly train: CorpusReport;
+  readonly valid?: CorpusReport;
+  /** Batches each rank takes in epoch 0 (it varies slightly between translation epochs). */
+  readonly batchesPerEpoch: number;
+  /** Items (pairs or windows) in no batch of epoch 0: the remainder that could not be shared equally. */
+  readonly droppedPerEpoch: number;
+  /** Validation batches of this rank. */
+  readonly validBatches: number;
+}
+
+/** The report as log lines. */
+export function formatDataReport(report: DataReport): string[] {
+  const lines = report.tokenizers.map(
+    (t) => `tokenizer ${t.path}: ${t.outcome} (${t.kind}, ${t.vocabSize} ids${t.trainMs > 0 ? `, trained in ${(t.trainMs / 1000).toFixed(2)} s` : ''})`,
+  );
+  for (const [name, c] of [['train', report.train], ['valid', report.valid]] as const) {
+    if (c === undefined) continue;
+    lines.push(`${name}: ${formatReadReport(c.read)}`);
+    if (c.overlong && (c.overlong.dropped > 0 || c.overlong.truncated > 0)) {
+      lines.push(`${name}: ${c.overlong.dropped} pairs dropped, ${c.overlong.truncated} truncated (longer than max_len ${c.overlong.maxLen})`);
+    }
+  }
+  lines.push(`batches per rank per epoch: ${report.batchesPerEpoch} (${report.droppedPerEpoch} items left out of epoch 0); validation batches: ${report.validBatches}`);
+  return lines;
+}
