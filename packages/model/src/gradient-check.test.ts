@@ -7,6 +7,7 @@ import { selectBackend } from './backend/select-backend.js';
 import { scaledDotProductAttention } from './layers/attention.js';
 import { LayerNorm } from './layers/layer-norm.js';
 import { labelSmoothedCrossEntropy } from './loss.js';
+import { layerNorm } from './ops/layer-norm-op.js';
 import { causalBias } from './masks.js';
 import { ParameterStore } from './parameters.js';
 
@@ -45,12 +46,16 @@ describe('gradients agree with finite differences', () => {
     expect(gradientError((x) => out(q, k, x), v)).toBeLessThan(2e-2);
   });
 
-  it('layer norm, through its input and its scale', () => {
+  it('layer norm, through its input, scale and shift', () => {
     const norm = new LayerNorm(new ParameterStore(1), 'ln', 6);
     norm.gamma.assign(tf.randomNormal([6], 1, 0.3, 'float32', 5));
     const x = tf.randomNormal([3, 6], 0, 2, 'float32', 6);
     const w = tf.randomNormal([3, 6], 0, 1, 'float32', 7);
     expect(gradientError((input) => tf.sum(tf.mul(norm.apply(input), w)) as tf.Scalar, x)).toBeLessThan(2e-2);
+    const viaGamma = (g: tf.Tensor) => tf.sum(tf.mul(layerNorm(x, g, norm.beta, 1e-5), w)) as tf.Scalar;
+    const viaBeta = (b: tf.Tensor) => tf.sum(tf.mul(layerNorm(x, norm.gamma, b, 1e-5), w)) as tf.Scalar;
+    expect(gradientError(viaGamma, tf.randomNormal([6], 1, 0.3, 'float32', 9))).toBeLessThan(2e-2);
+    expect(gradientError(viaBeta, tf.randomNormal([6], 0, 0.3, 'float32', 10))).toBeLessThan(2e-2);
   });
 
   it('label-smoothed cross-entropy, ignoring padding', () => {

@@ -28,3 +28,5 @@ export type { DecodeTokens } from './decoding/special-tokens.js';
 export { decodeSafetensors, encodeSafetensors } from './checkpoint/safetensors.js';
 export type { NamedArray, SafetensorsFile } from './checkpoint/safetensors.js';
 export { CONFIG_KEY, loadWeights, readConfig, saveWeights } from './checkpoint/model-weights.js';
+export { median, runModelBenchmark } from './bench/model-benchmark.js';
+export type { ModelBenchmarkOptions, ModelBenchmarkResult } from './bench/model-benchmark.js';

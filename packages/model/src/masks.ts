@@ -12,9 +12,14 @@ export function paddingBias(ids: tf.Tensor2D, padId: number): tf.Tensor4D {
   return tf.reshape(tf.mul(tf.cast(tf.equal(ids, padId), 'float32'), MASKED), [b, 1, 1, t]);
 }
 
-/** Future positions: [1, 1, T, T], entry (i, j) masked when j > i. */
-export function causalBias(t: number): tf.Tensor4D {
-  const values = new Float32Array(t * t);
-  for (let i = 0; i < t; i++) for (let j = i + 1; j < t; j++) values[i * t + j] = MASKED;
-  return tf.tensor4d(values, [1, 1, t, t]);
+/**
+ * Future positions for `t` queries that start at position `offset` (incremental decoding feeds
+ * positions offset..offset+t-1 against offset+t keys): [1, 1, t, offset + t], entry (i, j)
+ * masked when j > offset + i.
+ */
+export function causalBias(t: number, offset = 0): tf.Tensor4D {
+  const keys = offset + t;
+  const values = new Float32Array(t * keys);
+  for (let i = 0; i < t; i++) for (let j = offset + i + 1; j < keys; j++) values[i * keys + j] = MASKED;
+  return tf.tensor4d(values, [1, 1, t, keys]);
 }

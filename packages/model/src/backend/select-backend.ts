@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendUnavailableError } from '../errors.js';
+import { shareIdentityBuffers } from './shared-identity.js';
 import { installDawnNavigator } from './webgpu-navigator.js';
 
 /** Loads a backend's module; tfjs registers it on import. @throws on a missing package. */
@@ -27,7 +28,16 @@ function optional(pkg: string, hint: string): BackendLoader {
 }
 
 const registry = new Map<string, BackendEntry>([
-  ['wasm', { tfjsName: 'wasm', load: async () => void (await import('@tensorflow/tfjs-backend-wasm')) }],
+  [
+    'wasm',
+    {
+      tfjsName: 'wasm',
+      load: async () => {
+        await import('@tensorflow/tfjs-backend-wasm');
+        shareIdentityBuffers('wasm');
+      },
+    },
+  ],
   ['cpu', { tfjsName: 'cpu', load: async () => void (await import('@tensorflow/tfjs-backend-cpu')) }],
   [
     'webgpu',
@@ -66,8 +76,25 @@ export function registeredBackends(): string[] {
 let gradientsLoaded: Promise<void> | undefined;
 function loadGradients(): Promise<void> {
   tf.env().set('PROD', true);
-  gradientsLoaded ??= import('@tensorflow/tfjs').then(() => undefined);
+  gradientsLoaded ??= import('@tensorflow/tfjs').then(() => replaceArrayGradients());
   return gradientsLoaded;
+}
+
+/**
+ * The @tensorflow/tfjs bundle carries its own copy of tfjs-core's ops, and the gradients it
+ * registers call that copy; ops that take an array of tensors check the array against the copy's
+ * Tensor class and reject this package's tensors. The gradients that call such ops are
+ * re-registered here with this package's ops.
+ */
+function replaceArrayGradients(): void {
+  tf.registerGradient({
+    kernelName: 'Unpack',
+    gradFunc: (dy, _saved, attrs) => {
+      const parts = (Array.isArray(dy) ? dy : [dy]) as (tf.Tensor | null)[];
+      const like = parts.find((d): d is tf.Tensor => d !== null);
+      return { value: () => tf.stack(parts.map((d) => d ?? tf.zerosLike(like!)), (attrs as unknown as { axis: number }).axis) };
+    },
+  });
 }
 
 /**

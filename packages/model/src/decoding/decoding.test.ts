@@ -85,3 +85,17 @@ describe('sampling', () => {
     m.dispose();
   });
 });
+
+describe('prefill', () => {
+  it('feeding a prompt in one cached call equals feeding it token by token', () => {
+    const m = new DecoderOnlyLM(transformerConfig({ vocabSize: 20, dModel: 16, heads: 2, dFf: 32, encoderLayers: 0, decoderLayers: 2, maxLen: 16, seed: 9 }));
+    const prompt = [1, 5, 6, 7];
+    const oneCall = tf.tidy(() => m.logits(m.hidden(tf.tensor2d([prompt], undefined, 'int32'), false, m.newCache(), 0)).arraySync()[0]!);
+    const stepwise = tf.tidy(() => {
+      const cache = m.newCache();
+      return prompt.map((token, pos) => m.logits(m.hidden(tf.tensor2d([[token]], undefined, 'int32'), false, cache, pos)).arraySync()[0]![0]!);
+    });
+    stepwise.forEach((row, pos) => row.forEach((v, j) => expect(oneCall[pos]![j]).toBeCloseTo(v, 4)));
+    m.dispose();
+  });
+});

@@ -50,12 +50,13 @@ export class DecoderBlock {
     const drop = residualDrop(ctx);
     const [n1, n2, n3] = this.norms as [LayerNorm, LayerNorm, LayerNorm | undefined];
     const selfAttend = (h: tf.Tensor) => {
-      let kv = this.selfAttention.keyValues(h as tf.Tensor3D);
+      const projected = this.selfAttention.selfProjections(h as tf.Tensor3D);
+      let kv = projected.kv;
       if (cache) {
         if (cache.self) kv = { k: tf.concat([cache.self.k, kv.k], 2), v: tf.concat([cache.self.v, kv.v], 2) };
         cache.self = kv;
       }
-      return this.selfAttention.attend(h as tf.Tensor3D, kv, selfBias, attentionDrop(ctx));
+      return this.selfAttention.attend(projected.q, kv, selfBias, attentionDrop(ctx));
     };
     let h = residual(x, n1, this.config.norm, selfAttend, drop);
     const cross = this.crossAttention;
@@ -63,7 +64,7 @@ export class DecoderBlock {
       const crossAttend = (q: tf.Tensor) => {
         const kv = cache?.cross ?? cross.keyValues(memory);
         if (cache) cache.cross = kv;
-        return cross.attend(q as tf.Tensor3D, kv, memoryBias, attentionDrop(ctx));
+        return cross.attend(cross.queries(q as tf.Tensor3D), kv, memoryBias, attentionDrop(ctx));
       };
       h = residual(h, n2, this.config.norm, crossAttend, drop);
     }

@@ -28,7 +28,10 @@ export class EncoderBlock {
    */
   apply(x: tf.Tensor3D, srcBias: tf.Tensor4D, ctx: BlockContext): tf.Tensor3D {
     const drop = residualDrop(ctx);
-    const attend = (h: tf.Tensor) => this.selfAttention.attend(h as tf.Tensor3D, this.selfAttention.keyValues(h as tf.Tensor3D), srcBias, attentionDrop(ctx));
+    const attend = (h: tf.Tensor) => {
+      const { q, kv } = this.selfAttention.selfProjections(h as tf.Tensor3D);
+      return this.selfAttention.attend(q, kv, srcBias, attentionDrop(ctx));
+    };
     const h = residual(x, this.norm1, this.config.norm, attend, drop);
     return residual(h, this.norm2, this.config.norm, (t) => this.feedForward.apply(t, drop), drop) as tf.Tensor3D;
   }

@@ -1,4 +1,5 @@
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
+import { layerNorm } from '../ops/layer-norm-op.js';
 import type { ParameterStore } from '../parameters.js';
 
 /** Layer normalisation over the last axis: (x - mean) / sqrt(var + eps) * gamma + beta. */
@@ -13,11 +14,6 @@ export class LayerNorm {
 
   /** [..., D] -> [..., D] */
   apply(x: tf.Tensor): tf.Tensor {
-    const axis = x.rank - 1;
-    const mean = tf.mean(x, axis, true); // [..., 1]
-    const centered = tf.sub(x, mean); // [..., D]
-    const variance = tf.mean(tf.square(centered), axis, true); // [..., 1]
-    const normed = tf.mul(centered, tf.rsqrt(tf.add(variance, this.eps)));
-    return tf.add(tf.mul(normed, this.gamma), this.beta);
+    return layerNorm(x, this.gamma, this.beta, this.eps);
   }
 }

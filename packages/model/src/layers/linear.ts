@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { affine } from '../ops/affine.js';
 import { matMulNN } from '../ops/mat-mul.js';
 import type { ParameterStore } from '../parameters.js';
 
@@ -16,8 +17,7 @@ export class Linear {
   apply(x: tf.Tensor): tf.Tensor {
     const lead = x.shape.slice(0, -1);
     const flat = tf.reshape(x, [-1, this.inDim]) as tf.Tensor2D; // [N, in]
-    let y = matMulNN(flat, this.weight); // [N, out]
-    if (this.bias) y = tf.add(y, this.bias);
+    const y = this.bias ? affine(flat, this.weight as tf.Tensor2D, this.bias as tf.Tensor1D) : matMulNN(flat, this.weight); // [N, out]
     return tf.reshape(y, [...lead, this.outDim]);
   }
 }

@@ -1,6 +1,7 @@
 /**
  * A decoder-only Transformer language model (GPT-style): token embedding, decoder blocks with
- * causal self-attention and no cross-attention, output projection tied to the embedding.
+ * causal self-attention and no cross-attention, and an output projection (tied to the
+ * embedding unless the config says otherwise).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { TransformerConfig } from '../config.js';
@@ -39,7 +40,8 @@ export class DecoderOnlyLM {
   hidden(ids: tf.Tensor2D, training = false, cache?: BlockCache[], offset = 0): tf.Tensor3D {
     const ctx = { training, rng: this.rng, dropout: this.config.dropout, attentionDropout: this.config.attentionDropout };
     const t = ids.shape[1];
-    const bias = cache ? undefined : tf.add(causalBias(t), paddingBias(ids, this.config.padId)); // [B, 1, T, T]
+    // With a cache: causal over the new positions against cached + new keys.
+    const bias = cache ? (t > 1 ? causalBias(t, offset) : undefined) : tf.add(causalBias(t), paddingBias(ids, this.config.padId)); // [B, 1, T, T]
     let x = this.rng.apply(this.embedding.apply(ids, offset), this.config.dropout, training); // [B, T, D]
     this.blocks.forEach((block, i) => {
       x = block.apply(x, bias, ctx, undefined, undefined, cache?.[i]);

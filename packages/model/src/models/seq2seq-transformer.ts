@@ -68,7 +68,9 @@ export class Seq2SeqTransformer {
   decode(tgtIn: tf.Tensor2D, encoded: Encoded, training = false, cache?: BlockCache[], offset = 0): tf.Tensor3D {
     const ctx = this.context(training);
     const t = tgtIn.shape[1];
-    const selfBias = cache ? undefined : tf.add(causalBias(t), paddingBias(tgtIn, this.config.padId)); // [B, 1, T, T]
+    // Without a cache: causal + padding over the whole prefix. With one: causal over the new
+    // positions against cached + new keys (no mask needed for a single new token).
+    const selfBias = cache ? (t > 1 ? causalBias(t, offset) : undefined) : tf.add(causalBias(t), paddingBias(tgtIn, this.config.padId)); // [B, 1, T, T]
     let x = this.rng.apply(this.embedding.apply(tgtIn, offset), this.config.dropout, training); // [B, T, D]
     this.decoder.forEach((block, i) => {
       x = block.apply(x, selfBias, ctx, encoded.memory, encoded.srcBias, cache?.[i]);

@@ -1,9 +1,57 @@
 /**
- * Dropout with reproducible randomness: each call draws its mask from a seed derived from the
- * model seed, the training step and the call's position in the step, so a resumed run and
- * every data-parallel replica given the same (seed, step) draw the same masks.
+ * Dropout with reproducible, cheap randomness. Each call's mask comes from a generator seeded by
+ * (model seed, training step, call index in the step), so a resumed run and every data-parallel
+ * replica given the same (seed, step) draw the same masks. The mask (0 or 1/(1-rate)) is built
+ * in one pass in JS and applied with one multiply; its custom gradient multiplies by the same
+ * mask, so only the mask is kept for the backward pass (tf.dropout keeps four tensors and draws
+ * its numbers through a much slower generator).
  */
 import * as tf from '@tensorflow/tfjs-core';
+
+type CustomGradient = Parameters<typeof tf.customGrad>[0];
+
+const maskedMultiply = tf.customGrad(((x: tf.Tensor, mask: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([mask]);
+  return {
+    value: tf.mul(x, mask),
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+      const [m] = saved as [tf.Tensor];
+      return [tf.mul(dy as tf.Tensor, m), tf.zerosLike(m)];
+    },
+  };
+}) as unknown as CustomGradient);
+
+/** xorshift128+ over two 32-bit halves, seeded through splitmix32; uniform floats in [0, 1). */
+function generator(seed: number): () => number {
+  let s = seed >>> 0;
+  const next32 = () => {
+    s = (s + 0x9e3779b9) >>> 0;
+    let z = s;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+    return (z ^ (z >>> 16)) >>> 0;
+  };
+  let a = next32() | 1;
+  let b = next32();
+  return () => {
+    let t = a;
+    const u = b;
+    a = u;
+    t ^= t << 23;
+    t ^= t >>> 17;
+    t ^= u ^ (u >>> 26);
+    b = t;
+    return ((t + u) >>> 0) / 4294967296;
+  };
+}
+
+/** Mixes the three parts of a mask's identity into one 32-bit seed. */
+function mix(seed: number, step: number, call: number): number {
+  let h = Math.imul(seed ^ 0x27d4eb2d, 0x165667b1);
+  h = Math.imul(h ^ step ^ (h >>> 15), 0x85ebca77);
+  h = Math.imul(h ^ call ^ (h >>> 13), 0xc2b2ae3d);
+  return (h ^ (h >>> 16)) >>> 0;
+}
 
 export class DropoutRng {
   private step = 0;
@@ -17,12 +65,18 @@ export class DropoutRng {
     this.call = 0;
   }
 
-  nextSeed(): string {
-    return `${this.seed}/${this.step}/${this.call++}`;
+  /** A keep mask of `size` values: 0 with probability `rate`, else 1 / (1 - rate). */
+  nextMask(size: number, rate: number): Float32Array {
+    const random = generator(mix(this.seed, this.step, this.call++));
+    const keep = 1 / (1 - rate);
+    const mask = new Float32Array(size);
+    for (let i = 0; i < size; i++) mask[i] = random() < rate ? 0 : keep;
+    return mask;
   }
 
   apply<T extends tf.Tensor>(x: T, rate: number, training: boolean): T {
     if (!training || rate === 0) return x;
-    return tf.dropout(x, rate, undefined, this.nextSeed()) as T;
+    const mask = tf.tensor(this.nextMask(x.size, rate), x.shape, 'float32');
+    return maskedMultiply(x, mask) as T;
   }
 }

@@ -15,10 +15,12 @@ const lookupOp = tf.customGrad(((table: tf.Tensor, ids: tf.Tensor, save: tf.Grad
   return {
     value: tf.gather(table, ids),
     gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
-      const [savedIds] = saved as [tf.Tensor];
-      const g = dy as tf.Tensor; // [N, D]
-      const dTable = tf.scatterND(tf.reshape(savedIds, [-1, 1]), g, table.shape);
-      return [dTable, tf.zerosLike(savedIds)];
+      return tf.tidy(() => {
+        const [savedIds] = saved as [tf.Tensor];
+        const g = dy as tf.Tensor; // [N, D]
+        const dTable = tf.scatterND(tf.reshape(savedIds, [-1, 1]), g, table.shape);
+        return [dTable, tf.zerosLike(savedIds)];
+      });
     },
   };
 }) as unknown as CustomGradient);

@@ -36,9 +36,12 @@ const matMulNNOp = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSave
   return {
     value: product(a, b),
     gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
-      const [sa, sb] = saved as [tf.Tensor, tf.Tensor];
-      const g = dy as tf.Tensor;
-      return [product(g, swapLastTwo(sb)), product(swapLastTwo(sa), g)];
+      // tidy: the materialised transposes are freed as soon as the products exist.
+      return tf.tidy(() => {
+        const [sa, sb] = saved as [tf.Tensor, tf.Tensor];
+        const g = dy as tf.Tensor;
+        return [product(g, swapLastTwo(sb)), product(swapLastTwo(sa), g)];
+      });
     },
   };
 }) as unknown as CustomGradient);
