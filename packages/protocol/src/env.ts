@@ -11,6 +11,10 @@ export const ENV = {
   localRank: 'LOCAL_RANK',
   /** host:port of the rendezvous endpoint. */
   rendezvous: 'ORQUESTA_RENDEZVOUS',
+  /** Data-plane endpoints of all ranks, comma-separated, in rank order (static rendezvous). */
+  peers: 'ORQUESTA_PEERS',
+  /** Path of the validated experiment spec as JSON, defaults applied. */
+  spec: 'ORQUESTA_SPEC',
   /** URL of the coordinator's HTTP API, default http://127.0.0.1:7070. */
   coordinator: 'ORQUESTA_COORDINATOR',
   /** Bearer token for the coordinator's mutating API calls. */

@@ -28,3 +28,5 @@ export type {
   TokenizerSpec,
   TrainingSpec,
 } from './spec/experiment-schema.js';
+export { formatWorkerReport, parseWorkerReport, WORKER_REPORT, WORKER_REPORT_VERSION } from './messages/worker-report.js';
+export type { WorkerReport, WorkerReportType } from './messages/worker-report.js';

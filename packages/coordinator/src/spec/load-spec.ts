@@ -11,7 +11,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { isMap, LineCounter, parseDocument } from 'yaml';
+import { isMap, LineCounter, parse as parseYaml, parseDocument, type Document } from 'yaml';
 import type { ExperimentSpec } from '@orquesta/protocol';
 import { schemaErrors } from './schema-validator.js';
 import { issuesFromAjv, type FieldIssue } from './schema-messages.js';
@@ -28,6 +28,8 @@ export interface LoadOptions {
   readonly baseDir?: string;
   /** Answers whether a data path is a file. Defaults to a stat of baseDir/path. */
   readonly probe?: FileProbe;
+  /** `path.to.field=value` assignments applied over the file before validation (`--set`); values are YAML. */
+  readonly overrides?: readonly string[];
 }
 
 export type LoadResult =
@@ -89,6 +91,10 @@ export function parseSpecText(text: string, file: string, options: LoadOptions =
     const pos = doc.contents.range ? map.at(doc.contents.range[0]) : START;
     return fail([{ file, ...pos, path: '(document)', message: 'a spec must be a mapping of fields (name: ..., task: ...), got a ' + nodeKind(doc.contents) }]);
   }
+  for (const assignment of options.overrides ?? []) {
+    const problem = applyOverride(doc, assignment);
+    if (problem) return fail([{ file: '--set', line: 1, col: 1, path: assignment.split('=')[0] ?? assignment, message: problem }]);
+  }
   const raw = doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown>;
   const value = structuredClone(raw);
   const toProblem = (issue: FieldIssue): SpecProblem => ({
@@ -105,6 +111,22 @@ export function parseSpecText(text: string, file: string, options: LoadOptions =
   const issues = semanticIssues(spec, raw, probe);
   if (issues.length > 0) return fail(issues.map(toProblem));
   return { ok: true, file, spec: deepFreeze(spec) };
+}
+
+/** Applies `a.b.c=value` to the document; returns why it cannot, or undefined. */
+function applyOverride(doc: Document, assignment: string): string | undefined {
+  const eq = assignment.indexOf('=');
+  if (eq <= 0) return `expected path.to.field=value, got ${JSON.stringify(assignment)}`;
+  const path = assignment.slice(0, eq).split('.');
+  if (path.some((p) => !/^[a-z_][a-z_0-9]*$/.test(p))) return `invalid field path ${JSON.stringify(assignment.slice(0, eq))}`;
+  let value: unknown;
+  try {
+    value = parseYaml(assignment.slice(eq + 1));
+  } catch (error) {
+    return `value is not valid YAML: ${(error as Error).message.split('\n')[0]}`;
+  }
+  doc.setIn(path, doc.createNode(value));
+  return undefined;
 }
 
 /** The one default that depends on another field: a language-model has no encoder. */

@@ -36,6 +36,12 @@ describe('safetensors', () => {
     b.dispose();
   });
 
+  it('decodes from a Node Buffer with a non-zero offset into pooled memory', () => {
+    const encoded = encodeSafetensors(new Map([['w', { dtype: 'F32', shape: [3], data: Float32Array.of(0.25, -1, 3e-8) }]]));
+    const pooled = Buffer.concat([Buffer.from('xyz'), Buffer.from(encoded)]).subarray(3);
+    expect(Array.from(decodeSafetensors(pooled).tensors.get('w')!.data)).toEqual([0.25, -1, Math.fround(3e-8)]);
+  });
+
   it('rejects truncated files and wrong shapes with a CheckpointFormatError', async () => {
     const config = transformerConfig({ vocabSize: 30, dModel: 16, heads: 2, dFf: 32, encoderLayers: 1, decoderLayers: 1, maxLen: 8 });
     const model = new Seq2SeqTransformer(config);

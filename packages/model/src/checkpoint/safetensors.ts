@@ -66,7 +66,9 @@ export function decodeSafetensors(bytes: Uint8Array): SafetensorsFile {
     if (!Array.isArray(entry.shape) || !(begin >= 0 && end >= begin && end <= dataLength)) throw new CheckpointFormatError(`tensor ${name}: bad shape or offsets`);
     const count = entry.shape.reduce((a, b) => a * b, 1);
     if (end - begin !== count * 4) throw new CheckpointFormatError(`tensor ${name}: ${end - begin} bytes for ${count} values`);
-    const copy = bytes.slice(body + begin, body + end);
+    // A fresh, aligned copy (a Node Buffer's slice() would share the pooled memory instead).
+    const copy = new Uint8Array(end - begin);
+    copy.set(bytes.subarray(body + begin, body + end));
     const data = entry.dtype === 'F32' ? new Float32Array(copy.buffer, 0, count) : new Int32Array(copy.buffer, 0, count);
     tensors.set(name, { dtype: entry.dtype, shape: entry.shape, data });
   }

@@ -1,0 +1,18 @@
+export { Trainer } from './train/trainer.js';
+export type { StepStats, TrainerSnapshot } from './train/trainer.js';
+export { buildModel, isSeq2SeqBatch } from './train/trainable-model.js';
+export type { TrainableModel, TrainBatch } from './train/trainable-model.js';
+export { accumulateGradients } from './train/compute-gradients.js';
+export { loadTrainingData, tokenizerPath } from './train/training-data.js';
+export type { TrainingData } from './train/training-data.js';
+export { parameterChecksum } from './train/parameter-checksum.js';
+export { clipGlobalNorm, FlatOptimizer } from './optim/flat-optimizer.js';
+export type { OptimizerState } from './optim/flat-optimizer.js';
+export { learningRate } from './optim/lr-schedule.js';
+export { CHECKPOINT_FILES, CheckpointStore } from './checkpoint/checkpoint-store.js';
+export type { CheckpointFiles, FoundCheckpoint } from './checkpoint/checkpoint-store.js';
+export { CHECKPOINT_STATE_VERSION, decodeCheckpoint, encodeCheckpoint } from './checkpoint/checkpoint-codec.js';
+export type { CheckpointState } from './checkpoint/checkpoint-codec.js';
+export { CheckpointError, ReplicaMismatchError, TrainingDivergedError, WorkerConfigError, WorkerError } from './errors.js';
+export { runWorker } from './run-worker.js';
+export type { StopSignal, WorkerIO, WorkerSetup } from './run-worker.js';

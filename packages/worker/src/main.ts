@@ -1,0 +1,46 @@
+/**
+ * Worker process entry: environment -> setup -> runWorker -> exit code. Reads RANK, WORLD_SIZE,
+ * ORQUESTA_PEERS and ORQUESTA_SPEC (torchrun's names where torchrun has one). SIGTERM and SIGINT
+ * ask every rank to stop after the current step with a checkpoint.
+ */
+import { readFileSync } from 'node:fs';
+import { ENV, formatWorkerReport, type ExperimentSpec } from '@orquesta/protocol';
+import { WorkerConfigError } from './errors.js';
+import { runWorker, type WorkerSetup } from './run-worker.js';
+
+function readSetup(env: NodeJS.ProcessEnv): WorkerSetup {
+  const int = (name: string) => {
+    const value = Number(env[name]);
+    if (env[name] === undefined || !Number.isInteger(value) || value < 0) throw new WorkerConfigError(`${name} must be a non-negative integer, got ${JSON.stringify(env[name])}`);
+    return value;
+  };
+  const rank = int(ENV.rank);
+  const worldSize = int(ENV.worldSize);
+  if (rank >= worldSize) throw new WorkerConfigError(`${ENV.rank} ${rank} is not below ${ENV.worldSize} ${worldSize}`);
+  const peers = (env[ENV.peers] ?? '').split(',').filter((p) => p !== '');
+  if (peers.length !== worldSize) throw new WorkerConfigError(`${ENV.peers} lists ${peers.length} endpoints for ${worldSize} ranks`);
+  const specPath = env[ENV.spec];
+  if (!specPath) throw new WorkerConfigError(`${ENV.spec} is not set`);
+  let spec: ExperimentSpec;
+  try {
+    spec = JSON.parse(readFileSync(specPath, 'utf8')) as ExperimentSpec;
+  } catch (cause) {
+    throw new WorkerConfigError(`cannot read the spec at ${specPath}: ${(cause as Error).message}`);
+  }
+  return { rank, worldSize, peers, spec };
+}
+
+const stop = { requested: false };
+for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => void (stop.requested = true));
+
+const rank = Number(process.env[ENV.rank] ?? -1);
+try {
+  const setup = readSetup(process.env);
+  await runWorker(setup, { report: (r) => process.stdout.write(`${formatWorkerReport(r)}\n`), log: (line) => process.stderr.write(`[rank ${setup.rank}] ${line}\n`) }, stop);
+  process.exitCode = 0;
+} catch (error) {
+  const e = error instanceof Error ? error : new Error(String(error));
+  process.stdout.write(`${formatWorkerReport({ v: 1, type: 'failed', rank, error: e.name, message: e.message })}\n`);
+  process.stderr.write(`[rank ${rank}] ${e.name}: ${e.message}\n`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,104 @@
+/**
+ * One worker's whole job:
+ *   1. select the backend, join the process group, build the data and the model,
+ *   2. resume from the newest usable checkpoint, or start from rank 0's initial weights,
+ *   3. train to training.max_steps: progress, evaluation, replica checks and checkpoints on
+ *      their schedules; a stop request (signal) on any rank stops every rank after the same step,
+ *      with a checkpoint,
+ *   4. evaluate and checkpoint at the end, then leave the group.
+ */
+import { createZmqProcessGroup } from '@orquesta/collective';
+import { selectBackend } from '@orquesta/model';
+import type { ExperimentSpec, WorkerReport } from '@orquesta/protocol';
+import { decodeCheckpoint, encodeCheckpoint } from './checkpoint/checkpoint-codec.js';
+import { CheckpointStore } from './checkpoint/checkpoint-store.js';
+import { TrainingDivergedError } from './errors.js';
+import { buildModel } from './train/trainable-model.js';
+import { loadTrainingData } from './train/training-data.js';
+import { Trainer } from './train/trainer.js';
+
+export interface WorkerSetup {
+  readonly rank: number;
+  readonly worldSize: number;
+  /** Data-plane endpoint of every rank, in rank order. */
+  readonly peers: readonly string[];
+  readonly spec: ExperimentSpec;
+}
+
+export interface WorkerIO {
+  report(report: WorkerReport): void;
+  log(line: string): void;
+}
+
+export interface StopSignal {
+  readonly requested: boolean;
+}
+
+export async function runWorker(setup: WorkerSetup, io: WorkerIO, stop: StopSignal): Promise<'max_steps' | 'stopped'> {
+  const { rank, worldSize, spec } = setup;
+  const { training, checkpoint } = spec;
+  const lead = rank === 0;
+  await selectBackend(spec.resources.backend);
+  const group = await createZmqProcessGroup({ rank, worldSize, endpoints: [...setup.peers], timeoutMs: spec.collective.timeout_s * 1000 });
+  try {
+    const data = await loadTrainingData(spec, rank, worldSize);
+    const model = buildModel(spec, data.vocabSize);
+    const trainer = new Trainer(spec, group, model, () => data.next());
+    const names = [...model.variables.keys()];
+    const vars = [...model.variables.values()];
+    const store = new CheckpointStore(checkpoint.dir, checkpoint.keep_last, (e) => io.log(`skipping unusable checkpoint: ${e.message}`));
+    const found = await store.latest();
+    if (found) {
+      const { snapshot, state } = decodeCheckpoint(found, names, vars.map((v) => v.size));
+      trainer.restore(snapshot);
+      data.restore(state.data);
+    } else {
+      await trainer.broadcastParameters();
+    }
+    if (lead) {
+      io.report({ v: 1, type: 'started', rank, worldSize, backend: spec.resources.backend, parameters: vars.reduce((n, v) => n + v.size, 0), resumedFrom: found?.step ?? null, maxSteps: training.max_steps, dataSummary: data.summary });
+    }
+    const save = async () => {
+      if (!lead) return;
+      const files = encodeCheckpoint(trainer.snapshot(), names, vars.map((v) => v.shape), model.config, { experiment: spec.name, task: spec.task, worldSize, data: data.state() });
+      const path = await store.write(trainer.step, files);
+      io.report({ v: 1, type: 'checkpoint', step: trainer.step, path });
+    };
+    const evaluate = async () => {
+      if (data.valid.length === 0) return;
+      const { loss, tokens } = await trainer.evaluate(data.valid);
+      if (lead) io.report({ v: 1, type: 'evaluation', step: trainer.step, loss, perplexity: Math.exp(loss), tokens });
+    };
+    let windowStart = performance.now();
+    let windowTokens = 0;
+    let reason: 'max_steps' | 'stopped' = 'max_steps';
+    while (trainer.step < training.max_steps) {
+      const stats = await trainer.trainStep(stop.requested);
+      if (!Number.isFinite(stats.loss)) throw new TrainingDivergedError(stats.step);
+      windowTokens += stats.tokens;
+      const last = stats.step === training.max_steps;
+      if (lead && (stats.step % training.log_every_steps === 0 || last || stats.stop)) {
+        const elapsed = (performance.now() - windowStart) / 1000;
+        io.report({ v: 1, type: 'progress', step: stats.step, maxSteps: training.max_steps, loss: stats.loss, lr: stats.lr, gradNorm: stats.gradNorm, tokensPerSecond: windowTokens / Math.max(elapsed, 1e-9), seconds: stats.seconds });
+        windowStart = performance.now();
+        windowTokens = 0;
+      }
+      if (stats.step % training.consistency_every_steps === 0) await trainer.checkReplicas();
+      if (stats.step % training.eval_every_steps === 0 && !last) await evaluate();
+      if (stats.stop) {
+        reason = 'stopped';
+        break;
+      }
+      if (stats.step % checkpoint.every_steps === 0 && !last) await save();
+    }
+    await trainer.checkReplicas();
+    if (reason === 'max_steps') await evaluate();
+    await save();
+    if (lead) io.report({ v: 1, type: 'done', step: trainer.step, reason });
+    data.close();
+    model.dispose();
+    return reason;
+  } finally {
+    await group.close();
+  }
+}

@@ -1,0 +1,177 @@
+/**
+ * Synchronous data-parallel training, one optimizer step at a time:
+ *   1. compute gradients: forward + backward on each micro-batch (training.accumulate of them),
+ *      summing d(loss sum)/d(param) locally; no communication between micro-steps,
+ *   2. communicate: all-reduce the summed gradients bucket by bucket (the spec's comm hook:
+ *      float32 or fp16 on the wire), and the loss sum, token count and stop flags exactly,
+ *   3. apply: divide by the global token count, clip by global norm, take the learning rate from
+ *      the schedule, update the parameters (the same arithmetic on every rank) and load them into
+ *      the model's variables.
+ * Every K steps the ranks compare parameter checksums and stop on a mismatch.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { GradientBucketer, type CommHook, type NamedGradient, type ProcessGroup } from '@orquesta/collective';
+import type { ExperimentSpec } from '@orquesta/protocol';
+import { ReplicaMismatchError } from '../errors.js';
+import { clipGlobalNorm, FlatOptimizer, type OptimizerState } from '../optim/flat-optimizer.js';
+import { learningRate } from '../optim/lr-schedule.js';
+import { accumulateGradients } from './compute-gradients.js';
+import { parameterChecksum } from './parameter-checksum.js';
+import type { TrainableModel, TrainBatch } from './trainable-model.js';
+
+export interface StepStats {
+  /** Optimizer step just completed (1-based). */
+  readonly step: number;
+  /** Mean loss per target token over all ranks. */
+  readonly loss: number;
+  /** Target tokens in the step over all ranks. */
+  readonly tokens: number;
+  readonly lr: number;
+  /** Global gradient norm before clipping. */
+  readonly gradNorm: number;
+  /** Some rank asked to stop (signal); every rank stops after this step. */
+  readonly stop: boolean;
+  /** Seconds spent waiting for batches, in forward+backward, in all-reduce, in the optimizer. */
+  readonly seconds: { readonly data: number; readonly compute: number; readonly allReduce: number; readonly optimizer: number };
+}
+
+export interface TrainerSnapshot {
+  readonly step: number;
+  readonly params: readonly Float32Array[];
+  readonly optimizer: OptimizerState;
+}
+
+export class Trainer {
+  private readonly vars: tf.Variable[];
+  private readonly names: string[];
+  readonly params: Float32Array[];
+  private readonly grads: Float32Array[];
+  private optimizer: FlatOptimizer;
+  private readonly bucketer: GradientBucketer;
+  private readonly stats = new Float32Array(3);
+  private stepCount = 0;
+
+  constructor(
+    private readonly spec: ExperimentSpec,
+    private readonly group: ProcessGroup,
+    private readonly model: TrainableModel,
+    private readonly nextBatch: () => Promise<TrainBatch>,
+  ) {
+    this.vars = [...model.variables.values()];
+    this.names = [...model.variables.keys()];
+    this.params = this.vars.map((v) => new Float32Array(v.dataSync()));
+    this.grads = this.vars.map((v) => new Float32Array(v.size));
+    this.optimizer = new FlatOptimizer(spec.optimizer, this.vars.map((v) => v.size));
+    const compression = spec.collective.compression;
+    const sum: CommHook = (state, bucket) => state.group.allReduce(bucket.buffer, 'sum', { compression });
+    this.bucketer = new GradientBucketer(group, { bucketBytes: spec.collective.bucket_mb * 1e6, hook: sum });
+  }
+
+  get step(): number {
+    return this.stepCount;
+  }
+
+  /** Rank 0's initial parameters on every rank (one packed broadcast). */
+  async broadcastParameters(): Promise<void> {
+    const packed = new Float32Array(this.params.reduce((n, p) => n + p.length, 0));
+    let offset = 0;
+    for (const p of this.params) {
+      packed.set(p, offset);
+      offset += p.length;
+    }
+    await this.group.broadcast(packed, 0);
+    offset = 0;
+    for (const p of this.params) {
+      p.set(packed.subarray(offset, offset + p.length));
+      offset += p.length;
+    }
+    this.uploadParameters();
+  }
+
+  /** Continues from a checkpoint. */
+  restore(snapshot: TrainerSnapshot): void {
+    snapshot.params.forEach((p, i) => this.params[i]!.set(p));
+    this.optimizer.state.step = snapshot.optimizer.step;
+    snapshot.optimizer.m.forEach((m, i) => this.optimizer.state.m[i]!.set(m));
+    snapshot.optimizer.v.forEach((v, i) => this.optimizer.state.v[i]!.set(v));
+    this.stepCount = snapshot.step;
+    this.uploadParameters();
+  }
+
+  snapshot(): TrainerSnapshot {
+    return { step: this.stepCount, params: this.params, optimizer: this.optimizer.state };
+  }
+
+  get parameterNames(): readonly string[] {
+    return this.names;
+  }
+
+  /** One optimizer step; `stopRequested` is shared with the other ranks through the all-reduce. */
+  async trainStep(stopRequested = false): Promise<StepStats> {
+    const { training, optimizer: optSpec } = this.spec;
+    const step = this.stepCount + 1;
+    const seconds = { data: 0, compute: 0, allReduce: 0, optimizer: 0 };
+    for (const g of this.grads) g.fill(0);
+    let lossSum = 0;
+    let tokens = 0;
+    for (let micro = 0; micro < training.accumulate; micro++) {
+      let t = performance.now();
+      const batch = await this.nextBatch();
+      seconds.data += (performance.now() - t) / 1000;
+      t = performance.now();
+      this.model.beginStep(step * training.accumulate + micro);
+      const result = await accumulateGradients(this.model, batch, training.label_smoothing, this.grads);
+      seconds.compute += (performance.now() - t) / 1000;
+      lossSum += result.lossSum;
+      tokens += result.tokens;
+    }
+    let t = performance.now();
+    this.stats.set([lossSum, tokens, stopRequested ? 1 : 0]);
+    const named: NamedGradient[] = this.grads.map((data, i) => ({ name: this.names[i]!, data }));
+    await Promise.all([this.bucketer.reduce(named), this.group.allReduce(this.stats, 'sum')]);
+    seconds.allReduce = (performance.now() - t) / 1000;
+    t = performance.now();
+    const globalTokens = Math.max(1, this.stats[1]!);
+    for (const g of this.grads) for (let j = 0; j < g.length; j++) g[j] = g[j]! / globalTokens;
+    const gradNorm = clipGlobalNorm(this.grads, optSpec.clip_norm);
+    const lr = learningRate(optSpec, training.max_steps, step);
+    this.optimizer.apply(this.params, this.grads, lr);
+    this.uploadParameters();
+    seconds.optimizer = (performance.now() - t) / 1000;
+    this.stepCount = step;
+    return { step, loss: this.stats[0]! / globalTokens, tokens: this.stats[1]!, lr, gradNorm, stop: this.stats[2]! > 0, seconds };
+  }
+
+  /** Compares parameter checksums across ranks. @throws {ReplicaMismatchError} naming the ranks that differ from rank 0. */
+  async checkReplicas(): Promise<void> {
+    const mine = Float32Array.from(parameterChecksum(this.params));
+    const all = await this.group.allGather(mine);
+    const reference = all[0]!;
+    const differing = all.flatMap((c, rank) => (c[0] !== reference[0] || c[1] !== reference[1] ? [rank] : []));
+    if (differing.length > 0) throw new ReplicaMismatchError(this.stepCount, differing);
+  }
+
+  /** Mean loss per token over every rank's share of `batches` (no dropout). */
+  async evaluate(batches: readonly TrainBatch[]): Promise<{ loss: number; tokens: number }> {
+    const totals = new Float32Array(2);
+    for (const batch of batches) {
+      const { sum, count } = tf.tidy(() => {
+        const r = this.model.loss(batch, 0, false);
+        return { sum: tf.keep(r.sum), count: r.count };
+      });
+      totals[0] = totals[0]! + (await sum.data())[0]!;
+      totals[1] = totals[1]! + count;
+      sum.dispose();
+    }
+    await this.group.allReduce(totals, 'sum');
+    return { loss: totals[0]! / Math.max(1, totals[1]!), tokens: totals[1]! };
+  }
+
+  private uploadParameters(): void {
+    this.vars.forEach((v, i) => {
+      const value = tf.tensor(this.params[i]!.slice(), v.shape, 'float32'); // a copy: backends may keep the array
+      v.assign(value);
+      value.dispose();
+    });
+  }
+}

@@ -1,0 +1,38 @@
+/** The train batches, validation batches and vocabulary a worker needs, for either task. */
+import { join } from 'node:path';
+import { createLanguageModelData, createTranslationData, formatDataReport, Prefetcher, type BatchIteratorState } from '@orquesta/data';
+import type { ExperimentSpec } from '@orquesta/protocol';
+import type { TrainBatch } from './trainable-model.js';
+
+export interface TrainingData {
+  readonly vocabSize: number;
+  readonly valid: readonly TrainBatch[];
+  readonly summary: string[];
+  next(): Promise<TrainBatch>;
+  state(): BatchIteratorState;
+  restore(state: unknown): void;
+  close(): void;
+}
+
+/** Where the tokenizer of a run lives (trained once, reused by resumes and by translate). */
+export function tokenizerPath(spec: ExperimentSpec): string {
+  return join(spec.checkpoint.dir, 'tokenizer.json');
+}
+
+export async function loadTrainingData(spec: ExperimentSpec, rank: number, worldSize: number): Promise<TrainingData> {
+  const options = { rank, worldSize, tokenizerPath: tokenizerPath(spec) };
+  const built =
+    spec.task === 'translation'
+      ? await createTranslationData(spec, options).then((d) => ({ vocabSize: d.sourceTokenizer.vocabSize, train: d.train as { next(): TrainBatch } & typeof d.train, valid: d.valid as readonly TrainBatch[], report: d.report }))
+      : await createLanguageModelData(spec, options).then((d) => ({ vocabSize: d.tokenizer.vocabSize, train: d.train, valid: d.valid as readonly TrainBatch[], report: d.report }));
+  const prefetcher = new Prefetcher<TrainBatch>(built.train as never);
+  return {
+    vocabSize: built.vocabSize,
+    valid: built.valid,
+    summary: formatDataReport(built.report),
+    next: () => prefetcher.next(),
+    state: () => prefetcher.state(),
+    restore: (state) => prefetcher.restore(state),
+    close: () => prefetcher.close(),
+  };
+}
