@@ -36,11 +36,11 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => vo
 const rank = Number(process.env[ENV.rank] ?? -1);
 try {
   const setup = readSetup(process.env);
-  await runWorker(setup, { report: (r) => process.stdout.write(`${formatWorkerReport(r)}\n`), log: (line) => process.stderr.write(`[rank ${setup.rank}] ${line}\n`) }, stop);
+  await runWorker(setup, { report: (r) => process.stdout.write(`${formatWorkerReport(r)}\n`), log: (line) => process.stderr.write(`${line}\n`) }, stop);
   process.exitCode = 0;
 } catch (error) {
   const e = error instanceof Error ? error : new Error(String(error));
   process.stdout.write(`${formatWorkerReport({ v: 1, type: 'failed', rank, error: e.name, message: e.message })}\n`);
-  process.stderr.write(`[rank ${rank}] ${e.name}: ${e.message}\n`);
+  process.stderr.write(`${e.name}: ${e.message}\n`);
   process.exitCode = 1;
 }

@@ -38,6 +38,7 @@ export async function runWorker(setup: WorkerSetup, io: WorkerIO, stop: StopSign
   const { rank, worldSize, spec } = setup;
   const { training, checkpoint } = spec;
   const lead = rank === 0;
+  io.log(`pid ${process.pid}`);
   await selectBackend(spec.resources.backend);
   const group = await createZmqProcessGroup({ rank, worldSize, endpoints: [...setup.peers], timeoutMs: spec.collective.timeout_s * 1000 });
   try {

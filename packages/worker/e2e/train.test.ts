@@ -1,0 +1,66 @@
+/**
+ * `orquesta train` as a user runs it: two worker processes over ZeroMQ ipc, checkpoints on disk.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { startTrain, tempDir, tinySpec } from './train-cli.js';
+
+const checkpointBytes = (dir: string, step: number, file: string) => readFileSync(join(dir, 'run', `step-${String(step).padStart(8, '0')}`, file));
+
+describe('orquesta train', () => {
+  it('resumes exactly: 20 steps straight equal 10 + resume + 10, bit for bit', async () => {
+    const straight = tempDir();
+    const split = tempDir();
+    const a = await startTrain([tinySpec(straight)]).done;
+    expect(a.code, a.stderr).toBe(0);
+    const b1 = await startTrain([tinySpec(split), '--set', 'training.max_steps=10']).done;
+    expect(b1.code, b1.stderr).toBe(0);
+    const b2 = await startTrain([tinySpec(split)]).done;
+    expect(b2.code, b2.stderr).toBe(0);
+    expect(b2.stderr).toContain('resuming from step 10');
+    const summary = JSON.parse(a.stdout.trim().split('\n').at(-1)!);
+    expect(summary).toMatchObject({ ok: true, steps: 20 });
+    for (const file of ['model.safetensors', 'optimizer.safetensors']) {
+      expect(Buffer.compare(checkpointBytes(straight, 20, file), checkpointBytes(split, 20, file)), file).toBe(0);
+    }
+  });
+
+  it('names a worker killed with SIGKILL within seconds and exits 1', async () => {
+    const dir = tempDir();
+    let killedAt = 0;
+    const pids = new Map<number, number>();
+    const run = startTrain([tinySpec(dir), '--set', 'training.max_steps=100000', '--set', 'checkpoint.every_steps=100000'], (line) => {
+      const pid = /^\[rank (\d+)\] pid (\d+)$/.exec(line);
+      if (pid) pids.set(Number(pid[1]), Number(pid[2]));
+      if (killedAt === 0 && /step \d+\/100000/.test(line) && pids.has(1)) {
+        killedAt = Date.now();
+        process.kill(pids.get(1)!, 'SIGKILL');
+      }
+    });
+    const result = await run.done;
+    expect(killedAt).toBeGreaterThan(0);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/failed: rank 1: worker exited with signal SIGKILL/);
+    expect(Date.now() - killedAt).toBeLessThan(15_000);
+  });
+
+  it('stops on SIGTERM after the current step with a checkpoint, and resumes from it', async () => {
+    const dir = tempDir();
+    let signalled = false;
+    const run = startTrain([tinySpec(dir), '--set', 'training.max_steps=100000', '--set', 'checkpoint.every_steps=100000'], (line, child) => {
+      if (!signalled && /step \d+\/100000/.test(line)) {
+        signalled = true;
+        child.kill('SIGTERM');
+      }
+    });
+    const result = await run.done;
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain('stopped on request');
+    const summary = JSON.parse(result.stdout.trim().split('\n').at(-1)!);
+    expect(summary.checkpoint).toMatch(/step-\d{8}$/);
+    const resumed = await startTrain([tinySpec(dir), '--set', `training.max_steps=${summary.steps + 6}`]).done;
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toContain(`resuming from step ${summary.steps}`);
+  });
+});
