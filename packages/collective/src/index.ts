@@ -1,1 +1,28 @@
-export {};
+export { createZmqProcessGroup } from './create-zmq-process-group.js';
+export type { ZmqProcessGroupOptions } from './zmq-options.js';
+export { DEFAULT_SEGMENT_BYTES, DEFAULT_TIMEOUT_MS } from './zmq-options.js';
+export { createInMemoryGroups } from './create-in-memory-groups.js';
+export type { InMemoryGroupOptions } from './create-in-memory-groups.js';
+export { COLLECTIVE_OP } from './process-group.js';
+export type { AllReduceOptions, CollectiveOp, Compression, ProcessGroup, ReduceOp } from './process-group.js';
+export {
+  COLLECTIVE_ERROR_CODE,
+  CollectiveArgumentError,
+  CollectiveError,
+  CollectiveMismatchError,
+  CollectiveTimeoutError,
+  GroupClosedError,
+  PeerLostError,
+} from './errors.js';
+export type { CollectiveErrorCode, CollectiveErrorContext } from './errors.js';
+export type { GroupEvent, GroupEventListener } from './group-events.js';
+export { systemClock } from './clock.js';
+export type { Clock, TimerHandle } from './clock.js';
+export { createCurveKeys, curveOptionsFor } from './curve-keys.js';
+export type { CurveOptions, GroupCurveKeys } from './curve-keys.js';
+export { DEFAULT_BUCKET_BYTES, GradientBucketer } from './gradient-bucketer.js';
+export type { GradientBucketerOptions, NamedGradient } from './gradient-bucketer.js';
+export { allReduceMeanHook, commHookFor, fp16CompressHook } from './comm-hooks.js';
+export type { CommHook, GradBucket, HookState } from './comm-hooks.js';
+export { collectiveSettingsFromSpec } from './spec-settings.js';
+export type { CollectiveSettings } from './spec-settings.js';

@@ -1,0 +1,182 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createZmqProcessGroup, type Compression } from '@orquesta/collective';
+import { EXIT, type CliIO, type ExitCode } from '../io.js';
+
+/** Flags of `orquesta bench allreduce`, as commander hands them over (strings). */
+export interface BenchAllReduceFlags {
+  readonly ranks: string;
+  readonly bytes: string;
+  readonly transport: string;
+  readonly repeats: string;
+  readonly warmup: string;
+  readonly compression: string;
+  readonly segmentBytes: string;
+  /** KEY=VALUE pairs added to the rank processes' environment (e.g. allocator tunables). */
+  readonly rankEnv: string[];
+  readonly json?: boolean;
+}
+
+/** What one rank process is told (JSON in its --config flag). */
+interface RankConfig {
+  readonly rank: number;
+  readonly worldSize: number;
+  readonly endpoints: string[];
+  readonly bytes: number;
+  readonly repeats: number;
+  readonly warmup: number;
+  readonly compression: Compression;
+  readonly segmentBytes: number;
+}
+
+const BIN = fileURLToPath(new URL('../../bin/orquesta.js', import.meta.url));
+const UNITS: Record<string, number> = { '': 1, b: 1, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, kb: 1e3, mb: 1e6, gb: 1e9 };
+
+/** Parses '4MiB', '64mib', '1e6', '4194304' into bytes. */
+export function parseSize(text: string): number {
+  const m = /^(\d+(?:\.\d+)?(?:e\d+)?)\s*([a-z]*)$/i.exec(text.trim());
+  const unit = m === null ? undefined : UNITS[(m[2] ?? '').toLowerCase()];
+  if (m === null || unit === undefined) throw new Error(`invalid size ${JSON.stringify(text)} (examples: 4MiB, 64MiB, 1000000)`);
+  return Math.round(Number(m[1]) * unit);
+}
+
+function positiveInt(name: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name}: expected a positive integer, got ${JSON.stringify(text)}`);
+  return n;
+}
+
+/** 'auto': enough untimed all-reduces to move 256 MiB through every rank first (at least 5). */
+export function resolveWarmup(text: string, bytes: number): number {
+  if (text === 'auto') return Math.max(5, Math.ceil(2 ** 28 / bytes));
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--warmup: expected auto or a non-negative integer, got ${JSON.stringify(text)}`);
+  return n;
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Runs `worldSize` rank processes of one configuration and resolves with each rank's timings (ms). */
+async function runRanks(configs: RankConfig[], env: NodeJS.ProcessEnv): Promise<number[][]> {
+  return Promise.all(
+    configs.map(
+      (config) =>
+        new Promise<number[]>((resolve, reject) => {
+          const child = spawn(process.execPath, [BIN, 'bench', 'allreduce-rank', '--config', JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'pipe'], env });
+          let out = '';
+          let err = '';
+          child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+          child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+          child.on('error', reject);
+          child.on('close', (code) => {
+            if (code !== 0) return reject(new Error(`rank ${config.rank} exited with ${code}: ${err.trim()}`));
+            try {
+              resolve((JSON.parse(out) as { times: number[] }).times);
+            } catch (error) {
+              reject(new Error(`rank ${config.rank} printed no timings: ${out.trim()} ${err.trim()}`, { cause: error }));
+            }
+          });
+        }),
+    ),
+  );
+}
+
+/**
+ * `orquesta bench allreduce`: for every combination of --ranks and --bytes, spawns that many rank
+ * processes (with --rank-env added to their environment), times --repeats all-reduces (sum, float32
+ * unless --compression fp16), each after a barrier, following --warmup untimed ones, and prints the median time, algorithm bandwidth (bytes / time) and bus bandwidth
+ * (algbw x 2(N-1)/N, as nccl-tests define it). A repetition's time is the slowest rank's.
+ */
+export async function benchAllReduceCommand(flags: BenchAllReduceFlags, io: CliIO): Promise<ExitCode> {
+  let plan: { ranks: number[]; sizes: number[]; repeats: number; segmentBytes: number; env: Record<string, string> };
+  try {
+    const sizes = flags.bytes.split(',').map(parseSize);
+    const bad = sizes.find((s) => s < 4 || s % 4 !== 0);
+    if (bad !== undefined) throw new Error(`--bytes: expected a positive multiple of 4 bytes (float32), got ${bad}`);
+    if (flags.transport !== 'tcp' && flags.transport !== 'ipc') throw new Error(`--transport: expected tcp or ipc, got ${JSON.stringify(flags.transport)}`);
+    if (flags.compression !== 'none' && flags.compression !== 'fp16') throw new Error(`--compression: expected none or fp16, got ${JSON.stringify(flags.compression)}`);
+    const ranks = flags.ranks.split(',').map((r) => positiveInt('ranks', r));
+    for (const s of sizes) resolveWarmup(flags.warmup, s);
+    const env = Object.fromEntries(
+      flags.rankEnv.map((kv) => {
+        const eq = kv.indexOf('=');
+        if (eq <= 0) throw new Error(`--rank-env: expected KEY=VALUE, got ${JSON.stringify(kv)}`);
+        return [kv.slice(0, eq), kv.slice(eq + 1)];
+      }),
+    );
+    plan = { ranks, sizes, repeats: positiveInt('repeats', flags.repeats), segmentBytes: parseSize(flags.segmentBytes), env };
+  } catch (error) {
+    io.err(`orquesta bench allreduce: ${(error as Error).message}`);
+    return EXIT.usage;
+  }
+  const compression = flags.compression as Compression;
+  if (!flags.json) io.out('impl          ranks  bytes        median_ms   min_ms   algbw_GB/s  busbw_GB/s');
+  for (const worldSize of plan.ranks) {
+    for (const bytes of plan.sizes) {
+      const dir = flags.transport === 'ipc' ? await mkdtemp(join(tmpdir(), 'orquesta-bench-')) : undefined;
+      try {
+        const endpoints = dir !== undefined ? Array.from({ length: worldSize }, (_, r) => `ipc://${dir}/rank-${r}`) : await Promise.all(Array.from({ length: worldSize }, async () => `tcp://127.0.0.1:${await freePort()}`));
+        const warmup = resolveWarmup(flags.warmup, bytes);
+        const configs = Array.from({ length: worldSize }, (_, rank): RankConfig => ({ rank, worldSize, endpoints, bytes, repeats: plan.repeats, warmup, compression, segmentBytes: plan.segmentBytes }));
+        const perRank = await runRanks(configs, { ...process.env, ...plan.env });
+        const times = Array.from({ length: plan.repeats }, (_, i) => Math.max(...perRank.map((t) => t[i] as number)));
+        const med = median(times);
+        const algbw = bytes / (med / 1e3) / 1e9;
+        const busbw = (algbw * 2 * (worldSize - 1)) / worldSize;
+        const row = { impl: 'orquesta-zmq', transport: flags.transport, compression, ranks: worldSize, bytes, warmup, repeats: plan.repeats, rank_env: flags.rankEnv.join(' '), median_ms: med, min_ms: Math.min(...times), max_ms: Math.max(...times), algbw_gbps: algbw, busbw_gbps: busbw };
+        if (flags.json) io.out(JSON.stringify(row));
+        else io.out(`${'orquesta-zmq'.padEnd(14)}${String(worldSize).padEnd(7)}${String(bytes).padEnd(13)}${med.toFixed(3).padEnd(12)}${row.min_ms.toFixed(3).padEnd(9)}${algbw.toFixed(3).padEnd(12)}${busbw.toFixed(3)}`);
+      } catch (error) {
+        io.err(`orquesta bench allreduce: ${(error as Error).message}`);
+        return EXIT.failure;
+      } finally {
+        if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+      }
+    }
+  }
+  return EXIT.ok;
+}
+
+/** Hidden `orquesta bench allreduce-rank --config JSON`: one rank; prints {"times":[ms...]} on stdout. */
+export async function benchAllReduceRankCommand(configJson: string, io: CliIO): Promise<ExitCode> {
+  const c = JSON.parse(configJson) as RankConfig;
+  const group = await createZmqProcessGroup({ rank: c.rank, worldSize: c.worldSize, endpoints: c.endpoints, timeoutMs: 60_000, segmentBytes: c.segmentBytes });
+  try {
+    const template = new Float32Array(c.bytes / 4).fill(c.rank + 1);
+    const data = new Float32Array(template.length);
+    const times: number[] = [];
+    for (let i = 0; i < c.warmup + c.repeats; i++) {
+      data.set(template);
+      await group.barrier();
+      const start = performance.now();
+      await group.allReduce(data, 'sum', { compression: c.compression });
+      const elapsed = performance.now() - start;
+      if (i >= c.warmup) times.push(elapsed);
+    }
+    const expected = (c.worldSize * (c.worldSize + 1)) / 2;
+    if (data[0] !== expected || data[data.length - 1] !== expected) throw new Error(`wrong result ${data[0]}, expected ${expected}`);
+    io.out(JSON.stringify({ rank: c.rank, times }));
+    return EXIT.ok;
+  } finally {
+    await group.close();
+  }
+}

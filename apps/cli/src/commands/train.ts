@@ -1,0 +1,114 @@
+/**
+ * `orquesta train SPEC [--workers N] [--set k=v ...]`: validates the spec, runs its workers on
+ * this machine (the embedded coordinator), shows progress (step, loss, tokens/s, ETA) and ends
+ * with a summary. Ctrl-C or SIGTERM checkpoints and stops; a second Ctrl-C kills the workers.
+ */
+import { fileURLToPath } from 'node:url';
+import { formatProblem, loadSpecFile, startLocalJob } from '@orquesta/coordinator';
+import type { WorkerReport } from '@orquesta/protocol';
+import { EXIT, type CliIO, type ExitCode } from '../io.js';
+import { ProgressLine } from '../progress-line.js';
+
+export interface TrainFlags {
+  readonly workers?: string;
+  readonly set: string[];
+  readonly quiet?: boolean;
+}
+
+export async function trainCommand(file: string, flags: TrainFlags, io: CliIO, stream: NodeJS.WriteStream = process.stderr): Promise<ExitCode> {
+  const loaded = await loadSpecFile(file, { overrides: flags.set });
+  if (!loaded.ok) {
+    for (const problem of loaded.problems) io.out(formatProblem(problem));
+    return EXIT.usage;
+  }
+  const spec = loaded.spec;
+  const workers = flags.workers === undefined ? spec.resources.workers : Number(flags.workers);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 256) {
+    io.err(`orquesta train: --workers must be an integer from 1 to 256, got ${JSON.stringify(flags.workers)}`);
+    return EXIT.usage;
+  }
+  const workerMain = fileURLToPath(import.meta.resolve('@orquesta/worker/main'));
+  const progress = new ProgressLine(stream, flags.quiet === true);
+  const started = performance.now();
+  let last: Extract<WorkerReport, { type: 'progress' }> | undefined;
+  let lastEval: Extract<WorkerReport, { type: 'evaluation' }> | undefined;
+  let lastCheckpoint: string | undefined;
+  const split = { data: 0, step: 0 };
+  io.err(`orquesta train: ${spec.name} (${spec.task}) on ${workers} worker${workers === 1 ? '' : 's'}, backend ${spec.resources.backend}, checkpoints in ${spec.checkpoint.dir}`);
+  const job = startLocalJob({
+    spec,
+    workers,
+    workerMain,
+    cwd: process.cwd(),
+    onLog: (rank, line) => progress.log(`[rank ${rank}] ${line}`),
+    onReport: (report) => {
+      switch (report.type) {
+        case 'started':
+          progress.log(`${(report.parameters / 1e6).toFixed(2)} M parameters; ${report.resumedFrom === null ? 'starting from step 0' : `resuming from step ${report.resumedFrom}`}`);
+          for (const line of report.dataSummary) progress.log(`data: ${line}`);
+          break;
+        case 'progress': {
+          last = report;
+          const { data, compute, allReduce, optimizer } = report.seconds;
+          split.data += data;
+          split.step += data + compute + allReduce + optimizer;
+          const elapsed = (performance.now() - started) / 1000;
+          const eta = report.tokensPerSecond > 0 ? ((report.maxSteps - report.step) * (elapsed / Math.max(1, report.step))) : 0;
+          progress.update(report.step, report.maxSteps, `loss ${report.loss.toFixed(3)}  lr ${report.lr.toExponential(2)}  ${Math.round(report.tokensPerSecond)} tok/s  ETA ${formatSeconds(eta)}`);
+          break;
+        }
+        case 'evaluation':
+          lastEval = report;
+          progress.log(`step ${report.step}: validation loss ${report.loss.toFixed(3)}, perplexity ${report.perplexity.toFixed(2)} (${report.tokens} tokens)`);
+          break;
+        case 'checkpoint':
+          lastCheckpoint = report.path;
+          break;
+        case 'done':
+          progress.log(`finished at step ${report.step} (${report.reason === 'stopped' ? 'stopped on request' : 'reached max_steps'})`);
+          break;
+        case 'failed':
+          progress.log(`rank ${report.rank} failed: ${report.error}: ${report.message}`);
+          break;
+        default: {
+          const unreachable: never = report;
+          progress.log(`unknown report ${JSON.stringify(unreachable)}`);
+        }
+      }
+    },
+  });
+  const onSignal = () => {
+    progress.log('stopping: every worker checkpoints after its current step (press Ctrl-C again to kill)');
+    job.stop();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const result = await job.done;
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  progress.finish();
+  const summary = {
+    experiment: spec.name,
+    ok: result.ok,
+    steps: last?.step ?? 0,
+    train_loss: last?.loss ?? null,
+    valid_loss: lastEval?.loss ?? null,
+    valid_perplexity: lastEval?.perplexity ?? null,
+    tokens_per_second: last ? Math.round(last.tokensPerSecond) : null,
+    /** Share of rank 0's step time spent waiting for batches, over the steps it reported. */
+    data_time_fraction: split.step > 0 ? Math.round((split.data / split.step) * 10000) / 10000 : null,
+    seconds: Math.round((performance.now() - started) / 1000),
+    checkpoint: lastCheckpoint ?? null,
+  };
+  io.out(JSON.stringify(summary));
+  if (!result.ok) {
+    io.err(`orquesta train: failed: ${result.failure ? `rank ${result.failure.rank}: ${result.failure.message}` : `exit codes ${result.exits.join(', ')}`}`);
+    return EXIT.failure;
+  }
+  return EXIT.ok;
+}
+
+function formatSeconds(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+}

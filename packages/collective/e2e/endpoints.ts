@@ -1,0 +1,37 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export type Protocol = 'tcp' | 'ipc';
+export const PROTOCOLS: readonly Protocol[] = ['tcp', 'ipc'];
+
+/**
+ * `n` distinct TCP ports the OS reports free on 127.0.0.1 (held open together while asked, so they
+ * differ; released before returning). Parallel test files never share them.
+ */
+export async function freePorts(n: number): Promise<number[]> {
+  const servers: Server[] = [];
+  try {
+    const ports: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const server = createServer();
+      servers.push(server);
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', resolve);
+      });
+      ports.push((server.address() as AddressInfo).port);
+    }
+    return ports;
+  } finally {
+    await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  }
+}
+
+/** One endpoint per rank over `protocol`; ipc endpoints live in a fresh temporary directory. */
+export async function endpointsFor(protocol: Protocol, n: number): Promise<{ endpoints: string[]; cleanup: () => Promise<void> }> {
+  if (protocol === 'tcp') return { endpoints: (await freePorts(n)).map((p) => `tcp://127.0.0.1:${p}`), cleanup: () => Promise.resolve() };
+  const dir = await mkdtemp(join(tmpdir(), 'orquesta-collective-'));
+  return { endpoints: Array.from({ length: n }, (_, r) => `ipc://${dir}/rank-${r}`), cleanup: () => rm(dir, { recursive: true, force: true }) };
+}

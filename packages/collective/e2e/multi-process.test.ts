@@ -1,0 +1,69 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createCurveKeys, curveOptionsFor } from '../src/index.js';
+import { endpointsFor, PROTOCOLS } from './endpoints.js';
+import { decodeFloats, spawnRanks, type RankLine } from './spawn-ranks.js';
+
+interface Case {
+  kind: string;
+  op?: 'sum' | 'mean';
+  compression?: string;
+  length?: number;
+  root?: number;
+  input?: string;
+  output?: string | string[];
+}
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  await Promise.all(cleanups.splice(0).map((c) => c()));
+});
+
+function sameBits(a: Float32Array, b: Float32Array): boolean {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+}
+
+/** Checks one all-reduce case across ranks: bit-identical everywhere, within the summation error bound of the exact result. */
+function checkAllReduce(cases: Case[], n: number): void {
+  const inputs = cases.map((c) => decodeFloats(c.input as string));
+  const outputs = cases.map((c) => decodeFloats(c.output as string));
+  const first = cases[0] as Case;
+  for (const o of outputs) expect(sameBits(o, outputs[0] as Float32Array), `${first.op} of ${first.length} bit-identical`).toBe(true);
+  const fp16 = first.compression === 'fp16';
+  let excess = 0;
+  for (let i = 0; i < (first.length ?? 0); i++) {
+    const sum = inputs.reduce((s, x) => s + (x[i] as number), 0);
+    const abs = inputs.reduce((s, x) => s + Math.abs(x[i] as number), 0);
+    const exact = first.op === 'mean' ? sum / n : sum;
+    const scale = first.op === 'mean' ? abs / n : abs;
+    const bound = fp16 ? n * 2 ** -11 * scale + n * 2 ** -25 : (n + 1) * 2 ** -24 * scale;
+    excess = Math.max(excess, Math.abs((outputs[0]?.[i] as number) - exact) - bound);
+  }
+  expect(excess, `${first.op}${fp16 ? ' fp16' : ''} of ${first.length} within bound`).toBe(0);
+}
+
+describe.each(PROTOCOLS)('collectives across processes over %s', (protocol) => {
+  for (const n of [1, 2, 3, 4, 5]) {
+    it(`${n} rank${n > 1 ? 's' : ''}: sum, mean, fp16, broadcast, all-gather and barrier give the right, bit-identical results`, async () => {
+      const { endpoints, cleanup } = await endpointsFor(protocol, n);
+      cleanups.push(cleanup);
+      const keys = n === 3 ? createCurveKeys(n) : undefined; // one size per transport runs with CURVE on
+      const ranks = spawnRanks(
+        Array.from({ length: n }, (_, rank) => ({ rank, worldSize: n, endpoints, timeoutMs: 20_000, scenario: 'battery' as const, segmentBytes: 4096, curve: keys && curveOptionsFor(keys, rank) })),
+      );
+      const exits = await Promise.all(ranks.map((r) => r.exited));
+      expect(exits.map((e) => [e.code, e.stderr])).toEqual(exits.map(() => [0, '']));
+      const results = ranks.map((r) => (r.lines.find((l) => l.event === 'done') as RankLine & { result: Case[] }).result);
+      const byCase = (results[0] as Case[]).map((_, i) => results.map((cases) => cases[i] as Case));
+      for (const cases of byCase) {
+        const c = cases[0] as Case;
+        if (c.kind === 'allReduce') checkAllReduce(cases, n);
+        if (c.kind === 'broadcast') for (const x of cases) expect([...decodeFloats(x.output as string)]).toEqual(Array.from({ length: 1000 }, (_, i) => i * 0.5 + (c.root as number)));
+        if (c.kind === 'allGather') {
+          const expected = Array.from({ length: n }, (_, r) => Array.from({ length: r + 1 }, (_, i) => r * 10 + i));
+          for (const x of cases) expect((x.output as string[]).map((b) => [...decodeFloats(b)])).toEqual(expected);
+        }
+      }
+      expect(byCase.map((cases) => cases[0]?.kind)).toContain('barrier');
+    });
+  }
+});

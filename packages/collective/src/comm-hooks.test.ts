@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { allReduceMeanHook, commHookFor, fp16CompressHook, type GradBucket } from './comm-hooks.js';
+import { createInMemoryNetworkGroups } from './create-in-memory-groups.js';
+
+function bucket(buffer: Float32Array): GradBucket {
+  return { index: 0, buffer, gradients: [{ name: 'w', offset: 0, length: buffer.length }] };
+}
+
+function inputs(n: number, length: number, scale: number): Float32Array[] {
+  let s = 99;
+  return Array.from({ length: n }, () =>
+    Float32Array.from({ length }, () => {
+      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+      return (s / 2 ** 32 - 0.5) * scale;
+    }),
+  );
+}
+
+describe('comm hooks', () => {
+  it('mean hook: all-reduce sum divided by the world size', async () => {
+    const { groups } = createInMemoryNetworkGroups(3);
+    const out = await Promise.all(groups.map((group) => allReduceMeanHook({ group }, bucket(Float32Array.of(group.rank, 3)))));
+    for (const o of out) expect([...o]).toEqual([1, 3]);
+  });
+
+  for (const n of [2, 3, 5]) {
+    it(`fp16 hook over ${n} ranks: half the bytes, within the documented bound, bit-identical`, async () => {
+      const length = 4099;
+      const xs = inputs(n, length, 200);
+      const exact = Array.from({ length }, (_, i) => xs.reduce((s, x) => s + (x[i] as number), 0) / n);
+      const meanAbs = Array.from({ length }, (_, i) => xs.reduce((s, x) => s + Math.abs(x[i] as number), 0) / n);
+
+      const f32 = createInMemoryNetworkGroups(n, { segmentBytes: 1024 });
+      await Promise.all(f32.groups.map((group, r) => allReduceMeanHook({ group }, bucket((xs[r] as Float32Array).slice()))));
+      const f16 = createInMemoryNetworkGroups(n, { segmentBytes: 1024 });
+      const out = await Promise.all(f16.groups.map((group, r) => fp16CompressHook({ group }, bucket((xs[r] as Float32Array).slice()))));
+
+      expect(f16.network.bytesSent / f32.network.bytesSent).toBeGreaterThan(0.49);
+      expect(f16.network.bytesSent / f32.network.bytesSent).toBeLessThan(0.56); // payload halves; headers do not
+      let excess = 0;
+      let worst = 0;
+      for (let i = 0; i < length; i++) {
+        const err = Math.abs((out[0]?.[i] as number) - (exact[i] as number));
+        excess = Math.max(excess, err - (n * 2 ** -11 * (meanAbs[i] as number) + n * 2 ** -25));
+        worst = Math.max(worst, err / (meanAbs[i] as number));
+      }
+      expect(excess).toBe(0);
+      expect(worst).toBeGreaterThan(2 ** -14); // the values really went through fp16
+      for (const o of out) expect(Buffer.from(o.buffer).equals(Buffer.from((out[0] as Float32Array).buffer))).toBe(true);
+    });
+  }
+
+  it('fp16 hook falls back to float32 when a value overflows fp16, on every rank alike', async () => {
+    const { groups } = createInMemoryNetworkGroups(2);
+    const out = await Promise.all(groups.map((group) => fp16CompressHook({ group }, bucket(Float32Array.of(1e6 * (group.rank + 1), 0.1)))));
+    for (const o of out) expect([...o]).toEqual([1.5e6, Math.fround(0.1)]);
+  });
+
+  it('picks the hook from the spec compression', () => {
+    expect(commHookFor('none')).toBe(allReduceMeanHook);
+    expect(commHookFor('fp16')).toBe(fp16CompressHook);
+  });
+});

@@ -1,0 +1,31 @@
+import type { ProcessGroup } from './process-group.js';
+import { RingProcessGroup } from './ring-process-group.js';
+import { resolveZmqOptions, type ZmqProcessGroupOptions } from './zmq-options.js';
+import { ZmqTransport } from './zmq-transport.js';
+
+/**
+ * Joins a ZeroMQ process group: binds this rank's endpoint, connects to every peer and waits until all
+ * of them answered. Every rank calls it with the same `worldSize`, `endpoints` (and CURVE public keys).
+ *
+ * ```ts
+ * const group = await createZmqProcessGroup({ rank, worldSize: 2, endpoints: ['tcp://127.0.0.1:5550', 'tcp://127.0.0.1:5551'], timeoutMs: 30_000 });
+ * await group.allReduce(gradients, 'mean');
+ * await group.close();
+ * ```
+ * @throws {CollectiveArgumentError} invalid options, or this rank's endpoint cannot be bound.
+ * @throws {CollectiveTimeoutError} some peers did not answer within timeoutMs (`waitingFor` names them;
+ *   with CURVE, a peer whose keys do not match never answers).
+ * @throws {CollectiveMismatchError} a peer runs with another world size.
+ */
+export async function createZmqProcessGroup(options: ZmqProcessGroupOptions): Promise<ProcessGroup> {
+  const config = resolveZmqOptions(options);
+  const transport = await ZmqTransport.open(config);
+  const group = new RingProcessGroup(transport, config);
+  try {
+    await group.connect();
+  } catch (error) {
+    await group.close();
+    throw error;
+  }
+  return group;
+}

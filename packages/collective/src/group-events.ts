@@ -1,0 +1,12 @@
+/** Things a group reports without failing an operation: for logs and metrics. */
+export type GroupEvent =
+  /** A received frame was invalid (garbage, wrong version, out of order) and was dropped. */
+  | { readonly type: 'frame-dropped'; readonly reason: string }
+  /** The connection to `peer` broke; the group fails unless the peer had closed its group first. */
+  | { readonly type: 'peer-lost'; readonly peer: number; readonly reason: string }
+  /** CURVE: a client whose public key is not one of the group's keys was refused. */
+  | { readonly type: 'auth-denied'; readonly address: string }
+  /** A connection's ZMTP or CURVE handshake failed (wrong key, wrong mechanism, bad data). */
+  | { readonly type: 'handshake-failed'; readonly address: string; readonly error: string };
+
+export type GroupEventListener = (event: GroupEvent) => void;

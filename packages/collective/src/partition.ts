@@ -1,0 +1,41 @@
+/**
+ * Splits `length` elements into `parts` contiguous chunks whose sizes differ by at most one (the first
+ * `length % parts` chunks get the extra element). Chunk i is [start(i), start(i+1)).
+ */
+export class Partition {
+  private readonly base: number;
+  private readonly extra: number;
+
+  constructor(
+    readonly length: number,
+    readonly parts: number,
+  ) {
+    this.base = Math.floor(length / parts);
+    this.extra = length % parts;
+  }
+
+  start(i: number): number {
+    return i * this.base + Math.min(i, this.extra);
+  }
+
+  end(i: number): number {
+    return this.start(i + 1);
+  }
+}
+
+/** i mod n in 0..n-1, also for negative i. */
+export function mod(i: number, n: number): number {
+  return ((i % n) + n) % n;
+}
+
+/** Smallest segment worth a message of its own (elements): below it, per-message costs dominate. */
+const MIN_SEGMENT = 16_384;
+
+/**
+ * Segment length (elements) for pipelining chunks of `chunkLength` elements: about four segments per chunk
+ * so that each ring step overlaps sending, receiving and reducing, capped at `maxSegment` and at least
+ * MIN_SEGMENT (or `maxSegment` if that is smaller).
+ */
+export function segmentLength(maxSegment: number, chunkLength: number): number {
+  return Math.max(Math.min(maxSegment, MIN_SEGMENT), Math.min(maxSegment, Math.ceil(chunkLength / 4)));
+}

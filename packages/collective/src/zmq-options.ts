@@ -1,0 +1,97 @@
+import { endianness } from 'node:os';
+import { systemClock, type Clock } from './clock.js';
+import type { CurveOptions } from './curve-keys.js';
+import { CollectiveArgumentError } from './errors.js';
+import type { GroupEventListener } from './group-events.js';
+import { z85Decode } from './z85.js';
+
+/** Options of createZmqProcessGroup. */
+export interface ZmqProcessGroupOptions {
+  /** This process's rank, 0..worldSize-1. Required. */
+  readonly rank: number;
+  /** Number of ranks in the group. Required. */
+  readonly worldSize: number;
+  /** Where each rank listens, indexed by rank: `tcp://HOST:PORT` or `ipc:///path`. Required. */
+  readonly endpoints: readonly string[];
+  /**
+   * Milliseconds an operation (or forming the group) may go without progress before it fails naming the
+   * ranks it waits for. Defaults to 30000, the spec's `collective.timeout_s` default.
+   */
+  readonly timeoutMs?: number;
+  /** Encrypt and authenticate every connection with CURVE. Defaults to none: use only on trusted networks. */
+  readonly curve?: CurveOptions;
+  /** Wire bytes per pipelined segment, 4 KiB..256 MiB. Defaults to 1 MiB. */
+  readonly segmentBytes?: number;
+  /** Receives drops, lost peers and refused connections (for logs). Defaults to none. */
+  readonly onEvent?: GroupEventListener;
+  /** Time source of deadlines. Defaults to the system clock. */
+  readonly clock?: Clock;
+}
+
+/** Validated options with every default filled in. */
+export interface ZmqGroupConfig {
+  readonly rank: number;
+  readonly worldSize: number;
+  readonly endpoints: readonly string[];
+  readonly timeoutMs: number;
+  readonly segmentBytes: number;
+  /** ZMTP heartbeat interval and timeout (ms): a frozen or unreachable peer is dropped before timeoutMs. */
+  readonly heartbeatIntervalMs: number;
+  readonly heartbeatTimeoutMs: number;
+  readonly peerLossGraceMs: number;
+  /** How long close() waits for the peers' goodbyes, and then keeps flushing queued messages. */
+  readonly lingerMs: number;
+  readonly closeWaitMs: number;
+  readonly curve: { readonly publicKeys: readonly Buffer[]; readonly publicKey: string; readonly serverKeys: readonly string[]; readonly secretKey: string } | undefined;
+  readonly clock: Clock;
+  readonly onEvent: GroupEventListener | undefined;
+}
+
+export const DEFAULT_TIMEOUT_MS = 30_000;
+export const DEFAULT_SEGMENT_BYTES = 1 << 20;
+const ENDPOINT = /^(tcp:\/\/[^\s:]+:\d{1,5}|ipc:\/\/\S+)$/;
+
+const clamp = (x: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, x));
+
+/** @throws {CollectiveArgumentError} naming the first invalid option and quoting its value. */
+export function resolveZmqOptions(o: ZmqProcessGroupOptions): ZmqGroupConfig {
+  const rank = Number.isInteger(o.rank) ? o.rank : -1;
+  const bad = (field: string, message: string): CollectiveArgumentError => new CollectiveArgumentError({ op: 'createZmqProcessGroup', seq: null, rank }, field, message);
+  if (endianness() !== 'LE') throw bad('host', 'tensors travel as little-endian frames; big-endian hosts are not supported');
+  if (!Number.isInteger(o.worldSize) || o.worldSize < 1) throw bad('worldSize', `expected a positive integer, got ${o.worldSize}`);
+  if (!Number.isInteger(o.rank) || o.rank < 0 || o.rank >= o.worldSize) throw bad('rank', `expected an integer in 0..${o.worldSize - 1}, got ${o.rank}`);
+  if (!Array.isArray(o.endpoints) || o.endpoints.length !== o.worldSize) throw bad('endpoints', `expected ${o.worldSize} endpoints (one per rank), got ${JSON.stringify(o.endpoints)}`);
+  const wrong = o.endpoints.find((e) => typeof e !== 'string' || !ENDPOINT.test(e));
+  if (wrong !== undefined) throw bad('endpoints', `expected tcp://HOST:PORT or ipc:///path, got ${JSON.stringify(wrong)}`);
+  if (new Set(o.endpoints).size !== o.endpoints.length) throw bad('endpoints', `every rank needs its own endpoint, got ${JSON.stringify(o.endpoints)}`);
+  const timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (!Number.isFinite(timeoutMs) || timeoutMs < 10 || timeoutMs > 86_400_000) throw bad('timeoutMs', `expected 10..86400000 ms, got ${timeoutMs}`);
+  const segmentBytes = o.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
+  if (!Number.isInteger(segmentBytes) || segmentBytes < 4096 || segmentBytes > 256 << 20) throw bad('segmentBytes', `expected an integer in 4096..268435456, got ${segmentBytes}`);
+  return {
+    rank: o.rank,
+    worldSize: o.worldSize,
+    endpoints: [...o.endpoints],
+    timeoutMs,
+    segmentBytes,
+    heartbeatIntervalMs: Math.round(clamp(timeoutMs / 4, 50, 5_000)),
+    heartbeatTimeoutMs: Math.round(clamp(timeoutMs / 2, 100, 10_000)),
+    peerLossGraceMs: Math.round(Math.min(250, timeoutMs / 4)),
+    lingerMs: Math.round(Math.min(1_000, timeoutMs)),
+    closeWaitMs: Math.round(Math.min(1_000, timeoutMs)),
+    curve: o.curve === undefined ? undefined : resolveCurve(o.curve, o.worldSize, o.rank, bad),
+    clock: o.clock ?? systemClock,
+    onEvent: o.onEvent,
+  };
+}
+
+function resolveCurve(c: CurveOptions, worldSize: number, rank: number, bad: (field: string, message: string) => CollectiveArgumentError): ZmqGroupConfig['curve'] {
+  if (!Array.isArray(c.publicKeys) || c.publicKeys.length !== worldSize) throw bad('curve.publicKeys', `expected ${worldSize} keys, got ${c.publicKeys?.length}`);
+  const publicKeys = c.publicKeys.map((k, i) => {
+    const raw = typeof k === 'string' && k.length === 40 ? z85Decode(k) : undefined;
+    if (raw === undefined) throw bad(`curve.publicKeys[${i}]`, 'expected a 40-character Z85 key');
+    return raw;
+  });
+  if (typeof c.secretKey !== 'string' || c.secretKey.length !== 40 || z85Decode(c.secretKey) === undefined) throw bad('curve.secretKey', 'expected a 40-character Z85 key');
+  return { publicKeys, publicKey: c.publicKeys[rank] as string, serverKeys: [...c.publicKeys], secretKey: c.secretKey };
+}

@@ -1,0 +1,114 @@
+#!/usr/bin/env node
+// All-reduce between "hosts": one Linux network namespace per rank, joined by veth pairs to a bridge in
+// its own namespace (nothing is added to the root namespace), each host's egress shaped by a token
+// bucket (tc tbf). Measures like `orquesta bench allreduce` (same rank command, warm-up and timing)
+// and reports bus bandwidth as a fraction of the link rate. Needs root and iproute2.
+//
+//   flock /tmp/orquesta-bench.lock node tools/bench/netns-allreduce.mjs --ranks 2,4 --bytes 64MiB --rate 1gbit
+//
+// Options: --ranks LIST (2)  --bytes LIST (64MiB)  --rate TBF_RATE (1gbit)  --repeats N (10)  --warmup auto|N
+//          --segment-bytes SIZE (1MiB)  --rank-env KEY=VALUE (repeatable)  --json
+import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+
+const CLI = fileURLToPath(new URL('../../apps/cli/bin/orquesta.js', import.meta.url));
+const UNITS = { '': 1, b: 1, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, kb: 1e3, mb: 1e6, gb: 1e9 };
+const RATE_UNITS = { kbit: 1e3, mbit: 1e6, gbit: 1e9 };
+
+function parseSize(text) {
+  const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text.trim());
+  if (!m || UNITS[m[2].toLowerCase()] === undefined) throw new Error(`invalid size ${text}`);
+  return Math.round(Number(m[1]) * UNITS[m[2].toLowerCase()]);
+}
+
+function parseArgs(argv) {
+  const o = { ranks: '2', bytes: '64MiB', rate: '1gbit', repeats: 10, warmup: 'auto', segmentBytes: '1MiB', rankEnv: [], json: false };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, value] = [argv[i], argv[i + 1]];
+    if (flag === '--json') o.json = true;
+    else if (flag === '--rank-env') (o.rankEnv.push(value), i++);
+    else if (flag === '--repeats') (o.repeats = Number(value), i++);
+    else if (flag === '--segment-bytes') (o.segmentBytes = value, i++);
+    else if (['--ranks', '--bytes', '--rate', '--warmup'].includes(flag)) (o[flag.slice(2)] = value, i++);
+    else throw new Error(`unknown option ${flag}`);
+  }
+  return o;
+}
+
+const ip = (...args) => execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+const tc = (...args) => execFileSync('tc', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+
+/** Creates `n` host namespaces at 10.78.0.1..n on a bridge; returns their names and a teardown. */
+function makeHosts(n, rate) {
+  const id = randomBytes(2).toString('hex');
+  const sw = `oqc${id}sw`;
+  const hosts = Array.from({ length: n }, (_, i) => `oqc${id}h${i + 1}`);
+  const teardown = () => {
+    for (const ns of [...hosts, sw]) {
+      try {
+        ip('netns', 'del', ns);
+      } catch {
+        // already gone
+      }
+    }
+  };
+  try {
+    ip('netns', 'add', sw);
+    ip('-n', sw, 'link', 'add', 'br0', 'type', 'bridge');
+    ip('-n', sw, 'link', 'set', 'br0', 'up');
+    hosts.forEach((ns, i) => {
+      const veth = `oqc${id}v${i + 1}`;
+      ip('netns', 'add', ns);
+      ip('-n', ns, 'link', 'set', 'lo', 'up');
+      ip('-n', ns, 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', veth, 'netns', sw);
+      ip('-n', ns, 'addr', 'add', `10.78.0.${i + 1}/24`, 'dev', 'eth0');
+      ip('-n', ns, 'link', 'set', 'eth0', 'up');
+      ip('-n', sw, 'link', 'set', veth, 'master', 'br0');
+      ip('-n', sw, 'link', 'set', veth, 'up');
+      tc('-n', ns, 'qdisc', 'add', 'dev', 'eth0', 'root', 'tbf', 'rate', rate, 'burst', '256kb', 'latency', '10ms');
+    });
+  } catch (error) {
+    teardown();
+    throw error;
+  }
+  return { hosts, teardown };
+}
+
+function runRank(ns, config, env) {
+  return new Promise((resolve, reject) => {
+    const child = spawn('ip', ['netns', 'exec', ns, process.execPath, CLI, 'bench', 'allreduce-rank', '--config', JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out).times) : reject(new Error(`rank ${config.rank} in ${ns} exited ${code}: ${err}`))));
+  });
+}
+
+const o = parseArgs(process.argv.slice(2));
+const [, value, unit] = /^(\d+(?:\.\d+)?)(kbit|mbit|gbit)$/.exec(o.rate) ?? [];
+if (!value) throw new Error(`--rate: expected e.g. 1gbit, got ${o.rate}`);
+const linkBytesPerSecond = (Number(value) * RATE_UNITS[unit]) / 8;
+const env = { ...process.env, ...Object.fromEntries(o.rankEnv.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])) };
+for (const worldSize of o.ranks.split(',').map(Number)) {
+  for (const bytes of o.bytes.split(',').map(parseSize)) {
+    const { hosts, teardown } = makeHosts(worldSize, o.rate);
+    try {
+      const warmup = o.warmup === 'auto' ? Math.max(5, Math.ceil(2 ** 28 / bytes)) : Number(o.warmup);
+      const endpoints = hosts.map((_, i) => `tcp://10.78.0.${i + 1}:5600`);
+      const perRank = await Promise.all(
+        hosts.map((ns, rank) => runRank(ns, { rank, worldSize, endpoints, bytes, repeats: o.repeats, warmup, compression: 'none', segmentBytes: parseSize(o.segmentBytes) }, env)),
+      );
+      const times = Array.from({ length: o.repeats }, (_, i) => Math.max(...perRank.map((t) => t[i])));
+      const sorted = [...times].sort((a, b) => a - b);
+      const med = sorted.length % 2 ? sorted[sorted.length >> 1] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+      const algbw = bytes / (med / 1e3) / 1e9;
+      const busbw = (algbw * 2 * (worldSize - 1)) / worldSize;
+      const row = { impl: 'orquesta-zmq', transport: `tcp over netns, tbf ${o.rate}`, ranks: worldSize, bytes, segment_bytes: parseSize(o.segmentBytes), warmup, repeats: o.repeats, rank_env: o.rankEnv.join(' '), median_ms: med, min_ms: sorted[0], algbw_gbps: algbw, busbw_gbps: busbw, link_gbps: linkBytesPerSecond / 1e9, busbw_of_link: (busbw * 1e9) / linkBytesPerSecond };
+      console.log(o.json ? JSON.stringify(row) : `ranks ${worldSize}  bytes ${bytes}  median ${med.toFixed(1)} ms  busbw ${busbw.toFixed(4)} GB/s = ${(100 * row.busbw_of_link).toFixed(1)} % of the ${o.rate} link`);
+    } finally {
+      teardown();
+    }
+  }
+}
