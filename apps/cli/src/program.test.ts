@@ -1,3 +1,7 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { EXIT, type CliIO } from './io.js';
 import { run } from './program.js';
@@ -10,9 +14,12 @@ function capture(): CliIO & { lines: string[]; errors: string[] } {
 
 describe('orquesta program', () => {
   it('validates a spec in-process and returns exit 0', async () => {
+    const corpus = fileURLToPath(new URL('../../../data/tinyshakespeare/input.txt.gz', import.meta.url));
+    const spec = join(mkdtempSync(join(tmpdir(), 'orquesta-cli-')), 'lm.yaml');
+    writeFileSync(spec, `name: lm\ntask: language-model\ndata: { train: ${corpus} }\ntokenizer: { kind: char }\noptimizer: { warmup_steps: 10 }\n`);
     const io = capture();
-    expect(await run(['node', 'orquesta', 'validate', 'configs/quickstart.yaml'], io)).toBe(EXIT.ok);
-    expect(io.lines).toEqual(['configs/quickstart.yaml  OK  quickstart (translation, 2 workers, backend wasm)']);
+    expect(await run(['node', 'orquesta', 'validate', spec], io)).toBe(EXIT.ok);
+    expect(io.lines).toEqual([`${spec}  OK  lm (language-model, 1 worker, backend wasm)`]);
   });
 
   it('returns the usage exit code for a bad flag, without exiting the process', async () => {
