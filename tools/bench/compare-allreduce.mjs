@@ -7,7 +7,8 @@
 //   flock /tmp/orquesta-bench.lock node tools/bench/compare-allreduce.mjs --ranks 2,4 --bytes 4MiB,64MiB --rounds 5
 //
 // Options: --ranks LIST  --bytes LIST  --rounds N (5)  --repeats N (20)  --warmup auto|N (auto)
-//          --transport tcp|ipc (tcp)  --rank-env KEY=VALUE (repeatable; given to both)  --python PATH (/usr/bin/python3)
+//          --transport tcp|ipc (tcp)  --rank-env KEY=VALUE (repeatable; given to both; 'recommended' adds
+//          @orquesta/collective's RECOMMENDED_RANK_ENV)  --python PATH (/usr/bin/python3)
 //          --json (print every measurement as a JSON line too)
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -21,10 +22,16 @@ function parseArgs(argv) {
   for (let i = 0; i < argv.length; i++) {
     const [flag, value] = [argv[i], argv[i + 1]];
     if (flag === '--json') o.json = true;
-    else if (flag === '--rank-env') (o.rankEnv.push(value), i++);
-    else if (flag === '--rounds' || flag === '--repeats') (o[flag.slice(2)] = Number(value), i++);
-    else if (['--ranks', '--bytes', '--warmup', '--transport', '--python'].includes(flag)) (o[flag.slice(2)] = value, i++);
-    else throw new Error(`unknown option ${flag}`);
+    else if (flag === '--rank-env') {
+      o.rankEnv.push(value);
+      i++;
+    } else if (flag === '--rounds' || flag === '--repeats') {
+      o[flag.slice(2)] = Number(value);
+      i++;
+    } else if (['--ranks', '--bytes', '--warmup', '--transport', '--python'].includes(flag)) {
+      o[flag.slice(2)] = value;
+      i++;
+    } else throw new Error(`unknown option ${flag}`);
   }
   return o;
 }
@@ -42,6 +49,10 @@ const stats = (xs) => {
 };
 
 const o = parseArgs(process.argv.slice(2));
+if (o.rankEnv.includes('recommended')) {
+  const { RECOMMENDED_RANK_ENV } = await import('../../packages/collective/dist/index.js');
+  o.rankEnv = [...o.rankEnv.filter((kv) => kv !== 'recommended'), ...Object.entries(RECOMMENDED_RANK_ENV).map(([k, v]) => `${k}=${v}`)];
+}
 const common = ['--ranks', o.ranks, '--bytes', o.bytes, '--repeats', String(o.repeats), '--warmup', o.warmup, '--json', ...o.rankEnv.flatMap((kv) => ['--rank-env', kv])];
 const ours = () => run(process.execPath, [CLI, 'bench', 'allreduce', '--transport', o.transport, ...common]);
 const gloo = () => run(o.python, [GLOO, ...common]);

@@ -7,7 +7,7 @@
 //   flock /tmp/orquesta-bench.lock node tools/bench/netns-allreduce.mjs --ranks 2,4 --bytes 64MiB --rate 1gbit
 //
 // Options: --ranks LIST (2)  --bytes LIST (64MiB)  --rate TBF_RATE (1gbit)  --repeats N (10)  --warmup auto|N
-//          --segment-bytes SIZE (1MiB)  --rank-env KEY=VALUE (repeatable)  --json
+//          --segment-bytes SIZE (1MiB)  --compression none|fp16 (none)  --rank-env KEY=VALUE (repeatable)  --json
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -23,15 +23,23 @@ function parseSize(text) {
 }
 
 function parseArgs(argv) {
-  const o = { ranks: '2', bytes: '64MiB', rate: '1gbit', repeats: 10, warmup: 'auto', segmentBytes: '1MiB', rankEnv: [], json: false };
+  const o = { ranks: '2', bytes: '64MiB', rate: '1gbit', repeats: 10, warmup: 'auto', segmentBytes: '1MiB', compression: 'none', rankEnv: [], json: false };
   for (let i = 0; i < argv.length; i++) {
     const [flag, value] = [argv[i], argv[i + 1]];
     if (flag === '--json') o.json = true;
-    else if (flag === '--rank-env') (o.rankEnv.push(value), i++);
-    else if (flag === '--repeats') (o.repeats = Number(value), i++);
-    else if (flag === '--segment-bytes') (o.segmentBytes = value, i++);
-    else if (['--ranks', '--bytes', '--rate', '--warmup'].includes(flag)) (o[flag.slice(2)] = value, i++);
-    else throw new Error(`unknown option ${flag}`);
+    else if (flag === '--rank-env') {
+      o.rankEnv.push(value);
+      i++;
+    } else if (flag === '--repeats') {
+      o.repeats = Number(value);
+      i++;
+    } else if (flag === '--segment-bytes') {
+      o.segmentBytes = value;
+      i++;
+    } else if (['--ranks', '--bytes', '--rate', '--warmup', '--compression'].includes(flag)) {
+      o[flag.slice(2)] = value;
+      i++;
+    } else throw new Error(`unknown option ${flag}`);
   }
   return o;
 }
@@ -98,15 +106,15 @@ for (const worldSize of o.ranks.split(',').map(Number)) {
       const warmup = o.warmup === 'auto' ? Math.max(5, Math.ceil(2 ** 28 / bytes)) : Number(o.warmup);
       const endpoints = hosts.map((_, i) => `tcp://10.78.0.${i + 1}:5600`);
       const perRank = await Promise.all(
-        hosts.map((ns, rank) => runRank(ns, { rank, worldSize, endpoints, bytes, repeats: o.repeats, warmup, compression: 'none', segmentBytes: parseSize(o.segmentBytes) }, env)),
+        hosts.map((ns, rank) => runRank(ns, { rank, worldSize, endpoints, bytes, repeats: o.repeats, warmup, compression: o.compression, segmentBytes: parseSize(o.segmentBytes) }, env)),
       );
       const times = Array.from({ length: o.repeats }, (_, i) => Math.max(...perRank.map((t) => t[i])));
       const sorted = [...times].sort((a, b) => a - b);
       const med = sorted.length % 2 ? sorted[sorted.length >> 1] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
       const algbw = bytes / (med / 1e3) / 1e9;
       const busbw = (algbw * 2 * (worldSize - 1)) / worldSize;
-      const row = { impl: 'orquesta-zmq', transport: `tcp over netns, tbf ${o.rate}`, ranks: worldSize, bytes, segment_bytes: parseSize(o.segmentBytes), warmup, repeats: o.repeats, rank_env: o.rankEnv.join(' '), median_ms: med, min_ms: sorted[0], algbw_gbps: algbw, busbw_gbps: busbw, link_gbps: linkBytesPerSecond / 1e9, busbw_of_link: (busbw * 1e9) / linkBytesPerSecond };
-      console.log(o.json ? JSON.stringify(row) : `ranks ${worldSize}  bytes ${bytes}  median ${med.toFixed(1)} ms  busbw ${busbw.toFixed(4)} GB/s = ${(100 * row.busbw_of_link).toFixed(1)} % of the ${o.rate} link`);
+      const row = { impl: 'orquesta-zmq', transport: `tcp over netns, tbf ${o.rate}`, compression: o.compression, ranks: worldSize, bytes, segment_bytes: parseSize(o.segmentBytes), warmup, repeats: o.repeats, rank_env: o.rankEnv.join(' '), median_ms: med, min_ms: sorted[0], algbw_gbps: algbw, busbw_gbps: busbw, link_gbps: linkBytesPerSecond / 1e9, busbw_of_link: (busbw * 1e9) / linkBytesPerSecond };
+      console.log(o.json ? JSON.stringify(row) : `ranks ${worldSize}  bytes ${bytes}  ${o.compression}  median ${med.toFixed(1)} ms  busbw ${busbw.toFixed(4)} GB/s = ${(100 * row.busbw_of_link).toFixed(1)} % of the ${o.rate} link`);
     } finally {
       teardown();
     }

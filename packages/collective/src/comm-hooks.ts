@@ -1,3 +1,4 @@
+import { divideInPlace } from './kernels.js';
 import type { Compression, ProcessGroup } from './process-group.js';
 
 /** What a hook gets besides the bucket, like the state object of PyTorch's DDP comm hooks. */
@@ -40,8 +41,7 @@ export const fp16CompressHook: CommHook = async (state, bucket) => {
   const { group } = state;
   const original = bucket.buffer.slice();
   const data = bucket.buffer;
-  const n = group.worldSize;
-  for (let i = 0; i < data.length; i++) data[i] = (data[i] as number) / n;
+  divideInPlace(data, group.worldSize);
   await group.allReduce(data, 'sum', { compression: 'fp16' });
   if (allFinite(data)) return data;
   data.set(original);

@@ -75,7 +75,8 @@ export interface ProcessGroup {
 
   /**
    * Tells the peers this rank is leaving (their later operations fail with PeerLostError instead of
-   * waiting), rejects operations still queued with GroupClosedError, and releases sockets. Idempotent.
+   * waiting), rejects operations still queued with GroupClosedError, waits (at most about a second) for
+   * the peers that are closing too, so nothing they still need is dropped, and releases sockets. Idempotent.
    */
   close(): Promise<void>;
 }

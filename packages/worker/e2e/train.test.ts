@@ -45,6 +45,33 @@ describe('orquesta train', () => {
     expect(Date.now() - killedAt).toBeLessThan(15_000);
   });
 
+  it('takes its workers down when the launcher itself is killed', async () => {
+    const dir = tempDir();
+    const pids = new Map<number, number>();
+    let killed = false;
+    const run = startTrain([tinySpec(dir), '--set', 'training.max_steps=100000'], (line, child) => {
+      const pid = /^\[rank (\d+)\] pid (\d+)$/.exec(line);
+      if (pid) pids.set(Number(pid[1]), Number(pid[2]));
+      if (!killed && /step \d+\/100000/.test(line) && pids.size === 2) {
+        killed = true;
+        child.kill('SIGKILL');
+      }
+    });
+    await run.done;
+    expect(killed).toBe(true);
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const deadline = Date.now() + 10_000;
+    while ([...pids.values()].some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect([...pids.values()].filter(alive)).toEqual([]);
+  });
+
   it('stops on SIGTERM after the current step with a checkpoint, and resumes from it', async () => {
     const dir = tempDir();
     let signalled = false;

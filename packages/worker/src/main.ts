@@ -32,6 +32,13 @@ function readSetup(env: NodeJS.ProcessEnv): WorkerSetup {
 
 const stop = { requested: false };
 for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => void (stop.requested = true));
+// Started by a launcher with an IPC channel: when the launcher dies the channel disconnects, and a
+// worker without its launcher exits rather than train on unseen (its peers fail fast and name it).
+const onLauncherGone = () => {
+  process.stderr.write('launcher gone (IPC channel closed); exiting\n');
+  process.exit(1);
+};
+if (process.send) process.on('disconnect', onLauncherGone);
 
 const rank = Number(process.env[ENV.rank] ?? -1);
 try {
@@ -44,3 +51,6 @@ try {
   process.stderr.write(`${e.name}: ${e.message}\n`);
   process.exitCode = 1;
 }
+// Done: release the IPC channel so the process can exit.
+process.off('disconnect', onLauncherGone);
+if (process.connected) process.disconnect();

@@ -49,7 +49,9 @@ export interface LocalJob {
   stop(): void;
 }
 
-const defaultSpawner: Spawner = (command, args, env, cwd) => nodeSpawn(command, [...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+// The 'ipc' channel is how a worker notices that its launcher died (it disconnects): the worker exits
+// instead of training on as an orphan.
+const defaultSpawner: Spawner = (command, args, env, cwd) => nodeSpawn(command, [...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
 
 export function startLocalJob(options: LocalJobOptions): LocalJob {
   const { spec, workers, cwd } = options;
