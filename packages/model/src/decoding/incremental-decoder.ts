@@ -41,6 +41,17 @@ export class CacheKeeper {
     return result;
   }
 
+  /**
+   * One decoding step: feeds `tokens` (one per row) to `logitsOf`, which runs the model against
+   * this cache, and returns the next-token log-probabilities [rows, vocab] row-major.
+   */
+  async nextLogProbs(tokens: Int32Array, rows: number, vocab: number, logitsOf: (ids: tf.Tensor2D) => tf.Tensor3D): Promise<Float32Array> {
+    const logp = this.run(() => tf.logSoftmax(tf.reshape(logitsOf(tf.tensor2d(tokens, [rows, 1], 'int32')), [rows, vocab]))); // [N, V]
+    const values = (await logp.data()) as Float32Array;
+    logp.dispose();
+    return values;
+  }
+
   /** Gathers rows of every cached tensor along the batch axis. */
   reorder(from: Int32Array): void {
     this.run(() => {

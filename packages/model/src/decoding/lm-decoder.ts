@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs-core';
 import type { DecoderOnlyLM } from '../models/decoder-only-lm.js';
 import { CacheKeeper, type IncrementalDecoder } from './incremental-decoder.js';
 
@@ -11,14 +10,8 @@ export function lmDecoder(model: DecoderOnlyLM, initialRows: number): Incrementa
       return rows;
     },
     vocabSize: model.config.vocabSize,
-    async step(tokens, position) {
-      const logp = keeper.run(() => {
-        const hidden = model.hidden(tf.tensor2d(tokens, [rows, 1], 'int32'), false, keeper.cache, position); // [N, 1, D]
-        return tf.logSoftmax(tf.reshape(model.logits(hidden), [rows, model.config.vocabSize])); // [N, V]
-      });
-      const values = (await logp.data()) as Float32Array;
-      logp.dispose();
-      return values;
+    step(tokens, position) {
+      return keeper.nextLogProbs(tokens, rows, model.config.vocabSize, (ids) => model.logits(model.hidden(ids, false, keeper.cache, position))); // ids [N, 1]
     },
     reorder(from) {
       keeper.reorder(from);

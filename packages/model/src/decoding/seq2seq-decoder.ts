@@ -20,14 +20,8 @@ export function seq2seqDecoder(model: Seq2SeqTransformer, src: Int32Array, batch
       return rows;
     },
     vocabSize: model.config.vocabSize,
-    async step(tokens, position) {
-      const logp = keeper.run(() => {
-        const hidden = model.decode(tf.tensor2d(tokens, [rows, 1], 'int32'), encoded, false, keeper.cache, position); // [N, 1, D]
-        return tf.logSoftmax(tf.reshape(model.logits(hidden), [rows, model.config.vocabSize])); // [N, V]
-      });
-      const values = (await logp.data()) as Float32Array;
-      logp.dispose();
-      return values;
+    step(tokens, position) {
+      return keeper.nextLogProbs(tokens, rows, model.config.vocabSize, (ids) => model.logits(model.decode(ids, encoded, false, keeper.cache, position))); // ids [N, 1]
     },
     reorder(from) {
       keeper.reorder(from);

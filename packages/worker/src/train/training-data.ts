@@ -1,6 +1,6 @@
 /** The train batches, validation batches and vocabulary a worker needs, for either task. */
 import { join } from 'node:path';
-import { createLanguageModelData, createTranslationData, formatDataReport, Prefetcher, type BatchIteratorState } from '@orquesta/data';
+import { createLanguageModelData, createTranslationData, formatDataReport, Prefetcher, type BatchIterator, type BatchIteratorState, type DataReport } from '@orquesta/data';
 import type { ExperimentSpec } from '@orquesta/protocol';
 import type { TrainBatch } from './trainable-model.js';
 
@@ -21,11 +21,11 @@ export function tokenizerPath(spec: ExperimentSpec): string {
 
 export async function loadTrainingData(spec: ExperimentSpec, rank: number, worldSize: number): Promise<TrainingData> {
   const options = { rank, worldSize, tokenizerPath: tokenizerPath(spec) };
-  const built =
+  const built: { vocabSize: number; train: BatchIterator<TrainBatch>; valid: readonly TrainBatch[]; report: DataReport } =
     spec.task === 'translation'
-      ? await createTranslationData(spec, options).then((d) => ({ vocabSize: d.sourceTokenizer.vocabSize, train: d.train as { next(): TrainBatch } & typeof d.train, valid: d.valid as readonly TrainBatch[], report: d.report }))
-      : await createLanguageModelData(spec, options).then((d) => ({ vocabSize: d.tokenizer.vocabSize, train: d.train, valid: d.valid as readonly TrainBatch[], report: d.report }));
-  const prefetcher = new Prefetcher<TrainBatch>(built.train as never);
+      ? await createTranslationData(spec, options).then((d) => ({ vocabSize: d.sourceTokenizer.vocabSize, train: d.train as BatchIterator<TrainBatch>, valid: d.valid, report: d.report }))
+      : await createLanguageModelData(spec, options).then((d) => ({ vocabSize: d.tokenizer.vocabSize, train: d.train as BatchIterator<TrainBatch>, valid: d.valid, report: d.report }));
+  const prefetcher = new Prefetcher(built.train);
   return {
     vocabSize: built.vocabSize,
     valid: built.valid,
