@@ -1,11 +1,11 @@
 // Lint: TypeScript rules plus nx module boundaries, which enforce the dependency direction
-// protocol, data -> model, collective -> worker; protocol -> coordinator -> apps.
+// protocol, data, kernels -> model, collective -> worker; protocol -> coordinator -> apps.
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
 // Each package exposes one public entry (src/index.ts); reaching into another package's files is an error.
 const deepImport = { group: ['@orquesta/*/*'], message: 'Import the package itself: each package exposes one public src/index.ts.' };
-const tfjs = { group: ['@tensorflow/*'], message: 'tfjs belongs in packages/model and the worker only.' };
+const tfjs = { group: ['@tensorflow/*'], message: 'tfjs belongs in packages/model, packages/kernels and the worker only.' };
 
 export default [
   { ignores: ['**/dist/**', '**/node_modules/**', '**/.nx/**', 'runs/**', 'coverage/**', 'tmp/**'] },
@@ -23,17 +23,19 @@ export default [
           depConstraints: [
             // protocol and data depend on nothing of ours.
             { sourceTag: 'layer:base', onlyDependOnLibsWithTags: ['layer:base'], bannedExternalImports: ['@tensorflow/*', 'zeromq'] },
-            // model and collective: compute and communication, built on the base layer only.
-            { sourceTag: 'layer:compute', onlyDependOnLibsWithTags: ['layer:base'] },
+            // kernels: native overrides for tfjs's wasm backend, on the base layer only.
+            { sourceTag: 'layer:native', onlyDependOnLibsWithTags: ['layer:base'], bannedExternalImports: ['zeromq'] },
+            // model and collective: compute and communication, built on the base layer (and the kernels).
+            { sourceTag: 'layer:compute', onlyDependOnLibsWithTags: ['layer:base', 'layer:native'] },
             { sourceTag: 'layer:comm', onlyDependOnLibsWithTags: ['layer:base'], bannedExternalImports: ['@tensorflow/*'] },
             // the worker joins them; it never imports the coordinator.
-            { sourceTag: 'layer:runtime', onlyDependOnLibsWithTags: ['layer:base', 'layer:compute', 'layer:comm'] },
+            { sourceTag: 'layer:runtime', onlyDependOnLibsWithTags: ['layer:base', 'layer:native', 'layer:compute', 'layer:comm'] },
             // the coordinator never imports the model or tfjs.
             { sourceTag: 'layer:control', onlyDependOnLibsWithTags: ['layer:base'], bannedExternalImports: ['@tensorflow/*'] },
             // apps are thin: they wire the control plane; training runs in worker processes.
             // apps wire the packages together; they never touch tfjs themselves (the model does).
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['layer:base', 'layer:control', 'layer:compute', 'layer:comm', 'layer:runtime'], bannedExternalImports: ['@tensorflow/*'] },
-            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['layer:base', 'layer:compute', 'layer:comm', 'layer:runtime', 'layer:control', 'type:app'] },
+            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['layer:base', 'layer:native', 'layer:compute', 'layer:comm', 'layer:runtime', 'layer:control', 'type:app'] },
           ],
         },
       ],

@@ -1,11 +1,22 @@
 #!/usr/bin/env bash
-# System packages the test suite needs on Debian/Ubuntu (run as root or with sudo available):
-#   python3-torch, python3-numpy  PyTorch references: model parity check and benchmark peers
-#   libopenblas0-pthread          a fast BLAS for PyTorch on CPU
+# System packages for Orquesta on Debian/Ubuntu (run as root or with sudo available).
+#   bash tools/setup-system.sh --runtime   what training needs: a C toolchain and OpenBLAS, so that
+#                                          `npm ci` builds the native kernels (backend wasm-native)
+#   bash tools/setup-system.sh             all of that, plus what the test suite uses:
+#
+#   build-essential, python3       compiler, make and the Python that node-gyp runs
+#   libopenblas-dev                OpenBLAS headers and the pthread library (libopenblas0-pthread)
+#   python3-torch, python3-numpy   PyTorch references: model parity check and benchmark peers
 #   libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri
-#                                 Mesa's OpenGL ES, which the webgpu backend (Dawn) runs on without a GPU
+#                                  Mesa's OpenGL ES, which the webgpu backend (Dawn) runs on without a GPU
 set -euo pipefail
-packages=(python3-torch python3-numpy libopenblas0-pthread libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri)
+packages=(build-essential python3 libopenblas-dev)
+case "${1:-}" in
+  --runtime) ;;
+  "") packages+=(python3-torch python3-numpy libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri) ;;
+  -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+  *) echo "setup-system.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
+esac
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// Runs `orquesta bench model` (tfjs, wasm) and the PyTorch CPU reference (torch_model_bench.py)
+// Runs `orquesta bench model` (tfjs, wasm or wasm-native) and the PyTorch CPU reference (torch_model_bench.py)
 // alternately, R times each, in one invocation on the same machine, and prints each side's
 // target tokens/s and the ratio with median, min and max over the repeats.
-// Usage: node tools/bench/compare-model.mjs [--repeats 3] [--steps 5] [--backend wasm] [--json]
+// Usage: node tools/bench/compare-model.mjs [--repeats 3] [--steps 5] [--backend wasm|wasm-native] [--json]
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -11,17 +11,20 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const { values } = parseArgs({ options: { repeats: { type: 'string', default: '3' }, steps: { type: 'string', default: '5' }, backend: { type: 'string', default: 'wasm' }, json: { type: 'boolean', default: false } } });
 const repeats = Number(values.repeats);
 const steps = values.steps;
-// PyTorch gets OpenBLAS's own kernel choice (the environment may pin an older core type).
-const torchEnv = { ...process.env };
-delete torchEnv.OPENBLAS_CORETYPE;
-delete torchEnv.OPENBLAS_L2_SIZE;
+// Both sides get OpenBLAS's own kernel choice (the environment may pin an older core type) and
+// glibc malloc settings that keep freed memory in the process: PyTorch allocates a fresh buffer
+// per op, and with the default thresholds every large one is mmap'd and page-faulted in again
+// (on the 2-core VM of docs/benchmarks.md that halved PyTorch's speed).
+const benchEnv = { ...process.env, GLIBC_TUNABLES: 'glibc.malloc.trim_threshold=4294967296:glibc.malloc.mmap_threshold=4294967296:glibc.malloc.top_pad=1073741824' };
+delete benchEnv.OPENBLAS_CORETYPE;
+delete benchEnv.OPENBLAS_L2_SIZE;
 
 const lastJson = (text) => JSON.parse(text.trim().split('\n').filter((l) => l.startsWith('{')).at(-1));
 const ours = [];
 const theirs = [];
 for (let i = 0; i < repeats; i++) {
-  ours.push(lastJson(execFileSync(process.execPath, ['apps/cli/bin/orquesta.js', 'bench', 'model', '--json', '--steps', steps, '--backend', values.backend], { cwd: root, encoding: 'utf8' })));
-  theirs.push(lastJson(execFileSync('/usr/bin/python3', ['tools/bench/torch_model_bench.py', '--steps', steps, '--threads', '1'], { cwd: root, encoding: 'utf8', env: torchEnv })));
+  ours.push(lastJson(execFileSync(process.execPath, ['apps/cli/bin/orquesta.js', 'bench', 'model', '--json', '--steps', steps, '--backend', values.backend], { cwd: root, encoding: 'utf8', env: benchEnv })));
+  theirs.push(lastJson(execFileSync('/usr/bin/python3', ['tools/bench/torch_model_bench.py', '--steps', steps, '--threads', '1'], { cwd: root, encoding: 'utf8', env: benchEnv })));
   process.stderr.write(`repeat ${i + 1}/${repeats}: orquesta ${ours.at(-1).target_tokens_per_s} tok/s, pytorch ${theirs.at(-1).target_tokens_per_s} tok/s\n`);
 }
 const median = (xs) => {

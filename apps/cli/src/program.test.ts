@@ -19,7 +19,7 @@ describe('orquesta program', () => {
     writeFileSync(spec, `name: lm\ntask: language-model\ndata: { train: ${corpus} }\ntokenizer: { kind: char }\noptimizer: { warmup_steps: 10 }\n`);
     const io = capture();
     expect(await run(['node', 'orquesta', 'validate', spec], io)).toBe(EXIT.ok);
-    expect(io.lines).toEqual([`${spec}  OK  lm (language-model, 1 worker, backend wasm)`]);
+    expect(io.lines).toEqual([`${spec}  OK  lm (language-model, 1 worker, backend auto)`]);
   });
 
   it('returns the usage exit code for a bad flag, without exiting the process', async () => {

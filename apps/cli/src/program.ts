@@ -52,7 +52,7 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
     .description('Translate stdin to stdout, one sentence per line, with a trained translation model.')
     .requiredOption('--checkpoint <dir>', 'run directory (checkpoint.dir) or one step-NNNNNNNN checkpoint in it')
     .option('--beam <k>', 'beam size (1 = greedy)', '4')
-    .option('--backend <name>', 'compute backend', 'wasm')
+    .option('--backend <name>', 'auto | wasm | wasm-native | cpu | webgpu | tensorflow | tensorflow-gpu', 'auto')
     .action(async (flags: TranslateFlags) => {
       result.code = await translateCommand(flags, io);
     });
@@ -64,7 +64,7 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
     .requiredOption('--data <file.tsv>', 'sentence pairs, columns as in the run\'s spec (.gz allowed)')
     .option('--beam <k>', 'beam size (1 = greedy)', '4')
     .option('--limit <n>', 'evaluate only the first n pairs')
-    .option('--backend <name>', 'compute backend', 'wasm')
+    .option('--backend <name>', 'auto | wasm | wasm-native | cpu | webgpu | tensorflow | tensorflow-gpu', 'auto')
     .action(async (flags: EvaluateFlags) => {
       result.code = await evaluateCommand(flags, io);
     });
@@ -79,7 +79,7 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
     .option('--top-k <k>', 'keep the k most likely tokens (0 = all)', '0')
     .option('--top-p <p>', 'nucleus sampling mass', '0.95')
     .option('--seed <n>', 'sampling seed', '1')
-    .option('--backend <name>', 'compute backend', 'wasm')
+    .option('--backend <name>', 'auto | wasm | wasm-native | cpu | webgpu | tensorflow | tensorflow-gpu', 'auto')
     .action(async (flags: GenerateFlags) => {
       result.code = await generateCommand(flags, io);
     });
@@ -103,7 +103,7 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
   bench
     .command('model')
     .description('Time training steps of the benchmark Transformer (2,048 target tokens per step): tokens/s, forward/backward/optimizer split, peak RSS.')
-    .option('--backend <name>', 'wasm | wasm-native | cpu | webgpu | tensorflow | tensorflow-gpu', 'wasm')
+    .option('--backend <name>', 'auto | wasm | wasm-native | cpu | webgpu | tensorflow | tensorflow-gpu', 'auto')
     .option('--steps <n>', 'timed steps', '10')
     .option('--warmup <n>', 'untimed steps first', '2')
     .option('--batch <n>', 'sentence pairs per step', '64')

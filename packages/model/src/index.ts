@@ -1,7 +1,7 @@
 export { configFromSpec, defaultTransformerConfig, transformerConfig } from './config.js';
 export type { TransformerConfig } from './config.js';
 export { BackendUnavailableError, CheckpointFormatError, ModelConfigError, ModelError } from './errors.js';
-export { registerBackend, registeredBackends, selectBackend } from './backend/select-backend.js';
+export { AUTO_BACKEND, registerBackend, registeredBackends, resolveBackendName, selectBackend } from './backend/select-backend.js';
 export type { BackendLoader } from './backend/select-backend.js';
 export { matMulNN } from './ops/mat-mul.js';
 export { embeddingLookup } from './ops/embedding-lookup.js';
@@ -28,5 +28,3 @@ export type { DecodeTokens } from './decoding/special-tokens.js';
 export { decodeSafetensors, encodeSafetensors } from './checkpoint/safetensors.js';
 export type { NamedArray, SafetensorsFile } from './checkpoint/safetensors.js';
 export { CONFIG_KEY, loadWeights, readConfig, saveWeights } from './checkpoint/model-weights.js';
-export { median, runModelBenchmark } from './bench/model-benchmark.js';
-export type { ModelBenchmarkOptions, ModelBenchmarkResult } from './bench/model-benchmark.js';

@@ -9,6 +9,8 @@
  *   dloss/dlogits_iv = w_i (p_iv - q_iv),   w_i = 1 for real targets, 0 for padding.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { FUSED_KERNELS } from '@orquesta/kernels';
+import { fusedNativeKernels } from './backend/product-style.js';
 
 type CustomGradient = Parameters<typeof tf.customGrad>[0];
 
@@ -37,6 +39,7 @@ export function labelSmoothedCrossEntropy(logits: tf.Tensor2D, targets: Int32Arr
       count++;
     }
   }
+  if (fusedNativeKernels()) return { sum: fusedLoss(logits, picks, weights, epsilon), count };
   const op = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
     // Intermediates of the forward pass are freed here; only logp, w and index are kept.
     const [value, logp, w, index] = tf.tidy(() => {
@@ -64,4 +67,26 @@ export function labelSmoothedCrossEntropy(logits: tf.Tensor2D, targets: Int32Arr
     };
   }) as unknown as CustomGradient);
   return { sum: op(logits) as tf.Scalar, count };
+}
+
+/**
+ * On wasm-native: one native kernel computes the per-token losses and dloss/dlogits together
+ * (three passes over each row); the backward pass only scales the saved gradient by dy.
+ */
+function fusedLoss(logits: tf.Tensor2D, picks: Int32Array, weights: Float32Array, epsilon: number): tf.Scalar {
+  const n = weights.length;
+  const targets = Int32Array.from({ length: n }, (_, i) => picks[2 * i + 1]!);
+  const op = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
+    const [value, grad] = tf.tidy(() => {
+      const inputs = { logits: x, targets: tf.tensor1d(targets, 'int32'), weights: tf.tensor1d(weights) };
+      const [perToken, dlogits] = tf.engine().runKernel(FUSED_KERNELS.softmaxCrossEntropy, inputs, { epsilon }) as tf.Tensor[]; // [N], [N, V]
+      return [tf.sum(perToken!), dlogits!];
+    }) as [tf.Scalar, tf.Tensor2D];
+    save([grad]);
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => [tf.mul(saved[0]!, dy as tf.Scalar)],
+    };
+  }) as unknown as CustomGradient);
+  return op(logits) as tf.Scalar;
 }

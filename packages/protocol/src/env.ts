@@ -9,6 +9,12 @@ export const ENV = {
   worldSize: 'WORLD_SIZE',
   /** Rank of this worker on its node. */
   localRank: 'LOCAL_RANK',
+  /** Workers of this job on this node. */
+  localWorldSize: 'LOCAL_WORLD_SIZE',
+  /** OpenBLAS threads per worker (backend wasm-native); launchers set cores / LOCAL_WORLD_SIZE. */
+  blasThreads: 'ORQUESTA_BLAS_THREADS',
+  /** `off` keeps the native kernels addon unloaded: no wasm-native, JS masks and optimizer. */
+  nativeKernels: 'ORQUESTA_NATIVE_KERNELS',
   /** host:port of the rendezvous endpoint. */
   rendezvous: 'ORQUESTA_RENDEZVOUS',
   /** Data-plane endpoints of all ranks, comma-separated, in rank order (static rendezvous). */

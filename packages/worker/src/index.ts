@@ -6,7 +6,7 @@ export { accumulateGradients } from './train/compute-gradients.js';
 export { loadTrainingData, tokenizerPath } from './train/training-data.js';
 export type { TrainingData } from './train/training-data.js';
 export { parameterChecksum } from './train/parameter-checksum.js';
-export { clipGlobalNorm, FlatOptimizer } from './optim/flat-optimizer.js';
+export { clipFactor, FlatOptimizer, globalNorm } from './optim/flat-optimizer.js';
 export type { OptimizerState } from './optim/flat-optimizer.js';
 export { learningRate } from './optim/lr-schedule.js';
 export { CHECKPOINT_FILES, CheckpointStore } from './checkpoint/checkpoint-store.js';
@@ -14,6 +14,8 @@ export type { CheckpointFiles, FoundCheckpoint } from './checkpoint/checkpoint-s
 export { CHECKPOINT_STATE_VERSION, decodeCheckpoint, encodeCheckpoint } from './checkpoint/checkpoint-codec.js';
 export type { CheckpointState } from './checkpoint/checkpoint-codec.js';
 export { CheckpointError, ReplicaMismatchError, TrainingDivergedError, WorkerConfigError, WorkerError } from './errors.js';
+export { benchmarkSpec, median, runModelBenchmark } from './bench/model-benchmark.js';
+export type { ModelBenchmarkOptions, ModelBenchmarkResult } from './bench/model-benchmark.js';
 export { runWorker } from './run-worker.js';
 export type { StopSignal, WorkerIO, WorkerSetup } from './run-worker.js';
 export { loadTrainedModel } from './inference/load-trained-model.js';

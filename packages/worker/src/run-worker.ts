@@ -39,7 +39,7 @@ export async function runWorker(setup: WorkerSetup, io: WorkerIO, stop: StopSign
   const { training, checkpoint } = spec;
   const lead = rank === 0;
   io.log(`pid ${process.pid}`);
-  await selectBackend(spec.resources.backend);
+  const backend = await selectBackend(spec.resources.backend);
   const group = await createZmqProcessGroup({ rank, worldSize, endpoints: [...setup.peers], timeoutMs: spec.collective.timeout_s * 1000 });
   try {
     const data = await loadTrainingData(spec, rank, worldSize);
@@ -57,7 +57,7 @@ export async function runWorker(setup: WorkerSetup, io: WorkerIO, stop: StopSign
       await trainer.broadcastParameters();
     }
     if (lead) {
-      io.report({ v: 1, type: 'started', rank, worldSize, backend: spec.resources.backend, parameters: vars.reduce((n, v) => n + v.size, 0), resumedFrom: found?.step ?? null, maxSteps: training.max_steps, dataSummary: data.summary });
+      io.report({ v: 1, type: 'started', rank, worldSize, backend, parameters: vars.reduce((n, v) => n + v.size, 0), resumedFrom: found?.step ?? null, maxSteps: training.max_steps, dataSummary: data.summary });
     }
     const save = async () => {
       if (!lead) return;

@@ -11,7 +11,7 @@
  */
 import { spawn as nodeSpawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ENV, parseWorkerReport, type ExperimentSpec, type WorkerReport } from '@orquesta/protocol';
@@ -80,7 +80,17 @@ export function startLocalJob(options: LocalJobOptions): LocalJob {
 
   const done = new Promise<LocalJobResult>((resolveDone) => {
     for (let rank = 0; rank < workers; rank++) {
-      const env = { ...process.env, [ENV.rank]: String(rank), [ENV.worldSize]: String(workers), [ENV.localRank]: String(rank), [ENV.peers]: peers.join(','), [ENV.spec]: specPath };
+      const env = {
+        ...process.env,
+        [ENV.rank]: String(rank),
+        [ENV.worldSize]: String(workers),
+        [ENV.localRank]: String(rank),
+        [ENV.localWorldSize]: String(workers),
+        // Native BLAS threads: the machine's cores shared among this job's workers, unless set.
+        [ENV.blasThreads]: process.env[ENV.blasThreads] ?? String(Math.max(1, Math.floor(availableParallelism() / workers))),
+        [ENV.peers]: peers.join(','),
+        [ENV.spec]: specPath,
+      };
       const child = spawner(process.execPath, [options.workerMain], env, cwd);
       children.push(child);
       if (child.stdout) {

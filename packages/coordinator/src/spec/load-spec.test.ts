@@ -82,7 +82,7 @@ const BAD: [string, string, string, number, string][] = [
   ['zero heads', edit('heads', '  heads: 0'), 'model.heads', 14, 'must be >= 1, got 0'],
   ['negative learning rate', edit('lr', '  lr: -0.1'), 'optimizer.lr', 19, 'must be > 0, got -0.1'],
   ['warmup not below max_steps', edit('warmup_steps', '  warmup_steps: 1000'), 'optimizer.warmup_steps', 20, 'must be below training.max_steps 1000'],
-  ['unknown backend', edit('backend', '  backend: gpu'), 'resources.backend', 26, 'must be one of wasm | wasm-native'],
+  ['unknown backend', edit('backend', '  backend: gpu'), 'resources.backend', 26, 'must be one of auto | wasm | wasm-native'],
   ['misspelt backend value', edit('backend', '  backend: wsam'), 'resources.backend', 26, 'did you mean "wasm"?'],
   ['unknown task', edit('task', 'task: translate'), 'task', 2, 'got "translate"'],
   ['missing name', edit('name', '# no name'), 'name', 1, 'missing required field "name"'],

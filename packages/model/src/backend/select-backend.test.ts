@@ -3,11 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { transformerConfig } from '../config.js';
 import { BackendUnavailableError } from '../errors.js';
 import { Seq2SeqTransformer } from '../models/seq2seq-transformer.js';
-import { selectBackend } from './select-backend.js';
+import { nativeKernelsAvailable } from '@orquesta/kernels';
+import { resolveBackendName, selectBackend } from './select-backend.js';
 
 describe('selectBackend', () => {
   it('rejects an unknown backend with the registered ones named', async () => {
-    await expect(selectBackend('tpu')).rejects.toThrow(/unknown backend "tpu"; registered: wasm, cpu, webgpu/);
+    await expect(selectBackend('tpu')).rejects.toThrow(/unknown backend "tpu"; registered: wasm, wasm-native, cpu, webgpu/);
   });
 
   it('says how to install tfjs-node when the tensorflow backend is asked for and absent', async () => {
@@ -16,7 +17,13 @@ describe('selectBackend', () => {
     expect((error as Error).message).toContain('npm install @tensorflow/tfjs-node');
   });
 
-  it('gives the same logits on cpu, wasm and webgpu for the same weights (within 1e-4)', async () => {
+  it('auto means wasm-native where the native kernels are built, wasm elsewhere', async () => {
+    expect(resolveBackendName('auto')).toBe(nativeKernelsAvailable() ? 'wasm-native' : 'wasm');
+    expect(resolveBackendName('cpu')).toBe('cpu');
+    expect(await selectBackend('auto')).toBe(resolveBackendName('auto'));
+  });
+
+  it('gives the same logits on cpu, wasm, wasm-native and webgpu for the same weights (within 1e-4)', async () => {
     await selectBackend('cpu');
     const model = new Seq2SeqTransformer(transformerConfig({ vocabSize: 32, dModel: 16, heads: 2, dFf: 32, encoderLayers: 1, decoderLayers: 1, maxLen: 8 }));
     const run = async () => {
@@ -29,12 +36,12 @@ describe('selectBackend', () => {
       return values;
     };
     const results: Record<string, Float32Array> = {};
-    for (const backend of ['cpu', 'wasm', 'webgpu']) {
+    for (const backend of ['cpu', 'wasm', 'wasm-native', 'webgpu']) {
       await selectBackend(backend);
-      expect(tf.getBackend()).toBe(backend);
+      expect(tf.getBackend()).toBe(backend === 'wasm-native' ? 'wasm' : backend);
       results[backend] = await run();
     }
-    for (const backend of ['wasm', 'webgpu']) {
+    for (const backend of ['wasm', 'wasm-native', 'webgpu']) {
       let worst = 0;
       results[backend]!.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - results['cpu']![i]!))));
       expect(worst, backend).toBeLessThan(1e-4);

@@ -4,8 +4,9 @@
  * backend is checked: tfjs otherwise falls back silently to another backend when one fails.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { installNativeKernels, installSharedIdentity, nativeKernelsAvailable, setNativeKernelsEnabled } from '@orquesta/kernels';
 import { BackendUnavailableError } from '../errors.js';
-import { shareIdentityBuffers } from './shared-identity.js';
+import { setFastTransposedProducts } from './product-style.js';
 import { installDawnNavigator } from './webgpu-navigator.js';
 
 /** Loads a backend's module; tfjs registers it on import. @throws on a missing package. */
@@ -15,6 +16,28 @@ interface BackendEntry {
   /** The name tfjs registers the backend under. */
   readonly tfjsName: string;
   readonly load: BackendLoader;
+  /** Runs once the tfjs backend is initialised (kernel overrides). @throws BackendUnavailableError */
+  readonly afterInit?: () => void;
+  /** Whether transposed matmuls run at full speed (see product-style.ts). Defaults to true. */
+  readonly fastTransposes?: boolean;
+}
+
+/** Name of the default backend: wasm-native where the native kernels are built, else wasm. */
+export const AUTO_BACKEND = 'auto';
+
+/** What `auto` means on this machine. */
+export function resolveBackendName(name: string): string {
+  if (name !== AUTO_BACKEND) return name;
+  return nativeKernelsAvailable() ? 'wasm-native' : 'wasm';
+}
+
+function installNative(): void {
+  try {
+    installNativeKernels();
+  } catch (cause) {
+    throw new BackendUnavailableError('wasm-native', `backend "wasm-native" is unavailable: ${(cause as Error).message}`, { cause });
+  }
+  setNativeKernelsEnabled(true);
 }
 
 function optional(pkg: string, hint: string): BackendLoader {
@@ -32,10 +55,20 @@ const registry = new Map<string, BackendEntry>([
     'wasm',
     {
       tfjsName: 'wasm',
-      load: async () => {
-        await import('@tensorflow/tfjs-backend-wasm');
-        shareIdentityBuffers('wasm');
+      load: async () => void (await import('@tensorflow/tfjs-backend-wasm')),
+      afterInit: () => {
+        installSharedIdentity();
+        setNativeKernelsEnabled(false);
       },
+      fastTransposes: false,
+    },
+  ],
+  [
+    'wasm-native',
+    {
+      tfjsName: 'wasm',
+      load: async () => void (await import('@tensorflow/tfjs-backend-wasm')),
+      afterInit: installNative,
     },
   ],
   ['cpu', { tfjsName: 'cpu', load: async () => void (await import('@tensorflow/tfjs-backend-cpu')) }],
@@ -98,14 +131,16 @@ function replaceArrayGradients(): void {
 }
 
 /**
- * Activates `name` and proves it is active.
+ * Activates `name` (or, for `auto`, wasm-native where it is built and wasm elsewhere) and
+ * proves it is active. Returns the name of the backend now in use.
  * @throws {BackendUnavailableError} when the name is unknown, its package is missing, or tfjs
  * ended up on another backend.
  */
-export async function selectBackend(name: string): Promise<void> {
+export async function selectBackend(requested: string): Promise<string> {
+  const name = resolveBackendName(requested);
   const entry = registry.get(name);
   if (!entry) {
-    throw new BackendUnavailableError(name, `unknown backend "${name}"; registered: ${registeredBackends().join(', ')} (did you forget to register it, e.g. wasm-native from @orquesta/kernels?)`);
+    throw new BackendUnavailableError(name, `unknown backend "${name}"; registered: ${registeredBackends().join(', ')} or auto`);
   }
   await loadGradients();
   await entry.load();
@@ -119,4 +154,7 @@ export async function selectBackend(name: string): Promise<void> {
   if (!ok || tf.getBackend() !== entry.tfjsName) {
     throw new BackendUnavailableError(name, `backend "${name}" failed to initialise; tfjs is on "${tf.getBackend()}" instead`);
   }
+  entry.afterInit?.();
+  setFastTransposedProducts(entry.fastTransposes ?? true);
+  return name;
 }

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { matMulNN } from '../ops/mat-mul.js';
+import { matMul } from '../ops/mat-mul.js';
 
 /**
- * softmax(q k^T / sqrt(dh) + bias) v, with k^T materialised so the product stays NN.
+ * softmax(q k^T / sqrt(dh) + bias) v.
  * @param q [B, H, Tq, dh]
  * @param k [B, H, Tk, dh]
  * @param v [B, H, Tk, dh]
@@ -19,9 +19,8 @@ export function scaledDotProductAttention(
 ): tf.Tensor4D {
   const dh = q.shape[3];
   const scaled = tf.mul(q, 1 / Math.sqrt(dh)); // [B, H, Tq, dh]
-  const kT = tf.transpose(k, [0, 1, 3, 2]); // [B, H, dh, Tk]
-  let scores = matMulNN(scaled, kT) as tf.Tensor4D; // [B, H, Tq, Tk]
+  let scores = matMul(scaled, k, false, true) as tf.Tensor4D; // [B, H, Tq, Tk]
   if (bias) scores = tf.add(scores, bias);
   const weights = dropWeights(tf.softmax(scores)); // [B, H, Tq, Tk]
-  return matMulNN(weights, v) as tf.Tensor4D; // [B, H, Tq, dh]
+  return matMul(weights, v) as tf.Tensor4D; // [B, H, Tq, dh]
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { affine } from '../ops/affine.js';
-import { matMulNN } from '../ops/mat-mul.js';
+import { matMul } from '../ops/mat-mul.js';
 import type { ParameterStore } from '../parameters.js';
 
 /** y = x W + b, with W stored [in, out] (PyTorch's nn.Linear stores it transposed). */
@@ -17,7 +17,7 @@ export class Linear {
   apply(x: tf.Tensor): tf.Tensor {
     const lead = x.shape.slice(0, -1);
     const flat = tf.reshape(x, [-1, this.inDim]) as tf.Tensor2D; // [N, in]
-    const y = this.bias ? affine(flat, this.weight as tf.Tensor2D, this.bias as tf.Tensor1D) : matMulNN(flat, this.weight); // [N, out]
+    const y = this.bias ? affine(flat, this.weight as tf.Tensor2D, this.bias as tf.Tensor1D) : matMul(flat, this.weight); // [N, out]
     return tf.reshape(y, [...lead, this.outDim]);
   }
 }

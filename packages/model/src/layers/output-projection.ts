@@ -1,5 +1,5 @@
-import * as tf from '@tensorflow/tfjs-core';
-import { matMulNN } from '../ops/mat-mul.js';
+import type * as tf from '@tensorflow/tfjs-core';
+import { matMul } from '../ops/mat-mul.js';
 import type { ParameterStore } from '../parameters.js';
 import type { Embedding } from './embedding.js';
 
@@ -13,7 +13,7 @@ export class OutputProjection {
 
   /** [N, D] -> [N, V] */
   apply(hidden: tf.Tensor2D): tf.Tensor2D {
-    const w = this.weight ?? tf.transpose(this.embedding.table); // [D, V]
-    return matMulNN(hidden, w);
+    if (this.weight) return matMul(hidden, this.weight); // [N, D] . [D, V]
+    return matMul(hidden, this.embedding.table, false, true); // [N, D] . [V, D]^T
   }
 }

@@ -1,15 +1,18 @@
 /**
- * Matrix product whose forward and backward passes only call the untransposed BatchMatMul.
+ * Matrix products that stay fast on every backend.
  *
- * On the wasm backend BatchMatMul is fast (XNNPACK) only with transposeA = transposeB = false:
- * measured [2048x256]x[256x1024] at 40.5 GFLOP/s NN against 3.6 NT, 0.9 TN and 1.05 TT.
- * tfjs's own matMul gradient uses the transposed forms, so here the transposes are
+ * On the pure wasm backend BatchMatMul is fast (XNNPACK) only with transposeA = transposeB =
+ * false: measured [2048x256]x[256x1024] at 40.5 GFLOP/s NN against 3.6 NT, 0.9 TN and 1.05 TT.
+ * tfjs's own matMul gradient uses the transposed forms, so there the transposes are
  * materialised with `tf.transpose` (a memory copy) and the products stay NN:
  *   1. forward:  y = a . b
  *   2. backward: da = dy . b^T,   db = a^T . dy
+ * On backends whose transposed products are fast (wasm-native hands the flags to cblas) the
+ * plain `tf.matMul` with flags and its stock gradient are used instead.
  * Rank 2 and batched (rank 3 or 4, same leading dims) operands are supported.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { fastTransposedProducts } from '../backend/product-style.js';
 
 type CustomGradient = Parameters<typeof tf.customGrad>[0];
 
@@ -49,4 +52,14 @@ const matMulNNOp = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSave
 /** `a . b` for [M, K] x [K, N] or [..., M, K] x [..., K, N], NN kernels only, forward and backward. */
 export function matMulNN<T extends tf.Tensor>(a: T, b: tf.Tensor): T {
   return matMulNNOp(a, b) as T;
+}
+
+/**
+ * op(a) . op(b), op = transpose of the last two axes where asked: the flags go to the kernel
+ * on backends with fast transposed products, otherwise the transposes are materialised and
+ * the product (and its gradient) stays untransposed.
+ */
+export function matMul<T extends tf.Tensor>(a: T, b: tf.Tensor, transposeA = false, transposeB = false): T {
+  if (fastTransposedProducts()) return tf.matMul(a, b, transposeA, transposeB) as T;
+  return matMulNN(transposeA ? (swapLastTwo(a) as T) : a, transposeB ? swapLastTwo(b) : b);
 }

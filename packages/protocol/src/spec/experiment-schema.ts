@@ -99,12 +99,12 @@ export const TrainingSchema = section('The training loop.', {
   consistency_every_steps: positiveInt('Cross-rank parameter checksum every this many steps. Defaults to 500.', 500),
 });
 
-export const BACKENDS = ['wasm', 'wasm-native', 'cpu', 'tensorflow', 'tensorflow-gpu', 'webgpu'] as const;
+export const BACKENDS = ['auto', 'wasm', 'wasm-native', 'cpu', 'tensorflow', 'tensorflow-gpu', 'webgpu'] as const;
 
 export const ResourcesSchema = section('Where and how wide to run.', {
   workers: positiveInt('Data-parallel worker processes (world size). Defaults to 1.', 1, { maximum: 4096 }),
   slots_per_worker: positiveInt('Slots (GPUs or CPU cores) each worker occupies. Defaults to 1.', 1, { maximum: 64 }),
-  backend: choice(BACKENDS, { default: 'wasm', description: `Compute backend: ${BACKENDS.join(' | ')}. Defaults to wasm.` }),
+  backend: choice(BACKENDS, { default: 'auto', description: `Compute backend: ${BACKENDS.join(' | ')}. Defaults to auto: wasm-native where the native kernels are built, else wasm.` }),
 });
 
 export const CollectiveSchema = section('Gradient communication.', {

@@ -16,7 +16,7 @@ export type TrainedModel =
   | { readonly kind: 'language-model'; readonly model: DecoderOnlyLM; readonly tokenizer: Tokenizer; readonly spec: ExperimentSpec; readonly step: number };
 
 /** @throws {CheckpointError} when the directory holds no usable checkpoint or tokenizer. */
-export async function loadTrainedModel(path: string, backend = 'wasm'): Promise<TrainedModel> {
+export async function loadTrainedModel(path: string, backend = 'auto'): Promise<TrainedModel> {
   const isStepDir = /^step-\d{8}$/.test(basename(path));
   const runDir = isStepDir ? dirname(path) : path;
   try {

@@ -10,10 +10,11 @@ export interface MicroStepResult {
 
 /**
  * Forward and backward on one micro-batch: adds d(loss sum)/d(param) into `into` (one array per
- * variable, in the model's variable order). Summed losses let ranks average by the global token
+ * variable, in the model's variable order), or writes it there when `overwrite` (the first
+ * micro-batch of a step). Summed losses let ranks average by the global token
  * count after the all-reduce.
  */
-export async function accumulateGradients(model: TrainableModel, batch: TrainBatch, labelSmoothing: number, into: readonly Float32Array[]): Promise<MicroStepResult> {
+export async function accumulateGradients(model: TrainableModel, batch: TrainBatch, labelSmoothing: number, into: readonly Float32Array[], overwrite = false): Promise<MicroStepResult> {
   const vars = [...model.variables.values()];
   let tokens = 0;
   const { value, grads } = tf.variableGrads(() => {
@@ -28,7 +29,8 @@ export async function accumulateGradients(model: TrainableModel, batch: TrainBat
       if (!g) throw new Error(`no gradient for ${v.name}`);
       const data = (await g.data()) as Float32Array;
       const acc = into[i]!;
-      for (let j = 0; j < acc.length; j++) acc[j] = acc[j]! + data[j]!;
+      if (overwrite) acc.set(data);
+      else for (let j = 0; j < acc.length; j++) acc[j] = acc[j]! + data[j]!;
     }
     return { lossSum, tokens };
   } finally {

@@ -4,7 +4,8 @@
  *      summing d(loss sum)/d(param) locally; no communication between micro-steps,
  *   2. communicate: all-reduce the summed gradients bucket by bucket (the spec's comm hook:
  *      float32 or fp16 on the wire), and the loss sum, token count and stop flags exactly,
- *   3. apply: divide by the global token count, clip by global norm, take the learning rate from
+ *   3. apply: divide by the global token count and clip by global norm (one scale factor the
+ *      optimizer applies as it reads the gradients), take the learning rate from
  *      the schedule, update the parameters (the same arithmetic on every rank) and load them into
  *      the model's variables.
  * Every K steps the ranks compare parameter checksums and stop on a mismatch.
@@ -13,7 +14,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { GradientBucketer, type CommHook, type NamedGradient, type ProcessGroup } from '@orquesta/collective';
 import type { ExperimentSpec } from '@orquesta/protocol';
 import { ReplicaMismatchError } from '../errors.js';
-import { clipGlobalNorm, FlatOptimizer, type OptimizerState } from '../optim/flat-optimizer.js';
+import { clipFactor, FlatOptimizer, globalNorm, type OptimizerState } from '../optim/flat-optimizer.js';
 import { learningRate } from '../optim/lr-schedule.js';
 import { accumulateGradients } from './compute-gradients.js';
 import { parameterChecksum } from './parameter-checksum.js';
@@ -111,7 +112,6 @@ export class Trainer {
     const { training, optimizer: optSpec } = this.spec;
     const step = this.stepCount + 1;
     const seconds = { data: 0, compute: 0, allReduce: 0, optimizer: 0 };
-    for (const g of this.grads) g.fill(0);
     let lossSum = 0;
     let tokens = 0;
     for (let micro = 0; micro < training.accumulate; micro++) {
@@ -120,7 +120,7 @@ export class Trainer {
       seconds.data += (performance.now() - t) / 1000;
       t = performance.now();
       this.model.beginStep(step * training.accumulate + micro);
-      const result = await accumulateGradients(this.model, batch, training.label_smoothing, this.grads);
+      const result = await accumulateGradients(this.model, batch, training.label_smoothing, this.grads, micro === 0);
       seconds.compute += (performance.now() - t) / 1000;
       lossSum += result.lossSum;
       tokens += result.tokens;
@@ -131,11 +131,12 @@ export class Trainer {
     await Promise.all([this.bucketer.reduce(named), this.group.allReduce(this.stats, 'sum')]);
     seconds.allReduce = (performance.now() - t) / 1000;
     t = performance.now();
+    // The summed gradients are divided by the global token count and clipped through one scale
+    // factor that the optimizer applies as it reads them.
     const globalTokens = Math.max(1, this.stats[1]!);
-    for (const g of this.grads) for (let j = 0; j < g.length; j++) g[j] = g[j]! / globalTokens;
-    const gradNorm = clipGlobalNorm(this.grads, optSpec.clip_norm);
+    const gradNorm = globalNorm(this.grads, 1 / globalTokens);
     const lr = learningRate(optSpec, training.max_steps, step);
-    this.optimizer.apply(this.params, this.grads, lr);
+    this.optimizer.apply(this.params, this.grads, lr, clipFactor(gradNorm, optSpec.clip_norm) / globalTokens);
     this.uploadParameters();
     seconds.optimizer = (performance.now() - t) / 1000;
     this.stepCount = step;
@@ -168,8 +169,10 @@ export class Trainer {
   }
 
   private uploadParameters(): void {
+    const onWasm = tf.getBackend() === 'wasm';
     this.vars.forEach((v, i) => {
-      const value = tf.tensor(this.params[i]!.slice(), v.shape, 'float32'); // a copy: backends may keep the array
+      // wasm copies the array into its heap; other backends may keep it, so they get a copy.
+      const value = tf.tensor(onWasm ? this.params[i]! : this.params[i]!.slice(), v.shape, 'float32');
       v.assign(value);
       value.dispose();
     });

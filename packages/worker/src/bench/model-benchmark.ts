@@ -1,0 +1,145 @@
+/**
+ * The model benchmark: training steps of the benchmark Transformer (encoder-decoder, pre-LN,
+ * d_model 256, 4 heads, d_ff 1024, 3+3 layers, shared vocabulary 8,000, tied, sinusoidal,
+ * dropout 0.1, 64 pairs of 32 source and 32 target tokens = 2,048 target tokens per step, label
+ * smoothing 0.1, Adam without clipping, as the PyTorch reference in tools/bench), timed through
+ * the same Trainer that `orquesta train` runs, on a one-rank group. Steps:
+ *   1. select the backend and build the model,
+ *   2. run `warmup` full training steps,
+ *   3. time `steps` full steps: compute gradients (forward + backward) and apply (gradient
+ *      scaling, Adam, loading the parameters back) separately,
+ *   4. time `steps` forward-only passes, so backward = (forward + backward) - forward,
+ *   5. report medians, target tokens/s and the process's peak RSS.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { createInMemoryGroups } from '@orquesta/collective';
+import type { Seq2SeqBatch } from '@orquesta/data';
+import { nativeKernelReport } from '@orquesta/kernels';
+import { selectBackend } from '@orquesta/model';
+import type { ExperimentSpec } from '@orquesta/protocol';
+import { buildModel } from '../train/trainable-model.js';
+import { Trainer } from '../train/trainer.js';
+
+export interface ModelBenchmarkOptions {
+  /** Backend name. Defaults to auto (wasm-native where built, else wasm). */
+  readonly backend?: string;
+  /** Timed steps. Defaults to 10. */
+  readonly steps?: number;
+  /** Untimed steps first. Defaults to 2. */
+  readonly warmup?: number;
+  /** Pairs per step. Defaults to 64. */
+  readonly batch?: number;
+  /** Source and target length in tokens. Defaults to 32. */
+  readonly length?: number;
+  /** Called after each timed step (progress). */
+  readonly onStep?: (step: number, seconds: number) => void;
+}
+
+export interface ModelBenchmarkResult {
+  readonly benchmark: 'model';
+  readonly backend: string;
+  readonly parameters: number;
+  readonly target_tokens_per_step: number;
+  readonly steps: number;
+  readonly step_s_median: number;
+  readonly target_tokens_per_s: number;
+  readonly forward_s_median: number;
+  readonly backward_s_median: number;
+  readonly optimizer_s_median: number;
+  readonly peak_rss_mb: number;
+  /** wasm-native only: OpenBLAS core type and threads, and the kernels that run natively. */
+  readonly native?: { readonly blas_core: string; readonly blas_threads: number; readonly kernels: readonly string[] };
+}
+
+const VOCAB = 8000;
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+export function benchmarkSpec(backend: string, length: number, batch: number): ExperimentSpec {
+  return {
+    name: 'bench-model',
+    task: 'translation',
+    data: { train: 'synthetic', source: 'src', target: 'tgt', columns: { src: 0, tgt: 1 }, max_len: length, overlong: 'drop', malformed: 'skip' },
+    tokenizer: { kind: 'bpe', vocab_size: VOCAB, shared: true },
+    model: { d_model: 256, heads: 4, d_ff: 1024, encoder_layers: 3, decoder_layers: 3, dropout: 0.1, attention_dropout: 0.1, activation: 'relu', norm: 'pre', max_len: Math.max(64, length), positional: 'sinusoidal', tie_embeddings: true },
+    optimizer: { kind: 'adam', lr: 1e-3, betas: [0.9, 0.98], eps: 1e-9, weight_decay: 0, warmup_steps: 0, schedule: 'constant', clip_norm: 0 },
+    training: { max_tokens_per_batch: batch * length, accumulate: 1, max_steps: 1_000_000, label_smoothing: 0.1, seed: 1, eval_every_steps: 1_000_000, log_every_steps: 1_000_000, consistency_every_steps: 0 },
+    resources: { workers: 1, slots_per_worker: 1, backend },
+    collective: { bucket_mb: 25, compression: 'none', timeout_s: 30 },
+    checkpoint: { every_steps: 1_000_000, keep_last: 1, dir: 'unused' },
+    fault_tolerance: { max_restarts: 0 },
+    scheduling: { priority: 50, preemptible: true },
+  } as ExperimentSpec;
+}
+
+/** Deterministic token ids in [4, vocab): no padding, so every position counts. */
+function syntheticBatch(batch: number, length: number, seed: number): Seq2SeqBatch {
+  let state = seed >>> 0;
+  const next = () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return 4 + (state % (VOCAB - 4));
+  };
+  const make = () => Int32Array.from({ length: batch * length }, next);
+  const tokens = batch * length;
+  return { size: batch, srcLen: length, tgtLen: length, src: make(), tgtIn: make(), tgtOut: make(), srcTokens: tokens, tgtTokens: tokens, indices: new Int32Array(batch) } as Seq2SeqBatch;
+}
+
+export async function runModelBenchmark(options: ModelBenchmarkOptions = {}): Promise<ModelBenchmarkResult> {
+  const steps = options.steps ?? 10;
+  const warmup = options.warmup ?? 2;
+  const batchSize = options.batch ?? 64;
+  const length = options.length ?? 32;
+  const backend = await selectBackend(options.backend ?? 'auto');
+  const spec = benchmarkSpec(backend, length, batchSize);
+  const model = buildModel(spec, VOCAB);
+  const [group] = createInMemoryGroups(1);
+  const batches = [0, 1, 2].map((i) => syntheticBatch(batchSize, length, i + 1));
+  let served = 0;
+  const trainer = new Trainer(spec, group!, model, async () => batches[served++ % batches.length]!);
+  const compute: number[] = [];
+  const apply: number[] = [];
+  for (let i = 0; i < warmup + steps; i++) {
+    const { seconds } = await trainer.trainStep();
+    if (i >= warmup) {
+      compute.push(seconds.compute);
+      apply.push(seconds.allReduce + seconds.optimizer);
+      options.onStep?.(i - warmup + 1, seconds.data + seconds.compute + seconds.allReduce + seconds.optimizer);
+    }
+  }
+  const fwd: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    const t0 = performance.now();
+    model.beginStep(i);
+    const loss = tf.tidy(() => model.loss(batches[i % batches.length]!, 0.1, true).sum);
+    await loss.data();
+    loss.dispose();
+    fwd.push((performance.now() - t0) / 1000);
+  }
+  const stepMedian = median(compute.map((v, i) => v + apply[i]!));
+  const native = backend === 'wasm-native' ? nativeKernelReport() : undefined;
+  const result: ModelBenchmarkResult = {
+    benchmark: 'model',
+    backend,
+    parameters: [...model.variables.values()].reduce((n, v) => n + v.size, 0),
+    target_tokens_per_step: batchSize * length,
+    steps,
+    step_s_median: round(stepMedian),
+    target_tokens_per_s: Math.round((batchSize * length) / stepMedian),
+    forward_s_median: round(median(fwd)),
+    backward_s_median: round(Math.max(0, median(compute) - median(fwd))),
+    optimizer_s_median: round(median(apply)),
+    peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+    ...(native ? { native: { blas_core: native.blas.core, blas_threads: native.blas.threads, kernels: native.kernels } } : {}),
+  };
+  await group!.close();
+  model.dispose();
+  return result;
+}
+
+function round(seconds: number): number {
+  return Math.round(seconds * 10000) / 10000;
+}
