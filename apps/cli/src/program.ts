@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { benchAllReduceCommand, benchAllReduceRankCommand, type BenchAllReduceFlags } from './commands/bench-allreduce.js';
 import { benchModelCommand, type BenchModelFlags } from './commands/bench-model.js';
+import { benchScalingCommand, benchScalingRankCommand, type BenchScalingFlags } from './commands/bench-scaling.js';
 import { evaluateCommand, type EvaluateFlags } from './commands/evaluate.js';
 import { generateCommand, type GenerateFlags } from './commands/generate.js';
 import { schemaCommand } from './commands/schema.js';
@@ -111,6 +112,27 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
     .option('--json', 'one JSON line')
     .action(async (flags: BenchModelFlags) => {
       result.code = await benchModelCommand(flags, io);
+    });
+  bench
+    .command('scaling')
+    .description('Train the benchmark Transformer with 1 and N local workers: target tokens/s, step phases (data, compute, idle, all-reduce, optimizer) and scaling efficiency.')
+    .option('--workers <n,...>', 'worker counts to run (comma-separated list)', '1,2')
+    .option('--steps <n>', 'timed steps per worker count', '10')
+    .option('--warmup <n>', 'untimed steps first', '2')
+    .option('--backend <name>', 'auto | wasm | wasm-native | cpu | webgpu | tensorflow | tensorflow-gpu', 'auto')
+    .option('--batch <n>', 'sentence pairs per worker and step', '64')
+    .option('--length <n>', 'source and target length in tokens', '32')
+    .option('--compression <kind>', 'gradient wire format: none | fp16', 'none')
+    .option('--rank-env <key=value>', "add to the worker processes' environment (repeatable)", (kv: string, all: string[]) => [...all, kv], [] as string[])
+    .option('--json', 'one JSON line per worker count')
+    .action(async (flags: BenchScalingFlags) => {
+      result.code = await benchScalingCommand(flags, io);
+    });
+  bench
+    .command('scaling-rank', { hidden: true })
+    .requiredOption('--config <json>', 'rank configuration')
+    .action(async (flags: { config: string }) => {
+      result.code = await benchScalingRankCommand(flags.config, io);
     });
   bench
     .command('allreduce-rank', { hidden: true })

@@ -1,4 +1,5 @@
 export { ENV } from './env.js';
+export { RECOMMENDED_RANK_ENV, recommendedRankEnv } from './rank-environment.js';
 export type { EnvName } from './env.js';
 export {
   BACKENDS,

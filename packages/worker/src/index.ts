@@ -16,6 +16,8 @@ export type { CheckpointState } from './checkpoint/checkpoint-codec.js';
 export { CheckpointError, ReplicaMismatchError, TrainingDivergedError, WorkerConfigError, WorkerError } from './errors.js';
 export { benchmarkSpec, median, runModelBenchmark } from './bench/model-benchmark.js';
 export type { ModelBenchmarkOptions, ModelBenchmarkResult } from './bench/model-benchmark.js';
+export { runScalingRank } from './bench/scaling-rank.js';
+export type { ScalingRankConfig, ScalingRankResult, StepPhases } from './bench/scaling-rank.js';
 export { runWorker } from './run-worker.js';
 export type { StopSignal, WorkerIO, WorkerSetup } from './run-worker.js';
 export { loadTrainedModel } from './inference/load-trained-model.js';

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createZmqProcessGroup, type Compression } from '@orquesta/collective';
 import { EXIT, type CliIO, type ExitCode } from '../io.js';
+import { freePort, median, parseRankEnv, positiveInt } from './bench-util.js';
 
 /** Flags of `orquesta bench allreduce`, as commander hands them over (strings). */
 export interface BenchAllReduceFlags {
@@ -44,35 +44,12 @@ export function parseSize(text: string): number {
   return Math.round(Number(m[1]) * unit);
 }
 
-function positiveInt(name: string, text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name}: expected a positive integer, got ${JSON.stringify(text)}`);
-  return n;
-}
-
 /** 'auto': enough untimed all-reduces to move 256 MiB through every rank first (at least 5). */
 export function resolveWarmup(text: string, bytes: number): number {
   if (text === 'auto') return Math.max(5, Math.ceil(2 ** 28 / bytes));
   const n = Number(text);
   if (!Number.isInteger(n) || n < 0) throw new Error(`--warmup: expected auto or a non-negative integer, got ${JSON.stringify(text)}`);
   return n;
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Runs `worldSize` rank processes of one configuration and resolves with each rank's timings (ms). */
@@ -116,13 +93,7 @@ export async function benchAllReduceCommand(flags: BenchAllReduceFlags, io: CliI
     if (flags.compression !== 'none' && flags.compression !== 'fp16') throw new Error(`--compression: expected none or fp16, got ${JSON.stringify(flags.compression)}`);
     const ranks = flags.ranks.split(',').map((r) => positiveInt('ranks', r));
     for (const s of sizes) resolveWarmup(flags.warmup, s);
-    const env = Object.fromEntries(
-      flags.rankEnv.map((kv) => {
-        const eq = kv.indexOf('=');
-        if (eq <= 0) throw new Error(`--rank-env: expected KEY=VALUE, got ${JSON.stringify(kv)}`);
-        return [kv.slice(0, eq), kv.slice(eq + 1)];
-      }),
-    );
+    const env = parseRankEnv(flags.rankEnv);
     plan = { ranks, sizes, repeats: positiveInt('repeats', flags.repeats), segmentBytes: parseSize(flags.segmentBytes), env };
   } catch (error) {
     io.err(`orquesta bench allreduce: ${(error as Error).message}`);

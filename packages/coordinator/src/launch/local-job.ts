@@ -14,7 +14,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { ENV, parseWorkerReport, type ExperimentSpec, type WorkerReport } from '@orquesta/protocol';
+import { ENV, parseWorkerReport, recommendedRankEnv, type ExperimentSpec, type WorkerReport } from '@orquesta/protocol';
 
 export type Spawner = (command: string, args: readonly string[], env: NodeJS.ProcessEnv, cwd: string) => ChildProcess;
 
@@ -81,6 +81,7 @@ export function startLocalJob(options: LocalJobOptions): LocalJob {
   const done = new Promise<LocalJobResult>((resolveDone) => {
     for (let rank = 0; rank < workers; rank++) {
       const env = {
+        ...recommendedRankEnv(process.env),
         ...process.env,
         [ENV.rank]: String(rank),
         [ENV.worldSize]: String(workers),

@@ -13,12 +13,12 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { createInMemoryGroups } from '@orquesta/collective';
-import type { Seq2SeqBatch } from '@orquesta/data';
 import { nativeKernelReport } from '@orquesta/kernels';
 import { selectBackend } from '@orquesta/model';
 import type { ExperimentSpec } from '@orquesta/protocol';
 import { buildModel } from '../train/trainable-model.js';
 import { Trainer } from '../train/trainer.js';
+import { BENCH_VOCAB as VOCAB, syntheticBatch } from './synthetic-batch.js';
 
 export interface ModelBenchmarkOptions {
   /** Backend name. Defaults to auto (wasm-native where built, else wasm). */
@@ -51,15 +51,14 @@ export interface ModelBenchmarkResult {
   readonly native?: { readonly blas_core: string; readonly blas_threads: number; readonly kernels: readonly string[] };
 }
 
-const VOCAB = 8000;
-
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-export function benchmarkSpec(backend: string, length: number, batch: number): ExperimentSpec {
+/** The benchmark Transformer's spec: `batch` pairs of `length` + `length` tokens per rank and step. */
+export function benchmarkSpec(backend: string, length: number, batch: number, workers = 1, compression: 'none' | 'fp16' = 'none'): ExperimentSpec {
   return {
     name: 'bench-model',
     task: 'translation',
@@ -68,24 +67,12 @@ export function benchmarkSpec(backend: string, length: number, batch: number): E
     model: { d_model: 256, heads: 4, d_ff: 1024, encoder_layers: 3, decoder_layers: 3, dropout: 0.1, attention_dropout: 0.1, activation: 'relu', norm: 'pre', max_len: Math.max(64, length), positional: 'sinusoidal', tie_embeddings: true },
     optimizer: { kind: 'adam', lr: 1e-3, betas: [0.9, 0.98], eps: 1e-9, weight_decay: 0, warmup_steps: 0, schedule: 'constant', clip_norm: 0 },
     training: { max_tokens_per_batch: batch * length, accumulate: 1, max_steps: 1_000_000, label_smoothing: 0.1, seed: 1, eval_every_steps: 1_000_000, log_every_steps: 1_000_000, consistency_every_steps: 0 },
-    resources: { workers: 1, slots_per_worker: 1, backend },
-    collective: { bucket_mb: 25, compression: 'none', timeout_s: 30 },
+    resources: { workers, slots_per_worker: 1, backend },
+    collective: { bucket_mb: 25, compression, timeout_s: 60 },
     checkpoint: { every_steps: 1_000_000, keep_last: 1, dir: 'unused' },
     fault_tolerance: { max_restarts: 0 },
     scheduling: { priority: 50, preemptible: true },
   } as ExperimentSpec;
-}
-
-/** Deterministic token ids in [4, vocab): no padding, so every position counts. */
-function syntheticBatch(batch: number, length: number, seed: number): Seq2SeqBatch {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return 4 + (state % (VOCAB - 4));
-  };
-  const make = () => Int32Array.from({ length: batch * length }, next);
-  const tokens = batch * length;
-  return { size: batch, srcLen: length, tgtLen: length, src: make(), tgtIn: make(), tgtOut: make(), srcTokens: tokens, tgtTokens: tokens, indices: new Int32Array(batch) } as Seq2SeqBatch;
 }
 
 export async function runModelBenchmark(options: ModelBenchmarkOptions = {}): Promise<ModelBenchmarkResult> {

@@ -32,8 +32,11 @@ export interface StepStats {
   readonly gradNorm: number;
   /** Some rank asked to stop (signal); every rank stops after this step. */
   readonly stop: boolean;
-  /** Seconds spent waiting for batches, in forward+backward, in all-reduce, in the optimizer. */
-  readonly seconds: { readonly data: number; readonly compute: number; readonly allReduce: number; readonly optimizer: number };
+  /**
+   * Seconds spent waiting for batches, in forward+backward, in all-reduce, in the optimizer, and
+   * (with `measureIdle`) idle at a barrier waiting for the slowest rank before the all-reduce.
+   */
+  readonly seconds: { readonly data: number; readonly compute: number; readonly allReduce: number; readonly optimizer: number; readonly idle: number };
 }
 
 export interface TrainerSnapshot {
@@ -57,6 +60,8 @@ export class Trainer {
     private readonly group: ProcessGroup,
     private readonly model: TrainableModel,
     private readonly nextBatch: () => Promise<TrainBatch>,
+    /** Benchmarks: a barrier before the all-reduce separates waiting for peers from communicating. */
+    private readonly options: { readonly measureIdle?: boolean } = {},
   ) {
     this.vars = [...model.variables.values()];
     this.names = [...model.variables.keys()];
@@ -111,7 +116,7 @@ export class Trainer {
   async trainStep(stopRequested = false): Promise<StepStats> {
     const { training, optimizer: optSpec } = this.spec;
     const step = this.stepCount + 1;
-    const seconds = { data: 0, compute: 0, allReduce: 0, optimizer: 0 };
+    const seconds = { data: 0, compute: 0, allReduce: 0, optimizer: 0, idle: 0 };
     let lossSum = 0;
     let tokens = 0;
     for (let micro = 0; micro < training.accumulate; micro++) {
@@ -126,6 +131,11 @@ export class Trainer {
       tokens += result.tokens;
     }
     let t = performance.now();
+    if (this.options.measureIdle) {
+      await this.group.barrier();
+      seconds.idle = (performance.now() - t) / 1000;
+      t = performance.now();
+    }
     this.stats.set([lossSum, tokens, stopRequested ? 1 : 0]);
     const named: NamedGradient[] = this.grads.map((data, i) => ({ name: this.names[i]!, data }));
     await Promise.all([this.bucketer.reduce(named), this.group.allReduce(this.stats, 'sum')]);

@@ -1,0 +1,165 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ENV, recommendedRankEnv } from '@orquesta/protocol';
+import type { ScalingRankConfig, ScalingRankResult } from '@orquesta/worker';
+import { EXIT, type CliIO, type ExitCode } from '../io.js';
+import { median, parseRankEnv, positiveInt } from './bench-util.js';
+
+/** Flags of `orquesta bench scaling`, as commander hands them over (strings). */
+export interface BenchScalingFlags {
+  readonly workers: string;
+  readonly steps: string;
+  readonly warmup: string;
+  readonly backend: string;
+  readonly batch: string;
+  readonly length: string;
+  readonly compression: string;
+  readonly rankEnv: string[];
+  readonly json?: boolean;
+}
+
+type RankConfig = ScalingRankConfig & { readonly endpoints: string[] };
+type RankResult = ScalingRankResult;
+
+const BIN = fileURLToPath(new URL('../../bin/orquesta.js', import.meta.url));
+const PHASES = ['data', 'compute', 'idle', 'allReduce', 'optimizer'] as const;
+/** Passed to each rank process as JSON in --config. */
+
+/** Runs one world size; rejects naming the first rank that fails, after stopping the others. */
+async function runRanks(configs: RankConfig[], env: NodeJS.ProcessEnv): Promise<RankResult[]> {
+  const children: ChildProcess[] = [];
+  const runs = configs.map(
+    (config) =>
+      new Promise<RankResult>((resolve, reject) => {
+        const rankEnv = { ...env, [ENV.rank]: String(config.rank), [ENV.worldSize]: String(config.worldSize), [ENV.localRank]: String(config.rank), [ENV.localWorldSize]: String(config.worldSize) };
+        const child = spawn(process.execPath, [BIN, 'bench', 'scaling-rank', '--config', JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'pipe'], env: rankEnv });
+        children.push(child);
+        let out = '';
+        let err = '';
+        child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+        child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+        child.on('error', reject);
+        child.on('close', (code, signal) => {
+          if (code !== 0) return reject(new Error(`rank ${config.rank} of ${config.worldSize} exited with ${code ?? signal}: ${err.trim().split('\n').slice(-3).join(' | ')}`));
+          try {
+            resolve(JSON.parse(out.trim().split('\n').at(-1)!) as RankResult);
+          } catch (error) {
+            reject(new Error(`rank ${config.rank} printed no result: ${out.trim()} ${err.trim()}`, { cause: error }));
+          }
+        });
+      }),
+  );
+  try {
+    return await Promise.all(runs);
+  } catch (error) {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+    await Promise.allSettled(runs);
+    throw error;
+  }
+}
+
+export interface ScalingRow {
+  readonly benchmark: 'scaling';
+  readonly workers: number;
+  readonly backend: string;
+  readonly blas_threads_per_worker: number;
+  readonly compression: string;
+  readonly steps: number;
+  readonly target_tokens_per_step: number;
+  readonly step_s_median: number;
+  readonly target_tokens_per_s: number;
+  /** Medians over steps of the mean over ranks, seconds. */
+  readonly phases_s: Readonly<Record<(typeof PHASES)[number], number>>;
+  /** tokens/s(N) / (N x tokens/s(1)), when 1 worker was measured in the same run. */
+  readonly efficiency: number | null;
+}
+
+/** Step time = the slowest rank's; phases = mean over ranks; both as medians over the timed steps. */
+export function summarise(results: readonly RankResult[], tokensPerRankStep: number): Omit<ScalingRow, 'benchmark' | 'workers' | 'backend' | 'blas_threads_per_worker' | 'compression' | 'efficiency'> {
+  const steps = results[0]!.steps.length;
+  const totals = Array.from({ length: steps }, (_, i) => Math.max(...results.map((r) => r.steps[i]!.total)));
+  const phase = (name: (typeof PHASES)[number]) => median(Array.from({ length: steps }, (_, i) => results.reduce((s, r) => s + r.steps[i]![name], 0) / results.length));
+  const step = median(totals);
+  const round = (x: number) => Math.round(x * 10000) / 10000;
+  return {
+    steps,
+    target_tokens_per_step: tokensPerRankStep * results.length,
+    step_s_median: round(step),
+    target_tokens_per_s: Math.round((tokensPerRankStep * results.length) / step),
+    phases_s: Object.fromEntries(PHASES.map((p) => [p, round(phase(p))])) as ScalingRow['phases_s'],
+  };
+}
+
+/**
+ * `orquesta bench scaling`: trains the benchmark Transformer with each --workers count (local
+ * processes with the launcher's environment: ZeroMQ over ipc, the recommended rank environment,
+ * BLAS threads = cores / workers unless ORQUESTA_BLAS_THREADS is set)
+ * and prints target tokens/s, the per-step phases and the scaling efficiency.
+ */
+export async function benchScalingCommand(flags: BenchScalingFlags, io: CliIO): Promise<ExitCode> {
+  let plan: { workers: number[]; steps: number; warmup: number; batch: number; length: number; env: Record<string, string> };
+  try {
+    if (flags.compression !== 'none' && flags.compression !== 'fp16') throw new Error(`--compression: expected none or fp16, got ${JSON.stringify(flags.compression)}`);
+    const warmup = Number(flags.warmup);
+    if (!Number.isInteger(warmup) || warmup < 0) throw new Error(`--warmup: expected a non-negative integer, got ${JSON.stringify(flags.warmup)}`);
+    plan = {
+      workers: flags.workers.split(',').map((w) => positiveInt('workers', w)),
+      steps: positiveInt('steps', flags.steps),
+      warmup,
+      batch: positiveInt('batch', flags.batch),
+      length: positiveInt('length', flags.length),
+      env: parseRankEnv(flags.rankEnv),
+    };
+  } catch (error) {
+    io.err(`orquesta bench scaling: ${(error as Error).message}`);
+    return EXIT.usage;
+  }
+  const tokens = plan.batch * plan.length;
+  const rows: ScalingRow[] = [];
+  if (!flags.json) io.out('workers  backend      tokens/s  step_s   data    compute  idle    allreduce  optimizer  efficiency');
+  for (const worldSize of plan.workers) {
+    const dir = await mkdtemp(join(tmpdir(), 'orquesta-scaling-'));
+    try {
+      const endpoints = Array.from({ length: worldSize }, (_, r) => `ipc://${dir}/rank-${r}`);
+      const blas = Number(process.env[ENV.blasThreads] ?? plan.env[ENV.blasThreads] ?? Math.max(1, Math.floor(availableParallelism() / worldSize)));
+      const env = { ...recommendedRankEnv(process.env), ...process.env, ...plan.env, [ENV.blasThreads]: String(blas) };
+      const configs = endpoints.map((_, rank): RankConfig => ({ rank, worldSize, endpoints, backend: flags.backend, steps: plan.steps, warmup: plan.warmup, batch: plan.batch, length: plan.length, compression: flags.compression as 'none' | 'fp16' }));
+      if (!flags.json) io.err(`bench scaling: ${worldSize} worker(s), ${plan.warmup} + ${plan.steps} steps ...`);
+      const results = await runRanks(configs, env);
+      const summary = summarise(results, tokens);
+      const one = worldSize === 1 ? summary : rows.find((r) => r.workers === 1);
+      const row: ScalingRow = {
+        benchmark: 'scaling',
+        workers: worldSize,
+        backend: results[0]!.backend,
+        blas_threads_per_worker: blas,
+        compression: flags.compression,
+        ...summary,
+        efficiency: one ? Math.round((summary.target_tokens_per_s / (worldSize * one.target_tokens_per_s)) * 1000) / 1000 : null,
+      };
+      rows.push(row);
+      if (flags.json) io.out(JSON.stringify(row));
+      else {
+        const p = row.phases_s;
+        io.out(`${String(worldSize).padEnd(9)}${row.backend.padEnd(13)}${String(row.target_tokens_per_s).padEnd(10)}${row.step_s_median.toFixed(3).padEnd(9)}${p.data.toFixed(3).padEnd(8)}${p.compute.toFixed(3).padEnd(9)}${p.idle.toFixed(3).padEnd(8)}${p.allReduce.toFixed(3).padEnd(11)}${p.optimizer.toFixed(3).padEnd(11)}${row.efficiency === null ? '-' : row.efficiency.toFixed(3)}`);
+      }
+    } catch (error) {
+      io.err(`orquesta bench scaling: ${(error as Error).message}`);
+      return EXIT.failure;
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+  return EXIT.ok;
+}
+
+/** Hidden `orquesta bench scaling-rank --config JSON`: one rank; prints its step phases as JSON. */
+export async function benchScalingRankCommand(configJson: string, io: CliIO): Promise<ExitCode> {
+  const { runScalingRank } = await import('@orquesta/worker');
+  const result = await runScalingRank(JSON.parse(configJson) as RankConfig);
+  io.out(JSON.stringify(result));
+  return EXIT.ok;
+}

@@ -1,0 +1,68 @@
+/**
+ * One rank of `orquesta bench scaling`: trains the benchmark Transformer (model-benchmark.ts) on
+ * synthetic batches of its own, data-parallel with the other ranks through the same Trainer and
+ * ZeroMQ group as `orquesta train`, and times every step's phases, with a barrier before the
+ * all-reduce so that waiting for the slowest rank (idle) is told apart from communicating.
+ */
+import { createInMemoryGroups, createZmqProcessGroup, type ProcessGroup } from '@orquesta/collective';
+import { selectBackend } from '@orquesta/model';
+import { buildModel } from '../train/trainable-model.js';
+import { Trainer } from '../train/trainer.js';
+import { benchmarkSpec } from './model-benchmark.js';
+import { BENCH_VOCAB, syntheticBatch } from './synthetic-batch.js';
+
+export interface ScalingRankConfig {
+  readonly rank: number;
+  readonly worldSize: number;
+  /** Data-plane endpoints by rank (unused for a single rank). */
+  readonly endpoints: readonly string[];
+  readonly backend: string;
+  readonly steps: number;
+  readonly warmup: number;
+  /** Pairs per rank and step, each `length` source and `length` target tokens. */
+  readonly batch: number;
+  readonly length: number;
+  readonly compression: 'none' | 'fp16';
+}
+
+/** Seconds of one step's phases on this rank. */
+export interface StepPhases {
+  readonly data: number;
+  readonly compute: number;
+  readonly idle: number;
+  readonly allReduce: number;
+  readonly optimizer: number;
+  readonly total: number;
+}
+
+export interface ScalingRankResult {
+  readonly rank: number;
+  readonly backend: string;
+  readonly steps: readonly StepPhases[];
+}
+
+export async function runScalingRank(c: ScalingRankConfig): Promise<ScalingRankResult> {
+  const backend = await selectBackend(c.backend);
+  const spec = benchmarkSpec(backend, c.length, c.batch, c.worldSize, c.compression);
+  const group: ProcessGroup =
+    c.worldSize === 1 ? createInMemoryGroups(1)[0]! : await createZmqProcessGroup({ rank: c.rank, worldSize: c.worldSize, endpoints: [...c.endpoints], timeoutMs: 120_000 });
+  try {
+    const model = buildModel(spec, BENCH_VOCAB);
+    const batches = [0, 1, 2].map((i) => syntheticBatch(c.batch, c.length, c.rank * 3 + i + 1));
+    let served = 0;
+    const trainer = new Trainer(spec, group, model, async () => batches[served++ % batches.length]!, { measureIdle: true });
+    await trainer.broadcastParameters();
+    const steps: StepPhases[] = [];
+    for (let i = 0; i < c.warmup + c.steps; i++) {
+      const started = performance.now();
+      const { seconds: s } = await trainer.trainStep();
+      const total = (performance.now() - started) / 1000;
+      if (i >= c.warmup) steps.push({ data: s.data, compute: s.compute, idle: s.idle, allReduce: s.allReduce, optimizer: s.optimizer, total });
+    }
+    await trainer.checkReplicas();
+    model.dispose();
+    return { rank: c.rank, backend, steps };
+  } finally {
+    await group.close();
+  }
+}
