@@ -13,6 +13,7 @@
         "src/gather.c",
         "src/unary.c",
         "src/binary.c",
+        "src/cast.c",
         "src/transpose.c",
         "src/keep-mask.c",
         "src/layer-norm.c",

@@ -31,6 +31,7 @@ export interface NativeAddon {
   gather(heap: Heap, offTable: number, rows: number, d: number, offIndices: number, n: number, offOut: number): void;
   unary(heap: Heap, op: number, offX: number, n: number, offOut: number): void;
   binary(heap: Heap, op: number, shape: number[], offA: number, stridesA: number[], offB: number, stridesB: number[], offOut: number): void;
+  cast(heap: Heap, toInt: number, offX: number, n: number, offOut: number): void;
   transpose(heap: Heap, shape: number[], perm: number[], offX: number, offOut: number): void;
   keepMask(out: Heap | Float32Array, offset: number, n: number, seed: number, rate: number): void;
   layerNorm(heap: Heap, offX: number, offGamma: number, offBeta: number, rows: number, d: number, eps: number, offY: number, offXhat: number, offRstd: number): void;

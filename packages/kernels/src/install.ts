@@ -10,6 +10,7 @@ import { type BlasInfo, loadAddon } from './addon.js';
 import { batchMatMulOverride } from './kernels/batch-mat-mul.js';
 import { binaryOverrides } from './kernels/binary.js';
 import { sharedIdentityOverride } from './kernels/identity.js';
+import { castOverride } from './kernels/cast.js';
 import { FUSED_KERNELS, registerFusedKernels } from './kernels/fused.js';
 import { gatherOverride } from './kernels/gather.js';
 import { maxOverride, meanOverride, sumOverride } from './kernels/reduce.js';
@@ -63,7 +64,7 @@ export function installNativeKernels(options: NativeKernelOptions = {}): NativeK
   checkWasmInternals(tf.findBackend('wasm'), version_wasm);
   addon.setBlasThreads(options.blasThreads ?? defaultBlasThreads());
   installSharedIdentity();
-  for (const o of [batchMatMulOverride(addon), sumOverride(addon), meanOverride(addon), maxOverride(addon), gatherOverride(addon), transposeOverride(addon), ...unaryOverrides(addon), ...binaryOverrides(addon)]) {
+  for (const o of [batchMatMulOverride(addon), sumOverride(addon), meanOverride(addon), maxOverride(addon), gatherOverride(addon), transposeOverride(addon), ...unaryOverrides(addon), ...binaryOverrides(addon), castOverride(addon)]) {
     installOverride(o);
   }
   registerFusedKernels(addon);

@@ -151,6 +151,15 @@ describe('elementwise', () => {
   }
 });
 
+describe('Cast', () => {
+  it('float32 -> int32 truncates, wraps and maps NaN to 0 as the wasm kernel does; int32 -> float32 rounds', () => {
+    const x = tf.tensor1d([1.9, -1.9, 0, -0, 2147483647, 3e9, -3e9, NaN, Infinity, -Infinity, 123456.7, 16777217]);
+    expectClose(both('Cast', () => tf.cast(x, 'int32')), 0);
+    const big = tf.cast(tf.mul(random([999], 1), 2 ** 30), 'int32');
+    expectClose(both('Cast', () => tf.cast(big, 'float32')), 0);
+  });
+});
+
 describe('Transpose', () => {
   const cases: [number[], number[], 'float32' | 'int32'][] = [
     [[2048, 256], [1, 0], 'float32'],

@@ -2,7 +2,7 @@
  * The quick-start recipe learns: after 120 steps on 2 workers its validation loss is below the
  * entropy of the validation targets' own unigram distribution. That is the loss of the best model
  * that ignores the source sentence and every earlier target token, so beating it means the model
- * reads its inputs (a shortened run; the README's full run takes about five minutes).
+ * reads its inputs (a shortened run of the README's quick start).
  */
 import { join } from 'node:path';
 import { forEachPair, loadTokenizer, SPECIAL_IDS } from '@orquesta/data';

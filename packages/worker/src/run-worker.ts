@@ -8,6 +8,7 @@
  *   4. evaluate and checkpoint at the end, then leave the group.
  */
 import { createZmqProcessGroup } from '@orquesta/collective';
+import { nativeKernelReport } from '@orquesta/kernels';
 import { selectBackend } from '@orquesta/model';
 import type { ExperimentSpec, WorkerReport } from '@orquesta/protocol';
 import { decodeCheckpoint, encodeCheckpoint } from './checkpoint/checkpoint-codec.js';
@@ -40,6 +41,8 @@ export async function runWorker(setup: WorkerSetup, io: WorkerIO, stop: StopSign
   const lead = rank === 0;
   io.log(`pid ${process.pid}`);
   const backend = await selectBackend(spec.resources.backend);
+  const native = backend === 'wasm-native' ? nativeKernelReport() : undefined;
+  if (lead && native) io.log(`native kernels (${native.kernels.length}): ${native.kernels.join(', ')}; OpenBLAS ${native.blas.core}, ${native.blas.threads} thread(s) per worker`);
   const group = await createZmqProcessGroup({ rank, worldSize, endpoints: [...setup.peers], timeoutMs: spec.collective.timeout_s * 1000 });
   try {
     const data = await loadTrainingData(spec, rank, worldSize);

@@ -44,7 +44,7 @@ export async function trainCommand(file: string, flags: TrainFlags, io: CliIO, s
     onReport: (report) => {
       switch (report.type) {
         case 'started':
-          progress.log(`${(report.parameters / 1e6).toFixed(2)} M parameters; ${report.resumedFrom === null ? 'starting from step 0' : `resuming from step ${report.resumedFrom}`}`);
+          progress.log(`${(report.parameters / 1e6).toFixed(2)} M parameters on ${report.backend}; ${report.resumedFrom === null ? 'starting from step 0' : `resuming from step ${report.resumedFrom}`}`);
           for (const line of report.dataSummary) progress.log(`data: ${line}`);
           break;
         case 'progress': {

@@ -79,7 +79,13 @@ function taskIssues(spec: ExperimentSpec, raw: Record<string, unknown>): FieldIs
     if (spec.model.encoder_layers === 0) {
       issues.push({ path: ['model', 'encoder_layers'], anchor: 'value', message: 'translation needs at least 1 encoder layer, got 0' });
     }
+    if ((data.holdout ?? 0) > 0) {
+      issues.push({ path: ['data', 'holdout'], anchor: 'value', message: 'holdout applies to language models; give translation a data.valid file' });
+    }
   } else {
+    if ((data.holdout ?? 0) > 0 && data.valid !== undefined) {
+      issues.push({ path: ['data', 'holdout'], anchor: 'value', message: `holdout ${data.holdout} and data.valid both set; use one of them` });
+    }
     const model = raw['model'];
     const setLayers = typeof model === 'object' && model !== null ? (model as Record<string, unknown>)['encoder_layers'] : undefined;
     if (typeof setLayers === 'number' && setLayers > 0) {

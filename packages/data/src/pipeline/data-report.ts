@@ -9,6 +9,8 @@ export interface CorpusReport {
   readonly overlong?: OverlongReport;
   /** Pairs kept (translation) or tokens in the stream (language model). */
   readonly size: number;
+  /** Language model with data.holdout: this corpus is that fraction of the train text. */
+  readonly heldOut?: { readonly fraction: number };
 }
 
 /** What building the data pipeline found, for the caller to log. */
@@ -31,7 +33,9 @@ export function formatDataReport(report: DataReport): string[] {
   );
   for (const [name, c] of [['train', report.train], ['valid', report.valid]] as const) {
     if (c === undefined) continue;
-    lines.push(`${name}: ${formatReadReport(c.read)}`);
+    if (c.heldOut) lines.push(`${name}: the last ${c.size} tokens (${(c.heldOut.fraction * 100).toFixed(0)} %) of ${c.read.file}, held out (data.holdout)`);
+    else lines.push(`${name}: ${formatReadReport(c.read)}`);
+    if (name === 'train' && report.valid?.heldOut) lines.push(`train: ${c.size} tokens before the held-out part`);
     if (c.overlong && (c.overlong.dropped > 0 || c.overlong.truncated > 0)) {
       lines.push(`${name}: ${c.overlong.dropped} pairs dropped, ${c.overlong.truncated} truncated (longer than max_len ${c.overlong.maxLen})`);
     }

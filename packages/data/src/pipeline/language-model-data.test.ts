@@ -6,6 +6,7 @@ import type { TrainingSpec } from '@orquesta/protocol';
 import { describe, expect, it } from 'vitest';
 import { DataConfigError } from '../errors.js';
 import { SPECIAL_COUNT } from '../special-ids.js';
+import { formatDataReport } from './data-report.js';
 import { createLanguageModelData } from './language-model-data.js';
 import type { DataPipelineSpec } from './translation-data.js';
 
@@ -80,6 +81,23 @@ describe('createLanguageModelData', () => {
     expect(b.valid.length).toBe(a.valid.length);
     expect(a.valid[0]?.size).toBe(4);
   });
+
+  it('holds out the end of the text for validation at a line break (holdout 0.1)', async () => {
+    const options = { rank: 0, worldSize: 2, tokenizerPath: join(dir, 'char.json') };
+    const whole = await createLanguageModelData(shakespeare, options);
+    const split = await createLanguageModelData({ ...shakespeare, data: { ...shakespeare.data, holdout: 0.1 } }, options);
+    const nl = split.tokenizer.encode('\n')[0]!;
+    const cut = split.trainStream.length;
+    expect(cut).toBeGreaterThanOrEqual(Math.floor(1_115_394 * 0.9));
+    expect(cut).toBeLessThan(Math.floor(1_115_394 * 0.9) + 200);
+    expect(split.trainStream[cut - 1]).toBe(nl);
+    expect(split.trainStream).toEqual(whole.trainStream.subarray(0, cut));
+    // The last 10 % (111,539 tokens, minus the line the cut moved past) in windows of 129: 864 windows, 27 batches of 32, 13 per rank.
+    expect(split.valid.length).toBeGreaterThan(10);
+    expect(split.valid[0]!.input[0]).toBe(whole.trainStream[cut]);
+    expect(split.report.valid?.size).toBe(1_115_394 - cut);
+    expect(formatDataReport(split.report)).toContain(`valid: the last ${1_115_394 - cut} tokens (10 %) of ${SHAKESPEARE}, held out (data.holdout)`);
+  }, 30_000);
 
   it('rejects a budget below one window and a world larger than the corpus', async () => {
     const options = { rank: 0, worldSize: 1, tokenizerPath: join(dir, 'char.json') };

@@ -3,7 +3,9 @@
  *   1. Load the tokenizer from the cache path, or train it on the train text (char: every
  *      character; bpe: tokenizer.vocab_size ids) and write it.
  *   2. Stream the text line by line into one token stream; line breaks are tokens too.
- *   3. Windows of T = data.max_len tokens, B = floor(max_tokens_per_batch / T) per batch
+ *   3. Without data.valid, hold out the last data.holdout fraction of the stream for validation
+ *      (cut at a line break, so no line is split between the two).
+ *   4. Windows of T = data.max_len tokens, B = floor(max_tokens_per_batch / T) per batch
  *      (B * T <= budget, no padding); build this rank's resumable iterator and validation share.
  */
 import { resolve } from 'node:path';
@@ -66,17 +68,19 @@ export async function createLanguageModelData(spec: DataPipelineSpec, options: D
     const read = await forEachTextLine(file, policy, (line) => ids.append(tokenizer.encode(withBreak(line))));
     return { stream: ids.toArray(), read };
   };
-  const train = await tokenise(trainFile);
+  const whole = await tokenise(trainFile);
+  const held = data.valid === undefined && (data.holdout ?? 0) > 0 ? holdOut(whole.stream, data.holdout ?? 0, tokenizer.encode('\n')) : undefined;
+  const train = held ? { stream: held.train, read: whole.read } : whole;
   if (minWindowBatches(train.stream.length, len, batchSize) < worldSize) {
     throw new DataConfigError('resources.workers', `${train.stream.length} training tokens in batches of ${batchSize} x ${len} cannot give each of ${worldSize} ranks a batch`);
   }
   const iterator = new BatchIterator(windowPlanner(train.stream, len, batchSize), { seed: training.seed, rank, worldSize });
-  const valid = data.valid === undefined ? undefined : await tokenise(resolve(base, data.valid));
+  const valid = data.valid !== undefined ? await tokenise(resolve(base, data.valid)) : held ? { stream: held.valid, read: whole.read } : undefined;
   let validBatches: LmBatch[] = [];
   if (valid !== undefined) {
     const plan = planWindows(valid.stream.length, len, batchSize, worldSize);
     validBatches = shardEvalBatches(plan, (starts) => materializeWindows(valid.stream, starts, len), rank, worldSize);
-    if (validBatches.length === 0) throw new DataConfigError('data.valid', `${valid.stream.length} validation tokens in batches of ${batchSize} x ${len} cannot give each of ${worldSize} ranks a batch`);
+    if (validBatches.length === 0) throw new DataConfigError(held ? 'data.holdout' : 'data.valid', `${valid.stream.length} validation tokens in batches of ${batchSize} x ${len} cannot give each of ${worldSize} ranks a batch`);
   }
   return {
     tokenizer,
@@ -86,10 +90,24 @@ export async function createLanguageModelData(spec: DataPipelineSpec, options: D
     report: {
       tokenizers: [cached.report],
       train: { read: train.read, size: train.stream.length },
-      ...(valid ? { valid: { read: valid.read, size: valid.stream.length } } : {}),
+      ...(valid ? { valid: { read: valid.read, size: valid.stream.length, ...(held ? { heldOut: { fraction: data.holdout ?? 0 } } : {}) } } : {}),
       batchesPerEpoch: iterator.batchesPerEpoch(0),
       droppedPerEpoch: iterator.droppedInEpoch(0),
       validBatches: validBatches.length,
     },
   };
+}
+
+/**
+ * Splits a token stream into its first (1 - fraction) for training and the rest for validation,
+ * moving the cut forward to just after the next line break when there is one.
+ */
+export function holdOut(stream: Int32Array, fraction: number, lineBreak: ArrayLike<number>): { train: Int32Array; valid: Int32Array } {
+  let cut = Math.floor(stream.length * (1 - fraction));
+  const nl = lineBreak.length === 1 ? lineBreak[0] : undefined;
+  if (nl !== undefined) {
+    const next = stream.indexOf(nl, cut);
+    if (next >= 0 && next + 1 < stream.length) cut = next + 1;
+  }
+  return { train: stream.subarray(0, cut), valid: stream.subarray(cut) };
 }

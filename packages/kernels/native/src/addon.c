@@ -22,9 +22,7 @@ static napi_value gemm(napi_env env, napi_callback_info info) {
   READ(13);
   float *heap;
   int64_t len, v[12];
-  if (!orq_float_buffer(&a, 0, &heap, &len)) return NULL;
-  for (int i = 0; i < 12; i++)
-    if (!orq_int(&a, (size_t)i + 1, &v[i])) return NULL;
+  if (!orq_heap_and_ints(&a, &heap, &len, v, 12)) return NULL;
   const int64_t batch = v[2], m = v[3], n = v[4], k = v[5];
   if (batch < 1 || m < 0 || n < 0 || k < 0 || v[7] < 0 || v[9] < 0 || v[11] < 0) {
     napi_throw_range_error(env, "ERR_ORQ_ARGS", "gemm: bad sizes or strides");
@@ -49,9 +47,7 @@ static napi_value reduce(napi_env env, napi_callback_info info, int kind) {
   READ(6);
   float *heap;
   int64_t len, v[5];
-  if (!orq_float_buffer(&a, 0, &heap, &len)) return NULL;
-  for (int i = 0; i < 5; i++)
-    if (!orq_int(&a, (size_t)i + 1, &v[i])) return NULL;
+  if (!orq_heap_and_ints(&a, &heap, &len, v, 5)) return NULL;
   const int64_t outer = v[1], red = v[2], inner = v[3];
   if (outer < 0 || red < 0 || inner < 0 || (kind != REDUCE_SUM && red == 0)) {
     napi_throw_range_error(env, "ERR_ORQ_ARGS", "reduce: bad sizes");
@@ -73,9 +69,7 @@ static napi_value gather(napi_env env, napi_callback_info info) {
   READ(7);
   float *heap;
   int64_t len, v[6];
-  if (!orq_float_buffer(&a, 0, &heap, &len)) return NULL;
-  for (int i = 0; i < 6; i++)
-    if (!orq_int(&a, (size_t)i + 1, &v[i])) return NULL;
+  if (!orq_heap_and_ints(&a, &heap, &len, v, 6)) return NULL;
   const int64_t rows = v[1], d = v[2], n = v[4];
   if (rows < 0 || d < 0 || n < 0) {
     napi_throw_range_error(env, "ERR_ORQ_ARGS", "gather: bad sizes");
@@ -102,15 +96,25 @@ static napi_value unary(napi_env env, napi_callback_info info) {
   READ(5);
   float *heap;
   int64_t len, v[4];
-  if (!orq_float_buffer(&a, 0, &heap, &len)) return NULL;
-  for (int i = 0; i < 4; i++)
-    if (!orq_int(&a, (size_t)i + 1, &v[i])) return NULL;
+  if (!orq_heap_and_ints(&a, &heap, &len, v, 4)) return NULL;
   if (v[0] < ORQ_EXP || v[0] > ORQ_NEG) {
     napi_throw_range_error(env, "ERR_ORQ_ARGS", "unary: unknown op");
     return NULL;
   }
   if (!orq_in_bounds(&a, "unary input", v[1], v[2], len) || !orq_in_bounds(&a, "unary output", v[3], v[2], len)) return NULL;
   orq_unary((int)v[0], heap + v[1], v[2], heap + v[3]);
+  return NULL;
+}
+
+/* cast(heap, toInt, offX, n, offOut): float32 -> int32 when toInt, else int32 -> float32. */
+static napi_value cast(napi_env env, napi_callback_info info) {
+  READ(5);
+  float *heap;
+  int64_t len, v[4];
+  if (!orq_heap_and_ints(&a, &heap, &len, v, 4)) return NULL;
+  if (!orq_in_bounds(&a, "cast input", v[1], v[2], len) || !orq_in_bounds(&a, "cast output", v[3], v[2], len)) return NULL;
+  if (v[0]) orq_cast_f32_i32(heap + v[1], v[2], (int32_t *)(heap + v[3]));
+  else orq_cast_i32_f32((const int32_t *)(heap + v[1]), v[2], heap + v[3]);
   return NULL;
 }
 
@@ -212,9 +216,7 @@ static napi_value layer_norm_grad(napi_env env, napi_callback_info info) {
   READ(10);
   float *heap;
   int64_t len, v[9];
-  if (!orq_float_buffer(&a, 0, &heap, &len)) return NULL;
-  for (int i = 0; i < 9; i++)
-    if (!orq_int(&a, (size_t)i + 1, &v[i])) return NULL;
+  if (!orq_heap_and_ints(&a, &heap, &len, v, 9)) return NULL;
   const int64_t rows = v[4], d = v[5];
   if (rows < 0 || d < 1) {
     napi_throw_range_error(env, "ERR_ORQ_ARGS", "layerNormGrad: bad sizes");
@@ -315,6 +317,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"gather", NULL, gather, NULL, NULL, NULL, napi_default, NULL},
       {"unary", NULL, unary, NULL, NULL, NULL, napi_default, NULL},
       {"binary", NULL, binary, NULL, NULL, NULL, napi_default, NULL},
+      {"cast", NULL, cast, NULL, NULL, NULL, napi_default, NULL},
       {"transpose", NULL, transpose, NULL, NULL, NULL, napi_default, NULL},
       {"keepMask", NULL, keep_mask, NULL, NULL, NULL, napi_default, NULL},
       {"layerNorm", NULL, layer_norm, NULL, NULL, NULL, napi_default, NULL},

@@ -49,6 +49,13 @@ int orq_int(orq_args *a, size_t i, int64_t *out) {
   return 1;
 }
 
+int orq_heap_and_ints(orq_args *a, float **heap, int64_t *length, int64_t *v, int count) {
+  if (!orq_float_buffer(a, 0, heap, length)) return 0;
+  for (int i = 0; i < count; i++)
+    if (!orq_int(a, (size_t)i + 1, &v[i])) return 0;
+  return 1;
+}
+
 int orq_double(orq_args *a, size_t i, double *out) {
   if (napi_get_value_double(a->env, a->argv[i], out) != napi_ok) return fail(a->env, "ERR_ORQ_ARGS", "expected a number");
   return 1;

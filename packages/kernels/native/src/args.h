@@ -17,6 +17,8 @@ int orq_read_args(napi_env env, napi_callback_info info, size_t expected, orq_ar
 /* A float32 view: an ArrayBuffer (the wasm heap) or a Float32Array. Length in elements. */
 int orq_float_buffer(orq_args *a, size_t i, float **data, int64_t *length);
 int orq_int(orq_args *a, size_t i, int64_t *out);
+/* Argument 0 as the float buffer, arguments 1..count as integers into v. */
+int orq_heap_and_ints(orq_args *a, float **heap, int64_t *length, int64_t *v, int count);
 int orq_double(orq_args *a, size_t i, double *out);
 /* An array of 0..ORQ_MAX_RANK integers; its length goes to *rank. */
 int orq_int_array(orq_args *a, size_t i, int64_t *out, int *rank);

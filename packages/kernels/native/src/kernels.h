@@ -43,6 +43,10 @@ enum orq_binary { ORQ_ADD = 0, ORQ_SUB = 1, ORQ_MUL = 2, ORQ_DIV = 3 };
 void orq_binary(int op, int rank, const int64_t *shape, const float *a, const int64_t *stride_a,
                 const float *b, const int64_t *stride_b, float *out);
 
+/* Casts with JavaScript's conversion rules (see cast.c). */
+void orq_cast_f32_i32(const float *x, int64_t n, int32_t *out);
+void orq_cast_i32_f32(const int32_t *x, int64_t n, float *out);
+
 /* out = transpose(x, perm) for 4-byte elements, rank <= ORQ_MAX_RANK. */
 void orq_transpose(int rank, const int64_t *shape, const int64_t *perm, const uint32_t *x, uint32_t *out);
 

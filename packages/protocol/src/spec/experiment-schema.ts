@@ -24,6 +24,14 @@ export const DataSchema = Type.Object(
   {
     train: Type.String({ minLength: 1, description: 'Training corpus: TSV pairs (translation) or plain text (language-model); .gz allowed. Required.' }),
     valid: Type.Optional(Type.String({ minLength: 1, description: 'Validation corpus, same format as train. Defaults to none (no evaluation).' })),
+    holdout: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        maximum: 0.5,
+        default: 0,
+        description: 'Language models without data.valid: the fraction (0-0.5) at the end of the train text held out for validation, as nanoGPT splits tiny Shakespeare 90/10. Defaults to 0 (none).',
+      }),
+    ),
     source: Type.Optional(Type.String({ minLength: 1, maxLength: 16, description: 'Source language code (translation only), e.g. "es". Required for translation.' })),
     target: Type.Optional(Type.String({ minLength: 1, maxLength: 16, description: 'Target language code (translation only), e.g. "en". Required for translation.' })),
     columns: Type.Record(Type.String(), Type.Integer({ minimum: 0 }), {

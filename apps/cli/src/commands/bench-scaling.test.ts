@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { summarise } from './bench-scaling.js';
+
+const step = (compute: number, idle: number, total: number) => ({ data: 0, compute, idle, allReduce: 0.1, optimizer: 0.05, total });
+
+describe('summarise', () => {
+  it('takes the slowest rank per step, the mean over ranks per phase, and medians over steps', () => {
+    const results = [
+      { rank: 0, backend: 'wasm-native', steps: [step(1, 0.2, 1.4), step(1, 0.2, 1.4), step(3, 0, 3.2)] },
+      { rank: 1, backend: 'wasm-native', steps: [step(1.2, 0, 1.5), step(1.2, 0, 1.3), step(1, 2, 3.1)] },
+    ];
+    const s = summarise(results, 2048);
+    expect(s.steps).toBe(3);
+    expect(s.target_tokens_per_step).toBe(4096);
+    expect(s.step_s_median).toBe(1.5); // max per step: 1.5, 1.4, 3.2
+    expect(s.target_tokens_per_s).toBe(Math.round(4096 / 1.5));
+    expect(s.phases_s.compute).toBe(1.1); // means 1.1, 1.1, 2
+    expect(s.phases_s.idle).toBe(0.1);
+    expect(s.phases_s.allReduce).toBe(0.1);
+  });
+});
