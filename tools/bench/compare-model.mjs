@@ -6,32 +6,22 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { benchEnv, formatStats, stats } from './compare-common.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const { values } = parseArgs({ options: { repeats: { type: 'string', default: '3' }, steps: { type: 'string', default: '5' }, backend: { type: 'string', default: 'wasm' }, json: { type: 'boolean', default: false } } });
 const repeats = Number(values.repeats);
 const steps = values.steps;
-// Both sides get OpenBLAS's own kernel choice (the environment may pin an older core type) and
-// glibc malloc settings that keep freed memory in the process: PyTorch allocates a fresh buffer
-// per op, and with the default thresholds every large one is mmap'd and page-faulted in again
-// (on the 2-core VM of docs/benchmarks.md that halved PyTorch's speed).
-const benchEnv = { ...process.env, GLIBC_TUNABLES: 'glibc.malloc.trim_threshold=4294967296:glibc.malloc.mmap_threshold=4294967296:glibc.malloc.top_pad=1073741824' };
-delete benchEnv.OPENBLAS_CORETYPE;
-delete benchEnv.OPENBLAS_L2_SIZE;
+const env = benchEnv();
 
 const lastJson = (text) => JSON.parse(text.trim().split('\n').filter((l) => l.startsWith('{')).at(-1));
 const ours = [];
 const theirs = [];
 for (let i = 0; i < repeats; i++) {
-  ours.push(lastJson(execFileSync(process.execPath, ['apps/cli/bin/orquesta.js', 'bench', 'model', '--json', '--steps', steps, '--backend', values.backend], { cwd: root, encoding: 'utf8', env: benchEnv })));
-  theirs.push(lastJson(execFileSync('/usr/bin/python3', ['tools/bench/torch_model_bench.py', '--steps', steps, '--threads', '1'], { cwd: root, encoding: 'utf8', env: benchEnv })));
+  ours.push(lastJson(execFileSync(process.execPath, ['apps/cli/bin/orquesta.js', 'bench', 'model', '--json', '--steps', steps, '--backend', values.backend], { cwd: root, encoding: 'utf8', env })));
+  theirs.push(lastJson(execFileSync('/usr/bin/python3', ['tools/bench/torch_model_bench.py', '--steps', steps, '--threads', '1'], { cwd: root, encoding: 'utf8', env })));
   process.stderr.write(`repeat ${i + 1}/${repeats}: orquesta ${ours.at(-1).target_tokens_per_s} tok/s, pytorch ${theirs.at(-1).target_tokens_per_s} tok/s\n`);
 }
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const stats = (xs) => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs) });
 const ratios = ours.map((o, i) => o.target_tokens_per_s / theirs[i].target_tokens_per_s);
 const summary = {
   orquesta: { backend: ours[0].backend, tokens_per_s: stats(ours.map((o) => o.target_tokens_per_s)), peak_rss_mb: stats(ours.map((o) => o.peak_rss_mb)) },
@@ -42,7 +32,7 @@ const summary = {
 };
 if (values.json) console.log(JSON.stringify(summary));
 else {
-  const f = (s, d = 0) => `${s.median.toFixed(d)} (min ${s.min.toFixed(d)}, max ${s.max.toFixed(d)})`;
+  const f = formatStats;
   console.log(`orquesta ${summary.orquesta.backend}: ${f(summary.orquesta.tokens_per_s)} target tokens/s, peak RSS ${f(summary.orquesta.peak_rss_mb)} MB`);
   console.log(`pytorch ${summary.pytorch.backend}: ${f(summary.pytorch.tokens_per_s)} target tokens/s, peak RSS ${f(summary.pytorch.peak_rss_mb)} MB`);
   console.log(`ratio orquesta / pytorch: ${f(summary.ratio_orquesta_over_pytorch, 3)}`);

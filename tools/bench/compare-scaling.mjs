@@ -6,7 +6,7 @@
 //             torch_ddp_bench.py (N processes x 1 thread, DistributedDataParallel over gloo)
 // and prints the median (min, max) over rounds of each, Orquesta's scaling efficiency, and the
 // ratio of Orquesta's N-worker tokens/s to PyTorch's best whole-machine configuration per round.
-// Both sides get OpenBLAS's own core choice and the same glibc malloc settings (see compare-model.mjs).
+// Both sides get OpenBLAS's own core choice and the same glibc malloc settings (compare-common.mjs).
 //
 //   flock /tmp/orquesta-bench.lock node tools/bench/compare-scaling.mjs --workers 2 --rounds 3 --steps 8
 //
@@ -16,6 +16,7 @@ import { execFileSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { benchEnv, formatStats, stats } from './compare-common.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const { values } = parseArgs({
@@ -25,18 +26,11 @@ const workers = Number(values.workers);
 const rounds = Number(values.rounds);
 const steps = values.steps;
 const cores = availableParallelism();
-const env = { ...process.env, GLIBC_TUNABLES: 'glibc.malloc.trim_threshold=4294967296:glibc.malloc.mmap_threshold=4294967296:glibc.malloc.top_pad=1073741824' };
-delete env.OPENBLAS_CORETYPE;
-delete env.OPENBLAS_L2_SIZE;
+const env = benchEnv();
 if (values['blas-threads']) env.ORQUESTA_BLAS_THREADS = values['blas-threads'];
 
 const jsonLines = (text) => text.trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
 const python = (script, args) => jsonLines(execFileSync('/usr/bin/python3', [`tools/bench/${script}`, ...args], { cwd: root, encoding: 'utf8', env })).at(-1);
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const stats = (xs) => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs) });
 
 const rows = [];
 for (let r = 0; r < rounds; r++) {
@@ -76,7 +70,7 @@ const summary = {
 };
 if (values.json) console.log(JSON.stringify({ summary, rows }));
 else {
-  const f = (s, d = 0) => `${s.median.toFixed(d)} (min ${s.min.toFixed(d)}, max ${s.max.toFixed(d)})`;
+  const f = formatStats;
   console.log(`orquesta, 1 worker: ${f(summary.orquesta_1_worker)} target tokens/s`);
   console.log(`orquesta, ${workers} workers: ${f(summary.orquesta_n_workers)} target tokens/s, scaling efficiency ${f(summary.efficiency, 3)}`);
   console.log(`pytorch 1 process x 1 thread: ${f(summary.torch_1thread)}; 1 process x ${cores} threads: ${f(summary.torch_all_threads)}; ${workers} DDP processes x 1 thread: ${f(summary.torch_ddp)}`);

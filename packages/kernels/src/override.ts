@@ -4,7 +4,7 @@
  * are kept, so overrides can be switched off at run time (A/B checks, tests).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { WasmHeap, type WasmBackendInternals } from './wasm-heap.js';
+import { heapFor, type WasmBackendInternals, type WasmHeap } from './wasm-heap.js';
 
 export interface OverrideCall {
   readonly inputs: tf.NamedTensorInfoMap;
@@ -43,7 +43,7 @@ export function installOverride(override: KernelOverride): void {
     kernelFunc: (args) => {
       if (enabled || override.portable) {
         const backend = args.backend as unknown as WasmBackendInternals;
-        const out = override.run({ inputs: args.inputs, attrs: args.attrs ?? {}, heap: new WasmHeap(backend), backend });
+        const out = override.run({ inputs: args.inputs, attrs: args.attrs ?? {}, heap: heapFor(backend), backend });
         if (out) {
           stats.native++;
           return out;

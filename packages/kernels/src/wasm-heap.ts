@@ -20,7 +20,7 @@ export interface WasmBackendInternals {
   incRef(dataId: object): void;
 }
 
-/** Heap access for one kernel call. Read `heap` only after the last `output`: malloc may grow it. */
+/** Heap access for kernels. Read `heap` only after a call's last `output`: malloc may grow it. */
 export class WasmHeap {
   constructor(private readonly backend: WasmBackendInternals) {}
 
@@ -63,4 +63,17 @@ export function checkWasmInternals(backend: unknown, version: string): WasmBacke
   ].filter((x): x is string => typeof x === 'string');
   if (missing.length > 0) throw new WasmInternalsChangedError(`tfjs-backend-wasm lacks ${missing.join(', ')}: native kernels cannot run on it`);
   return b as WasmBackendInternals;
+}
+
+const heaps = new WeakMap<object, WasmHeap>();
+
+/** The one WasmHeap of a backend instance (kernels run thousands of times per step; no allocation each). */
+export function heapFor(backend: unknown): WasmHeap {
+  const b = backend as WasmBackendInternals;
+  let heap = heaps.get(b);
+  if (!heap) {
+    heap = new WasmHeap(b);
+    heaps.set(b, heap);
+  }
+  return heap;
 }

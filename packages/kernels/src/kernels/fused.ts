@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { NativeAddon } from '../addon.js';
-import { WasmHeap, type WasmBackendInternals } from '../wasm-heap.js';
+import { heapFor } from '../wasm-heap.js';
 import { nativeKernelsEnabled } from '../override.js';
 
 export const FUSED_KERNELS = {
@@ -35,7 +35,6 @@ function float32(...ts: tf.TensorInfo[]): void {
 export function registerFusedKernels(addon: NativeAddon): void {
   if (registered) return;
   registered = true;
-  const heapOf = (backend: unknown) => new WasmHeap(backend as WasmBackendInternals);
   tf.registerKernel({
     kernelName: FUSED_KERNELS.layerNorm,
     backendName: 'wasm',
@@ -43,7 +42,7 @@ export function registerFusedKernels(addon: NativeAddon): void {
       const { x, gamma, beta } = inputs as Record<'x' | 'gamma' | 'beta', tf.TensorInfo>;
       float32(x, gamma, beta);
       const [rows, d] = rowsOf(x);
-      const h = heapOf(backend);
+      const h = heapFor(backend);
       const y = h.output([...x.shape]);
       const xhat = h.output([rows, d]);
       const rstd = h.output([rows]);
@@ -58,7 +57,7 @@ export function registerFusedKernels(addon: NativeAddon): void {
       const { dy, xhat, rstd, gamma } = inputs as Record<'dy' | 'xhat' | 'rstd' | 'gamma', tf.TensorInfo>;
       float32(dy, xhat, rstd, gamma);
       const [rows, d] = rowsOf(dy);
-      const h = heapOf(backend);
+      const h = heapFor(backend);
       const dx = h.output([...dy.shape]);
       const dgamma = h.output([d]);
       const dbeta = h.output([d]);
@@ -74,7 +73,7 @@ export function registerFusedKernels(addon: NativeAddon): void {
       float32(logits, weights);
       if (targets.dtype !== 'int32') throw new TypeError(`targets must be int32, got ${targets.dtype}`);
       const [n, v] = rowsOf(logits);
-      const h = heapOf(backend);
+      const h = heapFor(backend);
       const loss = h.output([n]);
       const grad = h.output([n, v]);
       addon.softmaxXent(h.heap, h.offset(logits), h.offset(targets), h.offset(weights), n, v, Number(attrs?.['epsilon'] ?? 0), h.offset(loss), h.offset(grad));
@@ -86,7 +85,7 @@ export function registerFusedKernels(addon: NativeAddon): void {
     backendName: 'wasm',
     kernelFunc: ({ attrs, backend }) => {
       const shape = attrs?.['shape'] as number[];
-      const h = heapOf(backend);
+      const h = heapFor(backend);
       const mask = h.output([...shape]);
       const n = shape.reduce((a, b) => a * b, 1);
       if (n > 0) addon.keepMask(h.heap, h.offset(mask), n, Number(attrs?.['seed']) >>> 0, Number(attrs?.['rate']));
