@@ -31,3 +31,12 @@ export type {
 } from './spec/experiment-schema.js';
 export { formatWorkerReport, parseWorkerReport, WORKER_REPORT, WORKER_REPORT_VERSION } from './messages/worker-report.js';
 export type { WorkerReport, WorkerReportType } from './messages/worker-report.js';
+export {
+  CONTROL,
+  CONTROL_VERSION,
+  ControlDecodeError,
+  decodeControlMessage,
+  encodeControlMessage,
+  MAX_CONTROL_FRAME_BYTES,
+} from './messages/control.js';
+export type { AgentMessage, ControlMessage, CoordinatorMessage, RunningWorker, WorkerLaunch } from './messages/control.js';

@@ -1,0 +1,182 @@
+/**
+ * A node agent: registers its slots with the coordinator, heartbeats, and starts and kills worker
+ * processes on the coordinator's order, passing on their reports, log lines and exits. Workers keep
+ * running when the coordinator goes away; the agent re-registers (listing them) when it is back.
+ * Processes and the connection are injected; the caller drives `heartbeat()` on a timer.
+ */
+import { spawn as nodeSpawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import {
+  ControlDecodeError,
+  decodeControlMessage,
+  ENV,
+  parseWorkerReport,
+  recommendedRankEnv,
+  type CoordinatorMessage,
+  type RunningWorker,
+  type WorkerLaunch,
+} from '@orquesta/protocol';
+import type { Spawner } from '../launch/local-job.js';
+import type { AgentConnection } from './agent-connection.js';
+
+export interface NodeAgentOptions {
+  readonly id: string;
+  /** Address peers on other hosts reach this node's workers at. */
+  readonly host: string;
+  readonly slots: number;
+  /** GPU id per slot (from nvidia-smi), or empty for CPU slots. */
+  readonly gpus: readonly string[];
+  /** Inclusive data-plane port range for workers. */
+  readonly ports: readonly [number, number];
+  /** Working directory of workers: the spec's relative paths resolve against it. */
+  readonly workdir: string;
+  /** Where the agent writes each run's spec file. */
+  readonly stateDir: string;
+  /** Worker entry point (JavaScript run with this Node). */
+  readonly workerMain: string;
+  readonly connection: AgentConnection;
+  readonly spawner?: Spawner;
+  /** CPU cores shared by this node's workers (sets ORQUESTA_BLAS_THREADS). Defaults to the machine's. */
+  readonly cores?: number;
+  readonly log?: (line: string) => void;
+}
+
+const defaultSpawner: Spawner = (command, args, env, cwd) => nodeSpawn(command, [...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+
+export class NodeAgent {
+  private readonly workers = new Map<string, ChildProcess>();
+  private readonly spawner: Spawner;
+  private readonly log: (line: string) => void;
+  private welcomed = false;
+  /** Heartbeat period the coordinator asked for, in ms. */
+  heartbeatMs = 1000;
+
+  constructor(private readonly options: NodeAgentOptions) {
+    this.spawner = options.spawner ?? defaultSpawner;
+    this.log = options.log ?? (() => {});
+  }
+
+  get registered(): boolean {
+    return this.welcomed;
+  }
+
+  /** Workers running now, as the coordinator sees them. */
+  running(): RunningWorker[] {
+    return [...this.workers.entries()].map(([key, child]) => {
+      const [run, rank] = key.split('#');
+      return { run: run ?? '', rank: Number(rank), pid: child.pid ?? 0 };
+    });
+  }
+
+  hello(): void {
+    const { id, host, slots, gpus, ports } = this.options;
+    this.options.connection.send({ v: 1, type: 'hello', agent: id, host, slots, gpus, ports, running: this.running() });
+  }
+
+  heartbeat(): void {
+    this.options.connection.send({ v: 1, type: 'heartbeat', agent: this.options.id, running: this.running() });
+  }
+
+  /** One frame from the coordinator. Malformed frames are logged and dropped. */
+  receive(frame: Uint8Array): void {
+    let message: CoordinatorMessage;
+    try {
+      const decoded = decodeControlMessage(frame);
+      if (!['welcome', 'reregister', 'start-workers', 'stop-workers', 'reject'].includes(decoded.type)) throw new ControlDecodeError(`${decoded.type} is not a coordinator message`);
+      message = decoded as CoordinatorMessage;
+    } catch (error) {
+      this.log(`dropped a control frame: ${(error as Error).message}`);
+      return;
+    }
+    switch (message.type) {
+      case 'welcome':
+        this.welcomed = true;
+        this.heartbeatMs = message.heartbeatMs;
+        this.log(`registered with the coordinator as ${message.agent}`);
+        return;
+      case 'reregister':
+        this.welcomed = false;
+        this.log(`coordinator asks to register again (${message.reason})`);
+        return this.hello();
+      case 'start-workers':
+        return this.start(message.run, message.spec, message.workers);
+      case 'stop-workers':
+        return this.stop(message.run, message.mode);
+      case 'reject':
+        this.log(`coordinator rejected a message: ${message.reason}`);
+        return;
+      default: {
+        const unreachable: never = message;
+        this.log(`unhandled message ${JSON.stringify(unreachable)}`);
+      }
+    }
+  }
+
+  /** Kills every worker (the agent is shutting down). */
+  killAll(signal: NodeJS.Signals = 'SIGKILL'): void {
+    for (const child of this.workers.values()) child.kill(signal);
+  }
+
+  private start(run: string, specJson: string, launches: readonly WorkerLaunch[]): void {
+    const { connection } = this.options;
+    const runDir = join(this.options.stateDir, 'runs', run);
+    const specPath = join(runDir, 'spec.json');
+    try {
+      mkdirSync(runDir, { recursive: true });
+      writeFileSync(specPath, specJson);
+    } catch (error) {
+      for (const w of launches) {
+        connection.send({ v: 1, type: 'worker-log', run, rank: w.rank, lines: [`agent ${this.options.id} cannot write ${specPath}: ${(error as Error).message}`] });
+        connection.send({ v: 1, type: 'worker-exited', run, rank: w.rank, code: 127, signal: null });
+      }
+      return;
+    }
+    const cores = this.options.cores ?? availableParallelism();
+    for (const launch of launches) {
+      const key = `${run}#${launch.rank}`;
+      if (this.workers.has(key)) continue;
+      const localWorld = Number(launch.env[ENV.localWorldSize] ?? launches.length);
+      const env: NodeJS.ProcessEnv = {
+        ...recommendedRankEnv(process.env),
+        ...process.env,
+        [ENV.blasThreads]: process.env[ENV.blasThreads] ?? String(Math.max(1, Math.floor(cores / Math.max(1, localWorld)))),
+        ...launch.env,
+        [ENV.spec]: specPath,
+      };
+      if (launch.env[ENV.cudaVisibleDevices] === undefined && this.options.gpus.length === 0) delete env[ENV.cudaVisibleDevices];
+      let child: ChildProcess;
+      try {
+        child = this.spawner(process.execPath, [this.options.workerMain], env, this.options.workdir);
+      } catch (error) {
+        connection.send({ v: 1, type: 'worker-log', run, rank: launch.rank, lines: [`cannot start worker: ${(error as Error).message}`] });
+        connection.send({ v: 1, type: 'worker-exited', run, rank: launch.rank, code: 127, signal: null });
+        continue;
+      }
+      this.workers.set(key, child);
+      this.log(`run ${run}: started rank ${launch.rank} (pid ${child.pid ?? '?'})`);
+      if (child.stdout)
+        createInterface({ input: child.stdout }).on('line', (line) => {
+          const report = parseWorkerReport(line);
+          if (report) connection.send({ v: 1, type: 'worker-report', run, rank: launch.rank, report });
+          else connection.send({ v: 1, type: 'worker-log', run, rank: launch.rank, lines: [line] });
+        });
+      if (child.stderr) createInterface({ input: child.stderr }).on('line', (line) => connection.send({ v: 1, type: 'worker-log', run, rank: launch.rank, lines: [line] }));
+      child.on('error', (error) => connection.send({ v: 1, type: 'worker-log', run, rank: launch.rank, lines: [`worker process error: ${error.message}`] }));
+      child.on('exit', (code, signal) => {
+        this.workers.delete(key);
+        this.log(`run ${run}: rank ${launch.rank} exited (${code ?? signal})`);
+        connection.send({ v: 1, type: 'worker-exited', run, rank: launch.rank, code, signal });
+        if (![...this.workers.keys()].some((k) => k.startsWith(`${run}#`))) rmSync(runDir, { recursive: true, force: true });
+      });
+    }
+    // A heartbeat right away tells the coordinator the workers are up.
+    this.heartbeat();
+  }
+
+  private stop(run: string, mode: 'checkpoint' | 'kill'): void {
+    for (const [key, child] of this.workers) if (key.startsWith(`${run}#`)) child.kill(mode === 'checkpoint' ? 'SIGTERM' : 'SIGKILL');
+  }
+}

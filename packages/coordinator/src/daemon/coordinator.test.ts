@@ -1,0 +1,296 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { InMemoryCluster } from '../testing/in-memory-cluster.js';
+import type { FakeProcess } from '../testing/fake-process.js';
+
+const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+
+function spec(fields: { name?: string; workers?: number; priority?: number; maxRestarts?: number; search?: string; preemptible?: boolean } = {}): string {
+  return [
+    `name: ${fields.name ?? 'exp'}`,
+    'task: translation',
+    'data: { train: data/spa-eng/train.tsv.gz, valid: data/spa-eng/valid.tsv.gz, source: es, target: en }',
+    'tokenizer: { kind: bpe, vocab_size: 1000 }',
+    'model: { d_model: 32, heads: 2, d_ff: 64, encoder_layers: 1, decoder_layers: 1 }',
+    'optimizer: { kind: adam, lr: 1.0e-3, warmup_steps: 10 }',
+    'training: { max_tokens_per_batch: 256, max_steps: 100 }',
+    `resources: { workers: ${fields.workers ?? 2} }`,
+    'checkpoint: { every_steps: 50, dir: runs/test }',
+    `fault_tolerance: { max_restarts: ${fields.maxRestarts ?? 2} }`,
+    `scheduling: { priority: ${fields.priority ?? 50}, preemptible: ${fields.preemptible ?? true} }`,
+    ...(fields.search ? [fields.search] : []),
+  ].join('\n');
+}
+
+let cluster: InMemoryCluster;
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function newCluster(file = ':memory:', options = {}): InMemoryCluster {
+  cluster = new InMemoryCluster(file, { baseDir: ROOT, ...options });
+  return cluster;
+}
+
+async function submit(text: string): Promise<{ id: number; trials: number[] }> {
+  const result = cluster.coordinator.submit(text, 'test.yaml');
+  if (!result.ok) throw new Error(result.problems.map((p) => p.message).join('; '));
+  await cluster.settle();
+  return result;
+}
+
+/** Rank 0 reports like a worker that trains to `step`, checkpoints, and (with `finish`) completes. */
+async function train(procs: FakeProcess[], step: number, finish: boolean): Promise<void> {
+  const [lead] = procs;
+  lead?.report({ v: 1, type: 'progress', step, maxSteps: 100, loss: 2.5, lr: 1e-3, gradNorm: 1, tokensPerSecond: 900, seconds: { data: 0, compute: 1, allReduce: 0.1, optimizer: 0.01 } });
+  lead?.report({ v: 1, type: 'checkpoint', step, path: `runs/test/step-${step}` });
+  if (finish) {
+    lead?.report({ v: 1, type: 'done', step, reason: 'max_steps' });
+    for (const p of procs) p.exit(0);
+  }
+  await cluster.settle();
+}
+
+const states = (experimentId: number) => cluster.store.trials(experimentId).map((t) => t.state);
+const events = (experimentId: number) => cluster.store.events(experimentId).map((e) => e.message);
+
+describe('coordinator', () => {
+  it('places a gang on an agent, hands every rank its contract, and records success', async () => {
+    newCluster();
+    cluster.addAgent('node-a', 2);
+    await cluster.settle();
+    const { id, trials } = await submit(spec());
+    const procs = cluster.live(trials[0]!);
+    expect(procs.map((p) => [p.env['RANK'], p.env['WORLD_SIZE'], p.env['LOCAL_RANK'], p.env['ORQUESTA_PEERS'], p.env['ORQUESTA_BLAS_THREADS']])).toEqual([
+      ['0', '2', '0', 'tcp://node-a.test:29500,tcp://node-a.test:29501', '1'],
+      ['1', '2', '1', 'tcp://node-a.test:29500,tcp://node-a.test:29501', '1'],
+    ]);
+    expect(procs[0]!.cwd).toBe('/work');
+    expect(states(id)).toEqual(['scheduled']);
+    await train(procs, 50, false);
+    expect(states(id)).toEqual(['running']);
+    await train(procs, 100, true);
+    expect(states(id)).toEqual(['succeeded']);
+    expect(cluster.store.experiment(id).state).toBe('succeeded');
+    const trial = cluster.store.trial(trials[0]!);
+    expect(trial).toMatchObject({ lastStep: 100, lastCheckpoint: 'runs/test/step-100', trainLoss: 2.5, checkpointDir: `runs/test/exp-${id}` });
+    expect(JSON.parse(trial.specJson).checkpoint.dir).toBe(`runs/test/exp-${id}`);
+    expect(events(id).filter((m) => m.includes('->'))).toEqual([
+      'trial 0: queued -> scheduled: placed on node-a',
+      'trial 0: scheduled -> running: rank 0 reported progress',
+      'trial 0: running -> succeeded: finished at step 100',
+    ]);
+  });
+
+  it('passes worker log lines into the store', async () => {
+    newCluster();
+    cluster.addAgent('node-a', 2);
+    const { id, trials } = await submit(spec());
+    cluster.live(trials[0]!)[1]!.stderr.write('loading data\n');
+    await cluster.settle();
+    expect(cluster.store.logs(id).map((l) => [l.rank, l.line])).toEqual([[1, 'loading data']]);
+  });
+
+  it('restarts from the last checkpoint after a worker is killed, then gives up after max_restarts', async () => {
+    newCluster();
+    cluster.addAgent('node-a', 2);
+    const { id, trials } = await submit(spec({ maxRestarts: 1 }));
+    let procs = cluster.live(trials[0]!);
+    await train(procs, 50, false);
+    procs[1]!.exit(null, 'SIGKILL');
+    await cluster.settle();
+    // The survivor is killed, the trial requeued and placed again as attempt 2.
+    expect(procs[0]!.signals).toEqual(['SIGKILL']);
+    const trial = cluster.store.trial(trials[0]!);
+    expect(trial).toMatchObject({ state: 'scheduled', attempt: 2, restarts: 1 });
+    expect(events(id)).toContain('trial 0: restarting -> queued: restart 1 of 1 from runs/test/step-50');
+    procs = cluster.live(trials[0]!);
+    expect(procs).toHaveLength(2);
+    procs[0]!.report({ v: 1, type: 'failed', rank: 0, error: 'CollectiveTimeoutError', message: 'allReduce #7 waits for rank 1' });
+    procs[0]!.exit(1);
+    await cluster.settle();
+    expect(states(id)).toEqual(['failed']);
+    expect(events(id).join('\n')).toMatch(/rank 0 exited with code 1 \(CollectiveTimeoutError: allReduce #7 waits for rank 1\)/);
+    expect(events(id).at(-1)).toMatch(/gave up after 1 restart/);
+  });
+
+  it('declares a silent agent lost and restarts its trial on the capacity that is left', async () => {
+    newCluster();
+    cluster.addAgent('node-a', 2);
+    const { id, trials } = await submit(spec());
+    const first = cluster.live(trials[0]!);
+    cluster.addAgent('node-b', 2);
+    await cluster.settle();
+    cluster.cut.add('node-a');
+    await cluster.advance(3000);
+    expect(states(id)).toEqual(['scheduled']);
+    await cluster.advance(3000);
+    expect(cluster.store.agents().find((a) => a.id === 'node-a')?.state).toBe('lost');
+    const trial = cluster.store.trial(trials[0]!);
+    expect(trial.attempt).toBe(2);
+    expect(trial.placement?.workers.map((w) => w.agent)).toEqual(['node-b', 'node-b']);
+    expect(cluster.store.events(null).some((e) => e.kind === 'agent-lost' && e.message.startsWith('agent node-a missed heartbeats'))).toBe(true);
+    expect(first.every((p) => !p.exited)).toBe(true); // unreachable, so still running there
+    // node-a comes back: it must re-register, and its orphaned workers of attempt 1 are killed.
+    cluster.cut.delete('node-a');
+    await cluster.advance(1000);
+    await cluster.advance(1000);
+    expect(cluster.store.agents().find((a) => a.id === 'node-a')?.state).toBe('alive');
+    expect(first.every((p) => p.signals.includes('SIGKILL'))).toBe(true);
+  });
+
+  it('preempts a lower-priority trial with a checkpoint, runs the urgent one, then resumes the first', async () => {
+    newCluster();
+    cluster.addAgent('node-a', 2);
+    const low = await submit(spec({ name: 'low', priority: 10 }));
+    const lowProcs = cluster.live(low.trials[0]!);
+    await train(lowProcs, 50, false);
+    const high = await submit(spec({ name: 'high', priority: 90 }));
+    expect(states(low.id)).toEqual(['checkpointing']);
+    expect(lowProcs.map((p) => p.signals)).toEqual([['SIGTERM'], ['SIGTERM']]);
+    expect(states(high.id)).toEqual(['queued']);
+    lowProcs[0]!.report({ v: 1, type: 'checkpoint', step: 60, path: 'runs/test/step-60' });
+    lowProcs[0]!.report({ v: 1, type: 'done', step: 60, reason: 'stopped' });
+    for (const p of lowProcs) p.exit(0);
+    await cluster.settle();
+    expect(states(low.id)).toEqual(['preempted']);
+    expect(states(high.id)).toEqual(['scheduled']);
+    await train(cluster.live(high.trials[0]!), 100, true);
+    expect(states(high.id)).toEqual(['succeeded']);
+    expect(states(low.id)).toEqual(['scheduled']);
+    expect(cluster.store.trial(low.trials[0]!).attempt).toBe(2);
+    expect(events(low.id)).toContain('trial 0 preempted for trial 2');
+  });
+
+  it('pauses with a checkpoint, resumes into the queue, and cancels', async () => {
+    newCluster();
+    cluster.addAgent('node-a', 2);
+    const { id, trials } = await submit(spec());
+    const procs = cluster.live(trials[0]!);
+    cluster.coordinator.pause(id);
+    await cluster.settle();
+    expect(states(id)).toEqual(['checkpointing']);
+    for (const p of procs) p.exit(0);
+    await cluster.settle();
+    expect(states(id)).toEqual(['paused']);
+    expect(() => cluster.coordinator.pause(id)).toThrow(/nothing to pause/);
+    cluster.coordinator.resume(id);
+    await cluster.settle();
+    expect(states(id)).toEqual(['scheduled']);
+    expect(() => cluster.coordinator.resume(id)).toThrow(/only paused experiments resume/);
+    cluster.coordinator.cancel(id);
+    await cluster.settle();
+    for (const p of cluster.live(trials[0]!)) p.exit(0);
+    await cluster.settle();
+    expect(states(id)).toEqual(['cancelled']);
+    expect(() => cluster.coordinator.cancel(id)).toThrow(/nothing to cancel/);
+    expect(() => cluster.coordinator.cancel(99)).toThrow(/no experiment with id 99/);
+  });
+
+  it('kills workers that ignore a stop request after the grace period', async () => {
+    newCluster(':memory:', { stopGraceMs: 10_000 });
+    cluster.addAgent('node-a', 2);
+    const { id, trials } = await submit(spec());
+    const procs = cluster.live(trials[0]!);
+    cluster.coordinator.cancel(id);
+    await cluster.advance(5_000);
+    expect(procs.map((p) => p.signals)).toEqual([['SIGTERM'], ['SIGTERM']]);
+    await cluster.advance(5_000);
+    expect(procs.map((p) => p.signals)).toEqual([['SIGTERM', 'SIGKILL'], ['SIGTERM', 'SIGKILL']]);
+    expect(states(id)).toEqual(['cancelled']);
+  });
+
+  it('expands a grid search into one trial per point and queues what does not fit', async () => {
+    newCluster();
+    cluster.addAgent('node-a', 2);
+    const { id, trials } = await submit(spec({ workers: 1, search: 'search: { kind: grid, parameters: { optimizer.lr: [1.0e-3, 3.0e-4], model.heads: [2, 4] } }' }));
+    expect(trials).toHaveLength(4);
+    const rows = cluster.store.trials(id);
+    expect(rows.map((t) => t.overrides)).toEqual([
+      { 'model.heads': 2, 'optimizer.lr': 1e-3 },
+      { 'model.heads': 2, 'optimizer.lr': 3e-4 },
+      { 'model.heads': 4, 'optimizer.lr': 1e-3 },
+      { 'model.heads': 4, 'optimizer.lr': 3e-4 },
+    ]);
+    expect(rows.map((t) => JSON.parse(t.specJson).optimizer.lr)).toEqual([1e-3, 3e-4, 1e-3, 3e-4]);
+    expect(rows.map((t) => t.checkpointDir)).toEqual([0, 1, 2, 3].map((i) => `runs/test/exp-${id}/trial-${i}`));
+    expect(states(id)).toEqual(['scheduled', 'scheduled', 'queued', 'queued']);
+  });
+
+  it('answers a bad spec with positioned problems and changes nothing', () => {
+    newCluster();
+    const result = cluster.coordinator.submit('name: x\ntask: translate\n', 'bad.yaml');
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.problems.some((p) => p.path === 'task' && p.line === 2)).toBe(true);
+    expect(cluster.store.listExperiments()).toEqual([]);
+  });
+
+  it('rejects malformed control frames without crashing', async () => {
+    newCluster();
+    cluster.addAgent('node-a', 1);
+    await cluster.settle();
+    cluster.coordinator.receive('node-a', Buffer.from('{"v":1,"type":"worker-exited","run":"1.1"}'));
+    cluster.coordinator.receive('node-a', Buffer.from([0xff, 0x00, 0x13]));
+    cluster.coordinator.receive('node-a', Buffer.from('{"v":1,"type":"start-workers","run":"1.1","spec":"{}","workers":[]}'));
+    expect(cluster.logs.filter((l) => l.startsWith('rejected a control frame'))).toHaveLength(3);
+  });
+
+  it('recovers after a coordinator restart: re-attaches running workers and loses nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'orquesta-coord-'));
+    dirs.push(dir);
+    const file = join(dir, 'state.db');
+    newCluster(file);
+    cluster.addAgent('node-a', 2);
+    const { id, trials } = await submit(spec());
+    const procs = cluster.live(trials[0]!);
+    await train(procs, 50, false);
+    const queued = await submit(spec({ name: 'second' }));
+    // The coordinator process dies; a new one opens the same file.
+    const { Store } = await import('../store/store.js');
+    const store2 = new Store(file, () => cluster.clock);
+    const c2 = cluster.makeCoordinator(store2);
+    expect(store2.listExperiments().map((e) => [e.id, e.state])).toEqual([
+      [id, 'running'],
+      [queued.id, 'queued'],
+    ]);
+    // Agents notice (heartbeat -> reregister -> hello with their running workers).
+    await cluster.advance(1000);
+    expect(store2.trial(trials[0]!)).toMatchObject({ state: 'running', attempt: 1 });
+    expect(procs.every((p) => p.signals.length === 0)).toBe(true);
+    await cluster.advance(15_000);
+    expect(store2.trial(trials[0]!).attempt).toBe(1);
+    procs[0]!.report({ v: 1, type: 'done', step: 100, reason: 'max_steps' });
+    for (const p of procs) p.exit(0);
+    await cluster.settle();
+    expect(store2.trial(trials[0]!).state).toBe('succeeded');
+    expect(store2.trials(queued.id).map((t) => t.state)).toEqual(['scheduled']);
+    expect(store2.events(null).some((e) => e.kind === 'recover')).toBe(true);
+    expect(c2).toBe(cluster.coordinator);
+    store2.close();
+  });
+
+  it('restarts trials whose agent does not come back after a coordinator restart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'orquesta-coord-'));
+    dirs.push(dir);
+    const file = join(dir, 'state.db');
+    newCluster(file);
+    cluster.addAgent('node-a', 2);
+    const { trials } = await submit(spec());
+    const { Store } = await import('../store/store.js');
+    const store2 = new Store(file, () => cluster.clock);
+    cluster.makeCoordinator(store2);
+    cluster.cut.add('node-a');
+    cluster.addAgent('node-b', 2);
+    await cluster.advance(10_000);
+    expect(store2.trial(trials[0]!).attempt).toBe(1);
+    await cluster.advance(6_000);
+    const trial = store2.trial(trials[0]!);
+    expect(trial).toMatchObject({ state: 'scheduled', attempt: 2, restarts: 1 });
+    expect(trial.placement?.workers.every((w) => w.agent === 'node-b')).toBe(true);
+    store2.close();
+  });
+});

@@ -1,0 +1,456 @@
+/**
+ * The coordinator's control loop. Inputs: agents' control frames (`receive`), users' requests
+ * (`submit`, `cancel`, `pause`, `resume`) and a periodic `tick`. Decisions come from the pure
+ * scheduler and the transition table; every trial state change is one store transaction with its
+ * event row. Sockets and timers stay outside (a ControlChannel and whoever calls `tick`), so tests
+ * drive it with plain calls and a fake clock.
+ *
+ * A worker's life: place -> start-workers to its agent -> reports (scheduled -> running) ->
+ * exit. A non-zero exit, a vanished worker or a lost agent restarts the trial from its last checkpoint
+ * (restarting -> queued, up to fault_tolerance.max_restarts) on whatever capacity is left.
+ */
+import {
+  ControlDecodeError,
+  decodeControlMessage,
+  type AgentMessage,
+  type ExperimentSpec,
+  type RunningWorker,
+  type WorkerReport,
+} from '@orquesta/protocol';
+import { posix } from 'node:path';
+import { expandSearch } from '../jobs/expand-search.js';
+import { ACTIVE_STATES, PENDING_STATES, TERMINAL_STATES, type JobState, type StopTarget } from '../jobs/job-state.js';
+import type { ActiveJob, AgentView, PendingJob } from '../scheduler/cluster-view.js';
+import { schedule } from '../scheduler/schedule.js';
+import { parseSpecText } from '../spec/load-spec.js';
+import type { SpecProblem } from '../spec/spec-problem.js';
+import type { TrialRow } from '../store/rows.js';
+import type { Store } from '../store/store.js';
+import { StaleStateError } from '../store/store-errors.js';
+import type { ControlChannel } from './control-channel.js';
+import { StateConflictError } from './daemon-errors.js';
+import { workerLaunches } from './worker-env.js';
+
+export interface CoordinatorOptions {
+  readonly store: Store;
+  readonly channel: ControlChannel;
+  /** Epoch ms. */
+  readonly now?: () => number;
+  /** Directory the spec's relative paths resolve against when validating. Defaults to the working directory. */
+  readonly baseDir?: string;
+  /** Agents heartbeat this often, in ms. Defaults to 1,000. */
+  readonly heartbeatMs?: number;
+  /** An agent silent for this long is lost, in ms. Defaults to 5,000. */
+  readonly agentTimeoutMs?: number;
+  /** Workers asked to checkpoint and stop are killed after this long, in ms. Defaults to 120,000. */
+  readonly stopGraceMs?: number;
+  /** Workers that do not start within this long fail their trial, in ms. Defaults to 120,000. */
+  readonly startTimeoutMs?: number;
+  /** After a coordinator restart, agents have this long to report their workers, in ms. Defaults to 15,000. */
+  readonly recoveryGraceMs?: number;
+  /** Backfill stops passing a trial queued longer than this, in ms. Defaults to 300,000. */
+  readonly starvationMs?: number;
+  readonly log?: (line: string) => void;
+}
+
+interface RunTracker {
+  readonly trialId: number;
+  readonly experimentId: number;
+  readonly ranks: number;
+  readonly exited: Map<number, { code: number | null; signal: string | null }>;
+  readonly lastError: Map<number, string>;
+  doneReason?: 'max_steps' | 'stopped';
+}
+
+export type SubmitResult = { ok: true; id: number; trials: number[] } | { ok: false; problems: readonly SpecProblem[] };
+
+export const runId = (trialId: number, attempt: number) => `${trialId}.${attempt}`;
+
+export class Coordinator {
+  private readonly store: Store;
+  private readonly channel: ControlChannel;
+  private readonly now: () => number;
+  private readonly heartbeatMs: number;
+  private readonly agentTimeoutMs: number;
+  private readonly stopGraceMs: number;
+  private readonly startTimeoutMs: number;
+  private readonly starvationMs: number;
+  private readonly log: (line: string) => void;
+  private readonly runs = new Map<string, RunTracker>();
+  /** Agents that said hello to this coordinator process. */
+  private readonly registered = new Set<string>();
+  private readonly stopRequestedAt = new Map<number, number>();
+  private recoveringUntil: number;
+  private scheduling = false;
+  private scheduleAgain = false;
+
+  constructor(private readonly options: CoordinatorOptions) {
+    this.store = options.store;
+    this.channel = options.channel;
+    this.now = options.now ?? Date.now;
+    this.heartbeatMs = options.heartbeatMs ?? 1000;
+    this.agentTimeoutMs = options.agentTimeoutMs ?? 5000;
+    this.stopGraceMs = options.stopGraceMs ?? 120_000;
+    this.startTimeoutMs = options.startTimeoutMs ?? 120_000;
+    this.starvationMs = options.starvationMs ?? 300_000;
+    this.log = options.log ?? (() => {});
+    // Recovery: rebuild run trackers of active trials from the store; agents re-register and report
+    // their workers within the grace period, or those workers count as lost.
+    const active = this.store.trialsIn(ACTIVE_STATES);
+    for (const trial of active) this.trackRun(trial);
+    this.recoveringUntil = active.length > 0 ? this.now() + (options.recoveryGraceMs ?? 15_000) : 0;
+    for (const agent of this.store.agents()) if (agent.state === 'alive') this.store.setAgentState(agent.id, 'alive', this.now());
+    if (active.length > 0) this.store.addEvent({ experimentId: null, trialId: null, kind: 'recover', message: `coordinator started with ${active.length} active trial(s); waiting for their agents` });
+  }
+
+  // ---------------------------------------------------------------- user requests
+
+  /** Validates a spec (YAML text) and queues one trial per search point. Never throws for a bad spec. */
+  submit(specYaml: string, source: string, options: { priority?: number } = {}): SubmitResult {
+    const loaded = parseSpecText(specYaml, source, this.options.baseDir === undefined ? {} : { baseDir: this.options.baseDir });
+    if (!loaded.ok) return { ok: false, problems: loaded.problems };
+    const spec = loaded.spec;
+    const priority = options.priority ?? spec.scheduling.priority;
+    const plans = expandSearch(spec);
+    const created = this.store.createExperiment(spec.name, specYaml, priority, (experimentId) =>
+      plans.map((plan, idx) => {
+        const checkpointDir = posix.join(plan.spec.checkpoint.dir, `exp-${experimentId}`, plans.length > 1 || spec.search ? `trial-${idx}` : '');
+        const trialSpec: ExperimentSpec = { ...plan.spec, checkpoint: { ...plan.spec.checkpoint, dir: checkpointDir.replace(/\/$/, '') } };
+        return {
+          idx,
+          overrides: plan.overrides,
+          specJson: JSON.stringify(trialSpec),
+          checkpointDir: trialSpec.checkpoint.dir,
+          maxRestarts: trialSpec.fault_tolerance.max_restarts,
+          priority,
+          preemptible: trialSpec.scheduling.preemptible,
+          workers: trialSpec.resources.workers,
+          slotsPerWorker: trialSpec.resources.slots_per_worker,
+        };
+      }),
+    );
+    this.log(`experiment ${created.id} (${spec.name}) submitted: ${created.trials.length} trial(s), priority ${priority}`);
+    this.reschedule();
+    return { ok: true, ...created };
+  }
+
+  /** @throws {NotFoundError} @throws {StateConflictError} nothing left to cancel. */
+  cancel(experimentId: number): void {
+    this.stopExperiment(experimentId, 'cancelled', 'cancelled by user');
+  }
+
+  /** @throws {NotFoundError} @throws {StateConflictError} nothing left to pause. */
+  pause(experimentId: number): void {
+    this.stopExperiment(experimentId, 'paused', 'paused by user');
+  }
+
+  /** @throws {NotFoundError} @throws {StateConflictError} no paused trial. */
+  resume(experimentId: number): void {
+    const trials = this.store.trials(experimentId).filter((t) => t.state === 'paused');
+    if (trials.length === 0) throw new StateConflictError(`experiment ${experimentId} is ${this.store.experiment(experimentId).state}; only paused experiments resume`);
+    for (const t of trials) this.store.moveTrial(t.id, 'paused', 'queued', 'resumed by user', { queuedAt: this.now() });
+    this.reschedule();
+  }
+
+  private stopExperiment(experimentId: number, target: StopTarget, cause: string): void {
+    const trials = this.store.trials(experimentId);
+    const open = trials.filter((t) => !TERMINAL_STATES.includes(t.state) && !(target === 'paused' && t.state === 'paused'));
+    if (open.length === 0) throw new StateConflictError(`experiment ${experimentId} is ${this.store.experiment(experimentId).state}; nothing to ${target === 'paused' ? 'pause' : 'cancel'}`);
+    for (const t of open) {
+      if (PENDING_STATES.includes(t.state) || t.state === 'paused') this.store.moveTrial(t.id, t.state, target, cause, { placement: null });
+      else if (t.state === 'scheduled' || t.state === 'running') this.requestStop(t, target, cause);
+      else if (t.state === 'checkpointing' || t.state === 'restarting') this.store.setStopTarget(t.id, target, cause);
+    }
+    this.reschedule();
+  }
+
+  // ---------------------------------------------------------------- agents
+
+  /** One control frame from an agent (the ROUTER's routing id). Malformed frames are rejected, never thrown. */
+  receive(from: string, frame: Uint8Array): void {
+    let message: AgentMessage;
+    try {
+      const decoded = decodeControlMessage(frame);
+      if (!isAgentMessage(decoded)) throw new ControlDecodeError(`${decoded.type} is not an agent message`);
+      message = decoded;
+    } catch (error) {
+      const reason = error instanceof ControlDecodeError ? error.message : String(error);
+      this.log(`rejected a control frame from ${JSON.stringify(from)}: ${reason}`);
+      this.channel.send(from, { v: 1, type: 'reject', reason });
+      return;
+    }
+    switch (message.type) {
+      case 'hello':
+        return this.onHello(from, message);
+      case 'heartbeat':
+        return this.onHeartbeat(from, message.running);
+      case 'worker-report':
+        return this.onReport(message.run, message.rank, message.report);
+      case 'worker-log': {
+        const tracker = this.runs.get(message.run);
+        if (tracker) this.store.addLogs(tracker.experimentId, tracker.trialId, message.rank, message.lines);
+        return;
+      }
+      case 'worker-exited':
+        this.onWorkerExit(message.run, message.rank, message.code, message.signal);
+        return this.reschedule();
+      default: {
+        const unreachable: never = message;
+        this.log(`unhandled control message ${JSON.stringify(unreachable)}`);
+      }
+    }
+  }
+
+  private onHello(from: string, m: Extract<AgentMessage, { type: 'hello' }>): void {
+    if (m.agent !== from) {
+      this.channel.send(from, { v: 1, type: 'reject', reason: `hello names agent ${m.agent} but arrived from ${from}` });
+      return;
+    }
+    const known = this.store.agents().find((a) => a.id === m.agent);
+    this.store.upsertAgent({ id: m.agent, host: m.host, slots: m.slots, gpus: m.gpus, ports: m.ports });
+    this.registered.add(m.agent);
+    this.store.addEvent({ experimentId: null, trialId: null, kind: 'agent-registered', message: `agent ${m.agent} at ${m.host}: ${m.slots} slot(s)${m.gpus.length ? `, GPUs ${m.gpus.join(',')}` : ''}${known ? ' (re-registered)' : ''}, ${m.running.length} worker(s) running` });
+    this.log(`agent ${m.agent} registered (${m.slots} slots, ${m.running.length} running workers)`);
+    this.channel.send(from, { v: 1, type: 'welcome', agent: m.agent, heartbeatMs: this.heartbeatMs });
+    this.onHeartbeat(from, m.running);
+    this.reschedule();
+  }
+
+  private onHeartbeat(agent: string, running: readonly RunningWorker[]): void {
+    const row = this.store.agents().find((a) => a.id === agent);
+    if (!this.registered.has(agent) || !row || row.state !== 'alive') {
+      this.channel.send(agent, { v: 1, type: 'reregister', reason: row?.state === 'lost' ? 'agent was declared lost' : 'unknown agent' });
+      return;
+    }
+    this.store.setAgentState(agent, 'alive', this.now());
+    const listed = new Set(running.map((w) => `${w.run}#${w.rank}`));
+    for (const w of running) {
+      const tracker = this.runs.get(w.run);
+      if (!tracker || tracker.exited.has(w.rank)) {
+        // A worker of no current run (an old attempt, or a trial that ended while we were away).
+        this.channel.send(agent, { v: 1, type: 'stop-workers', run: w.run, mode: 'kill' });
+        continue;
+      }
+      const row = this.store.workers(w.run).find((x) => x.rank === w.rank);
+      if (row?.state === 'starting') this.store.workerStarted(w.run, w.rank, w.pid);
+    }
+    // Workers the store believes run on this agent but the agent does not list have vanished.
+    for (const [run, tracker] of this.runs)
+      for (const worker of this.store.workers(run))
+        if (worker.agent === agent && worker.state === 'running' && !listed.has(`${run}#${worker.rank}`) && !tracker.exited.has(worker.rank)) {
+          this.onWorkerExit(run, worker.rank, null, 'vanished');
+        }
+    this.reschedule();
+  }
+
+  private onReport(run: string, rank: number, report: WorkerReport): void {
+    const tracker = this.runs.get(run);
+    if (!tracker) return;
+    const trial = this.store.trial(tracker.trialId);
+    if (trial.state === 'scheduled' && runId(trial.id, trial.attempt) === run) this.store.moveTrial(trial.id, 'scheduled', 'running', `rank ${rank} reported ${report.type}`);
+    switch (report.type) {
+      case 'started':
+        this.store.addEvent({ experimentId: tracker.experimentId, trialId: tracker.trialId, kind: 'started', message: `trial ${trial.idx}: ${report.worldSize} worker(s) on ${report.backend}, ${report.resumedFrom === null ? 'from step 0' : `resumed from step ${report.resumedFrom}`}` });
+        break;
+      case 'progress':
+        this.store.recordProgress(tracker.trialId, 'progress', report.step, { loss: report.loss, lr: report.lr, gradNorm: report.gradNorm, tokensPerSecond: report.tokensPerSecond, seconds: report.seconds });
+        break;
+      case 'evaluation':
+        this.store.recordProgress(tracker.trialId, 'evaluation', report.step, { loss: report.loss, perplexity: report.perplexity, tokens: report.tokens });
+        break;
+      case 'checkpoint':
+        this.store.recordCheckpoint(tracker.trialId, report.step, report.path);
+        break;
+      case 'done':
+        tracker.doneReason = report.reason;
+        break;
+      case 'failed':
+        tracker.lastError.set(rank, `${report.error}: ${report.message}`);
+        break;
+      default: {
+        const unreachable: never = report;
+        this.log(`unknown worker report ${JSON.stringify(unreachable)}`);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- failures and completion
+
+  private onWorkerExit(run: string, rank: number, code: number | null, signal: string | null): void {
+    const tracker = this.runs.get(run);
+    if (!tracker || tracker.exited.has(rank)) return;
+    tracker.exited.set(rank, { code, signal });
+    this.store.workerExited(run, rank, code, signal);
+    const trial = this.store.trial(tracker.trialId);
+    if (runId(trial.id, trial.attempt) !== run) return;
+    const how = code === null ? `signal ${signal ?? 'unknown'}` : `code ${code}`;
+    this.store.addEvent({ experimentId: trial.experimentId, trialId: trial.id, kind: 'worker-exit', message: `trial ${trial.idx} rank ${rank} exited with ${how}${tracker.lastError.get(rank) ? `: ${tracker.lastError.get(rank)}` : ''}` });
+    const allExited = tracker.exited.size === tracker.ranks;
+    if (trial.state === 'scheduled' || trial.state === 'running') {
+      const failed = code !== 0;
+      if (failed || (allExited && tracker.doneReason !== 'max_steps')) {
+        const cause = failed ? `rank ${rank} exited with ${how}${tracker.lastError.get(rank) ? ` (${tracker.lastError.get(rank)})` : ''}` : `workers stopped before max_steps`;
+        this.store.moveTrial(trial.id, trial.state, 'restarting', cause);
+        this.stopRequestedAt.set(trial.id, this.now());
+        this.sendStop(trial, 'kill');
+      } else if (allExited) {
+        this.finishRun(tracker, this.store.trial(trial.id));
+        return;
+      }
+    }
+    if (allExited) this.finishRun(tracker, this.store.trial(trial.id));
+  }
+
+  /** Every worker of the trial's current run has exited: decide where the trial goes. */
+  private finishRun(tracker: RunTracker, trial: TrialRow): void {
+    const clean = [...tracker.exited.values()].every((e) => e.code === 0) && tracker.doneReason === 'max_steps';
+    const leave = { placement: null, placedAt: null } as const;
+    this.stopRequestedAt.delete(trial.id);
+    this.runs.delete(runId(trial.id, trial.attempt));
+    switch (trial.state) {
+      case 'scheduled':
+      case 'running':
+        this.store.moveTrial(trial.id, trial.state, 'succeeded', `finished at step ${trial.lastStep}`, leave);
+        break;
+      case 'checkpointing':
+        if (clean) this.store.moveTrial(trial.id, 'checkpointing', 'succeeded', `finished at step ${trial.lastStep}`, leave);
+        else this.store.moveTrial(trial.id, 'checkpointing', trial.stopTarget ?? 'paused', `stopped at checkpoint ${trial.lastCheckpoint ?? '(none yet)'}`, { ...leave, stopTarget: null });
+        break;
+      case 'restarting':
+        if (trial.stopTarget === 'paused' || trial.stopTarget === 'cancelled') this.store.moveTrial(trial.id, 'restarting', trial.stopTarget, 'stopped while restarting', { ...leave, stopTarget: null });
+        else if (trial.restarts < trial.maxRestarts)
+          this.store.moveTrial(trial.id, 'restarting', 'queued', `restart ${trial.restarts + 1} of ${trial.maxRestarts} from ${trial.lastCheckpoint ?? 'step 0 (no checkpoint yet)'}`, { ...leave, restarts: trial.restarts + 1 });
+        else this.store.moveTrial(trial.id, 'restarting', 'failed', `gave up after ${trial.restarts} restart(s) (fault_tolerance.max_restarts)`, leave);
+        break;
+      default:
+        break;
+    }
+  }
+
+  private requestStop(trial: TrialRow, target: StopTarget, cause: string): void {
+    this.store.moveTrial(trial.id, trial.state, 'checkpointing', cause, { stopTarget: target });
+    this.stopRequestedAt.set(trial.id, this.now());
+    this.sendStop(trial, 'checkpoint');
+  }
+
+  private sendStop(trial: TrialRow, mode: 'checkpoint' | 'kill'): void {
+    const run = runId(trial.id, trial.attempt);
+    const agents = new Set((trial.placement?.workers ?? []).map((w) => w.agent));
+    for (const agent of agents) this.channel.send(agent, { v: 1, type: 'stop-workers', run, mode });
+  }
+
+  // ---------------------------------------------------------------- time
+
+  /** Periodic work: lost agents, overdue stops and starts, the end of recovery, scheduling. */
+  tick(): void {
+    const now = this.now();
+    for (const agent of this.store.agents()) {
+      if (agent.state !== 'alive' || now - agent.lastSeen < this.agentTimeoutMs) continue;
+      this.store.setAgentState(agent.id, 'lost');
+      this.registered.delete(agent.id);
+      this.store.addEvent({ experimentId: null, trialId: null, kind: 'agent-lost', message: `agent ${agent.id} missed heartbeats for ${Math.round((now - agent.lastSeen) / 1000)} s` });
+      this.log(`agent ${agent.id} lost`);
+      this.exitWorkersWhere((w) => w.agent === agent.id, 'agent-lost');
+    }
+    if (this.recoveringUntil !== 0 && now >= this.recoveringUntil) {
+      this.recoveringUntil = 0;
+      // Workers whose agent never came back to report them.
+      this.exitWorkersWhere((w) => w.state !== 'exited' && !this.registered.has(w.agent), 'lost-during-coordinator-restart');
+    }
+    for (const [trialId, since] of this.stopRequestedAt) {
+      if (now - since < this.stopGraceMs) continue;
+      const trial = this.store.trial(trialId);
+      this.store.addEvent({ experimentId: trial.experimentId, trialId, kind: 'kill', message: `trial ${trial.idx}: workers did not stop within ${this.stopGraceMs / 1000} s; killing them` });
+      this.sendStop(trial, 'kill');
+      this.stopRequestedAt.set(trialId, now);
+    }
+    for (const trial of this.store.trialsIn(['scheduled'])) {
+      if (trial.placedAt !== null && now - trial.placedAt >= this.startTimeoutMs) {
+        this.store.moveTrial(trial.id, 'scheduled', 'restarting', `workers did not start within ${this.startTimeoutMs / 1000} s`);
+        this.stopRequestedAt.set(trial.id, now);
+        this.sendStop(trial, 'kill');
+        this.exitWorkersWhere((w) => w.trialId === trial.id && w.state === 'starting', 'start-timeout');
+      }
+    }
+    this.reschedule();
+  }
+
+  private exitWorkersWhere(pred: (w: { agent: string; state: string; trialId: number }) => boolean, signal: string): void {
+    for (const [run, tracker] of [...this.runs])
+      for (const worker of this.store.workers(run)) if (worker.state !== 'exited' && !tracker.exited.has(worker.rank) && pred(worker)) this.onWorkerExit(run, worker.rank, null, signal);
+  }
+
+  // ---------------------------------------------------------------- scheduling
+
+  /** One scheduling pass over the store; applies its decisions. Idle while recovering from a restart. */
+  reschedule(): void {
+    if (this.recoveringUntil !== 0) return;
+    // Re-entrant calls (a message handled while a pass sends) run once more after this pass.
+    if (this.scheduling) {
+      this.scheduleAgain = true;
+      return;
+    }
+    this.scheduling = true;
+    try {
+      do {
+        this.scheduleAgain = false;
+        this.schedulePass();
+      } while (this.scheduleAgain);
+    } finally {
+      this.scheduling = false;
+    }
+  }
+
+  private schedulePass(): void {
+    const agents: AgentView[] = this.store
+      .agents()
+      .filter((a) => a.state === 'alive' && this.registered.has(a.id))
+      .map((a) => ({ id: a.id, host: a.host, slots: a.slots, gpus: a.gpus, ports: a.ports }));
+    const activeTrials = this.store.trialsIn(ACTIVE_STATES);
+    const active: ActiveJob[] = activeTrials
+      .filter((t) => t.placement !== null)
+      .map((t) => ({ trial: t.id, priority: t.priority, preemptible: t.preemptible, placedAt: t.placedAt ?? 0, stopping: t.state !== 'scheduled' && t.state !== 'running', placement: t.placement! }));
+    const pending: PendingJob[] = this.store.trialsIn(PENDING_STATES).map((t) => ({ trial: t.id, priority: t.priority, workers: t.workers, slotsPerWorker: t.slotsPerWorker, queuedAt: t.queuedAt }));
+    if (pending.length === 0) return;
+    for (const decision of schedule({ agents, active, pending }, { now: this.now(), starvationMs: this.starvationMs })) {
+      const trial = this.store.trial(decision.trial);
+      const stillThere = decision.kind === 'place' ? PENDING_STATES.includes(trial.state) : trial.state === 'running' || trial.state === 'scheduled';
+      if (!stillThere) continue;
+      try {
+        if (decision.kind === 'preempt') {
+          this.store.addEvent({ experimentId: trial.experimentId, trialId: trial.id, kind: 'preempt', message: `trial ${trial.idx} preempted for trial ${decision.forTrial}` });
+          this.requestStop(trial, 'preempted', `preempted for trial ${decision.forTrial} of higher priority`);
+          continue;
+        }
+        const attempt = trial.attempt + 1;
+        const run = runId(trial.id, attempt);
+        const placed = this.store.moveTrial(trial.id, trial.state, 'scheduled', `placed on ${[...new Set(decision.placement.workers.map((w) => w.agent))].join(', ')}`, {
+          attempt,
+          placement: decision.placement,
+          placedAt: this.now(),
+          stopTarget: null,
+        });
+        this.store.putWorkers(decision.placement.workers.map((w) => ({ run, trialId: trial.id, rank: w.rank, agent: w.agent, host: w.host, port: w.port, slots: w.slots, pid: null, state: 'starting', exitCode: null, exitSignal: null })));
+        this.trackRun(placed);
+        for (const [agent, workers] of workerLaunches(decision.placement, agents)) this.channel.send(agent, { v: 1, type: 'start-workers', run, spec: placed.specJson, workers });
+      } catch (error) {
+        if (error instanceof StaleStateError) continue;
+        throw error;
+      }
+    }
+  }
+
+  private trackRun(trial: TrialRow): void {
+    if (trial.placement === null || trial.attempt === 0) return;
+    const run = runId(trial.id, trial.attempt);
+    const exited = new Map<number, { code: number | null; signal: string | null }>();
+    for (const w of this.store.workers(run)) if (w.state === 'exited') exited.set(w.rank, { code: w.exitCode, signal: w.exitSignal });
+    this.runs.set(run, { trialId: trial.id, experimentId: trial.experimentId, ranks: trial.placement.workers.length, exited, lastError: new Map() });
+  }
+}
+
+function isAgentMessage(m: { type: string }): m is AgentMessage {
+  return ['hello', 'heartbeat', 'worker-report', 'worker-log', 'worker-exited'].includes(m.type);
+}
+
+export type { JobState };

@@ -1,0 +1,9 @@
+/** Failures of coordinator operations requested by users (mapped to HTTP 4xx by the API). */
+
+/** The operation does not apply to the experiment's current state (HTTP 409). */
+export class StateConflictError extends Error {
+  override readonly name = 'StateConflictError';
+  constructor(message: string) {
+    super(message);
+  }
+}

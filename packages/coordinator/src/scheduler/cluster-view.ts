@@ -1,0 +1,57 @@
+/** What the scheduler sees of the cluster: plain data, built from the store by the daemon. */
+
+export interface AgentView {
+  readonly id: string;
+  /** Address the agent's workers are reached at by their peers. */
+  readonly host: string;
+  readonly slots: number;
+  /** GPU id per slot; empty for CPU slots. */
+  readonly gpus: readonly string[];
+  /** Inclusive data-plane port range. */
+  readonly ports: readonly [number, number];
+}
+
+export interface WorkerPlacement {
+  readonly rank: number;
+  readonly agent: string;
+  readonly host: string;
+  /** Slot indices on the agent (slots_per_worker of them). */
+  readonly slots: readonly number[];
+  /** The worker's data-plane TCP port. */
+  readonly port: number;
+  /** Rank among this trial's workers on the same agent. */
+  readonly localRank: number;
+  readonly localWorldSize: number;
+}
+
+export interface Placement {
+  readonly workers: readonly WorkerPlacement[];
+}
+
+/** A trial that holds slots (scheduled, running, checkpointing or restarting). */
+export interface ActiveJob {
+  readonly trial: number;
+  readonly priority: number;
+  readonly preemptible: boolean;
+  /** Epoch ms when it was placed. */
+  readonly placedAt: number;
+  /** A stop is already under way (checkpointing for a pause, preemption or cancel, or restarting). */
+  readonly stopping: boolean;
+  readonly placement: Placement;
+}
+
+/** A trial waiting for slots (queued or preempted). */
+export interface PendingJob {
+  readonly trial: number;
+  readonly priority: number;
+  readonly workers: number;
+  readonly slotsPerWorker: number;
+  /** Epoch ms when it entered the queue (FIFO within a priority). */
+  readonly queuedAt: number;
+}
+
+export interface ClusterView {
+  readonly agents: readonly AgentView[];
+  readonly active: readonly ActiveJob[];
+  readonly pending: readonly PendingJob[];
+}

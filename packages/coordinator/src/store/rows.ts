@@ -1,0 +1,105 @@
+/** Rows of the coordinator's store, as the rest of the coordinator reads them. Times in epoch ms. */
+import type { JobState, StopTarget } from '../jobs/job-state.js';
+import type { Placement } from '../scheduler/cluster-view.js';
+
+export interface ExperimentRow {
+  readonly id: number;
+  readonly name: string;
+  readonly specYaml: string;
+  readonly state: JobState;
+  readonly priority: number;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export interface TrialRow {
+  readonly id: number;
+  readonly experimentId: number;
+  /** Index within the experiment's search (0 without a search). */
+  readonly idx: number;
+  /** The search point this trial tries, dotted field -> value. */
+  readonly overrides: Readonly<Record<string, unknown>>;
+  /** The trial's validated spec as JSON (checkpoint.dir already made unique to the trial). */
+  readonly specJson: string;
+  readonly state: JobState;
+  readonly stopTarget: StopTarget | null;
+  /** Launches so far; the run id of attempt k is `${id}.${k}`. */
+  readonly attempt: number;
+  readonly restarts: number;
+  readonly maxRestarts: number;
+  readonly priority: number;
+  readonly preemptible: boolean;
+  readonly workers: number;
+  readonly slotsPerWorker: number;
+  readonly queuedAt: number;
+  readonly placedAt: number | null;
+  readonly placement: Placement | null;
+  readonly checkpointDir: string;
+  readonly lastStep: number;
+  readonly lastCheckpoint: string | null;
+  readonly trainLoss: number | null;
+  readonly validLoss: number | null;
+  readonly validPerplexity: number | null;
+  readonly tokensPerSecond: number | null;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export type WorkerState = 'starting' | 'running' | 'exited';
+
+export interface WorkerRow {
+  readonly run: string;
+  readonly trialId: number;
+  readonly rank: number;
+  readonly agent: string;
+  readonly host: string;
+  readonly port: number;
+  readonly slots: readonly number[];
+  readonly pid: number | null;
+  readonly state: WorkerState;
+  readonly exitCode: number | null;
+  readonly exitSignal: string | null;
+  readonly updatedAt: number;
+}
+
+export type AgentState = 'alive' | 'lost';
+
+export interface AgentRow {
+  readonly id: string;
+  readonly host: string;
+  readonly slots: number;
+  readonly gpus: readonly string[];
+  readonly ports: readonly [number, number];
+  readonly state: AgentState;
+  readonly lastSeen: number;
+  readonly registeredAt: number;
+}
+
+export interface EventRow {
+  readonly id: number;
+  readonly ts: number;
+  readonly experimentId: number | null;
+  readonly trialId: number | null;
+  /** transition, restart, preempt, agent-lost, worker-exit, submit, ... */
+  readonly kind: string;
+  readonly fromState: JobState | null;
+  readonly toState: JobState | null;
+  readonly message: string;
+}
+
+export interface LogRow {
+  readonly id: number;
+  readonly ts: number;
+  readonly trialId: number;
+  readonly rank: number;
+  readonly line: string;
+}
+
+export interface MetricRow {
+  readonly id: number;
+  readonly ts: number;
+  readonly trialId: number;
+  readonly step: number;
+  readonly kind: 'progress' | 'evaluation';
+  readonly values: Readonly<Record<string, unknown>>;
+}

@@ -1,0 +1,106 @@
+/** The coordinator's SQLite schema. Times are epoch milliseconds. Bump SCHEMA_VERSION with every change. */
+export const SCHEMA_VERSION = 1;
+
+export const SCHEMA_SQL = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS experiments (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  name TEXT NOT NULL,
+  spec_yaml TEXT NOT NULL,
+  state TEXT NOT NULL,
+  priority INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS trials (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  experiment_id INTEGER NOT NULL REFERENCES experiments(id),
+  idx INTEGER NOT NULL,
+  overrides_json TEXT NOT NULL,
+  spec_json TEXT NOT NULL,
+  state TEXT NOT NULL,
+  stop_target TEXT,
+  attempt INTEGER NOT NULL DEFAULT 0,
+  restarts INTEGER NOT NULL DEFAULT 0,
+  max_restarts INTEGER NOT NULL,
+  priority INTEGER NOT NULL,
+  preemptible INTEGER NOT NULL,
+  workers INTEGER NOT NULL,
+  slots_per_worker INTEGER NOT NULL,
+  queued_at INTEGER NOT NULL,
+  placed_at INTEGER,
+  placement_json TEXT,
+  checkpoint_dir TEXT NOT NULL,
+  last_step INTEGER NOT NULL DEFAULT 0,
+  last_checkpoint TEXT,
+  train_loss REAL,
+  valid_loss REAL,
+  valid_perplexity REAL,
+  tokens_per_second REAL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS trials_by_experiment ON trials(experiment_id);
+CREATE INDEX IF NOT EXISTS trials_by_state ON trials(state);
+CREATE TABLE IF NOT EXISTS workers (
+  run TEXT NOT NULL,
+  trial_id INTEGER NOT NULL REFERENCES trials(id),
+  rank INTEGER NOT NULL,
+  agent TEXT NOT NULL,
+  host TEXT NOT NULL,
+  port INTEGER NOT NULL,
+  slots_json TEXT NOT NULL,
+  pid INTEGER,
+  state TEXT NOT NULL,
+  exit_code INTEGER,
+  exit_signal TEXT,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (run, rank)
+);
+CREATE TABLE IF NOT EXISTS agents (
+  id TEXT PRIMARY KEY,
+  host TEXT NOT NULL,
+  slots INTEGER NOT NULL,
+  gpus_json TEXT NOT NULL,
+  ports_json TEXT NOT NULL,
+  state TEXT NOT NULL,
+  last_seen INTEGER NOT NULL,
+  registered_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS events (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  ts INTEGER NOT NULL,
+  experiment_id INTEGER,
+  trial_id INTEGER,
+  kind TEXT NOT NULL,
+  from_state TEXT,
+  to_state TEXT,
+  message TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_by_experiment ON events(experiment_id, id);
+CREATE TABLE IF NOT EXISTS metrics (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  ts INTEGER NOT NULL,
+  trial_id INTEGER NOT NULL,
+  step INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  json TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS metrics_by_trial ON metrics(trial_id, id);
+CREATE TABLE IF NOT EXISTS checkpoints (
+  trial_id INTEGER NOT NULL,
+  step INTEGER NOT NULL,
+  path TEXT NOT NULL,
+  ts INTEGER NOT NULL,
+  PRIMARY KEY (trial_id, step)
+);
+CREATE TABLE IF NOT EXISTS logs (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  ts INTEGER NOT NULL,
+  experiment_id INTEGER NOT NULL,
+  trial_id INTEGER NOT NULL,
+  rank INTEGER NOT NULL,
+  line TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS logs_by_experiment ON logs(experiment_id, id);
+`;

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { ControlDecodeError, decodeControlMessage, encodeControlMessage, MAX_CONTROL_FRAME_BYTES, type ControlMessage } from './control.js';
+
+const ok: ControlMessage[] = [
+  { v: 1, type: 'hello', agent: 'node-a', host: '10.0.0.2', slots: 2, gpus: ['0', '1'], ports: [29500, 29599], running: [{ run: 't1.a0', rank: 0, pid: 42 }] },
+  { v: 1, type: 'heartbeat', agent: 'node-a', running: [] },
+  { v: 1, type: 'worker-report', run: 't1.a0', rank: 0, report: { v: 1, type: 'checkpoint', step: 10, path: 'runs/x/step-00000010' } },
+  { v: 1, type: 'worker-log', run: 't1.a0', rank: 1, lines: ['hello'] },
+  { v: 1, type: 'worker-exited', run: 't1.a0', rank: 1, code: null, signal: 'SIGKILL' },
+  { v: 1, type: 'welcome', agent: 'node-a', heartbeatMs: 1000 },
+  { v: 1, type: 'start-workers', run: 't1.a0', spec: '{}', workers: [{ rank: 0, env: { RANK: '0' } }] },
+  { v: 1, type: 'stop-workers', run: 't1.a0', mode: 'checkpoint' },
+];
+
+describe('control messages', () => {
+  it.each(ok.map((m) => [m.type, m] as const))('%s round-trips', (_type, message) => {
+    expect(decodeControlMessage(encodeControlMessage(message))).toEqual(message);
+  });
+
+  it.each([
+    ['not JSON', Buffer.from('{"v":1,')],
+    ['an array', Buffer.from('[1]')],
+    ['another version', Buffer.from('{"v":2,"type":"heartbeat","agent":"a","running":[]}')],
+    ['an unknown type', Buffer.from('{"v":1,"type":"format-disk"}')],
+    ['a missing field', Buffer.from('{"v":1,"type":"heartbeat","running":[]}')],
+    ['a bad port range', Buffer.from('{"v":1,"type":"hello","agent":"a","host":"h","slots":1,"gpus":[],"ports":[9,3],"running":[]}')],
+    ['a non-string env value', Buffer.from('{"v":1,"type":"start-workers","run":"r","spec":"{}","workers":[{"rank":0,"env":{"RANK":0}}]}')],
+    ['a bad report', Buffer.from('{"v":1,"type":"worker-report","run":"r","rank":0,"report":{"v":1,"type":"reboot"}}')],
+    ['an oversized frame', Buffer.alloc(MAX_CONTROL_FRAME_BYTES + 1, 32)],
+  ])('rejects %s with ControlDecodeError', (_what, frame) => {
+    expect(() => decodeControlMessage(frame)).toThrow(ControlDecodeError);
+  });
+
+  it('survives random bytes', () => {
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) >>> 0) & 0xff;
+    for (let i = 0; i < 2000; i++) {
+      const frame = Uint8Array.from({ length: 1 + (i % 64) }, next);
+      try {
+        decodeControlMessage(frame);
+      } catch (error) {
+        expect(error).toBeInstanceOf(ControlDecodeError);
+      }
+    }
+  });
+});
