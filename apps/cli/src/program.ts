@@ -8,6 +8,14 @@ import { schemaCommand } from './commands/schema.js';
 import { translateCommand, type TranslateFlags } from './commands/translate.js';
 import { trainCommand, type TrainFlags } from './commands/train.js';
 import { validateCommand } from './commands/validate.js';
+import { agentCommand, type AgentFlags } from './commands/agent.js';
+import { DEFAULT_COORDINATOR, type ClientFlags } from './commands/coordinator-client.js';
+import { experimentActionCommand } from './commands/experiment-action.js';
+import { listCommand } from './commands/list.js';
+import { logsCommand } from './commands/logs.js';
+import { serveCommand, type ServeFlags } from './commands/serve.js';
+import { statusCommand } from './commands/status.js';
+import { submitCommand, type SubmitFlags } from './commands/submit.js';
 import { EXIT, type CliIO, type ExitCode } from './io.js';
 
 /**
@@ -84,6 +92,89 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
     .action(async (flags: GenerateFlags) => {
       result.code = await generateCommand(flags, io);
     });
+
+  const coordinatorOption = ['--coordinator <url>', `coordinator API (default: $ORQUESTA_COORDINATOR or ${DEFAULT_COORDINATOR})`] as const;
+
+  program
+    .command('serve')
+    .description('Run the coordinator daemon: HTTP API, persistent queue (SQLite), scheduler, control socket for agents.')
+    .option('--host <address>', 'interface to listen on', '127.0.0.1')
+    .option('--port <n>', 'HTTP port', '7070')
+    .option('--control-port <n>', 'control socket port for agents (default: HTTP port + 1)')
+    .option('--db <file>', 'SQLite state file', '.orquesta/coordinator.db')
+    .option('--workdir <dir>', "directory specs' relative data paths are checked against (default: the working directory)")
+    .action(async (flags: ServeFlags) => {
+      result.code = await serveCommand(flags, io);
+    });
+
+  program
+    .command('agent')
+    .description('Run a node agent: offer this node\'s slots (GPUs from nvidia-smi, else --slots or the CPU cores) and run workers for the coordinator.')
+    .option(...coordinatorOption)
+    .option('--slots <n>', 'slots to offer (default: GPUs found, else CPU cores)')
+    .option('--id <name>', 'agent name (default: the host name)')
+    .option('--advertise-host <address>', "address other nodes reach this node's workers at (default: first non-internal IPv4)")
+    .option('--ports <first-last>', "TCP ports for workers' gradient traffic", '29500-29999')
+    .option('--workdir <dir>', "workers' working directory: specs' relative paths resolve against it (default: the working directory)")
+    .option('--state-dir <dir>', 'where run specs are written (default: WORKDIR/.orquesta/agents/ID)')
+    .action(async (flags: AgentFlags) => {
+      result.code = await agentCommand(flags, io);
+    });
+
+  program
+    .command('submit')
+    .description('Validate a spec and queue it on the coordinator; prints the experiment id.')
+    .argument('<spec>', 'experiment spec (YAML)')
+    .option(...coordinatorOption)
+    .option('--priority <n>', "queue priority 0-100 (default: the spec's scheduling.priority)")
+    .option('--json', 'print {id, trials} as JSON')
+    .action(async (file: string, flags: SubmitFlags) => {
+      result.code = await submitCommand(file, flags, io);
+    });
+
+  program
+    .command('list')
+    .description('List experiments: id, name, state, priority, trials, step, validation loss.')
+    .option(...coordinatorOption)
+    .option('--json', 'one JSON line per experiment')
+    .action(async (flags: ClientFlags & { json?: boolean }) => {
+      result.code = await listCommand(flags, io);
+    });
+
+  program
+    .command('status')
+    .description("Show an experiment: state, trials (best by validation loss), workers and their nodes.")
+    .argument('<id>', 'experiment id')
+    .option(...coordinatorOption)
+    .option('--json', 'print the status as JSON')
+    .action(async (id: string, flags: ClientFlags & { json?: boolean }) => {
+      result.code = await statusCommand(id, flags, io);
+    });
+
+  program
+    .command('logs')
+    .description("Print an experiment's worker output, tagged with trial and rank.")
+    .argument('<id>', 'experiment id')
+    .option(...coordinatorOption)
+    .option('-f, --follow', 'keep printing until the experiment ends')
+    .action(async (id: string, flags: ClientFlags & { follow?: boolean }) => {
+      result.code = await logsCommand(id, flags, io);
+    });
+
+  for (const [action, description] of [
+    ['cancel', 'Cancel an experiment: running trials checkpoint and stop; nothing of it runs again.'],
+    ['pause', 'Pause an experiment: running trials checkpoint and stop, keeping their place to resume.'],
+    ['resume', 'Queue a paused experiment again; it continues from its last checkpoint.'],
+  ] as const) {
+    program
+      .command(action)
+      .description(description)
+      .argument('<id>', 'experiment id')
+      .option(...coordinatorOption)
+      .action(async (id: string, flags: ClientFlags) => {
+        result.code = await experimentActionCommand(action, id, flags, io);
+      });
+  }
 
   const bench = program.command('bench').description('Measure this machine.');
   bench

@@ -42,6 +42,8 @@ export interface NodeAgentOptions {
   /** CPU cores shared by this node's workers (sets ORQUESTA_BLAS_THREADS). Defaults to the machine's. */
   readonly cores?: number;
   readonly log?: (line: string) => void;
+  /** Monotonic ms. Defaults to performance.now. */
+  readonly now?: () => number;
 }
 
 const defaultSpawner: Spawner = (command, args, env, cwd) => nodeSpawn(command, [...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
@@ -50,13 +52,17 @@ export class NodeAgent {
   private readonly workers = new Map<string, ChildProcess>();
   private readonly spawner: Spawner;
   private readonly log: (line: string) => void;
+  private readonly now: () => number;
   private welcomed = false;
+  /** When the last hello went out (ms), so a burst of reregister answers sends one hello. */
+  private helloAt = -Infinity;
   /** Heartbeat period the coordinator asked for, in ms. */
   heartbeatMs = 1000;
 
   constructor(private readonly options: NodeAgentOptions) {
     this.spawner = options.spawner ?? defaultSpawner;
     this.log = options.log ?? (() => {});
+    this.now = options.now ?? (() => performance.now());
   }
 
   get registered(): boolean {
@@ -72,6 +78,7 @@ export class NodeAgent {
   }
 
   hello(): void {
+    this.helloAt = this.now();
     const { id, host, slots, gpus, ports } = this.options;
     this.options.connection.send({ v: 1, type: 'hello', agent: id, host, slots, gpus, ports, running: this.running() });
   }
@@ -99,6 +106,8 @@ export class NodeAgent {
         return;
       case 'reregister':
         this.welcomed = false;
+        // Heartbeats queued while the coordinator was away each get this answer: one hello will do.
+        if (this.now() - this.helloAt < 2 * this.heartbeatMs) return;
         this.log(`coordinator asks to register again (${message.reason})`);
         return this.hello();
       case 'start-workers':

@@ -15,7 +15,12 @@ describe('job state machine', () => {
     for (const s of TERMINAL_STATES) expect(TRANSITIONS[s]).toEqual([]);
     const seen = new Set<string>(['queued']);
     const todo = ['queued'] as (keyof typeof TRANSITIONS)[];
-    while (todo.length > 0) for (const next of TRANSITIONS[todo.pop()!]) if (!seen.has(next)) (seen.add(next), todo.push(next));
+    while (todo.length > 0)
+      for (const next of TRANSITIONS[todo.pop()!])
+        if (!seen.has(next)) {
+          seen.add(next);
+          todo.push(next);
+        }
     expect([...seen].sort()).toEqual(Object.values(JOB_STATE).sort());
   });
 

@@ -56,6 +56,7 @@ export class InMemoryCluster {
       stateDir: `/tmp/orquesta-test-agent-${process.pid}-${id}`,
       workerMain: '/worker/main.js',
       cores: 2,
+      now: () => this.clock,
       connection: {
         send: (message) => {
           const frame = encodeControlMessage(message);

@@ -1,0 +1,59 @@
+/** `orquesta agent --coordinator URL`: a node agent, until SIGINT or SIGTERM (workers checkpoint first). */
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CoordinatorLookupError, runAgent } from '@orquesta/coordinator';
+import { EXIT, type CliIO, type ExitCode } from '../io.js';
+import { coordinatorUrl } from './coordinator-client.js';
+import { signalled } from './serve.js';
+
+export interface AgentFlags {
+  readonly coordinator?: string;
+  readonly slots?: string;
+  readonly id?: string;
+  readonly advertiseHost?: string;
+  readonly ports: string;
+  readonly workdir?: string;
+  readonly stateDir?: string;
+}
+
+export async function agentCommand(flags: AgentFlags, io: CliIO, until: Promise<unknown> = signalled()): Promise<ExitCode> {
+  const slots = flags.slots === undefined ? undefined : Number(flags.slots);
+  if (slots !== undefined && (!Number.isInteger(slots) || slots < 1 || slots > 4096)) {
+    io.err(`orquesta agent: --slots must be a positive integer, got ${JSON.stringify(flags.slots)}`);
+    return EXIT.usage;
+  }
+  const range = /^(\d+)-(\d+)$/.exec(flags.ports);
+  const ports = range ? ([Number(range[1]), Number(range[2])] as const) : undefined;
+  if (!ports || ports[0] < 1 || ports[1] > 65535 || ports[0] > ports[1]) {
+    io.err(`orquesta agent: --ports must be a range FIRST-LAST of TCP ports, got ${JSON.stringify(flags.ports)}`);
+    return EXIT.usage;
+  }
+  const workdir = resolve(flags.workdir ?? '.');
+  const id = flags.id ?? hostname();
+  const stamp = () => new Date().toISOString();
+  let running;
+  try {
+    running = await runAgent({
+      coordinator: coordinatorUrl(flags),
+      id,
+      ...(slots === undefined ? {} : { slots }),
+      ...(flags.advertiseHost === undefined ? {} : { advertiseHost: flags.advertiseHost }),
+      ports,
+      workdir,
+      stateDir: resolve(flags.stateDir ?? join(workdir, '.orquesta', 'agents', id)),
+      workerMain: fileURLToPath(import.meta.resolve('@orquesta/worker/main')),
+      log: (line) => io.err(`${stamp()} ${line}`),
+    });
+  } catch (error) {
+    if (error instanceof CoordinatorLookupError) {
+      io.err(`orquesta agent: ${error.message}`);
+      return EXIT.failure;
+    }
+    throw error;
+  }
+  await until;
+  io.err(`orquesta agent: stopping; ${running.agent.running().length} worker(s) checkpoint and stop first`);
+  await running.close();
+  return EXIT.ok;
+}

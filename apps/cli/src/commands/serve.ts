@@ -1,0 +1,55 @@
+/** `orquesta serve`: the coordinator daemon, until SIGINT or SIGTERM. */
+import { resolve } from 'node:path';
+import { startServer, StoreOpenError } from '@orquesta/coordinator';
+import { EXIT, type CliIO, type ExitCode } from '../io.js';
+
+export interface ServeFlags {
+  readonly host: string;
+  readonly port: string;
+  readonly controlPort?: string;
+  readonly db: string;
+  readonly workdir?: string;
+}
+
+export async function serveCommand(flags: ServeFlags, io: CliIO, until: Promise<unknown> = signalled()): Promise<ExitCode> {
+  const port = Number(flags.port);
+  const controlPort = flags.controlPort === undefined ? undefined : Number(flags.controlPort);
+  for (const [name, value] of [['--port', port], ['--control-port', controlPort]] as const) {
+    if (value !== undefined && (!Number.isInteger(value) || value < 0 || value > 65535)) {
+      io.err(`orquesta serve: ${name} must be a TCP port (0-65535)`);
+      return EXIT.usage;
+    }
+  }
+  const stamp = () => new Date().toISOString();
+  let server;
+  try {
+    server = await startServer({
+      host: flags.host,
+      port,
+      ...(controlPort === undefined ? {} : { controlPort }),
+      db: resolve(flags.db),
+      workdir: resolve(flags.workdir ?? '.'),
+      log: (line) => io.err(`${stamp()} ${line}`),
+    });
+  } catch (error) {
+    io.err(`orquesta serve: ${error instanceof StoreOpenError ? error.message : `cannot start: ${(error as Error).message}`}`);
+    return EXIT.failure;
+  }
+  io.err(`orquesta serve: API ${server.url}, agents connect to ${server.controlEndpoint}, state in ${resolve(flags.db)}`);
+  await until;
+  io.err('orquesta serve: shutting down (running workers keep running; their agents re-register on restart)');
+  await server.close();
+  return EXIT.ok;
+}
+
+export function signalled(): Promise<NodeJS.Signals> {
+  return new Promise((resolveSignal) => {
+    const on = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      resolveSignal(signal);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}

@@ -1,0 +1,45 @@
+/** `orquesta status ID`: an experiment's state, its trials (best by validation loss) and workers. */
+import { EXIT, type CliIO, type ExitCode } from '../io.js';
+import { clientFor, experimentId, table, withClient, type ClientFlags } from './coordinator-client.js';
+
+interface TrialView {
+  idx: number;
+  state: string;
+  overrides: Record<string, unknown>;
+  attempt: number;
+  restarts: number;
+  maxRestarts: number;
+  step: number;
+  trainLoss: number | null;
+  validLoss: number | null;
+  tokensPerSecond: number | null;
+  lastCheckpoint: string | null;
+  workers: { rank: number; agent: string; host: string; port: number; slots: number[]; pid: number | null; state: string }[];
+}
+
+export async function statusCommand(idText: string, flags: ClientFlags & { json?: boolean }, io: CliIO): Promise<ExitCode> {
+  const id = experimentId('status', idText, io);
+  if (id === undefined) return EXIT.usage;
+  return withClient('status', io, async () => {
+    const s = await clientFor(flags).status(id);
+    if (flags.json) {
+      io.out(JSON.stringify(s));
+      return EXIT.ok;
+    }
+    const trials = s['trials'] as TrialView[];
+    const best = s['bestTrial'] as { idx: number; validLoss: number; overrides: Record<string, unknown>; checkpoint: string | null } | null;
+    io.out(`experiment ${String(s['id'])} ${String(s['name'])}: ${String(s['state'])} (priority ${String(s['priority'])}, ${trials.length} trial${trials.length === 1 ? '' : 's'})`);
+    if (best) io.out(`best trial: ${best.idx} with validation loss ${best.validLoss.toFixed(4)} ${JSON.stringify(best.overrides)}${best.checkpoint ? `, checkpoint ${best.checkpoint}` : ''}`);
+    const n = (v: number | null, digits = 3) => (v === null ? '-' : v.toFixed(digits));
+    for (const line of table(
+      ['TRIAL', 'STATE', 'STEP', 'TRAIN LOSS', 'VALID LOSS', 'TOK/S', 'RESTARTS', 'SEARCH POINT'],
+      trials.map((t) => [String(t.idx), t.state, String(t.step), n(t.trainLoss), n(t.validLoss), n(t.tokensPerSecond, 0), `${t.restarts}/${t.maxRestarts}`, Object.keys(t.overrides).length ? JSON.stringify(t.overrides) : '-']),
+    ))
+      io.out(line);
+    for (const t of trials.filter((x) => x.workers.length > 0 && ['scheduled', 'running', 'checkpointing', 'restarting'].includes(x.state))) {
+      io.out(`trial ${t.idx} attempt ${t.attempt} workers:`);
+      for (const w of t.workers) io.out(`  rank ${w.rank}  ${w.agent} (${w.host}:${w.port})  slots ${w.slots.join(',')}  pid ${w.pid ?? '-'}  ${w.state}`);
+    }
+    return EXIT.ok;
+  });
+}

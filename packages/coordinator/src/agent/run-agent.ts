@@ -1,0 +1,95 @@
+/**
+ * `orquesta agent`: finds the coordinator's control port through its HTTP API, connects, registers
+ * this node's slots and heartbeats. Workers started for the coordinator survive a coordinator
+ * restart; stopping the agent asks them to checkpoint and stop first.
+ */
+import { availableParallelism, networkInterfaces } from 'node:os';
+import { ZmqAgentConnection } from '../control/zmq-agent-connection.js';
+import { detectGpus } from './detect-gpus.js';
+import { NodeAgent } from './node-agent.js';
+
+export interface RunAgentOptions {
+  /** Coordinator base URL, e.g. http://10.0.0.1:7070. */
+  readonly coordinator: string;
+  readonly id: string;
+  /** Slots to offer; defaults to the GPUs found, else the CPU cores. */
+  readonly slots?: number;
+  /** Address peers reach this node's workers at; defaults to the first non-internal IPv4 address. */
+  readonly advertiseHost?: string;
+  readonly ports: readonly [number, number];
+  readonly workdir: string;
+  readonly stateDir: string;
+  readonly workerMain: string;
+  readonly log: (line: string) => void;
+  /** Seconds workers get to checkpoint when the agent stops. Defaults to 60. */
+  readonly stopGraceSeconds?: number;
+}
+
+/** An error reaching the coordinator's API. */
+export class CoordinatorLookupError extends Error {
+  override readonly name = 'CoordinatorLookupError';
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+  }
+}
+
+export async function runAgent(options: RunAgentOptions): Promise<{ agent: NodeAgent; close(): Promise<void> }> {
+  const base = new URL(options.coordinator);
+  let controlPort: number;
+  try {
+    const response = await fetch(new URL('/api/cluster', base), { signal: AbortSignal.timeout(10_000) });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    controlPort = ((await response.json()) as { controlPort: number }).controlPort;
+  } catch (cause) {
+    throw new CoordinatorLookupError(`cannot reach the coordinator at ${base.origin}: ${(cause as Error).message}`, { cause });
+  }
+  const gpus = await detectGpus();
+  const slots = options.slots ?? (gpus.length > 0 ? gpus.length : availableParallelism());
+  const endpoint = `tcp://${base.hostname}:${controlPort}`;
+  let agent: NodeAgent | undefined;
+  const connection = new ZmqAgentConnection(options.id, endpoint, (frame) => agent?.receive(frame), options.log);
+  agent = new NodeAgent({
+    id: options.id,
+    host: options.advertiseHost ?? defaultHost(),
+    slots,
+    gpus: gpus.slice(0, slots),
+    ports: options.ports,
+    workdir: options.workdir,
+    stateDir: options.stateDir,
+    workerMain: options.workerMain,
+    connection,
+    log: options.log,
+  });
+  const a = agent;
+  a.hello();
+  let timer: NodeJS.Timeout;
+  let period = a.heartbeatMs;
+  const beat = () => {
+    a.heartbeat();
+    if (a.heartbeatMs !== period) {
+      period = a.heartbeatMs;
+      clearInterval(timer);
+      timer = setInterval(beat, period);
+    }
+  };
+  timer = setInterval(beat, period);
+  options.log(`agent ${options.id}: ${slots} slot(s)${gpus.length ? ` (GPUs ${gpus.join(',')})` : ''}, coordinator ${endpoint}`);
+  return {
+    agent: a,
+    async close() {
+      a.killAll('SIGTERM');
+      const deadline = Date.now() + (options.stopGraceSeconds ?? 60) * 1000;
+      while (a.running().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      a.killAll('SIGKILL');
+      clearInterval(timer);
+      // Let the exits reach the coordinator.
+      await new Promise((r) => setTimeout(r, 300));
+      connection.close();
+    },
+  };
+}
+
+function defaultHost(): string {
+  for (const list of Object.values(networkInterfaces())) for (const i of list ?? []) if (i.family === 'IPv4' && !i.internal) return i.address;
+  return '127.0.0.1';
+}

@@ -1,0 +1,106 @@
+/**
+ * The HTTP client the CLI uses to drive a coordinator (`submit`, `list`, `status`, `logs`, ...).
+ * Every failure is one of two errors: the coordinator cannot be reached, or it answered with an
+ * API error (status, code, message and, for specs, the problem lines).
+ */
+import type { ApiErrorBody } from '../http/api-errors.js';
+
+export class CoordinatorUnreachableError extends Error {
+  override readonly name = 'CoordinatorUnreachableError';
+  constructor(
+    readonly url: string,
+    options?: ErrorOptions,
+  ) {
+    super(`cannot reach the coordinator at ${url} (start it with \`orquesta serve\`, or set --coordinator / ORQUESTA_COORDINATOR)`, options);
+  }
+}
+
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly problems: readonly string[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export type ExperimentAction = 'cancel' | 'pause' | 'resume';
+
+export class CoordinatorClient {
+  private readonly base: URL;
+
+  constructor(
+    url: string,
+    private readonly token?: string,
+  ) {
+    this.base = new URL(url);
+  }
+
+  submit(spec: string, source: string, priority?: number): Promise<{ id: number; trials: number }> {
+    return this.call('POST', '/api/experiments', { spec, source, ...(priority === undefined ? {} : { priority }) });
+  }
+
+  list(): Promise<Record<string, unknown>[]> {
+    return this.call('GET', '/api/experiments');
+  }
+
+  status(id: number): Promise<Record<string, unknown>> {
+    return this.call('GET', `/api/experiments/${id}`);
+  }
+
+  act(id: number, action: ExperimentAction): Promise<Record<string, unknown>> {
+    return this.call('POST', `/api/experiments/${id}/${action}`, {});
+  }
+
+  agents(): Promise<Record<string, unknown>[]> {
+    return this.call('GET', '/api/agents');
+  }
+
+  /** Streams log rows (NDJSON) to `onRow`; with follow, until the experiment ends. */
+  async logs(id: number, follow: boolean, onRow: (row: { id: number; trialId: number; rank: number; line: string; ts: number }) => void): Promise<void> {
+    const response = await this.fetch('GET', `/api/experiments/${id}/logs?follow=${follow}`);
+    if (!response.body) return;
+    let buffer = '';
+    const decoder = new TextDecoder();
+    for await (const chunk of response.body) {
+      buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+      let newline: number;
+      while ((newline = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, newline);
+        buffer = buffer.slice(newline + 1);
+        if (line.trim() !== '') onRow(JSON.parse(line));
+      }
+    }
+  }
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await this.fetch(method, path, body);
+    return (await response.json()) as T;
+  }
+
+  /** @throws {CoordinatorUnreachableError} @throws {ApiError} */
+  private async fetch(method: string, path: string, body?: unknown): Promise<Response> {
+    const headers: Record<string, string> = {};
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (this.token) headers['authorization'] = `Bearer ${this.token}`;
+    let response: Response;
+    try {
+      response = await fetch(new URL(path, this.base), { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    } catch (cause) {
+      throw new CoordinatorUnreachableError(this.base.origin, { cause });
+    }
+    if (!response.ok) {
+      let parsed: Partial<ApiErrorBody> = {};
+      try {
+        parsed = (await response.json()) as ApiErrorBody;
+      } catch {
+        // not JSON: keep the status line
+      }
+      throw new ApiError(response.status, parsed.error?.code ?? 'http_error', parsed.error?.message ?? `HTTP ${response.status} ${response.statusText}`, parsed.error?.problems ?? []);
+    }
+    return response;
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * `orquesta serve`: the coordinator daemon. Opens the store (recovering every queued and running
+ * experiment), binds the control socket for agents and the HTTP API, and ticks the control loop.
+ */
+import type { FastifyInstance } from 'fastify';
+import { ZmqControlServer } from '../control/zmq-control-server.js';
+import { buildApi } from '../http/api.js';
+import { Store } from '../store/store.js';
+import { Coordinator } from './coordinator.js';
+
+export interface ServeOptions {
+  /** Interface to listen on. Defaults to 127.0.0.1. */
+  readonly host?: string;
+  /** HTTP port (0 picks one). Defaults to 7070. */
+  readonly port?: number;
+  /** Control socket port for agents (0 picks one). Defaults to port + 1. */
+  readonly controlPort?: number;
+  /** SQLite file. */
+  readonly db: string;
+  /** Directory specs' relative data paths are checked against. Defaults to the working directory. */
+  readonly workdir?: string;
+  /** Control loop period, in ms. Defaults to 500. */
+  readonly tickMs?: number;
+  /** An agent silent for this long is lost, in ms. Defaults to 5,000. */
+  readonly agentTimeoutMs?: number;
+  readonly log?: (line: string) => void;
+}
+
+export interface RunningServer {
+  /** Base URL of the HTTP API. */
+  readonly url: string;
+  readonly controlEndpoint: string;
+  readonly coordinator: Coordinator;
+  readonly app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+/** @throws {StoreOpenError} the database cannot be opened. @throws {Error} a port cannot be bound. */
+export async function startServer(options: ServeOptions): Promise<RunningServer> {
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? 7070;
+  const log = options.log ?? (() => {});
+  const store = new Store(options.db);
+  let coordinator: Coordinator | undefined;
+  let control: ZmqControlServer;
+  try {
+    control = await ZmqControlServer.bind(`tcp://${host}:${options.controlPort ?? (port === 0 ? 0 : port + 1)}`, (from, frame) => coordinator?.receive(from, frame), log);
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+  coordinator = new Coordinator({
+    store,
+    channel: control,
+    log,
+    ...(options.workdir === undefined ? {} : { baseDir: options.workdir }),
+    ...(options.agentTimeoutMs === undefined ? {} : { agentTimeoutMs: options.agentTimeoutMs }),
+  });
+  const controlPort = Number(/:(\d+)$/.exec(control.endpoint)?.[1]);
+  const app = buildApi({ coordinator, store, controlPort });
+  let address: string;
+  try {
+    address = await app.listen({ host, port });
+  } catch (error) {
+    control.close();
+    store.close();
+    throw error;
+  }
+  const c = coordinator;
+  const timer = setInterval(() => {
+    try {
+      c.tick();
+    } catch (error) {
+      log(`control loop: ${(error as Error).stack ?? String(error)}`);
+    }
+  }, options.tickMs ?? 500);
+  return {
+    url: address,
+    controlEndpoint: control.endpoint,
+    coordinator: c,
+    app,
+    async close() {
+      clearInterval(timer);
+      await app.close();
+      control.close();
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,151 @@
+/**
+ * The coordinator's HTTP JSON API (fastify). Request bodies are checked by JSON Schema and specs by
+ * the spec loader (problems come back with LINE:COL and field); every error is
+ * `{error: {code, message}}` with a 4xx status, never a stack trace.
+ *
+ *   GET  /api/experiments                 POST /api/experiments {spec, priority?, source?}
+ *   GET  /api/experiments/:id             POST /api/experiments/:id/{cancel,pause,resume}
+ *   GET  /api/experiments/:id/logs?after=N[&follow=1]   (NDJSON)
+ *   GET  /api/experiments/:id/events?after=N            (JSON, or server-sent events with Accept: text/event-stream)
+ *   GET  /api/agents                      GET /api/cluster (control endpoint for agents)
+ */
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import { formatProblem } from '../spec/spec-problem.js';
+import { MAX_SPEC_BYTES } from '../spec/load-spec.js';
+import type { Coordinator } from '../daemon/coordinator.js';
+import { StateConflictError } from '../daemon/daemon-errors.js';
+import { TERMINAL_STATES } from '../jobs/job-state.js';
+import type { Store } from '../store/store.js';
+import { NotFoundError } from '../store/store-errors.js';
+import { API_ERROR, type ApiErrorCode } from './api-errors.js';
+import { experimentStatus, experimentSummary } from './experiment-status.js';
+
+export interface ApiOptions {
+  readonly coordinator: Coordinator;
+  readonly store: Store;
+  /** Port of the control socket agents connect to. */
+  readonly controlPort: number;
+  /** How often streaming endpoints look for new rows, in ms. Defaults to 500. */
+  readonly pollMs?: number;
+}
+
+const idParams = { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] } as const;
+
+export function buildApi(options: ApiOptions): FastifyInstance {
+  const { coordinator, store } = options;
+  const pollMs = options.pollMs ?? 500;
+  // Unknown fields are errors, not silently dropped.
+  const app = Fastify({ bodyLimit: MAX_SPEC_BYTES * 2, logger: false, ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } } });
+
+  const fail = (reply: FastifyReply, status: number, code: ApiErrorCode, message: string, problems?: string[]) =>
+    reply.status(status).send({ error: { code, message, ...(problems ? { problems } : {}) } });
+
+  app.setErrorHandler((error: { statusCode?: number; code?: string; message: string; validation?: unknown }, _request, reply) => {
+    if (error instanceof NotFoundError) return fail(reply, 404, API_ERROR.notFound, error.message);
+    if (error instanceof StateConflictError) return fail(reply, 409, API_ERROR.conflict, error.message);
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return fail(reply, 413, API_ERROR.payloadTooLarge, error.message);
+    if (error.validation !== undefined || (error.statusCode !== undefined && error.statusCode < 500)) return fail(reply, error.statusCode ?? 400, API_ERROR.badRequest, error.message);
+    return fail(reply, 500, API_ERROR.internal, error.message);
+  });
+  app.setNotFoundHandler((request, reply) => fail(reply, 404, API_ERROR.notFound, `no route ${request.method} ${request.url}`));
+
+  app.get('/api/cluster', async () => ({ controlPort: options.controlPort }));
+  app.get('/api/agents', async () => store.agents().map((a) => ({ ...a, lastSeen: new Date(a.lastSeen).toISOString(), registeredAt: new Date(a.registeredAt).toISOString() })));
+
+  app.get('/api/experiments', async () => store.listExperiments().map((e) => experimentSummary(store, e.id)));
+
+  app.post(
+    '/api/experiments',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['spec'],
+          properties: {
+            spec: { type: 'string', minLength: 1, maxLength: MAX_SPEC_BYTES, description: 'Experiment spec, YAML text.' },
+            source: { type: 'string', maxLength: 1024, description: 'File name used in problem messages. Defaults to <submitted>.' },
+            priority: { type: 'integer', minimum: 0, maximum: 100, description: 'Overrides scheduling.priority.' },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body as { spec: string; source?: string; priority?: number };
+      const result = coordinator.submit(body.spec, body.source ?? '<submitted>', body.priority === undefined ? {} : { priority: body.priority });
+      if (!result.ok) return fail(reply, 400, API_ERROR.invalidSpec, `the spec has ${result.problems.length} problem(s)`, result.problems.map(formatProblem));
+      return reply.status(201).send({ id: result.id, trials: result.trials.length });
+    },
+  );
+
+  app.get('/api/experiments/:id', { schema: { params: idParams } }, async (request) => experimentStatus(store, (request.params as { id: number }).id));
+
+  for (const action of ['cancel', 'pause', 'resume'] as const) {
+    app.post(`/api/experiments/:id/${action}`, { schema: { params: idParams } }, async (request) => {
+      const { id } = request.params as { id: number };
+      coordinator[action](id);
+      return experimentSummary(store, id);
+    });
+  }
+
+  const afterQuery = { type: 'object', properties: { after: { type: 'integer', minimum: 0, default: 0 }, follow: { type: 'boolean', default: false } } } as const;
+
+  app.get('/api/experiments/:id/logs', { schema: { params: idParams, querystring: afterQuery } }, async (request, reply) => {
+    const { id } = request.params as { id: number };
+    const { after, follow } = request.query as { after: number; follow: boolean };
+    store.experiment(id);
+    reply.hijack();
+    reply.raw.writeHead(200, { 'content-type': 'application/x-ndjson' });
+    let last = after;
+    const flush = () => {
+      for (const row of store.logs(id, last, 5000)) {
+        reply.raw.write(`${JSON.stringify(row)}\n`);
+        last = row.id;
+      }
+    };
+    flush();
+    if (!follow) return reply.raw.end();
+    await streamUntil(reply, pollMs, () => {
+      flush();
+      return TERMINAL_STATES.includes(store.experiment(id).state);
+    });
+  });
+
+  app.get('/api/experiments/:id/events', { schema: { params: idParams, querystring: afterQuery } }, async (request, reply) => {
+    const { id } = request.params as { id: number };
+    const { after } = request.query as { after: number };
+    store.experiment(id);
+    if (!(request.headers.accept ?? '').includes('text/event-stream')) return store.events(id, after);
+    reply.hijack();
+    reply.raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    let last = after;
+    await streamUntil(reply, pollMs, () => {
+      for (const row of store.events(id, last)) {
+        reply.raw.write(`id: ${row.id}\nevent: ${row.kind}\ndata: ${JSON.stringify(row)}\n\n`);
+        last = row.id;
+      }
+      return false;
+    });
+  });
+
+  return app;
+}
+
+/** Polls `step` until it returns true or the client goes away, then ends the response. */
+function streamUntil(reply: FastifyReply, pollMs: number, step: () => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    const finish = () => {
+      clearInterval(timer);
+      if (!reply.raw.writableEnded) reply.raw.end();
+      resolve();
+    };
+    const timer = setInterval(() => {
+      try {
+        if (step()) finish();
+      } catch {
+        finish();
+      }
+    }, pollMs);
+    reply.raw.on('close', finish);
+  });
+}

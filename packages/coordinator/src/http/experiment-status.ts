@@ -1,0 +1,54 @@
+/** The JSON views of experiments the API serves (and `orquesta status` prints). */
+import type { Store } from '../store/store.js';
+import type { TrialRow } from '../store/rows.js';
+
+export function experimentSummary(store: Store, id: number) {
+  const e = store.experiment(id);
+  const trials = store.trials(id);
+  const best = bestTrial(trials);
+  return {
+    id: e.id,
+    name: e.name,
+    state: e.state,
+    priority: e.priority,
+    trials: trials.length,
+    step: Math.max(0, ...trials.map((t) => t.lastStep)),
+    validLoss: best?.validLoss ?? null,
+    createdAt: new Date(e.createdAt).toISOString(),
+    updatedAt: new Date(e.updatedAt).toISOString(),
+  };
+}
+
+export function experimentStatus(store: Store, id: number) {
+  const trials = store.trials(id);
+  const best = bestTrial(trials);
+  return {
+    ...experimentSummary(store, id),
+    bestTrial: best ? { idx: best.idx, validLoss: best.validLoss, overrides: best.overrides, checkpoint: best.lastCheckpoint } : null,
+    trials: trials.map((t) => ({
+      id: t.id,
+      idx: t.idx,
+      state: t.state,
+      overrides: t.overrides,
+      attempt: t.attempt,
+      restarts: t.restarts,
+      maxRestarts: t.maxRestarts,
+      step: t.lastStep,
+      trainLoss: t.trainLoss,
+      validLoss: t.validLoss,
+      validPerplexity: t.validPerplexity,
+      tokensPerSecond: t.tokensPerSecond,
+      checkpointDir: t.checkpointDir,
+      lastCheckpoint: t.lastCheckpoint,
+      workers:
+        t.attempt === 0
+          ? []
+          : store.workers(`${t.id}.${t.attempt}`).map((w) => ({ rank: w.rank, agent: w.agent, host: w.host, port: w.port, slots: w.slots, pid: w.pid, state: w.state, exitCode: w.exitCode, exitSignal: w.exitSignal })),
+    })),
+  };
+}
+
+/** The trial with the lowest validation loss (ties: lowest index). */
+export function bestTrial(trials: readonly TrialRow[]): TrialRow | undefined {
+  return trials.filter((t) => t.validLoss !== null).sort((a, b) => (a.validLoss as number) - (b.validLoss as number) || a.idx - b.idx)[0];
+}
