@@ -46,9 +46,9 @@ export async function runAgent(options: RunAgentOptions): Promise<{ agent: NodeA
   const gpus = await detectGpus();
   const slots = options.slots ?? (gpus.length > 0 ? gpus.length : availableParallelism());
   const endpoint = `tcp://${base.hostname}:${controlPort}`;
-  let agent: NodeAgent | undefined;
-  const connection = new ZmqAgentConnection(options.id, endpoint, (frame) => agent?.receive(frame), options.log);
-  agent = new NodeAgent({
+  const target: { agent?: NodeAgent } = {};
+  const connection = new ZmqAgentConnection(options.id, endpoint, (frame) => target.agent?.receive(frame), options.log);
+  const a = new NodeAgent({
     id: options.id,
     host: options.advertiseHost ?? defaultHost(),
     slots,
@@ -60,7 +60,7 @@ export async function runAgent(options: RunAgentOptions): Promise<{ agent: NodeA
     connection,
     log: options.log,
   });
-  const a = agent;
+  target.agent = a;
   a.hello();
   let timer: NodeJS.Timeout;
   let period = a.heartbeatMs;

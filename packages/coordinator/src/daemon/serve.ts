@@ -41,21 +41,23 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const port = options.port ?? 7070;
   const log = options.log ?? (() => {});
   const store = new Store(options.db);
-  let coordinator: Coordinator | undefined;
+  // The control socket delivers frames to the coordinator created right after it.
+  const target: { coordinator?: Coordinator } = {};
   let control: ZmqControlServer;
   try {
-    control = await ZmqControlServer.bind(`tcp://${host}:${options.controlPort ?? (port === 0 ? 0 : port + 1)}`, (from, frame) => coordinator?.receive(from, frame), log);
+    control = await ZmqControlServer.bind(`tcp://${host}:${options.controlPort ?? (port === 0 ? 0 : port + 1)}`, (from, frame) => target.coordinator?.receive(from, frame), log);
   } catch (error) {
     store.close();
     throw error;
   }
-  coordinator = new Coordinator({
+  const coordinator = new Coordinator({
     store,
     channel: control,
     log,
     ...(options.workdir === undefined ? {} : { baseDir: options.workdir }),
     ...(options.agentTimeoutMs === undefined ? {} : { agentTimeoutMs: options.agentTimeoutMs }),
   });
+  target.coordinator = coordinator;
   const controlPort = Number(/:(\d+)$/.exec(control.endpoint)?.[1]);
   const app = buildApi({ coordinator, store, controlPort });
   let address: string;
@@ -66,10 +68,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     store.close();
     throw error;
   }
-  const c = coordinator;
   const timer = setInterval(() => {
     try {
-      c.tick();
+      coordinator.tick();
     } catch (error) {
       log(`control loop: ${(error as Error).stack ?? String(error)}`);
     }
@@ -77,7 +78,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   return {
     url: address,
     controlEndpoint: control.endpoint,
-    coordinator: c,
+    coordinator,
     app,
     async close() {
       clearInterval(timer);
