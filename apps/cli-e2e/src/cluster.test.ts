@@ -1,0 +1,178 @@
+/**
+ * The coordinator as users run it: `orquesta serve`, two `orquesta agent` processes (one slot each,
+ * so every job spans both), jobs submitted with `orquesta submit` and trained by real workers over
+ * TCP. A worker killed with -9 and a coordinator killed with -9 both end with the experiment done.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { orquesta, ROOT } from './run-cli.js';
+
+const BIN = fileURLToPath(new URL('../../cli/bin/orquesta.js', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'orquesta-cluster-'));
+const db = join(dir, 'coordinator.db');
+const children: ChildProcess[] = [];
+let url = '';
+
+function start(args: string[]): { child: ChildProcess; output: () => string } {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let text = '';
+  child.stdout?.on('data', (d) => (text += d));
+  child.stderr?.on('data', (d) => (text += d));
+  return { child, output: () => text };
+}
+
+let ports: [number, number];
+
+async function startServe(): Promise<ChildProcess> {
+  const serve = start(['serve', '--port', String(ports[0]), '--control-port', String(ports[1]), '--db', db]);
+  const match = await waitFor(() => /API (http:\/\/[\d.]+:\d+)/.exec(serve.output()), 20_000, () => serve.output());
+  url = match[1] as string;
+  return serve.child;
+}
+
+async function waitFor<T>(probe: () => T | null | undefined | false, timeoutMs: number, describeState: () => string = () => ''): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${describeState()}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+function spec(name: string, steps: number): string {
+  const file = join(dir, `${name}.yaml`);
+  writeFileSync(
+    file,
+    [
+      `name: ${name}`,
+      'task: translation',
+      'data: { train: data/spa-eng/valid.tsv.gz, valid: data/spa-eng/valid.tsv.gz, source: es, target: en, max_len: 16 }',
+      'tokenizer: { kind: bpe, vocab_size: 500, shared: true }',
+      'model: { d_model: 32, heads: 2, d_ff: 64, encoder_layers: 1, decoder_layers: 1, max_len: 20 }',
+      'optimizer: { kind: adam, lr: 1.0e-3, warmup_steps: 5 }',
+      `training: { max_tokens_per_batch: 256, max_steps: ${steps}, log_every_steps: 5, eval_every_steps: ${steps} }`,
+      'resources: { workers: 2 }',
+      'collective: { timeout_s: 5 }',
+      `checkpoint: { every_steps: 10, keep_last: 2, dir: ${join(dir, 'runs', name)} }`,
+    ].join('\n'),
+  );
+  return file;
+}
+
+interface Status {
+  state: string;
+  trials: { state: string; step: number; restarts: number; attempt: number; lastCheckpoint: string | null; workers: { rank: number; pid: number | null; state: string }[] }[];
+}
+
+async function status(id: number): Promise<Status> {
+  const response = await fetch(`${url}/api/experiments/${id}`);
+  return (await response.json()) as Status;
+}
+
+async function events(id: number): Promise<string[]> {
+  return ((await (await fetch(`${url}/api/experiments/${id}/events`)).json()) as { message: string }[]).map((e) => e.message);
+}
+
+async function until(id: number, pred: (s: Status) => boolean, timeoutMs = 90_000): Promise<Status> {
+  let last: Status | undefined;
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      last = await status(id);
+      if (pred(last)) return last;
+    } catch {
+      // coordinator restarting
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`experiment ${id} never reached the expected state; last: ${JSON.stringify(last)}; events: ${(await events(id).catch(() => [])).join(' | ')}`);
+}
+
+function submit(file: string): number {
+  const run = orquesta(['submit', file, '--coordinator', url]);
+  expect(run.stderr).toMatch(/queued with 1 trial/);
+  expect(run.status).toBe(0);
+  return Number(run.stdout.trim());
+}
+
+beforeAll(async () => {
+  ports = [await freePort(), await freePort()];
+  await startServe();
+  for (const id of ['node-a', 'node-b']) {
+    const port = await freePort();
+    start(['agent', '--coordinator', url, '--id', id, '--slots', '1', '--advertise-host', '127.0.0.1', '--ports', `${port}-${port}`, '--workdir', ROOT, '--state-dir', join(dir, id)]);
+  }
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    const agents = (await (await fetch(`${url}/api/agents`)).json()) as { state: string }[];
+    if (agents.filter((a) => a.state === 'alive').length === 2) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('agents did not register');
+}, 60_000);
+
+afterAll(() => {
+  for (const c of children) c.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('orquesta serve + agents', () => {
+  it('trains a submitted two-worker job across both agents to completion', async () => {
+    const id = submit(spec('first', 20));
+    const done = await until(id, (s) => ['succeeded', 'failed'].includes(s.state));
+    expect(done.state).toBe('succeeded');
+    expect(done.trials[0]).toMatchObject({ state: 'succeeded', step: 20, restarts: 0 });
+    const list = orquesta(['list', '--coordinator', url]);
+    expect(list.stdout).toMatch(new RegExp(`^${id}\\s+first\\s+succeeded`, 'm'));
+    const logs = orquesta(['logs', String(id), '--coordinator', url]);
+    expect(logs.stdout).toMatch(/\[trial 0 rank 1\] pid \d+/);
+  }, 120_000);
+
+  it('restarts from the last checkpoint after kill -9 of a worker, and finishes', async () => {
+    const id = submit(spec('killed', 200));
+    const running = await until(id, (s) => s.trials[0]!.lastCheckpoint !== null && s.trials[0]!.workers.every((w) => w.state === 'running' && w.pid));
+    const victim = running.trials[0]!.workers.find((w) => w.rank === 1)!.pid!;
+    const killedAt = Date.now();
+    process.kill(victim, 'SIGKILL');
+    const restarted = await until(id, (s) => s.trials[0]!.restarts === 1, 10_000);
+    expect(Date.now() - killedAt).toBeLessThan(10_000);
+    expect(restarted.trials[0]!.attempt).toBe(2);
+    const done = await until(id, (s) => ['succeeded', 'failed'].includes(s.state));
+    expect(done.state).toBe('succeeded');
+    const log = await events(id);
+    expect(log).toContain('trial 0 rank 1 exited with signal SIGKILL');
+    expect(log.some((m) => /restarting -> queued: restart 1 of 3 from .*step-\d+/.test(m))).toBe(true);
+    expect(log.some((m) => /resumed from step [1-9]\d*/.test(m))).toBe(true);
+  }, 150_000);
+
+  it('loses nothing when the coordinator is killed with -9 and restarted', async () => {
+    const a = submit(spec('survivor', 150));
+    const b = submit(spec('waiting', 20));
+    await until(a, (s) => s.state === 'running');
+    const serve = children[0]!;
+    serve.kill('SIGKILL');
+    await new Promise((r) => serve.once('exit', r));
+    await startServe();
+    const doneA = await until(a, (s) => ['succeeded', 'failed'].includes(s.state), 150_000);
+    const doneB = await until(b, (s) => ['succeeded', 'failed'].includes(s.state), 150_000);
+    expect([doneA.state, doneB.state]).toEqual(['succeeded', 'succeeded']);
+    const all = (await (await fetch(`${url}/api/experiments`)).json()) as { id: number }[];
+    expect(all.map((e) => e.id)).toEqual([1, 2, 3, 4]);
+    expect((await events(a)).slice(0, 2)).toEqual([`submitted survivor with 1 trial, priority 50`, 'trial 0: queued -> scheduled: placed on node-a, node-b']);
+  }, 200_000);
+});
