@@ -1,0 +1,91 @@
+/**
+ * Multi-host: the coordinator runs in one network namespace ("host") and an agent in each of two
+ * others (infra/netns/hosts-up.sh); a 2-worker job is placed across both hosts and trains to
+ * completion over the emulated network. Needs root and iproute2 (CI has both).
+ */
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT } from './run-cli.js';
+
+const BIN = fileURLToPath(new URL('../../cli/bin/orquesta.js', import.meta.url));
+const HOSTS_UP = join(ROOT, 'infra/netns/hosts-up.sh');
+const HOSTS_DOWN = join(ROOT, 'infra/netns/hosts-down.sh');
+const canRun = process.getuid?.() === 0 && spawnSync('ip', ['netns', 'list']).status === 0;
+const prefix = `oe${process.pid % 100000}`;
+const subnet = `10.${80 + (process.pid % 40)}.${process.pid % 250}`;
+const dir = mkdtempSync(join(tmpdir(), 'orquesta-netns-'));
+const coordinator = `http://${subnet}.1:7070`;
+const children: ChildProcess[] = [];
+
+function onHost(host: number, args: string[]): ChildProcess {
+  const child = spawn('ip', ['netns', 'exec', `${prefix}h${host}`, process.execPath, BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  children.push(child);
+  return child;
+}
+
+function cliOnHost(host: number, args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync('ip', ['netns', 'exec', `${prefix}h${host}`, process.execPath, BIN, ...args, '--coordinator', coordinator], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+beforeAll(async () => {
+  if (!canRun) return;
+  execFileSync('bash', [HOSTS_UP, '--prefix', prefix, '--hosts', '3', '--subnet', subnet]);
+  onHost(1, ['serve', '--host', `${subnet}.1`, '--port', '7070', '--db', join(dir, 'coordinator.db')]);
+  for (const h of [2, 3]) {
+    await new Promise((r) => setTimeout(r, 1000));
+    onHost(h, ['agent', '--coordinator', coordinator, '--id', `host${h}`, '--slots', '1', '--advertise-host', `${subnet}.${h}`, '--ports', '29500-29509', '--workdir', ROOT, '--state-dir', join(dir, `host${h}`)]);
+  }
+}, 30_000);
+
+afterAll(() => {
+  for (const c of children) c.kill('SIGKILL');
+  if (canRun) execFileSync('bash', [HOSTS_DOWN, '--prefix', prefix]);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe.skipIf(!canRun)('coordinator and agents on separate hosts', () => {
+  it('places a 2-worker job across two hosts and trains it to completion', async () => {
+    const file = join(dir, 'two-hosts.yaml');
+    writeFileSync(
+      file,
+      [
+        'name: two-hosts',
+        'task: translation',
+        'data: { train: data/spa-eng/valid.tsv.gz, valid: data/spa-eng/valid.tsv.gz, source: es, target: en, max_len: 16 }',
+        'tokenizer: { kind: bpe, vocab_size: 500, shared: true }',
+        'model: { d_model: 32, heads: 2, d_ff: 64, encoder_layers: 1, decoder_layers: 1, max_len: 20 }',
+        'optimizer: { warmup_steps: 5 }',
+        'training: { max_tokens_per_batch: 256, max_steps: 30, log_every_steps: 5, eval_every_steps: 30 }',
+        'resources: { workers: 2 }',
+        'collective: { timeout_s: 10 }',
+        `checkpoint: { every_steps: 10, dir: ${join(dir, 'runs')} }`,
+      ].join('\n'),
+    );
+    let agents = '';
+    for (let i = 0; i < 40 && !/host2[\s\S]*host3/.test(agents); i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      const r = spawnSync('ip', ['netns', 'exec', `${prefix}h1`, 'bash', '-c', `exec 3<>/dev/tcp/${subnet}.1/7070; printf 'GET /api/agents HTTP/1.0\\r\\n\\r\\n' >&3; cat <&3`], { encoding: 'utf8' });
+      agents = r.stdout;
+    }
+    expect(agents).toMatch(/"id":"host2"[\s\S]*"id":"host3"/);
+    const submitted = cliOnHost(1, ['submit', file]);
+    expect(submitted.status).toBe(0);
+    const id = Number(submitted.stdout.trim());
+    let status: { state: string; trials: { step: number; workers: { host: string; agent: string }[] }[] } | undefined;
+    for (let i = 0; i < 120; i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      const r = cliOnHost(1, ['status', String(id), '--json']);
+      if (r.status !== 0) continue;
+      status = JSON.parse(r.stdout);
+      if (status && ['succeeded', 'failed'].includes(status.state)) break;
+    }
+    expect(status?.state).toBe('succeeded');
+    expect(status?.trials[0]?.step).toBe(30);
+    expect(status?.trials[0]?.workers.map((w) => `${w.agent}@${w.host}`).sort()).toEqual([`host2@${subnet}.2`, `host3@${subnet}.3`]);
+  }, 180_000);
+});
