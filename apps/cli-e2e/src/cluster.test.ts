@@ -143,6 +143,21 @@ describe('orquesta serve + agents', () => {
     expect(logs.stdout).toMatch(/\[trial 0 rank 1\] pid \d+/);
   }, 120_000);
 
+  it('plans placement and step time without launching', async () => {
+    const file = spec('planned', 20);
+    const profile = join(dir, 'profile.jsonl');
+    writeFileSync(profile, ['{"benchmark":"model","backend":"wasm-native","parameters":7578624,"target_tokens_per_s":3000,"optimizer_s_median":0.02}', '{"impl":"orquesta-zmq","transport":"tcp","ranks":2,"bytes":4194304,"busbw_gbps":1.5}'].join('\n'));
+    const run = orquesta(['plan', file, '--coordinator', url, '--profile', profile]);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/placement: fits on free slots now \(cluster: 2 agent\(s\), 2 of 2 slots free\)/);
+    expect(run.stdout).toMatch(/rank 0  node-a \(127\.0\.0\.1\)  slot 0  CPU/);
+    expect(run.stdout).toMatch(/rank 1  node-b \(127\.0\.0\.1\)  slot 0  CPU/);
+    expect(run.stdout).toMatch(/predicted step: [\d.]+ s = compute [\d.]+ \+ all-reduce [\d.]+ \+ optimizer [\d.]+; \d+ tokens\/s over 2 worker\(s\)/);
+    const too = orquesta(['plan', file, '--coordinator', url, '--workers', '3', '--json']);
+    expect(JSON.parse(too.stdout).placement).toMatchObject({ fitsNow: false, placement: null, reason: 'needs 3 slots on 3 worker(s); the cluster has 2 on 2 agent(s)' });
+    expect((await (await fetch(`${url}/api/experiments`)).json()) as unknown[]).toHaveLength(1);
+  });
+
   it('restarts from the last checkpoint after kill -9 of a worker, and finishes', async () => {
     const id = submit(spec('killed', 200));
     const running = await until(id, (s) => s.trials[0]!.lastCheckpoint !== null && s.trials[0]!.workers.every((w) => w.state === 'running' && w.pid));

@@ -13,6 +13,7 @@ import { DEFAULT_COORDINATOR, type ClientFlags } from './commands/coordinator-cl
 import { experimentActionCommand } from './commands/experiment-action.js';
 import { listCommand } from './commands/list.js';
 import { logsCommand } from './commands/logs.js';
+import { planCommand, type PlanFlags } from './commands/plan.js';
 import { serveCommand, type ServeFlags } from './commands/serve.js';
 import { statusCommand } from './commands/status.js';
 import { submitCommand, type SubmitFlags } from './commands/submit.js';
@@ -159,6 +160,18 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
     .option('-f, --follow', 'keep printing until the experiment ends')
     .action(async (id: string, flags: ClientFlags & { follow?: boolean }) => {
       result.code = await logsCommand(id, flags, io);
+    });
+
+  program
+    .command('plan')
+    .description('Show where the coordinator would place a spec (GPU per rank) and its predicted step time from measured compute and all-reduce bandwidth, without launching.')
+    .argument('<spec>', 'experiment spec (YAML)')
+    .option(...coordinatorOption)
+    .option('--workers <n>', "workers (default: the spec's resources.workers)")
+    .option('--profile <file>', 'JSON lines of `orquesta bench model --json` and `bench allreduce --json` (default: .orquesta/profile.jsonl when present)')
+    .option('--json', 'print the plan as JSON')
+    .action(async (file: string, flags: PlanFlags) => {
+      result.code = await planCommand(file, flags, io);
     });
 
   for (const [action, description] of [

@@ -33,3 +33,7 @@ export { ApiError, CoordinatorClient, CoordinatorUnreachableError } from './clie
 export type { ExperimentAction } from './client/coordinator-client.js';
 export { ZmqControlServer } from './control/zmq-control-server.js';
 export { ZmqAgentConnection } from './control/zmq-agent-connection.js';
+export type { PlanResult } from './daemon/coordinator.js';
+export { parameterCount } from './plan/parameter-count.js';
+export { parseProfile, predictStep } from './plan/cost-model.js';
+export type { Profile, StepPrediction } from './plan/cost-model.js';

@@ -55,6 +55,10 @@ export class CoordinatorClient {
     return this.call('POST', `/api/experiments/${id}/${action}`, {});
   }
 
+  plan(spec: string, source: string, workers?: number): Promise<Record<string, unknown>> {
+    return this.call('POST', '/api/plan', { spec, source, ...(workers === undefined ? {} : { workers }) });
+  }
+
   agents(): Promise<Record<string, unknown>[]> {
     return this.call('GET', '/api/agents');
   }

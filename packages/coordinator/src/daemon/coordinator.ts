@@ -21,6 +21,7 @@ import { posix } from 'node:path';
 import { expandSearch } from '../jobs/expand-search.js';
 import { ACTIVE_STATES, PENDING_STATES, TERMINAL_STATES, type JobState, type StopTarget } from '../jobs/job-state.js';
 import type { ActiveJob, AgentView, PendingJob } from '../scheduler/cluster-view.js';
+import { freeResources, placeGang } from '../scheduler/place-gang.js';
 import { schedule } from '../scheduler/schedule.js';
 import { parseSpecText } from '../spec/load-spec.js';
 import type { SpecProblem } from '../spec/spec-problem.js';
@@ -63,6 +64,20 @@ interface RunTracker {
 }
 
 export type SubmitResult = { ok: true; id: number; trials: number[] } | { ok: false; problems: readonly SpecProblem[] };
+
+export type PlanResult =
+  | { ok: false; problems: readonly SpecProblem[] }
+  | {
+      ok: true;
+      spec: Readonly<ExperimentSpec>;
+      workers: number;
+      slotsPerWorker: number;
+      fitsNow: boolean;
+      /** Per rank: agent, host, slot indices and the GPU ids they map to (empty for CPU slots). */
+      placement: { rank: number; agent: string; host: string; slots: readonly number[]; gpus: string[] }[] | null;
+      capacity: { agents: number; slots: number; free: number };
+      reason: string;
+    };
 
 export const runId = (trialId: number, attempt: number) => `${trialId}.${attempt}`;
 
@@ -132,6 +147,39 @@ export class Coordinator {
     this.log(`experiment ${created.id} (${spec.name}) submitted: ${created.trials.length} trial(s), priority ${priority}`);
     this.reschedule();
     return { ok: true, ...created };
+  }
+
+  /**
+   * Where a spec's gang would go now, without queueing it: a placement on today's free slots, or why
+   * it must wait (busy slots) or can never run (more slots than the cluster has).
+   */
+  plan(specYaml: string, source: string, options: { workers?: number } = {}): PlanResult {
+    const loaded = parseSpecText(specYaml, source, this.options.baseDir === undefined ? {} : { baseDir: this.options.baseDir });
+    if (!loaded.ok) return { ok: false, problems: loaded.problems };
+    const spec = loaded.spec;
+    const workers = options.workers ?? spec.resources.workers;
+    const slotsPerWorker = spec.resources.slots_per_worker;
+    const agents = this.aliveAgents();
+    const busy = this.store
+      .trialsIn(ACTIVE_STATES)
+      .flatMap((t) => (t.placement ? [t.placement] : []));
+    const now = placeGang(workers, slotsPerWorker, freeResources(agents, busy));
+    const ever = now ?? placeGang(workers, slotsPerWorker, freeResources(agents, []));
+    const totalSlots = agents.reduce((n, a) => n + a.slots, 0);
+    const placement = (now ?? ever)?.workers.map((w) => {
+      const agent = agents.find((a) => a.id === w.agent);
+      return { rank: w.rank, agent: w.agent, host: w.host, slots: w.slots, gpus: agent && agent.gpus.length > 0 ? w.slots.map((s) => agent.gpus[s] ?? String(s)) : [] };
+    });
+    return {
+      ok: true,
+      spec,
+      workers,
+      slotsPerWorker,
+      fitsNow: now !== undefined,
+      placement: placement ?? null,
+      capacity: { agents: agents.length, slots: totalSlots, free: freeResources(agents, busy).reduce((n, f) => n + f.slots.length, 0) },
+      reason: now ? 'fits on free slots now' : ever ? 'waits for busy slots (running trials hold them)' : `needs ${workers * slotsPerWorker} slots on ${workers} worker(s); the cluster has ${totalSlots} on ${agents.length} agent(s)`,
+    };
   }
 
   /** @throws {NotFoundError} @throws {StateConflictError} nothing left to cancel. */
@@ -402,10 +450,7 @@ export class Coordinator {
   }
 
   private schedulePass(): void {
-    const agents: AgentView[] = this.store
-      .agents()
-      .filter((a) => a.state === 'alive' && this.registered.has(a.id))
-      .map((a) => ({ id: a.id, host: a.host, slots: a.slots, gpus: a.gpus, ports: a.ports }));
+    const agents = this.aliveAgents();
     const activeTrials = this.store.trialsIn(ACTIVE_STATES);
     const active: ActiveJob[] = activeTrials
       .filter((t) => t.placement !== null)
@@ -438,6 +483,13 @@ export class Coordinator {
         throw error;
       }
     }
+  }
+
+  private aliveAgents(): AgentView[] {
+    return this.store
+      .agents()
+      .filter((a) => a.state === 'alive' && this.registered.has(a.id))
+      .map((a) => ({ id: a.id, host: a.host, slots: a.slots, gpus: a.gpus, ports: a.ports }));
   }
 
   private trackRun(trial: TrialRow): void {

@@ -8,6 +8,7 @@
  *   GET  /api/experiments/:id/logs?after=N[&follow=1]   (NDJSON)
  *   GET  /api/experiments/:id/events?after=N            (JSON, or server-sent events with Accept: text/event-stream)
  *   GET  /api/agents                      GET /api/cluster (control endpoint for agents)
+ *   POST /api/plan {spec, workers?}       placement without queueing
  */
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { formatProblem } from '../spec/spec-problem.js';
@@ -75,6 +76,27 @@ export function buildApi(options: ApiOptions): FastifyInstance {
       const result = coordinator.submit(body.spec, body.source ?? '<submitted>', body.priority === undefined ? {} : { priority: body.priority });
       if (!result.ok) return fail(reply, 400, API_ERROR.invalidSpec, `the spec has ${result.problems.length} problem(s)`, result.problems.map(formatProblem));
       return reply.status(201).send({ id: result.id, trials: result.trials.length });
+    },
+  );
+
+  app.post(
+    '/api/plan',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['spec'],
+          properties: { spec: { type: 'string', minLength: 1, maxLength: MAX_SPEC_BYTES }, source: { type: 'string', maxLength: 1024 }, workers: { type: 'integer', minimum: 1, maximum: 4096 } },
+        },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body as { spec: string; source?: string; workers?: number };
+      const result = coordinator.plan(body.spec, body.source ?? '<submitted>', body.workers === undefined ? {} : { workers: body.workers });
+      if (!result.ok) return fail(reply, 400, API_ERROR.invalidSpec, `the spec has ${result.problems.length} problem(s)`, result.problems.map(formatProblem));
+      const { spec: _spec, ok: _ok, ...rest } = result;
+      return rest;
     },
   );
 

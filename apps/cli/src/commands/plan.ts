@@ -1,0 +1,75 @@
+/**
+ * `orquesta plan SPEC`: where the coordinator would place the spec's workers (GPU per rank) and the
+ * step time predicted from measured compute and all-reduce bandwidth, without launching anything.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { CoordinatorUnreachableError, formatProblem, loadSpecFile, parseProfile, predictStep, type Profile } from '@orquesta/coordinator';
+import { EXIT, type CliIO, type ExitCode } from '../io.js';
+import { clientFor, withClient, type ClientFlags } from './coordinator-client.js';
+
+export const DEFAULT_PROFILE = '.orquesta/profile.jsonl';
+
+export interface PlanFlags extends ClientFlags {
+  readonly workers?: string;
+  readonly profile?: string;
+  readonly json?: boolean;
+}
+
+interface PlacementView {
+  fitsNow: boolean;
+  reason: string;
+  capacity: { agents: number; slots: number; free: number };
+  placement: { rank: number; agent: string; host: string; slots: number[]; gpus: string[] }[] | null;
+}
+
+export async function planCommand(file: string, flags: PlanFlags, io: CliIO): Promise<ExitCode> {
+  const loaded = await loadSpecFile(file);
+  if (!loaded.ok) {
+    for (const problem of loaded.problems) io.out(formatProblem(problem));
+    return EXIT.usage;
+  }
+  const spec = loaded.spec;
+  const workers = flags.workers === undefined ? spec.resources.workers : Number(flags.workers);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 4096) {
+    io.err(`orquesta plan: --workers must be an integer from 1 to 4096, got ${JSON.stringify(flags.workers)}`);
+    return EXIT.usage;
+  }
+  const profilePath = flags.profile ?? (existsSync(DEFAULT_PROFILE) ? DEFAULT_PROFILE : undefined);
+  let profile: Profile = { model: [], allReduce: [] };
+  if (profilePath !== undefined) {
+    try {
+      profile = parseProfile(await readFile(profilePath, 'utf8'));
+    } catch (error) {
+      io.err(`orquesta plan: cannot read --profile ${profilePath}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      return EXIT.usage;
+    }
+  }
+  const prediction = predictStep(spec, workers, profile);
+  return withClient('plan', io, async () => {
+    let placement: PlacementView | null = null;
+    let placementNote = '';
+    try {
+      placement = (await clientFor(flags).plan(await readFile(file, 'utf8'), file, workers)) as unknown as PlacementView;
+    } catch (error) {
+      if (!(error instanceof CoordinatorUnreachableError)) throw error;
+      placementNote = error.message;
+    }
+    if (flags.json) {
+      io.out(JSON.stringify({ experiment: spec.name, workers, slotsPerWorker: spec.resources.slots_per_worker, placement, placementNote: placementNote || undefined, profile: profilePath ?? null, prediction }));
+      return EXIT.ok;
+    }
+    const s = prediction.seconds;
+    io.out(`plan: ${spec.name}, ${workers} worker(s) x ${spec.resources.slots_per_worker} slot(s), backend ${spec.resources.backend}`);
+    io.out(`model: ${(prediction.parameters / 1e6).toFixed(2)} M parameters, gradients ${(prediction.gradientBytes / 1e6).toFixed(1)} MB per step (${spec.collective.compression === 'fp16' ? 'fp16' : 'fp32'}) in ${prediction.buckets} bucket(s) of ${spec.collective.bucket_mb} MB`);
+    if (placement) {
+      io.out(`placement: ${placement.reason} (cluster: ${placement.capacity.agents} agent(s), ${placement.capacity.free} of ${placement.capacity.slots} slots free)`);
+      for (const w of placement.placement ?? []) io.out(`  rank ${w.rank}  ${w.agent} (${w.host})  slot ${w.slots.join(',')}${w.gpus.length ? `  GPU ${w.gpus.join(',')}` : '  CPU'}`);
+    } else io.out(`placement: unknown (${placementNote})`);
+    if (s.step !== null && s.compute !== null && s.allReduce !== null && s.optimizer !== null)
+      io.out(`predicted step: ${s.step.toFixed(3)} s = compute ${s.compute.toFixed(3)} + all-reduce ${s.allReduce.toFixed(3)} + optimizer ${s.optimizer.toFixed(3)}; ${Math.round(prediction.tokensPerSecond ?? 0)} tokens/s over ${workers} worker(s)`);
+    else io.out(`predicted step: needs measurements: orquesta bench model --json >> ${DEFAULT_PROFILE}; orquesta bench allreduce --ranks ${Math.max(2, workers)} --bytes ${Math.max(1, Math.round(prediction.gradientBytes / 2 ** 20))}MiB --json >> ${DEFAULT_PROFILE}`);
+    for (const line of prediction.basis) io.out(`  ${line}`);
+    return EXIT.ok;
+  });
+}

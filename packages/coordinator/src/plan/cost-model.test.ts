@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import type { ExperimentSpec } from '@orquesta/protocol';
+import { parseProfile, predictStep } from './cost-model.js';
+import { parameterCount } from './parameter-count.js';
+
+const base = {
+  task: 'translation',
+  model: { d_model: 256, heads: 4, d_ff: 1024, encoder_layers: 3, decoder_layers: 3, max_len: 256, positional: 'sinusoidal', tie_embeddings: true, norm: 'pre' },
+  tokenizer: { kind: 'bpe', vocab_size: 8000, shared: true },
+  training: { max_tokens_per_batch: 2048, accumulate: 1 },
+  collective: { bucket_mb: 25, compression: 'none', timeout_s: 30 },
+} as unknown as ExperimentSpec;
+
+describe('parameter count', () => {
+  it('matches the benchmark Transformer built by packages/model (7,578,624)', () => {
+    expect(parameterCount(base)).toBe(7_578_624);
+  });
+
+  it('adds untied output, learned positions and drops final norms for post-LN', () => {
+    const untied = { ...base, model: { ...base.model, tie_embeddings: false } };
+    expect(parameterCount(untied) - parameterCount(base)).toBe(256 * 8000);
+    const learned = { ...base, model: { ...base.model, positional: 'learned' } } as unknown as ExperimentSpec;
+    expect(parameterCount(learned) - parameterCount(base)).toBe(256 * 256);
+    const post = { ...base, model: { ...base.model, norm: 'post' } } as unknown as ExperimentSpec;
+    expect(parameterCount(base) - parameterCount(post)).toBe(4 * 256);
+  });
+});
+
+describe('step prediction', () => {
+  const profile = parseProfile(
+    [
+      'not json',
+      '{"benchmark":"model","backend":"wasm-native","parameters":7578624,"target_tokens_per_s":2048,"optimizer_s_median":0.05}',
+      '{"impl":"orquesta-zmq","transport":"tcp","ranks":2,"bytes":4194304,"busbw_gbps":2}',
+      '{"impl":"orquesta-zmq","transport":"tcp","ranks":2,"bytes":33554432,"busbw_gbps":1}',
+      '{"impl":"orquesta-zmq","transport":"tcp","ranks":4,"bytes":33554432,"busbw_gbps":0.5}',
+    ].join('\n'),
+  );
+
+  it('adds compute, optimizer and the all-reduce of the nearest measurement', () => {
+    const p = predictStep(base, 2, profile);
+    expect(p.gradientBytes).toBe(7_578_624 * 4);
+    expect(p.seconds.compute).toBeCloseTo(1, 9);
+    expect(p.seconds.optimizer).toBeCloseTo(0.05, 9);
+    expect(p.seconds.allReduce).toBeCloseTo((7_578_624 * 4 * 1) / 1e9, 9); // 2(N-1)/N = 1, bus 1 GB/s (32 MiB row)
+    expect(p.tokensPerSecond).toBeCloseTo((2 * 2048) / (p.seconds.step as number), 6);
+    expect(predictStep(base, 4, profile).seconds.allReduce).toBeCloseTo((7_578_624 * 4 * 1.5) / 0.5e9, 9);
+  });
+
+  it('needs no all-reduce for one worker, and says what is missing', () => {
+    expect(predictStep(base, 1, profile).seconds.allReduce).toBe(0);
+    const none = predictStep(base, 2, { model: [], allReduce: [] });
+    expect(none.seconds.step).toBeNull();
+    expect(none.basis).toEqual(['compute: no `bench model` measurement in the profile', 'all-reduce: no `bench allreduce` measurement in the profile']);
+  });
+
+  it('halves the bytes with fp16 compression', () => {
+    const fp16 = { ...base, collective: { ...base.collective, compression: 'fp16' } } as ExperimentSpec;
+    expect(predictStep(fp16, 2, profile).gradientBytes).toBe(7_578_624 * 2);
+  });
+});

@@ -1,0 +1,101 @@
+/**
+ * Predicted step time of a spec on N workers from measurements (`orquesta bench model --json` and
+ * `orquesta bench allreduce --json` lines), without launching anything:
+ *
+ *   compute   = tokens per worker step / measured tokens/s x (parameters / benchmark parameters)
+ *   optimizer = measured optimizer seconds x (parameters / benchmark parameters)
+ *   allReduce = gradient bytes x 2(N-1)/N / measured bus bandwidth (nearest ranks, then nearest size)
+ *   step      = compute + allReduce + optimizer (no overlap)
+ *
+ * Compute scales with parameters x tokens (6 FLOPs per parameter and token); attention's quadratic
+ * term and the embedding lookup are ignored, so the model is rougher for long sequences.
+ */
+import type { ExperimentSpec } from '@orquesta/protocol';
+import { parameterCount } from './parameter-count.js';
+
+export interface ModelMeasurement {
+  readonly parameters: number;
+  readonly target_tokens_per_s: number;
+  readonly optimizer_s_median: number;
+  readonly backend: string;
+}
+
+export interface AllReduceMeasurement {
+  readonly ranks: number;
+  readonly bytes: number;
+  readonly busbw_gbps: number;
+  readonly transport?: string;
+  readonly compression?: string;
+}
+
+export interface Profile {
+  readonly model: readonly ModelMeasurement[];
+  readonly allReduce: readonly AllReduceMeasurement[];
+}
+
+/** Reads benchmark JSON lines; other lines are ignored. */
+export function parseProfile(text: string): Profile {
+  const model: ModelMeasurement[] = [];
+  const allReduce: AllReduceMeasurement[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim().startsWith('{')) continue;
+    let row: Record<string, unknown>;
+    try {
+      row = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      continue;
+    }
+    if (row['benchmark'] === 'model' && typeof row['target_tokens_per_s'] === 'number' && typeof row['parameters'] === 'number') model.push(row as unknown as ModelMeasurement);
+    else if (typeof row['busbw_gbps'] === 'number' && typeof row['ranks'] === 'number' && typeof row['bytes'] === 'number') allReduce.push(row as unknown as AllReduceMeasurement);
+  }
+  return { model, allReduce };
+}
+
+export interface StepPrediction {
+  readonly workers: number;
+  readonly parameters: number;
+  readonly gradientBytes: number;
+  readonly buckets: number;
+  readonly tokensPerWorkerStep: number;
+  readonly seconds: { readonly compute: number | null; readonly allReduce: number | null; readonly optimizer: number | null; readonly step: number | null };
+  readonly tokensPerSecond: number | null;
+  /** Which measurements the prediction used, or why it has none. */
+  readonly basis: readonly string[];
+}
+
+export function predictStep(spec: Pick<ExperimentSpec, 'task' | 'model' | 'tokenizer' | 'training' | 'collective'>, workers: number, profile: Profile): StepPrediction {
+  const parameters = parameterCount(spec);
+  const gradientBytes = parameters * (spec.collective.compression === 'fp16' ? 2 : 4);
+  const buckets = Math.max(1, Math.ceil((parameters * 4) / (spec.collective.bucket_mb * 1e6)));
+  const tokensPerWorkerStep = spec.training.max_tokens_per_batch * spec.training.accumulate;
+  const basis: string[] = [];
+  const model = profile.model.at(-1);
+  let compute: number | null = null;
+  let optimizer: number | null = null;
+  if (model) {
+    const scale = parameters / model.parameters;
+    compute = (tokensPerWorkerStep / model.target_tokens_per_s) * scale;
+    optimizer = model.optimizer_s_median * scale;
+    basis.push(`compute: bench model on ${model.backend}, ${Math.round(model.target_tokens_per_s)} tokens/s at ${model.parameters} parameters`);
+  } else basis.push('compute: no `bench model` measurement in the profile');
+  let allReduce: number | null = workers === 1 ? 0 : null;
+  if (workers > 1) {
+    const candidates = profile.allReduce.filter((r) => (r.compression ?? 'none') === spec.collective.compression || profile.allReduce.every((x) => (x.compression ?? 'none') !== spec.collective.compression));
+    const nearest = [...candidates].sort((a, b) => Math.abs(a.ranks - workers) - Math.abs(b.ranks - workers) || Math.abs(Math.log(a.bytes / gradientBytes)) - Math.abs(Math.log(b.bytes / gradientBytes)))[0];
+    if (nearest && nearest.busbw_gbps > 0) {
+      allReduce = (gradientBytes * (2 * (workers - 1)) / workers) / (nearest.busbw_gbps * 1e9);
+      basis.push(`all-reduce: bench allreduce ${nearest.ranks} ranks, ${nearest.bytes} bytes${nearest.transport ? ` over ${nearest.transport}` : ''}: bus ${nearest.busbw_gbps.toFixed(3)} GB/s`);
+    } else basis.push('all-reduce: no `bench allreduce` measurement in the profile');
+  } else basis.push('all-reduce: none with one worker');
+  const step = compute !== null && optimizer !== null && allReduce !== null ? compute + optimizer + allReduce : null;
+  return {
+    workers,
+    parameters,
+    gradientBytes,
+    buckets,
+    tokensPerWorkerStep,
+    seconds: { compute, allReduce, optimizer, step },
+    tokensPerSecond: step === null ? null : (workers * tokensPerWorkerStep) / step,
+    basis,
+  };
+}
