@@ -15,6 +15,7 @@ import { listCommand } from './commands/list.js';
 import { logsCommand } from './commands/logs.js';
 import { planCommand, type PlanFlags } from './commands/plan.js';
 import { serveCommand, type ServeFlags } from './commands/serve.js';
+import { slurmTaskCommand } from './commands/slurm-task.js';
 import { statusCommand } from './commands/status.js';
 import { submitCommand, type SubmitFlags } from './commands/submit.js';
 import { EXIT, type CliIO, type ExitCode } from './io.js';
@@ -104,6 +105,7 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
     .option('--control-port <n>', 'control socket port for agents (default: HTTP port + 1)')
     .option('--db <file>', 'SQLite state file', '.orquesta/coordinator.db')
     .option('--workdir <dir>', "directory specs' relative data paths are checked against (default: the working directory)")
+    .option('--slurm', 'run specs with resources.launcher: slurm through sbatch/squeue/scancel on this host (SLURM_CONF applies)')
     .action(async (flags: ServeFlags) => {
       result.code = await serveCommand(flags, io);
     });
@@ -160,6 +162,15 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
     .option('-f, --follow', 'keep printing until the experiment ends')
     .action(async (id: string, flags: ClientFlags & { follow?: boolean }) => {
       result.code = await logsCommand(id, flags, io);
+    });
+
+  program
+    .command('slurm-task', { hidden: true })
+    .requiredOption('--control <endpoint>', 'coordinator control endpoint')
+    .requiredOption('--run <id>', 'run id')
+    .requiredOption('--spec <file>', 'spec JSON')
+    .action(async (flags: { control: string; run: string; spec: string }) => {
+      result.code = await slurmTaskCommand(flags, io);
     });
 
   program

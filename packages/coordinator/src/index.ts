@@ -37,3 +37,8 @@ export type { PlanResult } from './daemon/coordinator.js';
 export { parameterCount } from './plan/parameter-count.js';
 export { parseProfile, predictStep } from './plan/cost-model.js';
 export type { Profile, StepPrediction } from './plan/cost-model.js';
+export { CommandLineSlurm, SlurmCommandError } from './slurm/slurm-client.js';
+export type { SlurmClient, SlurmJob } from './slurm/slurm-client.js';
+export { runSlurmTask, RendezvousTimeoutError } from './slurm/run-slurm-task.js';
+export { SlurmEnvironmentError } from './slurm/slurm-rank.js';
+export type { SlurmLaunchOptions } from './daemon/coordinator.js';

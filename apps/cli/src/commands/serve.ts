@@ -1,5 +1,6 @@
 /** `orquesta serve`: the coordinator daemon, until SIGINT or SIGTERM. */
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startServer, StoreOpenError } from '@orquesta/coordinator';
 import { EXIT, type CliIO, type ExitCode } from '../io.js';
 
@@ -9,6 +10,7 @@ export interface ServeFlags {
   readonly controlPort?: string;
   readonly db: string;
   readonly workdir?: string;
+  readonly slurm?: boolean;
 }
 
 export async function serveCommand(flags: ServeFlags, io: CliIO, until: Promise<unknown> = signalled()): Promise<ExitCode> {
@@ -30,6 +32,7 @@ export async function serveCommand(flags: ServeFlags, io: CliIO, until: Promise<
       db: resolve(flags.db),
       workdir: resolve(flags.workdir ?? '.'),
       log: (line) => io.err(`${stamp()} ${line}`),
+      ...(flags.slurm ? { slurm: { cli: fileURLToPath(new URL('../../bin/orquesta.js', import.meta.url)), stateDir: join(dirname(resolve(flags.db)), 'slurm-runs') } } : {}),
     });
   } catch (error) {
     io.err(`orquesta serve: ${error instanceof StoreOpenError ? error.message : `cannot start: ${(error as Error).message}`}`);

@@ -4,16 +4,14 @@
  * running when the coordinator goes away; the agent re-registers (listing them) when it is back.
  * Processes and the connection are injected; the caller drives `heartbeat()` on a timer.
  */
-import { spawn as nodeSpawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import {
   ControlDecodeError,
   decodeControlMessage,
   ENV,
-  parseWorkerReport,
   recommendedRankEnv,
   type CoordinatorMessage,
   type RunningWorker,
@@ -21,6 +19,7 @@ import {
 } from '@orquesta/protocol';
 import type { Spawner } from '../launch/local-job.js';
 import type { AgentConnection } from './agent-connection.js';
+import { launchWorker } from './launch-worker.js';
 
 export interface NodeAgentOptions {
   readonly id: string;
@@ -46,11 +45,8 @@ export interface NodeAgentOptions {
   readonly now?: () => number;
 }
 
-const defaultSpawner: Spawner = (command, args, env, cwd) => nodeSpawn(command, [...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
-
 export class NodeAgent {
   private readonly workers = new Map<string, ChildProcess>();
-  private readonly spawner: Spawner;
   private readonly log: (line: string) => void;
   private readonly now: () => number;
   private welcomed = false;
@@ -60,7 +56,6 @@ export class NodeAgent {
   heartbeatMs = 1000;
 
   constructor(private readonly options: NodeAgentOptions) {
-    this.spawner = options.spawner ?? defaultSpawner;
     this.log = options.log ?? (() => {});
     this.now = options.now ?? (() => performance.now());
   }
@@ -92,7 +87,7 @@ export class NodeAgent {
     let message: CoordinatorMessage;
     try {
       const decoded = decodeControlMessage(frame);
-      if (!['welcome', 'reregister', 'start-workers', 'stop-workers', 'reject'].includes(decoded.type)) throw new ControlDecodeError(`${decoded.type} is not a coordinator message`);
+      if (!['welcome', 'reregister', 'start-workers', 'stop-workers', 'reject', 'peers'].includes(decoded.type)) throw new ControlDecodeError(`${decoded.type} is not a coordinator message`);
       message = decoded as CoordinatorMessage;
     } catch (error) {
       this.log(`dropped a control frame: ${(error as Error).message}`);
@@ -116,6 +111,9 @@ export class NodeAgent {
         return this.stop(message.run, message.mode);
       case 'reject':
         this.log(`coordinator rejected a message: ${message.reason}`);
+        return;
+      case 'peers':
+        this.log(`ignored peers for run ${message.run} (agents' workers get their peers at start)`);
         return;
       default: {
         const unreachable: never = message;
@@ -158,7 +156,20 @@ export class NodeAgent {
       if (launch.env[ENV.cudaVisibleDevices] === undefined && this.options.gpus.length === 0) delete env[ENV.cudaVisibleDevices];
       let child: ChildProcess;
       try {
-        child = this.spawner(process.execPath, [this.options.workerMain], env, this.options.workdir);
+        child = launchWorker({
+          run,
+          rank: launch.rank,
+          env,
+          workerMain: this.options.workerMain,
+          cwd: this.options.workdir,
+          connection,
+          ...(this.options.spawner ? { spawner: this.options.spawner } : {}),
+          onExit: (code, signal) => {
+            this.workers.delete(key);
+            this.log(`run ${run}: rank ${launch.rank} exited (${code ?? signal})`);
+            if (![...this.workers.keys()].some((k) => k.startsWith(`${run}#`))) rmSync(runDir, { recursive: true, force: true });
+          },
+        });
       } catch (error) {
         connection.send({ v: 1, type: 'worker-log', run, rank: launch.rank, lines: [`cannot start worker: ${(error as Error).message}`] });
         connection.send({ v: 1, type: 'worker-exited', run, rank: launch.rank, code: 127, signal: null });
@@ -166,20 +177,6 @@ export class NodeAgent {
       }
       this.workers.set(key, child);
       this.log(`run ${run}: started rank ${launch.rank} (pid ${child.pid ?? '?'})`);
-      if (child.stdout)
-        createInterface({ input: child.stdout }).on('line', (line) => {
-          const report = parseWorkerReport(line);
-          if (report) connection.send({ v: 1, type: 'worker-report', run, rank: launch.rank, report });
-          else connection.send({ v: 1, type: 'worker-log', run, rank: launch.rank, lines: [line] });
-        });
-      if (child.stderr) createInterface({ input: child.stderr }).on('line', (line) => connection.send({ v: 1, type: 'worker-log', run, rank: launch.rank, lines: [line] }));
-      child.on('error', (error) => connection.send({ v: 1, type: 'worker-log', run, rank: launch.rank, lines: [`worker process error: ${error.message}`] }));
-      child.on('exit', (code, signal) => {
-        this.workers.delete(key);
-        this.log(`run ${run}: rank ${launch.rank} exited (${code ?? signal})`);
-        connection.send({ v: 1, type: 'worker-exited', run, rank: launch.rank, code, signal });
-        if (![...this.workers.keys()].some((k) => k.startsWith(`${run}#`))) rmSync(runDir, { recursive: true, force: true });
-      });
     }
     // A heartbeat right away tells the coordinator the workers are up.
     this.heartbeat();

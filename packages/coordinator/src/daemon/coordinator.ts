@@ -17,12 +17,15 @@ import {
   type RunningWorker,
   type WorkerReport,
 } from '@orquesta/protocol';
-import { posix } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, posix } from 'node:path';
 import { expandSearch } from '../jobs/expand-search.js';
 import { ACTIVE_STATES, PENDING_STATES, TERMINAL_STATES, type JobState, type StopTarget } from '../jobs/job-state.js';
 import type { ActiveJob, AgentView, PendingJob } from '../scheduler/cluster-view.js';
 import { freeResources, placeGang } from '../scheduler/place-gang.js';
 import { schedule } from '../scheduler/schedule.js';
+import { batchScript } from '../slurm/batch-script.js';
+import type { SlurmClient, SlurmJob } from '../slurm/slurm-client.js';
 import { parseSpecText } from '../spec/load-spec.js';
 import type { SpecProblem } from '../spec/spec-problem.js';
 import type { TrialRow } from '../store/rows.js';
@@ -52,7 +55,28 @@ export interface CoordinatorOptions {
   /** Backfill stops passing a trial queued longer than this, in ms. Defaults to 300,000. */
   readonly starvationMs?: number;
   readonly log?: (line: string) => void;
+  /** Enables `resources.launcher: slurm`. */
+  readonly slurm?: SlurmLaunchOptions;
 }
+
+export interface SlurmLaunchOptions {
+  readonly client: SlurmClient;
+  /** Control endpoint Slurm tasks connect to (tcp://HOST:PORT reachable from the compute nodes). */
+  readonly control: string;
+  /** Where each attempt's spec, batch script and job output go. */
+  readonly stateDir: string;
+  /** The `orquesta` command file tasks run (with `node`). */
+  readonly cli: string;
+  /** Directory tasks run in. */
+  readonly workdir: string;
+  /** Node binary on the compute nodes. Defaults to this process's. */
+  readonly node?: string;
+  /** squeue period, in ms. Defaults to 2,000. */
+  readonly pollMs?: number;
+}
+
+/** Slurm job states after which no task of the job runs. */
+const SLURM_ENDED = ['COMPLETED', 'FAILED', 'CANCELLED', 'NODE_FAIL', 'TIMEOUT', 'OUT_OF_MEMORY', 'BOOT_FAIL', 'DEADLINE', 'PREEMPTED', 'SPECIAL_EXIT'];
 
 interface RunTracker {
   readonly trialId: number;
@@ -98,6 +122,12 @@ export class Coordinator {
   private recoveringUntil: number;
   private scheduling = false;
   private scheduleAgain = false;
+  /** Rendezvous rounds of Slurm-launched runs: rank -> (routing id, endpoint). */
+  private readonly rendezvous = new Map<string, { worldSize: number; members: Map<number, { from: string; endpoint: string }>; complete: boolean }>();
+  /** Slurm requeue counts seen per run. */
+  private readonly slurmRestarts = new Map<string, number>();
+  private slurmPolledAt = 0;
+  private slurmPolling = false;
 
   constructor(private readonly options: CoordinatorOptions) {
     this.store = options.store;
@@ -125,6 +155,8 @@ export class Coordinator {
     const loaded = parseSpecText(specYaml, source, this.options.baseDir === undefined ? {} : { baseDir: this.options.baseDir });
     if (!loaded.ok) return { ok: false, problems: loaded.problems };
     const spec = loaded.spec;
+    if (spec.resources.launcher === 'slurm' && !this.options.slurm)
+      return { ok: false, problems: [{ file: source, line: 1, col: 1, path: 'resources.launcher', message: 'this coordinator has no Slurm (start `orquesta serve --slurm` on a Slurm login node)' }] };
     const priority = options.priority ?? spec.scheduling.priority;
     const plans = expandSearch(spec);
     const created = this.store.createExperiment(spec.name, specYaml, priority, (experimentId) =>
@@ -242,6 +274,8 @@ export class Coordinator {
       case 'worker-exited':
         this.onWorkerExit(message.run, message.rank, message.code, message.signal);
         return this.reschedule();
+      case 'rendezvous':
+        return this.onRendezvous(from, message);
       default: {
         const unreachable: never = message;
         this.log(`unhandled control message ${JSON.stringify(unreachable)}`);
@@ -291,6 +325,28 @@ export class Coordinator {
     this.reschedule();
   }
 
+  /** A Slurm task joins its run; once every rank has, each gets all endpoints in rank order. */
+  private onRendezvous(from: string, m: Extract<AgentMessage, { type: 'rendezvous' }>): void {
+    const tracker = this.runs.get(m.run);
+    if (!tracker || tracker.ranks !== m.worldSize) {
+      this.channel.send(from, { v: 1, type: 'reject', reason: tracker ? `run ${m.run} has ${tracker.ranks} ranks, not ${m.worldSize}` : `no active run ${m.run}` });
+      return;
+    }
+    let round = this.rendezvous.get(m.run);
+    if (!round || round.complete) {
+      round = { worldSize: m.worldSize, members: new Map(), complete: false };
+      this.rendezvous.set(m.run, round);
+    }
+    round.members.set(m.rank, { from, endpoint: m.endpoint });
+    const [host, port] = m.endpoint.replace('tcp://', '').split(/:(?=\d+$)/);
+    this.store.putWorkers([{ run: m.run, trialId: tracker.trialId, rank: m.rank, agent: 'slurm', host: host ?? '', port: Number(port), slots: [], pid: null, state: 'running', exitCode: null, exitSignal: null }]);
+    if (round.members.size < round.worldSize) return;
+    round.complete = true;
+    const endpoints = Array.from({ length: round.worldSize }, (_, r) => round.members.get(r)?.endpoint ?? '');
+    for (const member of round.members.values()) this.channel.send(member.from, { v: 1, type: 'peers', run: m.run, endpoints });
+    this.store.addEvent({ experimentId: tracker.experimentId, trialId: tracker.trialId, kind: 'rendezvous', message: `run ${m.run}: ${round.worldSize} Slurm task(s) joined: ${endpoints.join(', ')}` });
+  }
+
   private onReport(run: string, rank: number, report: WorkerReport): void {
     const tracker = this.runs.get(run);
     if (!tracker) return;
@@ -333,6 +389,8 @@ export class Coordinator {
     if (runId(trial.id, trial.attempt) !== run) return;
     const how = code === null ? `signal ${signal ?? 'unknown'}` : `code ${code}`;
     this.store.addEvent({ experimentId: trial.experimentId, trialId: trial.id, kind: 'worker-exit', message: `trial ${trial.idx} rank ${rank} exited with ${how}${tracker.lastError.get(rank) ? `: ${tracker.lastError.get(rank)}` : ''}` });
+    // Slurm decides a job's end (and may requeue it): the trial moves when squeue says the job ended.
+    if (isSlurm(trial)) return;
     const allExited = tracker.exited.size === tracker.ranks;
     if (trial.state === 'scheduled' || trial.state === 'running') {
       const failed = code !== 0;
@@ -355,6 +413,8 @@ export class Coordinator {
     const leave = { placement: null, placedAt: null } as const;
     this.stopRequestedAt.delete(trial.id);
     this.runs.delete(runId(trial.id, trial.attempt));
+    this.rendezvous.delete(runId(trial.id, trial.attempt));
+    this.slurmRestarts.delete(runId(trial.id, trial.attempt));
     switch (trial.state) {
       case 'scheduled':
       case 'running':
@@ -383,6 +443,13 @@ export class Coordinator {
 
   private sendStop(trial: TrialRow, mode: 'checkpoint' | 'kill'): void {
     const run = runId(trial.id, trial.attempt);
+    if (isSlurm(trial)) {
+      const job = trial.placement?.slurmJob;
+      // Without a job id yet, the sbatch answer cancels the job (see launchSlurm).
+      if (job && this.options.slurm)
+        this.options.slurm.client.cancel(job, mode === 'checkpoint' ? 'TERM' : undefined).catch((error: unknown) => this.log(`scancel ${job}: ${(error as Error).message}`));
+      return;
+    }
     const agents = new Set((trial.placement?.workers ?? []).map((w) => w.agent));
     for (const agent of agents) this.channel.send(agent, { v: 1, type: 'stop-workers', run, mode });
   }
@@ -412,7 +479,9 @@ export class Coordinator {
       this.sendStop(trial, 'kill');
       this.stopRequestedAt.set(trialId, now);
     }
+    this.pollSlurm(now);
     for (const trial of this.store.trialsIn(['scheduled'])) {
+      if (isSlurm(trial)) continue;
       if (trial.placedAt !== null && now - trial.placedAt >= this.startTimeoutMs) {
         this.store.moveTrial(trial.id, 'scheduled', 'restarting', `workers did not start within ${this.startTimeoutMs / 1000} s`);
         this.stopRequestedAt.set(trial.id, now);
@@ -455,7 +524,9 @@ export class Coordinator {
     const active: ActiveJob[] = activeTrials
       .filter((t) => t.placement !== null)
       .map((t) => ({ trial: t.id, priority: t.priority, preemptible: t.preemptible, placedAt: t.placedAt ?? 0, stopping: t.state !== 'scheduled' && t.state !== 'running', placement: t.placement! }));
-    const pending: PendingJob[] = this.store.trialsIn(PENDING_STATES).map((t) => ({ trial: t.id, priority: t.priority, workers: t.workers, slotsPerWorker: t.slotsPerWorker, queuedAt: t.queuedAt }));
+    const waiting = this.store.trialsIn(PENDING_STATES);
+    for (const trial of waiting.filter(isSlurm)) this.launchSlurm(trial);
+    const pending: PendingJob[] = waiting.filter((t) => !isSlurm(t)).map((t) => ({ trial: t.id, priority: t.priority, workers: t.workers, slotsPerWorker: t.slotsPerWorker, queuedAt: t.queuedAt }));
     if (pending.length === 0) return;
     for (const decision of schedule({ agents, active, pending }, { now: this.now(), starvationMs: this.starvationMs })) {
       const trial = this.store.trial(decision.trial);
@@ -485,6 +556,104 @@ export class Coordinator {
     }
   }
 
+  /** Submits a pending Slurm trial as one sbatch job (one task per worker). */
+  private launchSlurm(trial: TrialRow): void {
+    const slurm = this.options.slurm;
+    if (!slurm) return;
+    const attempt = trial.attempt + 1;
+    const run = runId(trial.id, attempt);
+    const spec = JSON.parse(trial.specJson) as ExperimentSpec;
+    const dir = join(slurm.stateDir, 'slurm', run);
+    const specPath = join(dir, 'spec.json');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(specPath, trial.specJson);
+    const script = batchScript({
+      jobName: `orquesta-${spec.name}-${trial.id}`,
+      tasks: trial.workers,
+      gpusPerTask: spec.resources.gpus_per_worker,
+      ...(spec.resources.partition ? { partition: spec.resources.partition } : {}),
+      workdir: slurm.workdir,
+      output: join(dir, 'slurm-%j.out'),
+      node: slurm.node ?? process.execPath,
+      cli: slurm.cli,
+      control: slurm.control,
+      run,
+      specPath,
+    });
+    writeFileSync(join(dir, 'job.sbatch'), script);
+    const placed = this.store.moveTrial(trial.id, trial.state, 'scheduled', 'submitting to Slurm', { attempt, placement: { workers: [], slurmJob: null }, placedAt: this.now(), stopTarget: null });
+    this.trackRun(placed);
+    slurm.client.submit(script).then(
+      (job) => {
+        const now = this.store.trial(trial.id);
+        this.store.updatePlacement(trial.id, { workers: [], slurmJob: job });
+        this.store.addEvent({ experimentId: trial.experimentId, trialId: trial.id, kind: 'slurm-submit', message: `trial ${trial.idx}: run ${run} is Slurm job ${job} (${trial.workers} task(s))` });
+        if (runId(now.id, now.attempt) !== run || !['scheduled', 'running'].includes(now.state)) this.sendStop(this.store.trial(trial.id), now.state === 'checkpointing' ? 'checkpoint' : 'kill');
+      },
+      (error: unknown) => {
+        const now = this.store.trial(trial.id);
+        if (runId(now.id, now.attempt) !== run || !ACTIVE_STATES.includes(now.state)) return;
+        if (now.state === 'scheduled') this.store.moveTrial(now.id, 'scheduled', 'failed', `sbatch refused the job: ${(error as Error).message}`, { placement: null, placedAt: null });
+        this.runs.delete(run);
+      },
+    );
+  }
+
+  /** Asks squeue (at most every pollMs) and moves Slurm trials whose job was requeued or ended. */
+  private pollSlurm(now: number): void {
+    const slurm = this.options.slurm;
+    if (!slurm || this.slurmPolling || now - this.slurmPolledAt < (slurm.pollMs ?? 2000)) return;
+    if (!this.store.trialsIn(ACTIVE_STATES).some((t) => isSlurm(t) && t.placement?.slurmJob)) return;
+    this.slurmPolledAt = now;
+    this.slurmPolling = true;
+    slurm.client
+      .jobs()
+      .then((jobs) => this.onSlurmJobs(jobs))
+      .catch((error: unknown) => this.log(`squeue: ${(error as Error).message}`))
+      .finally(() => {
+        this.slurmPolling = false;
+      });
+  }
+
+  /** Applies squeue's view: requeues reset a run's exits; an ended job ends its run. */
+  onSlurmJobs(jobs: readonly SlurmJob[]): void {
+    for (const trial of this.store.trialsIn(ACTIVE_STATES)) {
+      const id = trial.placement?.slurmJob;
+      if (!isSlurm(trial) || !id) continue;
+      const run = runId(trial.id, trial.attempt);
+      const tracker = this.runs.get(run);
+      if (!tracker) continue;
+      const job = jobs.find((j) => j.id === id);
+      if (!job) {
+        if (trial.placedAt !== null && this.now() - trial.placedAt > 30_000) this.endSlurmRun(trial, tracker, 'VANISHED', `Slurm no longer knows job ${id}`);
+        continue;
+      }
+      const seen = this.slurmRestarts.get(run) ?? 0;
+      if (job.restarts > seen) {
+        this.slurmRestarts.set(run, job.restarts);
+        tracker.exited.clear();
+        delete tracker.doneReason;
+        this.store.addEvent({ experimentId: trial.experimentId, trialId: trial.id, kind: 'slurm-requeue', message: `trial ${trial.idx}: Slurm requeued job ${id} (requeue ${job.restarts}, ${job.reason}); its tasks start again from ${trial.lastCheckpoint ?? 'step 0'}` });
+      }
+      if (trial.state === 'scheduled' && job.state === 'RUNNING' && tracker.exited.size === 0) this.store.moveTrial(trial.id, 'scheduled', 'running', `Slurm job ${id} running on ${job.nodes}`);
+      if (SLURM_ENDED.includes(job.state)) this.endSlurmRun(this.store.trial(trial.id), tracker, job.state, `Slurm job ${id} ended ${job.state}${job.reason && job.reason !== 'None' ? ` (${job.reason})` : ''}`);
+    }
+    this.reschedule();
+  }
+
+  private endSlurmRun(trial: TrialRow, tracker: RunTracker, state: string, cause: string): void {
+    const run = runId(trial.id, trial.attempt);
+    for (let rank = 0; rank < tracker.ranks; rank++) if (!tracker.exited.has(rank)) tracker.exited.set(rank, state === 'COMPLETED' ? { code: 0, signal: null } : { code: null, signal: `slurm-${state}` });
+    for (const [rank, e] of tracker.exited) this.store.workerExited(run, rank, e.code, e.signal);
+    const clean = [...tracker.exited.values()].every((e) => e.code === 0) && tracker.doneReason === 'max_steps';
+    if ((trial.state === 'scheduled' || trial.state === 'running') && !clean) {
+      const failure = [...tracker.exited.entries()].find(([, e]) => e.code !== 0);
+      const detail = failure ? `; rank ${failure[0]} exited with ${failure[1].code === null ? `signal ${failure[1].signal}` : `code ${failure[1].code}`}${tracker.lastError.get(failure[0]) ? ` (${tracker.lastError.get(failure[0])})` : ''}` : '';
+      this.store.moveTrial(trial.id, trial.state, 'restarting', `${cause}${detail}`);
+    }
+    this.finishRun(tracker, this.store.trial(trial.id));
+  }
+
   private aliveAgents(): AgentView[] {
     return this.store
       .agents()
@@ -497,12 +666,16 @@ export class Coordinator {
     const run = runId(trial.id, trial.attempt);
     const exited = new Map<number, { code: number | null; signal: string | null }>();
     for (const w of this.store.workers(run)) if (w.state === 'exited') exited.set(w.rank, { code: w.exitCode, signal: w.exitSignal });
-    this.runs.set(run, { trialId: trial.id, experimentId: trial.experimentId, ranks: trial.placement.workers.length, exited, lastError: new Map() });
+    this.runs.set(run, { trialId: trial.id, experimentId: trial.experimentId, ranks: trial.workers, exited, lastError: new Map() });
   }
 }
 
+function isSlurm(trial: TrialRow): boolean {
+  return (JSON.parse(trial.specJson) as ExperimentSpec).resources.launcher === 'slurm';
+}
+
 function isAgentMessage(m: { type: string }): m is AgentMessage {
-  return ['hello', 'heartbeat', 'worker-report', 'worker-log', 'worker-exited'].includes(m.type);
+  return ['hello', 'heartbeat', 'worker-report', 'worker-log', 'worker-exited', 'rendezvous'].includes(m.type);
 }
 
 export type { JobState };

@@ -3,10 +3,19 @@
  * experiment), binds the control socket for agents and the HTTP API, and ticks the control loop.
  */
 import type { FastifyInstance } from 'fastify';
+import { networkInterfaces } from 'node:os';
 import { ZmqControlServer } from '../control/zmq-control-server.js';
 import { buildApi } from '../http/api.js';
 import { Store } from '../store/store.js';
+import { CommandLineSlurm, type SlurmClient } from '../slurm/slurm-client.js';
 import { Coordinator } from './coordinator.js';
+
+/** An address compute nodes can connect to when the server listens on every interface. */
+function reachableHost(host: string): string {
+  if (host !== '0.0.0.0' && host !== '::') return host;
+  for (const list of Object.values(networkInterfaces())) for (const i of list ?? []) if (i.family === 'IPv4' && !i.internal) return i.address;
+  return '127.0.0.1';
+}
 
 export interface ServeOptions {
   /** Interface to listen on. Defaults to 127.0.0.1. */
@@ -24,6 +33,8 @@ export interface ServeOptions {
   /** An agent silent for this long is lost, in ms. Defaults to 5,000. */
   readonly agentTimeoutMs?: number;
   readonly log?: (line: string) => void;
+  /** Enables `resources.launcher: slurm` through sbatch, squeue and scancel on this host. */
+  readonly slurm?: { readonly cli: string; readonly stateDir: string; readonly client?: SlurmClient; readonly pollMs?: number };
 }
 
 export interface RunningServer {
@@ -56,6 +67,18 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     log,
     ...(options.workdir === undefined ? {} : { baseDir: options.workdir }),
     ...(options.agentTimeoutMs === undefined ? {} : { agentTimeoutMs: options.agentTimeoutMs }),
+    ...(options.slurm
+      ? {
+          slurm: {
+            client: options.slurm.client ?? new CommandLineSlurm(),
+            control: `tcp://${reachableHost(host)}:${/:(\d+)$/.exec(control.endpoint)?.[1] ?? ''}`,
+            stateDir: options.slurm.stateDir,
+            cli: options.slurm.cli,
+            workdir: options.workdir ?? process.cwd(),
+            ...(options.slurm.pollMs === undefined ? {} : { pollMs: options.slurm.pollMs }),
+          },
+        }
+      : {}),
   });
   target.coordinator = coordinator;
   const controlPort = Number(/:(\d+)$/.exec(control.endpoint)?.[1]);

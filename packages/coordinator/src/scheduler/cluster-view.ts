@@ -26,6 +26,8 @@ export interface WorkerPlacement {
 
 export interface Placement {
   readonly workers: readonly WorkerPlacement[];
+  /** With the slurm launcher: Slurm places the workers; this is its job id (null until sbatch answers). */
+  readonly slurmJob?: string | null;
 }
 
 /** A trial that holds slots (scheduled, running, checkpointing or restarting). */

@@ -137,6 +137,11 @@ export class Store {
     })();
   }
 
+  /** Replaces a trial's placement (the Slurm job id arrives after the trial was scheduled). */
+  updatePlacement(id: number, placement: Placement): void {
+    this.db.prepare(`UPDATE trials SET placement_json = ?, updated_at = ? WHERE id = ?`).run(JSON.stringify(placement), this.now(), id);
+  }
+
   /** Records where a stopping (checkpointing or restarting) trial goes once its workers have exited. */
   setStopTarget(id: number, target: StopTarget, cause: string): void {
     this.db.transaction(() => {

@@ -10,6 +10,8 @@ const ok: ControlMessage[] = [
   { v: 1, type: 'welcome', agent: 'node-a', heartbeatMs: 1000 },
   { v: 1, type: 'start-workers', run: 't1.a0', spec: '{}', workers: [{ rank: 0, env: { RANK: '0' } }] },
   { v: 1, type: 'stop-workers', run: 't1.a0', mode: 'checkpoint' },
+  { v: 1, type: 'rendezvous', run: '3.1', rank: 1, worldSize: 2, endpoint: 'tcp://10.0.0.3:41000' },
+  { v: 1, type: 'peers', run: '3.1', endpoints: ['tcp://10.0.0.2:41000', 'tcp://10.0.0.3:41000'] },
 ];
 
 describe('control messages', () => {
@@ -26,6 +28,8 @@ describe('control messages', () => {
     ['a bad port range', Buffer.from('{"v":1,"type":"hello","agent":"a","host":"h","slots":1,"gpus":[],"ports":[9,3],"running":[]}')],
     ['a non-string env value', Buffer.from('{"v":1,"type":"start-workers","run":"r","spec":"{}","workers":[{"rank":0,"env":{"RANK":0}}]}')],
     ['a bad report', Buffer.from('{"v":1,"type":"worker-report","run":"r","rank":0,"report":{"v":1,"type":"reboot"}}')],
+    ['a rendezvous rank beyond the world', Buffer.from('{"v":1,"type":"rendezvous","run":"r","rank":2,"worldSize":2,"endpoint":"tcp://h:1"}')],
+    ['a rendezvous endpoint that is not tcp', Buffer.from('{"v":1,"type":"rendezvous","run":"r","rank":0,"worldSize":2,"endpoint":"ipc:///x"}')],
     ['an oversized frame', Buffer.alloc(MAX_CONTROL_FRAME_BYTES + 1, 32)],
   ])('rejects %s with ControlDecodeError', (_what, frame) => {
     expect(() => decodeControlMessage(frame)).toThrow(ControlDecodeError);

@@ -17,6 +17,8 @@ export const CONTROL = {
   workerReport: 'worker-report',
   workerLog: 'worker-log',
   workerExited: 'worker-exited',
+  rendezvous: 'rendezvous',
+  peers: 'peers',
   welcome: 'welcome',
   reregister: 'reregister',
   startWorkers: 'start-workers',
@@ -54,14 +56,18 @@ export type AgentMessage =
   | { v: 1; type: 'heartbeat'; agent: string; running: readonly RunningWorker[] }
   | { v: 1; type: 'worker-report'; run: string; rank: number; report: WorkerReport }
   | { v: 1; type: 'worker-log'; run: string; rank: number; lines: readonly string[] }
-  | { v: 1; type: 'worker-exited'; run: string; rank: number; code: number | null; signal: string | null };
+  | { v: 1; type: 'worker-exited'; run: string; rank: number; code: number | null; signal: string | null }
+  /** A worker launched by someone else (a Slurm task) announces its data-plane endpoint. */
+  | { v: 1; type: 'rendezvous'; run: string; rank: number; worldSize: number; endpoint: string };
 
 export type CoordinatorMessage =
   | { v: 1; type: 'welcome'; agent: string; heartbeatMs: number }
   | { v: 1; type: 'reregister'; reason: string }
   | { v: 1; type: 'start-workers'; run: string; spec: string; workers: readonly WorkerLaunch[] }
   | { v: 1; type: 'stop-workers'; run: string; mode: 'checkpoint' | 'kill' }
-  | { v: 1; type: 'reject'; reason: string };
+  | { v: 1; type: 'reject'; reason: string }
+  /** Every rank's endpoint, once all of a run's ranks have joined its rendezvous. */
+  | { v: 1; type: 'peers'; run: string; endpoints: readonly string[] };
 
 export type ControlMessage = AgentMessage | CoordinatorMessage;
 
@@ -128,6 +134,20 @@ export function decodeControlMessage(frame: Uint8Array): ControlMessage {
       int(m, 'rank');
       if (m['code'] !== null && !Number.isInteger(m['code'])) fail('code must be an integer or null');
       if (m['signal'] !== null && typeof m['signal'] !== 'string') fail('signal must be a string or null');
+      break;
+    case CONTROL.rendezvous:
+      str(m, 'run');
+      int(m, 'rank');
+      int(m, 'worldSize');
+      str(m, 'endpoint');
+      if (!/^tcp:\/\/[^\s,]+:\d+$/.test(m['endpoint'] as string)) fail('endpoint must be tcp://HOST:PORT');
+      if ((m['rank'] as number) >= (m['worldSize'] as number)) fail('rank must be below worldSize');
+      break;
+    case CONTROL.peers:
+      str(m, 'run');
+      list(m, 'endpoints').forEach((e, i) => {
+        if (typeof e !== 'string') fail(`endpoints[${i}] must be a string`);
+      });
       break;
     case CONTROL.welcome:
       str(m, 'agent');

@@ -113,6 +113,12 @@ export const ResourcesSchema = section('Where and how wide to run.', {
   workers: positiveInt('Data-parallel worker processes (world size). Defaults to 1.', 1, { maximum: 4096 }),
   slots_per_worker: positiveInt('Slots (GPUs or CPU cores) each worker occupies. Defaults to 1.', 1, { maximum: 64 }),
   backend: choice(BACKENDS, { default: 'auto', description: `Compute backend: ${BACKENDS.join(' | ')}. Defaults to auto: wasm-native where the native kernels are built, else wasm.` }),
+  launcher: choice(['agents', 'slurm'] as const, {
+    default: 'agents',
+    description: "Who starts the workers under `orquesta serve`: agents (Orquesta's node agents and gang scheduler) or slurm (the gang is one sbatch job, one task per worker; Slurm places it). Defaults to agents.",
+  }),
+  gpus_per_worker: Type.Integer({ minimum: 0, maximum: 64, default: 0, description: 'GPUs each worker needs with the slurm launcher (sbatch --gpus-per-task). Defaults to 0.' }),
+  partition: Type.Optional(Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_.-]+$', description: 'Slurm partition (slurm launcher). Defaults to the cluster default.' })),
 });
 
 export const CollectiveSchema = section('Gradient communication.', {

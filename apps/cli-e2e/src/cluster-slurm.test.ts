@@ -1,0 +1,159 @@
+/**
+ * The Slurm launcher against a real Slurm (Debian's slurm-wlm and munge): infra/slurm/slurm-up.sh
+ * starts slurmctld and three emulated nodes with two fake GPUs each; `orquesta serve --slurm` runs
+ * each trial as one sbatch job, one task per worker. Covered: a gang spanning two nodes, Slurm's
+ * requeue of a running job (the tasks resume from the last checkpoint), and kill -9 of a worker
+ * (the job fails; the coordinator resubmits from the checkpoint). Needs root.
+ */
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { orquesta, ROOT } from './run-cli.js';
+
+const BIN = fileURLToPath(new URL('../../cli/bin/orquesta.js', import.meta.url));
+const canRun = process.getuid?.() === 0 && spawnSync('sh', ['-c', 'command -v slurmctld && command -v munged']).status === 0;
+const dir = mkdtempSync(join(tmpdir(), 'orquesta-slurm-e2e-'));
+const slurmDir = join(dir, 'slurm');
+const env = {
+  ...process.env,
+  SLURM_DIR: slurmDir,
+  SLURM_CONF: join(slurmDir, 'slurm.conf'),
+  CTLD_PORT: String(21000 + (process.pid % 500) * 8),
+  NODE_PORT_BASE: String(21001 + (process.pid % 500) * 8),
+};
+let serve: ChildProcess | undefined;
+let url = '';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+const slurm = (command: string, ...args: string[]) => execFileSync(command, args, { env, encoding: 'utf8' });
+
+function spec(name: string, steps: number, gpusPerWorker: number): string {
+  const file = join(dir, `${name}.yaml`);
+  writeFileSync(
+    file,
+    [
+      `name: ${name}`,
+      'task: translation',
+      'data: { train: data/spa-eng/valid.tsv.gz, valid: data/spa-eng/valid.tsv.gz, source: es, target: en, max_len: 16 }',
+      'tokenizer: { kind: bpe, vocab_size: 500, shared: true }',
+      'model: { d_model: 32, heads: 2, d_ff: 64, encoder_layers: 1, decoder_layers: 1, max_len: 20 }',
+      'optimizer: { warmup_steps: 5 }',
+      `training: { max_tokens_per_batch: 256, max_steps: ${steps}, log_every_steps: 5, eval_every_steps: ${steps} }`,
+      `resources: { workers: 2, launcher: slurm, gpus_per_worker: ${gpusPerWorker} }`,
+      'collective: { timeout_s: 10 }',
+      `checkpoint: { every_steps: 10, keep_last: 2, dir: ${join(dir, 'runs', name)} }`,
+    ].join('\n'),
+  );
+  return file;
+}
+
+interface Status {
+  state: string;
+  trials: { state: string; step: number; restarts: number; attempt: number; lastCheckpoint: string | null }[];
+}
+
+const status = async (id: number) => (await (await fetch(`${url}/api/experiments/${id}`)).json()) as Status;
+const events = async (id: number) => ((await (await fetch(`${url}/api/experiments/${id}/events`)).json()) as { kind: string; message: string }[]).map((e) => `${e.kind}: ${e.message}`);
+
+async function until(id: number, pred: (s: Status) => boolean, timeoutMs: number): Promise<Status> {
+  const deadline = Date.now() + timeoutMs;
+  let last: Status | undefined;
+  while (Date.now() < deadline) {
+    last = await status(id);
+    if (pred(last)) return last;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`experiment ${id} did not get there: ${JSON.stringify(last)}\n${(await events(id)).join('\n')}`);
+}
+
+function submit(file: string): number {
+  const run = orquesta(['submit', file, '--coordinator', url]);
+  expect(run.status, run.stderr).toBe(0);
+  return Number(run.stdout.trim());
+}
+
+/** The Slurm job id of an experiment's current attempt. */
+async function slurmJob(id: number): Promise<string> {
+  const submitted = (await events(id)).filter((e) => e.startsWith('slurm-submit')).at(-1) ?? '';
+  return /Slurm job (\d+)/.exec(submitted)?.[1] ?? '';
+}
+
+beforeAll(async () => {
+  if (!canRun) return;
+  execFileSync('bash', [join(ROOT, 'infra/slurm/slurm-up.sh')], { env, stdio: 'pipe' });
+  const [port, control] = [await freePort(), await freePort()];
+  serve = spawn(process.execPath, [BIN, 'serve', '--slurm', '--port', String(port), '--control-port', String(control), '--db', join(dir, 'coordinator.db')], { cwd: ROOT, env, stdio: 'ignore' });
+  url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(`${url}/api/cluster`)).ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('orquesta serve --slurm did not start');
+}, 60_000);
+
+afterAll(() => {
+  serve?.kill('SIGKILL');
+  if (canRun) execFileSync('bash', [join(ROOT, 'infra/slurm/slurm-down.sh')], { env, stdio: 'pipe' });
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe.skipIf(!canRun)('Slurm launcher', () => {
+  it('runs the gang as one sbatch job across two nodes, one task per GPU pair', async () => {
+    const id = submit(spec('spread', 20, 2));
+    const done = await until(id, (s) => ['succeeded', 'failed'].includes(s.state), 120_000);
+    const log = await events(id);
+    expect(done.state, log.join('\n')).toBe('succeeded');
+    expect(log.some((e) => /running on node\[\d-\d\]/.test(e))).toBe(true);
+    expect(log.some((e) => /^rendezvous: run \d+\.1: 2 Slurm task\(s\) joined/.test(e))).toBe(true);
+    const job = await slurmJob(id);
+    expect(slurm('squeue', '--json', '--states=all')).toMatch(new RegExp(`"job_id": ${job},`));
+  }, 150_000);
+
+  it("follows Slurm's requeue of a running job: the tasks resume from the last checkpoint", async () => {
+    const id = submit(spec('requeued', 400, 1));
+    await until(id, (s) => s.trials[0]!.lastCheckpoint !== null && s.state === 'running', 90_000);
+    const job = await slurmJob(id);
+    slurm('scontrol', 'requeue', job);
+    // Slurm holds a requeued job for a while (BeginTime); let it start now.
+    for (let i = 0; i < 50 && !/JobState=PENDING/.test(slurm('scontrol', 'show', 'job', job)); i++) await new Promise((r) => setTimeout(r, 100));
+    slurm('scontrol', 'update', `JobId=${job}`, 'StartTime=now');
+    const done = await until(id, (s) => ['succeeded', 'failed'].includes(s.state), 150_000);
+    const log = await events(id);
+    expect(done.state, log.join('\n')).toBe('succeeded');
+    expect(done.trials[0]).toMatchObject({ restarts: 0, attempt: 1, step: 400 });
+    expect(log.some((e) => e.startsWith(`slurm-requeue: trial 0: Slurm requeued job ${job}`))).toBe(true);
+    expect(log.some((e) => /resumed from step [1-9]\d*/.test(e))).toBe(true);
+  }, 200_000);
+
+  it('resubmits from the last checkpoint when a worker is killed with -9', async () => {
+    const id = submit(spec('killed', 400, 1));
+    await until(id, (s) => s.trials[0]!.lastCheckpoint !== null && s.state === 'running', 90_000);
+    const logs = await (await fetch(`${url}/api/experiments/${id}/logs`)).text();
+    const pid = Number(/"rank":1,"line":"pid (\d+)"/.exec(logs)?.[1]);
+    expect(pid).toBeGreaterThan(0);
+    const job = await slurmJob(id);
+    process.kill(pid, 'SIGKILL');
+    const restarted = await until(id, (s) => s.trials[0]!.restarts === 1, 30_000);
+    expect(restarted.trials[0]!.attempt).toBe(2);
+    const done = await until(id, (s) => ['succeeded', 'failed'].includes(s.state), 150_000);
+    const log = await events(id);
+    expect(done.state, log.join('\n')).toBe('succeeded');
+    expect(log.some((e) => e.includes(`Slurm job ${job} ended FAILED`) && e.includes('rank 1 exited with signal SIGKILL'))).toBe(true);
+    expect(await slurmJob(id)).not.toBe(job);
+  }, 250_000);
+});

@@ -1,0 +1,106 @@
+/**
+ * `orquesta slurm-task`: what each task of a trial's sbatch job runs. It reads its rank from Slurm's
+ * variables, picks a free port, joins the run's rendezvous on the coordinator's control socket,
+ * starts the worker with the peers' endpoints, relays its reports, logs and exit, passes SIGTERM on
+ * (the worker checkpoints and stops) and exits with the worker's status, so srun sees failures.
+ */
+import { createServer, type AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import { decodeControlMessage, ENV, recommendedRankEnv } from '@orquesta/protocol';
+import { launchWorker } from '../agent/launch-worker.js';
+import { ZmqAgentConnection } from '../control/zmq-agent-connection.js';
+import { slurmRank } from './slurm-rank.js';
+
+export interface SlurmTaskOptions {
+  /** Coordinator control endpoint, tcp://HOST:PORT. */
+  readonly control: string;
+  readonly run: string;
+  readonly specPath: string;
+  readonly workerMain: string;
+  readonly log: (line: string) => void;
+  /** Seconds to wait for every rank to join. Defaults to 600. */
+  readonly rendezvousTimeoutSeconds?: number;
+}
+
+/** The rendezvous did not complete in time. */
+export class RendezvousTimeoutError extends Error {
+  override readonly name = 'RendezvousTimeoutError';
+}
+
+/** @returns the worker's exit status. @throws {SlurmEnvironmentError} @throws {RendezvousTimeoutError} */
+export async function runSlurmTask(options: SlurmTaskOptions): Promise<number> {
+  const me = slurmRank(process.env);
+  const host = process.env['ORQUESTA_ADVERTISE_HOST'] ?? firstAddress();
+  const port = await freePort(host);
+  let resolvePeers: (endpoints: readonly string[]) => void = () => {};
+  const peers = new Promise<readonly string[]>((resolve) => (resolvePeers = resolve));
+  const connection = new ZmqAgentConnection(
+    `slurm-${me.jobId}-${me.rank}-${process.pid}`,
+    options.control,
+    (frame) => {
+      try {
+        const m = decodeControlMessage(frame);
+        if (m.type === 'peers' && m.run === options.run) resolvePeers(m.endpoints);
+        else if (m.type === 'reject') options.log(`coordinator rejected a message: ${m.reason}`);
+      } catch (error) {
+        options.log(`dropped a control frame: ${(error as Error).message}`);
+      }
+    },
+    options.log,
+  );
+  try {
+    connection.send({ v: 1, type: 'rendezvous', run: options.run, rank: me.rank, worldSize: me.worldSize, endpoint: `tcp://${host}:${port}` });
+    const timeout = options.rendezvousTimeoutSeconds ?? 600;
+    let timer: NodeJS.Timeout | undefined;
+    const endpoints = await Promise.race([
+      peers,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new RendezvousTimeoutError(`rank ${me.rank}: not every rank of run ${options.run} joined within ${timeout} s`)), timeout * 1000);
+      }),
+    ]).finally(() => clearTimeout(timer));
+    const env: NodeJS.ProcessEnv = {
+      ...recommendedRankEnv(process.env),
+      ...process.env,
+      [ENV.rank]: String(me.rank),
+      [ENV.worldSize]: String(me.worldSize),
+      [ENV.localRank]: String(me.localRank),
+      [ENV.localWorldSize]: String(me.localWorldSize),
+      [ENV.peers]: endpoints.join(','),
+      [ENV.spec]: options.specPath,
+    };
+    const exit = new Promise<number>((resolve) => {
+      const child = launchWorker({
+        run: options.run,
+        rank: me.rank,
+        env,
+        workerMain: options.workerMain,
+        cwd: process.cwd(),
+        connection,
+        onExit: (code, signal) => resolve(code ?? (signal ? 128 + 15 : 1)),
+      });
+      for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => child.kill('SIGTERM'));
+    });
+    const status = await exit;
+    // Let the last messages leave before the socket closes.
+    await new Promise((r) => setTimeout(r, 300));
+    return status;
+  } finally {
+    connection.close();
+  }
+}
+
+function firstAddress(): string {
+  for (const list of Object.values(networkInterfaces())) for (const i of list ?? []) if (i.family === 'IPv4' && !i.internal) return i.address;
+  return '127.0.0.1';
+}
+
+async function freePort(host: string): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, host, resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
