@@ -16,7 +16,7 @@ packages=(build-essential python3 libopenblas-dev)
 case "${1:-}" in
   --runtime) ;;
   "") packages+=(python3-torch python3-numpy libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri slurm-wlm munge iproute2) ;;
-  -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+  -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
   *) echo "setup-system.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
 esac
 missing=()
