@@ -4,11 +4,12 @@
  * completion over the emulated network. Needs root and iproute2 (CI has both).
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tinySpec } from './cluster-fixtures.js';
 import { ROOT } from './run-cli.js';
 
 const BIN = fileURLToPath(new URL('../../cli/bin/orquesta.js', import.meta.url));
@@ -50,22 +51,7 @@ afterAll(() => {
 
 describe.skipIf(!canRun)('coordinator and agents on separate hosts', () => {
   it('places a 2-worker job across two hosts and trains it to completion', async () => {
-    const file = join(dir, 'two-hosts.yaml');
-    writeFileSync(
-      file,
-      [
-        'name: two-hosts',
-        'task: translation',
-        'data: { train: data/spa-eng/valid.tsv.gz, valid: data/spa-eng/valid.tsv.gz, source: es, target: en, max_len: 16 }',
-        'tokenizer: { kind: bpe, vocab_size: 500, shared: true }',
-        'model: { d_model: 32, heads: 2, d_ff: 64, encoder_layers: 1, decoder_layers: 1, max_len: 20 }',
-        'optimizer: { warmup_steps: 5 }',
-        'training: { max_tokens_per_batch: 256, max_steps: 30, log_every_steps: 5, eval_every_steps: 30 }',
-        'resources: { workers: 2 }',
-        'collective: { timeout_s: 10 }',
-        `checkpoint: { every_steps: 10, dir: ${join(dir, 'runs')} }`,
-      ].join('\n'),
-    );
+    const file = tinySpec(dir, 'two-hosts', 30);
     let agents = '';
     for (let i = 0; i < 40 && !/host2[\s\S]*host3/.test(agents); i++) {
       await new Promise((r) => setTimeout(r, 500));

@@ -6,17 +6,19 @@
  * (the job fails; the coordinator resubmits from the checkpoint). Needs root.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, tinySpec } from './cluster-fixtures.js';
 import { orquesta, ROOT } from './run-cli.js';
+
 
 const BIN = fileURLToPath(new URL('../../cli/bin/orquesta.js', import.meta.url));
 const canRun = process.getuid?.() === 0 && spawnSync('sh', ['-c', 'command -v slurmctld && command -v munged']).status === 0;
 const dir = mkdtempSync(join(tmpdir(), 'orquesta-slurm-e2e-'));
+const spec = (name: string, steps: number, gpusPerWorker: number) => tinySpec(dir, name, steps, `resources: { workers: 2, launcher: slurm, gpus_per_worker: ${gpusPerWorker} }`);
 const slurmDir = join(dir, 'slurm');
 const env = {
   ...process.env,
@@ -28,35 +30,9 @@ const env = {
 let serve: ChildProcess | undefined;
 let url = '';
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const slurm = (command: string, ...args: string[]) => execFileSync(command, args, { env, encoding: 'utf8' });
 
-function spec(name: string, steps: number, gpusPerWorker: number): string {
-  const file = join(dir, `${name}.yaml`);
-  writeFileSync(
-    file,
-    [
-      `name: ${name}`,
-      'task: translation',
-      'data: { train: data/spa-eng/valid.tsv.gz, valid: data/spa-eng/valid.tsv.gz, source: es, target: en, max_len: 16 }',
-      'tokenizer: { kind: bpe, vocab_size: 500, shared: true }',
-      'model: { d_model: 32, heads: 2, d_ff: 64, encoder_layers: 1, decoder_layers: 1, max_len: 20 }',
-      'optimizer: { warmup_steps: 5 }',
-      `training: { max_tokens_per_batch: 256, max_steps: ${steps}, log_every_steps: 5, eval_every_steps: ${steps} }`,
-      `resources: { workers: 2, launcher: slurm, gpus_per_worker: ${gpusPerWorker} }`,
-      'collective: { timeout_s: 10 }',
-      `checkpoint: { every_steps: 10, keep_last: 2, dir: ${join(dir, 'runs', name)} }`,
-    ].join('\n'),
-  );
-  return file;
-}
 
 interface Status {
   state: string;

@@ -5,15 +5,17 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, tinySpec } from './cluster-fixtures.js';
 import { orquesta, ROOT } from './run-cli.js';
+
 
 const BIN = fileURLToPath(new URL('../../cli/bin/orquesta.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'orquesta-cluster-'));
+const spec = (name: string, steps: number) => tinySpec(dir, name, steps);
 const db = join(dir, 'coordinator.db');
 const children: ChildProcess[] = [];
 let url = '';
@@ -46,33 +48,7 @@ async function waitFor<T>(probe: () => T | null | undefined | false, timeoutMs: 
   }
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
-function spec(name: string, steps: number): string {
-  const file = join(dir, `${name}.yaml`);
-  writeFileSync(
-    file,
-    [
-      `name: ${name}`,
-      'task: translation',
-      'data: { train: data/spa-eng/valid.tsv.gz, valid: data/spa-eng/valid.tsv.gz, source: es, target: en, max_len: 16 }',
-      'tokenizer: { kind: bpe, vocab_size: 500, shared: true }',
-      'model: { d_model: 32, heads: 2, d_ff: 64, encoder_layers: 1, decoder_layers: 1, max_len: 20 }',
-      'optimizer: { kind: adam, lr: 1.0e-3, warmup_steps: 5 }',
-      `training: { max_tokens_per_batch: 256, max_steps: ${steps}, log_every_steps: 5, eval_every_steps: ${steps} }`,
-      'resources: { workers: 2 }',
-      'collective: { timeout_s: 5 }',
-      `checkpoint: { every_steps: 10, keep_last: 2, dir: ${join(dir, 'runs', name)} }`,
-    ].join('\n'),
-  );
-  return file;
-}
 
 interface Status {
   state: string;

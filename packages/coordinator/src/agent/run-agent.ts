@@ -3,9 +3,10 @@
  * this node's slots and heartbeats. Workers started for the coordinator survive a coordinator
  * restart; stopping the agent asks them to checkpoint and stop first.
  */
-import { availableParallelism, networkInterfaces } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { ZmqAgentConnection } from '../control/zmq-agent-connection.js';
 import { detectGpus } from './detect-gpus.js';
+import { firstIPv4 } from './host-address.js';
 import { NodeAgent } from './node-agent.js';
 
 export interface RunAgentOptions {
@@ -50,7 +51,7 @@ export async function runAgent(options: RunAgentOptions): Promise<{ agent: NodeA
   const connection = new ZmqAgentConnection(options.id, endpoint, (frame) => target.agent?.receive(frame), options.log);
   const a = new NodeAgent({
     id: options.id,
-    host: options.advertiseHost ?? defaultHost(),
+    host: options.advertiseHost ?? firstIPv4(),
     slots,
     gpus: gpus.slice(0, slots),
     ports: options.ports,
@@ -89,7 +90,3 @@ export async function runAgent(options: RunAgentOptions): Promise<{ agent: NodeA
   };
 }
 
-function defaultHost(): string {
-  for (const list of Object.values(networkInterfaces())) for (const i of list ?? []) if (i.family === 'IPv4' && !i.internal) return i.address;
-  return '127.0.0.1';
-}

@@ -3,7 +3,7 @@
  * experiment), binds the control socket for agents and the HTTP API, and ticks the control loop.
  */
 import type { FastifyInstance } from 'fastify';
-import { networkInterfaces } from 'node:os';
+import { firstIPv4 } from '../agent/host-address.js';
 import { ZmqControlServer } from '../control/zmq-control-server.js';
 import { buildApi } from '../http/api.js';
 import { Store } from '../store/store.js';
@@ -12,9 +12,7 @@ import { Coordinator } from './coordinator.js';
 
 /** An address compute nodes can connect to when the server listens on every interface. */
 function reachableHost(host: string): string {
-  if (host !== '0.0.0.0' && host !== '::') return host;
-  for (const list of Object.values(networkInterfaces())) for (const i of list ?? []) if (i.family === 'IPv4' && !i.internal) return i.address;
-  return '127.0.0.1';
+  return host !== '0.0.0.0' && host !== '::' ? host : firstIPv4();
 }
 
 export interface ServeOptions {

@@ -5,6 +5,7 @@
  * Values were validated field by field when the spec was loaded.
  */
 import type { ExperimentSpec } from '@orquesta/protocol';
+import { setIn } from '../spec/set-in.js';
 
 export interface TrialPlan {
   readonly overrides: Readonly<Record<string, unknown>>;
@@ -49,15 +50,6 @@ export function expandSearch(spec: Readonly<ExperimentSpec>): TrialPlan[] {
   });
 }
 
-function setIn(target: Record<string, unknown>, parts: readonly string[], value: unknown): void {
-  let node = target;
-  for (const part of parts.slice(0, -1)) {
-    const next = node[part];
-    if (typeof next !== 'object' || next === null) node[part] = {};
-    node = node[part] as Record<string, unknown>;
-  }
-  node[parts.at(-1) ?? ''] = value;
-}
 
 function mulberry32(seed: number): () => number {
   let a = seed >>> 0;

@@ -5,8 +5,8 @@
  * (the worker checkpoints and stops) and exits with the worker's status, so srun sees failures.
  */
 import { createServer, type AddressInfo } from 'node:net';
-import { networkInterfaces } from 'node:os';
 import { decodeControlMessage, ENV, recommendedRankEnv } from '@orquesta/protocol';
+import { firstIPv4 } from '../agent/host-address.js';
 import { launchWorker } from '../agent/launch-worker.js';
 import { ZmqAgentConnection } from '../control/zmq-agent-connection.js';
 import { slurmRank } from './slurm-rank.js';
@@ -30,7 +30,7 @@ export class RendezvousTimeoutError extends Error {
 /** @returns the worker's exit status. @throws {SlurmEnvironmentError} @throws {RendezvousTimeoutError} */
 export async function runSlurmTask(options: SlurmTaskOptions): Promise<number> {
   const me = slurmRank(process.env);
-  const host = process.env['ORQUESTA_ADVERTISE_HOST'] ?? firstAddress();
+  const host = process.env['ORQUESTA_ADVERTISE_HOST'] ?? firstIPv4();
   const port = await freePort(host);
   let resolvePeers: (endpoints: readonly string[]) => void = () => {};
   const peers = new Promise<readonly string[]>((resolve) => (resolvePeers = resolve));
@@ -89,10 +89,6 @@ export async function runSlurmTask(options: SlurmTaskOptions): Promise<number> {
   }
 }
 
-function firstAddress(): string {
-  for (const list of Object.values(networkInterfaces())) for (const i of list ?? []) if (i.family === 'IPv4' && !i.internal) return i.address;
-  return '127.0.0.1';
-}
 
 async function freePort(host: string): Promise<number> {
   const server = createServer();

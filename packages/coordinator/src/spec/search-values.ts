@@ -4,6 +4,7 @@
  */
 import { schemaErrors } from './schema-validator.js';
 import { issuesFromAjv, type FieldIssue } from './schema-messages.js';
+import { setIn } from './set-in.js';
 
 export function searchValueIssues(field: string, values: readonly unknown[], raw: Record<string, unknown>): FieldIssue[] {
   const parts = field.split('.');
@@ -20,12 +21,3 @@ export function searchValueIssues(field: string, values: readonly unknown[], raw
   });
 }
 
-function setIn(target: Record<string, unknown>, parts: readonly string[], value: unknown): void {
-  let node = target;
-  for (const part of parts.slice(0, -1)) {
-    const next = node[part];
-    if (typeof next !== 'object' || next === null) node[part] = {};
-    node = node[part] as Record<string, unknown>;
-  }
-  node[parts.at(-1) ?? ''] = value;
-}

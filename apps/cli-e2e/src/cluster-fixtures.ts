@@ -1,0 +1,37 @@
+/** Shared pieces of the cluster tests: free ports and small, fast translation specs. */
+import { writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+
+/** A TCP port the OS reports free on 127.0.0.1 right now. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/**
+ * Writes DIR/NAME.yaml: a tiny 2-worker translation model on the validation pairs that trains
+ * `steps` steps in seconds, checkpointing every 10 steps into DIR/runs/NAME.
+ */
+export function tinySpec(dir: string, name: string, steps: number, resources = 'resources: { workers: 2 }'): string {
+  const file = join(dir, `${name}.yaml`);
+  writeFileSync(
+    file,
+    [
+      `name: ${name}`,
+      'task: translation',
+      'data: { train: data/spa-eng/valid.tsv.gz, valid: data/spa-eng/valid.tsv.gz, source: es, target: en, max_len: 16 }',
+      'tokenizer: { kind: bpe, vocab_size: 500, shared: true }',
+      'model: { d_model: 32, heads: 2, d_ff: 64, encoder_layers: 1, decoder_layers: 1, max_len: 20 }',
+      'optimizer: { kind: adam, lr: 1.0e-3, warmup_steps: 5 }',
+      `training: { max_tokens_per_batch: 256, max_steps: ${steps}, log_every_steps: 5, eval_every_steps: ${steps} }`,
+      resources,
+      'collective: { timeout_s: 10 }',
+      `checkpoint: { every_steps: 10, keep_last: 2, dir: ${join(dir, 'runs', name)} }`,
+    ].join('\n'),
+  );
+  return file;
+}
