@@ -15,6 +15,7 @@ const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' };
 /** Allowed internal dependencies per project (the layer table of the lint config). */
 const ALLOWED: Record<string, readonly string[]> = {
   '@orquesta/protocol': [],
+  '@orquesta/telemetry': [],
   '@orquesta/data': ['@orquesta/protocol'],
   '@orquesta/kernels': ['@orquesta/protocol', '@orquesta/data'],
   '@orquesta/model': ['@orquesta/protocol', '@orquesta/data', '@orquesta/kernels'],

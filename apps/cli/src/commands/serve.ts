@@ -2,6 +2,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer, StoreOpenError } from '@orquesta/coordinator';
+import { startMetrics } from '@orquesta/telemetry';
 import { EXIT, type CliIO, type ExitCode } from '../io.js';
 
 export interface ServeFlags {
@@ -23,6 +24,7 @@ export async function serveCommand(flags: ServeFlags, io: CliIO, until: Promise<
     }
   }
   const stamp = () => new Date().toISOString();
+  const metrics = startMetrics('orquesta-coordinator');
   let server;
   try {
     server = await startServer({
@@ -32,9 +34,11 @@ export async function serveCommand(flags: ServeFlags, io: CliIO, until: Promise<
       db: resolve(flags.db),
       workdir: resolve(flags.workdir ?? '.'),
       log: (line) => io.err(`${stamp()} ${line}`),
+      metrics,
       ...(flags.slurm ? { slurm: { cli: fileURLToPath(new URL('../../bin/orquesta.js', import.meta.url)), stateDir: join(dirname(resolve(flags.db)), 'slurm-runs') } } : {}),
     });
   } catch (error) {
+    await metrics.shutdown();
     io.err(`orquesta serve: ${error instanceof StoreOpenError ? error.message : `cannot start: ${(error as Error).message}`}`);
     return EXIT.failure;
   }
@@ -42,6 +46,7 @@ export async function serveCommand(flags: ServeFlags, io: CliIO, until: Promise<
   await until;
   io.err('orquesta serve: shutting down (running workers keep running; their agents re-register on restart)');
   await server.close();
+  await metrics.shutdown();
   return EXIT.ok;
 }
 

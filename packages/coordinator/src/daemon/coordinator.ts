@@ -17,10 +17,12 @@ import {
   type RunningWorker,
   type WorkerReport,
 } from '@orquesta/protocol';
+import type { Attributes, Meter } from '@opentelemetry/api';
+import { ClusterMetrics, TrainingMetrics, type ClusterSnapshot } from '@orquesta/telemetry';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { expandSearch } from '../jobs/expand-search.js';
-import { ACTIVE_STATES, PENDING_STATES, TERMINAL_STATES, type JobState, type StopTarget } from '../jobs/job-state.js';
+import { ACTIVE_STATES, JOB_STATE, PENDING_STATES, TERMINAL_STATES, type JobState, type StopTarget } from '../jobs/job-state.js';
 import type { ActiveJob, AgentView, PendingJob } from '../scheduler/cluster-view.js';
 import { freeResources, placeGang } from '../scheduler/place-gang.js';
 import { schedule } from '../scheduler/schedule.js';
@@ -57,6 +59,8 @@ export interface CoordinatorOptions {
   readonly log?: (line: string) => void;
   /** Enables `resources.launcher: slurm`. */
   readonly slurm?: SlurmLaunchOptions;
+  /** Where training and cluster metrics go (an entry point's MeterProvider). Defaults to none. */
+  readonly meter?: Meter;
 }
 
 export interface SlurmLaunchOptions {
@@ -120,6 +124,10 @@ export class Coordinator {
   private readonly registered = new Set<string>();
   private readonly stopRequestedAt = new Map<number, number>();
   private recoveringUntil: number;
+  private readonly trainingMetrics: TrainingMetrics | undefined;
+  private readonly clusterMetrics: ClusterMetrics | undefined;
+  /** Last reported step per run (steps since the previous progress report feed a counter). */
+  private readonly lastStep = new Map<string, number>();
   private scheduling = false;
   private scheduleAgain = false;
   /** Rendezvous rounds of Slurm-launched runs: rank -> (routing id, endpoint). */
@@ -139,6 +147,10 @@ export class Coordinator {
     this.startTimeoutMs = options.startTimeoutMs ?? 120_000;
     this.starvationMs = options.starvationMs ?? 300_000;
     this.log = options.log ?? (() => {});
+    if (options.meter) {
+      this.trainingMetrics = new TrainingMetrics(options.meter);
+      this.clusterMetrics = new ClusterMetrics(options.meter, () => this.clusterSnapshot());
+    }
     // Recovery: rebuild run trackers of active trials from the store; agents re-register and report
     // their workers within the grace period, or those workers count as lost.
     const active = this.store.trialsIn(ACTIVE_STATES);
@@ -357,9 +369,12 @@ export class Coordinator {
         this.store.addEvent({ experimentId: tracker.experimentId, trialId: tracker.trialId, kind: 'started', message: `trial ${trial.idx}: ${report.worldSize} worker(s) on ${report.backend}, ${report.resumedFrom === null ? 'from step 0' : `resumed from step ${report.resumedFrom}`}` });
         break;
       case 'progress':
+        this.trainingMetrics?.progress({ ...report, steps: report.step - (this.lastStep.get(run) ?? trial.lastStep) }, this.metricAttributes(trial, rank));
+        this.lastStep.set(run, report.step);
         this.store.recordProgress(tracker.trialId, 'progress', report.step, { loss: report.loss, lr: report.lr, gradNorm: report.gradNorm, tokensPerSecond: report.tokensPerSecond, seconds: report.seconds });
         break;
       case 'evaluation':
+        this.trainingMetrics?.evaluation(report.loss, report.perplexity, this.metricAttributes(trial, rank));
         this.store.recordProgress(tracker.trialId, 'evaluation', report.step, { loss: report.loss, perplexity: report.perplexity, tokens: report.tokens });
         break;
       case 'checkpoint':
@@ -413,6 +428,7 @@ export class Coordinator {
     const leave = { placement: null, placedAt: null } as const;
     this.stopRequestedAt.delete(trial.id);
     this.runs.delete(runId(trial.id, trial.attempt));
+    this.lastStep.delete(runId(trial.id, trial.attempt));
     this.rendezvous.delete(runId(trial.id, trial.attempt));
     this.slurmRestarts.delete(runId(trial.id, trial.attempt));
     switch (trial.state) {
@@ -426,9 +442,10 @@ export class Coordinator {
         break;
       case 'restarting':
         if (trial.stopTarget === 'paused' || trial.stopTarget === 'cancelled') this.store.moveTrial(trial.id, 'restarting', trial.stopTarget, 'stopped while restarting', { ...leave, stopTarget: null });
-        else if (trial.restarts < trial.maxRestarts)
+        else if (trial.restarts < trial.maxRestarts) {
+          this.clusterMetrics?.restart(this.metricAttributes(trial));
           this.store.moveTrial(trial.id, 'restarting', 'queued', `restart ${trial.restarts + 1} of ${trial.maxRestarts} from ${trial.lastCheckpoint ?? 'step 0 (no checkpoint yet)'}`, { ...leave, restarts: trial.restarts + 1 });
-        else this.store.moveTrial(trial.id, 'restarting', 'failed', `gave up after ${trial.restarts} restart(s) (fault_tolerance.max_restarts)`, leave);
+        } else this.store.moveTrial(trial.id, 'restarting', 'failed', `gave up after ${trial.restarts} restart(s) (fault_tolerance.max_restarts)`, leave);
         break;
       default:
         break;
@@ -652,6 +669,27 @@ export class Coordinator {
       this.store.moveTrial(trial.id, trial.state, 'restarting', `${cause}${detail}`);
     }
     this.finishRun(tracker, this.store.trial(trial.id));
+  }
+
+  private metricAttributes(trial: TrialRow, rank?: number): Attributes {
+    const name = this.store.experiment(trial.experimentId).name;
+    return { experiment: name, experiment_id: trial.experimentId, trial: trial.idx, ...(rank === undefined ? {} : { rank }) };
+  }
+
+  /** Jobs by state, queue length and agents' slots, read on every metrics export. */
+  private clusterSnapshot(): ClusterSnapshot {
+    const jobs: Record<string, number> = Object.fromEntries(Object.values(JOB_STATE).map((s) => [s, 0]));
+    const active: TrialRow[] = [];
+    for (const state of Object.values(JOB_STATE)) {
+      const trials = this.store.trialsIn([state]);
+      jobs[state] = trials.length;
+      if (ACTIVE_STATES.includes(state)) active.push(...trials);
+    }
+    const agents = this.aliveAgents().map((a) => {
+      const used = new Set(active.flatMap((t) => (t.placement?.workers ?? []).filter((w) => w.agent === a.id).flatMap((w) => w.slots))).size;
+      return { id: a.id, free: a.slots - used, used };
+    });
+    return { jobs, queueLength: (jobs['queued'] ?? 0) + (jobs['preempted'] ?? 0), agents };
   }
 
   private aliveAgents(): AgentView[] {

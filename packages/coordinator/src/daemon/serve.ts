@@ -2,7 +2,9 @@
  * `orquesta serve`: the coordinator daemon. Opens the store (recovering every queued and running
  * experiment), binds the control socket for agents and the HTTP API, and ticks the control loop.
  */
+import type { Meter } from '@opentelemetry/api';
 import type { FastifyInstance } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { firstIPv4 } from '../agent/host-address.js';
 import { ZmqControlServer } from '../control/zmq-control-server.js';
 import { buildApi } from '../http/api.js';
@@ -31,6 +33,8 @@ export interface ServeOptions {
   /** An agent silent for this long is lost, in ms. Defaults to 5,000. */
   readonly agentTimeoutMs?: number;
   readonly log?: (line: string) => void;
+  /** Metrics: the meter instruments record to, and the Prometheus handler served at GET /metrics. */
+  readonly metrics?: { readonly meter: Meter; readonly prometheus: (request: IncomingMessage, response: ServerResponse) => void };
   /** Enables `resources.launcher: slurm` through sbatch, squeue and scancel on this host. */
   readonly slurm?: { readonly cli: string; readonly stateDir: string; readonly client?: SlurmClient; readonly pollMs?: number };
 }
@@ -65,6 +69,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     log,
     ...(options.workdir === undefined ? {} : { baseDir: options.workdir }),
     ...(options.agentTimeoutMs === undefined ? {} : { agentTimeoutMs: options.agentTimeoutMs }),
+    ...(options.metrics ? { meter: options.metrics.meter } : {}),
     ...(options.slurm
       ? {
           slurm: {
@@ -80,7 +85,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   });
   target.coordinator = coordinator;
   const controlPort = Number(/:(\d+)$/.exec(control.endpoint)?.[1]);
-  const app = buildApi({ coordinator, store, controlPort });
+  const app = buildApi({ coordinator, store, controlPort, ...(options.metrics ? { prometheus: options.metrics.prometheus } : {}) });
   let address: string;
   try {
     address = await app.listen({ host, port });

@@ -9,8 +9,10 @@
  *   GET  /api/experiments/:id/events?after=N            (JSON, or server-sent events with Accept: text/event-stream)
  *   GET  /api/agents                      GET /api/cluster (control endpoint for agents)
  *   POST /api/plan {spec, workers?}       placement without queueing
+ *   GET  /metrics                         Prometheus exposition (when the entry point set up metrics)
  */
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { formatProblem } from '../spec/spec-problem.js';
 import { MAX_SPEC_BYTES } from '../spec/load-spec.js';
 import type { Coordinator } from '../daemon/coordinator.js';
@@ -28,6 +30,8 @@ export interface ApiOptions {
   readonly controlPort: number;
   /** How often streaming endpoints look for new rows, in ms. Defaults to 500. */
   readonly pollMs?: number;
+  /** Serves GET /metrics (Prometheus text exposition). */
+  readonly prometheus?: (request: IncomingMessage, response: ServerResponse) => void;
 }
 
 const idParams = { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] } as const;
@@ -49,6 +53,13 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     return fail(reply, 500, API_ERROR.internal, error.message);
   });
   app.setNotFoundHandler((request, reply) => fail(reply, 404, API_ERROR.notFound, `no route ${request.method} ${request.url}`));
+
+  const prometheus = options.prometheus;
+  if (prometheus)
+    app.get('/metrics', (request, reply) => {
+      reply.hijack();
+      prometheus(request.raw, reply.raw);
+    });
 
   app.get('/api/cluster', async () => ({ controlPort: options.controlPort }));
   app.get('/api/agents', async () => store.agents().map((a) => ({ ...a, lastSeen: new Date(a.lastSeen).toISOString(), registeredAt: new Date(a.registeredAt).toISOString() })));

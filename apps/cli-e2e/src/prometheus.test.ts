@@ -1,0 +1,74 @@
+/**
+ * A real Prometheus (Debian's) scrapes `orquesta serve`'s /metrics while a job trains; its query API
+ * then returns the job's target tokens/s. Skipped where no prometheus binary is installed.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort, tinySpec } from './cluster-fixtures.js';
+import { orquesta, ROOT } from './run-cli.js';
+
+const BIN = fileURLToPath(new URL('../../cli/bin/orquesta.js', import.meta.url));
+const hasPrometheus = spawnSync('sh', ['-c', 'command -v prometheus']).status === 0;
+const dir = mkdtempSync(join(tmpdir(), 'orquesta-prom-'));
+const children: ChildProcess[] = [];
+
+const start = (command: string, args: string[]) => {
+  const child = spawn(command, args, { cwd: ROOT, stdio: 'ignore' });
+  children.push(child);
+  return child;
+};
+
+async function poll<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+afterAll(() => {
+  for (const c of children) c.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe.skipIf(!hasPrometheus)('Prometheus', () => {
+  it('scrapes a running job and answers its tokens/s through /api/v1/query', async () => {
+    const [api, control, prom] = [await freePort(), await freePort(), await freePort()];
+    const url = `http://127.0.0.1:${api}`;
+    start(process.execPath, [BIN, 'serve', '--port', String(api), '--control-port', String(control), '--db', join(dir, 'c.db')]);
+    await poll(async () => ((await fetch(`${url}/api/cluster`)).ok ? true : undefined), 20_000, 'orquesta serve');
+    for (const id of ['p1', 'p2']) {
+      const port = await freePort();
+      start(process.execPath, [BIN, 'agent', '--coordinator', url, '--id', id, '--slots', '1', '--advertise-host', '127.0.0.1', '--ports', `${port}-${port}`, '--workdir', ROOT, '--state-dir', join(dir, id)]);
+    }
+    writeFileSync(join(dir, 'prometheus.yml'), ['global: { scrape_interval: 1s }', 'scrape_configs:', '  - job_name: orquesta', `    static_configs: [{ targets: ['127.0.0.1:${api}'] }]`].join('\n'));
+    start('prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'tsdb')}`, `--web.listen-address=127.0.0.1:${prom}`]);
+    await poll(async () => ((await fetch(`http://127.0.0.1:${prom}/-/ready`)).ok ? true : undefined), 20_000, 'prometheus');
+    await poll(async () => (((await (await fetch(`${url}/api/agents`)).json()) as unknown[]).length === 2 ? true : undefined), 20_000, 'agents');
+    const submitted = orquesta(['submit', tinySpec(dir, 'scraped', 2000), '--coordinator', url]);
+    expect(submitted.status, submitted.stderr).toBe(0);
+    const query = `${'orquesta_train_tokens_per_second'}{experiment="scraped"}`;
+    const sample = await poll(
+      async () => {
+        const body = (await (await fetch(`http://127.0.0.1:${prom}/api/v1/query?query=${encodeURIComponent(query)}`)).json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
+        return body.data.result[0];
+      },
+      60_000,
+      'a tokens/s sample in Prometheus',
+    );
+    expect(sample.metric).toMatchObject({ experiment: 'scraped', trial: '0', rank: '0', job: 'orquesta' });
+    expect(Number(sample.value[1])).toBeGreaterThan(0);
+    const jobs = (await (await fetch(`http://127.0.0.1:${prom}/api/v1/query?query=${encodeURIComponent('orquesta_cluster_jobs{state="running"}')}`)).json()) as { data: { result: { value: [number, string] }[] } };
+    expect(Number(jobs.data.result[0]?.value[1])).toBe(1);
+  }, 120_000);
+});

@@ -1,0 +1,24 @@
+/**
+ * Every metric Orquesta emits: OpenTelemetry name (`orquesta.` prefix; Prometheus shows dots as
+ * underscores and counters with `_total`; names of values in seconds end in `_seconds`), unit and meaning.
+ * Attributes stay low-cardinality: experiment, trial, rank, node, phase, state, agent.
+ */
+export const METRIC = {
+  trainLoss: { name: 'orquesta.train.loss', unit: '', description: 'Training loss (label-smoothed cross-entropy, nats per target token) at the last progress report.' },
+  validLoss: { name: 'orquesta.train.valid_loss', unit: '', description: 'Validation loss (nats per target token) at the last evaluation.' },
+  validPerplexity: { name: 'orquesta.train.valid_perplexity', unit: '', description: 'Validation perplexity at the last evaluation.' },
+  learningRate: { name: 'orquesta.train.learning_rate', unit: '', description: 'Learning rate at the last progress report.' },
+  gradNorm: { name: 'orquesta.train.grad_norm', unit: '', description: 'Global gradient norm before clipping at the last progress report.' },
+  tokensPerSecond: { name: 'orquesta.train.tokens_per_second', unit: '', description: 'Target tokens per second over all ranks since the previous progress report.' },
+  stepPhase: { name: 'orquesta.train.step_phase_seconds', unit: 's', description: 'Seconds per step spent in one phase (attribute phase: data, compute, all_reduce, optimizer), per rank.' },
+  steps: { name: 'orquesta.train.steps', unit: '', description: 'Optimizer steps reported.' },
+  restarts: { name: 'orquesta.cluster.restarts', unit: '', description: 'Trial restarts from a checkpoint after a failure.' },
+  jobs: { name: 'orquesta.cluster.jobs', unit: '', description: 'Trials by state (attribute state).' },
+  queueLength: { name: 'orquesta.cluster.queue_length', unit: '', description: 'Trials waiting for slots (queued or preempted).' },
+  agentSlots: { name: 'orquesta.cluster.agent_slots', unit: '', description: "Agents' slots (attributes agent, status: free or used)." },
+} as const;
+
+export type MetricKey = keyof typeof METRIC;
+
+/** Histogram bucket boundaries in seconds, 1 ms to 5 minutes (OpenTelemetry's default ones suit milliseconds). */
+export const SECONDS_BUCKETS: readonly number[] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
