@@ -34,8 +34,10 @@ export default [
             { sourceTag: 'layer:control', onlyDependOnLibsWithTags: ['layer:base'], bannedExternalImports: ['@tensorflow/*'] },
             // apps are thin: they wire the control plane; training runs in worker processes.
             // apps wire the packages together; they never touch tfjs themselves (the model does).
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['layer:base', 'layer:control', 'layer:compute', 'layer:comm', 'layer:runtime'], bannedExternalImports: ['@tensorflow/*'] },
-            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['layer:base', 'layer:native', 'layer:compute', 'layer:comm', 'layer:runtime', 'layer:control', 'type:app'] },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['layer:base', 'layer:control', 'layer:compute', 'layer:comm', 'layer:runtime', 'type:ui'], bannedExternalImports: ['@tensorflow/*'] },
+            // the dashboard: browser assets the CLI's `serve` mounts; it imports nothing of ours.
+            { sourceTag: 'type:ui', onlyDependOnLibsWithTags: [], bannedExternalImports: ['@tensorflow/*', 'zeromq'] },
+            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['layer:base', 'layer:native', 'layer:compute', 'layer:comm', 'layer:runtime', 'layer:control', 'type:app', 'type:ui'] },
           ],
         },
       ],

@@ -45,8 +45,13 @@ export class TrainingMetrics {
     this.gradNorm.record(sample.gradNorm, attributes);
     this.tokensPerSecond.record(sample.tokensPerSecond, attributes);
     this.steps.add(Math.max(0, sample.steps), attributes);
-    const { data, compute, allReduce, optimizer } = sample.seconds;
-    for (const [phase, seconds] of [['data', data], ['compute', compute], ['all_reduce', allReduce], ['optimizer', optimizer]] as const) this.phase.record(seconds, { ...attributes, phase });
+    this.phases(sample.seconds, attributes);
+  }
+
+  /** One step's phase times of one rank. */
+  phases(seconds: ProgressSample['seconds'], attributes: Attributes): void {
+    const { data, compute, allReduce, optimizer } = seconds;
+    for (const [phase, s] of [['data', data], ['compute', compute], ['all_reduce', allReduce], ['optimizer', optimizer]] as const) this.phase.record(s, { ...attributes, phase });
   }
 
   evaluation(loss: number, perplexity: number, attributes: Attributes): void {

@@ -86,6 +86,9 @@ export async function runWorker(setup: WorkerSetup, io: WorkerIO, stop: StopSign
         io.report({ v: 1, type: 'progress', step: stats.step, maxSteps: training.max_steps, loss: stats.loss, lr: stats.lr, gradNorm: stats.gradNorm, tokensPerSecond: windowTokens / Math.max(elapsed, 1e-9), seconds: stats.seconds });
         windowStart = performance.now();
         windowTokens = 0;
+      } else if (!lead && (stats.step % training.log_every_steps === 0 || last || stats.stop)) {
+        const { data, compute, allReduce, optimizer } = stats.seconds;
+        io.report({ v: 1, type: 'timing', rank, step: stats.step, seconds: { data, compute, allReduce, optimizer } });
       }
       if (stats.step % training.consistency_every_steps === 0) await trainer.checkReplicas();
       if (stats.step % training.eval_every_steps === 0 && !last) await evaluate();

@@ -16,13 +16,14 @@ const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' };
 const ALLOWED: Record<string, readonly string[]> = {
   '@orquesta/protocol': [],
   '@orquesta/telemetry': [],
+  '@orquesta/dashboard': [],
   '@orquesta/data': ['@orquesta/protocol'],
   '@orquesta/kernels': ['@orquesta/protocol', '@orquesta/data'],
   '@orquesta/model': ['@orquesta/protocol', '@orquesta/data', '@orquesta/kernels'],
   '@orquesta/collective': ['@orquesta/protocol', '@orquesta/data'],
   '@orquesta/worker': ['@orquesta/protocol', '@orquesta/data', '@orquesta/model', '@orquesta/collective', '@orquesta/kernels', '@orquesta/telemetry'],
   '@orquesta/coordinator': ['@orquesta/protocol', '@orquesta/telemetry'],
-  '@orquesta/cli': ['@orquesta/protocol', '@orquesta/coordinator', '@orquesta/model', '@orquesta/data', '@orquesta/collective', '@orquesta/worker', '@orquesta/telemetry'],
+  '@orquesta/cli': ['@orquesta/protocol', '@orquesta/coordinator', '@orquesta/model', '@orquesta/data', '@orquesta/collective', '@orquesta/worker', '@orquesta/telemetry', '@orquesta/dashboard'],
 };
 
 interface Graph {

@@ -2,6 +2,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer, StoreOpenError } from '@orquesta/coordinator';
+import { dashboardAssets } from '@orquesta/dashboard';
 import { startMetrics } from '@orquesta/telemetry';
 import { EXIT, type CliIO, type ExitCode } from '../io.js';
 
@@ -35,6 +36,7 @@ export async function serveCommand(flags: ServeFlags, io: CliIO, until: Promise<
       workdir: resolve(flags.workdir ?? '.'),
       log: (line) => io.err(`${stamp()} ${line}`),
       metrics,
+      assets: dashboardAssets(),
       ...(flags.slurm ? { slurm: { cli: fileURLToPath(new URL('../../bin/orquesta.js', import.meta.url)), stateDir: join(dirname(resolve(flags.db)), 'slurm-runs') } } : {}),
     });
   } catch (error) {
@@ -42,7 +44,7 @@ export async function serveCommand(flags: ServeFlags, io: CliIO, until: Promise<
     io.err(`orquesta serve: ${error instanceof StoreOpenError ? error.message : `cannot start: ${(error as Error).message}`}`);
     return EXIT.failure;
   }
-  io.err(`orquesta serve: API ${server.url}, agents connect to ${server.controlEndpoint}, state in ${resolve(flags.db)}`);
+  io.err(`orquesta serve: dashboard and API ${server.url}, agents connect to ${server.controlEndpoint}, state in ${resolve(flags.db)}`);
   await until;
   io.err('orquesta serve: shutting down (running workers keep running; their agents re-register on restart)');
   await server.close();

@@ -57,6 +57,8 @@ export async function trainCommand(file: string, flags: TrainFlags, io: CliIO, s
           progress.update(report.step, report.maxSteps, `loss ${report.loss.toFixed(3)}  lr ${report.lr.toExponential(2)}  ${Math.round(report.tokensPerSecond)} tok/s  ETA ${formatSeconds(eta)}`);
           break;
         }
+        case 'timing':
+          break;
         case 'evaluation':
           lastEval = report;
           progress.log(`step ${report.step}: validation loss ${report.loss.toFixed(3)}, perplexity ${report.perplexity.toFixed(2)} (${report.tokens} tokens)`);

@@ -373,6 +373,10 @@ export class Coordinator {
         this.lastStep.set(run, report.step);
         this.store.recordProgress(tracker.trialId, 'progress', report.step, { loss: report.loss, lr: report.lr, gradNorm: report.gradNorm, tokensPerSecond: report.tokensPerSecond, seconds: report.seconds });
         break;
+      case 'timing':
+        this.trainingMetrics?.phases(report.seconds, this.metricAttributes(trial, report.rank));
+        this.store.recordProgress(tracker.trialId, 'timing', report.step, { rank: report.rank, seconds: report.seconds });
+        break;
       case 'evaluation':
         this.trainingMetrics?.evaluation(report.loss, report.perplexity, this.metricAttributes(trial, rank));
         this.store.recordProgress(tracker.trialId, 'evaluation', report.step, { loss: report.loss, perplexity: report.perplexity, tokens: report.tokens });

@@ -35,6 +35,8 @@ export interface ServeOptions {
   readonly log?: (line: string) => void;
   /** Metrics: the meter instruments record to, and the Prometheus handler served at GET /metrics. */
   readonly metrics?: { readonly meter: Meter; readonly prometheus: (request: IncomingMessage, response: ServerResponse) => void };
+  /** Static files served by URL path (the dashboard at /). */
+  readonly assets?: Readonly<Record<string, { readonly file: string; readonly contentType: string }>>;
   /** Enables `resources.launcher: slurm` through sbatch, squeue and scancel on this host. */
   readonly slurm?: { readonly cli: string; readonly stateDir: string; readonly client?: SlurmClient; readonly pollMs?: number };
 }
@@ -85,7 +87,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   });
   target.coordinator = coordinator;
   const controlPort = Number(/:(\d+)$/.exec(control.endpoint)?.[1]);
-  const app = buildApi({ coordinator, store, controlPort, ...(options.metrics ? { prometheus: options.metrics.prometheus } : {}) });
+  const app = buildApi({ coordinator, store, controlPort, ...(options.metrics ? { prometheus: options.metrics.prometheus } : {}), ...(options.assets ? { assets: options.assets } : {}) });
   let address: string;
   try {
     address = await app.listen({ host, port });

@@ -10,8 +10,10 @@
  *   GET  /api/agents                      GET /api/cluster (control endpoint for agents)
  *   POST /api/plan {spec, workers?}       placement without queueing
  *   GET  /metrics                         Prometheus exposition (when the entry point set up metrics)
+ *   GET  /api/live[?experiment=ID]        server-sent events feeding the dashboard (GET /)
  */
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { formatProblem } from '../spec/spec-problem.js';
 import { MAX_SPEC_BYTES } from '../spec/load-spec.js';
@@ -30,6 +32,8 @@ export interface ApiOptions {
   readonly controlPort: number;
   /** How often streaming endpoints look for new rows, in ms. Defaults to 500. */
   readonly pollMs?: number;
+  /** Static files (the dashboard) by URL path. */
+  readonly assets?: Readonly<Record<string, { readonly file: string; readonly contentType: string }>>;
   /** Serves GET /metrics (Prometheus text exposition). */
   readonly prometheus?: (request: IncomingMessage, response: ServerResponse) => void;
 }
@@ -60,6 +64,36 @@ export function buildApi(options: ApiOptions): FastifyInstance {
       reply.hijack();
       prometheus(request.raw, reply.raw);
     });
+
+  for (const [path, asset] of Object.entries(options.assets ?? {}))
+    app.get(path, async (_request, reply) => reply.type(asset.contentType).header('cache-control', 'no-cache').send(await readFile(asset.file)));
+
+  // The dashboard's live feed: every pollMs, the experiment list and agents, and for ?experiment=ID
+  // its status plus the metric, event and log rows added since the previous message.
+  app.get('/api/live', { schema: { querystring: { type: 'object', properties: { experiment: { type: 'integer', minimum: 1 } } } } }, async (request, reply) => {
+    const { experiment } = request.query as { experiment?: number };
+    if (experiment !== undefined) store.experiment(experiment);
+    reply.hijack();
+    reply.raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    const cursor = { metrics: 0, events: 0, logs: 0 };
+    const send = () => {
+      const snapshot = {
+        experiments: store.listExperiments().map((e) => experimentSummary(store, e.id)),
+        agents: store.agents(),
+        status: experiment === undefined ? null : experimentStatus(store, experiment),
+        metrics: experiment === undefined ? [] : store.experimentMetrics(experiment, cursor.metrics),
+        events: experiment === undefined ? [] : store.events(experiment, cursor.events),
+        logs: experiment === undefined ? [] : store.logs(experiment, cursor.logs, 2000),
+      };
+      cursor.metrics = snapshot.metrics.at(-1)?.id ?? cursor.metrics;
+      cursor.events = snapshot.events.at(-1)?.id ?? cursor.events;
+      cursor.logs = snapshot.logs.at(-1)?.id ?? cursor.logs;
+      reply.raw.write(`event: snapshot\ndata: ${JSON.stringify(snapshot)}\n\n`);
+      return false;
+    };
+    send();
+    await streamUntil(reply, pollMs, send);
+  });
 
   app.get('/api/cluster', async () => ({ controlPort: options.controlPort }));
   app.get('/api/agents', async () => store.agents().map((a) => ({ ...a, lastSeen: new Date(a.lastSeen).toISOString(), registeredAt: new Date(a.registeredAt).toISOString() })));

@@ -100,6 +100,7 @@ export interface MetricRow {
   readonly ts: number;
   readonly trialId: number;
   readonly step: number;
-  readonly kind: 'progress' | 'evaluation';
+  /** progress and evaluation from rank 0; timing (step phases) from every other rank. */
+  readonly kind: 'progress' | 'evaluation' | 'timing';
   readonly values: Readonly<Record<string, unknown>>;
 }

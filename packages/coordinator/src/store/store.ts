@@ -152,13 +152,13 @@ export class Store {
   }
 
   /** Progress, evaluation and checkpoint figures a trial's rank 0 reported. */
-  recordProgress(trialId: number, kind: 'progress' | 'evaluation', step: number, values: Record<string, unknown>): void {
+  recordProgress(trialId: number, kind: MetricRow['kind'], step: number, values: Record<string, unknown>): void {
     const ts = this.now();
     this.db.transaction(() => {
       this.db.prepare(`INSERT INTO metrics (ts, trial_id, step, kind, json) VALUES (?, ?, ?, ?, ?)`).run(ts, trialId, step, kind, JSON.stringify(values));
       if (kind === 'progress')
         this.db.prepare(`UPDATE trials SET last_step = MAX(last_step, ?), train_loss = ?, tokens_per_second = ?, updated_at = ? WHERE id = ?`).run(step, values['loss'] ?? null, values['tokensPerSecond'] ?? null, ts, trialId);
-      else this.db.prepare(`UPDATE trials SET valid_loss = ?, valid_perplexity = ?, updated_at = ? WHERE id = ?`).run(values['loss'] ?? null, values['perplexity'] ?? null, ts, trialId);
+      else if (kind === 'evaluation') this.db.prepare(`UPDATE trials SET valid_loss = ?, valid_perplexity = ?, updated_at = ? WHERE id = ?`).run(values['loss'] ?? null, values['perplexity'] ?? null, ts, trialId);
     })();
   }
 
@@ -172,6 +172,20 @@ export class Store {
 
   metrics(trialId: number, afterId = 0, limit = 10_000): MetricRow[] {
     return (this.db.prepare(`SELECT * FROM metrics WHERE trial_id = ? AND id > ? ORDER BY id LIMIT ?`).all(trialId, afterId, limit) as Row[]).map((r) => ({
+      id: Number(r['id']),
+      ts: Number(r['ts']),
+      trialId: Number(r['trial_id']),
+      step: Number(r['step']),
+      kind: r['kind'] as MetricRow['kind'],
+      values: JSON.parse(String(r['json'])) as Record<string, unknown>,
+    }));
+  }
+
+  /** Metric rows of every trial of an experiment after `afterId`. */
+  experimentMetrics(experimentId: number, afterId = 0, limit = 10_000): MetricRow[] {
+    return (
+      this.db.prepare(`SELECT m.* FROM metrics m JOIN trials t ON t.id = m.trial_id WHERE t.experiment_id = ? AND m.id > ? ORDER BY m.id LIMIT ?`).all(experimentId, afterId, limit) as Row[]
+    ).map((r) => ({
       id: Number(r['id']),
       ts: Number(r['ts']),
       trialId: Number(r['trial_id']),

@@ -8,6 +8,7 @@ export const WORKER_REPORT_VERSION = 1;
 export const WORKER_REPORT = {
   started: 'started',
   progress: 'progress',
+  timing: 'timing',
   evaluation: 'evaluation',
   checkpoint: 'checkpoint',
   done: 'done',
@@ -29,6 +30,8 @@ export type WorkerReport =
       /** Seconds per step, split, on rank 0. */
       seconds: { data: number; compute: number; allReduce: number; optimizer: number };
     }
+  /** Every other rank's step phases at the same steps as rank 0's progress reports. */
+  | { v: 1; type: 'timing'; rank: number; step: number; seconds: { data: number; compute: number; allReduce: number; optimizer: number } }
   | { v: 1; type: 'evaluation'; step: number; loss: number; perplexity: number; tokens: number }
   | { v: 1; type: 'checkpoint'; step: number; path: string }
   | { v: 1; type: 'done'; step: number; reason: 'max_steps' | 'stopped' }

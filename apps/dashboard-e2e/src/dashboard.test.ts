@@ -1,0 +1,104 @@
+/**
+ * The dashboard in a real browser: Debian's chromium, driven by playwright-core, opens `orquesta
+ * serve`'s page while two agents train a submitted job; it sees the experiment, the loss chart
+ * gaining points, per-rank step-time bars and events, and saves a screenshot that is checked
+ * against a blank page of the same size. Skipped where chromium is not installed.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const BIN = join(ROOT, 'apps/cli/bin/orquesta.js');
+const CHROMIUM = '/usr/bin/chromium';
+const SCREENSHOTS = join(ROOT, 'tmp', 'screenshots');
+const hasChromium = existsSync(CHROMIUM);
+const dir = mkdtempSync(join(tmpdir(), 'orquesta-dashboard-'));
+const children: ChildProcess[] = [];
+let browser: Browser | undefined;
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+function start(args: string[]): void {
+  children.push(spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: 'ignore' }));
+}
+
+afterAll(async () => {
+  await browser?.close();
+  for (const c of children) c.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe.skipIf(!hasChromium)('dashboard in a browser', () => {
+  it('shows a training job live: experiment, growing loss chart, rank bars, events', async () => {
+    const [api, control] = [await freePort(), await freePort()];
+    const url = `http://127.0.0.1:${api}`;
+    start(['serve', '--port', String(api), '--control-port', String(control), '--db', join(dir, 'c.db')]);
+    for (let i = 0; i < 100; i++) {
+      if (await fetch(`${url}/api/cluster`).then((r) => r.ok, () => false)) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    for (const id of ['d1', 'd2']) {
+      const port = await freePort();
+      start(['agent', '--coordinator', url, '--id', id, '--slots', '1', '--advertise-host', '127.0.0.1', '--ports', `${port}-${port}`, '--workdir', ROOT, '--state-dir', join(dir, id)]);
+    }
+    const spec = join(dir, 'live.yaml');
+    writeFileSync(
+      spec,
+      [
+        'name: live-dashboard',
+        'task: translation',
+        'data: { train: data/spa-eng/valid.tsv.gz, valid: data/spa-eng/valid.tsv.gz, source: es, target: en, max_len: 16 }',
+        'tokenizer: { kind: bpe, vocab_size: 500, shared: true }',
+        'model: { d_model: 32, heads: 2, d_ff: 64, encoder_layers: 1, decoder_layers: 1, max_len: 20 }',
+        'optimizer: { warmup_steps: 5 }',
+        'training: { max_tokens_per_batch: 256, max_steps: 3000, log_every_steps: 5, eval_every_steps: 50 }',
+        'resources: { workers: 2 }',
+        `checkpoint: { every_steps: 500, dir: ${join(dir, 'runs')} }`,
+      ].join('\n'),
+    );
+    const submitted = spawnSync(process.execPath, [BIN, 'submit', spec, '--coordinator', url], { cwd: ROOT, encoding: 'utf8' });
+    expect(submitted.status, submitted.stderr).toBe(0);
+    const id = submitted.stdout.trim();
+
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(url);
+    const item = page.locator(`#experiments li[data-id="${id}"]`);
+    await item.waitFor({ timeout: 30_000 });
+    expect(await item.textContent()).toContain('live-dashboard');
+    await item.click();
+    await page.locator('#title').filter({ hasText: 'live-dashboard' }).waitFor({ timeout: 10_000 });
+
+    const points = async () => Number((await page.locator('#loss-chart').getAttribute('data-points')) ?? 0);
+    await page.waitForFunction(() => Number(document.querySelector('#loss-chart')?.getAttribute('data-points') ?? 0) >= 2, undefined, { timeout: 60_000 });
+    const first = await points();
+    await page.waitForFunction((n) => Number(document.querySelector('#loss-chart')?.getAttribute('data-points') ?? 0) > n, first, { timeout: 60_000 });
+    expect(await points()).toBeGreaterThan(first);
+    await page.locator('#loss-chart canvas').first().waitFor();
+    await page.locator('#rank-bars [data-rank="1"]').waitFor({ timeout: 30_000 });
+    expect(await page.locator('#rank-bars .bar-row').count()).toBe(2);
+    expect(await page.locator('#events li').count()).toBeGreaterThan(1);
+    expect(await page.locator('#connection').textContent()).toBe('live');
+
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    const shot = await page.screenshot({ path: join(SCREENSHOTS, 'dashboard.png') });
+    const blankPage = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await blankPage.setContent('<html><body style="background:#fff"></body></html>');
+    const blank = await blankPage.screenshot();
+    // A rendered dashboard (text, tables, two charts) compresses far worse than an empty page.
+    expect(shot.length).toBeGreaterThan(blank.length * 5);
+    spawnSync(process.execPath, [BIN, 'cancel', id, '--coordinator', url], { cwd: ROOT });
+  }, 180_000);
+});

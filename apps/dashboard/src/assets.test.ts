@@ -1,0 +1,12 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { dashboardAssets } from './index.js';
+
+describe('dashboard assets', () => {
+  it('names files that exist, and the page loads every script and style it lists', () => {
+    const assets = dashboardAssets();
+    for (const asset of Object.values(assets)) expect(existsSync(asset.file), asset.file).toBe(true);
+    const html = readFileSync(assets['/']!.file, 'utf8');
+    for (const ref of html.matchAll(/(?:src|href)="([^"]+)"/g)) expect(Object.keys(assets)).toContain(ref[1]);
+  });
+});
