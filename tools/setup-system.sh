@@ -12,12 +12,13 @@
 #   slurm-wlm, munge               a real Slurm for the Slurm launcher tests (infra/slurm/slurm-up.sh)
 #   iproute2                       network namespaces as hosts for the multi-host tests (infra/netns)
 #   prometheus                     scrapes the coordinator's /metrics in the telemetry test
+#   chromium                       the headless browser of the dashboard test (driven by playwright-core)
 set -euo pipefail
 packages=(build-essential python3 libopenblas-dev)
 case "${1:-}" in
   --runtime) ;;
-  "") packages+=(python3-torch python3-numpy libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri slurm-wlm munge iproute2 prometheus) ;;
-  -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+  "") packages+=(python3-torch python3-numpy libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri slurm-wlm munge iproute2 prometheus chromium) ;;
+  -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
   *) echo "setup-system.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
 esac
 missing=()

@@ -19,6 +19,8 @@ export const ENV = {
   rendezvous: 'ORQUESTA_RENDEZVOUS',
   /** Data-plane endpoints of all ranks, comma-separated, in rank order (static rendezvous). */
   peers: 'ORQUESTA_PEERS',
+  /** The run (trial attempt) the worker belongs to: names its trace ids. Launchers set it. */
+  run: 'ORQUESTA_RUN',
   /** Path of the validated experiment spec as JSON, defaults applied. */
   spec: 'ORQUESTA_SPEC',
   /** URL of the coordinator's HTTP API, default http://127.0.0.1:7070. */

@@ -6,3 +6,8 @@ export { ClusterMetrics } from './cluster-metrics.js';
 export type { ClusterSnapshot } from './cluster-metrics.js';
 export { startMetrics } from './start-metrics.js';
 export type { MetricsSetup } from './start-metrics.js';
+export { SPAN } from './span-names.js';
+export { recordStepSpans, stepTraceIds } from './step-trace.js';
+export type { StepTiming } from './step-trace.js';
+export { startTracing } from './start-tracing.js';
+export type { TracingSetup } from './start-tracing.js';

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { ENV, formatWorkerReport, type ExperimentSpec } from '@orquesta/protocol';
+import { startTracing } from '@orquesta/telemetry';
 import { WorkerConfigError } from './errors.js';
 import { runWorker, type WorkerSetup } from './run-worker.js';
 
@@ -27,7 +28,7 @@ function readSetup(env: NodeJS.ProcessEnv): WorkerSetup {
   } catch (cause) {
     throw new WorkerConfigError(`cannot read the spec at ${specPath}: ${(cause as Error).message}`);
   }
-  return { rank, worldSize, peers, spec };
+  return { rank, worldSize, peers, spec, ...(env[ENV.run] ? { run: env[ENV.run] } : {}) };
 }
 
 const stop = { requested: false };
@@ -41,6 +42,8 @@ const onLauncherGone = () => {
 if (process.send) process.on('disconnect', onLauncherGone);
 
 const rank = Number(process.env[ENV.rank] ?? -1);
+// Step spans go to OTEL_EXPORTER_OTLP_ENDPOINT when it is set (OpenTelemetry's own variable).
+const tracing = startTracing('orquesta-worker', process.env['OTEL_EXPORTER_OTLP_ENDPOINT'], { 'orquesta.rank': rank });
 try {
   const setup = readSetup(process.env);
   await runWorker(setup, { report: (r) => process.stdout.write(`${formatWorkerReport(r)}\n`), log: (line) => process.stderr.write(`${line}\n`) }, stop);
@@ -51,6 +54,7 @@ try {
   process.stderr.write(`${e.name}: ${e.message}\n`);
   process.exitCode = 1;
 }
+await tracing.shutdown();
 // Done: release the IPC channel so the process can exit.
 process.off('disconnect', onLauncherGone);
 if (process.connected) process.disconnect();

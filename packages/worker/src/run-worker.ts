@@ -7,6 +7,8 @@
  *      with a checkpoint,
  *   4. evaluate and checkpoint at the end, then leave the group.
  */
+import { trace } from '@opentelemetry/api';
+import { recordStepSpans } from '@orquesta/telemetry';
 import { createZmqProcessGroup } from '@orquesta/collective';
 import { nativeKernelReport } from '@orquesta/kernels';
 import { selectBackend } from '@orquesta/model';
@@ -24,6 +26,8 @@ export interface WorkerSetup {
   /** Data-plane endpoint of every rank, in rank order. */
   readonly peers: readonly string[];
   readonly spec: ExperimentSpec;
+  /** Run id shared by all ranks (names the step traces). Defaults to the experiment name. */
+  readonly run?: string;
 }
 
 export interface WorkerIO {
@@ -76,8 +80,12 @@ export async function runWorker(setup: WorkerSetup, io: WorkerIO, stop: StopSign
     let windowStart = performance.now();
     let windowTokens = 0;
     let reason: 'max_steps' | 'stopped' = 'max_steps';
+    const tracer = trace.getTracer('orquesta');
+    const run = setup.run ?? spec.name;
     while (trainer.step < training.max_steps) {
+      const startMs = performance.timeOrigin + performance.now();
       const stats = await trainer.trainStep(stop.requested);
+      recordStepSpans(tracer, { run, step: stats.step, rank, worldSize, startMs, seconds: stats.seconds, tokens: stats.tokens });
       if (!Number.isFinite(stats.loss)) throw new TrainingDivergedError(stats.step);
       windowTokens += stats.tokens;
       const last = stats.step === training.max_steps;

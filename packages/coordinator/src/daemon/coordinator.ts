@@ -569,7 +569,7 @@ export class Coordinator {
         });
         this.store.putWorkers(decision.placement.workers.map((w) => ({ run, trialId: trial.id, rank: w.rank, agent: w.agent, host: w.host, port: w.port, slots: w.slots, pid: null, state: 'starting', exitCode: null, exitSignal: null })));
         this.trackRun(placed);
-        for (const [agent, workers] of workerLaunches(decision.placement, agents)) this.channel.send(agent, { v: 1, type: 'start-workers', run, spec: placed.specJson, workers });
+        for (const [agent, workers] of workerLaunches(run, decision.placement, agents)) this.channel.send(agent, { v: 1, type: 'start-workers', run, spec: placed.specJson, workers });
       } catch (error) {
         if (error instanceof StaleStateError) continue;
         throw error;

@@ -2,7 +2,7 @@
 import { ENV, type WorkerLaunch } from '@orquesta/protocol';
 import type { AgentView, Placement } from '../scheduler/cluster-view.js';
 
-export function workerLaunches(placement: Placement, agents: readonly AgentView[]): Map<string, WorkerLaunch[]> {
+export function workerLaunches(run: string, placement: Placement, agents: readonly AgentView[]): Map<string, WorkerLaunch[]> {
   const peers = placement.workers.map((w) => `tcp://${w.host}:${w.port}`).join(',');
   const byAgent = new Map<string, WorkerLaunch[]>();
   for (const w of placement.workers) {
@@ -13,6 +13,7 @@ export function workerLaunches(placement: Placement, agents: readonly AgentView[
       [ENV.localRank]: String(w.localRank),
       [ENV.localWorldSize]: String(w.localWorldSize),
       [ENV.peers]: peers,
+      [ENV.run]: run,
     };
     if (agent && agent.gpus.length > 0) env[ENV.cudaVisibleDevices] = w.slots.map((s) => agent.gpus[s] ?? String(s)).join(',');
     const list = byAgent.get(w.agent) ?? [];

@@ -61,6 +61,7 @@ export function startLocalJob(options: LocalJobOptions): LocalJob {
   const specPath = join(runDir, 'spec.json');
   writeFileSync(specPath, JSON.stringify({ ...spec, resources: { ...spec.resources, workers } }, null, 2));
   const socketDir = mkdtempSync(join(tmpdir(), 'orquesta-'));
+  const run = `${spec.name}-${Date.now()}`;
   const peers = Array.from({ length: workers }, (_, r) => `ipc://${join(socketDir, `rank-${r}.sock`)}`);
   const exits: (number | string | undefined)[] = new Array(workers).fill(undefined);
   let failure: { rank: number; message: string } | undefined;
@@ -91,6 +92,7 @@ export function startLocalJob(options: LocalJobOptions): LocalJob {
         [ENV.blasThreads]: process.env[ENV.blasThreads] ?? String(Math.max(1, Math.floor(availableParallelism() / workers))),
         [ENV.peers]: peers.join(','),
         [ENV.spec]: specPath,
+        [ENV.run]: run,
       };
       const child = spawner(process.execPath, [options.workerMain], env, cwd);
       children.push(child);

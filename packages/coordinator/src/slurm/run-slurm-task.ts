@@ -67,6 +67,7 @@ export async function runSlurmTask(options: SlurmTaskOptions): Promise<number> {
       [ENV.localWorldSize]: String(me.localWorldSize),
       [ENV.peers]: endpoints.join(','),
       [ENV.spec]: options.specPath,
+      [ENV.run]: options.run,
     };
     const exit = new Promise<number>((resolve) => {
       const child = launchWorker({
