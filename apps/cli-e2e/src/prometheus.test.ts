@@ -68,6 +68,16 @@ describe.skipIf(!hasPrometheus)('Prometheus', () => {
     );
     expect(sample.metric).toMatchObject({ experiment: 'scraped', trial: '0', rank: '0', job: 'orquesta' });
     expect(Number(sample.value[1])).toBeGreaterThan(0);
+    const memory = await poll(
+      async () => {
+        const body = (await (await fetch(`http://127.0.0.1:${prom}/api/v1/query?query=${encodeURIComponent('orquesta_train_memory_bytes{experiment="scraped",kind="rss"}')}`)).json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
+        return body.data.result.length === 2 ? body.data.result : undefined;
+      },
+      30_000,
+      'the memory of both ranks',
+    );
+    expect(memory.map((r) => r.metric['rank']).sort()).toEqual(['0', '1']);
+    expect(memory.every((r) => Number(r.value[1]) > 50e6)).toBe(true);
     const jobs = (await (await fetch(`http://127.0.0.1:${prom}/api/v1/query?query=${encodeURIComponent('orquesta_cluster_jobs{state="running"}')}`)).json()) as { data: { result: { value: [number, string] }[] } };
     expect(Number(jobs.data.result[0]?.value[1])).toBe(1);
   }, 120_000);

@@ -26,6 +26,9 @@ export class TrainingMetrics {
   private readonly tokensPerSecond;
   private readonly phase;
   private readonly steps;
+  private readonly memory;
+  private readonly busBandwidth;
+  private readonly bytesSent;
 
   constructor(meter: Meter) {
     const gauge = (m: (typeof METRIC)[keyof typeof METRIC]) => meter.createGauge(m.name, { description: m.description, unit: m.unit });
@@ -37,6 +40,21 @@ export class TrainingMetrics {
     this.tokensPerSecond = gauge(METRIC.tokensPerSecond);
     this.phase = meter.createHistogram(METRIC.stepPhase.name, { description: METRIC.stepPhase.description, unit: METRIC.stepPhase.unit, advice: { explicitBucketBoundaries: [...SECONDS_BUCKETS] } });
     this.steps = meter.createCounter(METRIC.steps.name, { description: METRIC.steps.description });
+    this.memory = gauge(METRIC.memory);
+    this.busBandwidth = gauge(METRIC.busBandwidth);
+    this.bytesSent = meter.createCounter(METRIC.bytesSent.name, { description: METRIC.bytesSent.description, unit: METRIC.bytesSent.unit });
+  }
+
+  /** A rank's memory and all-reduce traffic; `steps` since its previous report. */
+  resources(r: { memory?: { rss: number; tensors: number }; allReduceBytes?: number; allReduceSeconds: number; steps: number }, attributes: Attributes): void {
+    if (r.memory) {
+      this.memory.record(r.memory.rss, { ...attributes, kind: 'rss' });
+      this.memory.record(r.memory.tensors, { ...attributes, kind: 'tensors' });
+    }
+    if (r.allReduceBytes !== undefined && r.allReduceBytes > 0) {
+      this.bytesSent.add(r.allReduceBytes * Math.max(0, r.steps), attributes);
+      if (r.allReduceSeconds > 0) this.busBandwidth.record(r.allReduceBytes / r.allReduceSeconds / 1e9, attributes);
+    }
   }
 
   progress(sample: ProgressSample, attributes: Attributes): void {

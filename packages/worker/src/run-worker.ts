@@ -7,6 +7,7 @@
  *      with a checkpoint,
  *   4. evaluate and checkpoint at the end, then leave the group.
  */
+import * as tf from '@tensorflow/tfjs-core';
 import { trace } from '@opentelemetry/api';
 import { recordStepSpans } from '@orquesta/telemetry';
 import { createZmqProcessGroup } from '@orquesta/collective';
@@ -81,6 +82,9 @@ export async function runWorker(setup: WorkerSetup, io: WorkerIO, stop: StopSign
     let windowTokens = 0;
     let reason: 'max_steps' | 'stopped' = 'max_steps';
     const tracer = trace.getTracer('orquesta');
+    // Ring all-reduce: each rank sends 2(N-1)/N of the gradient bytes per step.
+    const allReduceBytes = Math.round((vars.reduce((n, v) => n + v.size, 0) * (spec.collective.compression === 'fp16' ? 2 : 4) * 2 * (worldSize - 1)) / worldSize);
+    const memory = () => ({ rss: process.memoryUsage().rss, tensors: tf.memory().numBytes });
     const run = setup.run ?? spec.name;
     while (trainer.step < training.max_steps) {
       const startMs = performance.timeOrigin + performance.now();
@@ -91,12 +95,12 @@ export async function runWorker(setup: WorkerSetup, io: WorkerIO, stop: StopSign
       const last = stats.step === training.max_steps;
       if (lead && (stats.step % training.log_every_steps === 0 || last || stats.stop)) {
         const elapsed = (performance.now() - windowStart) / 1000;
-        io.report({ v: 1, type: 'progress', step: stats.step, maxSteps: training.max_steps, loss: stats.loss, lr: stats.lr, gradNorm: stats.gradNorm, tokensPerSecond: windowTokens / Math.max(elapsed, 1e-9), seconds: stats.seconds });
+        io.report({ v: 1, type: 'progress', step: stats.step, maxSteps: training.max_steps, loss: stats.loss, lr: stats.lr, gradNorm: stats.gradNorm, tokensPerSecond: windowTokens / Math.max(elapsed, 1e-9), seconds: stats.seconds, memory: memory(), allReduceBytes });
         windowStart = performance.now();
         windowTokens = 0;
       } else if (!lead && (stats.step % training.log_every_steps === 0 || last || stats.stop)) {
         const { data, compute, allReduce, optimizer } = stats.seconds;
-        io.report({ v: 1, type: 'timing', rank, step: stats.step, seconds: { data, compute, allReduce, optimizer } });
+        io.report({ v: 1, type: 'timing', rank, step: stats.step, seconds: { data, compute, allReduce, optimizer }, memory: memory(), allReduceBytes });
       }
       if (stats.step % training.consistency_every_steps === 0) await trainer.checkReplicas();
       if (stats.step % training.eval_every_steps === 0 && !last) await evaluate();

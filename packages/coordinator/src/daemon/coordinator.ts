@@ -369,12 +369,17 @@ export class Coordinator {
         this.store.addEvent({ experimentId: tracker.experimentId, trialId: tracker.trialId, kind: 'started', message: `trial ${trial.idx}: ${report.worldSize} worker(s) on ${report.backend}, ${report.resumedFrom === null ? 'from step 0' : `resumed from step ${report.resumedFrom}`}` });
         break;
       case 'progress':
-        this.trainingMetrics?.progress({ ...report, steps: report.step - (this.lastStep.get(run) ?? trial.lastStep) }, this.metricAttributes(trial, rank));
+        const steps = report.step - (this.lastStep.get(run) ?? trial.lastStep);
+        this.trainingMetrics?.progress({ ...report, steps }, this.metricAttributes(trial, rank));
+        this.trainingMetrics?.resources({ ...(report.memory ? { memory: report.memory } : {}), ...(report.allReduceBytes === undefined ? {} : { allReduceBytes: report.allReduceBytes }), allReduceSeconds: report.seconds.allReduce, steps }, this.metricAttributes(trial, rank));
         this.lastStep.set(run, report.step);
         this.store.recordProgress(tracker.trialId, 'progress', report.step, { loss: report.loss, lr: report.lr, gradNorm: report.gradNorm, tokensPerSecond: report.tokensPerSecond, seconds: report.seconds });
         break;
       case 'timing':
         this.trainingMetrics?.phases(report.seconds, this.metricAttributes(trial, report.rank));
+        const key = `${run}#${report.rank}`;
+        this.trainingMetrics?.resources({ ...(report.memory ? { memory: report.memory } : {}), ...(report.allReduceBytes === undefined ? {} : { allReduceBytes: report.allReduceBytes }), allReduceSeconds: report.seconds.allReduce, steps: report.step - (this.lastStep.get(key) ?? trial.lastStep) }, this.metricAttributes(trial, report.rank));
+        this.lastStep.set(key, report.step);
         this.store.recordProgress(tracker.trialId, 'timing', report.step, { rank: report.rank, seconds: report.seconds });
         break;
       case 'evaluation':
@@ -432,7 +437,7 @@ export class Coordinator {
     const leave = { placement: null, placedAt: null } as const;
     this.stopRequestedAt.delete(trial.id);
     this.runs.delete(runId(trial.id, trial.attempt));
-    this.lastStep.delete(runId(trial.id, trial.attempt));
+    for (const key of [...this.lastStep.keys()]) if (key === runId(trial.id, trial.attempt) || key.startsWith(`${runId(trial.id, trial.attempt)}#`)) this.lastStep.delete(key);
     this.rendezvous.delete(runId(trial.id, trial.attempt));
     this.slurmRestarts.delete(runId(trial.id, trial.attempt));
     switch (trial.state) {

@@ -29,13 +29,23 @@ export type WorkerReport =
       tokensPerSecond: number;
       /** Seconds per step, split, on rank 0. */
       seconds: { data: number; compute: number; allReduce: number; optimizer: number };
+      /** Rank 0's resident memory and tfjs tensor memory, in bytes. */
+      memory?: WorkerMemory;
+      /** Bytes rank 0 sends per step in gradient all-reduces (2(N-1)/N of the gradients). */
+      allReduceBytes?: number;
     }
   /** Every other rank's step phases at the same steps as rank 0's progress reports. */
-  | { v: 1; type: 'timing'; rank: number; step: number; seconds: { data: number; compute: number; allReduce: number; optimizer: number } }
+  | { v: 1; type: 'timing'; rank: number; step: number; seconds: { data: number; compute: number; allReduce: number; optimizer: number }; memory?: WorkerMemory; allReduceBytes?: number }
   | { v: 1; type: 'evaluation'; step: number; loss: number; perplexity: number; tokens: number }
   | { v: 1; type: 'checkpoint'; step: number; path: string }
   | { v: 1; type: 'done'; step: number; reason: 'max_steps' | 'stopped' }
   | { v: 1; type: 'failed'; rank: number; error: string; message: string };
+
+/** A worker's memory, in bytes. */
+export interface WorkerMemory {
+  readonly rss: number;
+  readonly tensors: number;
+}
 
 export type WorkerReportType = WorkerReport['type'];
 
