@@ -47,9 +47,11 @@ describe.skipIf(!hasPrometheus)('Prometheus', () => {
     const url = `http://127.0.0.1:${api}`;
     start(process.execPath, [BIN, 'serve', '--port', String(api), '--control-port', String(control), '--db', join(dir, 'c.db')]);
     await poll(async () => ((await fetch(`${url}/api/cluster`)).ok ? true : undefined), 20_000, 'orquesta serve');
+    const agentMetrics = await freePort();
     for (const id of ['p1', 'p2']) {
       const port = await freePort();
-      start(process.execPath, [BIN, 'agent', '--coordinator', url, '--id', id, '--slots', '1', '--advertise-host', '127.0.0.1', '--ports', `${port}-${port}`, '--workdir', ROOT, '--state-dir', join(dir, id)]);
+      const extra = id === 'p1' ? ['--metrics-port', String(agentMetrics)] : [];
+      start(process.execPath, [BIN, 'agent', '--coordinator', url, '--id', id, '--slots', '1', '--advertise-host', '127.0.0.1', '--ports', `${port}-${port}`, '--workdir', ROOT, '--state-dir', join(dir, id), ...extra]);
     }
     writeFileSync(join(dir, 'prometheus.yml'), ['global: { scrape_interval: 1s }', 'scrape_configs:', '  - job_name: orquesta', `    static_configs: [{ targets: ['127.0.0.1:${api}'] }]`].join('\n'));
     start('prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'tsdb')}`, `--web.listen-address=127.0.0.1:${prom}`]);
@@ -78,6 +80,9 @@ describe.skipIf(!hasPrometheus)('Prometheus', () => {
     );
     expect(memory.map((r) => r.metric['rank']).sort()).toEqual(['0', '1']);
     expect(memory.every((r) => Number(r.value[1]) > 50e6)).toBe(true);
+    const agentText = await (await fetch(`http://127.0.0.1:${agentMetrics}/metrics`)).text();
+    expect(agentText).toMatch(/^orquesta_agent_slots\{[^}]*\} 1$/m);
+    expect(agentText).toMatch(/^orquesta_agent_workers\{[^}]*\} 1$/m);
     const jobs = (await (await fetch(`http://127.0.0.1:${prom}/api/v1/query?query=${encodeURIComponent('orquesta_cluster_jobs{state="running"}')}`)).json()) as { data: { result: { value: [number, string] }[] } };
     expect(Number(jobs.data.result[0]?.value[1])).toBe(1);
   }, 120_000);

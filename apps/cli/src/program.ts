@@ -120,6 +120,7 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
     .option('--ports <first-last>', "TCP ports for workers' gradient traffic", '29500-29999')
     .option('--workdir <dir>', "workers' working directory: specs' relative paths resolve against it (default: the working directory)")
     .option('--state-dir <dir>', 'where run specs are written (default: WORKDIR/.orquesta/agents/ID)')
+    .option('--metrics-port <n>', "serve this agent's Prometheus metrics at :N/metrics")
     .action(async (flags: AgentFlags) => {
       result.code = await agentCommand(flags, io);
     });

@@ -9,6 +9,20 @@ export interface ClusterSnapshot {
   readonly agents: readonly { readonly id: string; readonly free: number; readonly used: number }[];
 }
 
+/** A node agent's gauges, read from it on every export. */
+export function observeAgent(meter: Meter, snapshot: () => { slots: number; workers: number }): void {
+  const slots = meter.createObservableGauge(METRIC.agentOwnSlots.name, { description: METRIC.agentOwnSlots.description });
+  const workers = meter.createObservableGauge(METRIC.agentWorkers.name, { description: METRIC.agentWorkers.description });
+  meter.addBatchObservableCallback(
+    (result) => {
+      const s = snapshot();
+      result.observe(slots, s.slots);
+      result.observe(workers, s.workers);
+    },
+    [slots, workers],
+  );
+}
+
 export class ClusterMetrics {
   private readonly restartCounter;
 

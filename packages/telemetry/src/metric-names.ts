@@ -18,6 +18,8 @@ export const METRIC = {
   restarts: { name: 'orquesta.cluster.restarts', unit: '', description: 'Trial restarts from a checkpoint after a failure.' },
   jobs: { name: 'orquesta.cluster.jobs', unit: '', description: 'Trials by state (attribute state).' },
   queueLength: { name: 'orquesta.cluster.queue_length', unit: '', description: 'Trials waiting for slots (queued or preempted).' },
+  agentWorkers: { name: 'orquesta.agent.workers', unit: '', description: 'Worker processes this agent runs.' },
+  agentOwnSlots: { name: 'orquesta.agent.slots', unit: '', description: 'Slots this agent offers.' },
   agentSlots: { name: 'orquesta.cluster.agent_slots', unit: '', description: "Agents' slots (attributes agent, status: free or used)." },
 } as const;
 

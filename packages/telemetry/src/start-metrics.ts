@@ -1,13 +1,15 @@
 /**
  * SDK setup for a process entry point: a MeterProvider whose numbers a Prometheus scrape reads
- * (the handler is mounted by the caller's HTTP server, e.g. the coordinator's `/metrics`).
+ * (the handler is mounted by the caller's HTTP server, e.g. the coordinator's `/metrics`) and, with
+ * an OTLP endpoint, that are also pushed by OTLP/HTTP every `otlpIntervalMs`.
  * Packages never call this; they take a Meter from @opentelemetry/api.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { metrics, type Meter } from '@opentelemetry/api';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
+import { MeterProvider, PeriodicExportingMetricReader, type MetricReader } from '@opentelemetry/sdk-metrics';
 
 export interface MetricsSetup {
   readonly meter: Meter;
@@ -16,9 +18,20 @@ export interface MetricsSetup {
   shutdown(): Promise<void>;
 }
 
-export function startMetrics(service: string, attributes: Record<string, string> = {}): MetricsSetup {
+export interface MetricsOptions {
+  /** OTLP/HTTP base URL (metrics go to /v1/metrics), e.g. OTEL_EXPORTER_OTLP_ENDPOINT. */
+  readonly otlpEndpoint?: string;
+  /** Push period, in ms. Defaults to 10,000. */
+  readonly otlpIntervalMs?: number;
+  readonly attributes?: Record<string, string>;
+}
+
+export function startMetrics(service: string, options: MetricsOptions = {}): MetricsSetup {
   const exporter = new PrometheusExporter({ preventServerStart: true });
-  const provider = new MeterProvider({ resource: resourceFromAttributes({ 'service.name': service, ...attributes }), readers: [exporter] });
+  const readers: MetricReader[] = [exporter];
+  if (options.otlpEndpoint)
+    readers.push(new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter({ url: `${options.otlpEndpoint.replace(/\/$/, '')}/v1/metrics` }), exportIntervalMillis: options.otlpIntervalMs ?? 10_000 }));
+  const provider = new MeterProvider({ resource: resourceFromAttributes({ 'service.name': service, ...options.attributes }), readers });
   metrics.setGlobalMeterProvider(provider);
   return {
     meter: provider.getMeter('orquesta'),

@@ -1,8 +1,11 @@
 /** `orquesta agent --coordinator URL`: a node agent, until SIGINT or SIGTERM (workers checkpoint first). */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CoordinatorLookupError, runAgent } from '@orquesta/coordinator';
+import { observeAgent, startMetrics } from '@orquesta/telemetry';
 import { EXIT, type CliIO, type ExitCode } from '../io.js';
 import { coordinatorUrl } from './coordinator-client.js';
 import { signalled } from './serve.js';
@@ -15,6 +18,7 @@ export interface AgentFlags {
   readonly ports: string;
   readonly workdir?: string;
   readonly stateDir?: string;
+  readonly metricsPort?: string;
 }
 
 export async function agentCommand(flags: AgentFlags, io: CliIO, until: Promise<unknown> = signalled()): Promise<ExitCode> {
@@ -27,6 +31,11 @@ export async function agentCommand(flags: AgentFlags, io: CliIO, until: Promise<
   const ports = range ? ([Number(range[1]), Number(range[2])] as const) : undefined;
   if (!ports || ports[0] < 1 || ports[1] > 65535 || ports[0] > ports[1]) {
     io.err(`orquesta agent: --ports must be a range FIRST-LAST of TCP ports, got ${JSON.stringify(flags.ports)}`);
+    return EXIT.usage;
+  }
+  const metricsPort = flags.metricsPort === undefined ? undefined : Number(flags.metricsPort);
+  if (metricsPort !== undefined && (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535)) {
+    io.err(`orquesta agent: --metrics-port must be a TCP port, got ${JSON.stringify(flags.metricsPort)}`);
     return EXIT.usage;
   }
   const workdir = resolve(flags.workdir ?? '.');
@@ -52,7 +61,17 @@ export async function agentCommand(flags: AgentFlags, io: CliIO, until: Promise<
     }
     throw error;
   }
+  const metrics = startMetrics('orquesta-agent', { attributes: { agent: id }, otlpEndpoint: process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] });
+  const agent = running.agent;
+  observeAgent(metrics.meter, () => ({ slots: agent.slots, workers: agent.running().length }));
+  const server = metricsPort === undefined ? undefined : createServer((request, response) => (request.url === '/metrics' ? metrics.prometheus(request, response) : response.writeHead(404).end()));
+  if (server) {
+    await new Promise<void>((ok) => server.listen(metricsPort, ok));
+    io.err(`orquesta agent: metrics at http://0.0.0.0:${(server.address() as AddressInfo).port}/metrics`);
+  }
   await until;
+  server?.close();
+  await metrics.shutdown();
   io.err(`orquesta agent: stopping; ${running.agent.running().length} worker(s) checkpoint and stop first`);
   await running.close();
   return EXIT.ok;

@@ -25,7 +25,7 @@ export async function serveCommand(flags: ServeFlags, io: CliIO, until: Promise<
     }
   }
   const stamp = () => new Date().toISOString();
-  const metrics = startMetrics('orquesta-coordinator');
+  const metrics = startMetrics('orquesta-coordinator', { otlpEndpoint: process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] });
   let server;
   try {
     server = await startServer({

@@ -60,6 +60,11 @@ export class NodeAgent {
     this.now = options.now ?? (() => performance.now());
   }
 
+  /** Slots this agent offers. */
+  get slots(): number {
+    return this.options.slots;
+  }
+
   get registered(): boolean {
     return this.welcomed;
   }
