@@ -78,7 +78,7 @@ describe.skipIf(!hasPrometheus)('Prometheus', () => {
       30_000,
       'the memory of both ranks',
     );
-    expect(memory.map((r) => r.metric['rank']).sort()).toEqual(['0', '1']);
+    expect(memory.map((r) => `${r.metric['rank']}@${r.metric['node']}`).sort()).toEqual(['0@p1', '1@p2']);
     expect(memory.every((r) => Number(r.value[1]) > 50e6)).toBe(true);
     const agentText = await (await fetch(`http://127.0.0.1:${agentMetrics}/metrics`)).text();
     expect(agentText).toMatch(/^orquesta_agent_slots\{[^}]*\} 1$/m);

@@ -63,5 +63,9 @@ describe('step traces over OTLP/HTTP', () => {
     const first = steps[0]!;
     const phases = spans.filter((s) => s.parentSpanId && hex(s.parentSpanId) === hex(first.spanId)).map((s) => s.name);
     expect(phases).toEqual(expect.arrayContaining(['orquesta.train.compute', 'orquesta.train.all_reduce', 'orquesta.train.optimizer']));
+    // One bucket for this small model: one bucket span per rank and step, under its all-reduce span.
+    const allReduce = spans.find((s) => s.name === 'orquesta.train.all_reduce' && hex(s.parentSpanId ?? '') === hex(first.spanId))!;
+    expect(spans.filter((s) => s.name === 'orquesta.train.all_reduce.bucket' && hex(s.parentSpanId ?? '') === hex(allReduce.spanId))).toHaveLength(1);
+    expect(spans.filter((s) => s.name === 'orquesta.train.all_reduce.bucket')).toHaveLength(24);
   }, 120_000);
 });

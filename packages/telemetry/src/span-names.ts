@@ -5,5 +5,7 @@ export const SPAN = {
   compute: 'orquesta.train.compute',
   idle: 'orquesta.train.idle',
   allReduce: 'orquesta.train.all_reduce',
+  /** One gradient bucket's all-reduce, a child of all_reduce. */
+  bucket: 'orquesta.train.all_reduce.bucket',
   optimizer: 'orquesta.train.optimizer',
 } as const;

@@ -9,7 +9,11 @@ describe('step spans', () => {
     const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
     const tracer = provider.getTracer('test');
     const seconds = { data: 0.01, compute: 0.5, idle: 0.05, allReduce: 0.2, optimizer: 0.02 };
-    for (const rank of [0, 1]) recordStepSpans(tracer, { run: '7.1', step: 12, rank, worldSize: 2, startMs: 1_000_000, seconds, tokens: 900 });
+    const buckets = [
+      { startMs: 1_000_560, endMs: 1_000_660, bytes: 25e6 },
+      { startMs: 1_000_660, endMs: 1_000_760, bytes: 5e6 },
+    ];
+    for (const rank of [0, 1]) recordStepSpans(tracer, { run: '7.1', step: 12, rank, worldSize: 2, startMs: 1_000_000, seconds, tokens: 900, buckets });
     recordStepSpans(tracer, { run: '7.1', step: 13, rank: 0, worldSize: 2, startMs: 1_000_800, seconds, tokens: 900 });
     const spans = exporter.getFinishedSpans();
     const steps = spans.filter((s) => s.name === SPAN.step);
@@ -23,5 +27,10 @@ describe('step spans', () => {
     const ms = (t: [number, number]) => t[0] * 1000 + t[1] / 1e6;
     expect(ms(children[3]!.startTime)).toBeCloseTo(1_000_000 + 560, 3);
     expect(ms(steps[0]!.endTime) - ms(steps[0]!.startTime)).toBeCloseTo(780, 3);
+    const bucketSpans = spans.filter((s) => s.parentSpanContext?.spanId === children[3]!.spanContext().spanId);
+    expect(bucketSpans.map((s) => [s.name, s.attributes['orquesta.bucket'], s.attributes['orquesta.bucket_bytes']])).toEqual([
+      [SPAN.bucket, 0, 25e6],
+      [SPAN.bucket, 1, 5e6],
+    ]);
   });
 });

@@ -18,6 +18,8 @@ export interface StepTiming {
   /** Seconds per phase, in the order they ran. */
   readonly seconds: { readonly data: number; readonly compute: number; readonly idle: number; readonly allReduce: number; readonly optimizer: number };
   readonly tokens: number;
+  /** Each gradient bucket's all-reduce (epoch ms): a child span of the all-reduce phase. */
+  readonly buckets?: readonly { readonly startMs: number; readonly endMs: number; readonly bytes: number }[];
 }
 
 /** The trace id (32 hex) and the shared parent span id (16 hex) of a run's step. */
@@ -43,6 +45,10 @@ export function recordStepSpans(tracer: Tracer, t: StepTiming): void {
     if (seconds <= 0) continue;
     const child = tracer.startSpan(name, { startTime: at, attributes }, inside);
     at += seconds * 1000;
+    if (name === SPAN.allReduce) {
+      const phase = trace.setSpan(inside, child);
+      t.buckets?.forEach((b, i) => tracer.startSpan(SPAN.bucket, { startTime: b.startMs, attributes: { ...attributes, 'orquesta.bucket': i, 'orquesta.bucket_bytes': b.bytes } }, phase).end(b.endMs));
+    }
     child.end(at);
   }
   span.end(at);

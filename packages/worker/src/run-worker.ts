@@ -89,7 +89,7 @@ export async function runWorker(setup: WorkerSetup, io: WorkerIO, stop: StopSign
     while (trainer.step < training.max_steps) {
       const startMs = performance.timeOrigin + performance.now();
       const stats = await trainer.trainStep(stop.requested);
-      recordStepSpans(tracer, { run, step: stats.step, rank, worldSize, startMs, seconds: stats.seconds, tokens: stats.tokens });
+      recordStepSpans(tracer, { run, step: stats.step, rank, worldSize, startMs, seconds: stats.seconds, tokens: stats.tokens, buckets: stats.buckets });
       if (!Number.isFinite(stats.loss)) throw new TrainingDivergedError(stats.step);
       windowTokens += stats.tokens;
       const last = stats.step === training.max_steps;

@@ -682,7 +682,8 @@ export class Coordinator {
 
   private metricAttributes(trial: TrialRow, rank?: number): Attributes {
     const name = this.store.experiment(trial.experimentId).name;
-    return { experiment: name, experiment_id: trial.experimentId, trial: trial.idx, ...(rank === undefined ? {} : { rank }) };
+    const node = rank === undefined ? undefined : this.store.workers(runId(trial.id, trial.attempt)).find((w) => w.rank === rank)?.agent;
+    return { experiment: name, experiment_id: trial.experimentId, trial: trial.idx, ...(rank === undefined ? {} : { rank }), ...(node === undefined ? {} : { node }) };
   }
 
   /** Jobs by state, queue length and agents' slots, read on every metrics export. */

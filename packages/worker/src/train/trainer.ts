@@ -37,6 +37,8 @@ export interface StepStats {
    * (with `measureIdle`) idle at a barrier waiting for the slowest rank before the all-reduce.
    */
   readonly seconds: { readonly data: number; readonly compute: number; readonly allReduce: number; readonly optimizer: number; readonly idle: number };
+  /** Each gradient bucket's all-reduce: epoch ms start and end, and its bytes (before wire compression). */
+  readonly buckets: readonly { readonly startMs: number; readonly endMs: number; readonly bytes: number }[];
 }
 
 export interface TrainerSnapshot {
@@ -69,9 +71,16 @@ export class Trainer {
     this.grads = this.vars.map((v) => new Float32Array(v.size));
     this.optimizer = new FlatOptimizer(spec.optimizer, this.vars.map((v) => v.size));
     const compression = spec.collective.compression;
-    const sum: CommHook = (state, bucket) => state.group.allReduce(bucket.buffer, 'sum', { compression });
+    const sum: CommHook = async (state, bucket) => {
+      const startMs = performance.timeOrigin + performance.now();
+      const reduced = await state.group.allReduce(bucket.buffer, 'sum', { compression });
+      this.bucketTimes.push({ startMs, endMs: performance.timeOrigin + performance.now(), bytes: bucket.buffer.byteLength });
+      return reduced;
+    };
     this.bucketer = new GradientBucketer(group, { bucketBytes: spec.collective.bucket_mb * 1e6, hook: sum });
   }
+
+  private bucketTimes: { startMs: number; endMs: number; bytes: number }[] = [];
 
   get step(): number {
     return this.stepCount;
@@ -137,6 +146,7 @@ export class Trainer {
       t = performance.now();
     }
     this.stats.set([lossSum, tokens, stopRequested ? 1 : 0]);
+    this.bucketTimes = [];
     const named: NamedGradient[] = this.grads.map((data, i) => ({ name: this.names[i]!, data }));
     await Promise.all([this.bucketer.reduce(named), this.group.allReduce(this.stats, 'sum')]);
     seconds.allReduce = (performance.now() - t) / 1000;
@@ -150,7 +160,7 @@ export class Trainer {
     this.uploadParameters();
     seconds.optimizer = (performance.now() - t) / 1000;
     this.stepCount = step;
-    return { step, loss: this.stats[0]! / globalTokens, tokens: this.stats[1]!, lr, gradNorm, stop: this.stats[2]! > 0, seconds };
+    return { step, loss: this.stats[0]! / globalTokens, tokens: this.stats[1]!, lr, gradNorm, stop: this.stats[2]! > 0, seconds, buckets: this.bucketTimes };
   }
 
   /** Compares parameter checksums across ranks. @throws {ReplicaMismatchError} naming the ranks that differ from rank 0. */
