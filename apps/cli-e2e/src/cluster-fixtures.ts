@@ -1,7 +1,20 @@
 /** Shared pieces of the cluster tests: free ports and small, fast translation specs. */
+import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
+
+/**
+ * Writes DIR/token with a fresh API token for `orquesta serve --token-file` and exports it as
+ * ORQUESTA_TOKEN, so the CLI commands this test runs carry it. Returns the file.
+ */
+export function testToken(dir: string): string {
+  const token = randomBytes(32).toString('hex');
+  const file = join(dir, 'token');
+  writeFileSync(file, token, { mode: 0o600 });
+  process.env['ORQUESTA_TOKEN'] = token;
+  return file;
+}
 
 /** A TCP port the OS reports free on 127.0.0.1 right now. */
 export async function freePort(): Promise<number> {

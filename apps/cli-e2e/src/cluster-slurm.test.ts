@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, tinySpec } from './cluster-fixtures.js';
+import { freePort, testToken, tinySpec } from './cluster-fixtures.js';
 import { orquesta, ROOT } from './run-cli.js';
 
 
@@ -69,7 +69,7 @@ beforeAll(async () => {
   if (!canRun) return;
   execFileSync('bash', [join(ROOT, 'infra/slurm/slurm-up.sh')], { env, stdio: 'pipe' });
   const [port, control] = [await freePort(), await freePort()];
-  serve = spawn(process.execPath, [BIN, 'serve', '--slurm', '--port', String(port), '--control-port', String(control), '--db', join(dir, 'coordinator.db')], { cwd: ROOT, env, stdio: 'ignore' });
+  serve = spawn(process.execPath, [BIN, 'serve', '--slurm', '--port', String(port), '--control-port', String(control), '--db', join(dir, 'coordinator.db'), '--token-file', testToken(dir)], { cwd: ROOT, env, stdio: 'ignore' });
   url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
     try {

@@ -3,13 +3,13 @@
  * so every job spans both), jobs submitted with `orquesta submit` and trained by real workers over
  * TCP. A worker killed with -9 and a coordinator killed with -9 both end with the experiment done.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, tinySpec } from './cluster-fixtures.js';
+import { freePort, testToken, tinySpec } from './cluster-fixtures.js';
 import { orquesta, ROOT } from './run-cli.js';
 
 
@@ -17,6 +17,7 @@ const BIN = fileURLToPath(new URL('../../cli/bin/orquesta.js', import.meta.url))
 const dir = mkdtempSync(join(tmpdir(), 'orquesta-cluster-'));
 const spec = (name: string, steps: number) => tinySpec(dir, name, steps);
 const db = join(dir, 'coordinator.db');
+const tokenFile = testToken(dir);
 const children: ChildProcess[] = [];
 let url = '';
 
@@ -32,7 +33,7 @@ function start(args: string[]): { child: ChildProcess; output: () => string } {
 let ports: [number, number];
 
 async function startServe(): Promise<ChildProcess> {
-  const serve = start(['serve', '--port', String(ports[0]), '--control-port', String(ports[1]), '--db', db]);
+  const serve = start(['serve', '--port', String(ports[0]), '--control-port', String(ports[1]), '--db', db, '--token-file', tokenFile]);
   const match = await waitFor(() => /API (http:\/\/[\d.]+:\d+)/.exec(serve.output()), 20_000, () => serve.output());
   url = match[1] as string;
   return serve.child;
@@ -118,6 +119,20 @@ describe('orquesta serve + agents', () => {
     const logs = orquesta(['logs', String(id), '--coordinator', url]);
     expect(logs.stdout).toMatch(/\[trial 0 rank 1\] pid \d+/);
   }, 120_000);
+
+  it('refuses mutating calls without the token (401) or with a wrong one (403), changing nothing', async () => {
+    const before = await (await fetch(`${url}/api/experiments`)).json();
+    const body = JSON.stringify({ spec: 'name: x' });
+    const none = await fetch(`${url}/api/experiments`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect(none.status).toBe(401);
+    expect(((await none.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
+    const wrong = await fetch(`${url}/api/experiments/1/cancel`, { method: 'POST', headers: { authorization: `Bearer ${'0'.repeat(64)}` } });
+    expect(wrong.status).toBe(403);
+    const cli = spawnSync(process.execPath, [BIN, 'cancel', '1', '--coordinator', url], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ORQUESTA_TOKEN: 'f'.repeat(64) } });
+    expect(cli.status).toBe(1);
+    expect(cli.stderr).toMatch(/token does not match/);
+    expect(await (await fetch(`${url}/api/experiments`)).json()).toEqual(before);
+  });
 
   it('plans placement and step time without launching', async () => {
     const file = spec('planned', 20);

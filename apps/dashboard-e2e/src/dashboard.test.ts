@@ -5,6 +5,7 @@
  * against a blank page of the same size. Skipped where chromium is not installed.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -44,7 +45,11 @@ describe.skipIf(!hasChromium)('dashboard in a browser', () => {
   it('shows a training job live: experiment, growing loss chart, rank bars, events', async () => {
     const [api, control] = [await freePort(), await freePort()];
     const url = `http://127.0.0.1:${api}`;
-    start(['serve', '--port', String(api), '--control-port', String(control), '--db', join(dir, 'c.db')]);
+    // Reads are open by default (the page needs no token); submitting needs it.
+    const token = randomBytes(32).toString('hex');
+    writeFileSync(join(dir, 'token'), token, { mode: 0o600 });
+    process.env['ORQUESTA_TOKEN'] = token;
+    start(['serve', '--port', String(api), '--control-port', String(control), '--db', join(dir, 'c.db'), '--token-file', join(dir, 'token')]);
     for (let i = 0; i < 100; i++) {
       if (await fetch(`${url}/api/cluster`).then((r) => r.ok, () => false)) break;
       await new Promise((r) => setTimeout(r, 200));

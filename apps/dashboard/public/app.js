@@ -21,7 +21,11 @@ function connect() {
   state.metrics = [];
   state.events = [];
   state.logs = [];
-  const url = state.selected === null ? '/api/live' : `/api/live?experiment=${state.selected}`;
+  const query = new URLSearchParams();
+  if (state.selected !== null) query.set('experiment', String(state.selected));
+  const token = new URLSearchParams(location.search).get('token');
+  if (token) query.set('token', token);
+  const url = `/api/live${query.size > 0 ? `?${query}` : ''}`;
   const source = new EventSource(url);
   state.source = source;
   source.addEventListener('open', () => {

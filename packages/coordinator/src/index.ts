@@ -27,6 +27,8 @@ export type { RunningServer, ServeOptions } from './daemon/serve.js';
 export { runAgent, CoordinatorLookupError } from './agent/run-agent.js';
 export type { RunAgentOptions } from './agent/run-agent.js';
 export { buildApi } from './http/api.js';
+export { loadOrCreateToken, TokenFileError } from './http/api-token.js';
+export type { ApiToken } from './http/api-token.js';
 export { API_ERROR } from './http/api-errors.js';
 export type { ApiErrorBody, ApiErrorCode } from './http/api-errors.js';
 export { ApiError, CoordinatorClient, CoordinatorUnreachableError } from './client/coordinator-client.js';

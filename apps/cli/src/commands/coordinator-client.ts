@@ -1,4 +1,7 @@
 /** How the cluster commands find and call the coordinator, and how they report its errors. */
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { ApiError, CoordinatorClient, CoordinatorUnreachableError } from '@orquesta/coordinator';
 import { ENV } from '@orquesta/protocol';
 import { EXIT, type CliIO, type ExitCode } from '../io.js';
@@ -13,8 +16,22 @@ export function coordinatorUrl(flags: ClientFlags): string {
   return flags.coordinator ?? process.env[ENV.coordinator] ?? DEFAULT_COORDINATOR;
 }
 
+/** The API token: ORQUESTA_TOKEN, else .orquesta/token (where `orquesta serve` keeps it by default), else ~/.config/orquesta/token. */
+export function apiToken(): string | undefined {
+  const fromEnv = process.env[ENV.token];
+  if (fromEnv) return fromEnv.trim();
+  for (const file of [join('.orquesta', 'token'), join(homedir(), '.config', 'orquesta', 'token')]) {
+    try {
+      return readFileSync(file, 'utf8').trim();
+    } catch {
+      // not there
+    }
+  }
+  return undefined;
+}
+
 export function clientFor(flags: ClientFlags): CoordinatorClient {
-  return new CoordinatorClient(coordinatorUrl(flags), process.env[ENV.token]);
+  return new CoordinatorClient(coordinatorUrl(flags), apiToken());
 }
 
 /** Parses an experiment id argument; undefined (after printing why) when it is not one. */

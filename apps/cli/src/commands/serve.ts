@@ -1,7 +1,7 @@
 /** `orquesta serve`: the coordinator daemon, until SIGINT or SIGTERM. */
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer, StoreOpenError } from '@orquesta/coordinator';
+import { loadOrCreateToken, startServer, StoreOpenError } from '@orquesta/coordinator';
 import { dashboardAssets } from '@orquesta/dashboard';
 import { startMetrics } from '@orquesta/telemetry';
 import { EXIT, type CliIO, type ExitCode } from '../io.js';
@@ -13,6 +13,8 @@ export interface ServeFlags {
   readonly db: string;
   readonly workdir?: string;
   readonly slurm?: boolean;
+  readonly tokenFile?: string;
+  readonly readAuth?: boolean;
 }
 
 export async function serveCommand(flags: ServeFlags, io: CliIO, until: Promise<unknown> = signalled()): Promise<ExitCode> {
@@ -24,6 +26,15 @@ export async function serveCommand(flags: ServeFlags, io: CliIO, until: Promise<
       return EXIT.usage;
     }
   }
+  const tokenFile = resolve(flags.tokenFile ?? join(dirname(resolve(flags.db)), 'token'));
+  let token;
+  try {
+    token = loadOrCreateToken(tokenFile);
+  } catch (error) {
+    io.err(`orquesta serve: ${(error as Error).message}`);
+    return EXIT.failure;
+  }
+  if (token.created) io.err(`orquesta serve: API token (shown once; kept in ${tokenFile}, mode 0600): ${token.value}`);
   const stamp = () => new Date().toISOString();
   const metrics = startMetrics('orquesta-coordinator', { otlpEndpoint: process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] });
   let server;
@@ -37,6 +48,8 @@ export async function serveCommand(flags: ServeFlags, io: CliIO, until: Promise<
       log: (line) => io.err(`${stamp()} ${line}`),
       metrics,
       assets: dashboardAssets(),
+      token: token.value,
+      ...(flags.readAuth ? { readAuth: true } : {}),
       ...(flags.slurm ? { slurm: { cli: fileURLToPath(new URL('../../bin/orquesta.js', import.meta.url)), stateDir: join(dirname(resolve(flags.db)), 'slurm-runs') } } : {}),
     });
   } catch (error) {

@@ -35,6 +35,10 @@ export interface ServeOptions {
   readonly log?: (line: string) => void;
   /** Metrics: the meter instruments record to, and the Prometheus handler served at GET /metrics. */
   readonly metrics?: { readonly meter: Meter; readonly prometheus: (request: IncomingMessage, response: ServerResponse) => void };
+  /** Bearer token for mutating API calls (see loadOrCreateToken). None: the API is open. */
+  readonly token?: string;
+  /** Require the token for reads too (the dashboard then needs ?token=...). */
+  readonly readAuth?: boolean;
   /** Static files served by URL path (the dashboard at /). */
   readonly assets?: Readonly<Record<string, { readonly file: string; readonly contentType: string }>>;
   /** Enables `resources.launcher: slurm` through sbatch, squeue and scancel on this host. */
@@ -87,7 +91,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   });
   target.coordinator = coordinator;
   const controlPort = Number(/:(\d+)$/.exec(control.endpoint)?.[1]);
-  const app = buildApi({ coordinator, store, controlPort, ...(options.metrics ? { prometheus: options.metrics.prometheus } : {}), ...(options.assets ? { assets: options.assets } : {}) });
+  const app = buildApi({ coordinator, store, controlPort, ...(options.metrics ? { prometheus: options.metrics.prometheus } : {}), ...(options.assets ? { assets: options.assets } : {}), ...(options.token === undefined ? {} : { token: options.token }), ...(options.readAuth ? { readAuth: true } : {}) });
   let address: string;
   try {
     address = await app.listen({ host, port });

@@ -6,6 +6,7 @@ export const API_ERROR = {
   conflict: 'conflict',
   payloadTooLarge: 'payload_too_large',
   unauthorized: 'unauthorized',
+  forbidden: 'forbidden',
   internal: 'internal',
 } as const;
 

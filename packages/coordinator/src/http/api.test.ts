@@ -63,6 +63,21 @@ describe('HTTP API', () => {
     expect(response.json().error.problems).toEqual([expect.stringMatching(/^bad\.yaml:6:\d+\s+training\.max_steps\s+/)]);
   });
 
+  it('checks the bearer token on mutating calls, and on reads when asked', async () => {
+    cluster = new InMemoryCluster(':memory:', { baseDir: ROOT });
+    const token = 'ab'.repeat(32);
+    const app = buildApi({ coordinator: cluster.coordinator, store: cluster.store, controlPort: 7071, token });
+    expect((await app.inject({ method: 'POST', url: '/api/experiments', payload: { spec: SPEC } })).statusCode).toBe(401);
+    expect((await app.inject({ method: 'POST', url: '/api/experiments', payload: { spec: SPEC }, headers: { authorization: 'Bearer nope' } })).statusCode).toBe(403);
+    expect((await app.inject({ method: 'POST', url: '/api/experiments', payload: { spec: SPEC }, headers: { authorization: `Bearer ${'cd'.repeat(32)}` } })).json().error.code).toBe('forbidden');
+    expect(cluster.store.listExperiments()).toEqual([]);
+    expect((await app.inject({ method: 'POST', url: '/api/experiments', payload: { spec: SPEC }, headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(201);
+    expect((await app.inject({ method: 'GET', url: '/api/experiments' })).statusCode).toBe(200);
+    const closed = buildApi({ coordinator: cluster.coordinator, store: cluster.store, controlPort: 7071, token, readAuth: true });
+    expect((await closed.inject({ method: 'GET', url: '/api/experiments' })).statusCode).toBe(401);
+    expect((await closed.inject({ method: 'GET', url: `/api/experiments?token=${token}` })).statusCode).toBe(200);
+  });
+
   it('answers an action that does not apply with 409', async () => {
     const app = api();
     await app.inject({ method: 'POST', url: '/api/experiments', payload: { spec: SPEC } });

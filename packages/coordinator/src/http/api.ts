@@ -23,6 +23,7 @@ import { TERMINAL_STATES } from '../jobs/job-state.js';
 import type { Store } from '../store/store.js';
 import { NotFoundError } from '../store/store-errors.js';
 import { API_ERROR, type ApiErrorCode } from './api-errors.js';
+import { tokenMatches } from './api-token.js';
 import { experimentStatus, experimentSummary } from './experiment-status.js';
 
 export interface ApiOptions {
@@ -32,6 +33,10 @@ export interface ApiOptions {
   readonly controlPort: number;
   /** How often streaming endpoints look for new rows, in ms. Defaults to 500. */
   readonly pollMs?: number;
+  /** Bearer token every mutating call must carry (401 without, 403 with a wrong one). None: no check. */
+  readonly token?: string;
+  /** Also require the token for reads (the dashboard's and GET API calls; /metrics stays open). */
+  readonly readAuth?: boolean;
   /** Static files (the dashboard) by URL path. */
   readonly assets?: Readonly<Record<string, { readonly file: string; readonly contentType: string }>>;
   /** Serves GET /metrics (Prometheus text exposition). */
@@ -57,6 +62,17 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     return fail(reply, 500, API_ERROR.internal, error.message);
   });
   app.setNotFoundHandler((request, reply) => fail(reply, 404, API_ERROR.notFound, `no route ${request.method} ${request.url}`));
+
+  const token = options.token;
+  if (token !== undefined)
+    app.addHook('onRequest', async (request, reply) => {
+      const reading = request.method === 'GET' || request.method === 'HEAD';
+      if (reading && (!options.readAuth || request.url === '/metrics')) return;
+      const header = request.headers.authorization;
+      const presented = header?.startsWith('Bearer ') ? header.slice(7).trim() : (reading ? (request.query as { token?: string }).token : undefined);
+      if (presented === undefined) return fail(reply, 401, API_ERROR.unauthorized, 'this call needs the coordinator token: Authorization: Bearer <token> (orquesta reads ORQUESTA_TOKEN or .orquesta/token)');
+      if (!tokenMatches(presented, token)) return fail(reply, 403, API_ERROR.forbidden, 'the token does not match this coordinator\'s');
+    });
 
   const prometheus = options.prometheus;
   if (prometheus)
