@@ -68,7 +68,7 @@ describe('wire protocol v1', () => {
     const rnd = (): number => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32;
     const base = encodeData({ sender: 1, seq: 1, op: 'allReduce', dtype: DTYPE.f16, step: 0, offset: 0, count: 4, total: 4, aux: 0 }, Buffer.alloc(8));
     let accepted = 0;
-    for (let i = 0; i < 5000; i++) {
+    for (let i = 0; i < 10_000; i++) {
       const frames = base.map((f) => Buffer.from(f));
       const flips = 1 + Math.floor(rnd() * 4);
       for (let k = 0; k < flips; k++) {
@@ -78,6 +78,12 @@ describe('wire protocol v1', () => {
       const r = decodeMessage(frames, WORLD, SELF);
       if (r.ok) accepted++;
     }
-    expect(accepted).toBeLessThan(5000);
+    expect(accepted).toBeLessThan(10_000);
+    // Frames of random length and content, one to three of them: rejected with a reason, never thrown.
+    for (let i = 0; i < 10_000; i++) {
+      const frames = Array.from({ length: 1 + Math.floor(rnd() * 3) }, () => Buffer.from(Array.from({ length: Math.floor(rnd() * 80) }, () => Math.floor(rnd() * 256))));
+      const r = decodeMessage(frames, WORLD, SELF);
+      if (!r.ok) expect(r.reason.length).toBeGreaterThan(0);
+    }
   });
 });

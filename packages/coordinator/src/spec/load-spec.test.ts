@@ -154,4 +154,9 @@ describe('problem reporting', () => {
     const [problem] = problems(text);
     expect(problem).toMatchObject({ path: 'model.d_model', line: 12, col: 18 });
   });
+  it('answers an alias to an undefined anchor with a problem instead of throwing', () => {
+    const result = parseSpecText('name: *missing\ntask: translation\n', 'alias.yaml', { probe: () => 'file' });
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.problems[0]?.message).toMatch(/YAML alias error/);
+  });
 });

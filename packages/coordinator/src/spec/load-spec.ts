@@ -95,7 +95,13 @@ export function parseSpecText(text: string, file: string, options: LoadOptions =
     const problem = applyOverride(doc, assignment);
     if (problem) return fail([{ file: '--set', line: 1, col: 1, path: assignment.split('=')[0] ?? assignment, message: problem }]);
   }
-  const raw = doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown>;
+  let raw: Record<string, unknown>;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown>;
+  } catch (error) {
+    // An alias to an anchor that is not (yet) defined, or an alias bomb past maxAliasCount.
+    return fail([{ file, ...START, path: '(document)', message: `YAML alias error: ${firstLine((error as Error).message)}` }]);
+  }
   const value = structuredClone(raw);
   const toProblem = (issue: FieldIssue): SpecProblem => ({
     file,

@@ -35,10 +35,37 @@ describe('control messages', () => {
     expect(() => decodeControlMessage(frame)).toThrow(ControlDecodeError);
   });
 
+  it('answers 10,000 mutated messages with a decode error or a valid message, never anything else', () => {
+    let seed = 99;
+    const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    const junk = [null, -1, 1.5, '', 'x', [], {}, [1], { a: 1 }, 2 ** 60, true, '\u0000', 'tcp://h:1'];
+    let rejected = 0;
+    for (let i = 0; i < 10_000; i++) {
+      const message = structuredClone(ok[Math.floor(rnd() * ok.length)]) as unknown as Record<string, unknown>;
+      const keys = Object.keys(message);
+      const key = keys[Math.floor(rnd() * keys.length)] as string;
+      const choice = rnd();
+      if (choice < 0.4) message[key] = junk[Math.floor(rnd() * junk.length)];
+      else if (choice < 0.6) delete message[key];
+      else if (choice < 0.8) message[`extra${i % 7}`] = junk[Math.floor(rnd() * junk.length)];
+      else message['type'] = ['hello', 'heartbeat', 'peers', 'reject', 'nope'][Math.floor(rnd() * 5)];
+      let text = JSON.stringify(message);
+      if (rnd() < 0.2) text = text.slice(0, Math.floor(rnd() * text.length));
+      try {
+        const decoded = decodeControlMessage(Buffer.from(text));
+        expect(decoded.v).toBe(1);
+      } catch (error) {
+        expect(error).toBeInstanceOf(ControlDecodeError);
+        rejected++;
+      }
+    }
+    expect(rejected).toBeGreaterThan(3000);
+  });
+
   it('survives random bytes', () => {
     let seed = 7;
     const next = () => (seed = (seed * 1103515245 + 12345) >>> 0) & 0xff;
-    for (let i = 0; i < 2000; i++) {
+    for (let i = 0; i < 10_000; i++) {
       const frame = Uint8Array.from({ length: 1 + (i % 64) }, next);
       try {
         decodeControlMessage(frame);
