@@ -4,7 +4,7 @@
  * TCP. A worker killed with -9 and a coordinator killed with -9 both end with the experiment done.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -166,6 +166,31 @@ describe('orquesta serve + agents', () => {
     expect(log.some((m) => /resumed from step [1-9]\d*/.test(m))).toBe(true);
   }, 150_000);
 
+  it('ends bitwise equal to an uninterrupted run after 5 workers killed with -9 at random steps', async () => {
+    const file = tinySpec(dir, 'chaos', 150, 'resources: { workers: 2 }\nfault_tolerance: { max_restarts: 10 }');
+    const reference = submit(file);
+    const clean = await until(reference, (s) => ['succeeded', 'failed'].includes(s.state));
+    expect(clean.state).toBe('succeeded');
+    const id = submit(file);
+    let seed = Number(process.env['ORQUESTA_CHAOS_SEED'] ?? 5);
+    const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    const kills: string[] = [];
+    for (let k = 0; k < 5; k++) {
+      const target = 10 + k * 25 + Math.floor(rnd() * 15);
+      const s = await until(id, (x) => x.state === 'running' && x.trials[0]!.restarts === k && x.trials[0]!.step >= target && x.trials[0]!.workers.every((w) => w.state === 'running' && w.pid));
+      const rank = Math.floor(rnd() * 2);
+      process.kill(s.trials[0]!.workers.find((w) => w.rank === rank)!.pid!, 'SIGKILL');
+      kills.push(`rank ${rank} near step ${s.trials[0]!.step}`);
+      await until(id, (x) => x.trials[0]!.restarts === k + 1, 15_000);
+    }
+    const done = await until(id, (s) => ['succeeded', 'failed'].includes(s.state), 120_000);
+    expect(done.state, kills.join(', ')).toBe('succeeded');
+    expect(done.trials[0]!.restarts).toBe(5);
+    const model = (s: Status) => readFileSync(join(s.trials[0]!.lastCheckpoint!, 'model.safetensors'));
+    expect(done.trials[0]!.lastCheckpoint).toMatch(/step-0+150$/);
+    expect(model(done).equals(model(clean)), `kills: ${kills.join(', ')}`).toBe(true);
+  }, 240_000);
+
   it('loses nothing when the coordinator is killed with -9 and restarted', async () => {
     const a = submit(spec('survivor', 150));
     const b = submit(spec('waiting', 20));
@@ -178,7 +203,7 @@ describe('orquesta serve + agents', () => {
     const doneB = await until(b, (s) => ['succeeded', 'failed'].includes(s.state), 150_000);
     expect([doneA.state, doneB.state]).toEqual(['succeeded', 'succeeded']);
     const all = (await (await fetch(`${url}/api/experiments`)).json()) as { id: number }[];
-    expect(all.map((e) => e.id)).toEqual([1, 2, 3, 4]);
+    expect(all.map((e) => e.id)).toEqual([1, 2, 3, 4, 5, 6]);
     expect((await events(a)).slice(0, 2)).toEqual([`submitted survivor with 1 trial, priority 50`, 'trial 0: queued -> scheduled: placed on node-a, node-b']);
   }, 200_000);
 });
