@@ -38,7 +38,7 @@ async function main() {
   const env = { ...process.env, ORQUESTA_TOKEN: token };
   const [api, control] = [await freePort(), await freePort()];
   const url = `http://127.0.0.1:${api}`;
-  start(['serve', '--port', String(api), '--control-port', String(control), '--db', join(dir, 'c.db'), '--token-file', join(dir, 'token')]);
+  start(['serve', '--port', String(api), '--control-port', String(control), '--db', join(dir, 'c.db'), '--token-file', join(dir, 'token'), '--allow-path', dir]);
   for (let i = 0; i < 100 && !(await fetch(`${url}/api/cluster`).then((r) => r.ok, () => false)); i++) await sleep(200);
   for (const id of ['s1', 's2']) {
     const port = await freePort();

@@ -36,7 +36,7 @@ function cliOnHost(host: number, args: string[]): { status: number | null; stdou
 beforeAll(async () => {
   if (!canRun) return;
   execFileSync('bash', [HOSTS_UP, '--prefix', prefix, '--hosts', '3', '--subnet', subnet]);
-  onHost(1, ['serve', '--host', `${subnet}.1`, '--port', '7070', '--db', join(dir, 'coordinator.db'), '--token-file', testToken(dir)]);
+  onHost(1, ['serve', '--host', `${subnet}.1`, '--port', '7070', '--db', join(dir, 'coordinator.db'), '--token-file', testToken(dir), '--allow-path', dir]);
   for (const h of [2, 3]) {
     await new Promise((r) => setTimeout(r, 1000));
     onHost(h, ['agent', '--coordinator', coordinator, '--id', `host${h}`, '--slots', '1', '--advertise-host', `${subnet}.${h}`, '--ports', '29500-29509', '--workdir', ROOT, '--state-dir', join(dir, `host${h}`)]);

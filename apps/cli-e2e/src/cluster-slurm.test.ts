@@ -69,7 +69,7 @@ beforeAll(async () => {
   if (!canRun) return;
   execFileSync('bash', [join(ROOT, 'infra/slurm/slurm-up.sh')], { env, stdio: 'pipe' });
   const [port, control] = [await freePort(), await freePort()];
-  serve = spawn(process.execPath, [BIN, 'serve', '--slurm', '--port', String(port), '--control-port', String(control), '--db', join(dir, 'coordinator.db'), '--token-file', testToken(dir)], { cwd: ROOT, env, stdio: 'ignore' });
+  serve = spawn(process.execPath, [BIN, 'serve', '--slurm', '--port', String(port), '--control-port', String(control), '--db', join(dir, 'coordinator.db'), '--token-file', testToken(dir), '--allow-path', dir], { cwd: ROOT, env, stdio: 'ignore' });
   url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
     try {

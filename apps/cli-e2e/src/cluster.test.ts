@@ -33,7 +33,7 @@ function start(args: string[]): { child: ChildProcess; output: () => string } {
 let ports: [number, number];
 
 async function startServe(): Promise<ChildProcess> {
-  const serve = start(['serve', '--port', String(ports[0]), '--control-port', String(ports[1]), '--db', db, '--token-file', tokenFile]);
+  const serve = start(['serve', '--port', String(ports[0]), '--control-port', String(ports[1]), '--db', db, '--token-file', tokenFile, '--allow-path', dir]);
   const match = await waitFor(() => /API (http:\/\/[\d.]+:\d+)/.exec(serve.output()), 20_000, () => serve.output());
   url = match[1] as string;
   return serve.child;
@@ -120,7 +120,7 @@ describe('orquesta serve + agents', () => {
     expect(logs.stdout).toMatch(/\[trial 0 rank 1\] pid \d+/);
   }, 120_000);
 
-  it('refuses mutating calls without the token (401) or with a wrong one (403), changing nothing', async () => {
+  it('refuses calls without the token (401), with a wrong one (403), and specs whose paths leave the allowed roots, changing nothing', async () => {
     const before = await (await fetch(`${url}/api/experiments`)).json();
     const body = JSON.stringify({ spec: 'name: x' });
     const none = await fetch(`${url}/api/experiments`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
@@ -128,6 +128,11 @@ describe('orquesta serve + agents', () => {
     expect(((await none.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
     const wrong = await fetch(`${url}/api/experiments/1/cancel`, { method: 'POST', headers: { authorization: `Bearer ${'0'.repeat(64)}` } });
     expect(wrong.status).toBe(403);
+    const escaping = tinySpec(dir, 'escape', 10).replace(/\.yaml$/, '-escape.yaml');
+    writeFileSync(escaping, readFileSync(tinySpec(dir, 'escape', 10), 'utf8').replace(/dir: [^ }]+/, 'dir: /root/.ssh'));
+    const refused = orquesta(['submit', escaping, '--coordinator', url]);
+    expect(refused.status).toBe(2);
+    expect(refused.stdout).toMatch(/checkpoint\.dir\s+"\/root\/\.ssh" is outside the directories this coordinator allows/);
     const cli = spawnSync(process.execPath, [BIN, 'cancel', '1', '--coordinator', url], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ORQUESTA_TOKEN: 'f'.repeat(64) } });
     expect(cli.status).toBe(1);
     expect(cli.stderr).toMatch(/token does not match/);

@@ -45,7 +45,7 @@ describe.skipIf(!hasPrometheus)('Prometheus', () => {
   it('scrapes a running job and answers its tokens/s through /api/v1/query', async () => {
     const [api, control, prom] = [await freePort(), await freePort(), await freePort()];
     const url = `http://127.0.0.1:${api}`;
-    start(process.execPath, [BIN, 'serve', '--port', String(api), '--control-port', String(control), '--db', join(dir, 'c.db'), '--token-file', testToken(dir)]);
+    start(process.execPath, [BIN, 'serve', '--port', String(api), '--control-port', String(control), '--db', join(dir, 'c.db'), '--token-file', testToken(dir), '--allow-path', dir]);
     await poll(async () => ((await fetch(`${url}/api/cluster`)).ok ? true : undefined), 20_000, 'orquesta serve');
     const agentMetrics = await freePort();
     for (const id of ['p1', 'p2']) {

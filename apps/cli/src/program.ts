@@ -105,6 +105,7 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
     .option('--control-port <n>', 'control socket port for agents (default: HTTP port + 1)')
     .option('--db <file>', 'SQLite state file', '.orquesta/coordinator.db')
     .option('--workdir <dir>', "directory specs' relative data paths are checked against (default: the working directory)")
+    .option('--allow-path <dir>', "another directory specs' data and checkpoint paths may use besides --workdir (repeatable)", (v: string, all: string[]) => [...all, v], [] as string[])
     .option('--token-file <file>', 'API token file, created with a new token (mode 0600) on first start (default: beside --db)')
     .option('--read-auth', 'require the token for reads too (dashboard: open it with ?token=...)')
     .option('--slurm', 'run specs with resources.launcher: slurm through sbatch/squeue/scancel on this host (SLURM_CONF applies)')

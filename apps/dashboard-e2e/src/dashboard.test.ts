@@ -49,7 +49,7 @@ describe.skipIf(!hasChromium)('dashboard in a browser', () => {
     const token = randomBytes(32).toString('hex');
     writeFileSync(join(dir, 'token'), token, { mode: 0o600 });
     process.env['ORQUESTA_TOKEN'] = token;
-    start(['serve', '--port', String(api), '--control-port', String(control), '--db', join(dir, 'c.db'), '--token-file', join(dir, 'token')]);
+    start(['serve', '--port', String(api), '--control-port', String(control), '--db', join(dir, 'c.db'), '--token-file', join(dir, 'token'), '--allow-path', dir]);
     for (let i = 0; i < 100; i++) {
       if (await fetch(`${url}/api/cluster`).then((r) => r.ok, () => false)) break;
       await new Promise((r) => setTimeout(r, 200));

@@ -14,6 +14,7 @@ export interface ServeFlags {
   readonly workdir?: string;
   readonly slurm?: boolean;
   readonly tokenFile?: string;
+  readonly allowPath: string[];
   readonly readAuth?: boolean;
 }
 
@@ -49,6 +50,7 @@ export async function serveCommand(flags: ServeFlags, io: CliIO, until: Promise<
       metrics,
       assets: dashboardAssets(),
       token: token.value,
+      pathRoots: [resolve(flags.workdir ?? '.'), ...flags.allowPath.map((p) => resolve(p))],
       ...(flags.readAuth ? { readAuth: true } : {}),
       ...(flags.slurm ? { slurm: { cli: fileURLToPath(new URL('../../bin/orquesta.js', import.meta.url)), stateDir: join(dirname(resolve(flags.db)), 'slurm-runs') } } : {}),
     });

@@ -27,6 +27,7 @@ import type { ActiveJob, AgentView, PendingJob } from '../scheduler/cluster-view
 import { freeResources, placeGang } from '../scheduler/place-gang.js';
 import { schedule } from '../scheduler/schedule.js';
 import { batchScript } from '../slurm/batch-script.js';
+import { pathRootIssues } from '../spec/path-roots.js';
 import type { SlurmClient, SlurmJob } from '../slurm/slurm-client.js';
 import { parseSpecText } from '../spec/load-spec.js';
 import type { SpecProblem } from '../spec/spec-problem.js';
@@ -59,6 +60,8 @@ export interface CoordinatorOptions {
   readonly log?: (line: string) => void;
   /** Enables `resources.launcher: slurm`. */
   readonly slurm?: SlurmLaunchOptions;
+  /** Directories specs' data and checkpoint paths must stay inside. Defaults to [baseDir]. */
+  readonly pathRoots?: readonly string[];
   /** Where training and cluster metrics go (an entry point's MeterProvider). Defaults to none. */
   readonly meter?: Meter;
 }
@@ -167,6 +170,9 @@ export class Coordinator {
     const loaded = parseSpecText(specYaml, source, this.options.baseDir === undefined ? {} : { baseDir: this.options.baseDir });
     if (!loaded.ok) return { ok: false, problems: loaded.problems };
     const spec = loaded.spec;
+    const baseDir = this.options.baseDir ?? process.cwd();
+    const escapes = pathRootIssues(spec, baseDir, this.options.pathRoots ?? [baseDir]);
+    if (escapes.length > 0) return { ok: false, problems: escapes.map((e) => ({ file: source, line: 1, col: 1, ...e })) };
     if (spec.resources.launcher === 'slurm' && !this.options.slurm)
       return { ok: false, problems: [{ file: source, line: 1, col: 1, path: 'resources.launcher', message: 'this coordinator has no Slurm (start `orquesta serve --slurm` on a Slurm login node)' }] };
     const priority = options.priority ?? spec.scheduling.priority;

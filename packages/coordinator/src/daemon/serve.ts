@@ -35,6 +35,8 @@ export interface ServeOptions {
   readonly log?: (line: string) => void;
   /** Metrics: the meter instruments record to, and the Prometheus handler served at GET /metrics. */
   readonly metrics?: { readonly meter: Meter; readonly prometheus: (request: IncomingMessage, response: ServerResponse) => void };
+  /** Directories specs' paths must stay inside. Defaults to [workdir]. */
+  readonly pathRoots?: readonly string[];
   /** Bearer token for mutating API calls (see loadOrCreateToken). None: the API is open. */
   readonly token?: string;
   /** Require the token for reads too (the dashboard then needs ?token=...). */
@@ -76,6 +78,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     ...(options.workdir === undefined ? {} : { baseDir: options.workdir }),
     ...(options.agentTimeoutMs === undefined ? {} : { agentTimeoutMs: options.agentTimeoutMs }),
     ...(options.metrics ? { meter: options.metrics.meter } : {}),
+    ...(options.pathRoots ? { pathRoots: options.pathRoots } : {}),
     ...(options.slurm
       ? {
           slurm: {
