@@ -196,6 +196,22 @@ describe('orquesta serve + agents', () => {
     expect(model(done).equals(model(clean)), `kills: ${kills.join(', ')}`).toBe(true);
   }, 240_000);
 
+  it('orquesta chaos stall-worker: the peers name the stalled rank within seconds and the trial restarts', async () => {
+    const id = submit(spec('stalled', 300));
+    await until(id, (s) => s.state === 'running' && s.trials[0]!.lastCheckpoint !== null && s.trials[0]!.workers.every((w) => w.state === 'running'));
+    const chaos = orquesta(['chaos', 'stall-worker', String(id), '--rank', '1', '--seconds', '60', '--coordinator', url]);
+    expect(chaos.status, chaos.stderr).toBe(0);
+    expect(chaos.stdout).toMatch(/stall-worker on rank 1 at node-\w for 60 s/);
+    const stalledAt = Date.now();
+    await until(id, (s) => s.trials[0]!.restarts === 1, 30_000);
+    expect(Date.now() - stalledAt).toBeLessThan(25_000);
+    const log = await events(id);
+    expect(log.some((m) => /chaos stall-worker on rank 1/.test(m))).toBe(true);
+    expect(log.some((m) => /running -> restarting: rank 0 exited with code 1 \((PeerLostError|CollectiveTimeoutError): .*rank 1/.test(m)), log.join('\n')).toBe(true);
+    const done = await until(id, (s) => ['succeeded', 'failed'].includes(s.state), 120_000);
+    expect(done.state).toBe('succeeded');
+  }, 200_000);
+
   it('loses nothing when the coordinator is killed with -9 and restarted', async () => {
     const a = submit(spec('survivor', 150));
     const b = submit(spec('waiting', 20));
@@ -208,7 +224,7 @@ describe('orquesta serve + agents', () => {
     const doneB = await until(b, (s) => ['succeeded', 'failed'].includes(s.state), 150_000);
     expect([doneA.state, doneB.state]).toEqual(['succeeded', 'succeeded']);
     const all = (await (await fetch(`${url}/api/experiments`)).json()) as { id: number }[];
-    expect(all.map((e) => e.id)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(all.map((e) => e.id)).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect((await events(a)).slice(0, 2)).toEqual([`submitted survivor with 1 trial, priority 50`, 'trial 0: queued -> scheduled: placed on node-a, node-b']);
   }, 200_000);
 });

@@ -10,6 +10,7 @@ import { trainCommand, type TrainFlags } from './commands/train.js';
 import { validateCommand } from './commands/validate.js';
 import { agentCommand, type AgentFlags } from './commands/agent.js';
 import { DEFAULT_COORDINATOR, type ClientFlags } from './commands/coordinator-client.js';
+import { CHAOS_COMMANDS, chaosCommand, type ChaosFlags } from './commands/chaos.js';
 import { experimentActionCommand } from './commands/experiment-action.js';
 import { listCommand } from './commands/list.js';
 import { logsCommand } from './commands/logs.js';
@@ -175,6 +176,19 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
     .requiredOption('--spec <file>', 'spec JSON')
     .action(async (flags: { control: string; run: string; spec: string }) => {
       result.code = await slurmTaskCommand(flags, io);
+    });
+
+  program
+    .command('chaos')
+    .description(`Rehearse a failure on a running experiment, recorded as an event: ${CHAOS_COMMANDS.join(', ')}.`)
+    .argument('<action>', CHAOS_COMMANDS.join(' | '))
+    .argument('<id>', 'experiment id')
+    .option(...coordinatorOption)
+    .option('--rank <r>', 'the worker (default: a random rank)')
+    .option('--node <agent>', 'a worker on this agent (partition, kill-agent)')
+    .option('--seconds <s>', 'how long stall-worker and partition last (default 30)')
+    .action(async (action: string, id: string, flags: ChaosFlags) => {
+      result.code = await chaosCommand(action, id, flags, io);
     });
 
   program

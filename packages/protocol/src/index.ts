@@ -32,6 +32,7 @@ export type {
 export { formatWorkerReport, parseWorkerReport, WORKER_REPORT, WORKER_REPORT_VERSION } from './messages/worker-report.js';
 export type { WorkerMemory, WorkerReport, WorkerReportType } from './messages/worker-report.js';
 export {
+  CHAOS_ACTIONS,
   CONTROL,
   CONTROL_VERSION,
   ControlDecodeError,
@@ -39,4 +40,4 @@ export {
   encodeControlMessage,
   MAX_CONTROL_FRAME_BYTES,
 } from './messages/control.js';
-export type { AgentMessage, ControlMessage, CoordinatorMessage, RunningWorker, WorkerLaunch } from './messages/control.js';
+export type { AgentMessage, ChaosAction, ControlMessage, CoordinatorMessage, RunningWorker, WorkerLaunch } from './messages/control.js';

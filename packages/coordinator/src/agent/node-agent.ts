@@ -13,6 +13,7 @@ import {
   decodeControlMessage,
   ENV,
   recommendedRankEnv,
+  type ChaosAction,
   type CoordinatorMessage,
   type RunningWorker,
   type WorkerLaunch,
@@ -20,6 +21,7 @@ import {
 import type { Spawner } from '../launch/local-job.js';
 import type { AgentConnection } from './agent-connection.js';
 import { launchWorker } from './launch-worker.js';
+import { partitionLink } from './partition-link.js';
 
 export interface NodeAgentOptions {
   readonly id: string;
@@ -43,6 +45,10 @@ export interface NodeAgentOptions {
   readonly log?: (line: string) => void;
   /** Monotonic ms. Defaults to performance.now. */
   readonly now?: () => number;
+  /** How `chaos kill-agent` ends the process. Defaults to process.exit. */
+  readonly exit?: (code: number) => void;
+  /** How `chaos partition` cuts the link. Defaults to `ip link set IF down` for the seconds given. */
+  readonly partition?: (host: string, seconds: number, log: (line: string) => void) => void;
 }
 
 export class NodeAgent {
@@ -92,7 +98,7 @@ export class NodeAgent {
     let message: CoordinatorMessage;
     try {
       const decoded = decodeControlMessage(frame);
-      if (!['welcome', 'reregister', 'start-workers', 'stop-workers', 'reject', 'peers'].includes(decoded.type)) throw new ControlDecodeError(`${decoded.type} is not a coordinator message`);
+      if (!['welcome', 'reregister', 'start-workers', 'stop-workers', 'reject', 'peers', 'chaos'].includes(decoded.type)) throw new ControlDecodeError(`${decoded.type} is not a coordinator message`);
       message = decoded as CoordinatorMessage;
     } catch (error) {
       this.log(`dropped a control frame: ${(error as Error).message}`);
@@ -117,6 +123,8 @@ export class NodeAgent {
       case 'reject':
         this.log(`coordinator rejected a message: ${message.reason}`);
         return;
+      case 'chaos':
+        return this.chaos(message.action, message.run, message.rank, message.seconds);
       case 'peers':
         this.log(`ignored peers for run ${message.run} (agents' workers get their peers at start)`);
         return;
@@ -185,6 +193,32 @@ export class NodeAgent {
     }
     // A heartbeat right away tells the coordinator the workers are up.
     this.heartbeat();
+  }
+
+  /** Rehearsed failures (`orquesta chaos`): what a real crash, hang or cut link would do. */
+  private chaos(action: ChaosAction, run: string, rank: number, seconds: number): void {
+    const child = this.workers.get(`${run}#${rank}`);
+    this.log(`chaos: ${action} (run ${run} rank ${rank}${seconds ? `, ${seconds} s` : ''})`);
+    switch (action) {
+      case 'kill-worker':
+        child?.kill('SIGKILL');
+        return;
+      case 'stall-worker':
+        if (!child) return;
+        child.kill('SIGSTOP');
+        setTimeout(() => child.kill('SIGCONT'), seconds * 1000).unref();
+        return;
+      case 'kill-agent':
+        (this.options.exit ?? ((code: number) => process.exit(code)))(137);
+        return;
+      case 'partition':
+        (this.options.partition ?? partitionLink)(this.options.host, seconds, this.log);
+        return;
+      default: {
+        const unreachable: never = action;
+        this.log(`unknown chaos action ${String(unreachable)}`);
+      }
+    }
   }
 
   private stop(run: string, mode: 'checkpoint' | 'kill'): void {

@@ -59,6 +59,10 @@ export class CoordinatorClient {
     return this.call('POST', '/api/plan', { spec, source, ...(workers === undefined ? {} : { workers }) });
   }
 
+  chaos(id: number, action: string, target: { rank?: number; node?: string; seconds?: number }): Promise<{ done: string }> {
+    return this.call('POST', `/api/experiments/${id}/chaos`, { action, ...target });
+  }
+
   agents(): Promise<Record<string, unknown>[]> {
     return this.call('GET', '/api/agents');
   }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -292,5 +292,32 @@ describe('coordinator', () => {
     expect(trial).toMatchObject({ state: 'scheduled', attempt: 2, restarts: 1 });
     expect(trial.placement?.workers.every((w) => w.agent === 'node-b')).toBe(true);
     store2.close();
+  });
+  it('rehearses failures on request and records each as an event', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'orquesta-chaos-'));
+    dirs.push(dir);
+    for (const f of ['train.tsv', 'valid.tsv']) writeFileSync(join(dir, f), 'hola\thello\n');
+    newCluster(':memory:', { baseDir: dir });
+    cluster.addAgent('node-a', 2);
+    const { id, trials } = await submit(spec().replace('data/spa-eng/train.tsv.gz', 'train.tsv').replace('data/spa-eng/valid.tsv.gz', 'valid.tsv'));
+    let procs = cluster.live(trials[0]!);
+    await train(procs, 50, false);
+    expect(cluster.coordinator.chaos(id, 'stall-worker', { rank: 1, seconds: 5 })).toBe('stall-worker on rank 1 at node-a for 5 s');
+    await cluster.settle();
+    expect(procs[1]!.signals).toEqual(['SIGSTOP']);
+    cluster.coordinator.chaos(id, 'kill-worker', { rank: 0 });
+    await cluster.settle();
+    expect(cluster.store.trial(trials[0]!)).toMatchObject({ attempt: 2, restarts: 1 });
+    procs = cluster.live(trials[0]!);
+    const checkpoint = join(dir, 'runs/test/step-50');
+    mkdirSync(checkpoint, { recursive: true });
+    writeFileSync(join(checkpoint, 'model.safetensors'), Buffer.alloc(1000));
+    expect(cluster.coordinator.chaos(id, 'corrupt-checkpoint')).toMatch(/truncated .*model\.safetensors from 1000 to 500 bytes/);
+    cluster.coordinator.chaos(id, 'kill-agent', { node: 'node-a' });
+    await cluster.settle();
+    await cluster.advance(6000);
+    expect(cluster.store.agents()[0]?.state).toBe('lost');
+    expect(events(id).filter((m) => m.includes(': chaos '))).toHaveLength(4);
+    expect(() => cluster.coordinator.chaos(id, 'kill-worker', { rank: 7 })).toThrow(/no running trial|no worker of rank 7/);
   });
 });

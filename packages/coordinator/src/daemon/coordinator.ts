@@ -13,14 +13,15 @@ import {
   ControlDecodeError,
   decodeControlMessage,
   type AgentMessage,
+  type ChaosAction,
   type ExperimentSpec,
   type RunningWorker,
   type WorkerReport,
 } from '@orquesta/protocol';
 import type { Attributes, Meter } from '@opentelemetry/api';
 import { ClusterMetrics, TrainingMetrics, type ClusterSnapshot } from '@orquesta/telemetry';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, posix } from 'node:path';
+import { mkdirSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { join, posix, resolve } from 'node:path';
 import { expandSearch } from '../jobs/expand-search.js';
 import { ACTIVE_STATES, JOB_STATE, PENDING_STATES, TERMINAL_STATES, type JobState, type StopTarget } from '../jobs/job-state.js';
 import type { ActiveJob, AgentView, PendingJob } from '../scheduler/cluster-view.js';
@@ -230,6 +231,38 @@ export class Coordinator {
       capacity: { agents: agents.length, slots: totalSlots, free: freeResources(agents, busy).reduce((n, f) => n + f.slots.length, 0) },
       reason: now ? 'fits on free slots now' : ever ? 'waits for busy slots (running trials hold them)' : `needs ${workers * slotsPerWorker} slots on ${workers} worker(s); the cluster has ${totalSlots} on ${agents.length} agent(s)`,
     };
+  }
+
+  /**
+   * Rehearses a failure on a running experiment (`orquesta chaos`) and records it as an event:
+   * kill-worker, stall-worker (SIGSTOP for `seconds`), kill-agent, partition (the node's link down for
+   * `seconds`) act through the agent that runs `rank` (or a rank on `node`; default: a random rank);
+   * corrupt-checkpoint truncates the newest checkpoint's model file.
+   * @returns what was done. @throws {NotFoundError} @throws {StateConflictError} nothing runs, or no such rank or node.
+   */
+  chaos(experimentId: number, action: ChaosAction | 'corrupt-checkpoint', target: { rank?: number; node?: string; seconds?: number } = {}): string {
+    const trial = this.store.trials(experimentId).find((t) => t.state === 'running' || t.state === 'scheduled');
+    if (!trial) throw new StateConflictError(`experiment ${experimentId} has no running trial to rehearse a failure on`);
+    let done: string;
+    if (action === 'corrupt-checkpoint') {
+      if (!trial.lastCheckpoint) throw new StateConflictError(`trial ${trial.idx} has no checkpoint yet`);
+      const file = join(resolve(this.options.baseDir ?? process.cwd(), trial.lastCheckpoint), 'model.safetensors');
+      const size = statSync(file).size;
+      truncateSync(file, Math.floor(size / 2));
+      done = `truncated ${file} from ${size} to ${Math.floor(size / 2)} bytes`;
+    } else {
+      const workers = trial.placement?.workers ?? [];
+      if (workers.length === 0) throw new StateConflictError(`trial ${trial.idx} runs under Slurm; use scancel or scontrol for its failures`);
+      const candidates = workers.filter((w) => (target.rank === undefined || w.rank === target.rank) && (target.node === undefined || w.agent === target.node));
+      if (candidates.length === 0) throw new StateConflictError(`trial ${trial.idx} has no worker${target.rank === undefined ? '' : ` of rank ${target.rank}`}${target.node === undefined ? '' : ` on ${target.node}`}`);
+      const w = candidates[Math.floor(Math.random() * candidates.length)]!;
+      const seconds = Math.round(target.seconds ?? (action === 'stall-worker' || action === 'partition' ? 30 : 0));
+      this.channel.send(w.agent, { v: 1, type: 'chaos', action, run: runId(trial.id, trial.attempt), rank: w.rank, seconds });
+      done = `${action} on rank ${w.rank} at ${w.agent}${seconds ? ` for ${seconds} s` : ''}`;
+    }
+    this.store.addEvent({ experimentId, trialId: trial.id, kind: 'chaos', message: `trial ${trial.idx}: chaos ${done}` });
+    this.log(`chaos: experiment ${experimentId} trial ${trial.idx}: ${done}`);
+    return done;
   }
 
   /** @throws {NotFoundError} @throws {StateConflictError} nothing left to cancel. */

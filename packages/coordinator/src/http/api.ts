@@ -12,6 +12,7 @@
  *   GET  /metrics                         Prometheus exposition (when the entry point set up metrics)
  *   GET  /api/live[?experiment=ID]        server-sent events feeding the dashboard (GET /)
  */
+import { CHAOS_ACTIONS, type ChaosAction } from '@orquesta/protocol';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -158,6 +159,31 @@ export function buildApi(options: ApiOptions): FastifyInstance {
       if (!result.ok) return fail(reply, 400, API_ERROR.invalidSpec, `the spec has ${result.problems.length} problem(s)`, result.problems.map(formatProblem));
       const { spec: _spec, ok: _ok, ...rest } = result;
       return rest;
+    },
+  );
+
+  app.post(
+    '/api/experiments/:id/chaos',
+    {
+      schema: {
+        params: idParams,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['action'],
+          properties: {
+            action: { type: 'string', enum: [...CHAOS_ACTIONS, 'corrupt-checkpoint'] },
+            rank: { type: 'integer', minimum: 0 },
+            node: { type: 'string', minLength: 1, maxLength: 256 },
+            seconds: { type: 'integer', minimum: 1, maximum: 3600 },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const { id } = request.params as { id: number };
+      const { action, ...target } = request.body as { action: ChaosAction | 'corrupt-checkpoint'; rank?: number; node?: string; seconds?: number };
+      return { done: coordinator.chaos(id, action, target) };
     },
   );
 

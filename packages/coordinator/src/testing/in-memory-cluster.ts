@@ -57,6 +57,9 @@ export class InMemoryCluster {
       workerMain: '/worker/main.js',
       cores: 2,
       now: () => this.clock,
+      // `chaos kill-agent` and `partition`: the node drops off the network instead of ending the test.
+      exit: () => this.cut.add(id),
+      partition: () => this.cut.add(id),
       connection: {
         send: (message) => {
           const frame = encodeControlMessage(message);

@@ -12,6 +12,7 @@ const ok: ControlMessage[] = [
   { v: 1, type: 'stop-workers', run: 't1.a0', mode: 'checkpoint' },
   { v: 1, type: 'rendezvous', run: '3.1', rank: 1, worldSize: 2, endpoint: 'tcp://10.0.0.3:41000' },
   { v: 1, type: 'peers', run: '3.1', endpoints: ['tcp://10.0.0.2:41000', 'tcp://10.0.0.3:41000'] },
+  { v: 1, type: 'chaos', action: 'stall-worker', run: '3.1', rank: 1, seconds: 20 },
 ];
 
 describe('control messages', () => {

@@ -19,6 +19,7 @@ export const CONTROL = {
   workerExited: 'worker-exited',
   rendezvous: 'rendezvous',
   peers: 'peers',
+  chaos: 'chaos',
   welcome: 'welcome',
   reregister: 'reregister',
   startWorkers: 'start-workers',
@@ -66,10 +67,16 @@ export type CoordinatorMessage =
   | { v: 1; type: 'start-workers'; run: string; spec: string; workers: readonly WorkerLaunch[] }
   | { v: 1; type: 'stop-workers'; run: string; mode: 'checkpoint' | 'kill' }
   | { v: 1; type: 'reject'; reason: string }
+  /** A failure an operator rehearses (`orquesta chaos`) on one worker or on the agent itself. */
+  | { v: 1; type: 'chaos'; action: ChaosAction; run: string; rank: number; seconds: number }
   /** Every rank's endpoint, once all of a run's ranks have joined its rendezvous. */
   | { v: 1; type: 'peers'; run: string; endpoints: readonly string[] };
 
 export type ControlMessage = AgentMessage | CoordinatorMessage;
+
+/** What `orquesta chaos` can do on a node: kill or stall (SIGSTOP) a worker, kill the agent, or take its network link down. */
+export const CHAOS_ACTIONS = ['kill-worker', 'stall-worker', 'kill-agent', 'partition'] as const;
+export type ChaosAction = (typeof CHAOS_ACTIONS)[number];
 
 /** A control frame that is not a valid message of this version. */
 export class ControlDecodeError extends Error {
@@ -142,6 +149,12 @@ export function decodeControlMessage(frame: Uint8Array): ControlMessage {
       str(m, 'endpoint');
       if (!/^tcp:\/\/[^\s,]+:\d+$/.test(m['endpoint'] as string)) fail('endpoint must be tcp://HOST:PORT');
       if ((m['rank'] as number) >= (m['worldSize'] as number)) fail('rank must be below worldSize');
+      break;
+    case CONTROL.chaos:
+      if (!(CHAOS_ACTIONS as readonly unknown[]).includes(m['action'])) fail(`action must be one of ${CHAOS_ACTIONS.join(', ')}`);
+      str(m, 'run');
+      int(m, 'rank');
+      int(m, 'seconds');
       break;
     case CONTROL.peers:
       str(m, 'run');
