@@ -30,7 +30,7 @@ const started = Date.now();
 
 const freePort = () => new Promise((resolve) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); }); });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const start = (a) => children.push(spawn(process.execPath, [BIN, ...a], { cwd: ROOT, stdio: 'ignore' }));
+const start = (a, env = process.env) => children.push(spawn(process.execPath, [BIN, ...a], { cwd: ROOT, env, stdio: 'ignore' }));
 
 async function main() {
   const token = randomBytes(32).toString('hex');
@@ -42,7 +42,7 @@ async function main() {
   for (let i = 0; i < 100 && !(await fetch(`${url}/api/cluster`).then((r) => r.ok, () => false)); i++) await sleep(200);
   for (const id of ['s1', 's2']) {
     const port = await freePort();
-    start(['agent', '--coordinator', url, '--id', id, '--slots', '1', '--advertise-host', '127.0.0.1', '--ports', `${port}-${port}`, '--workdir', ROOT, '--state-dir', join(dir, id)]);
+    start(['agent', '--coordinator', url, '--id', id, '--slots', '1', '--advertise-host', '127.0.0.1', '--ports', `${port}-${port}`, '--workdir', ROOT, '--state-dir', join(dir, id)], env);
   }
   const spec = join(dir, 'soak.yaml');
   writeFileSync(spec, [

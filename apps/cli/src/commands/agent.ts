@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { CoordinatorLookupError, runAgent } from '@orquesta/coordinator';
 import { observeAgent, startMetrics } from '@orquesta/telemetry';
 import { EXIT, type CliIO, type ExitCode } from '../io.js';
-import { coordinatorUrl } from './coordinator-client.js';
+import { apiToken, coordinatorUrl } from './coordinator-client.js';
 import { signalled } from './serve.js';
 
 export interface AgentFlags {
@@ -53,6 +53,7 @@ export async function agentCommand(flags: AgentFlags, io: CliIO, until: Promise<
       stateDir: resolve(flags.stateDir ?? join(workdir, '.orquesta', 'agents', id)),
       workerMain: fileURLToPath(import.meta.resolve('@orquesta/worker/main')),
       log: (line) => io.err(`${stamp()} ${line}`),
+      ...(apiToken() ? { token: apiToken() as string } : {}),
     });
   } catch (error) {
     if (error instanceof CoordinatorLookupError) {

@@ -45,6 +45,8 @@ export interface NodeAgentOptions {
   readonly log?: (line: string) => void;
   /** Monotonic ms. Defaults to performance.now. */
   readonly now?: () => number;
+  /** The coordinator's token (sent in hello). */
+  readonly token?: string;
   /** How `chaos kill-agent` ends the process. Defaults to process.exit. */
   readonly exit?: (code: number) => void;
   /** How `chaos partition` cuts the link. Defaults to `ip link set IF down` for the seconds given. */
@@ -86,7 +88,7 @@ export class NodeAgent {
   hello(): void {
     this.helloAt = this.now();
     const { id, host, slots, gpus, ports } = this.options;
-    this.options.connection.send({ v: 1, type: 'hello', agent: id, host, slots, gpus, ports, running: this.running() });
+    this.options.connection.send({ v: 1, type: 'hello', agent: id, host, slots, gpus, ports, running: this.running(), ...(this.options.token ? { token: this.options.token } : {}) });
   }
 
   heartbeat(): void {

@@ -22,6 +22,8 @@ export interface RunAgentOptions {
   readonly stateDir: string;
   readonly workerMain: string;
   readonly log: (line: string) => void;
+  /** The coordinator's token, presented when registering. */
+  readonly token?: string;
   /** Seconds workers get to checkpoint when the agent stops. Defaults to 60. */
   readonly stopGraceSeconds?: number;
 }
@@ -60,6 +62,7 @@ export async function runAgent(options: RunAgentOptions): Promise<{ agent: NodeA
     workerMain: options.workerMain,
     connection,
     log: options.log,
+    ...(options.token ? { token: options.token } : {}),
   });
   target.agent = a;
   a.hello();

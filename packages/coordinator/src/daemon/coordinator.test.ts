@@ -320,4 +320,16 @@ describe('coordinator', () => {
     expect(events(id).filter((m) => m.includes(': chaos '))).toHaveLength(4);
     expect(() => cluster.coordinator.chaos(id, 'kill-worker', { rank: 7 })).toThrow(/no running trial|no worker of rank 7/);
   });
+  it('with a control token, registers only agents that present it and ignores the rest', async () => {
+    newCluster(':memory:', { controlToken: 'a1'.repeat(32) });
+    cluster.addAgent('intruder', 4);
+    await cluster.advance(1000);
+    expect(cluster.store.agents()).toEqual([]);
+    expect(cluster.logs.some((l) => l.startsWith('refused hello from "intruder": no token'))).toBe(true);
+    cluster.coordinator.receive('intruder', Buffer.from(JSON.stringify({ v: 1, type: 'worker-exited', run: '1.1', rank: 0, code: 1, signal: null })));
+    expect(cluster.logs.some((l) => l.startsWith('ignored worker-exited from "intruder"'))).toBe(true);
+    cluster.addAgent('node-a', 2, [], 'a1'.repeat(32));
+    await cluster.settle();
+    expect(cluster.store.agents().map((a) => a.id)).toEqual(['node-a']);
+  });
 });

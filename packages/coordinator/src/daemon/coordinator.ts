@@ -28,6 +28,7 @@ import type { ActiveJob, AgentView, PendingJob } from '../scheduler/cluster-view
 import { freeResources, placeGang } from '../scheduler/place-gang.js';
 import { schedule } from '../scheduler/schedule.js';
 import { batchScript } from '../slurm/batch-script.js';
+import { tokenMatches } from '../http/api-token.js';
 import { pathRootIssues } from '../spec/path-roots.js';
 import type { SlurmClient, SlurmJob } from '../slurm/slurm-client.js';
 import { parseSpecText } from '../spec/load-spec.js';
@@ -61,6 +62,8 @@ export interface CoordinatorOptions {
   readonly log?: (line: string) => void;
   /** Enables `resources.launcher: slurm`. */
   readonly slurm?: SlurmLaunchOptions;
+  /** Token agents (hello) and Slurm tasks (rendezvous) must present; without it, the control socket is open. */
+  readonly controlToken?: string;
   /** Directories specs' data and checkpoint paths must stay inside. Defaults to [baseDir]. */
   readonly pathRoots?: readonly string[];
   /** Where training and cluster metrics go (an entry point's MeterProvider). Defaults to none. */
@@ -136,6 +139,8 @@ export class Coordinator {
   private scheduleAgain = false;
   /** Rendezvous rounds of Slurm-launched runs: rank -> (routing id, endpoint). */
   private readonly rendezvous = new Map<string, { worldSize: number; members: Map<number, { from: string; endpoint: string }>; complete: boolean }>();
+  /** Routing ids of Slurm tasks that joined a rendezvous (they may then report). */
+  private readonly rendezvousMembers = new Set<string>();
   /** Slurm requeue counts seen per run. */
   private readonly slurmRestarts = new Map<string, number>();
   private slurmPolledAt = 0;
@@ -310,6 +315,18 @@ export class Coordinator {
       this.channel.send(from, { v: 1, type: 'reject', reason });
       return;
     }
+    if (this.options.controlToken !== undefined) {
+      const presented = message.type === 'hello' || message.type === 'rendezvous' ? message.token : undefined;
+      if ((message.type === 'hello' || message.type === 'rendezvous') && !tokenMatches(presented, this.options.controlToken)) {
+        this.log(`refused ${message.type} from ${JSON.stringify(from)}: ${presented === undefined ? 'no token' : 'wrong token'}`);
+        this.channel.send(from, { v: 1, type: 'reject', reason: `${message.type} refused: ${presented === undefined ? 'this coordinator needs its token (ORQUESTA_TOKEN)' : 'the token does not match'}` });
+        return;
+      }
+      if (message.type !== 'hello' && message.type !== 'rendezvous' && message.type !== 'heartbeat' && !this.registered.has(from) && !this.rendezvousMembers.has(from)) {
+        this.log(`ignored ${message.type} from ${JSON.stringify(from)}: not a registered agent or task`);
+        return;
+      }
+    }
     switch (message.type) {
       case 'hello':
         return this.onHello(from, message);
@@ -389,6 +406,7 @@ export class Coordinator {
       this.rendezvous.set(m.run, round);
     }
     round.members.set(m.rank, { from, endpoint: m.endpoint });
+    this.rendezvousMembers.add(from);
     const [host, port] = m.endpoint.replace('tcp://', '').split(/:(?=\d+$)/);
     this.store.putWorkers([{ run: m.run, trialId: tracker.trialId, rank: m.rank, agent: 'slurm', host: host ?? '', port: Number(port), slots: [], pid: null, state: 'running', exitCode: null, exitSignal: null }]);
     if (round.members.size < round.worldSize) return;
@@ -644,8 +662,9 @@ export class Coordinator {
       control: slurm.control,
       run,
       specPath,
+      ...(this.options.controlToken ? { token: this.options.controlToken } : {}),
     });
-    writeFileSync(join(dir, 'job.sbatch'), script);
+    writeFileSync(join(dir, 'job.sbatch'), script, { mode: 0o600 });
     const placed = this.store.moveTrial(trial.id, trial.state, 'scheduled', 'submitting to Slurm', { attempt, placement: { workers: [], slurmJob: null }, placedAt: this.now(), stopTarget: null });
     this.trackRun(placed);
     slurm.client.submit(script).then(

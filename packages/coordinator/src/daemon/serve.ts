@@ -79,6 +79,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     ...(options.agentTimeoutMs === undefined ? {} : { agentTimeoutMs: options.agentTimeoutMs }),
     ...(options.metrics ? { meter: options.metrics.meter } : {}),
     ...(options.pathRoots ? { pathRoots: options.pathRoots } : {}),
+    ...(options.token === undefined ? {} : { controlToken: options.token }),
     ...(options.slurm
       ? {
           slurm: {

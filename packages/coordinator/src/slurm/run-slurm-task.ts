@@ -49,7 +49,8 @@ export async function runSlurmTask(options: SlurmTaskOptions): Promise<number> {
     options.log,
   );
   try {
-    connection.send({ v: 1, type: 'rendezvous', run: options.run, rank: me.rank, worldSize: me.worldSize, endpoint: `tcp://${host}:${port}` });
+    const token = process.env[ENV.token];
+    connection.send({ v: 1, type: 'rendezvous', run: options.run, rank: me.rank, worldSize: me.worldSize, endpoint: `tcp://${host}:${port}`, ...(token ? { token } : {}) });
     const timeout = options.rendezvousTimeoutSeconds ?? 600;
     let timer: NodeJS.Timeout | undefined;
     const endpoints = await Promise.race([

@@ -45,9 +45,10 @@ export class InMemoryCluster {
     return this.coordinator;
   }
 
-  addAgent(id: string, slots: number, gpus: string[] = []): NodeAgent {
+  addAgent(id: string, slots: number, gpus: string[] = [], token?: string): NodeAgent {
     const agent = new NodeAgent({
       id,
+      ...(token ? { token } : {}),
       host: `${id}.test`,
       slots,
       gpus,

@@ -53,13 +53,15 @@ export type AgentMessage =
       /** Inclusive TCP port range for workers' data-plane sockets. */
       ports: readonly [number, number];
       running: readonly RunningWorker[];
+      /** The coordinator's token, when it requires one for agents. */
+      token?: string;
     }
   | { v: 1; type: 'heartbeat'; agent: string; running: readonly RunningWorker[] }
   | { v: 1; type: 'worker-report'; run: string; rank: number; report: WorkerReport }
   | { v: 1; type: 'worker-log'; run: string; rank: number; lines: readonly string[] }
   | { v: 1; type: 'worker-exited'; run: string; rank: number; code: number | null; signal: string | null }
   /** A worker launched by someone else (a Slurm task) announces its data-plane endpoint. */
-  | { v: 1; type: 'rendezvous'; run: string; rank: number; worldSize: number; endpoint: string };
+  | { v: 1; type: 'rendezvous'; run: string; rank: number; worldSize: number; endpoint: string; token?: string };
 
 export type CoordinatorMessage =
   | { v: 1; type: 'welcome'; agent: string; heartbeatMs: number }
@@ -117,6 +119,7 @@ export function decodeControlMessage(frame: Uint8Array): ControlMessage {
       });
       portRange(m);
       runningList(m);
+      optionalToken(m);
       break;
     case CONTROL.heartbeat:
       str(m, 'agent');
@@ -149,6 +152,7 @@ export function decodeControlMessage(frame: Uint8Array): ControlMessage {
       str(m, 'endpoint');
       if (!/^tcp:\/\/[^\s,]+:\d+$/.test(m['endpoint'] as string)) fail('endpoint must be tcp://HOST:PORT');
       if ((m['rank'] as number) >= (m['worldSize'] as number)) fail('rank must be below worldSize');
+      optionalToken(m);
       break;
     case CONTROL.chaos:
       if (!(CHAOS_ACTIONS as readonly unknown[]).includes(m['action'])) fail(`action must be one of ${CHAOS_ACTIONS.join(', ')}`);
@@ -208,6 +212,10 @@ function list(m: Fields, key: string): unknown[] {
   const v = m[key];
   if (!Array.isArray(v)) fail(`${key} must be an array`);
   return v as unknown[];
+}
+
+function optionalToken(m: Fields): void {
+  if (m['token'] !== undefined && (typeof m['token'] !== 'string' || m['token'].length > 256)) fail('token must be a string');
 }
 
 function portRange(m: Fields): void {
