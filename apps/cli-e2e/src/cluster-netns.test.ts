@@ -74,4 +74,32 @@ describe.skipIf(!canRun)('coordinator and agents on separate hosts', () => {
     expect(status?.trials[0]?.step).toBe(30);
     expect(status?.trials[0]?.workers.map((w) => `${w.agent}@${w.host}`).sort()).toEqual([`host2@${subnet}.2`, `host3@${subnet}.3`]);
   }, 180_000);
+
+  it('detects a partitioned host within 10 s, waits for capacity, and finishes when the link is back', async () => {
+    const submitted = cliOnHost(1, ['submit', tinySpec(dir, 'partitioned', 400)]);
+    expect(submitted.status, submitted.stderr).toBe(0);
+    const id = Number(submitted.stdout.trim());
+    const status = () => {
+      const r = cliOnHost(1, ['status', String(id), '--json']);
+      return r.status === 0 ? (JSON.parse(r.stdout) as { state: string; trials: { restarts: number; lastCheckpoint: string | null }[] }) : undefined;
+    };
+    for (let i = 0; i < 120 && !(status()?.trials[0]?.lastCheckpoint); i++) await new Promise((r) => setTimeout(r, 500));
+    const chaos = cliOnHost(1, ['chaos', 'partition', String(id), '--node', 'host3', '--seconds', '15']);
+    expect(chaos.status, chaos.stderr).toBe(0);
+    let final: ReturnType<typeof status>;
+    for (let i = 0; i < 240; i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      final = status();
+      if (final && ['succeeded', 'failed'].includes(final.state)) break;
+    }
+    expect(final?.state).toBe('succeeded');
+    expect(final?.trials[0]?.restarts).toBeGreaterThanOrEqual(1);
+    const script = `fetch('${coordinator}/api/experiments/${id}/events').then((r) => r.json()).then((e) => console.log(JSON.stringify(e)))`;
+    const events = JSON.parse(spawnSync('ip', ['netns', 'exec', `${prefix}h1`, process.execPath, '-e', script], { encoding: 'utf8' }).stdout) as { ts: number; kind: string; message: string }[];
+    const cluster = JSON.parse(spawnSync('ip', ['netns', 'exec', `${prefix}h1`, process.execPath, '-e', script.replace(`experiments/${id}/events`, 'agents')], { encoding: 'utf8' }).stdout) as { id: string; state: string }[];
+    expect(cluster.map((a) => `${a.id}:${a.state}`)).toEqual(['host2:alive', 'host3:alive']);
+    const chaosAt = events.find((e) => e.kind === 'chaos')!.ts;
+    const restartAt = events.find((e) => e.ts > chaosAt && e.message.includes('-> restarting'))!.ts;
+    expect(restartAt - chaosAt).toBeLessThan(10_000);
+  }, 300_000);
 });
