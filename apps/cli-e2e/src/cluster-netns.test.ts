@@ -73,6 +73,9 @@ describe.skipIf(!canRun)('coordinator and agents on separate hosts', () => {
     expect(status?.state).toBe('succeeded');
     expect(status?.trials[0]?.step).toBe(30);
     expect(status?.trials[0]?.workers.map((w) => `${w.agent}@${w.host}`).sort()).toEqual([`host2@${subnet}.2`, `host3@${subnet}.3`]);
+    // The gradients cross hosts, so the data plane ran CURVE-encrypted.
+    const logs = spawnSync('ip', ['netns', 'exec', `${prefix}h1`, process.execPath, '-e', `fetch('${coordinator}/api/experiments/${id}/logs').then((r) => r.text()).then(console.log)`], { encoding: 'utf8' }).stdout;
+    expect(logs).toContain('data plane: CURVE-encrypted');
   }, 180_000);
 
   it('detects a partitioned host within 10 s, waits for capacity, and finishes when the link is back', async () => {

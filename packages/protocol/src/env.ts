@@ -21,6 +21,10 @@ export const ENV = {
   peers: 'ORQUESTA_PEERS',
   /** The run (trial attempt) the worker belongs to: names its trace ids. Launchers set it. */
   run: 'ORQUESTA_RUN',
+  /** Every rank's CURVE public key (Z85), comma-separated in rank order: the data plane is encrypted. */
+  curvePublicKeys: 'ORQUESTA_CURVE_PUBLIC_KEYS',
+  /** This rank's CURVE secret key (Z85). */
+  curveSecretKey: 'ORQUESTA_CURVE_SECRET_KEY',
   /** Path of the validated experiment spec as JSON, defaults applied. */
   spec: 'ORQUESTA_SPEC',
   /** URL of the coordinator's HTTP API, default http://127.0.0.1:7070. */

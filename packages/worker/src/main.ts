@@ -28,7 +28,10 @@ function readSetup(env: NodeJS.ProcessEnv): WorkerSetup {
   } catch (cause) {
     throw new WorkerConfigError(`cannot read the spec at ${specPath}: ${(cause as Error).message}`);
   }
-  return { rank, worldSize, peers, spec, ...(env[ENV.run] ? { run: env[ENV.run] } : {}) };
+  const publicKeys = (env[ENV.curvePublicKeys] ?? '').split(',').filter((k) => k !== '');
+  const secretKey = env[ENV.curveSecretKey];
+  if (publicKeys.length > 0 && (publicKeys.length !== worldSize || !secretKey)) throw new WorkerConfigError(`${ENV.curvePublicKeys} lists ${publicKeys.length} keys for ${worldSize} ranks, or ${ENV.curveSecretKey} is missing`);
+  return { rank, worldSize, peers, spec, ...(env[ENV.run] ? { run: env[ENV.run] } : {}), ...(publicKeys.length > 0 && secretKey ? { curve: { publicKeys, secretKey } } : {}) };
 }
 
 const stop = { requested: false };

@@ -29,6 +29,8 @@ export interface WorkerSetup {
   readonly spec: ExperimentSpec;
   /** Run id shared by all ranks (names the step traces). Defaults to the experiment name. */
   readonly run?: string;
+  /** CURVE keys: the data plane is encrypted and only these ranks may connect. */
+  readonly curve?: { readonly publicKeys: readonly string[]; readonly secretKey: string };
 }
 
 export interface WorkerIO {
@@ -48,7 +50,8 @@ export async function runWorker(setup: WorkerSetup, io: WorkerIO, stop: StopSign
   const backend = await selectBackend(spec.resources.backend);
   const native = backend === 'wasm-native' ? nativeKernelReport() : undefined;
   if (lead && native) io.log(`native kernels (${native.kernels.length}): ${native.kernels.join(', ')}; OpenBLAS ${native.blas.core}, ${native.blas.threads} thread(s) per worker`);
-  const group = await createZmqProcessGroup({ rank, worldSize, endpoints: [...setup.peers], timeoutMs: spec.collective.timeout_s * 1000 });
+  const group = await createZmqProcessGroup({ rank, worldSize, endpoints: [...setup.peers], timeoutMs: spec.collective.timeout_s * 1000, ...(setup.curve ? { curve: setup.curve } : {}) });
+  if (lead && setup.curve) io.log('data plane: CURVE-encrypted, authenticated by per-run keys');
   try {
     const data = await loadTrainingData(spec, rank, worldSize);
     const model = buildModel(spec, data.vocabSize);

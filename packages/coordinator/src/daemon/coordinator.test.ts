@@ -332,4 +332,20 @@ describe('coordinator', () => {
     await cluster.settle();
     expect(cluster.store.agents().map((a) => a.id)).toEqual(['node-a']);
   });
+  it('hands out per-run CURVE keys when a gang spans hosts, and none on one host', async () => {
+    newCluster();
+    cluster.addAgent('node-a', 1);
+    cluster.addAgent('node-b', 1);
+    const spread = await submit(spec());
+    const env = cluster.live(spread.trials[0]!).map((p) => p.env);
+    const keys = env[0]!['ORQUESTA_CURVE_PUBLIC_KEYS']!.split(',');
+    expect(keys).toHaveLength(2);
+    expect(env[1]!['ORQUESTA_CURVE_PUBLIC_KEYS']).toBe(env[0]!['ORQUESTA_CURVE_PUBLIC_KEYS']);
+    expect(env.map((e) => e['ORQUESTA_CURVE_SECRET_KEY']?.length)).toEqual([40, 40]);
+    expect(env[0]!['ORQUESTA_CURVE_SECRET_KEY']).not.toBe(env[1]!['ORQUESTA_CURVE_SECRET_KEY']);
+    newCluster();
+    cluster.addAgent('node-c', 2);
+    const local = await submit(spec());
+    expect(cluster.live(local.trials[0]!).map((p) => p.env['ORQUESTA_CURVE_PUBLIC_KEYS'])).toEqual([undefined, undefined]);
+  });
 });

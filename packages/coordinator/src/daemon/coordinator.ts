@@ -20,6 +20,7 @@ import {
 } from '@orquesta/protocol';
 import type { Attributes, Meter } from '@opentelemetry/api';
 import { ClusterMetrics, TrainingMetrics, type ClusterSnapshot } from '@orquesta/telemetry';
+import { curveKeyPair } from 'zeromq';
 import { mkdirSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join, posix, resolve } from 'node:path';
 import { expandSearch } from '../jobs/expand-search.js';
@@ -631,7 +632,11 @@ export class Coordinator {
         });
         this.store.putWorkers(decision.placement.workers.map((w) => ({ run, trialId: trial.id, rank: w.rank, agent: w.agent, host: w.host, port: w.port, slots: w.slots, pid: null, state: 'starting', exitCode: null, exitSignal: null })));
         this.trackRun(placed);
-        for (const [agent, workers] of workerLaunches(run, decision.placement, agents)) this.channel.send(agent, { v: 1, type: 'start-workers', run, spec: placed.specJson, workers });
+        // Gradients that leave the machine travel CURVE-encrypted, with keys made for this run.
+        const hosts = new Set(decision.placement.workers.map((w) => w.host));
+        const pairs = hosts.size > 1 ? decision.placement.workers.map(() => curveKeyPair()) : undefined;
+        const curve = pairs ? { publicKeys: pairs.map((p) => p.publicKey), secretKeys: pairs.map((p) => p.secretKey) } : undefined;
+        for (const [agent, workers] of workerLaunches(run, decision.placement, agents, curve)) this.channel.send(agent, { v: 1, type: 'start-workers', run, spec: placed.specJson, workers });
       } catch (error) {
         if (error instanceof StaleStateError) continue;
         throw error;

@@ -2,7 +2,11 @@
 import { ENV, type WorkerLaunch } from '@orquesta/protocol';
 import type { AgentView, Placement } from '../scheduler/cluster-view.js';
 
-export function workerLaunches(run: string, placement: Placement, agents: readonly AgentView[]): Map<string, WorkerLaunch[]> {
+/**
+ * @param curve per-rank CURVE key pairs when the gang spans hosts (its gradients leave the machine),
+ *   else undefined.
+ */
+export function workerLaunches(run: string, placement: Placement, agents: readonly AgentView[], curve?: { publicKeys: readonly string[]; secretKeys: readonly string[] }): Map<string, WorkerLaunch[]> {
   const peers = placement.workers.map((w) => `tcp://${w.host}:${w.port}`).join(',');
   const byAgent = new Map<string, WorkerLaunch[]>();
   for (const w of placement.workers) {
@@ -14,6 +18,7 @@ export function workerLaunches(run: string, placement: Placement, agents: readon
       [ENV.localWorldSize]: String(w.localWorldSize),
       [ENV.peers]: peers,
       [ENV.run]: run,
+      ...(curve ? { [ENV.curvePublicKeys]: curve.publicKeys.join(','), [ENV.curveSecretKey]: curve.secretKeys[w.rank] ?? '' } : {}),
     };
     if (agent && agent.gpus.length > 0) env[ENV.cudaVisibleDevices] = w.slots.map((s) => agent.gpus[s] ?? String(s)).join(',');
     const list = byAgent.get(w.agent) ?? [];
