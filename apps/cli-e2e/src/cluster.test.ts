@@ -116,6 +116,8 @@ describe('orquesta serve + agents', () => {
     expect(done.trials[0]).toMatchObject({ state: 'succeeded', step: 20, restarts: 0 });
     const list = orquesta(['list', '--coordinator', url]);
     expect(list.stdout).toMatch(new RegExp(`^${id}\\s+first\\s+succeeded`, 'm'));
+    const cluster = (await (await fetch(`${url}/api/cluster`)).json()) as { controlPublicKey?: string };
+    expect(cluster.controlPublicKey).toHaveLength(40); // the agents' control connections are CURVE-encrypted
     const logs = orquesta(['logs', String(id), '--coordinator', url]);
     expect(logs.stdout).toMatch(/\[trial 0 rank 1\] pid \d+/);
   }, 120_000);

@@ -28,6 +28,8 @@ export { runAgent, CoordinatorLookupError } from './agent/run-agent.js';
 export type { RunAgentOptions } from './agent/run-agent.js';
 export { buildApi } from './http/api.js';
 export { loadOrCreateToken, TokenFileError } from './http/api-token.js';
+export { loadOrCreateControlKeys } from './control/control-keys.js';
+export type { ControlKeys } from './control/control-keys.js';
 export type { ApiToken } from './http/api-token.js';
 export { API_ERROR } from './http/api-errors.js';
 export type { ApiErrorBody, ApiErrorCode } from './http/api-errors.js';

@@ -25,6 +25,8 @@ export const ENV = {
   curvePublicKeys: 'ORQUESTA_CURVE_PUBLIC_KEYS',
   /** This rank's CURVE secret key (Z85). */
   curveSecretKey: 'ORQUESTA_CURVE_SECRET_KEY',
+  /** The coordinator's control-socket CURVE public key (Z85), for Slurm tasks. */
+  controlKey: 'ORQUESTA_CONTROL_KEY',
   /** Path of the validated experiment spec as JSON, defaults applied. */
   spec: 'ORQUESTA_SPEC',
   /** URL of the coordinator's HTTP API, default http://127.0.0.1:7070. */

@@ -1,7 +1,7 @@
 /** `orquesta serve`: the coordinator daemon, until SIGINT or SIGTERM. */
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadOrCreateToken, startServer, StoreOpenError } from '@orquesta/coordinator';
+import { loadOrCreateControlKeys, loadOrCreateToken, startServer, StoreOpenError } from '@orquesta/coordinator';
 import { dashboardAssets } from '@orquesta/dashboard';
 import { startMetrics } from '@orquesta/telemetry';
 import { EXIT, type CliIO, type ExitCode } from '../io.js';
@@ -35,6 +35,13 @@ export async function serveCommand(flags: ServeFlags, io: CliIO, until: Promise<
     io.err(`orquesta serve: ${(error as Error).message}`);
     return EXIT.failure;
   }
+  let controlKeys;
+  try {
+    controlKeys = loadOrCreateControlKeys(join(dirname(tokenFile), 'control.key'));
+  } catch (error) {
+    io.err(`orquesta serve: ${(error as Error).message}`);
+    return EXIT.failure;
+  }
   if (token.created) io.err(`orquesta serve: API token (shown once; kept in ${tokenFile}, mode 0600): ${token.value}`);
   const stamp = () => new Date().toISOString();
   const metrics = startMetrics('orquesta-coordinator', { otlpEndpoint: process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] });
@@ -50,6 +57,7 @@ export async function serveCommand(flags: ServeFlags, io: CliIO, until: Promise<
       metrics,
       assets: dashboardAssets(),
       token: token.value,
+      controlKeys,
       pathRoots: [resolve(flags.workdir ?? '.'), ...flags.allowPath.map((p) => resolve(p))],
       ...(flags.readAuth ? { readAuth: true } : {}),
       ...(flags.slurm ? { slurm: { cli: fileURLToPath(new URL('../../bin/orquesta.js', import.meta.url)), stateDir: join(dirname(resolve(flags.db)), 'slurm-runs') } } : {}),

@@ -39,10 +39,11 @@ export class CoordinatorLookupError extends Error {
 export async function runAgent(options: RunAgentOptions): Promise<{ agent: NodeAgent; close(): Promise<void> }> {
   const base = new URL(options.coordinator);
   let controlPort: number;
+  let controlPublicKey: string | undefined;
   try {
     const response = await fetch(new URL('/api/cluster', base), { signal: AbortSignal.timeout(10_000) });
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    controlPort = ((await response.json()) as { controlPort: number }).controlPort;
+    ({ controlPort, controlPublicKey } = (await response.json()) as { controlPort: number; controlPublicKey?: string });
   } catch (cause) {
     throw new CoordinatorLookupError(`cannot reach the coordinator at ${base.origin}: ${(cause as Error).message}`, { cause });
   }
@@ -50,7 +51,7 @@ export async function runAgent(options: RunAgentOptions): Promise<{ agent: NodeA
   const slots = options.slots ?? (gpus.length > 0 ? gpus.length : availableParallelism());
   const endpoint = `tcp://${base.hostname}:${controlPort}`;
   const target: { agent?: NodeAgent } = {};
-  const connection = new ZmqAgentConnection(options.id, endpoint, (frame) => target.agent?.receive(frame), options.log);
+  const connection = new ZmqAgentConnection(options.id, endpoint, (frame) => target.agent?.receive(frame), options.log, controlPublicKey);
   const a = new NodeAgent({
     id: options.id,
     host: options.advertiseHost ?? firstIPv4(),
@@ -77,7 +78,7 @@ export async function runAgent(options: RunAgentOptions): Promise<{ agent: NodeA
     }
   };
   timer = setInterval(beat, period);
-  options.log(`agent ${options.id}: ${slots} slot(s)${gpus.length ? ` (GPUs ${gpus.join(',')})` : ''}, coordinator ${endpoint}`);
+  options.log(`agent ${options.id}: ${slots} slot(s)${gpus.length ? ` (GPUs ${gpus.join(',')})` : ''}, coordinator ${endpoint}${controlPublicKey ? ' (CURVE)' : ''}`);
   return {
     agent: a,
     async close() {

@@ -2,7 +2,7 @@
  * An agent's link to the coordinator: a ZeroMQ DEALER whose routing id is the agent id. ZeroMQ
  * reconnects by itself and queues messages while the coordinator is away (up to the high-water mark).
  */
-import { Dealer } from 'zeromq';
+import { curveKeyPair, Dealer } from 'zeromq';
 import { encodeControlMessage, type AgentMessage } from '@orquesta/protocol';
 import type { AgentConnection } from '../agent/agent-connection.js';
 import { SerialSender } from './serial-sender.js';
@@ -12,8 +12,10 @@ export class ZmqAgentConnection implements AgentConnection {
   private readonly sender: SerialSender;
   private closed = false;
 
-  constructor(agentId: string, endpoint: string, onFrame: (frame: Uint8Array) => void, log: (line: string) => void = () => {}) {
-    const dealer = new Dealer({ routingId: agentId, linger: 0, reconnectInterval: 200, reconnectMaxInterval: 2000, sendHighWaterMark: 100_000 });
+  /** @param serverKey the coordinator's CURVE public key: the connection is encrypted with a fresh client key pair. */
+  constructor(agentId: string, endpoint: string, onFrame: (frame: Uint8Array) => void, log: (line: string) => void = () => {}, serverKey?: string) {
+    const own = serverKey ? curveKeyPair() : undefined;
+    const dealer = new Dealer({ routingId: agentId, linger: 0, reconnectInterval: 200, reconnectMaxInterval: 2000, sendHighWaterMark: 100_000, ...(serverKey && own ? { curveServerKey: serverKey, curvePublicKey: own.publicKey, curveSecretKey: own.secretKey } : {}) });
     dealer.connect(endpoint);
     this.dealer = dealer;
     this.sender = new SerialSender(

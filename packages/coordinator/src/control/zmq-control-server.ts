@@ -27,9 +27,10 @@ export class ZmqControlServer implements ControlChannel {
    * @param endpoint e.g. `tcp://0.0.0.0:7071` (`:0` picks a free port).
    * @throws {Error} the endpoint cannot be bound (address in use, bad address).
    */
-  static async bind(endpoint: string, onFrame: (from: string, frame: Uint8Array) => void, log: (line: string) => void = () => {}): Promise<ZmqControlServer> {
-    // handover: an agent that reconnects under its id replaces its old connection.
-    const router = new Router({ handover: true, linger: 0, receiveHighWaterMark: 100_000, sendHighWaterMark: 100_000 });
+  static async bind(endpoint: string, onFrame: (from: string, frame: Uint8Array) => void, log: (line: string) => void = () => {}, curveSecretKey?: string): Promise<ZmqControlServer> {
+    // handover: an agent that reconnects under its id replaces its old connection. With a secret key,
+    // every connection is CURVE-encrypted (clients must know the server's public key).
+    const router = new Router({ handover: true, linger: 0, receiveHighWaterMark: 100_000, sendHighWaterMark: 100_000, ...(curveSecretKey ? { curveServer: true, curveSecretKey } : {}) });
     const bindTo = endpoint.replace(/:0$/, ':*');
     await router.bind(bindTo);
     const server = new ZmqControlServer(router, router.lastEndpoint ?? endpoint, log);

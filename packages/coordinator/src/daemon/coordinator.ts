@@ -77,6 +77,8 @@ export interface SlurmLaunchOptions {
   readonly control: string;
   /** Where each attempt's spec, batch script and job output go. */
   readonly stateDir: string;
+  /** The control socket's CURVE public key, exported to tasks. */
+  readonly controlKey?: string;
   /** The `orquesta` command file tasks run (with `node`). */
   readonly cli: string;
   /** Directory tasks run in. */
@@ -413,7 +415,11 @@ export class Coordinator {
     if (round.members.size < round.worldSize) return;
     round.complete = true;
     const endpoints = Array.from({ length: round.worldSize }, (_, r) => round.members.get(r)?.endpoint ?? '');
-    for (const member of round.members.values()) this.channel.send(member.from, { v: 1, type: 'peers', run: m.run, endpoints });
+    // Tasks on several nodes: their gradients get CURVE with key pairs made for this round.
+    const hosts = new Set(endpoints.map((e) => e.replace(/:\d+$/, '')));
+    const pairs = hosts.size > 1 ? endpoints.map(() => curveKeyPair()) : undefined;
+    for (const [rank, member] of round.members)
+      this.channel.send(member.from, { v: 1, type: 'peers', run: m.run, endpoints, ...(pairs ? { curve: { publicKeys: pairs.map((p) => p.publicKey), secretKey: pairs[rank]?.secretKey ?? '' } } : {}) });
     this.store.addEvent({ experimentId: tracker.experimentId, trialId: tracker.trialId, kind: 'rendezvous', message: `run ${m.run}: ${round.worldSize} Slurm task(s) joined: ${endpoints.join(', ')}` });
   }
 
@@ -668,6 +674,7 @@ export class Coordinator {
       run,
       specPath,
       ...(this.options.controlToken ? { token: this.options.controlToken } : {}),
+      ...(slurm.controlKey ? { controlKey: slurm.controlKey } : {}),
     });
     writeFileSync(join(dir, 'job.sbatch'), script, { mode: 0o600 });
     const placed = this.store.moveTrial(trial.id, trial.state, 'scheduled', 'submitting to Slurm', { attempt, placement: { workers: [], slurmJob: null }, placedAt: this.now(), stopTarget: null });

@@ -6,6 +6,7 @@ import type { Meter } from '@opentelemetry/api';
 import type { FastifyInstance } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { firstIPv4 } from '../agent/host-address.js';
+import type { ControlKeys } from '../control/control-keys.js';
 import { ZmqControlServer } from '../control/zmq-control-server.js';
 import { buildApi } from '../http/api.js';
 import { Store } from '../store/store.js';
@@ -37,6 +38,8 @@ export interface ServeOptions {
   readonly metrics?: { readonly meter: Meter; readonly prometheus: (request: IncomingMessage, response: ServerResponse) => void };
   /** Directories specs' paths must stay inside. Defaults to [workdir]. */
   readonly pathRoots?: readonly string[];
+  /** CURVE key pair of the control socket (see loadOrCreateControlKeys). None: plain TCP. */
+  readonly controlKeys?: ControlKeys;
   /** Bearer token for mutating API calls (see loadOrCreateToken). None: the API is open. */
   readonly token?: string;
   /** Require the token for reads too (the dashboard then needs ?token=...). */
@@ -66,7 +69,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const target: { coordinator?: Coordinator } = {};
   let control: ZmqControlServer;
   try {
-    control = await ZmqControlServer.bind(`tcp://${host}:${options.controlPort ?? (port === 0 ? 0 : port + 1)}`, (from, frame) => target.coordinator?.receive(from, frame), log);
+    control = await ZmqControlServer.bind(`tcp://${host}:${options.controlPort ?? (port === 0 ? 0 : port + 1)}`, (from, frame) => target.coordinator?.receive(from, frame), log, options.controlKeys?.secretKey);
   } catch (error) {
     store.close();
     throw error;
@@ -87,6 +90,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
             control: `tcp://${reachableHost(host)}:${/:(\d+)$/.exec(control.endpoint)?.[1] ?? ''}`,
             stateDir: options.slurm.stateDir,
             cli: options.slurm.cli,
+            ...(options.controlKeys ? { controlKey: options.controlKeys.publicKey } : {}),
             workdir: options.workdir ?? process.cwd(),
             ...(options.slurm.pollMs === undefined ? {} : { pollMs: options.slurm.pollMs }),
           },
@@ -95,7 +99,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   });
   target.coordinator = coordinator;
   const controlPort = Number(/:(\d+)$/.exec(control.endpoint)?.[1]);
-  const app = buildApi({ coordinator, store, controlPort, ...(options.metrics ? { prometheus: options.metrics.prometheus } : {}), ...(options.assets ? { assets: options.assets } : {}), ...(options.token === undefined ? {} : { token: options.token }), ...(options.readAuth ? { readAuth: true } : {}) });
+  const app = buildApi({ coordinator, store, controlPort, ...(options.controlKeys ? { controlPublicKey: options.controlKeys.publicKey } : {}), ...(options.metrics ? { prometheus: options.metrics.prometheus } : {}), ...(options.assets ? { assets: options.assets } : {}), ...(options.token === undefined ? {} : { token: options.token }), ...(options.readAuth ? { readAuth: true } : {}) });
   let address: string;
   try {
     address = await app.listen({ host, port });

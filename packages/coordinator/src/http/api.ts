@@ -32,6 +32,8 @@ export interface ApiOptions {
   readonly store: Store;
   /** Port of the control socket agents connect to. */
   readonly controlPort: number;
+  /** Its CURVE public key, when it is encrypted. */
+  readonly controlPublicKey?: string;
   /** How often streaming endpoints look for new rows, in ms. Defaults to 500. */
   readonly pollMs?: number;
   /** Bearer token every mutating call must carry (401 without, 403 with a wrong one). None: no check. */
@@ -112,7 +114,7 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     await streamUntil(reply, pollMs, send);
   });
 
-  app.get('/api/cluster', async () => ({ controlPort: options.controlPort }));
+  app.get('/api/cluster', async () => ({ controlPort: options.controlPort, ...(options.controlPublicKey ? { controlPublicKey: options.controlPublicKey } : {}) }));
   app.get('/api/agents', async () => store.agents().map((a) => ({ ...a, lastSeen: new Date(a.lastSeen).toISOString(), registeredAt: new Date(a.registeredAt).toISOString() })));
 
   app.get('/api/experiments', async () => store.listExperiments().map((e) => experimentSummary(store, e.id)));

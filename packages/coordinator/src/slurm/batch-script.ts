@@ -20,6 +20,8 @@ export interface BatchScriptOptions {
   readonly specPath: string;
   /** The coordinator's token for the tasks' rendezvous (the script is written with mode 0600). */
   readonly token?: string;
+  /** The control socket's CURVE public key. */
+  readonly controlKey?: string;
 }
 
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -35,6 +37,7 @@ export function batchScript(o: BatchScriptOptions): string {
     `#SBATCH --output=${o.output}`,
     `#SBATCH --chdir=${o.workdir}`,
     ...(o.token ? [`export ORQUESTA_TOKEN=${quote(o.token)}`] : []),
+    ...(o.controlKey ? [`export ORQUESTA_CONTROL_KEY=${quote(o.controlKey)}`] : []),
     // A failed task ends the step at once; the coordinator restarts the trial from its checkpoint.
     `exec srun --kill-on-bad-exit=1 ${quote(o.node)} ${quote(o.cli)} slurm-task --control ${quote(o.control)} --run ${quote(o.run)} --spec ${quote(o.specPath)}`,
     '',

@@ -32,28 +32,30 @@ export async function runSlurmTask(options: SlurmTaskOptions): Promise<number> {
   const me = slurmRank(process.env);
   const host = process.env['ORQUESTA_ADVERTISE_HOST'] ?? firstIPv4();
   const port = await freePort(host);
-  let resolvePeers: (endpoints: readonly string[]) => void = () => {};
-  const peers = new Promise<readonly string[]>((resolve) => (resolvePeers = resolve));
+  type Peers = { endpoints: readonly string[]; curve?: { publicKeys: readonly string[]; secretKey: string } };
+  let resolvePeers: (peers: Peers) => void = () => {};
+  const peers = new Promise<Peers>((resolve) => (resolvePeers = resolve));
   const connection = new ZmqAgentConnection(
     `slurm-${me.jobId}-${me.rank}-${process.pid}`,
     options.control,
     (frame) => {
       try {
         const m = decodeControlMessage(frame);
-        if (m.type === 'peers' && m.run === options.run) resolvePeers(m.endpoints);
+        if (m.type === 'peers' && m.run === options.run) resolvePeers({ endpoints: m.endpoints, ...(m.curve ? { curve: m.curve } : {}) });
         else if (m.type === 'reject') options.log(`coordinator rejected a message: ${m.reason}`);
       } catch (error) {
         options.log(`dropped a control frame: ${(error as Error).message}`);
       }
     },
     options.log,
+    process.env[ENV.controlKey],
   );
   try {
     const token = process.env[ENV.token];
     connection.send({ v: 1, type: 'rendezvous', run: options.run, rank: me.rank, worldSize: me.worldSize, endpoint: `tcp://${host}:${port}`, ...(token ? { token } : {}) });
     const timeout = options.rendezvousTimeoutSeconds ?? 600;
     let timer: NodeJS.Timeout | undefined;
-    const endpoints = await Promise.race([
+    const joined = await Promise.race([
       peers,
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new RendezvousTimeoutError(`rank ${me.rank}: not every rank of run ${options.run} joined within ${timeout} s`)), timeout * 1000);
@@ -66,7 +68,8 @@ export async function runSlurmTask(options: SlurmTaskOptions): Promise<number> {
       [ENV.worldSize]: String(me.worldSize),
       [ENV.localRank]: String(me.localRank),
       [ENV.localWorldSize]: String(me.localWorldSize),
-      [ENV.peers]: endpoints.join(','),
+      [ENV.peers]: joined.endpoints.join(','),
+      ...(joined.curve ? { [ENV.curvePublicKeys]: joined.curve.publicKeys.join(','), [ENV.curveSecretKey]: joined.curve.secretKey } : {}),
       [ENV.spec]: options.specPath,
       [ENV.run]: options.run,
     };

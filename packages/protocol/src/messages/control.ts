@@ -72,7 +72,7 @@ export type CoordinatorMessage =
   /** A failure an operator rehearses (`orquesta chaos`) on one worker or on the agent itself. */
   | { v: 1; type: 'chaos'; action: ChaosAction; run: string; rank: number; seconds: number }
   /** Every rank's endpoint, once all of a run's ranks have joined its rendezvous. */
-  | { v: 1; type: 'peers'; run: string; endpoints: readonly string[] };
+  | { v: 1; type: 'peers'; run: string; endpoints: readonly string[]; curve?: { publicKeys: readonly string[]; secretKey: string } };
 
 export type ControlMessage = AgentMessage | CoordinatorMessage;
 
@@ -165,6 +165,10 @@ export function decodeControlMessage(frame: Uint8Array): ControlMessage {
       list(m, 'endpoints').forEach((e, i) => {
         if (typeof e !== 'string') fail(`endpoints[${i}] must be a string`);
       });
+      if (m['curve'] !== undefined) {
+        const c = m['curve'] as Fields;
+        if (typeof c !== 'object' || c === null || !Array.isArray(c['publicKeys']) || !(c['publicKeys'] as unknown[]).every((k) => typeof k === 'string') || typeof c['secretKey'] !== 'string') fail('curve must be {publicKeys, secretKey}');
+      }
       break;
     case CONTROL.welcome:
       str(m, 'agent');

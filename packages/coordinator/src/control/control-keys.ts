@@ -1,0 +1,32 @@
+/**
+ * The control socket's CURVE key pair, kept beside the database (mode 0600) so agents that know the
+ * public key reconnect after a coordinator restart.
+ */
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { curveKeyPair } from 'zeromq';
+import { TokenFileError } from '../http/api-token.js';
+
+export interface ControlKeys {
+  readonly publicKey: string;
+  readonly secretKey: string;
+}
+
+/** @throws {TokenFileError} the file exists but holds no key pair, or cannot be written. */
+export function loadOrCreateControlKeys(file: string): ControlKeys {
+  try {
+    if (existsSync(file)) {
+      const keys = JSON.parse(readFileSync(file, 'utf8')) as Partial<ControlKeys>;
+      if (typeof keys.publicKey !== 'string' || keys.publicKey.length !== 40 || typeof keys.secretKey !== 'string' || keys.secretKey.length !== 40) throw new TokenFileError(`${file} holds no CURVE key pair; delete it to make a new one`);
+      chmodSync(file, 0o600);
+      return { publicKey: keys.publicKey, secretKey: keys.secretKey };
+    }
+    mkdirSync(dirname(file), { recursive: true });
+    const keys = curveKeyPair();
+    writeFileSync(file, JSON.stringify(keys), { mode: 0o600, flag: 'wx' });
+    return keys;
+  } catch (error) {
+    if (error instanceof TokenFileError) throw error;
+    throw new TokenFileError(`cannot use the key file ${file}: ${(error as Error).message}`, { cause: error });
+  }
+}
