@@ -171,28 +171,14 @@ export class Store {
   }
 
   metrics(trialId: number, afterId = 0, limit = 10_000): MetricRow[] {
-    return (this.db.prepare(`SELECT * FROM metrics WHERE trial_id = ? AND id > ? ORDER BY id LIMIT ?`).all(trialId, afterId, limit) as Row[]).map((r) => ({
-      id: Number(r['id']),
-      ts: Number(r['ts']),
-      trialId: Number(r['trial_id']),
-      step: Number(r['step']),
-      kind: r['kind'] as MetricRow['kind'],
-      values: JSON.parse(String(r['json'])) as Record<string, unknown>,
-    }));
+    return (this.db.prepare(`SELECT * FROM metrics WHERE trial_id = ? AND id > ? ORDER BY id LIMIT ?`).all(trialId, afterId, limit) as Row[]).map(metricRow);
   }
 
   /** Metric rows of every trial of an experiment after `afterId`. */
   experimentMetrics(experimentId: number, afterId = 0, limit = 10_000): MetricRow[] {
     return (
       this.db.prepare(`SELECT m.* FROM metrics m JOIN trials t ON t.id = m.trial_id WHERE t.experiment_id = ? AND m.id > ? ORDER BY m.id LIMIT ?`).all(experimentId, afterId, limit) as Row[]
-    ).map((r) => ({
-      id: Number(r['id']),
-      ts: Number(r['ts']),
-      trialId: Number(r['trial_id']),
-      step: Number(r['step']),
-      kind: r['kind'] as MetricRow['kind'],
-      values: JSON.parse(String(r['json'])) as Record<string, unknown>,
-    }));
+    ).map(metricRow);
   }
 
   putWorkers(rows: readonly Omit<WorkerRow, 'updatedAt'>[]): void {
@@ -336,6 +322,17 @@ function trialRow(r: Row): TrialRow {
     tokensPerSecond: num(r['tokens_per_second']),
     createdAt: Number(r['created_at']),
     updatedAt: Number(r['updated_at']),
+  };
+}
+
+function metricRow(r: Row): MetricRow {
+  return {
+    id: Number(r['id']),
+    ts: Number(r['ts']),
+    trialId: Number(r['trial_id']),
+    step: Number(r['step']),
+    kind: r['kind'] as MetricRow['kind'],
+    values: JSON.parse(String(r['json'])) as Record<string, unknown>,
   };
 }
 
