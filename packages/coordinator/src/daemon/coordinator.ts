@@ -146,6 +146,7 @@ export class Coordinator {
   private readonly rendezvousMembers = new Set<string>();
   /** Slurm requeue counts seen per run. */
   private readonly slurmRestarts = new Map<string, number>();
+  private readonly slurmTrials = new Map<number, boolean>();
   private slurmPolledAt = 0;
   private slurmPolling = false;
 
@@ -478,7 +479,7 @@ export class Coordinator {
     const how = code === null ? `signal ${signal ?? 'unknown'}` : `code ${code}`;
     this.store.addEvent({ experimentId: trial.experimentId, trialId: trial.id, kind: 'worker-exit', message: `trial ${trial.idx} rank ${rank} exited with ${how}${tracker.lastError.get(rank) ? `: ${tracker.lastError.get(rank)}` : ''}` });
     // Slurm decides a job's end (and may requeue it): the trial moves when squeue says the job ended.
-    if (isSlurm(trial)) return;
+    if (this.isSlurm(trial)) return;
     const allExited = tracker.exited.size === tracker.ranks;
     if (trial.state === 'scheduled' || trial.state === 'running') {
       const failed = code !== 0;
@@ -533,7 +534,7 @@ export class Coordinator {
 
   private sendStop(trial: TrialRow, mode: 'checkpoint' | 'kill'): void {
     const run = runId(trial.id, trial.attempt);
-    if (isSlurm(trial)) {
+    if (this.isSlurm(trial)) {
       const job = trial.placement?.slurmJob;
       // Without a job id yet, the sbatch answer cancels the job (see launchSlurm).
       if (job && this.options.slurm)
@@ -571,7 +572,7 @@ export class Coordinator {
     }
     this.pollSlurm(now);
     for (const trial of this.store.trialsIn(['scheduled'])) {
-      if (isSlurm(trial)) continue;
+      if (this.isSlurm(trial)) continue;
       if (trial.placedAt !== null && now - trial.placedAt >= this.startTimeoutMs) {
         this.store.moveTrial(trial.id, 'scheduled', 'restarting', `workers did not start within ${this.startTimeoutMs / 1000} s`);
         this.stopRequestedAt.set(trial.id, now);
@@ -615,8 +616,8 @@ export class Coordinator {
       .filter((t) => t.placement !== null)
       .map((t) => ({ trial: t.id, priority: t.priority, preemptible: t.preemptible, placedAt: t.placedAt ?? 0, stopping: t.state !== 'scheduled' && t.state !== 'running', placement: t.placement! }));
     const waiting = this.store.trialsIn(PENDING_STATES);
-    for (const trial of waiting.filter(isSlurm)) this.launchSlurm(trial);
-    const pending: PendingJob[] = waiting.filter((t) => !isSlurm(t)).map((t) => ({ trial: t.id, priority: t.priority, workers: t.workers, slotsPerWorker: t.slotsPerWorker, queuedAt: t.queuedAt }));
+    for (const trial of waiting.filter((t) => this.isSlurm(t))) this.launchSlurm(trial);
+    const pending: PendingJob[] = waiting.filter((t) => !this.isSlurm(t)).map((t) => ({ trial: t.id, priority: t.priority, workers: t.workers, slotsPerWorker: t.slotsPerWorker, queuedAt: t.queuedAt }));
     if (pending.length === 0) return;
     for (const decision of schedule({ agents, active, pending }, { now: this.now(), starvationMs: this.starvationMs })) {
       const trial = this.store.trial(decision.trial);
@@ -699,7 +700,7 @@ export class Coordinator {
   private pollSlurm(now: number): void {
     const slurm = this.options.slurm;
     if (!slurm || this.slurmPolling || now - this.slurmPolledAt < (slurm.pollMs ?? 2000)) return;
-    if (!this.store.trialsIn(ACTIVE_STATES).some((t) => isSlurm(t) && t.placement?.slurmJob)) return;
+    if (!this.store.trialsIn(ACTIVE_STATES).some((t) => this.isSlurm(t) && t.placement?.slurmJob)) return;
     this.slurmPolledAt = now;
     this.slurmPolling = true;
     slurm.client
@@ -715,7 +716,7 @@ export class Coordinator {
   onSlurmJobs(jobs: readonly SlurmJob[]): void {
     for (const trial of this.store.trialsIn(ACTIVE_STATES)) {
       const id = trial.placement?.slurmJob;
-      if (!isSlurm(trial) || !id) continue;
+      if (!this.isSlurm(trial) || !id) continue;
       const run = runId(trial.id, trial.attempt);
       const tracker = this.runs.get(run);
       if (!tracker) continue;
@@ -772,6 +773,16 @@ export class Coordinator {
     return { jobs, queueLength: (jobs['queued'] ?? 0) + (jobs['preempted'] ?? 0), agents };
   }
 
+  /** Whether a trial runs under Slurm (a trial's spec never changes, so it is parsed once). */
+  private isSlurm(trial: TrialRow): boolean {
+    let slurm = this.slurmTrials.get(trial.id);
+    if (slurm === undefined) {
+      slurm = (JSON.parse(trial.specJson) as ExperimentSpec).resources.launcher === 'slurm';
+      this.slurmTrials.set(trial.id, slurm);
+    }
+    return slurm;
+  }
+
   private aliveAgents(): AgentView[] {
     return this.store
       .agents()
@@ -788,9 +799,7 @@ export class Coordinator {
   }
 }
 
-function isSlurm(trial: TrialRow): boolean {
-  return (JSON.parse(trial.specJson) as ExperimentSpec).resources.launcher === 'slurm';
-}
+
 
 function isAgentMessage(m: { type: string }): m is AgentMessage {
   return ['hello', 'heartbeat', 'worker-report', 'worker-log', 'worker-exited', 'rendezvous'].includes(m.type);
