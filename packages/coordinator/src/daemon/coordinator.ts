@@ -18,106 +18,30 @@ import {
   type RunningWorker,
   type WorkerReport,
 } from '@orquesta/protocol';
-import type { Attributes, Meter } from '@opentelemetry/api';
-import { ClusterMetrics, TrainingMetrics, type ClusterSnapshot } from '@orquesta/telemetry';
-import { curveKeyPair } from 'zeromq';
-import { mkdirSync, statSync, truncateSync, writeFileSync } from 'node:fs';
-import { join, posix, resolve } from 'node:path';
+import type { Attributes } from '@opentelemetry/api';
+import { ClusterMetrics, TrainingMetrics } from '@orquesta/telemetry';
+import { posix, resolve } from 'node:path';
 import { expandSearch } from '../jobs/expand-search.js';
 import { ACTIVE_STATES, JOB_STATE, PENDING_STATES, TERMINAL_STATES, type JobState, type StopTarget } from '../jobs/job-state.js';
 import type { ActiveJob, AgentView, PendingJob } from '../scheduler/cluster-view.js';
-import { freeResources, placeGang } from '../scheduler/place-gang.js';
+import { planPlacement } from '../scheduler/plan-placement.js';
 import { schedule } from '../scheduler/schedule.js';
-import { batchScript } from '../slurm/batch-script.js';
 import { tokenMatches } from '../http/api-token.js';
 import { pathRootIssues } from '../spec/path-roots.js';
-import type { SlurmClient, SlurmJob } from '../slurm/slurm-client.js';
 import { parseSpecText } from '../spec/load-spec.js';
-import type { SpecProblem } from '../spec/spec-problem.js';
 import type { TrialRow } from '../store/rows.js';
 import type { Store } from '../store/store.js';
 import { StaleStateError } from '../store/store-errors.js';
 import type { ControlChannel } from './control-channel.js';
+import { runId, type CoordinatorOptions, type PlanResult, type RunTracker, type SubmitResult } from './coordinator-types.js';
 import { StateConflictError } from './daemon-errors.js';
+import { SlurmRuns } from './slurm-runs.js';
+import { runCurveKeys } from './run-curve-keys.js';
 import { workerLaunches } from './worker-env.js';
+import { chaosTarget, corruptCheckpoint } from './chaos-target.js';
+import { clusterSnapshot } from './cluster-snapshot.js';
+import { describeExit } from './describe-exit.js';
 
-export interface CoordinatorOptions {
-  readonly store: Store;
-  readonly channel: ControlChannel;
-  /** Epoch ms. */
-  readonly now?: () => number;
-  /** Directory the spec's relative paths resolve against when validating. Defaults to the working directory. */
-  readonly baseDir?: string;
-  /** Agents heartbeat this often, in ms. Defaults to 1,000. */
-  readonly heartbeatMs?: number;
-  /** An agent silent for this long is lost, in ms. Defaults to 5,000. */
-  readonly agentTimeoutMs?: number;
-  /** Workers asked to checkpoint and stop are killed after this long, in ms. Defaults to 120,000. */
-  readonly stopGraceMs?: number;
-  /** Workers that do not start within this long fail their trial, in ms. Defaults to 120,000. */
-  readonly startTimeoutMs?: number;
-  /** After a coordinator restart, agents have this long to report their workers, in ms. Defaults to 15,000. */
-  readonly recoveryGraceMs?: number;
-  /** Backfill stops passing a trial queued longer than this, in ms. Defaults to 300,000. */
-  readonly starvationMs?: number;
-  readonly log?: (line: string) => void;
-  /** Enables `resources.launcher: slurm`. */
-  readonly slurm?: SlurmLaunchOptions;
-  /** Token agents (hello) and Slurm tasks (rendezvous) must present; without it, the control socket is open. */
-  readonly controlToken?: string;
-  /** Directories specs' data and checkpoint paths must stay inside. Defaults to [baseDir]. */
-  readonly pathRoots?: readonly string[];
-  /** Where training and cluster metrics go (an entry point's MeterProvider). Defaults to none. */
-  readonly meter?: Meter;
-}
-
-export interface SlurmLaunchOptions {
-  readonly client: SlurmClient;
-  /** Control endpoint Slurm tasks connect to (tcp://HOST:PORT reachable from the compute nodes). */
-  readonly control: string;
-  /** Where each attempt's spec, batch script and job output go. */
-  readonly stateDir: string;
-  /** The control socket's CURVE public key, exported to tasks. */
-  readonly controlKey?: string;
-  /** The `orquesta` command file tasks run (with `node`). */
-  readonly cli: string;
-  /** Directory tasks run in. */
-  readonly workdir: string;
-  /** Node binary on the compute nodes. Defaults to this process's. */
-  readonly node?: string;
-  /** squeue period, in ms. Defaults to 2,000. */
-  readonly pollMs?: number;
-}
-
-/** Slurm job states after which no task of the job runs. */
-const SLURM_ENDED = ['COMPLETED', 'FAILED', 'CANCELLED', 'NODE_FAIL', 'TIMEOUT', 'OUT_OF_MEMORY', 'BOOT_FAIL', 'DEADLINE', 'PREEMPTED', 'SPECIAL_EXIT'];
-
-interface RunTracker {
-  readonly trialId: number;
-  readonly experimentId: number;
-  readonly ranks: number;
-  readonly exited: Map<number, { code: number | null; signal: string | null }>;
-  readonly lastError: Map<number, string>;
-  doneReason?: 'max_steps' | 'stopped';
-}
-
-export type SubmitResult = { ok: true; id: number; trials: number[] } | { ok: false; problems: readonly SpecProblem[] };
-
-export type PlanResult =
-  | { ok: false; problems: readonly SpecProblem[] }
-  | {
-      ok: true;
-      spec: Readonly<ExperimentSpec>;
-      workers: number;
-      slotsPerWorker: number;
-      fitsNow: boolean;
-      /** Per rank: agent, host, slot indices and the GPU ids they map to (empty for CPU slots). */
-      placement: { rank: number; agent: string; host: string; slots: readonly number[]; gpus: string[] }[] | null;
-      capacity: { agents: number; slots: number; free: number };
-      reason: string;
-    };
-
-export const runId = (trialId: number, attempt: number) => `${trialId}.${attempt}`;
 
 export class Coordinator {
   private readonly store: Store;
@@ -141,14 +65,7 @@ export class Coordinator {
   private scheduling = false;
   private scheduleAgain = false;
   /** Rendezvous rounds of Slurm-launched runs: rank -> (routing id, endpoint). */
-  private readonly rendezvous = new Map<string, { worldSize: number; members: Map<number, { from: string; endpoint: string }>; complete: boolean }>();
-  /** Routing ids of Slurm tasks that joined a rendezvous (they may then report). */
-  private readonly rendezvousMembers = new Set<string>();
-  /** Slurm requeue counts seen per run. */
-  private readonly slurmRestarts = new Map<string, number>();
-  private readonly slurmTrials = new Map<number, boolean>();
-  private slurmPolledAt = 0;
-  private slurmPolling = false;
+  private readonly slurm: SlurmRuns | undefined;
 
   constructor(private readonly options: CoordinatorOptions) {
     this.store = options.store;
@@ -160,9 +77,24 @@ export class Coordinator {
     this.startTimeoutMs = options.startTimeoutMs ?? 120_000;
     this.starvationMs = options.starvationMs ?? 300_000;
     this.log = options.log ?? (() => {});
+    this.slurm = options.slurm
+      ? new SlurmRuns(options.slurm, {
+          store: this.store,
+          channel: this.channel,
+          controlToken: options.controlToken,
+          now: () => this.now(),
+          log: (line) => this.log(line),
+          tracker: (run) => this.runs.get(run),
+          dropTracker: (run) => void this.runs.delete(run),
+          trackRun: (trial) => this.trackRun(trial),
+          finishRun: (tracker, trial) => this.finishRun(tracker, trial),
+          sendStop: (trial, mode) => this.sendStop(trial, mode),
+          reschedule: () => this.reschedule(),
+        })
+      : undefined;
     if (options.meter) {
       this.trainingMetrics = new TrainingMetrics(options.meter);
-      this.clusterMetrics = new ClusterMetrics(options.meter, () => this.clusterSnapshot());
+      this.clusterMetrics = new ClusterMetrics(options.meter, () => clusterSnapshot(this.store.trialsIn(Object.values(JOB_STATE)), this.aliveAgents()));
     }
     // Recovery: rebuild run trackers of active trials from the store; agents re-register and report
     // their workers within the grace period, or those workers count as lost.
@@ -219,27 +151,8 @@ export class Coordinator {
     const spec = loaded.spec;
     const workers = options.workers ?? spec.resources.workers;
     const slotsPerWorker = spec.resources.slots_per_worker;
-    const agents = this.aliveAgents();
-    const busy = this.store
-      .trialsIn(ACTIVE_STATES)
-      .flatMap((t) => (t.placement ? [t.placement] : []));
-    const now = placeGang(workers, slotsPerWorker, freeResources(agents, busy));
-    const ever = now ?? placeGang(workers, slotsPerWorker, freeResources(agents, []));
-    const totalSlots = agents.reduce((n, a) => n + a.slots, 0);
-    const placement = (now ?? ever)?.workers.map((w) => {
-      const agent = agents.find((a) => a.id === w.agent);
-      return { rank: w.rank, agent: w.agent, host: w.host, slots: w.slots, gpus: agent && agent.gpus.length > 0 ? w.slots.map((s) => agent.gpus[s] ?? String(s)) : [] };
-    });
-    return {
-      ok: true,
-      spec,
-      workers,
-      slotsPerWorker,
-      fitsNow: now !== undefined,
-      placement: placement ?? null,
-      capacity: { agents: agents.length, slots: totalSlots, free: freeResources(agents, busy).reduce((n, f) => n + f.slots.length, 0) },
-      reason: now ? 'fits on free slots now' : ever ? 'waits for busy slots (running trials hold them)' : `needs ${workers * slotsPerWorker} slots on ${workers} worker(s); the cluster has ${totalSlots} on ${agents.length} agent(s)`,
-    };
+    const busy = this.store.trialsIn(ACTIVE_STATES).flatMap((t) => (t.placement ? [t.placement] : []));
+    return { ok: true, spec, workers, slotsPerWorker, ...planPlacement(workers, slotsPerWorker, this.aliveAgents(), busy) };
   }
 
   /**
@@ -255,16 +168,9 @@ export class Coordinator {
     let done: string;
     if (action === 'corrupt-checkpoint') {
       if (!trial.lastCheckpoint) throw new StateConflictError(`trial ${trial.idx} has no checkpoint yet`);
-      const file = join(resolve(this.options.baseDir ?? process.cwd(), trial.lastCheckpoint), 'model.safetensors');
-      const size = statSync(file).size;
-      truncateSync(file, Math.floor(size / 2));
-      done = `truncated ${file} from ${size} to ${Math.floor(size / 2)} bytes`;
+      done = corruptCheckpoint(resolve(this.options.baseDir ?? process.cwd(), trial.lastCheckpoint));
     } else {
-      const workers = trial.placement?.workers ?? [];
-      if (workers.length === 0) throw new StateConflictError(`trial ${trial.idx} runs under Slurm; use scancel or scontrol for its failures`);
-      const candidates = workers.filter((w) => (target.rank === undefined || w.rank === target.rank) && (target.node === undefined || w.agent === target.node));
-      if (candidates.length === 0) throw new StateConflictError(`trial ${trial.idx} has no worker${target.rank === undefined ? '' : ` of rank ${target.rank}`}${target.node === undefined ? '' : ` on ${target.node}`}`);
-      const w = candidates[Math.floor(Math.random() * candidates.length)]!;
+      const w = chaosTarget(trial.placement?.workers ?? [], target, trial.idx);
       const seconds = Math.round(target.seconds ?? (action === 'stall-worker' || action === 'partition' ? 30 : 0));
       this.channel.send(w.agent, { v: 1, type: 'chaos', action, run: runId(trial.id, trial.attempt), rank: w.rank, seconds });
       done = `${action} on rank ${w.rank} at ${w.agent}${seconds ? ` for ${seconds} s` : ''}`;
@@ -326,7 +232,7 @@ export class Coordinator {
         this.channel.send(from, { v: 1, type: 'reject', reason: `${message.type} refused: ${presented === undefined ? 'this coordinator needs its token (ORQUESTA_TOKEN)' : 'the token does not match'}` });
         return;
       }
-      if (message.type !== 'hello' && message.type !== 'rendezvous' && message.type !== 'heartbeat' && !this.registered.has(from) && !this.rendezvousMembers.has(from)) {
+      if (message.type !== 'hello' && message.type !== 'rendezvous' && message.type !== 'heartbeat' && !this.registered.has(from) && !(this.slurm?.joined(from) ?? false)) {
         this.log(`ignored ${message.type} from ${JSON.stringify(from)}: not a registered agent or task`);
         return;
       }
@@ -347,7 +253,9 @@ export class Coordinator {
         this.onWorkerExit(message.run, message.rank, message.code, message.signal);
         return this.reschedule();
       case 'rendezvous':
-        return this.onRendezvous(from, message);
+        if (this.slurm) this.slurm.rendezvousJoin(from, message);
+        else this.channel.send(from, { v: 1, type: 'reject', reason: 'this coordinator runs no Slurm jobs' });
+        return;
       default: {
         const unreachable: never = message;
         this.log(`unhandled control message ${JSON.stringify(unreachable)}`);
@@ -395,33 +303,6 @@ export class Coordinator {
           this.onWorkerExit(run, worker.rank, null, 'vanished');
         }
     this.reschedule();
-  }
-
-  /** A Slurm task joins its run; once every rank has, each gets all endpoints in rank order. */
-  private onRendezvous(from: string, m: Extract<AgentMessage, { type: 'rendezvous' }>): void {
-    const tracker = this.runs.get(m.run);
-    if (!tracker || tracker.ranks !== m.worldSize) {
-      this.channel.send(from, { v: 1, type: 'reject', reason: tracker ? `run ${m.run} has ${tracker.ranks} ranks, not ${m.worldSize}` : `no active run ${m.run}` });
-      return;
-    }
-    let round = this.rendezvous.get(m.run);
-    if (!round || round.complete) {
-      round = { worldSize: m.worldSize, members: new Map(), complete: false };
-      this.rendezvous.set(m.run, round);
-    }
-    round.members.set(m.rank, { from, endpoint: m.endpoint });
-    this.rendezvousMembers.add(from);
-    const [host, port] = m.endpoint.replace('tcp://', '').split(/:(?=\d+$)/);
-    this.store.putWorkers([{ run: m.run, trialId: tracker.trialId, rank: m.rank, agent: 'slurm', host: host ?? '', port: Number(port), slots: [], pid: null, state: 'running', exitCode: null, exitSignal: null }]);
-    if (round.members.size < round.worldSize) return;
-    round.complete = true;
-    const endpoints = Array.from({ length: round.worldSize }, (_, r) => round.members.get(r)?.endpoint ?? '');
-    // Tasks on several nodes: their gradients get CURVE with key pairs made for this round.
-    const hosts = new Set(endpoints.map((e) => e.replace(/:\d+$/, '')));
-    const pairs = hosts.size > 1 ? endpoints.map(() => curveKeyPair()) : undefined;
-    for (const [rank, member] of round.members)
-      this.channel.send(member.from, { v: 1, type: 'peers', run: m.run, endpoints, ...(pairs ? { curve: { publicKeys: pairs.map((p) => p.publicKey), secretKey: pairs[rank]?.secretKey ?? '' } } : {}) });
-    this.store.addEvent({ experimentId: tracker.experimentId, trialId: tracker.trialId, kind: 'rendezvous', message: `run ${m.run}: ${round.worldSize} Slurm task(s) joined: ${endpoints.join(', ')}` });
   }
 
   private onReport(run: string, rank: number, report: WorkerReport): void {
@@ -484,7 +365,7 @@ export class Coordinator {
     if (trial.state === 'scheduled' || trial.state === 'running') {
       const failed = code !== 0;
       if (failed || (allExited && tracker.doneReason !== 'max_steps')) {
-        const cause = failed ? `rank ${rank} exited with ${how}${tracker.lastError.get(rank) ? ` (${tracker.lastError.get(rank)})` : ''}` : `workers stopped before max_steps`;
+        const cause = failed ? describeExit(rank, { code, signal }, tracker.lastError.get(rank)) : `workers stopped before max_steps`;
         this.store.moveTrial(trial.id, trial.state, 'restarting', cause);
         this.stopRequestedAt.set(trial.id, this.now());
         this.sendStop(trial, 'kill');
@@ -503,8 +384,7 @@ export class Coordinator {
     this.stopRequestedAt.delete(trial.id);
     this.runs.delete(runId(trial.id, trial.attempt));
     for (const key of [...this.lastStep.keys()]) if (key === runId(trial.id, trial.attempt) || key.startsWith(`${runId(trial.id, trial.attempt)}#`)) this.lastStep.delete(key);
-    this.rendezvous.delete(runId(trial.id, trial.attempt));
-    this.slurmRestarts.delete(runId(trial.id, trial.attempt));
+    this.slurm?.forget(runId(trial.id, trial.attempt));
     switch (trial.state) {
       case 'scheduled':
       case 'running':
@@ -534,13 +414,7 @@ export class Coordinator {
 
   private sendStop(trial: TrialRow, mode: 'checkpoint' | 'kill'): void {
     const run = runId(trial.id, trial.attempt);
-    if (this.isSlurm(trial)) {
-      const job = trial.placement?.slurmJob;
-      // Without a job id yet, the sbatch answer cancels the job (see launchSlurm).
-      if (job && this.options.slurm)
-        this.options.slurm.client.cancel(job, mode === 'checkpoint' ? 'TERM' : undefined).catch((error: unknown) => this.log(`scancel ${job}: ${(error as Error).message}`));
-      return;
-    }
+    if (this.slurm?.owns(trial)) return this.slurm.cancel(trial, mode);
     const agents = new Set((trial.placement?.workers ?? []).map((w) => w.agent));
     for (const agent of agents) this.channel.send(agent, { v: 1, type: 'stop-workers', run, mode });
   }
@@ -570,7 +444,7 @@ export class Coordinator {
       this.sendStop(trial, 'kill');
       this.stopRequestedAt.set(trialId, now);
     }
-    this.pollSlurm(now);
+    this.slurm?.poll(now);
     for (const trial of this.store.trialsIn(['scheduled'])) {
       if (this.isSlurm(trial)) continue;
       if (trial.placedAt !== null && now - trial.placedAt >= this.startTimeoutMs) {
@@ -616,7 +490,7 @@ export class Coordinator {
       .filter((t) => t.placement !== null)
       .map((t) => ({ trial: t.id, priority: t.priority, preemptible: t.preemptible, placedAt: t.placedAt ?? 0, stopping: t.state !== 'scheduled' && t.state !== 'running', placement: t.placement! }));
     const waiting = this.store.trialsIn(PENDING_STATES);
-    for (const trial of waiting.filter((t) => this.isSlurm(t))) this.launchSlurm(trial);
+    for (const trial of waiting.filter((t) => this.isSlurm(t))) this.slurm?.launch(trial);
     const pending: PendingJob[] = waiting.filter((t) => !this.isSlurm(t)).map((t) => ({ trial: t.id, priority: t.priority, workers: t.workers, slotsPerWorker: t.slotsPerWorker, queuedAt: t.queuedAt }));
     if (pending.length === 0) return;
     for (const decision of schedule({ agents, active, pending }, { now: this.now(), starvationMs: this.starvationMs })) {
@@ -640,9 +514,7 @@ export class Coordinator {
         this.store.putWorkers(decision.placement.workers.map((w) => ({ run, trialId: trial.id, rank: w.rank, agent: w.agent, host: w.host, port: w.port, slots: w.slots, pid: null, state: 'starting', exitCode: null, exitSignal: null })));
         this.trackRun(placed);
         // Gradients that leave the machine travel CURVE-encrypted, with keys made for this run.
-        const hosts = new Set(decision.placement.workers.map((w) => w.host));
-        const pairs = hosts.size > 1 ? decision.placement.workers.map(() => curveKeyPair()) : undefined;
-        const curve = pairs ? { publicKeys: pairs.map((p) => p.publicKey), secretKeys: pairs.map((p) => p.secretKey) } : undefined;
+        const curve = runCurveKeys(decision.placement.workers.map((w) => w.host));
         for (const [agent, workers] of workerLaunches(run, decision.placement, agents, curve)) this.channel.send(agent, { v: 1, type: 'start-workers', run, spec: placed.specJson, workers });
       } catch (error) {
         if (error instanceof StaleStateError) continue;
@@ -651,136 +523,14 @@ export class Coordinator {
     }
   }
 
-  /** Submits a pending Slurm trial as one sbatch job (one task per worker). */
-  private launchSlurm(trial: TrialRow): void {
-    const slurm = this.options.slurm;
-    if (!slurm) return;
-    const attempt = trial.attempt + 1;
-    const run = runId(trial.id, attempt);
-    const spec = JSON.parse(trial.specJson) as ExperimentSpec;
-    const dir = join(slurm.stateDir, 'slurm', run);
-    const specPath = join(dir, 'spec.json');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(specPath, trial.specJson);
-    const script = batchScript({
-      jobName: `orquesta-${spec.name}-${trial.id}`,
-      tasks: trial.workers,
-      gpusPerTask: spec.resources.gpus_per_worker,
-      ...(spec.resources.partition ? { partition: spec.resources.partition } : {}),
-      workdir: slurm.workdir,
-      output: join(dir, 'slurm-%j.out'),
-      node: slurm.node ?? process.execPath,
-      cli: slurm.cli,
-      control: slurm.control,
-      run,
-      specPath,
-      ...(this.options.controlToken ? { token: this.options.controlToken } : {}),
-      ...(slurm.controlKey ? { controlKey: slurm.controlKey } : {}),
-    });
-    writeFileSync(join(dir, 'job.sbatch'), script, { mode: 0o600 });
-    const placed = this.store.moveTrial(trial.id, trial.state, 'scheduled', 'submitting to Slurm', { attempt, placement: { workers: [], slurmJob: null }, placedAt: this.now(), stopTarget: null });
-    this.trackRun(placed);
-    slurm.client.submit(script).then(
-      (job) => {
-        const now = this.store.trial(trial.id);
-        this.store.updatePlacement(trial.id, { workers: [], slurmJob: job });
-        this.store.addEvent({ experimentId: trial.experimentId, trialId: trial.id, kind: 'slurm-submit', message: `trial ${trial.idx}: run ${run} is Slurm job ${job} (${trial.workers} task(s))` });
-        if (runId(now.id, now.attempt) !== run || !['scheduled', 'running'].includes(now.state)) this.sendStop(this.store.trial(trial.id), now.state === 'checkpointing' ? 'checkpoint' : 'kill');
-      },
-      (error: unknown) => {
-        const now = this.store.trial(trial.id);
-        if (runId(now.id, now.attempt) !== run || !ACTIVE_STATES.includes(now.state)) return;
-        if (now.state === 'scheduled') this.store.moveTrial(now.id, 'scheduled', 'failed', `sbatch refused the job: ${(error as Error).message}`, { placement: null, placedAt: null });
-        this.runs.delete(run);
-      },
-    );
-  }
-
-  /** Asks squeue (at most every pollMs) and moves Slurm trials whose job was requeued or ended. */
-  private pollSlurm(now: number): void {
-    const slurm = this.options.slurm;
-    if (!slurm || this.slurmPolling || now - this.slurmPolledAt < (slurm.pollMs ?? 2000)) return;
-    if (!this.store.trialsIn(ACTIVE_STATES).some((t) => this.isSlurm(t) && t.placement?.slurmJob)) return;
-    this.slurmPolledAt = now;
-    this.slurmPolling = true;
-    slurm.client
-      .jobs()
-      .then((jobs) => this.onSlurmJobs(jobs))
-      .catch((error: unknown) => this.log(`squeue: ${(error as Error).message}`))
-      .finally(() => {
-        this.slurmPolling = false;
-      });
-  }
-
-  /** Applies squeue's view: requeues reset a run's exits; an ended job ends its run. */
-  onSlurmJobs(jobs: readonly SlurmJob[]): void {
-    for (const trial of this.store.trialsIn(ACTIVE_STATES)) {
-      const id = trial.placement?.slurmJob;
-      if (!this.isSlurm(trial) || !id) continue;
-      const run = runId(trial.id, trial.attempt);
-      const tracker = this.runs.get(run);
-      if (!tracker) continue;
-      const job = jobs.find((j) => j.id === id);
-      if (!job) {
-        if (trial.placedAt !== null && this.now() - trial.placedAt > 30_000) this.endSlurmRun(trial, tracker, 'VANISHED', `Slurm no longer knows job ${id}`);
-        continue;
-      }
-      const seen = this.slurmRestarts.get(run) ?? 0;
-      if (job.restarts > seen) {
-        this.slurmRestarts.set(run, job.restarts);
-        tracker.exited.clear();
-        delete tracker.doneReason;
-        this.store.addEvent({ experimentId: trial.experimentId, trialId: trial.id, kind: 'slurm-requeue', message: `trial ${trial.idx}: Slurm requeued job ${id} (requeue ${job.restarts}, ${job.reason}); its tasks start again from ${trial.lastCheckpoint ?? 'step 0'}` });
-      }
-      if (trial.state === 'scheduled' && job.state === 'RUNNING' && tracker.exited.size === 0) this.store.moveTrial(trial.id, 'scheduled', 'running', `Slurm job ${id} running on ${job.nodes}`);
-      if (SLURM_ENDED.includes(job.state)) this.endSlurmRun(this.store.trial(trial.id), tracker, job.state, `Slurm job ${id} ended ${job.state}${job.reason && job.reason !== 'None' ? ` (${job.reason})` : ''}`);
-    }
-    this.reschedule();
-  }
-
-  private endSlurmRun(trial: TrialRow, tracker: RunTracker, state: string, cause: string): void {
-    const run = runId(trial.id, trial.attempt);
-    for (let rank = 0; rank < tracker.ranks; rank++) if (!tracker.exited.has(rank)) tracker.exited.set(rank, state === 'COMPLETED' ? { code: 0, signal: null } : { code: null, signal: `slurm-${state}` });
-    for (const [rank, e] of tracker.exited) this.store.workerExited(run, rank, e.code, e.signal);
-    const clean = [...tracker.exited.values()].every((e) => e.code === 0) && tracker.doneReason === 'max_steps';
-    if ((trial.state === 'scheduled' || trial.state === 'running') && !clean) {
-      const failure = [...tracker.exited.entries()].find(([, e]) => e.code !== 0);
-      const detail = failure ? `; rank ${failure[0]} exited with ${failure[1].code === null ? `signal ${failure[1].signal}` : `code ${failure[1].code}`}${tracker.lastError.get(failure[0]) ? ` (${tracker.lastError.get(failure[0])})` : ''}` : '';
-      this.store.moveTrial(trial.id, trial.state, 'restarting', `${cause}${detail}`);
-    }
-    this.finishRun(tracker, this.store.trial(trial.id));
-  }
-
   private metricAttributes(trial: TrialRow, rank?: number): Attributes {
     const name = this.store.experiment(trial.experimentId).name;
     const node = rank === undefined ? undefined : this.store.workers(runId(trial.id, trial.attempt)).find((w) => w.rank === rank)?.agent;
     return { experiment: name, experiment_id: trial.experimentId, trial: trial.idx, ...(rank === undefined ? {} : { rank }), ...(node === undefined ? {} : { node }) };
   }
 
-  /** Jobs by state, queue length and agents' slots, read on every metrics export. */
-  private clusterSnapshot(): ClusterSnapshot {
-    const jobs: Record<string, number> = Object.fromEntries(Object.values(JOB_STATE).map((s) => [s, 0]));
-    const active: TrialRow[] = [];
-    for (const state of Object.values(JOB_STATE)) {
-      const trials = this.store.trialsIn([state]);
-      jobs[state] = trials.length;
-      if (ACTIVE_STATES.includes(state)) active.push(...trials);
-    }
-    const agents = this.aliveAgents().map((a) => {
-      const used = new Set(active.flatMap((t) => (t.placement?.workers ?? []).filter((w) => w.agent === a.id).flatMap((w) => w.slots))).size;
-      return { id: a.id, free: a.slots - used, used };
-    });
-    return { jobs, queueLength: (jobs['queued'] ?? 0) + (jobs['preempted'] ?? 0), agents };
-  }
-
-  /** Whether a trial runs under Slurm (a trial's spec never changes, so it is parsed once). */
   private isSlurm(trial: TrialRow): boolean {
-    let slurm = this.slurmTrials.get(trial.id);
-    if (slurm === undefined) {
-      slurm = (JSON.parse(trial.specJson) as ExperimentSpec).resources.launcher === 'slurm';
-      this.slurmTrials.set(trial.id, slurm);
-    }
-    return slurm;
+    return this.slurm?.owns(trial) ?? false;
   }
 
   private aliveAgents(): AgentView[] {

@@ -1,12 +1,13 @@
 /** The rank contract the coordinator hands each placed worker (torchrun's names where it has one). */
 import { ENV, type WorkerLaunch } from '@orquesta/protocol';
 import type { AgentView, Placement } from '../scheduler/cluster-view.js';
+import type { RunCurveKeys } from './run-curve-keys.js';
 
 /**
  * @param curve per-rank CURVE key pairs when the gang spans hosts (its gradients leave the machine),
  *   else undefined.
  */
-export function workerLaunches(run: string, placement: Placement, agents: readonly AgentView[], curve?: { publicKeys: readonly string[]; secretKeys: readonly string[] }): Map<string, WorkerLaunch[]> {
+export function workerLaunches(run: string, placement: Placement, agents: readonly AgentView[], curve?: RunCurveKeys): Map<string, WorkerLaunch[]> {
   const peers = placement.workers.map((w) => `tcp://${w.host}:${w.port}`).join(',');
   const byAgent = new Map<string, WorkerLaunch[]>();
   for (const w of placement.workers) {

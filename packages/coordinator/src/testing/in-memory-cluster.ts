@@ -4,7 +4,8 @@
  */
 import { encodeControlMessage } from '@orquesta/protocol';
 import { NodeAgent } from '../agent/node-agent.js';
-import { Coordinator, type CoordinatorOptions } from '../daemon/coordinator.js';
+import { Coordinator } from '../daemon/coordinator.js';
+import type { CoordinatorOptions } from '../daemon/coordinator-types.js';
 import { Store } from '../store/store.js';
 import { FakeProcess } from './fake-process.js';
 

@@ -1,0 +1,71 @@
+/** The coordinator's options, results and run bookkeeping types. */
+import type { Meter } from '@opentelemetry/api';
+import type { ExperimentSpec } from '@orquesta/protocol';
+import type { PlacementPlan } from '../scheduler/plan-placement.js';
+import type { SlurmClient } from '../slurm/slurm-client.js';
+import type { SpecProblem } from '../spec/spec-problem.js';
+import type { Store } from '../store/store.js';
+import type { ControlChannel } from './control-channel.js';
+
+export interface CoordinatorOptions {
+  readonly store: Store;
+  readonly channel: ControlChannel;
+  /** Epoch ms. */
+  readonly now?: () => number;
+  /** Directory the spec's relative paths resolve against when validating. Defaults to the working directory. */
+  readonly baseDir?: string;
+  /** Agents heartbeat this often, in ms. Defaults to 1,000. */
+  readonly heartbeatMs?: number;
+  /** An agent silent for this long is lost, in ms. Defaults to 5,000. */
+  readonly agentTimeoutMs?: number;
+  /** Workers asked to checkpoint and stop are killed after this long, in ms. Defaults to 120,000. */
+  readonly stopGraceMs?: number;
+  /** Workers that do not start within this long fail their trial, in ms. Defaults to 120,000. */
+  readonly startTimeoutMs?: number;
+  /** After a coordinator restart, agents have this long to report their workers, in ms. Defaults to 15,000. */
+  readonly recoveryGraceMs?: number;
+  /** Backfill stops passing a trial queued longer than this, in ms. Defaults to 300,000. */
+  readonly starvationMs?: number;
+  readonly log?: (line: string) => void;
+  /** Enables `resources.launcher: slurm`. */
+  readonly slurm?: SlurmLaunchOptions;
+  /** Token agents (hello) and Slurm tasks (rendezvous) must present; without it, the control socket is open. */
+  readonly controlToken?: string;
+  /** Directories specs' data and checkpoint paths must stay inside. Defaults to [baseDir]. */
+  readonly pathRoots?: readonly string[];
+  /** Where training and cluster metrics go (an entry point's MeterProvider). Defaults to none. */
+  readonly meter?: Meter;
+}
+
+export interface SlurmLaunchOptions {
+  readonly client: SlurmClient;
+  /** Control endpoint Slurm tasks connect to (tcp://HOST:PORT reachable from the compute nodes). */
+  readonly control: string;
+  /** Where each attempt's spec, batch script and job output go. */
+  readonly stateDir: string;
+  /** The control socket's CURVE public key, exported to tasks. */
+  readonly controlKey?: string;
+  /** The `orquesta` command file tasks run (with `node`). */
+  readonly cli: string;
+  /** Directory tasks run in. */
+  readonly workdir: string;
+  /** Node binary on the compute nodes. Defaults to this process's. */
+  readonly node?: string;
+  /** squeue period, in ms. Defaults to 2,000. */
+  readonly pollMs?: number;
+}
+
+export interface RunTracker {
+  readonly trialId: number;
+  readonly experimentId: number;
+  readonly ranks: number;
+  readonly exited: Map<number, { code: number | null; signal: string | null }>;
+  readonly lastError: Map<number, string>;
+  doneReason?: 'max_steps' | 'stopped';
+}
+
+export type SubmitResult = { ok: true; id: number; trials: number[] } | { ok: false; problems: readonly SpecProblem[] };
+
+export type PlanResult = { ok: false; problems: readonly SpecProblem[] } | ({ ok: true; spec: Readonly<ExperimentSpec>; workers: number; slotsPerWorker: number } & PlacementPlan);
+
+export const runId = (trialId: number, attempt: number) => `${trialId}.${attempt}`;
