@@ -28,13 +28,14 @@ interface OtlpSpan {
   spanId: string;
   parentSpanId?: string;
   name: string;
+  links?: { traceId: string; spanId: string; attributes?: OtlpSpan['attributes'] }[];
   attributes: { key: string; value: { intValue?: string | number; stringValue?: string } }[];
 }
 
 const hex = (id: string) => (/^[0-9a-f]+$/.test(id) ? id : Buffer.from(id, 'base64').toString('hex'));
 
 describe('step traces over OTLP/HTTP', () => {
-  it('puts the step spans of both ranks in one trace per step, with phase children', async () => {
+  it('puts the step spans of both ranks in one trace per step, with phase children and links carried on the wire', async () => {
     const spans: OtlpSpan[] = [];
     receiver = createServer((request, response) => {
       let body = '';
@@ -67,5 +68,15 @@ describe('step traces over OTLP/HTTP', () => {
     const allReduce = spans.find((s) => s.name === 'orquesta.train.all_reduce' && hex(s.parentSpanId ?? '') === hex(first.spanId))!;
     expect(spans.filter((s) => s.name === 'orquesta.train.all_reduce.bucket' && hex(s.parentSpanId ?? '') === hex(allReduce.spanId))).toHaveLength(1);
     expect(spans.filter((s) => s.name === 'orquesta.train.all_reduce.bucket')).toHaveLength(24);
+    // Each rank's all-reduce links to its neighbour's step span of the same step, whose context came in
+    // the gradient frames' headers.
+    for (let step = 1; step <= 12; step++) {
+      for (const rank of [0, 1]) {
+        const own = steps.find((s) => attr(s, 'orquesta.step') === step && attr(s, 'orquesta.rank') === rank)!;
+        const peer = steps.find((s) => attr(s, 'orquesta.step') === step && attr(s, 'orquesta.rank') === 1 - rank)!;
+        const phase = spans.find((s) => s.name === 'orquesta.train.all_reduce' && hex(s.parentSpanId ?? '') === hex(own.spanId))!;
+        expect((phase.links ?? []).map((l) => [hex(l.traceId), hex(l.spanId)])).toEqual([[hex(peer.traceId), hex(peer.spanId)]]);
+      }
+    }
   }, 120_000);
 });

@@ -47,3 +47,27 @@ describe('broadcast, all-gather and barrier over in-memory groups', () => {
     expect(out.map((o) => o[0])).toEqual([2, 2]);
   });
 });
+
+describe('trace context on the wire', () => {
+  const hex = (digits: number, rank: number): string => (rank + 1).toString(16).padStart(digits, '0');
+
+  it('hands each rank the trace context its left neighbour stamped on its data frames', async () => {
+    const groups = createInMemoryGroups(3, { segmentBytes: 16 });
+    groups.forEach((g) => g.setTraceContext({ traceId: hex(32, g.rank), spanId: hex(16, g.rank) }));
+    await Promise.all(groups.map((g) => g.allReduce(new Float32Array(10).fill(g.rank), 'sum')));
+    for (const g of groups) {
+      const left = (g.rank + 2) % 3;
+      expect([...g.takePeerTraceContexts()]).toEqual([[left, { traceId: hex(32, left), spanId: hex(16, left) }]]);
+      expect(g.takePeerTraceContexts().size).toBe(0); // taken once
+    }
+    // Cleared contexts are not sent.
+    groups.forEach((g) => g.setTraceContext(null));
+    await Promise.all(groups.map((g) => g.allReduce(new Float32Array(10), 'sum')));
+    for (const g of groups) expect(g.takePeerTraceContexts().size).toBe(0);
+  });
+
+  it('refuses malformed ids', () => {
+    const [g] = createInMemoryGroups(1);
+    expect(() => g?.setTraceContext({ traceId: 'abc', spanId: '00f067aa0ba902b7' })).toThrow(CollectiveArgumentError);
+  });
+});

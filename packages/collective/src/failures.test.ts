@@ -3,7 +3,7 @@ import { createInMemoryNetworkGroups } from './create-in-memory-groups.js';
 import { CollectiveMismatchError, CollectiveTimeoutError, GroupClosedError, PeerLostError, type CollectiveError } from './errors.js';
 import type { GroupEvent } from './group-events.js';
 import { FakeClock, settle } from './testing/fake-clock.js';
-import { DTYPE, encodeData, encodeStatus } from './wire.js';
+import { DTYPE, encodeData, encodeStatus, HEADER_BYTES } from './wire.js';
 
 /** Captures how a promise settles, without leaving a rejection unhandled. */
 function outcome<T>(p: Promise<T>): { settled: () => boolean; error: () => CollectiveError | undefined; value: () => T | undefined } {
@@ -93,7 +93,7 @@ describe('failures name the rank, the operation and its sequence number', () => 
   it('drops garbage and forged frames, reports them, and still computes the right result', async () => {
     const { groups, network, events } = setup(3);
     network.inject(0, [Buffer.from('not a frame')]);
-    network.inject(0, [Buffer.alloc(40, 0xff), Buffer.alloc(0)]);
+    network.inject(0, [Buffer.alloc(HEADER_BYTES, 0xff), Buffer.alloc(0)]);
     network.inject(0, encodeStatus(0, 1)); // claims to come from rank 0 itself
     // a well-formed data frame claiming to be from rank 1, which is not rank 0's left neighbour (2)
     network.inject(0, encodeData({ sender: 1, seq: 1, op: 'allReduce', dtype: DTYPE.f32, step: 0, offset: 0, count: 1, total: 2, aux: 0 }, Buffer.alloc(4)));

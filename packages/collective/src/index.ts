@@ -5,6 +5,7 @@ export { createInMemoryGroups } from './create-in-memory-groups.js';
 export type { InMemoryGroupOptions } from './create-in-memory-groups.js';
 export { COLLECTIVE_OP } from './process-group.js';
 export type { AllReduceOptions, CollectiveOp, Compression, ProcessGroup, ReduceOp } from './process-group.js';
+export type { TraceContext } from './wire.js';
 export {
   COLLECTIVE_ERROR_CODE,
   CollectiveArgumentError,

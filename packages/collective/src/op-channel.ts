@@ -38,6 +38,8 @@ export class OpChannel {
     readonly rank: number,
     readonly worldSize: number,
     readonly dtype: Dtype,
+    /** The caller's trace context as 24 header bytes, stamped into every data frame; undefined for none. */
+    private readonly trace?: Buffer,
   ) {
     this.left = mod(rank - 1, worldSize);
     this.right = mod(rank + 1, worldSize);
@@ -47,7 +49,7 @@ export class OpChannel {
   /** Sends elements [offset, offset+count) of tensor `tag` as part of `step`. */
   send(step: number, offset: number, count: number, tag: TensorTag, payload: Buffer): void {
     const { op, seq, rank: sender, dtype } = this;
-    this.host.sendTo(this.right, encodeData({ sender, seq, op, dtype, step, offset, count, total: tag.total, aux: tag.aux }, payload));
+    this.host.sendTo(this.right, encodeData({ sender, seq, op, dtype, step, offset, count, total: tag.total, aux: tag.aux }, payload, this.trace));
   }
 
   /** Sends [start, end) of `data` in segments of at most `segment` elements (one empty segment if start = end). */

@@ -25,6 +25,8 @@ export interface AllReduceOptions {
   readonly compression?: Compression;
 }
 
+import type { TraceContext } from './wire.js';
+
 /**
  * A group of `worldSize` processes that run collective operations together, like PyTorch's ProcessGroup.
  *
@@ -72,6 +74,21 @@ export interface ProcessGroup {
    * @throws {CollectiveTimeoutError} | {PeerLostError} | {CollectiveMismatchError} | {GroupClosedError}
    */
   barrier(): Promise<void>;
+
+  /**
+   * Sets the trace context (the caller's current span) that the data frames of every operation called
+   * from now on carry in their headers, so the receiving peers can link their spans to it; null stops it.
+   * Operations already called keep the context they were called with.
+   * @throws {CollectiveArgumentError} the ids are not lowercase hex of 32 and 16 digits, or are all zero.
+   */
+  setTraceContext(context: TraceContext | null): void;
+
+  /**
+   * The first trace context each peer's data frames carried to this rank since the previous call, by
+   * sender rank (in a ring, the left neighbour); the record is cleared. Taken after a step's last
+   * operation, it holds the peers' contexts of that step even if they have begun the next one.
+   */
+  takePeerTraceContexts(): ReadonlyMap<number, TraceContext>;
 
   /**
    * Tells the peers this rank is leaving (their later operations fail with PeerLostError instead of

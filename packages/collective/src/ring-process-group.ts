@@ -1,7 +1,7 @@
 import type { Clock } from './clock.js';
 import { Fp16Codec, float32Codec } from './element-codec.js';
 import { checkArguments } from './argument-checks.js';
-import type { CollectiveErrorContext } from './errors.js';
+import { CollectiveArgumentError, type CollectiveErrorContext } from './errors.js';
 import { abortFrames, errorFor, failureFromAbort, type Failure } from './failure.js';
 import type { GroupEventListener } from './group-events.js';
 import { Inbox } from './inbox.js';
@@ -16,7 +16,7 @@ import { ringBarrier } from './ring-barrier.js';
 import type { Transport } from './transport.js';
 import { Watchdog } from './watchdog.js';
 import { decodeMessage } from './wire-decode.js';
-import { DTYPE, DTYPE_BYTES, encodeBye, encodeHello, encodeStatus, type DataMessage, type Dtype, type WireMessage } from './wire.js';
+import { DTYPE, DTYPE_BYTES, encodeBye, encodeHello, encodeStatus, encodeTraceContext, type DataMessage, type Dtype, type TraceContext, type WireMessage } from './wire.js';
 
 /** Settings of a RingProcessGroup, validated by the factories. */
 export interface RingGroupConfig {
@@ -53,6 +53,9 @@ export class RingProcessGroup implements ProcessGroup {
   private wakeConnect: (() => void) | undefined;
   private wakeClose: (() => void) | undefined;
   private closing: Promise<void> | undefined;
+  /** Header bytes of the trace context set by setTraceContext. */
+  private trace: Buffer | undefined;
+  private readonly peerTraces = new Map<number, TraceContext>();
 
   constructor(
     private readonly transport: Transport,
@@ -135,6 +138,24 @@ export class RingProcessGroup implements ProcessGroup {
     return this.run(COLLECTIVE_OP.barrier, DTYPE.f32, (ch) => ringBarrier(ch));
   }
 
+  setTraceContext(context: TraceContext | null): void {
+    if (context === null) {
+      this.trace = undefined;
+      return;
+    }
+    const bytes = encodeTraceContext(context);
+    if (bytes === undefined) {
+      throw new CollectiveArgumentError({ op: this.lastOp, seq: this.seq, rank: this.rank }, 'traceContext', 'ids must be lowercase hex of 32 and 16 digits, not all zero');
+    }
+    this.trace = bytes;
+  }
+
+  takePeerTraceContexts(): ReadonlyMap<number, TraceContext> {
+    const taken = new Map(this.peerTraces);
+    this.peerTraces.clear();
+    return taken;
+  }
+
   close(): Promise<void> {
     this.closing ??= this.shutdown();
     return this.closing;
@@ -170,12 +191,13 @@ export class RingProcessGroup implements ProcessGroup {
 
   private run<T>(op: CollectiveOp, dtype: Dtype, body: (ch: OpChannel) => Promise<T>): Promise<T> {
     const seq = ++this.seq;
-    const result = this.tail.then(() => this.execute(op, seq, dtype, body));
+    const trace = this.trace;
+    const result = this.tail.then(() => this.execute(op, seq, dtype, body, trace));
     this.tail = result.catch(() => undefined);
     return result;
   }
 
-  private async execute<T>(op: CollectiveOp, seq: number, dtype: Dtype, body: (ch: OpChannel) => Promise<T>): Promise<T> {
+  private async execute<T>(op: CollectiveOp, seq: number, dtype: Dtype, body: (ch: OpChannel) => Promise<T>, trace: Buffer | undefined): Promise<T> {
     const context: CollectiveErrorContext = { op, seq, rank: this.rank };
     if (this.closing !== undefined) throw errorFor({ kind: 'closed' }, context);
     const gone = this.peers.departedBefore(seq);
@@ -189,7 +211,7 @@ export class RingProcessGroup implements ProcessGroup {
     this.lastOp = op;
     watchdog?.start();
     try {
-      const out = await body(new OpChannel(this.host, op, seq, this.rank, this.worldSize, dtype));
+      const out = await body(new OpChannel(this.host, op, seq, this.rank, this.worldSize, dtype, trace));
       this.lastCompleted = seq;
       return out;
     } finally {
@@ -240,6 +262,7 @@ export class RingProcessGroup implements ProcessGroup {
         }
         this.peers.enter(m.sender, m.seq);
         this.running?.watchdog?.progress();
+        if (m.trace !== undefined && !this.peerTraces.has(m.sender)) this.peerTraces.set(m.sender, m.trace);
         this.inbox.push(m);
         return;
       case 'hello':

@@ -1,5 +1,5 @@
 import type { CollectiveOp } from './process-group.js';
-import { ABORT_REASON, DTYPE_BYTES, FRAME_KIND, HEADER_BYTES, OP_CODE, WIRE_MAGIC, WIRE_VERSION, type AbortReason, type Dtype, type WireMessage } from './wire.js';
+import { ABORT_REASON, DTYPE_BYTES, FRAME_KIND, HEADER_BYTES, OP_CODE, TRACE_BYTES, TRACE_OFFSET, WIRE_MAGIC, WIRE_VERSION, type AbortReason, type Dtype, type TraceContext, type WireMessage } from './wire.js';
 
 export type DecodeResult = { readonly ok: true; readonly message: WireMessage } | { readonly ok: false; readonly reason: string };
 
@@ -9,6 +9,17 @@ const MAX_DETAIL_BYTES = 1024;
 
 function reject(reason: string): DecodeResult {
   return { ok: false, reason };
+}
+
+/** The header's trace context: undefined when all zero; ids that are zero on one side only are malformed. */
+function traceContext(h: Buffer): TraceContext | undefined | null {
+  const bytes = h.subarray(TRACE_OFFSET, TRACE_OFFSET + TRACE_BYTES);
+  const traceZero = bytes.subarray(0, 16).every((b) => b === 0);
+  const spanZero = bytes.subarray(16).every((b) => b === 0);
+  if (traceZero && spanZero) return undefined;
+  if (traceZero || spanZero) return null;
+  const hex = bytes.toString('hex');
+  return { traceId: hex.slice(0, 32), spanId: hex.slice(32) };
 }
 
 /**
@@ -44,7 +55,9 @@ export function decodeMessage(frames: readonly Buffer[], worldSize: number, self
       if (offset + count > total) return reject(`segment [${offset}, ${offset + count}) outside a tensor of ${total}`);
       if (payload.length !== count * bytes) return reject(`payload of ${payload.length} bytes for ${count} elements`);
       const step = h.readUInt32LE(20);
-      return { ok: true, message: { kind: 'data', sender, seq, op, dtype: byte7 as Dtype, step, offset, count, total, aux, payload } };
+      const trace = traceContext(h);
+      if (trace === null) return reject('trace context with a zero trace id or span id');
+      return { ok: true, message: { kind: 'data', sender, seq, op, dtype: byte7 as Dtype, step, offset, count, total, aux, trace, payload } };
     }
     case FRAME_KIND.hello:
       if (!emptyPayload) return reject('hello with a payload');

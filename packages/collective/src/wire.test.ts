@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeMessage } from './wire-decode.js';
-import { ABORT_REASON, DTYPE, encodeAbort, encodeBye, encodeData, encodeHello, encodeStatus, HEADER_BYTES, WIRE_VERSION } from './wire.js';
+import { ABORT_REASON, DTYPE, encodeAbort, encodeBye, encodeData, encodeHello, encodeStatus, encodeTraceContext, HEADER_BYTES, TRACE_OFFSET, WIRE_VERSION } from './wire.js';
 
 const WORLD = 4;
 const SELF = 0;
@@ -16,11 +16,11 @@ function reason(frames: Buffer[]): string {
   return r.ok ? 'accepted' : r.reason;
 }
 
-describe('wire protocol v1', () => {
+describe('wire protocol v2', () => {
   it('round-trips every message kind', () => {
     const payload = Buffer.from(Float32Array.of(1, 2, 3).buffer);
     expect(decoded(encodeData({ sender: 3, seq: 2 ** 40 + 5, op: 'allReduce', dtype: DTYPE.f32, step: 4, offset: 10, count: 3, total: 20, aux: 0 }, payload))).toEqual({
-      kind: 'data', sender: 3, seq: 2 ** 40 + 5, op: 'allReduce', dtype: DTYPE.f32, step: 4, offset: 10, count: 3, total: 20, aux: 0, payload,
+      kind: 'data', sender: 3, seq: 2 ** 40 + 5, op: 'allReduce', dtype: DTYPE.f32, step: 4, offset: 10, count: 3, total: 20, aux: 0, trace: undefined, payload,
     });
     expect(decoded(encodeHello(1, WORLD))).toEqual({ kind: 'hello', sender: 1, worldSize: WORLD });
     expect(decoded(encodeStatus(2, 9))).toEqual({ kind: 'status', sender: 2, seq: 9 });
@@ -28,6 +28,21 @@ describe('wire protocol v1', () => {
     expect(decoded(encodeAbort({ sender: 1, seq: 3, op: 'broadcast', reason: ABORT_REASON.timeout, waitingFor: [2, 3], timeoutMs: 1500, detail: 'x' }))).toEqual({
       kind: 'abort', sender: 1, seq: 3, op: 'broadcast', reason: ABORT_REASON.timeout, waitingFor: [2, 3], timeoutMs: 1500, detail: 'x',
     });
+  });
+
+  it('carries the sender\'s trace context in the header of data messages', () => {
+    const trace = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7' };
+    const bytes = encodeTraceContext(trace);
+    expect(bytes?.length).toBe(24);
+    const frames = encodeData({ sender: 1, seq: 1, op: 'allReduce', dtype: DTYPE.f32, step: 0, offset: 0, count: 0, total: 0, aux: 0 }, Buffer.alloc(0), bytes);
+    expect((frames[0] as Buffer).subarray(TRACE_OFFSET).toString('hex')).toBe(trace.traceId + trace.spanId);
+    expect(decoded(frames)).toMatchObject({ kind: 'data', trace });
+    // Malformed ids are refused when encoding, and a half-zero context is refused when decoding.
+    expect(encodeTraceContext({ traceId: '0'.repeat(32), spanId: trace.spanId })).toBeUndefined();
+    expect(encodeTraceContext({ traceId: trace.traceId, spanId: 'xyz' })).toBeUndefined();
+    expect(encodeTraceContext({ traceId: trace.traceId.toUpperCase(), spanId: trace.spanId })).toBeUndefined();
+    (frames[0] as Buffer).fill(0, TRACE_OFFSET, TRACE_OFFSET + 16);
+    expect(reason(frames)).toBe('trace context with a zero trace id or span id');
   });
 
   it('puts tensors on the wire as raw little-endian float32 bytes, without copying', () => {
@@ -48,7 +63,7 @@ describe('wire protocol v1', () => {
       return [h, Buffer.alloc(0)];
     };
     expect(reason([Buffer.from('garbage')])).toBe('expected 2 frames, got 1');
-    expect(reason([Buffer.from('garbage'), Buffer.alloc(0)])).toBe('header of 7 bytes, expected 40');
+    expect(reason([Buffer.from('garbage'), Buffer.alloc(0)])).toBe('header of 7 bytes, expected 64');
     expect(reason(patched(0, 0x00))).toBe('bad magic');
     expect(reason(patched(4, WIRE_VERSION + 1))).toBe(`unsupported wire version ${WIRE_VERSION + 1}`);
     expect(reason(patched(5, 99))).toBe('unknown message kind 99');
@@ -81,7 +96,7 @@ describe('wire protocol v1', () => {
     expect(accepted).toBeLessThan(10_000);
     // Frames of random length and content, one to three of them: rejected with a reason, never thrown.
     for (let i = 0; i < 10_000; i++) {
-      const frames = Array.from({ length: 1 + Math.floor(rnd() * 3) }, () => Buffer.from(Array.from({ length: Math.floor(rnd() * 80) }, () => Math.floor(rnd() * 256))));
+      const frames = Array.from({ length: 1 + Math.floor(rnd() * 3) }, () => Buffer.from(Array.from({ length: Math.floor(rnd() * 100) }, () => Math.floor(rnd() * 256))));
       const r = decodeMessage(frames, WORLD, SELF);
       if (!r.ok) expect(r.reason.length).toBeGreaterThan(0);
     }

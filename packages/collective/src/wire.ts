@@ -1,15 +1,35 @@
 import type { CollectiveOp } from './process-group.js';
 
 /**
- * The data-plane wire protocol, version 1. Every message is two frames: a fixed 40-byte little-endian
+ * The data-plane wire protocol, version 2. Every message is two frames: a fixed 64-byte little-endian
  * header and a payload (raw little-endian elements for data, a small body for abort, empty otherwise).
  *
  * Header: u32 magic 'ORQC' | u8 version | u8 kind | u8 op | u8 dtype-or-reason | u32 sender |
- *         u32 seq low | u32 seq high | u32 step | u32 offset | u32 count | u32 total | u32 aux
+ *         u32 seq low | u32 seq high | u32 step | u32 offset | u32 count | u32 total | u32 aux |
+ *         16 bytes trace id | 8 bytes span id
+ *
+ * The last 24 bytes carry the sender's trace context (W3C trace id and parent span id, as in a
+ * `traceparent` header) for data messages; all zero when the sender has none. Version 1 had no trace
+ * context (40-byte header); peers of different versions reject each other's frames.
  */
-export const WIRE_VERSION = 1;
+export const WIRE_VERSION = 2;
 export const WIRE_MAGIC = 0x4351524f; // 'ORQC' read as little-endian u32
-export const HEADER_BYTES = 40;
+export const HEADER_BYTES = 64;
+/** Offset of the trace id in the header; the span id follows it. */
+export const TRACE_OFFSET = 40;
+/** Bytes of trace context: 16 of trace id, 8 of span id. */
+export const TRACE_BYTES = 24;
+
+/**
+ * A W3C trace context as lowercase hex: the trace a sender's operation belongs to and the span that
+ * sent it, so a receiver can link its own spans to the sender's.
+ */
+export interface TraceContext {
+  /** 32 hex digits, not all zero. */
+  readonly traceId: string;
+  /** 16 hex digits, not all zero. */
+  readonly spanId: string;
+}
 
 /** Message kinds (header byte 5). */
 export const FRAME_KIND = { data: 1, hello: 2, status: 3, abort: 4, bye: 5 } as const;
@@ -39,6 +59,8 @@ export interface DataMessage {
   readonly total: number;
   /** Per-operation field: the root of a broadcast, the origin rank of an all-gather block. */
   readonly aux: number;
+  /** The sender's trace context, when it set one. */
+  readonly trace: TraceContext | undefined;
   readonly payload: Buffer;
 }
 /** Sent once to every peer when the group forms. */
@@ -64,9 +86,20 @@ export type WireMessage = DataMessage | HelloMessage | StatusMessage | AbortMess
 
 const EMPTY = Buffer.alloc(0);
 
+/**
+ * The 24 header bytes of a trace context, or undefined for malformed ids (wrong length, not hex, all zero).
+ */
+export function encodeTraceContext(trace: TraceContext): Buffer | undefined {
+  const { traceId, spanId } = trace;
+  if (!/^[0-9a-f]{32}$/.test(traceId) || !/^[0-9a-f]{16}$/.test(spanId) || /^0+$/.test(traceId) || /^0+$/.test(spanId)) return undefined;
+  return Buffer.from(traceId + spanId, 'hex');
+}
+
 /** Writes a header; positional arguments keep this hot path free of temporary objects. */
-function header(kind: number, op: number, byte7: number, sender: number, seq: number, step: number, offset: number, count: number, total: number, aux: number): Buffer {
+function header(kind: number, op: number, byte7: number, sender: number, seq: number, step: number, offset: number, count: number, total: number, aux: number, trace?: Buffer): Buffer {
   const h = Buffer.allocUnsafe(HEADER_BYTES);
+  if (trace === undefined) h.fill(0, TRACE_OFFSET);
+  else trace.copy(h, TRACE_OFFSET);
   h.writeUInt32LE(WIRE_MAGIC, 0);
   h[4] = WIRE_VERSION;
   h[5] = kind;
@@ -83,9 +116,12 @@ function header(kind: number, op: number, byte7: number, sender: number, seq: nu
   return h;
 }
 
-/** Encodes a data message; `payload` is sent as is (not copied). */
-export function encodeData(m: Omit<DataMessage, 'kind' | 'payload'>, payload: Buffer): Buffer[] {
-  return [header(FRAME_KIND.data, OP_CODE[m.op], m.dtype, m.sender, m.seq, m.step, m.offset, m.count, m.total, m.aux), payload];
+/**
+ * Encodes a data message; `payload` is sent as is (not copied). `trace` is the sender's trace context
+ * as made by `encodeTraceContext` (24 bytes), or undefined for none.
+ */
+export function encodeData(m: Omit<DataMessage, 'kind' | 'payload' | 'trace'>, payload: Buffer, trace?: Buffer): Buffer[] {
+  return [header(FRAME_KIND.data, OP_CODE[m.op], m.dtype, m.sender, m.seq, m.step, m.offset, m.count, m.total, m.aux, trace), payload];
 }
 
 export function encodeHello(sender: number, worldSize: number): Buffer[] {

@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { trace } from '@opentelemetry/api';
-import { recordStepSpans } from '@orquesta/telemetry';
+import { finishStepSpans, startStepSpan, wireContextOf } from '@orquesta/telemetry';
 import { createZmqProcessGroup } from '@orquesta/collective';
 import { nativeKernelReport } from '@orquesta/kernels';
 import { selectBackend } from '@orquesta/model';
@@ -90,9 +90,11 @@ export async function runWorker(setup: WorkerSetup, io: WorkerIO, stop: StopSign
     const memory = () => ({ rss: process.memoryUsage().rss, tensors: tf.memory().numBytes });
     const run = setup.run ?? spec.name;
     while (trainer.step < training.max_steps) {
-      const startMs = performance.timeOrigin + performance.now();
+      const start = { run, step: trainer.step + 1, rank, worldSize, startMs: performance.timeOrigin + performance.now() };
+      const span = startStepSpan(tracer, start);
+      group.setTraceContext(wireContextOf(span)); // carried in this step's gradient frames
       const stats = await trainer.trainStep(stop.requested);
-      recordStepSpans(tracer, { run, step: stats.step, rank, worldSize, startMs, seconds: stats.seconds, tokens: stats.tokens, buckets: stats.buckets });
+      finishStepSpans(tracer, span, { ...start, seconds: stats.seconds, tokens: stats.tokens, buckets: stats.buckets, peers: group.takePeerTraceContexts() });
       if (!Number.isFinite(stats.loss)) throw new TrainingDivergedError(stats.step);
       windowTokens += stats.tokens;
       const last = stats.step === training.max_steps;
