@@ -3,7 +3,7 @@
  * then returns the job's target tokens/s. Skipped where no prometheus binary is installed.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,7 +57,9 @@ describe.skipIf(!hasPrometheus)('Prometheus', () => {
     start('prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'tsdb')}`, `--web.listen-address=127.0.0.1:${prom}`]);
     await poll(async () => ((await fetch(`http://127.0.0.1:${prom}/-/ready`)).ok ? true : undefined), 20_000, 'prometheus');
     await poll(async () => (((await (await fetch(`${url}/api/agents`)).json()) as unknown[]).length === 2 ? true : undefined), 20_000, 'agents');
-    const submitted = orquesta(['submit', tinySpec(dir, 'scraped', 2000), '--coordinator', url]);
+    const spec = tinySpec(dir, 'scraped', 2000);
+    writeFileSync(spec, readFileSync(spec, 'utf8').replace('eval_every_steps: 2000', 'eval_every_steps: 20'));
+    const submitted = orquesta(['submit', spec, '--coordinator', url]);
     expect(submitted.status, submitted.stderr).toBe(0);
     const query = `${'orquesta_train_tokens_per_second'}{experiment="scraped"}`;
     const sample = await poll(
@@ -83,6 +85,18 @@ describe.skipIf(!hasPrometheus)('Prometheus', () => {
     const agentText = await (await fetch(`http://127.0.0.1:${agentMetrics}/metrics`)).text();
     expect(agentText).toMatch(/^orquesta_agent_slots\{[^}]*\} 1$/m);
     expect(agentText).toMatch(/^orquesta_agent_workers\{[^}]*\} 1$/m);
+    // Validation BLEU from rank 0's evaluations (every 20 steps), on a 0-100 scale.
+    const bleu = await poll(
+      async () => {
+        const body = (await (await fetch(`http://127.0.0.1:${prom}/api/v1/query?query=${encodeURIComponent('orquesta_train_valid_bleu{experiment="scraped"}')}`)).json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
+        return body.data.result[0];
+      },
+      30_000,
+      'a validation BLEU sample',
+    );
+    expect(bleu.metric).toMatchObject({ rank: '0', trial: '0' });
+    expect(Number(bleu.value[1])).toBeGreaterThanOrEqual(0);
+    expect(Number(bleu.value[1])).toBeLessThanOrEqual(100);
     const jobs = (await (await fetch(`http://127.0.0.1:${prom}/api/v1/query?query=${encodeURIComponent('orquesta_cluster_jobs{state="running"}')}`)).json()) as { data: { result: { value: [number, string] }[] } };
     expect(Number(jobs.data.result[0]?.value[1])).toBe(1);
   }, 120_000);

@@ -93,6 +93,8 @@ describe.skipIf(!hasChromium)('dashboard in a browser', () => {
     expect(await points()).toBeGreaterThan(first);
     await page.locator('#loss-chart canvas').first().waitFor();
     await page.locator('#rank-bars [data-rank="1"]').waitFor({ timeout: 30_000 });
+    // Rank 0 evaluates every 50 steps, with BLEU: its chart shows once the first evaluation is in.
+    await page.locator('#bleu-chart canvas').first().waitFor({ timeout: 60_000 });
     expect(await page.locator('#rank-bars .bar-row').count()).toBe(2);
     expect(await page.locator('#events li').count()).toBeGreaterThan(1);
     expect(await page.locator('#connection').textContent()).toBe('live');

@@ -86,6 +86,9 @@ function renderExperiment(status) {
   chart('loss-chart', 'loss', [steps, steps.map((s) => at(progress, s, 'loss')), steps.map((s) => at(evals, s, 'loss'))], ['train', 'validation'], ['#3d6fd8', '#d8893d']);
   const tput = progress.map((m) => m.step);
   chart('throughput-chart', 'throughput', [tput, progress.map((m) => m.values.tokensPerSecond)], ['tokens/s'], ['#1f8a4c']);
+  const bleu = evals.filter((m) => typeof m.values.bleu === 'number');
+  $('bleu-figure').hidden = bleu.length === 0;
+  if (bleu.length > 0) chart('bleu-chart', 'bleu', [bleu.map((m) => m.step), bleu.map((m) => m.values.bleu)], ['BLEU'], ['#8a1f6b']);
   renderBars(rows);
   $('trials').tBodies[0].replaceChildren(
     ...status.trials.map((t) => el('tr', {}, el('td', {}, String(t.idx)), el('td', {}, el('span', { class: `badge state-${t.state}` }, t.state)), el('td', {}, String(t.step)), el('td', {}, fmt(t.trainLoss)), el('td', {}, fmt(t.validLoss)), el('td', {}, fmt(t.tokensPerSecond, 0)), el('td', {}, `${t.restarts}/${t.maxRestarts}`), el('td', {}, Object.keys(t.overrides).length ? JSON.stringify(t.overrides) : '-'))),

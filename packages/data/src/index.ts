@@ -21,6 +21,7 @@ export { fileSha256 } from './readers/file-digest.js';
 export { formatReadReport, MALFORMED_REASONS, MAX_MALFORMED_EXAMPLES } from './readers/malformed.js';
 export type { MalformedLine, MalformedPolicy, MalformedReason, ReadReport } from './readers/malformed.js';
 export { forEachPair } from './readers/pair-reader.js';
+export { specColumns } from './pipeline/spec-columns.js';
 export type { PairReadOptions, TextPair } from './readers/pair-reader.js';
 export { forEachTextLine } from './readers/text-reader.js';
 export type { TextLine } from './readers/text-reader.js';

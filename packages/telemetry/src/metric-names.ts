@@ -7,6 +7,7 @@ export const METRIC = {
   trainLoss: { name: 'orquesta.train.loss', unit: '', description: 'Training loss (label-smoothed cross-entropy, nats per target token) at the last progress report.' },
   validLoss: { name: 'orquesta.train.valid_loss', unit: '', description: 'Validation loss (nats per target token) at the last evaluation.' },
   validPerplexity: { name: 'orquesta.train.valid_perplexity', unit: '', description: 'Validation perplexity at the last evaluation.' },
+  validBleu: { name: 'orquesta.train.valid_bleu', unit: '', description: 'Corpus BLEU (0-100) of greedy translations of the first training.eval_bleu_sentences validation pairs at the last evaluation (translation).' },
   learningRate: { name: 'orquesta.train.learning_rate', unit: '', description: 'Learning rate at the last progress report.' },
   gradNorm: { name: 'orquesta.train.grad_norm', unit: '', description: 'Global gradient norm before clipping at the last progress report.' },
   tokensPerSecond: { name: 'orquesta.train.tokens_per_second', unit: '', description: 'Target tokens per second over all ranks since the previous progress report.' },

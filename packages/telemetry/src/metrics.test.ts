@@ -21,12 +21,13 @@ describe('training metrics', () => {
       const m = new TrainingMetrics(provider.getMeter('test'));
       const attrs = { experiment: 'exp', trial: 0, rank: 0 };
       m.progress({ step: 20, loss: 2.5, lr: 1e-3, gradNorm: 0.7, tokensPerSecond: 1900, seconds: { data: 0.01, compute: 0.8, allReduce: 0.2, optimizer: 0.03 }, steps: 20 }, attrs);
-      m.evaluation(1.9, Math.exp(1.9), attrs);
+      m.evaluation({ loss: 1.9, perplexity: Math.exp(1.9), bleu: 23.4 }, attrs);
       m.resources({ memory: { rss: 3e8, tensors: 5e7 }, allReduceBytes: 2e7, allReduceSeconds: 0.04, steps: 20 }, attrs);
     });
     const byName = new Map(metrics.map((m) => [m.descriptor.name, m]));
     expect(byName.get(METRIC.tokensPerSecond.name)?.dataPoints[0]).toMatchObject({ value: 1900, attributes: { experiment: 'exp', trial: 0, rank: 0 } });
     expect(byName.get(METRIC.validLoss.name)?.dataPoints[0]?.value).toBe(1.9);
+    expect(byName.get(METRIC.validBleu.name)?.dataPoints[0]?.value).toBe(23.4);
     expect(byName.get(METRIC.steps.name)?.dataPoints[0]?.value).toBe(20);
     expect(byName.get(METRIC.memory.name)?.dataPoints.map((p) => [p.attributes['kind'], p.value])).toEqual([
       ['rss', 3e8],

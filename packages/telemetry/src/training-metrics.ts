@@ -21,6 +21,7 @@ export class TrainingMetrics {
   private readonly loss;
   private readonly validLoss;
   private readonly validPerplexity;
+  private readonly validBleu;
   private readonly lr;
   private readonly gradNorm;
   private readonly tokensPerSecond;
@@ -35,6 +36,7 @@ export class TrainingMetrics {
     this.loss = gauge(METRIC.trainLoss);
     this.validLoss = gauge(METRIC.validLoss);
     this.validPerplexity = gauge(METRIC.validPerplexity);
+    this.validBleu = gauge(METRIC.validBleu);
     this.lr = gauge(METRIC.learningRate);
     this.gradNorm = gauge(METRIC.gradNorm);
     this.tokensPerSecond = gauge(METRIC.tokensPerSecond);
@@ -72,8 +74,10 @@ export class TrainingMetrics {
     for (const [phase, s] of [['data', data], ['compute', compute], ['all_reduce', allReduce], ['optimizer', optimizer]] as const) this.phase.record(s, { ...attributes, phase });
   }
 
-  evaluation(loss: number, perplexity: number, attributes: Attributes): void {
-    this.validLoss.record(loss, attributes);
-    this.validPerplexity.record(perplexity, attributes);
+  /** An evaluation's figures; `bleu` only when the worker translated validation pairs. */
+  evaluation(e: { loss: number; perplexity: number; bleu?: number }, attributes: Attributes): void {
+    this.validLoss.record(e.loss, attributes);
+    this.validPerplexity.record(e.perplexity, attributes);
+    if (e.bleu !== undefined) this.validBleu.record(e.bleu, attributes);
   }
 }

@@ -21,6 +21,11 @@ describe('orquesta train', () => {
     expect(b2.stderr).toContain('resuming from step 10');
     const summary = JSON.parse(a.stdout.trim().split('\n').at(-1)!);
     expect(summary).toMatchObject({ ok: true, steps: 20 });
+    // BLEU of greedy translations of the first 200 validation pairs, measured at each evaluation.
+    expect(summary.valid_bleu).toBeGreaterThanOrEqual(0);
+    expect(summary.valid_bleu).toBeLessThanOrEqual(100);
+    const b2Summary = JSON.parse(b2.stdout.trim().split('\n').at(-1)!);
+    expect(b2Summary.valid_bleu).toBe(summary.valid_bleu); // same weights, same translations
     for (const file of ['model.safetensors', 'optimizer.safetensors']) {
       expect(Buffer.compare(checkpointBytes(straight, 20, file), checkpointBytes(split, 20, file)), file).toBe(0);
     }

@@ -19,6 +19,7 @@ import { CheckpointStore } from './checkpoint/checkpoint-store.js';
 import { TrainingDivergedError } from './errors.js';
 import { buildModel } from './train/trainable-model.js';
 import { loadTrainingData } from './train/training-data.js';
+import { loadValidationBleu } from './evaluation/validation-bleu.js';
 import { Trainer } from './train/trainer.js';
 
 export interface WorkerSetup {
@@ -76,10 +77,13 @@ export async function runWorker(setup: WorkerSetup, io: WorkerIO, stop: StopSign
       const path = await store.write(trainer.step, files);
       io.report({ v: 1, type: 'checkpoint', step: trainer.step, path });
     };
+    const bleu = lead && model.seq2seq && data.tokenizers ? await loadValidationBleu(spec, model.seq2seq, data.tokenizers) : undefined;
     const evaluate = async () => {
       if (data.valid.length === 0) return;
       const { loss, tokens } = await trainer.evaluate(data.valid);
-      if (lead) io.report({ v: 1, type: 'evaluation', step: trainer.step, loss, perplexity: Math.exp(loss), tokens });
+      if (!lead) return;
+      const scored = bleu ? await bleu.score() : undefined;
+      io.report({ v: 1, type: 'evaluation', step: trainer.step, loss, perplexity: Math.exp(loss), tokens, ...(scored ? { bleu: scored.bleu, bleuSentences: scored.sentences } : {}) });
     };
     let windowStart = performance.now();
     let windowTokens = 0;

@@ -61,7 +61,10 @@ export async function trainCommand(file: string, flags: TrainFlags, io: CliIO, s
           break;
         case 'evaluation':
           lastEval = report;
-          progress.log(`step ${report.step}: validation loss ${report.loss.toFixed(3)}, perplexity ${report.perplexity.toFixed(2)} (${report.tokens} tokens)`);
+          progress.log(
+            `step ${report.step}: validation loss ${report.loss.toFixed(3)}, perplexity ${report.perplexity.toFixed(2)} (${report.tokens} tokens)` +
+              (report.bleu === undefined ? '' : `, BLEU ${report.bleu.toFixed(2)} (greedy, ${report.bleuSentences} pairs)`),
+          );
           break;
         case 'checkpoint':
           lastCheckpoint = report.path;
@@ -96,6 +99,7 @@ export async function trainCommand(file: string, flags: TrainFlags, io: CliIO, s
     train_loss: last?.loss ?? null,
     valid_loss: lastEval?.loss ?? null,
     valid_perplexity: lastEval?.perplexity ?? null,
+    valid_bleu: lastEval?.bleu ?? null,
     tokens_per_second: last ? Math.round(last.tokensPerSecond) : null,
     /** Share of rank 0's step time spent waiting for batches, over the steps it reported. */
     data_time_fraction: split.step > 0 ? Math.round((split.data / split.step) * 10000) / 10000 : null,

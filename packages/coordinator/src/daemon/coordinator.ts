@@ -329,8 +329,8 @@ export class Coordinator {
         this.store.recordProgress(tracker.trialId, 'timing', report.step, { rank: report.rank, seconds: report.seconds });
         break;
       case 'evaluation':
-        this.trainingMetrics?.evaluation(report.loss, report.perplexity, this.metricAttributes(trial, rank));
-        this.store.recordProgress(tracker.trialId, 'evaluation', report.step, { loss: report.loss, perplexity: report.perplexity, tokens: report.tokens });
+        this.trainingMetrics?.evaluation(report, this.metricAttributes(trial, rank));
+        this.store.recordProgress(tracker.trialId, 'evaluation', report.step, { loss: report.loss, perplexity: report.perplexity, tokens: report.tokens, bleu: report.bleu ?? null, bleuSentences: report.bleuSentences ?? null });
         break;
       case 'checkpoint':
         this.store.recordCheckpoint(tracker.trialId, report.step, report.path);

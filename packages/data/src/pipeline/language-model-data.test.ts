@@ -19,7 +19,7 @@ const training: TrainingSpec = {
   max_steps: 5000,
   label_smoothing: 0,
   seed: 1,
-  eval_every_steps: 250,
+  eval_every_steps: 250, eval_bleu_sentences: 0,
   log_every_steps: 50,
   consistency_every_steps: 500,
 };

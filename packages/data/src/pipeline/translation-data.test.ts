@@ -27,7 +27,7 @@ const training: TrainingSpec = {
   max_steps: 100,
   label_smoothing: 0.1,
   seed: 1,
-  eval_every_steps: 1000,
+  eval_every_steps: 1000, eval_bleu_sentences: 0,
   log_every_steps: 50,
   consistency_every_steps: 500,
 };

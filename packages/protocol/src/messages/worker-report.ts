@@ -36,7 +36,17 @@ export type WorkerReport =
     }
   /** Every other rank's step phases at the same steps as rank 0's progress reports. */
   | { v: 1; type: 'timing'; rank: number; step: number; seconds: { data: number; compute: number; allReduce: number; optimizer: number }; memory?: WorkerMemory; allReduceBytes?: number }
-  | { v: 1; type: 'evaluation'; step: number; loss: number; perplexity: number; tokens: number }
+  | {
+      v: 1;
+      type: 'evaluation';
+      step: number;
+      loss: number;
+      perplexity: number;
+      tokens: number;
+      /** Corpus BLEU (0-100) of greedy translations of the first `bleuSentences` validation pairs, when measured. */
+      bleu?: number;
+      bleuSentences?: number;
+    }
   | { v: 1; type: 'checkpoint'; step: number; path: string }
   | { v: 1; type: 'done'; step: number; reason: 'max_steps' | 'stopped' }
   | { v: 1; type: 'failed'; rank: number; error: string; message: string };

@@ -103,6 +103,12 @@ export const TrainingSchema = section('The training loop.', {
   label_smoothing: Type.Number({ minimum: 0, exclusiveMaximum: 1, default: 0.1, description: 'Label smoothing epsilon. Defaults to 0.1.' }),
   seed: Type.Integer({ minimum: 0, maximum: 4294967295, default: 1, description: 'Seed for weights, dropout and data order. Defaults to 1.' }),
   eval_every_steps: positiveInt('Validation loss every this many steps. Defaults to 1000.', 1000),
+  eval_bleu_sentences: Type.Integer({
+    minimum: 0,
+    default: 200,
+    description:
+      'Validation pairs (the first ones of data.valid) that rank 0 translates greedily at each evaluation to report BLEU (translation only); 0 turns it off. Defaults to 200.',
+  }),
   log_every_steps: positiveInt('Progress line every this many steps. Defaults to 50.', 50),
   consistency_every_steps: positiveInt('Cross-rank parameter checksum every this many steps. Defaults to 500.', 500),
 });

@@ -66,7 +66,7 @@ export function benchmarkSpec(backend: string, length: number, batch: number, wo
     tokenizer: { kind: 'bpe', vocab_size: VOCAB, shared: true },
     model: { d_model: 256, heads: 4, d_ff: 1024, encoder_layers: 3, decoder_layers: 3, dropout: 0.1, attention_dropout: 0.1, activation: 'relu', norm: 'pre', max_len: Math.max(64, length), positional: 'sinusoidal', tie_embeddings: true },
     optimizer: { kind: 'adam', lr: 1e-3, betas: [0.9, 0.98], eps: 1e-9, weight_decay: 0, warmup_steps: 0, schedule: 'constant', clip_norm: 0 },
-    training: { max_tokens_per_batch: batch * length, accumulate: 1, max_steps: 1_000_000, label_smoothing: 0.1, seed: 1, eval_every_steps: 1_000_000, log_every_steps: 1_000_000, consistency_every_steps: 0 },
+    training: { max_tokens_per_batch: batch * length, accumulate: 1, max_steps: 1_000_000, label_smoothing: 0.1, seed: 1, eval_every_steps: 1_000_000, eval_bleu_sentences: 0, log_every_steps: 1_000_000, consistency_every_steps: 0 },
     resources: { workers, slots_per_worker: 1, backend, launcher: 'agents', gpus_per_worker: 0 },
     collective: { bucket_mb: 25, compression, timeout_s: 60 },
     checkpoint: { every_steps: 1_000_000, keep_last: 1, dir: 'unused' },

@@ -1,6 +1,7 @@
 /**
  * Translation with a trained encoder-decoder: sentences are tokenised (with eos), batched by
  * length, decoded with beam search (beam 1 is greedy) and detokenised, in input order.
+ * `tokenizer` encodes the sources and, unless `targetTokenizer` is given, decodes the outputs.
  */
 import { SPECIAL_IDS, type Tokenizer } from '@orquesta/data';
 import { beamSearch, greedySearch, seq2seqDecoder, type Seq2SeqTransformer } from '@orquesta/model';
@@ -14,6 +15,8 @@ export interface TranslateOptions {
   readonly batchSize?: number;
   /** Longest output in tokens. Defaults to the model's max length. */
   readonly maxLen?: number;
+  /** Tokenizer of the outputs when the languages have their own. Defaults to `tokenizer`. */
+  readonly targetTokenizer?: Tokenizer;
 }
 
 export async function translate(model: Seq2SeqTransformer, tokenizer: Tokenizer, sentences: readonly string[], options: TranslateOptions = {}): Promise<string[]> {
@@ -36,7 +39,7 @@ export async function translate(model: Seq2SeqTransformer, tokenizer: Tokenizer,
     try {
       const tokens = { bos: SPECIAL_IDS.bos, eos: SPECIAL_IDS.eos };
       const hyps = beam > 1 ? await beamSearch(decoder, maxLen, { beam, alpha: options.alpha ?? 0.6, tokens }) : await greedySearch(decoder, maxLen, tokens);
-      rows.forEach((r, b) => (out[r] = tokenizer.decode(hyps[b]!)));
+      rows.forEach((r, b) => (out[r] = (options.targetTokenizer ?? tokenizer).decode(hyps[b]!)));
     } finally {
       decoder.dispose();
     }

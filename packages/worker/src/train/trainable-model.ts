@@ -15,6 +15,8 @@ export interface TrainableModel {
   /** Starts a step: dropout masks depend on (seed, step). */
   beginStep(step: number): void;
   loss(batch: TrainBatch, labelSmoothing: number, training: boolean): LossResult;
+  /** The encoder-decoder itself, for translating during training; undefined for language models. */
+  readonly seq2seq: Seq2SeqTransformer | undefined;
   dispose(): void;
 }
 
@@ -34,6 +36,7 @@ export function buildModel(spec: ExperimentSpec, vocabSize: number): TrainableMo
         if (!isSeq2SeqBatch(batch)) throw new TypeError('a translation model needs translation batches');
         return model.loss(batch, smoothing, training);
       },
+      seq2seq: model,
       dispose: () => model.dispose(),
     };
   }
@@ -46,6 +49,7 @@ export function buildModel(spec: ExperimentSpec, vocabSize: number): TrainableMo
       if (isSeq2SeqBatch(batch)) throw new TypeError('a language model needs language-model batches');
       return model.loss(batch, smoothing, training);
     },
+    seq2seq: undefined,
     dispose: () => model.dispose(),
   };
 }
