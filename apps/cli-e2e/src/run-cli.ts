@@ -13,6 +13,6 @@ export interface CliRun {
 
 /** Runs the built `orquesta` binary from the repository root, as a user would. */
 export function orquesta(args: readonly string[], cwd = ROOT): CliRun {
-  const result = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
+  const result = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 60_000, maxBuffer: 64 * 2 ** 20 });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

@@ -12,9 +12,16 @@ export interface SpecProblem {
   readonly message: string;
 }
 
-/** Renders a problem as the CLI prints it: `FILE:LINE:COL  path.to.field  message`. */
+/** Control characters (line breaks included), written as `\uXXXX` so that one problem stays one line. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+const visible = (text: string) => text.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+/**
+ * Renders a problem as the CLI prints it: `FILE:LINE:COL  path.to.field  message`, one line, with
+ * control characters quoted from the spec shown as `\uXXXX`.
+ */
 export function formatProblem(p: SpecProblem): string {
-  return `${p.file}:${p.line}:${p.col}  ${p.path}  ${p.message}`;
+  return `${visible(p.file)}:${p.line}:${p.col}  ${visible(p.path)}  ${visible(p.message)}`;
 }
 
 /** Thrown by `loadSpecOrThrow` when a spec has problems; carries all of them. */
