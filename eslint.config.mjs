@@ -30,8 +30,8 @@ export default [
             { sourceTag: 'layer:comm', onlyDependOnLibsWithTags: ['layer:base'], bannedExternalImports: ['@tensorflow/*'] },
             // the worker joins them; it never imports the coordinator.
             { sourceTag: 'layer:runtime', onlyDependOnLibsWithTags: ['layer:base', 'layer:native', 'layer:compute', 'layer:comm'] },
-            // the coordinator never imports the model or tfjs.
-            { sourceTag: 'layer:control', onlyDependOnLibsWithTags: ['layer:base'], bannedExternalImports: ['@tensorflow/*'] },
+            // the coordinator never imports the model or tfjs; it uses the comm layer's ZeroMQ security (ZAP).
+            { sourceTag: 'layer:control', onlyDependOnLibsWithTags: ['layer:base', 'layer:comm'], bannedExternalImports: ['@tensorflow/*'] },
             // apps are thin: they wire the control plane; training runs in worker processes.
             // apps wire the packages together; they never touch tfjs themselves (the model does).
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['layer:base', 'layer:control', 'layer:compute', 'layer:comm', 'layer:runtime', 'type:ui'], bannedExternalImports: ['@tensorflow/*'] },

@@ -6,7 +6,7 @@
  * (the job fails; the coordinator resubmits from the checkpoint). Needs root.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -69,7 +69,9 @@ beforeAll(async () => {
   if (!canRun) return;
   execFileSync('bash', [join(ROOT, 'infra/slurm/slurm-up.sh')], { env, stdio: 'pipe' });
   const [port, control] = [await freePort(), await freePort()];
-  serve = spawn(process.execPath, [BIN, 'serve', '--slurm', '--port', String(port), '--control-port', String(control), '--db', join(dir, 'coordinator.db'), '--token-file', testToken(dir), '--allow-path', dir], { cwd: ROOT, env, stdio: 'ignore' });
+  // An agent key list without agents: Slurm tasks are admitted by the key pair the batch script gives them.
+  writeFileSync(join(dir, 'agents.keys'), '# no agents: Slurm tasks only\n');
+  serve = spawn(process.execPath, [BIN, 'serve', '--slurm', '--port', String(port), '--control-port', String(control), '--db', join(dir, 'coordinator.db'), '--token-file', testToken(dir), '--allow-path', dir, '--agent-keys', join(dir, 'agents.keys')], { cwd: ROOT, env, stdio: 'ignore' });
   url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
     try {

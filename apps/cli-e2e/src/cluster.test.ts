@@ -31,9 +31,13 @@ function start(args: string[]): { child: ChildProcess; output: () => string } {
 }
 
 let ports: [number, number];
+/** The control socket admits only the agents listed here (node-a and node-b). */
+const agentKeys = join(dir, 'agents.keys');
+let serveOutput = () => '';
 
 async function startServe(): Promise<ChildProcess> {
-  const serve = start(['serve', '--port', String(ports[0]), '--control-port', String(ports[1]), '--db', db, '--token-file', tokenFile, '--allow-path', dir]);
+  const serve = start(['serve', '--port', String(ports[0]), '--control-port', String(ports[1]), '--db', db, '--token-file', tokenFile, '--allow-path', dir, '--agent-keys', agentKeys]);
+  serveOutput = serve.output;
   const match = await waitFor(() => /API (http:\/\/[\d.]+:\d+)/.exec(serve.output()), 20_000, () => serve.output());
   url = match[1] as string;
   return serve.child;
@@ -89,6 +93,9 @@ function submit(file: string): number {
 
 beforeAll(async () => {
   ports = [await freePort(), await freePort()];
+  const listed = ['node-a', 'node-b'].map((id) => orquesta(['agent', '--print-key', '--id', id, '--state-dir', join(dir, id)]));
+  expect(listed.map((r) => r.status)).toEqual([0, 0]);
+  writeFileSync(agentKeys, `# agents of this test\n${listed.map((r) => r.stdout).join('')}`);
   await startServe();
   for (const id of ['node-a', 'node-b']) {
     const port = await freePort();
@@ -139,6 +146,17 @@ describe('orquesta serve + agents', () => {
     expect(cli.status).toBe(1);
     expect(cli.stderr).toMatch(/token does not match/);
     expect(await (await fetch(`${url}/api/experiments`)).json()).toEqual(before);
+  });
+
+  it('refuses an agent whose CURVE key is not in the --agent-keys file', async () => {
+    const before = serveOutput().split('refused a control connection').length;
+    const port = await freePort();
+    const intruder = start(['agent', '--coordinator', url, '--id', 'node-x', '--slots', '1', '--advertise-host', '127.0.0.1', '--ports', `${port}-${port}`, '--workdir', ROOT, '--state-dir', join(dir, 'node-x')]);
+    await waitFor(() => serveOutput().split('refused a control connection').length > before, 20_000, serveOutput);
+    expect(serveOutput()).toMatch(/refused a control connection from 127\.0\.0\.1.*not in the agent key list/);
+    const agents = (await (await fetch(`${url}/api/agents`)).json()) as { id: string }[];
+    expect(agents.map((a) => a.id).sort()).toEqual(['node-a', 'node-b']);
+    intruder.child.kill('SIGKILL');
   });
 
   it('plans placement and step time without launching', async () => {

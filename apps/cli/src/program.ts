@@ -109,6 +109,7 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
     .option('--allow-path <dir>', "another directory specs' data and checkpoint paths may use besides --workdir (repeatable)", (v: string, all: string[]) => [...all, v], [] as string[])
     .option('--token-file <file>', 'API token file, created with a new token (mode 0600) on first start (default: beside --db)')
     .option('--read-auth', 'require the token for reads too (dashboard: open it with ?token=...)')
+    .option('--agent-keys <file>', "admit only the agents whose CURVE public keys this file lists, one per line (`orquesta agent --print-key` shows an agent's); re-read when it changes")
     .option('--slurm', 'run specs with resources.launcher: slurm through sbatch/squeue/scancel on this host (SLURM_CONF applies)')
     .action(async (flags: ServeFlags) => {
       result.code = await serveCommand(flags, io);
@@ -125,6 +126,7 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
     .option('--workdir <dir>', "workers' working directory: specs' relative paths resolve against it (default: the working directory)")
     .option('--state-dir <dir>', 'where run specs are written (default: WORKDIR/.orquesta/agents/ID)')
     .option('--metrics-port <n>', "serve this agent's Prometheus metrics at :N/metrics")
+    .option('--print-key', "print this agent's CURVE public key (kept in STATE_DIR/agent.key, created if missing) for the coordinator's --agent-keys file, and exit")
     .action(async (flags: AgentFlags) => {
       result.code = await agentCommand(flags, io);
     });

@@ -20,6 +20,8 @@ export type { GroupEvent, GroupEventListener } from './group-events.js';
 export { systemClock } from './clock.js';
 export type { Clock, TimerHandle } from './clock.js';
 export { createCurveKeys, curveOptionsFor } from './curve-keys.js';
+export { ZapHandler } from './zap-handler.js';
+export { z85Decode } from './z85.js';
 export type { CurveOptions, GroupCurveKeys } from './curve-keys.js';
 export { DEFAULT_BUCKET_BYTES, GradientBucketer } from './gradient-bucketer.js';
 export type { GradientBucketerOptions, NamedGradient } from './gradient-bucketer.js';

@@ -38,7 +38,14 @@ export class ZmqTransport implements Transport {
   static async open(config: ZmqGroupConfig): Promise<ZmqTransport> {
     const context = new Context();
     const { curve, onEvent } = config;
-    const zap = curve === undefined ? undefined : await ZapHandler.start(context, curve.publicKeys, onEvent);
+    const zap =
+      curve === undefined
+        ? undefined
+        : await ZapHandler.start(
+            context,
+            (key) => curve.publicKeys.some((k) => k.equals(key)),
+            (address) => onEvent?.({ type: 'auth-denied', address }),
+          );
     const security = curve === undefined ? {} : { curveServer: true, curveSecretKey: curve.secretKey, curvePublicKey: curve.publicKey, zapDomain: 'orquesta' };
     const pull = new Pull({ context, linger: 0, maxMessageSize: MAX_FRAME_BYTES, ...security });
     const handshakeFailed = (event: Event): void => {

@@ -27,6 +27,9 @@ export const ENV = {
   curveSecretKey: 'ORQUESTA_CURVE_SECRET_KEY',
   /** The coordinator's control-socket CURVE public key (Z85), for Slurm tasks. */
   controlKey: 'ORQUESTA_CONTROL_KEY',
+  /** The CURVE key pair (Z85) Slurm tasks connect to the control socket with, admitted by an agent key list. */
+  controlClientPublicKey: 'ORQUESTA_CONTROL_CLIENT_PUBLIC_KEY',
+  controlClientSecretKey: 'ORQUESTA_CONTROL_CLIENT_SECRET_KEY',
   /** Path of the validated experiment spec as JSON, defaults applied. */
   spec: 'ORQUESTA_SPEC',
   /** URL of the coordinator's HTTP API, default http://127.0.0.1:7070. */

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CoordinatorLookupError, runAgent } from '@orquesta/coordinator';
+import { CoordinatorLookupError, loadOrCreateKeyPair, runAgent } from '@orquesta/coordinator';
 import { observeAgent, startMetrics } from '@orquesta/telemetry';
 import { EXIT, type CliIO, type ExitCode } from '../io.js';
 import { apiToken, coordinatorUrl } from './coordinator-client.js';
@@ -19,6 +19,7 @@ export interface AgentFlags {
   readonly workdir?: string;
   readonly stateDir?: string;
   readonly metricsPort?: string;
+  readonly printKey?: boolean;
 }
 
 export async function agentCommand(flags: AgentFlags, io: CliIO, until: Promise<unknown> = signalled()): Promise<ExitCode> {
@@ -40,6 +41,18 @@ export async function agentCommand(flags: AgentFlags, io: CliIO, until: Promise<
   }
   const workdir = resolve(flags.workdir ?? '.');
   const id = flags.id ?? hostname();
+  const stateDir = resolve(flags.stateDir ?? join(workdir, '.orquesta', 'agents', id));
+  let keys;
+  try {
+    keys = loadOrCreateKeyPair(join(stateDir, 'agent.key'));
+  } catch (error) {
+    io.err(`orquesta agent: ${(error as Error).message}`);
+    return EXIT.failure;
+  }
+  if (flags.printKey) {
+    io.out(`${keys.publicKey}  ${id}`);
+    return EXIT.ok;
+  }
   const stamp = () => new Date().toISOString();
   let running;
   try {
@@ -50,7 +63,8 @@ export async function agentCommand(flags: AgentFlags, io: CliIO, until: Promise<
       ...(flags.advertiseHost === undefined ? {} : { advertiseHost: flags.advertiseHost }),
       ports,
       workdir,
-      stateDir: resolve(flags.stateDir ?? join(workdir, '.orquesta', 'agents', id)),
+      stateDir,
+      keys,
       workerMain: fileURLToPath(import.meta.resolve('@orquesta/worker/main')),
       log: (line) => io.err(`${stamp()} ${line}`),
       ...(apiToken() ? { token: apiToken() as string } : {}),

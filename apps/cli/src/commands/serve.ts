@@ -1,7 +1,7 @@
 /** `orquesta serve`: the coordinator daemon, until SIGINT or SIGTERM. */
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadOrCreateControlKeys, loadOrCreateToken, startServer, StoreOpenError } from '@orquesta/coordinator';
+import { AgentKeyList, loadOrCreateKeyPair, loadOrCreateToken, startServer, StoreOpenError } from '@orquesta/coordinator';
 import { dashboardAssets } from '@orquesta/dashboard';
 import { startMetrics } from '@orquesta/telemetry';
 import { EXIT, type CliIO, type ExitCode } from '../io.js';
@@ -16,6 +16,7 @@ export interface ServeFlags {
   readonly tokenFile?: string;
   readonly allowPath: string[];
   readonly readAuth?: boolean;
+  readonly agentKeys?: string;
 }
 
 export async function serveCommand(flags: ServeFlags, io: CliIO, until: Promise<unknown> = signalled()): Promise<ExitCode> {
@@ -35,15 +36,21 @@ export async function serveCommand(flags: ServeFlags, io: CliIO, until: Promise<
     io.err(`orquesta serve: ${(error as Error).message}`);
     return EXIT.failure;
   }
+  const stamp = () => new Date().toISOString();
+  const log = (line: string) => io.err(`${stamp()} ${line}`);
   let controlKeys;
+  let taskKeys;
+  let agentKeys;
   try {
-    controlKeys = loadOrCreateControlKeys(join(dirname(tokenFile), 'control.key'));
+    controlKeys = loadOrCreateKeyPair(join(dirname(tokenFile), 'control.key'));
+    taskKeys = loadOrCreateKeyPair(join(dirname(tokenFile), 'slurm-task.key'));
+    agentKeys = flags.agentKeys === undefined ? undefined : new AgentKeyList(resolve(flags.agentKeys), log);
   } catch (error) {
     io.err(`orquesta serve: ${(error as Error).message}`);
     return EXIT.failure;
   }
+  if (agentKeys) io.err(`orquesta serve: control socket admits the ${agentKeys.size} agent key(s) in ${agentKeys.file} (and Slurm tasks)`);
   if (token.created) io.err(`orquesta serve: API token (shown once; kept in ${tokenFile}, mode 0600): ${token.value}`);
-  const stamp = () => new Date().toISOString();
   const metrics = startMetrics('orquesta-coordinator', { otlpEndpoint: process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] });
   let server;
   try {
@@ -53,11 +60,13 @@ export async function serveCommand(flags: ServeFlags, io: CliIO, until: Promise<
       ...(controlPort === undefined ? {} : { controlPort }),
       db: resolve(flags.db),
       workdir: resolve(flags.workdir ?? '.'),
-      log: (line) => io.err(`${stamp()} ${line}`),
+      log,
       metrics,
       assets: dashboardAssets(),
       token: token.value,
       controlKeys,
+      taskKeys,
+      ...(agentKeys ? { agentKeys } : {}),
       pathRoots: [resolve(flags.workdir ?? '.'), ...flags.allowPath.map((p) => resolve(p))],
       ...(flags.readAuth ? { readAuth: true } : {}),
       ...(flags.slurm ? { slurm: { cli: fileURLToPath(new URL('../../bin/orquesta.js', import.meta.url)), stateDir: join(dirname(resolve(flags.db)), 'slurm-runs') } } : {}),

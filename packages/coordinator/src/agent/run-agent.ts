@@ -24,6 +24,8 @@ export interface RunAgentOptions {
   readonly log: (line: string) => void;
   /** The coordinator's token, presented when registering. */
   readonly token?: string;
+  /** This agent's long-term CURVE key pair (see loadOrCreateKeyPair), checked by a coordinator with an agent key list. */
+  readonly keys: { readonly publicKey: string; readonly secretKey: string };
   /** Seconds workers get to checkpoint when the agent stops. Defaults to 60. */
   readonly stopGraceSeconds?: number;
 }
@@ -51,7 +53,14 @@ export async function runAgent(options: RunAgentOptions): Promise<{ agent: NodeA
   const slots = options.slots ?? (gpus.length > 0 ? gpus.length : availableParallelism());
   const endpoint = `tcp://${base.hostname}:${controlPort}`;
   const target: { agent?: NodeAgent } = {};
-  const connection = new ZmqAgentConnection(options.id, endpoint, (frame) => target.agent?.receive(frame), options.log, controlPublicKey);
+  const connection = new ZmqAgentConnection({
+    id: options.id,
+    endpoint,
+    onFrame: (frame) => target.agent?.receive(frame),
+    log: options.log,
+    ...(controlPublicKey ? { serverKey: controlPublicKey, clientKeys: options.keys } : {}),
+  });
+  if (controlPublicKey) options.log(`control connection CURVE-encrypted; this agent's public key: ${options.keys.publicKey}`);
   const a = new NodeAgent({
     id: options.id,
     host: options.advertiseHost ?? firstIPv4(),

@@ -7,15 +7,32 @@ import { encodeControlMessage, type AgentMessage } from '@orquesta/protocol';
 import type { AgentConnection } from '../agent/agent-connection.js';
 import { SerialSender } from './serial-sender.js';
 
+export interface AgentConnectionOptions {
+  /** Routing id: the agent id (a Slurm task's own id). */
+  readonly id: string;
+  /** The coordinator's control endpoint, tcp://HOST:PORT. */
+  readonly endpoint: string;
+  readonly onFrame: (frame: Uint8Array) => void;
+  readonly log?: (line: string) => void;
+  /** The coordinator's CURVE public key: the connection is encrypted. None: plain TCP. */
+  readonly serverKey?: string;
+  /**
+   * This side's long-term CURVE key pair, which a coordinator with an agent key list checks.
+   * Defaults to a fresh pair (accepted only by a coordinator without a list).
+   */
+  readonly clientKeys?: { readonly publicKey: string; readonly secretKey: string };
+}
+
 export class ZmqAgentConnection implements AgentConnection {
   private readonly dealer: Dealer;
   private readonly sender: SerialSender;
   private closed = false;
 
-  /** @param serverKey the coordinator's CURVE public key: the connection is encrypted with a fresh client key pair. */
-  constructor(agentId: string, endpoint: string, onFrame: (frame: Uint8Array) => void, log: (line: string) => void = () => {}, serverKey?: string) {
-    const own = serverKey ? curveKeyPair() : undefined;
-    const dealer = new Dealer({ routingId: agentId, linger: 0, reconnectInterval: 200, reconnectMaxInterval: 2000, sendHighWaterMark: 100_000, ...(serverKey && own ? { curveServerKey: serverKey, curvePublicKey: own.publicKey, curveSecretKey: own.secretKey } : {}) });
+  constructor(options: AgentConnectionOptions) {
+    const { id, endpoint, onFrame, serverKey } = options;
+    const log = options.log ?? (() => {});
+    const own = serverKey ? (options.clientKeys ?? curveKeyPair()) : undefined;
+    const dealer = new Dealer({ routingId: id, linger: 0, reconnectInterval: 200, reconnectMaxInterval: 2000, sendHighWaterMark: 100_000, ...(serverKey && own ? { curveServerKey: serverKey, curvePublicKey: own.publicKey, curveSecretKey: own.secretKey } : {}) });
     dealer.connect(endpoint);
     this.dealer = dealer;
     this.sender = new SerialSender(

@@ -2,7 +2,8 @@
  * The coordinator's control socket: a ZeroMQ ROUTER that agents' DEALERs connect to (their routing id
  * is the agent id). Frames go to `onFrame`; sends to an agent that is not connected are dropped.
  */
-import { Router } from 'zeromq';
+import { Context, Router } from 'zeromq';
+import { ZapHandler } from '@orquesta/collective';
 import { encodeControlMessage, type CoordinatorMessage } from '@orquesta/protocol';
 import type { ControlChannel } from '../daemon/control-channel.js';
 import { SerialSender } from './serial-sender.js';
@@ -13,6 +14,7 @@ export class ZmqControlServer implements ControlChannel {
 
   private constructor(
     private readonly router: Router,
+    private readonly zap: ZapHandler | undefined,
     /** The bound endpoint (with the real port when bound to port 0). */
     readonly endpoint: string,
     log: (line: string) => void,
@@ -25,15 +27,35 @@ export class ZmqControlServer implements ControlChannel {
 
   /**
    * @param endpoint e.g. `tcp://0.0.0.0:7071` (`:0` picks a free port).
+   * @param security.curveSecretKey every connection is CURVE-encrypted (clients must know the public key).
+   * @param security.allowClient with a secret key: admits only clients whose long-term public key it
+   *   accepts (ZAP); refused handshakes are logged with the peer's address.
    * @throws {Error} the endpoint cannot be bound (address in use, bad address).
    */
-  static async bind(endpoint: string, onFrame: (from: string, frame: Uint8Array) => void, log: (line: string) => void = () => {}, curveSecretKey?: string): Promise<ZmqControlServer> {
-    // handover: an agent that reconnects under its id replaces its old connection. With a secret key,
-    // every connection is CURVE-encrypted (clients must know the server's public key).
-    const router = new Router({ handover: true, linger: 0, receiveHighWaterMark: 100_000, sendHighWaterMark: 100_000, ...(curveSecretKey ? { curveServer: true, curveSecretKey } : {}) });
+  static async bind(
+    endpoint: string,
+    onFrame: (from: string, frame: Uint8Array) => void,
+    log: (line: string) => void = () => {},
+    security: { readonly curveSecretKey?: string; readonly allowClient?: (publicKey: Buffer) => boolean } = {},
+  ): Promise<ZmqControlServer> {
+    const { curveSecretKey, allowClient } = security;
+    // A context of its own: the ZAP handler serves every CURVE socket of its context.
+    const context = new Context();
+    const zap =
+      curveSecretKey && allowClient
+        ? await ZapHandler.start(context, allowClient, (address) => log(`refused a control connection from ${address}: its CURVE public key is not in the agent key list`))
+        : undefined;
+    // handover: an agent that reconnects under its id replaces its old connection.
+    const router = new Router({ context, handover: true, linger: 0, receiveHighWaterMark: 100_000, sendHighWaterMark: 100_000, ...(curveSecretKey ? { curveServer: true, curveSecretKey, zapDomain: 'orquesta' } : {}) });
     const bindTo = endpoint.replace(/:0$/, ':*');
-    await router.bind(bindTo);
-    const server = new ZmqControlServer(router, router.lastEndpoint ?? endpoint, log);
+    try {
+      await router.bind(bindTo);
+    } catch (error) {
+      zap?.close();
+      router.close();
+      throw error;
+    }
+    const server = new ZmqControlServer(router, zap, router.lastEndpoint ?? endpoint, log);
     void (async () => {
       try {
         for await (const frames of router) {
@@ -59,5 +81,6 @@ export class ZmqControlServer implements ControlChannel {
   close(): void {
     this.closed = true;
     this.router.close();
+    this.zap?.close();
   }
 }

@@ -45,6 +45,8 @@ export interface SlurmLaunchOptions {
   readonly stateDir: string;
   /** The control socket's CURVE public key, exported to tasks. */
   readonly controlKey?: string;
+  /** The client key pair tasks connect with (admitted by the server's agent key list), exported to tasks. */
+  readonly taskKeys?: { readonly publicKey: string; readonly secretKey: string };
   /** The `orquesta` command file tasks run (with `node`). */
   readonly cli: string;
   /** Directory tasks run in. */

@@ -6,8 +6,10 @@ import type { Meter } from '@opentelemetry/api';
 import type { FastifyInstance } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { firstIPv4 } from '../agent/host-address.js';
-import type { ControlKeys } from '../control/control-keys.js';
+import type { KeyPair } from '../control/key-pair-file.js';
+import type { AgentKeyList } from '../control/agent-key-list.js';
 import { ZmqControlServer } from '../control/zmq-control-server.js';
+import { z85Decode } from '@orquesta/collective';
 import { buildApi } from '../http/api.js';
 import { Store } from '../store/store.js';
 import { CommandLineSlurm, type SlurmClient } from '../slurm/slurm-client.js';
@@ -38,8 +40,16 @@ export interface ServeOptions {
   readonly metrics?: { readonly meter: Meter; readonly prometheus: (request: IncomingMessage, response: ServerResponse) => void };
   /** Directories specs' paths must stay inside. Defaults to [workdir]. */
   readonly pathRoots?: readonly string[];
-  /** CURVE key pair of the control socket (see loadOrCreateControlKeys). None: plain TCP. */
-  readonly controlKeys?: ControlKeys;
+  /** CURVE key pair of the control socket (see loadOrCreateKeyPair). None: plain TCP. */
+  readonly controlKeys?: KeyPair;
+  /**
+   * With controlKeys: only agents whose public key is listed may connect to the control socket
+   * (besides Slurm tasks, which use `taskKeys`). None: any client that knows the public key may connect
+   * (registering still needs the token).
+   */
+  readonly agentKeys?: AgentKeyList;
+  /** The client key pair Slurm tasks connect with (given to them in the batch script); admitted with agentKeys. */
+  readonly taskKeys?: KeyPair;
   /** Bearer token for mutating API calls (see loadOrCreateToken). None: the API is open. */
   readonly token?: string;
   /** Require the token for reads too (the dashboard then needs ?token=...). */
@@ -69,7 +79,13 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const target: { coordinator?: Coordinator } = {};
   let control: ZmqControlServer;
   try {
-    control = await ZmqControlServer.bind(`tcp://${host}:${options.controlPort ?? (port === 0 ? 0 : port + 1)}`, (from, frame) => target.coordinator?.receive(from, frame), log, options.controlKeys?.secretKey);
+    const { agentKeys, taskKeys } = options;
+    const taskKey = taskKeys ? z85Decode(taskKeys.publicKey) : undefined;
+    const allowClient = agentKeys ? (key: Buffer) => agentKeys.allows(key) || (taskKey?.equals(key) ?? false) : undefined;
+    control = await ZmqControlServer.bind(`tcp://${host}:${options.controlPort ?? (port === 0 ? 0 : port + 1)}`, (from, frame) => target.coordinator?.receive(from, frame), log, {
+      ...(options.controlKeys ? { curveSecretKey: options.controlKeys.secretKey } : {}),
+      ...(allowClient ? { allowClient } : {}),
+    });
   } catch (error) {
     store.close();
     throw error;
@@ -91,6 +107,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
             stateDir: options.slurm.stateDir,
             cli: options.slurm.cli,
             ...(options.controlKeys ? { controlKey: options.controlKeys.publicKey } : {}),
+            ...(options.controlKeys && options.taskKeys ? { taskKeys: options.taskKeys } : {}),
             workdir: options.workdir ?? process.cwd(),
             ...(options.slurm.pollMs === undefined ? {} : { pollMs: options.slurm.pollMs }),
           },

@@ -96,6 +96,7 @@ export class SlurmRuns {
       control: slurm.control,
       ...(this.host.controlToken ? { token: this.host.controlToken } : {}),
       ...(slurm.controlKey ? { controlKey: slurm.controlKey } : {}),
+      ...(slurm.taskKeys ? { taskKeys: slurm.taskKeys } : {}),
     });
     const placed = this.host.store.moveTrial(trial.id, trial.state, 'scheduled', 'submitting to Slurm', { attempt, placement: { workers: [], slurmJob: null }, placedAt: this.host.now(), stopTarget: null });
     this.host.trackRun(placed);

@@ -22,6 +22,8 @@ export interface BatchScriptOptions {
   readonly token?: string;
   /** The control socket's CURVE public key. */
   readonly controlKey?: string;
+  /** The key pair tasks connect to the control socket with (the script is written with mode 0600). */
+  readonly taskKeys?: { readonly publicKey: string; readonly secretKey: string };
 }
 
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -38,6 +40,7 @@ export function batchScript(o: BatchScriptOptions): string {
     `#SBATCH --chdir=${o.workdir}`,
     ...(o.token ? [`export ORQUESTA_TOKEN=${quote(o.token)}`] : []),
     ...(o.controlKey ? [`export ORQUESTA_CONTROL_KEY=${quote(o.controlKey)}`] : []),
+    ...(o.taskKeys ? [`export ORQUESTA_CONTROL_CLIENT_PUBLIC_KEY=${quote(o.taskKeys.publicKey)}`, `export ORQUESTA_CONTROL_CLIENT_SECRET_KEY=${quote(o.taskKeys.secretKey)}`] : []),
     // A failed task ends the step at once; the coordinator restarts the trial from its checkpoint.
     `exec srun --kill-on-bad-exit=1 ${quote(o.node)} ${quote(o.cli)} slurm-task --control ${quote(o.control)} --run ${quote(o.run)} --spec ${quote(o.specPath)}`,
     '',

@@ -35,10 +35,13 @@ export async function runSlurmTask(options: SlurmTaskOptions): Promise<number> {
   type Peers = { endpoints: readonly string[]; curve?: { publicKeys: readonly string[]; secretKey: string } };
   let resolvePeers: (peers: Peers) => void = () => {};
   const peers = new Promise<Peers>((resolve) => (resolvePeers = resolve));
-  const connection = new ZmqAgentConnection(
-    `slurm-${me.jobId}-${me.rank}-${process.pid}`,
-    options.control,
-    (frame) => {
+  const serverKey = process.env[ENV.controlKey];
+  const clientPublic = process.env[ENV.controlClientPublicKey];
+  const clientSecret = process.env[ENV.controlClientSecretKey];
+  const connection = new ZmqAgentConnection({
+    id: `slurm-${me.jobId}-${me.rank}-${process.pid}`,
+    endpoint: options.control,
+    onFrame: (frame) => {
       try {
         const m = decodeControlMessage(frame);
         if (m.type === 'peers' && m.run === options.run) resolvePeers({ endpoints: m.endpoints, ...(m.curve ? { curve: m.curve } : {}) });
@@ -47,9 +50,10 @@ export async function runSlurmTask(options: SlurmTaskOptions): Promise<number> {
         options.log(`dropped a control frame: ${(error as Error).message}`);
       }
     },
-    options.log,
-    process.env[ENV.controlKey],
-  );
+    log: options.log,
+    ...(serverKey ? { serverKey } : {}),
+    ...(clientPublic && clientSecret ? { clientKeys: { publicKey: clientPublic, secretKey: clientSecret } } : {}),
+  });
   try {
     const token = process.env[ENV.token];
     connection.send({ v: 1, type: 'rendezvous', run: options.run, rank: me.rank, worldSize: me.worldSize, endpoint: `tcp://${host}:${port}`, ...(token ? { token } : {}) });

@@ -1,6 +1,6 @@
 /**
  * Writes one Slurm attempt of a trial: its spec (JSON) and batch script (mode 0600: it holds the
- * coordinator's token) in STATE_DIR/slurm/RUN/. @returns the script to submit.
+ * coordinator's token and the tasks' control key pair) in STATE_DIR/slurm/RUN/. @returns the script to submit.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,6 +18,7 @@ export interface SlurmAttempt {
   readonly control: string;
   readonly token?: string;
   readonly controlKey?: string;
+  readonly taskKeys?: { readonly publicKey: string; readonly secretKey: string };
 }
 
 export function writeSlurmAttempt(a: SlurmAttempt): string {
@@ -40,6 +41,7 @@ export function writeSlurmAttempt(a: SlurmAttempt): string {
     specPath,
     ...(a.token ? { token: a.token } : {}),
     ...(a.controlKey ? { controlKey: a.controlKey } : {}),
+    ...(a.taskKeys ? { taskKeys: a.taskKeys } : {}),
   });
   writeFileSync(join(dir, 'job.sbatch'), script, { mode: 0o600 });
   return script;

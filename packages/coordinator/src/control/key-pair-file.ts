@@ -1,22 +1,23 @@
 /**
- * The control socket's CURVE key pair, kept beside the database (mode 0600) so agents that know the
- * public key reconnect after a coordinator restart.
+ * A long-term CURVE key pair kept in a file (JSON, mode 0600): the control socket's, beside the
+ * database, so agents that know its public key reconnect after a coordinator restart; an agent's, in
+ * its state directory, so a coordinator's agent key list keeps admitting it.
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { curveKeyPair } from 'zeromq';
 import { TokenFileError } from '../http/api-token.js';
 
-export interface ControlKeys {
+export interface KeyPair {
   readonly publicKey: string;
   readonly secretKey: string;
 }
 
 /** @throws {TokenFileError} the file exists but holds no key pair, or cannot be written. */
-export function loadOrCreateControlKeys(file: string): ControlKeys {
+export function loadOrCreateKeyPair(file: string): KeyPair {
   try {
     if (existsSync(file)) {
-      const keys = JSON.parse(readFileSync(file, 'utf8')) as Partial<ControlKeys>;
+      const keys = JSON.parse(readFileSync(file, 'utf8')) as Partial<KeyPair>;
       if (typeof keys.publicKey !== 'string' || keys.publicKey.length !== 40 || typeof keys.secretKey !== 'string' || keys.secretKey.length !== 40) throw new TokenFileError(`${file} holds no CURVE key pair; delete it to make a new one`);
       chmodSync(file, 0o600);
       return { publicKey: keys.publicKey, secretKey: keys.secretKey };
