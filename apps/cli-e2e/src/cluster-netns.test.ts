@@ -105,4 +105,48 @@ describe.skipIf(!canRun)('coordinator and agents on separate hosts', () => {
     const restartAt = events.find((e) => e.ts > chaosAt && e.message.includes('-> restarting'))!.ts;
     expect(restartAt - chaosAt).toBeLessThan(10_000);
   }, 300_000);
+
+  it('recovers on the remaining capacity when the spec allows it (min_workers: 1), resuming the 2-worker checkpoint with 1', async () => {
+    const submitted = cliOnHost(1, ['submit', tinySpec(dir, 'elastic', 600, 'resources: { workers: 2, min_workers: 1 }')]);
+    expect(submitted.status, submitted.stderr).toBe(0);
+    const id = Number(submitted.stdout.trim());
+    const status = () => {
+      const r = cliOnHost(1, ['status', String(id), '--json']);
+      return r.status === 0 ? (JSON.parse(r.stdout) as { state: string; trials: { step: number; restarts: number; lastCheckpoint: string | null }[] }) : undefined;
+    };
+    for (let i = 0; i < 120 && !(status()?.trials[0]?.lastCheckpoint); i++) await new Promise((r) => setTimeout(r, 500));
+    const chaos = cliOnHost(1, ['chaos', 'partition', String(id), '--node', 'host3', '--seconds', '45']);
+    expect(chaos.status, chaos.stderr).toBe(0);
+    const fetchJson = (path: string) =>
+      JSON.parse(spawnSync('ip', ['netns', 'exec', `${prefix}h1`, process.execPath, '-e', `fetch('${coordinator}${path}').then((r) => r.json()).then((e) => console.log(JSON.stringify(e)))`], { encoding: 'utf8' }).stdout) as { ts: number; kind: string; message: string }[];
+    // While host3 is still cut off, the trial runs on host2 alone and makes progress.
+    let shrunkAt: number | undefined;
+    let stepWhenShrunk = 0;
+    for (let i = 0; i < 40 && shrunkAt === undefined; i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      shrunkAt = fetchJson(`/api/experiments/${id}/events`).find((e) => e.kind === 'resize')?.ts;
+      stepWhenShrunk = status()?.trials[0]?.step ?? 0;
+    }
+    const events = fetchJson(`/api/experiments/${id}/events`);
+    const chaosAt = events.find((e) => e.kind === 'chaos')!.ts;
+    expect(shrunkAt, events.map((e) => e.message).join(' | ')).toBeDefined();
+    expect(shrunkAt! - chaosAt).toBeLessThan(30_000);
+    expect(events.find((e) => e.kind === 'resize')!.message).toMatch(/free slots hold 1 of its 2 workers; running elastic at that size/);
+    let progressed = false;
+    for (let i = 0; i < 30 && !progressed; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      progressed = (status()?.trials[0]?.step ?? 0) > stepWhenShrunk;
+    }
+    expect(progressed).toBe(true);
+    expect(Date.now() - chaosAt).toBeLessThan(45_000); // progress came while the host was still partitioned
+    let final: ReturnType<typeof status>;
+    for (let i = 0; i < 240; i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      final = status();
+      if (final && ['succeeded', 'failed'].includes(final.state)) break;
+    }
+    expect(final?.state).toBe('succeeded');
+    const logs = cliOnHost(1, ['logs', String(id)]);
+    expect(logs.stdout).toMatch(/resuming a 2-worker checkpoint with 1 worker\(s\)/);
+  }, 300_000);
 });

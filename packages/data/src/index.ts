@@ -42,7 +42,7 @@ export { Rng } from './random/rng.js';
 
 // Iteration.
 export { BatchIterator } from './iterator/batch-iterator.js';
-export type { BatchIteratorOptions, EpochPlanner } from './iterator/batch-iterator.js';
+export type { BatchIteratorOptions, EpochPlanner, RestoreOptions } from './iterator/batch-iterator.js';
 export { parseIteratorState } from './iterator/iterator-state.js';
 export type { BatchIteratorState } from './iterator/iterator-state.js';
 export { Prefetcher } from './iterator/prefetcher.js';

@@ -64,7 +64,11 @@ export async function runWorker(setup: WorkerSetup, io: WorkerIO, stop: StopSign
     if (found) {
       const { snapshot, state } = decodeCheckpoint(found, names, vars.map((v) => v.size));
       trainer.restore(snapshot);
-      data.restore(state.data);
+      // Elastic runs (resources.min_workers below workers) may resume at another world size.
+      const elastic = (spec.resources.min_workers ?? spec.resources.workers) < spec.resources.workers;
+      const resize = elastic && state.worldSize !== worldSize;
+      if (resize && lead) io.log(`resuming a ${state.worldSize}-worker checkpoint with ${worldSize} worker(s): the data continues at the same share of the epoch`);
+      data.restore(state.data, { resize });
     } else {
       await trainer.broadcastParameters();
     }

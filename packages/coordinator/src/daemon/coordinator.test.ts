@@ -8,7 +8,7 @@ import type { FakeProcess } from '../testing/fake-process.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 
-function spec(fields: { name?: string; workers?: number; priority?: number; maxRestarts?: number; search?: string; preemptible?: boolean } = {}): string {
+function spec(fields: { name?: string; workers?: number; minWorkers?: number; priority?: number; maxRestarts?: number; search?: string; preemptible?: boolean } = {}): string {
   return [
     `name: ${fields.name ?? 'exp'}`,
     'task: translation',
@@ -17,7 +17,7 @@ function spec(fields: { name?: string; workers?: number; priority?: number; maxR
     'model: { d_model: 32, heads: 2, d_ff: 64, encoder_layers: 1, decoder_layers: 1 }',
     'optimizer: { kind: adam, lr: 1.0e-3, warmup_steps: 10 }',
     'training: { max_tokens_per_batch: 256, max_steps: 100 }',
-    `resources: { workers: ${fields.workers ?? 2} }`,
+    `resources: { workers: ${fields.workers ?? 2}${fields.minWorkers === undefined ? '' : `, min_workers: ${fields.minWorkers}`} }`,
     'checkpoint: { every_steps: 50, dir: runs/test }',
     `fault_tolerance: { max_restarts: ${fields.maxRestarts ?? 2} }`,
     `scheduling: { priority: ${fields.priority ?? 50}, preemptible: ${fields.preemptible ?? true} }`,
@@ -141,6 +141,41 @@ describe('coordinator', () => {
     await cluster.advance(1000);
     expect(cluster.store.agents().find((a) => a.id === 'node-a')?.state).toBe('alive');
     expect(first.every((p) => p.signals.includes('SIGKILL'))).toBe(true);
+  });
+
+  it('runs an elastic trial on the capacity left after a node is lost, then grows back when it returns', async () => {
+    newCluster();
+    cluster.addAgent('node-a', 1);
+    cluster.addAgent('node-b', 1);
+    const { id, trials } = await submit(spec({ minWorkers: 1 }));
+    const first = cluster.live(trials[0]!);
+    expect(first.map((p) => p.env['WORLD_SIZE'])).toEqual(['2', '2']);
+    await train(first, 50, false);
+    cluster.cut.add('node-b');
+    await cluster.advance(3000);
+    await cluster.advance(3000); // node-b lost: the trial restarts
+    await cluster.advance(5000); // queued over 10 s ago: it takes the one slot left
+    const shrunk = cluster.store.trial(trials[0]!);
+    expect(shrunk.placement?.workers.map((w) => w.agent)).toEqual(['node-a']);
+    const one = cluster.live(trials[0]!);
+    expect(one.map((p) => [p.env['RANK'], p.env['WORLD_SIZE']])).toEqual([['0', '1']]);
+    expect(events(id).some((m) => /free slots hold 1 of its 2 workers; running elastic at that size \(min_workers 1\)/.test(m))).toBe(true);
+    one[0]!.report({ v: 1, type: 'started', rank: 0, worldSize: 1, backend: 'wasm', parameters: 1, resumedFrom: 50, maxSteps: 100, dataSummary: [] });
+    // node-b returns; after a minute at the small size the trial checkpoints and is placed whole again.
+    cluster.cut.delete('node-b');
+    await cluster.advance(1000);
+    await cluster.advance(1000);
+    expect(cluster.store.trial(trials[0]!).state).toBe('running');
+    await cluster.advance(60_000);
+    expect(cluster.store.trial(trials[0]!).state).toBe('checkpointing');
+    expect(events(id).some((m) => m.includes('slots free for 2 of its 2 workers (running 1); checkpointing to grow'))).toBe(true);
+    await train(one, 60, false);
+    one[0]!.exit(0);
+    await cluster.settle();
+    await cluster.advance(500);
+    const grown = cluster.store.trial(trials[0]!);
+    expect(grown.placement?.workers.map((w) => w.agent).sort()).toEqual(['node-a', 'node-b']);
+    expect(cluster.live(trials[0]!).map((p) => p.env['WORLD_SIZE'])).toEqual(['2', '2']);
   });
 
   it('preempts a lower-priority trial with a checkpoint, runs the urgent one, then resumes the first', async () => {

@@ -488,11 +488,21 @@ export class Coordinator {
     const activeTrials = this.store.trialsIn(ACTIVE_STATES);
     const active: ActiveJob[] = activeTrials
       .filter((t) => t.placement !== null)
-      .map((t) => ({ trial: t.id, priority: t.priority, preemptible: t.preemptible, placedAt: t.placedAt ?? 0, stopping: t.state !== 'scheduled' && t.state !== 'running', placement: t.placement! }));
+      .map((t) => ({
+        trial: t.id,
+        priority: t.priority,
+        preemptible: t.preemptible,
+        placedAt: t.placedAt ?? 0,
+        stopping: t.state !== 'scheduled' && t.state !== 'running',
+        placement: t.placement!,
+        ...(minWorkersOf(t) < t.workers && !this.isSlurm(t) ? { elastic: { workers: t.workers, slotsPerWorker: t.slotsPerWorker } } : {}),
+      }));
     const waiting = this.store.trialsIn(PENDING_STATES);
     for (const trial of waiting.filter((t) => this.isSlurm(t))) this.slurm?.launch(trial);
-    const pending: PendingJob[] = waiting.filter((t) => !this.isSlurm(t)).map((t) => ({ trial: t.id, priority: t.priority, workers: t.workers, slotsPerWorker: t.slotsPerWorker, queuedAt: t.queuedAt }));
-    if (pending.length === 0) return;
+    const pending: PendingJob[] = waiting
+      .filter((t) => !this.isSlurm(t))
+      .map((t) => ({ trial: t.id, priority: t.priority, workers: t.workers, minWorkers: minWorkersOf(t), slotsPerWorker: t.slotsPerWorker, queuedAt: t.queuedAt }));
+    if (pending.length === 0 && !active.some((a) => a.elastic)) return;
     for (const decision of schedule({ agents, active, pending }, { now: this.now(), starvationMs: this.starvationMs })) {
       const trial = this.store.trial(decision.trial);
       const stillThere = decision.kind === 'place' ? PENDING_STATES.includes(trial.state) : trial.state === 'running' || trial.state === 'scheduled';
@@ -502,6 +512,19 @@ export class Coordinator {
           this.store.addEvent({ experimentId: trial.experimentId, trialId: trial.id, kind: 'preempt', message: `trial ${trial.idx} preempted for trial ${decision.forTrial}` });
           this.requestStop(trial, 'preempted', `preempted for trial ${decision.forTrial} of higher priority`);
           continue;
+        }
+        if (decision.kind === 'grow') {
+          this.store.addEvent({ experimentId: trial.experimentId, trialId: trial.id, kind: 'resize', message: `trial ${trial.idx}: slots free for ${decision.to} of its ${trial.workers} workers (running ${decision.from}); checkpointing to grow` });
+          this.requestStop(trial, 'preempted', `growing from ${decision.from} to ${decision.to} workers`);
+          continue;
+        }
+        if (decision.placement.workers.length < trial.workers) {
+          this.store.addEvent({
+            experimentId: trial.experimentId,
+            trialId: trial.id,
+            kind: 'resize',
+            message: `trial ${trial.idx}: free slots hold ${decision.placement.workers.length} of its ${trial.workers} workers; running elastic at that size (min_workers ${minWorkersOf(trial)})`,
+          });
         }
         const attempt = trial.attempt + 1;
         const run = runId(trial.id, attempt);
@@ -545,11 +568,18 @@ export class Coordinator {
     const run = runId(trial.id, trial.attempt);
     const exited = new Map<number, { code: number | null; signal: string | null }>();
     for (const w of this.store.workers(run)) if (w.state === 'exited') exited.set(w.rank, { code: w.exitCode, signal: w.exitSignal });
-    this.runs.set(run, { trialId: trial.id, experimentId: trial.experimentId, ranks: trial.workers, exited, lastError: new Map() });
+    // An elastic trial runs with as many ranks as it was placed with; a Slurm placement lists none.
+    const ranks = trial.placement.workers.length > 0 ? trial.placement.workers.length : trial.workers;
+    this.runs.set(run, { trialId: trial.id, experimentId: trial.experimentId, ranks, exited, lastError: new Map() });
   }
 }
 
 
+
+/** The fewest workers a trial may run with (resources.min_workers), its world size when not elastic. */
+function minWorkersOf(trial: TrialRow): number {
+  return (JSON.parse(trial.specJson) as ExperimentSpec).resources.min_workers ?? trial.workers;
+}
 
 function isAgentMessage(m: { type: string }): m is AgentMessage {
   return ['hello', 'heartbeat', 'worker-report', 'worker-log', 'worker-exited', 'rendezvous'].includes(m.type);

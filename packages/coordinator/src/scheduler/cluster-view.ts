@@ -40,6 +40,8 @@ export interface ActiveJob {
   /** A stop is already under way (checkpointing for a pause, preemption or cancel, or restarting). */
   readonly stopping: boolean;
   readonly placement: Placement;
+  /** Elastic trials: the world size it wants and the slots per worker, so it can grow back. */
+  readonly elastic?: { readonly workers: number; readonly slotsPerWorker: number };
 }
 
 /** A trial waiting for slots (queued or preempted). */
@@ -47,6 +49,8 @@ export interface PendingJob {
   readonly trial: number;
   readonly priority: number;
   readonly workers: number;
+  /** Fewest workers it may run with when `workers` do not fit (elastic); equal to workers otherwise. */
+  readonly minWorkers: number;
   readonly slotsPerWorker: number;
   /** Epoch ms when it entered the queue (FIFO within a priority). */
   readonly queuedAt: number;

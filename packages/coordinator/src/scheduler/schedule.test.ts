@@ -4,7 +4,7 @@ import { placeGang, freeResources } from './place-gang.js';
 import { schedule, type Decision } from './schedule.js';
 
 const agent = (id: string, slots: number, gpus: string[] = []): AgentView => ({ id, host: `${id}.local`, slots, gpus, ports: [29500, 29599] });
-const pending = (trial: number, workers: number, priority = 50, queuedAt = trial): PendingJob => ({ trial, priority, workers, slotsPerWorker: 1, queuedAt });
+const pending = (trial: number, workers: number, priority = 50, queuedAt = trial, minWorkers = workers): PendingJob => ({ trial, priority, workers, minWorkers, slotsPerWorker: 1, queuedAt });
 
 /** Runs `trial` as an active job on the slots a gang placement gives it. */
 function active(trial: number, workers: number, agents: AgentView[], options: Partial<ActiveJob> = {}, others: ActiveJob[] = []): ActiveJob {
@@ -118,5 +118,36 @@ describe('schedule', () => {
     const ds = schedule({ agents, active: [], pending: [pending(1, 2)] }, { now });
     const d = ds[0];
     expect(d?.kind === 'place' && d.placement.workers.map((w) => agents[0]!.gpus[w.slots[0]!])).toEqual(['3', '7']);
+  });
+});
+
+describe('elastic trials (min_workers below workers)', () => {
+  const sizes = (ds: Decision[]) => ds.flatMap((d) => (d.kind === 'place' ? [[d.trial, d.placement.workers.length]] : []));
+
+  it('run on as many workers as the free slots hold, down to min_workers, or wait', () => {
+    const agents = [agent('a', 2), agent('b', 1)];
+    expect(sizes(schedule({ agents, active: [], pending: [pending(1, 4, 50, 0, 2)] }, { now: 10_000 }))).toEqual([[1, 3]]);
+    expect(sizes(schedule({ agents: [agent('a', 1)], active: [], pending: [pending(1, 4, 50, 0, 2)] }, { now: 10_000 }))).toEqual([]);
+    // Not in its first 10 s in the queue (agents may still be registering), nor when not elastic.
+    expect(sizes(schedule({ agents, active: [], pending: [pending(1, 4, 50, 0, 2)] }, { now: 9_999 }))).toEqual([]);
+    expect(sizes(schedule({ agents, active: [], pending: [pending(1, 4)] }, { now: 10_000 }))).toEqual([]);
+  });
+
+  it('wait for slots that stopping trials are releasing rather than shrink', () => {
+    const agents = [agent('a', 4)];
+    const stopping = active(9, 2, agents, { stopping: true });
+    expect(schedule({ agents, active: [stopping], pending: [pending(1, 4, 50, 0, 1)] }, { now: 60_000 })).toEqual([]);
+  });
+
+  it('grow back once their slots plus the free ones hold more workers, after running growAfterMs', () => {
+    const agents = [agent('a', 2), agent('b', 2)];
+    const shrunk = active(1, 2, [agent('a', 2)], { placedAt: 1_000, elastic: { workers: 4, slotsPerWorker: 1 } });
+    expect(schedule({ agents, active: [shrunk], pending: [] }, { now: 30_000, growAfterMs: 60_000 })).toEqual([]);
+    expect(schedule({ agents, active: [shrunk], pending: [] }, { now: 61_000, growAfterMs: 60_000 })).toEqual([{ kind: 'grow', trial: 1, from: 2, to: 4 }]);
+    // Partly: one more slot frees up, it grows to 3.
+    const other = active(2, 1, agents, { placedAt: 0 }, [shrunk]);
+    expect(schedule({ agents, active: [shrunk, other], pending: [] }, { now: 61_000 })).toEqual([{ kind: 'grow', trial: 1, from: 2, to: 3 }]);
+    // Not when the queue holds a reservation (a starving trial waits for those slots).
+    expect(schedule({ agents, active: [shrunk, other], pending: [pending(3, 8, 50, 0)] }, { now: 400_000 })).toEqual([]);
   });
 });

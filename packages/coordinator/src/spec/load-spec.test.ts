@@ -85,6 +85,8 @@ const BAD: [string, string, string, number, string][] = [
   ['unknown backend', edit('backend', '  backend: gpu'), 'resources.backend', 26, 'must be one of auto | wasm | wasm-native'],
   ['misspelt backend value', edit('backend', '  backend: wsam'), 'resources.backend', 26, 'did you mean "wasm"?'],
   ['unknown task', edit('task', 'task: translate'), 'task', 2, 'got "translate"'],
+  ['min_workers above workers', edit('backend', '  backend: wasm\n  min_workers: 3'), 'resources.min_workers', 27, 'min_workers 3 is more than workers 2'],
+  ['elastic Slurm job', edit('backend', '  backend: wasm\n  min_workers: 1\n  launcher: slurm'), 'resources.min_workers', 27, 'needs the agents launcher'],
   ['missing name', edit('name', '# no name'), 'name', 1, 'missing required field "name"'],
   ['missing data.train', edit('train', '  # no train'), 'data.train', 3, 'missing required field "train"'],
   ['bad experiment name', edit('name', 'name: My Experiment'), 'name', 1, 'invalid value "My Experiment"'],

@@ -95,6 +95,37 @@ describe('resume', () => {
   });
 });
 
+describe('resume at another world size (elastic)', () => {
+  it.each([
+    [2, 1],
+    [3, 2],
+    [2, 4],
+  ])('continues a %i-rank state with %i ranks at the same share of the epoch, then exactly', (from, to) => {
+    const old = iterator(0, from);
+    const done = Math.floor(old.batchesPerEpoch(0) * 0.4);
+    for (let i = 0; i < done; i++) old.next();
+    const state = old.state();
+    const ranks = Array.from({ length: to }, (_, r) => iterator(r, to));
+    for (const it of ranks) it.restore(state, { resize: true });
+    const perRank = ranks[0]!.batchesPerEpoch(0);
+    expect(ranks.map((it) => [it.epoch, it.position])).toEqual(ranks.map(() => [0, Math.round((done / old.batchesPerEpoch(0)) * perRank)]));
+    // The next epoch is the one an uninterrupted `to`-rank run has: all ranks together cover it once.
+    const reference = Array.from({ length: to }, (_, r) => iterator(r, to));
+    for (const [r, it] of ranks.entries()) {
+      while (it.position < perRank) it.next(); // the rest of epoch 0
+      const ref = reference[r]!;
+      for (let i = 0; i < ref.batchesPerEpoch(0); i++) ref.next();
+      expect(Array.from({ length: 5 }, () => fingerprintOf(it.next()))).toEqual(Array.from({ length: 5 }, () => fingerprintOf(ref.next())));
+    }
+  });
+
+  it('still checks the position against the epoch of the old world size', () => {
+    const state = iterator(0, 2).state();
+    expect(() => iterator(0, 1).restore({ ...state, position: 10_000 }, { resize: true })).toThrow(/past the \d+ batches of epoch 0 for 2 ranks/);
+    expect(() => iterator(0, 1).restore(state)).toThrow(/2 ranks/); // only on request
+  });
+});
+
 describe('BatchIterator', () => {
   it('rejects a rank outside the world', () => {
     expect(() => iterator(2, 2)).toThrow(DataConfigError);

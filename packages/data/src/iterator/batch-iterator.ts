@@ -32,6 +32,16 @@ export interface BatchIteratorOptions {
   readonly worldSize: number;
 }
 
+export interface RestoreOptions {
+  /**
+   * Accept a state taken with another world size (an elastic restart on fewer or more workers):
+   * continue in the same epoch after the same share of its batches. The epoch's plan depends on the
+   * world size, so the rest of that epoch is drawn from the new plan: up to that share of pairs may be
+   * seen twice or not at all in this epoch; later epochs are exact. Defaults to false.
+   */
+  readonly resize?: boolean;
+}
+
 /** Generator stream used for epoch shuffles (a constant mixed into the seed). */
 const SHUFFLE_STREAM = 0x5eed;
 
@@ -99,19 +109,26 @@ export class BatchIterator<B> {
 
   /**
    * Continues from `state` (as `state()` returned it, possibly through JSON). Throws
-   * IteratorStateError when it was taken with another seed, world size, corpus or batching, or
-   * its position is past the epoch's end.
+   * IteratorStateError when it was taken with another seed, corpus or batching, with another world
+   * size (unless `options.resize`), or its position is past the epoch's end.
    */
-  restore(state: unknown): void {
+  restore(state: unknown, options: RestoreOptions = {}): void {
     const s = parseIteratorState(state);
     const { seed, worldSize } = this.options;
     if (s.fingerprint !== this.planner.fingerprint) throw new IteratorStateError(`state is for another corpus or batching (fingerprint ${s.fingerprint}, this iterator ${this.planner.fingerprint})`);
     if (s.seed !== seed) throw new IteratorStateError(`state has seed ${s.seed}; this iterator has seed ${seed}`);
-    if (s.worldSize !== worldSize) throw new IteratorStateError(`state is for ${s.worldSize} ranks; this iterator has ${worldSize}`);
+    if (s.worldSize !== worldSize && !options.resize) throw new IteratorStateError(`state is for ${s.worldSize} ranks; this iterator has ${worldSize}`);
     const perRank = this.batchesPerEpoch(s.epoch);
-    if (s.position > perRank) throw new IteratorStateError(`state position ${s.position} is past the ${perRank} batches of epoch ${s.epoch}`);
+    let position = s.position;
+    if (s.worldSize !== worldSize) {
+      const before = batchesPerRank(planSize(this.planner.plan(new Rng(seed, SHUFFLE_STREAM, s.epoch), s.worldSize)), s.worldSize);
+      if (position > before) throw new IteratorStateError(`state position ${position} is past the ${before} batches of epoch ${s.epoch} for ${s.worldSize} ranks`);
+      position = before === 0 ? 0 : Math.min(perRank, Math.round((position / before) * perRank));
+    } else if (position > perRank) {
+      throw new IteratorStateError(`state position ${position} is past the ${perRank} batches of epoch ${s.epoch}`);
+    }
     this.currentEpoch = s.epoch;
-    this.currentPosition = s.position;
+    this.currentPosition = position;
   }
 
   private epochPlan(epoch: number): EpochPlan {

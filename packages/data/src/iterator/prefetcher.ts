@@ -9,7 +9,7 @@
  * Batch preparation is a few copies of Int32Arrays (tens of microseconds for a 4096-token batch);
  * a worker thread would cost more in transfer than it saves.
  */
-import type { BatchIterator } from './batch-iterator.js';
+import type { BatchIterator, RestoreOptions } from './batch-iterator.js';
 import type { BatchIteratorState } from './iterator-state.js';
 
 export interface PrefetchOptions {
@@ -51,9 +51,9 @@ export class Prefetcher<B> {
   }
 
   /** Drops prepared batches and continues from `state` (see BatchIterator.restore, which throws IteratorStateError). */
-  restore(state: unknown): void {
+  restore(state: unknown, options: RestoreOptions = {}): void {
     this.close();
-    this.iterator.restore(state);
+    this.iterator.restore(state, options);
     this.ready.length = 0;
     this.failure = undefined;
     this.handedOut = this.iterator.state();

@@ -118,6 +118,14 @@ export const BACKENDS = ['auto', 'wasm', 'wasm-native', 'cpu', 'tensorflow', 'te
 export const ResourcesSchema = section('Where and how wide to run.', {
   workers: positiveInt('Data-parallel worker processes (world size). Defaults to 1.', 1, { maximum: 4096 }),
   slots_per_worker: positiveInt('Slots (GPUs or CPU cores) each worker occupies. Defaults to 1.', 1, { maximum: 64 }),
+  min_workers: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      maximum: 4096,
+      description:
+        'Elastic training under `orquesta serve` (agents launcher): when a start or a restart after a lost node finds fewer free slots than `workers`, run on as many as are free down to this many, resuming the last checkpoint at that world size, and grow back to `workers` (via a checkpoint) once the slots return. Defaults to `workers`: the trial waits for all of them.',
+    }),
+  ),
   backend: choice(BACKENDS, { default: 'auto', description: `Compute backend: ${BACKENDS.join(' | ')}. Defaults to auto: wasm-native where the native kernels are built, else wasm.` }),
   launcher: choice(['agents', 'slurm'] as const, {
     default: 'agents',

@@ -1,6 +1,6 @@
 /** The train batches, validation batches and vocabulary a worker needs, for either task. */
 import { join } from 'node:path';
-import { createLanguageModelData, createTranslationData, formatDataReport, Prefetcher, type BatchIterator, type BatchIteratorState, type DataReport, type Tokenizer } from '@orquesta/data';
+import { createLanguageModelData, createTranslationData, formatDataReport, Prefetcher, type BatchIterator, type BatchIteratorState, type DataReport, type RestoreOptions, type Tokenizer } from '@orquesta/data';
 import type { ExperimentSpec } from '@orquesta/protocol';
 import type { TrainBatch } from './trainable-model.js';
 
@@ -12,7 +12,8 @@ export interface TrainingData {
   readonly summary: string[];
   next(): Promise<TrainBatch>;
   state(): BatchIteratorState;
-  restore(state: unknown): void;
+  /** Continues from a checkpoint's data state; `resize` accepts one taken with another world size (elastic). */
+  restore(state: unknown, options?: RestoreOptions): void;
   close(): void;
 }
 
@@ -41,7 +42,7 @@ export async function loadTrainingData(spec: ExperimentSpec, rank: number, world
     summary: formatDataReport(built.report),
     next: () => prefetcher.next(),
     state: () => prefetcher.state(),
-    restore: (state) => prefetcher.restore(state),
+    restore: (state, options) => prefetcher.restore(state, options),
     close: () => prefetcher.close(),
   };
 }
