@@ -20,12 +20,39 @@ describe('GradientBucketer', () => {
     const all = groups.map((g) => grads(g.rank, sizes));
     const bucketers = groups.map((g) => new GradientBucketer(g, { bucketBytes: 40, hook: spy }));
     await Promise.all(bucketers.map((b, r) => b.reduce(all[r] as NamedGradient[])));
+    // Planned from the last gradient to the first, the order a backward pass produces them.
     expect(seen).toEqual([
-      { index: 0, names: ['p0', 'p1', 'p2'], length: 10 },
+      { index: 0, names: ['p6', 'p5', 'p4'], length: 8 },
       { index: 1, names: ['p3'], length: 40 }, // larger than a bucket: a bucket of its own
-      { index: 2, names: ['p4', 'p5', 'p6'], length: 8 },
+      { index: 2, names: ['p2', 'p1', 'p0'], length: 10 },
     ]);
     for (const g of all) for (const [k, { data }] of g.entries()) expect([...data]).toEqual(Array.from({ length: sizes[k] as number }, (_, i) => 1000 + k * 10 + i));
+  });
+
+  it('starts each bucket as soon as its gradients are ready, in plan order, before the rest exist', async () => {
+    const groups = createInMemoryGroups(2);
+    const started: string[][] = [];
+    const hook: CommHook = (state, bucket) => {
+      if (state.group.rank === 0) started.push(bucket.gradients.map((g) => g.name));
+      return state.group.allReduce(bucket.buffer, 'sum');
+    };
+    const all = groups.map((g) => grads(g.rank, [4, 4, 4, 4]));
+    const rounds = groups.map((g, r) => new GradientBucketer(g, { bucketBytes: 32, hook }).begin(all[r] as NamedGradient[]));
+    for (const round of rounds) round.ready(3);
+    expect(started).toEqual([]); // bucket 0 is p3 + p2
+    for (const round of rounds) round.ready(2);
+    expect(started).toEqual([['p3', 'p2']]);
+    for (const round of rounds) round.ready(0); // bucket 1 waits for p1
+    expect(started).toHaveLength(1);
+    for (const round of rounds) round.ready(1);
+    expect(started).toEqual([['p3', 'p2'], ['p1', 'p0']]);
+    await Promise.all(rounds.map((round) => round.done()));
+    expect([...(all[0]?.[3]?.data ?? [])]).toEqual([1060, 1062, 1064, 1066]);
+    // A gradient never marked ready is named.
+    const [g] = createInMemoryGroups(1);
+    const round = new GradientBucketer(g as NonNullable<typeof g>).begin(grads(0, [2, 2]));
+    round.ready(1);
+    await expect(round.done()).rejects.toThrow('not marked ready: p0');
   });
 
   it('reuses its plan and buffers while names and lengths stay the same', async () => {

@@ -22,14 +22,30 @@ interface Layout {
   readonly buckets: { readonly bucket: GradBucket; readonly members: readonly number[] }[];
 }
 
+/** One step's reduction, begun before all gradients exist (see GradientBucketer.begin). */
+export interface BucketRound {
+  /** Gradient `index` holds its final local value: once all of a bucket's are ready, its hook starts. */
+  ready(index: number): void;
+  /**
+   * Resolves once every bucket is reduced and copied back into its gradients.
+   * @throws whatever a hook throws; CollectiveArgumentError when a gradient was never marked ready or
+   *   a hook returns the wrong length.
+   */
+  done(): Promise<void>;
+}
+
 /**
  * Packs gradients into fused buckets and communicates them bucket by bucket, like DDP's reducer.
  *
- * 1. Plan: walk the gradients in order and start a new bucket whenever the next one would overflow
- *    `bucketBytes` (a gradient larger than that gets a bucket of its own). The plan and its buffers are
- *    kept and reused while the gradients' names and lengths stay the same.
- * 2. For each bucket: copy its gradients into the fused buffer and start the hook; the group runs the
- *    hooks' operations one after another, while the next bucket is being packed.
+ * 1. Plan: walk the gradients from last to first (the order a backward pass produces them) and start
+ *    a new bucket whenever the next one would overflow `bucketBytes` (a gradient larger than that
+ *    gets a bucket of its own). The plan and its buffers are kept and reused while the gradients'
+ *    names and lengths stay the same.
+ * 2. As gradients become ready (`begin` + `ready`), each bucket whose members are all ready is packed
+ *    and its hook started at once, so its reduction overlaps with producing the remaining gradients;
+ *    the group runs the hooks' operations one after another. Buckets start in plan order whatever the
+ *    timing (a bucket waits for the ones before it), so every rank issues the same operations in the
+ *    same order.
  * 3. Await the hooks in order and copy each result back into its gradients.
  */
 export class GradientBucketer {
@@ -58,22 +74,57 @@ export class GradientBucketer {
    * @throws whatever the hook throws; CollectiveArgumentError when a hook returns the wrong length.
    */
   async reduce(gradients: readonly NamedGradient[]): Promise<void> {
+    const round = this.begin(gradients);
+    for (let i = gradients.length - 1; i >= 0; i--) round.ready(i);
+    await round.done();
+  }
+
+  /**
+   * Begins a reduction of `gradients` whose values are still being produced: mark each one ready
+   * when it holds its final value (any order; last to first starts buckets earliest).
+   */
+  begin(gradients: readonly NamedGradient[]): BucketRound {
     const layout = this.plan(gradients);
-    const pending = layout.buckets.map(({ bucket, members }) => {
-      for (const [j, g] of members.entries()) bucket.buffer.set((gradients[g] as NamedGradient).data, bucket.gradients[j]?.offset);
-      return this.hook(this.state, bucket);
-    });
-    for (const [i, result] of pending.entries()) {
-      const { bucket, members } = layout.buckets[i] as Layout['buckets'][number];
-      const reduced = await result;
-      if (reduced.length !== bucket.buffer.length) {
-        throw new CollectiveArgumentError({ op: 'GradientBucketer', seq: null, rank: this.state.group.rank }, 'hook', `returned ${reduced.length} elements for bucket ${i} of ${bucket.buffer.length}`);
+    const missing = layout.buckets.map((b) => b.members.length);
+    const bucketOf = new Map<number, number>();
+    layout.buckets.forEach((b, i) => b.members.forEach((g) => bucketOf.set(g, i)));
+    const isReady = new Set<number>();
+    const started: Promise<Float32Array>[] = [];
+    const startReady = () => {
+      // In plan order only: a bucket whose members are ready waits for the buckets before it.
+      while (started.length < layout.buckets.length && missing[started.length] === 0) {
+        const { bucket, members } = layout.buckets[started.length] as Layout['buckets'][number];
+        for (const [j, g] of members.entries()) bucket.buffer.set((gradients[g] as NamedGradient).data, bucket.gradients[j]?.offset);
+        started.push(this.hook(this.state, bucket));
       }
-      for (const [j, g] of members.entries()) {
-        const { offset, length } = bucket.gradients[j] as GradBucket['gradients'][number];
-        (gradients[g] as NamedGradient).data.set(reduced.subarray(offset, offset + length));
-      }
-    }
+    };
+    const rank = this.state.group.rank;
+    return {
+      ready: (index) => {
+        const b = bucketOf.get(index);
+        if (b === undefined || isReady.has(index)) return;
+        isReady.add(index);
+        missing[b] = (missing[b] as number) - 1;
+        startReady();
+      },
+      done: async () => {
+        if (started.length < layout.buckets.length) {
+          const absent = gradients.map((g, i) => (isReady.has(i) ? '' : g.name)).filter((n) => n !== '');
+          throw new CollectiveArgumentError({ op: 'GradientBucketer', seq: null, rank }, 'gradients', `not marked ready: ${absent.slice(0, 5).join(', ')}${absent.length > 5 ? ', ...' : ''}`);
+        }
+        for (const [i, result] of started.entries()) {
+          const { bucket, members } = layout.buckets[i] as Layout['buckets'][number];
+          const reduced = await result;
+          if (reduced.length !== bucket.buffer.length) {
+            throw new CollectiveArgumentError({ op: 'GradientBucketer', seq: null, rank }, 'hook', `returned ${reduced.length} elements for bucket ${i} of ${bucket.buffer.length}`);
+          }
+          for (const [j, g] of members.entries()) {
+            const { offset, length } = bucket.gradients[j] as GradBucket['gradients'][number];
+            (gradients[g] as NamedGradient).data.set(reduced.subarray(offset, offset + length));
+          }
+        }
+      },
+    };
   }
 
   private plan(gradients: readonly NamedGradient[]): Layout {
@@ -83,7 +134,8 @@ export class GradientBucketer {
     const groups: number[][] = [];
     let current: number[] = [];
     let size = 0;
-    for (const [i, g] of gradients.entries()) {
+    for (let i = gradients.length - 1; i >= 0; i--) {
+      const g = gradients[i] as NamedGradient;
       if (current.length > 0 && size + g.data.length > capacity) {
         groups.push(current);
         current = [];

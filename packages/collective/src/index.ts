@@ -24,7 +24,7 @@ export { ZapHandler } from './zap-handler.js';
 export { z85Decode } from './z85.js';
 export type { CurveOptions, GroupCurveKeys } from './curve-keys.js';
 export { DEFAULT_BUCKET_BYTES, GradientBucketer } from './gradient-bucketer.js';
-export type { GradientBucketerOptions, NamedGradient } from './gradient-bucketer.js';
+export type { BucketRound, GradientBucketerOptions, NamedGradient } from './gradient-bucketer.js';
 export { allReduceMeanHook, commHookFor, fp16CompressHook } from './comm-hooks.js';
 export type { CommHook, GradBucket, HookState } from './comm-hooks.js';
 export { collectiveSettingsFromSpec } from './spec-settings.js';

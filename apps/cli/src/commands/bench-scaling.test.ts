@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { summarise } from './bench-scaling.js';
 
-const step = (compute: number, idle: number, total: number) => ({ data: 0, compute, idle, allReduce: 0.1, optimizer: 0.05, total });
+const step = (compute: number, idle: number, total: number) => ({ data: 0, compute, idle, allReduce: 0.1, optimizer: 0.05, allReduceHidden: 0.025, total });
 
 describe('summarise', () => {
   it('takes the slowest rank per step, the mean over ranks per phase, and medians over steps', () => {
@@ -17,5 +17,7 @@ describe('summarise', () => {
     expect(s.phases_s.compute).toBe(1.1); // means 1.1, 1.1, 2
     expect(s.phases_s.idle).toBe(0.1);
     expect(s.phases_s.allReduce).toBe(0.1);
+    expect(s.all_reduce_hidden_s).toBe(0.025);
+    expect(s.hidden_fraction).toBe(0.2); // 0.025 of 0.125
   });
 });

@@ -18,6 +18,7 @@ export interface BenchScalingFlags {
   readonly length: string;
   readonly compression: string;
   readonly rankEnv: string[];
+  readonly measureIdle?: boolean;
   readonly json?: boolean;
 }
 
@@ -71,25 +72,35 @@ export interface ScalingRow {
   readonly target_tokens_per_step: number;
   readonly step_s_median: number;
   readonly target_tokens_per_s: number;
-  /** Medians over steps of the mean over ranks, seconds. */
+  /** Medians over steps of the mean over ranks, seconds (allReduce: the exposed part). */
   readonly phases_s: Readonly<Record<(typeof PHASES)[number], number>>;
+  /** Median all-reduce seconds hidden behind the gradient read-out (mean over ranks). */
+  readonly all_reduce_hidden_s: number;
+  /** Share of all-reduce time hidden: hidden / (hidden + exposed), from the medians. */
+  readonly hidden_fraction: number;
+  /** Whether a barrier separated idle time (and turned overlap off). */
+  readonly measure_idle: boolean;
   /** tokens/s(N) / (N x tokens/s(1)), when 1 worker was measured in the same run. */
   readonly efficiency: number | null;
 }
 
 /** Step time = the slowest rank's; phases = mean over ranks; both as medians over the timed steps. */
-export function summarise(results: readonly RankResult[], tokensPerRankStep: number): Omit<ScalingRow, 'benchmark' | 'workers' | 'backend' | 'blas_threads_per_worker' | 'compression' | 'efficiency'> {
+export function summarise(results: readonly RankResult[], tokensPerRankStep: number): Omit<ScalingRow, 'benchmark' | 'workers' | 'backend' | 'blas_threads_per_worker' | 'compression' | 'efficiency' | 'measure_idle'> {
   const steps = results[0]!.steps.length;
   const totals = Array.from({ length: steps }, (_, i) => Math.max(...results.map((r) => r.steps[i]!.total)));
-  const phase = (name: (typeof PHASES)[number]) => median(Array.from({ length: steps }, (_, i) => results.reduce((s, r) => s + r.steps[i]![name], 0) / results.length));
+  const phase = (name: (typeof PHASES)[number] | 'allReduceHidden') => median(Array.from({ length: steps }, (_, i) => results.reduce((s, r) => s + r.steps[i]![name], 0) / results.length));
   const step = median(totals);
   const round = (x: number) => Math.round(x * 10000) / 10000;
+  const hidden = phase('allReduceHidden');
+  const exposed = phase('allReduce');
   return {
     steps,
     target_tokens_per_step: tokensPerRankStep * results.length,
     step_s_median: round(step),
     target_tokens_per_s: Math.round((tokensPerRankStep * results.length) / step),
     phases_s: Object.fromEntries(PHASES.map((p) => [p, round(phase(p))])) as ScalingRow['phases_s'],
+    all_reduce_hidden_s: round(hidden),
+    hidden_fraction: hidden + exposed > 0 ? round(hidden / (hidden + exposed)) : 0,
   };
 }
 
@@ -119,14 +130,14 @@ export async function benchScalingCommand(flags: BenchScalingFlags, io: CliIO): 
   }
   const tokens = plan.batch * plan.length;
   const rows: ScalingRow[] = [];
-  if (!flags.json) io.out('workers  backend      tokens/s  step_s   data    compute  idle    allreduce  optimizer  efficiency');
+  if (!flags.json) io.out('workers  backend      tokens/s  step_s   data    compute  idle    allreduce  hidden  optimizer  efficiency');
   for (const worldSize of plan.workers) {
     const dir = await mkdtemp(join(tmpdir(), 'orquesta-scaling-'));
     try {
       const endpoints = Array.from({ length: worldSize }, (_, r) => `ipc://${dir}/rank-${r}`);
       const blas = Number(process.env[ENV.blasThreads] ?? plan.env[ENV.blasThreads] ?? Math.max(1, Math.floor(availableParallelism() / worldSize)));
       const env = { ...recommendedRankEnv(process.env), ...process.env, ...plan.env, [ENV.blasThreads]: String(blas) };
-      const configs = endpoints.map((_, rank): RankConfig => ({ rank, worldSize, endpoints, backend: flags.backend, steps: plan.steps, warmup: plan.warmup, batch: plan.batch, length: plan.length, compression: flags.compression as 'none' | 'fp16' }));
+      const configs = endpoints.map((_, rank): RankConfig => ({ rank, worldSize, endpoints, backend: flags.backend, steps: plan.steps, warmup: plan.warmup, batch: plan.batch, length: plan.length, compression: flags.compression as 'none' | 'fp16', measureIdle: flags.measureIdle === true }));
       if (!flags.json) io.err(`bench scaling: ${worldSize} worker(s), ${plan.warmup} + ${plan.steps} steps ...`);
       const results = await runRanks(configs, env);
       const summary = summarise(results, tokens);
@@ -137,6 +148,7 @@ export async function benchScalingCommand(flags: BenchScalingFlags, io: CliIO): 
         backend: results[0]!.backend,
         blas_threads_per_worker: blas,
         compression: flags.compression,
+        measure_idle: flags.measureIdle === true,
         ...summary,
         efficiency: one ? Math.round((summary.target_tokens_per_s / (worldSize * one.target_tokens_per_s)) * 1000) / 1000 : null,
       };
@@ -144,7 +156,7 @@ export async function benchScalingCommand(flags: BenchScalingFlags, io: CliIO): 
       if (flags.json) io.out(JSON.stringify(row));
       else {
         const p = row.phases_s;
-        io.out(`${String(worldSize).padEnd(9)}${row.backend.padEnd(13)}${String(row.target_tokens_per_s).padEnd(10)}${row.step_s_median.toFixed(3).padEnd(9)}${p.data.toFixed(3).padEnd(8)}${p.compute.toFixed(3).padEnd(9)}${p.idle.toFixed(3).padEnd(8)}${p.allReduce.toFixed(3).padEnd(11)}${p.optimizer.toFixed(3).padEnd(11)}${row.efficiency === null ? '-' : row.efficiency.toFixed(3)}`);
+        io.out(`${String(worldSize).padEnd(9)}${row.backend.padEnd(13)}${String(row.target_tokens_per_s).padEnd(10)}${row.step_s_median.toFixed(3).padEnd(9)}${p.data.toFixed(3).padEnd(8)}${p.compute.toFixed(3).padEnd(9)}${p.idle.toFixed(3).padEnd(8)}${p.allReduce.toFixed(3).padEnd(11)}${row.hidden_fraction.toFixed(2).padEnd(8)}${p.optimizer.toFixed(3).padEnd(11)}${row.efficiency === null ? '-' : row.efficiency.toFixed(3)}`);
       }
     } catch (error) {
       io.err(`orquesta bench scaling: ${(error as Error).message}`);

@@ -1,8 +1,10 @@
 /**
  * One rank of `orquesta bench scaling`: trains the benchmark Transformer (model-benchmark.ts) on
  * synthetic batches of its own, data-parallel with the other ranks through the same Trainer and
- * ZeroMQ group as `orquesta train`, and times every step's phases, with a barrier before the
- * all-reduce so that waiting for the slowest rank (idle) is told apart from communicating.
+ * ZeroMQ group as `orquesta train`, and times every step's phases: by default as `orquesta train`
+ * runs (buckets reduced as their gradients are read out; all-reduce time hidden behind that is
+ * measured), or with `measureIdle` a barrier before the all-reduce, so that waiting for the slowest
+ * rank (idle) is told apart from communicating (no overlap then).
  */
 import { createInMemoryGroups, createZmqProcessGroup, type ProcessGroup } from '@orquesta/collective';
 import { selectBackend } from '@orquesta/model';
@@ -23,6 +25,8 @@ export interface ScalingRankConfig {
   readonly batch: number;
   readonly length: number;
   readonly compression: 'none' | 'fp16';
+  /** Barrier before the all-reduce (idle measured, no overlap). */
+  readonly measureIdle: boolean;
 }
 
 /** Seconds of one step's phases on this rank. */
@@ -32,6 +36,8 @@ export interface StepPhases {
   readonly idle: number;
   readonly allReduce: number;
   readonly optimizer: number;
+  /** All-reduce seconds hidden behind the gradient read-out (not in `allReduce`). */
+  readonly allReduceHidden: number;
   readonly total: number;
 }
 
@@ -50,14 +56,14 @@ export async function runScalingRank(c: ScalingRankConfig): Promise<ScalingRankR
     const model = buildModel(spec, BENCH_VOCAB);
     const batches = [0, 1, 2].map((i) => syntheticBatch(c.batch, c.length, c.rank * 3 + i + 1));
     let served = 0;
-    const trainer = new Trainer(spec, group, model, async () => batches[served++ % batches.length]!, { measureIdle: true });
+    const trainer = new Trainer(spec, group, model, async () => batches[served++ % batches.length]!, { measureIdle: c.measureIdle });
     await trainer.broadcastParameters();
     const steps: StepPhases[] = [];
     for (let i = 0; i < c.warmup + c.steps; i++) {
       const started = performance.now();
-      const { seconds: s } = await trainer.trainStep();
+      const { seconds: s, allReduceHidden } = await trainer.trainStep();
       const total = (performance.now() - started) / 1000;
-      if (i >= c.warmup) steps.push({ data: s.data, compute: s.compute, idle: s.idle, allReduce: s.allReduce, optimizer: s.optimizer, total });
+      if (i >= c.warmup) steps.push({ data: s.data, compute: s.compute, idle: s.idle, allReduce: s.allReduce, optimizer: s.optimizer, allReduceHidden, total });
     }
     await trainer.checkReplicas();
     model.dispose();

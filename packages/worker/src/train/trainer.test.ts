@@ -12,7 +12,7 @@ import type { ExperimentSpec } from '@orquesta/protocol';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ReplicaMismatchError } from '../errors.js';
 import { buildModel } from './trainable-model.js';
-import { Trainer } from './trainer.js';
+import { hiddenSeconds, Trainer } from './trainer.js';
 
 const spec = {
   name: 'equivalence',
@@ -97,5 +97,14 @@ describe('Trainer', () => {
     await Promise.all(trainers.map((t) => t.broadcastParameters()));
     const stats = await Promise.all(trainers.map((t, rank) => t.trainStep(rank === 1)));
     expect(stats.map((s) => s.stop)).toEqual([true, true]);
+  });
+});
+
+describe('hiddenSeconds', () => {
+  it('counts the union of bucket intervals before the end of compute', () => {
+    // Buckets queue one after another: [0, 40] and [10, 70] overlap; compute ended at 50 ms.
+    expect(hiddenSeconds([{ startMs: 0, endMs: 40 }, { startMs: 10, endMs: 70 }], 50)).toBeCloseTo(0.05, 9);
+    expect(hiddenSeconds([{ startMs: 60, endMs: 90 }], 50)).toBe(0);
+    expect(hiddenSeconds([], 50)).toBe(0);
   });
 });

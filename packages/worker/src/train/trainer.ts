@@ -3,7 +3,9 @@
  *   1. compute gradients: forward + backward on each micro-batch (training.accumulate of them),
  *      summing d(loss sum)/d(param) locally; no communication between micro-steps,
  *   2. communicate: all-reduce the summed gradients bucket by bucket (the spec's comm hook:
- *      float32 or fp16 on the wire), and the loss sum, token count and stop flags exactly,
+ *      float32 or fp16 on the wire), each bucket started as soon as the last micro-batch's backward
+ *      has produced its gradients (overlapping the rest of the read-out), then the loss sum, token
+ *      count and stop flags exactly,
  *   3. apply: divide by the global token count and clip by global norm (one scale factor the
  *      optimizer applies as it reads the gradients), take the learning rate from
  *      the schedule, update the parameters (the same arithmetic on every rank) and load them into
@@ -11,7 +13,7 @@
  * Every K steps the ranks compare parameter checksums and stop on a mismatch.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { GradientBucketer, type CommHook, type NamedGradient, type ProcessGroup } from '@orquesta/collective';
+import { GradientBucketer, type BucketRound, type CommHook, type NamedGradient, type ProcessGroup } from '@orquesta/collective';
 import type { ExperimentSpec } from '@orquesta/protocol';
 import { ReplicaMismatchError } from '../errors.js';
 import { clipFactor, FlatOptimizer, globalNorm, type OptimizerState } from '../optim/flat-optimizer.js';
@@ -39,6 +41,11 @@ export interface StepStats {
   readonly seconds: { readonly data: number; readonly compute: number; readonly allReduce: number; readonly optimizer: number; readonly idle: number };
   /** Each gradient bucket's all-reduce: epoch ms start and end, and its bytes (before wire compression). */
   readonly buckets: readonly { readonly startMs: number; readonly endMs: number; readonly bytes: number }[];
+  /**
+   * Seconds of gradient all-reduce that ran while gradients were still being produced (before the
+   * compute phase ended), hidden behind it; `seconds.allReduce` is the exposed rest.
+   */
+  readonly allReduceHidden: number;
 }
 
 export interface TrainerSnapshot {
@@ -128,17 +135,25 @@ export class Trainer {
     const seconds = { data: 0, compute: 0, allReduce: 0, optimizer: 0, idle: 0 };
     let lossSum = 0;
     let tokens = 0;
+    this.bucketTimes = [];
+    const named: NamedGradient[] = this.grads.map((data, i) => ({ name: this.names[i]!, data }));
+    // Buckets start during the last micro-batch's read-out, unless a barrier must come first.
+    const overlap = !this.options.measureIdle;
+    let round: BucketRound | undefined;
     for (let micro = 0; micro < training.accumulate; micro++) {
       let t = performance.now();
       const batch = await this.nextBatch();
       seconds.data += (performance.now() - t) / 1000;
       t = performance.now();
       this.model.beginStep(step * training.accumulate + micro);
-      const result = await accumulateGradients(this.model, batch, training.label_smoothing, this.grads, micro === 0);
+      const last = micro === training.accumulate - 1;
+      if (last && overlap) round = this.bucketer.begin(named);
+      const result = await accumulateGradients(this.model, batch, training.label_smoothing, this.grads, micro === 0, round ? (i) => round!.ready(i) : undefined);
       seconds.compute += (performance.now() - t) / 1000;
       lossSum += result.lossSum;
       tokens += result.tokens;
     }
+    const computeEndMs = performance.timeOrigin + performance.now();
     let t = performance.now();
     if (this.options.measureIdle) {
       await this.group.barrier();
@@ -146,9 +161,8 @@ export class Trainer {
       t = performance.now();
     }
     this.stats.set([lossSum, tokens, stopRequested ? 1 : 0]);
-    this.bucketTimes = [];
-    const named: NamedGradient[] = this.grads.map((data, i) => ({ name: this.names[i]!, data }));
-    await Promise.all([this.bucketer.reduce(named), this.group.allReduce(this.stats, 'sum')]);
+    round ??= this.startAll(named);
+    await Promise.all([round.done(), this.group.allReduce(this.stats, 'sum')]);
     seconds.allReduce = (performance.now() - t) / 1000;
     t = performance.now();
     // The summed gradients are divided by the global token count and clipped through one scale
@@ -160,7 +174,14 @@ export class Trainer {
     this.uploadParameters();
     seconds.optimizer = (performance.now() - t) / 1000;
     this.stepCount = step;
-    return { step, loss: this.stats[0]! / globalTokens, tokens: this.stats[1]!, lr, gradNorm, stop: this.stats[2]! > 0, seconds, buckets: this.bucketTimes };
+    return { step, loss: this.stats[0]! / globalTokens, tokens: this.stats[1]!, lr, gradNorm, stop: this.stats[2]! > 0, seconds, buckets: this.bucketTimes, allReduceHidden: hiddenSeconds(this.bucketTimes, computeEndMs) };
+  }
+
+  /** A round with every gradient ready: all buckets start now. */
+  private startAll(named: readonly NamedGradient[]): BucketRound {
+    const round = this.bucketer.begin(named);
+    for (let i = named.length - 1; i >= 0; i--) round.ready(i);
+    return round;
   }
 
   /** Compares parameter checksums across ranks. @throws {ReplicaMismatchError} naming the ranks that differ from rank 0. */
@@ -197,4 +218,17 @@ export class Trainer {
       value.dispose();
     });
   }
+}
+
+/** Seconds covered by the union of the bucket intervals before `untilMs` (buckets queue one after another, so intervals may overlap). */
+export function hiddenSeconds(buckets: readonly { readonly startMs: number; readonly endMs: number }[], untilMs: number): number {
+  let hidden = 0;
+  let reach = -Infinity;
+  for (const b of [...buckets].sort((x, y) => x.startMs - y.startMs)) {
+    const from = Math.max(b.startMs, reach);
+    const to = Math.min(b.endMs, untilMs);
+    if (to > from) hidden += to - from;
+    reach = Math.max(reach, b.endMs);
+  }
+  return hidden / 1000;
 }
