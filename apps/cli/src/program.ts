@@ -259,6 +259,8 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
     .option('--length <n>', 'source and target length in tokens', '32')
     .option('--compression <kind>', 'gradient wire format: none | fp16', 'none')
     .option('--rank-env <key=value>', "add to the worker processes' environment (repeatable)", (kv: string, all: string[]) => [...all, kv], [] as string[])
+    .option('--hosts <where>', 'local (ranks on this host, ipc) | netns (one network namespace per rank over TCP, links limited to --link-rate; needs root)', 'local')
+    .option('--link-rate <rate>', 'with --hosts netns: each host\'s egress rate (tc tbf), e.g. 1gbit', '1gbit')
     .option('--measure-idle', 'a barrier before the all-reduce separates waiting for the slowest rank (idle) from communicating; turns the overlap of all-reduce and gradient read-out off')
     .option('--json', 'one JSON line per worker count')
     .action(async (flags: BenchScalingFlags) => {

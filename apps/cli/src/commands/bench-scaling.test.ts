@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { summarise } from './bench-scaling.js';
+import { EXIT, type CliIO } from '../io.js';
+import { benchScalingCommand, summarise } from './bench-scaling.js';
 
 const step = (compute: number, idle: number, total: number) => ({ data: 0, compute, idle, allReduce: 0.1, optimizer: 0.05, allReduceHidden: 0.025, total });
 
@@ -19,5 +20,19 @@ describe('summarise', () => {
     expect(s.phases_s.allReduce).toBe(0.1);
     expect(s.all_reduce_hidden_s).toBe(0.025);
     expect(s.hidden_fraction).toBe(0.2); // 0.025 of 0.125
+  });
+});
+
+describe('benchScalingCommand', () => {
+  const flags = { workers: '1', steps: '1', warmup: '0', backend: 'auto', batch: '2', length: '4', compression: 'none', rankEnv: [], hosts: 'local', linkRate: '1gbit' };
+  it.each([
+    [{ hosts: 'cloud' }, '--hosts: expected local or netns, got "cloud"'],
+    [{ linkRate: 'fast' }, '--link-rate: expected a rate like 1gbit or 500mbit, got "fast"'],
+    [{ compression: 'zip' }, '--compression: expected none or fp16'],
+  ])('refuses %o before starting anything', async (bad, message) => {
+    const err: string[] = [];
+    const code = await benchScalingCommand({ ...flags, ...bad }, { out: () => {}, err: (line: string) => err.push(line) } as unknown as CliIO);
+    expect(code).toBe(EXIT.usage);
+    expect(err.join('\n')).toContain(message);
   });
 });

@@ -7,6 +7,7 @@ import { ENV, recommendedRankEnv } from '@orquesta/protocol';
 import type { ScalingRankConfig, ScalingRankResult } from '@orquesta/worker';
 import { EXIT, type CliIO, type ExitCode } from '../io.js';
 import { median, parseRankEnv, positiveInt } from './bench-util.js';
+import { localHosts, netnsHosts, type RankHosts } from './bench-hosts.js';
 
 /** Flags of `orquesta bench scaling`, as commander hands them over (strings). */
 export interface BenchScalingFlags {
@@ -19,6 +20,8 @@ export interface BenchScalingFlags {
   readonly compression: string;
   readonly rankEnv: string[];
   readonly measureIdle?: boolean;
+  readonly hosts: string;
+  readonly linkRate: string;
   readonly json?: boolean;
 }
 
@@ -30,13 +33,14 @@ const PHASES = ['data', 'compute', 'idle', 'allReduce', 'optimizer'] as const;
 /** Passed to each rank process as JSON in --config. */
 
 /** Runs one world size; rejects naming the first rank that fails, after stopping the others. */
-async function runRanks(configs: RankConfig[], env: NodeJS.ProcessEnv): Promise<RankResult[]> {
+async function runRanks(configs: RankConfig[], env: NodeJS.ProcessEnv, hosts: RankHosts): Promise<RankResult[]> {
   const children: ChildProcess[] = [];
   const runs = configs.map(
     (config) =>
       new Promise<RankResult>((resolve, reject) => {
         const rankEnv = { ...env, [ENV.rank]: String(config.rank), [ENV.worldSize]: String(config.worldSize), [ENV.localRank]: String(config.rank), [ENV.localWorldSize]: String(config.worldSize) };
-        const child = spawn(process.execPath, [BIN, 'bench', 'scaling-rank', '--config', JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'pipe'], env: rankEnv });
+        const { file, args } = hosts.command(config.rank, [process.execPath, BIN, 'bench', 'scaling-rank', '--config', JSON.stringify(config)]);
+        const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], env: rankEnv });
         children.push(child);
         let out = '';
         let err = '';
@@ -68,6 +72,8 @@ export interface ScalingRow {
   readonly backend: string;
   readonly blas_threads_per_worker: number;
   readonly compression: string;
+  /** `local`, or `netns:RATE`: one network namespace per rank, links limited to RATE. */
+  readonly hosts: string;
   readonly steps: number;
   readonly target_tokens_per_step: number;
   readonly step_s_median: number;
@@ -85,7 +91,7 @@ export interface ScalingRow {
 }
 
 /** Step time = the slowest rank's; phases = mean over ranks; both as medians over the timed steps. */
-export function summarise(results: readonly RankResult[], tokensPerRankStep: number): Omit<ScalingRow, 'benchmark' | 'workers' | 'backend' | 'blas_threads_per_worker' | 'compression' | 'efficiency' | 'measure_idle'> {
+export function summarise(results: readonly RankResult[], tokensPerRankStep: number): Omit<ScalingRow, 'benchmark' | 'workers' | 'backend' | 'blas_threads_per_worker' | 'compression' | 'efficiency' | 'measure_idle' | 'hosts'> {
   const steps = results[0]!.steps.length;
   const totals = Array.from({ length: steps }, (_, i) => Math.max(...results.map((r) => r.steps[i]!.total)));
   const phase = (name: (typeof PHASES)[number] | 'allReduceHidden') => median(Array.from({ length: steps }, (_, i) => results.reduce((s, r) => s + r.steps[i]![name], 0) / results.length));
@@ -106,14 +112,17 @@ export function summarise(results: readonly RankResult[], tokensPerRankStep: num
 
 /**
  * `orquesta bench scaling`: trains the benchmark Transformer with each --workers count (local
- * processes with the launcher's environment: ZeroMQ over ipc, the recommended rank environment,
- * BLAS threads = cores / workers unless ORQUESTA_BLAS_THREADS is set)
+ * processes with the launcher's environment: ZeroMQ over ipc, or over TCP between emulated hosts
+ * with `--hosts netns`; the recommended rank environment; BLAS threads = cores / workers unless
+ * ORQUESTA_BLAS_THREADS is set)
  * and prints target tokens/s, the per-step phases and the scaling efficiency.
  */
 export async function benchScalingCommand(flags: BenchScalingFlags, io: CliIO): Promise<ExitCode> {
   let plan: { workers: number[]; steps: number; warmup: number; batch: number; length: number; env: Record<string, string> };
   try {
     if (flags.compression !== 'none' && flags.compression !== 'fp16') throw new Error(`--compression: expected none or fp16, got ${JSON.stringify(flags.compression)}`);
+    if (flags.hosts !== 'local' && flags.hosts !== 'netns') throw new Error(`--hosts: expected local or netns, got ${JSON.stringify(flags.hosts)}`);
+    if (!/^\d+(\.\d+)?[kmg]bit$/.test(flags.linkRate)) throw new Error(`--link-rate: expected a rate like 1gbit or 500mbit, got ${JSON.stringify(flags.linkRate)}`);
     const warmup = Number(flags.warmup);
     if (!Number.isInteger(warmup) || warmup < 0) throw new Error(`--warmup: expected a non-negative integer, got ${JSON.stringify(flags.warmup)}`);
     plan = {
@@ -133,13 +142,15 @@ export async function benchScalingCommand(flags: BenchScalingFlags, io: CliIO): 
   if (!flags.json) io.out('workers  backend      tokens/s  step_s   data    compute  idle    allreduce  hidden  optimizer  efficiency');
   for (const worldSize of plan.workers) {
     const dir = await mkdtemp(join(tmpdir(), 'orquesta-scaling-'));
+    let hosts: RankHosts | undefined;
     try {
-      const endpoints = Array.from({ length: worldSize }, (_, r) => `ipc://${dir}/rank-${r}`);
+      hosts = flags.hosts === 'netns' ? netnsHosts(worldSize, flags.linkRate) : localHosts(worldSize, dir);
+      const endpoints = [...hosts.endpoints];
       const blas = Number(process.env[ENV.blasThreads] ?? plan.env[ENV.blasThreads] ?? Math.max(1, Math.floor(availableParallelism() / worldSize)));
       const env = { ...recommendedRankEnv(process.env), ...process.env, ...plan.env, [ENV.blasThreads]: String(blas) };
       const configs = endpoints.map((_, rank): RankConfig => ({ rank, worldSize, endpoints, backend: flags.backend, steps: plan.steps, warmup: plan.warmup, batch: plan.batch, length: plan.length, compression: flags.compression as 'none' | 'fp16', measureIdle: flags.measureIdle === true }));
       if (!flags.json) io.err(`bench scaling: ${worldSize} worker(s), ${plan.warmup} + ${plan.steps} steps ...`);
-      const results = await runRanks(configs, env);
+      const results = await runRanks(configs, env, hosts);
       const summary = summarise(results, tokens);
       const one = worldSize === 1 ? summary : rows.find((r) => r.workers === 1);
       const row: ScalingRow = {
@@ -148,6 +159,7 @@ export async function benchScalingCommand(flags: BenchScalingFlags, io: CliIO): 
         backend: results[0]!.backend,
         blas_threads_per_worker: blas,
         compression: flags.compression,
+        hosts: flags.hosts === 'netns' ? `netns:${flags.linkRate}` : 'local',
         measure_idle: flags.measureIdle === true,
         ...summary,
         efficiency: one ? Math.round((summary.target_tokens_per_s / (worldSize * one.target_tokens_per_s)) * 1000) / 1000 : null,
@@ -162,6 +174,7 @@ export async function benchScalingCommand(flags: BenchScalingFlags, io: CliIO): 
       io.err(`orquesta bench scaling: ${(error as Error).message}`);
       return EXIT.failure;
     } finally {
+      hosts?.down();
       await rm(dir, { recursive: true, force: true });
     }
   }
