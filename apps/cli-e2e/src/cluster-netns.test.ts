@@ -33,6 +33,44 @@ function cliOnHost(host: number, args: string[]): { status: number | null; stdou
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+interface Status {
+  state: string;
+  trials: { step: number; restarts: number; lastCheckpoint: string | null }[];
+}
+
+function statusOf(id: number): Status | undefined {
+  const r = cliOnHost(1, ['status', String(id), '--json']);
+  return r.status === 0 ? (JSON.parse(r.stdout) as Status) : undefined;
+}
+
+/** GET on the coordinator's API from its own host. */
+function api<T>(path: string): T {
+  const script = `fetch('${coordinator}${path}').then((r) => r.json()).then((e) => console.log(JSON.stringify(e)))`;
+  return JSON.parse(spawnSync('ip', ['netns', 'exec', `${prefix}h1`, process.execPath, '-e', script], { encoding: 'utf8' }).stdout) as T;
+}
+
+type Event = { ts: number; kind: string; message: string };
+
+/** Submits a spec from the coordinator's host and waits for its first checkpoint. */
+async function submitAndCheckpoint(spec: string): Promise<number> {
+  const submitted = cliOnHost(1, ['submit', spec]);
+  expect(submitted.status, submitted.stderr).toBe(0);
+  const id = Number(submitted.stdout.trim());
+  for (let i = 0; i < 120 && !statusOf(id)?.trials[0]?.lastCheckpoint; i++) await new Promise((r) => setTimeout(r, 500));
+  return id;
+}
+
+/** Polls until the experiment succeeds or fails (4 minutes at most). */
+async function finished(id: number): Promise<Status | undefined> {
+  let final: Status | undefined;
+  for (let i = 0; i < 240; i++) {
+    await new Promise((r) => setTimeout(r, 1000));
+    final = statusOf(id);
+    if (final && ['succeeded', 'failed'].includes(final.state)) break;
+  }
+  return final;
+}
+
 beforeAll(async () => {
   if (!canRun) return;
   execFileSync('bash', [HOSTS_UP, '--prefix', prefix, '--hosts', '3', '--subnet', subnet]);
@@ -79,27 +117,14 @@ describe.skipIf(!canRun)('coordinator and agents on separate hosts', () => {
   }, 180_000);
 
   it('detects a partitioned host within 10 s, waits for capacity, and finishes when the link is back', async () => {
-    const submitted = cliOnHost(1, ['submit', tinySpec(dir, 'partitioned', 400)]);
-    expect(submitted.status, submitted.stderr).toBe(0);
-    const id = Number(submitted.stdout.trim());
-    const status = () => {
-      const r = cliOnHost(1, ['status', String(id), '--json']);
-      return r.status === 0 ? (JSON.parse(r.stdout) as { state: string; trials: { restarts: number; lastCheckpoint: string | null }[] }) : undefined;
-    };
-    for (let i = 0; i < 120 && !(status()?.trials[0]?.lastCheckpoint); i++) await new Promise((r) => setTimeout(r, 500));
+    const id = await submitAndCheckpoint(tinySpec(dir, 'partitioned', 400));
     const chaos = cliOnHost(1, ['chaos', 'partition', String(id), '--node', 'host3', '--seconds', '15']);
     expect(chaos.status, chaos.stderr).toBe(0);
-    let final: ReturnType<typeof status>;
-    for (let i = 0; i < 240; i++) {
-      await new Promise((r) => setTimeout(r, 1000));
-      final = status();
-      if (final && ['succeeded', 'failed'].includes(final.state)) break;
-    }
+    const final = await finished(id);
     expect(final?.state).toBe('succeeded');
     expect(final?.trials[0]?.restarts).toBeGreaterThanOrEqual(1);
-    const script = `fetch('${coordinator}/api/experiments/${id}/events').then((r) => r.json()).then((e) => console.log(JSON.stringify(e)))`;
-    const events = JSON.parse(spawnSync('ip', ['netns', 'exec', `${prefix}h1`, process.execPath, '-e', script], { encoding: 'utf8' }).stdout) as { ts: number; kind: string; message: string }[];
-    const cluster = JSON.parse(spawnSync('ip', ['netns', 'exec', `${prefix}h1`, process.execPath, '-e', script.replace(`experiments/${id}/events`, 'agents')], { encoding: 'utf8' }).stdout) as { id: string; state: string }[];
+    const events = api<Event[]>(`/api/experiments/${id}/events`);
+    const cluster = api<{ id: string; state: string }[]>('/api/agents');
     expect(cluster.map((a) => `${a.id}:${a.state}`)).toEqual(['host2:alive', 'host3:alive']);
     const chaosAt = events.find((e) => e.kind === 'chaos')!.ts;
     const restartAt = events.find((e) => e.ts > chaosAt && e.message.includes('-> restarting'))!.ts;
@@ -107,27 +132,18 @@ describe.skipIf(!canRun)('coordinator and agents on separate hosts', () => {
   }, 300_000);
 
   it('recovers on the remaining capacity when the spec allows it (min_workers: 1), resuming the 2-worker checkpoint with 1', async () => {
-    const submitted = cliOnHost(1, ['submit', tinySpec(dir, 'elastic', 600, 'resources: { workers: 2, min_workers: 1 }')]);
-    expect(submitted.status, submitted.stderr).toBe(0);
-    const id = Number(submitted.stdout.trim());
-    const status = () => {
-      const r = cliOnHost(1, ['status', String(id), '--json']);
-      return r.status === 0 ? (JSON.parse(r.stdout) as { state: string; trials: { step: number; restarts: number; lastCheckpoint: string | null }[] }) : undefined;
-    };
-    for (let i = 0; i < 120 && !(status()?.trials[0]?.lastCheckpoint); i++) await new Promise((r) => setTimeout(r, 500));
+    const id = await submitAndCheckpoint(tinySpec(dir, 'elastic', 600, 'resources: { workers: 2, min_workers: 1 }'));
     const chaos = cliOnHost(1, ['chaos', 'partition', String(id), '--node', 'host3', '--seconds', '45']);
     expect(chaos.status, chaos.stderr).toBe(0);
-    const fetchJson = (path: string) =>
-      JSON.parse(spawnSync('ip', ['netns', 'exec', `${prefix}h1`, process.execPath, '-e', `fetch('${coordinator}${path}').then((r) => r.json()).then((e) => console.log(JSON.stringify(e)))`], { encoding: 'utf8' }).stdout) as { ts: number; kind: string; message: string }[];
     // While host3 is still cut off, the trial runs on host2 alone and makes progress.
     let shrunkAt: number | undefined;
     let stepWhenShrunk = 0;
     for (let i = 0; i < 40 && shrunkAt === undefined; i++) {
       await new Promise((r) => setTimeout(r, 1000));
-      shrunkAt = fetchJson(`/api/experiments/${id}/events`).find((e) => e.kind === 'resize')?.ts;
-      stepWhenShrunk = status()?.trials[0]?.step ?? 0;
+      shrunkAt = api<Event[]>(`/api/experiments/${id}/events`).find((e) => e.kind === 'resize')?.ts;
+      stepWhenShrunk = statusOf(id)?.trials[0]?.step ?? 0;
     }
-    const events = fetchJson(`/api/experiments/${id}/events`);
+    const events = api<Event[]>(`/api/experiments/${id}/events`);
     const chaosAt = events.find((e) => e.kind === 'chaos')!.ts;
     expect(shrunkAt, events.map((e) => e.message).join(' | ')).toBeDefined();
     expect(shrunkAt! - chaosAt).toBeLessThan(30_000);
@@ -135,17 +151,11 @@ describe.skipIf(!canRun)('coordinator and agents on separate hosts', () => {
     let progressed = false;
     for (let i = 0; i < 30 && !progressed; i++) {
       await new Promise((r) => setTimeout(r, 500));
-      progressed = (status()?.trials[0]?.step ?? 0) > stepWhenShrunk;
+      progressed = (statusOf(id)?.trials[0]?.step ?? 0) > stepWhenShrunk;
     }
     expect(progressed).toBe(true);
     expect(Date.now() - chaosAt).toBeLessThan(45_000); // progress came while the host was still partitioned
-    let final: ReturnType<typeof status>;
-    for (let i = 0; i < 240; i++) {
-      await new Promise((r) => setTimeout(r, 1000));
-      final = status();
-      if (final && ['succeeded', 'failed'].includes(final.state)) break;
-    }
-    expect(final?.state).toBe('succeeded');
+    expect((await finished(id))?.state).toBe('succeeded');
     const logs = cliOnHost(1, ['logs', String(id)]);
     expect(logs.stdout).toMatch(/resuming a 2-worker checkpoint with 1 worker\(s\)/);
   }, 300_000);
