@@ -23,7 +23,7 @@ import { ClusterMetrics, TrainingMetrics } from '@orquesta/telemetry';
 import { posix, resolve } from 'node:path';
 import { expandSearch } from '../jobs/expand-search.js';
 import { ACTIVE_STATES, JOB_STATE, PENDING_STATES, TERMINAL_STATES, type JobState, type StopTarget } from '../jobs/job-state.js';
-import type { ActiveJob, AgentView, PendingJob } from '../scheduler/cluster-view.js';
+import type { AgentView } from '../scheduler/cluster-view.js';
 import { planPlacement } from '../scheduler/plan-placement.js';
 import { schedule } from '../scheduler/schedule.js';
 import { tokenMatches } from '../http/api-token.js';
@@ -41,6 +41,7 @@ import { workerLaunches } from './worker-env.js';
 import { chaosTarget, corruptCheckpoint } from './chaos-target.js';
 import { clusterSnapshot } from './cluster-snapshot.js';
 import { describeExit } from './describe-exit.js';
+import { activeJobs, minWorkersOf, pendingJobs } from './jobs-of-trials.js';
 
 
 export class Coordinator {
@@ -485,23 +486,10 @@ export class Coordinator {
 
   private schedulePass(): void {
     const agents = this.aliveAgents();
-    const activeTrials = this.store.trialsIn(ACTIVE_STATES);
-    const active: ActiveJob[] = activeTrials
-      .filter((t) => t.placement !== null)
-      .map((t) => ({
-        trial: t.id,
-        priority: t.priority,
-        preemptible: t.preemptible,
-        placedAt: t.placedAt ?? 0,
-        stopping: t.state !== 'scheduled' && t.state !== 'running',
-        placement: t.placement!,
-        ...(minWorkersOf(t) < t.workers && !this.isSlurm(t) ? { elastic: { workers: t.workers, slotsPerWorker: t.slotsPerWorker } } : {}),
-      }));
+    const active = activeJobs(this.store.trialsIn(ACTIVE_STATES), (t) => !this.isSlurm(t));
     const waiting = this.store.trialsIn(PENDING_STATES);
     for (const trial of waiting.filter((t) => this.isSlurm(t))) this.slurm?.launch(trial);
-    const pending: PendingJob[] = waiting
-      .filter((t) => !this.isSlurm(t))
-      .map((t) => ({ trial: t.id, priority: t.priority, workers: t.workers, minWorkers: minWorkersOf(t), slotsPerWorker: t.slotsPerWorker, queuedAt: t.queuedAt }));
+    const pending = pendingJobs(waiting.filter((t) => !this.isSlurm(t)));
     if (pending.length === 0 && !active.some((a) => a.elastic)) return;
     for (const decision of schedule({ agents, active, pending }, { now: this.now(), starvationMs: this.starvationMs })) {
       const trial = this.store.trial(decision.trial);
@@ -575,11 +563,6 @@ export class Coordinator {
 }
 
 
-
-/** The fewest workers a trial may run with (resources.min_workers), its world size when not elastic. */
-function minWorkersOf(trial: TrialRow): number {
-  return (JSON.parse(trial.specJson) as ExperimentSpec).resources.min_workers ?? trial.workers;
-}
 
 function isAgentMessage(m: { type: string }): m is AgentMessage {
   return ['hello', 'heartbeat', 'worker-report', 'worker-log', 'worker-exited', 'rendezvous'].includes(m.type);
