@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { curveKeyPair, Push } from 'zeromq';
 import { CollectiveTimeoutError, createCurveKeys, createZmqProcessGroup, curveOptionsFor, type GroupEvent, type ProcessGroup } from '../src/index.js';
-import { DTYPE, encodeData } from '../src/wire.js';
+import { DTYPE, encodeData, HEADER_BYTES } from '../src/wire.js';
 import { endpointsFor, PROTOCOLS } from './endpoints.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -71,7 +71,7 @@ describe.each(PROTOCOLS)('ZeroMQ groups in one process over %s', (protocol) => {
     const { groups, logs, endpoints } = await groupsOver(protocol, 3);
     const push = intruder(endpoints[0] as string);
     await push.send('garbage');
-    await push.send([Buffer.alloc(40, 7), Buffer.alloc(3)]);
+    await push.send([Buffer.alloc(HEADER_BYTES, 7), Buffer.alloc(3)]);
     await push.send([Buffer.alloc(1 << 16, 1), Buffer.alloc(0), Buffer.alloc(9)]);
     await (logs[0] as EventLog).until(dropped, 3);
     expect((logs[0] as EventLog).events.filter(dropped)).toEqual([
