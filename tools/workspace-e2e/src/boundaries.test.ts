@@ -22,7 +22,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   '@orquesta/model': ['@orquesta/protocol', '@orquesta/data', '@orquesta/kernels'],
   '@orquesta/collective': ['@orquesta/protocol', '@orquesta/data'],
   '@orquesta/worker': ['@orquesta/protocol', '@orquesta/data', '@orquesta/model', '@orquesta/collective', '@orquesta/kernels', '@orquesta/telemetry'],
-  '@orquesta/coordinator': ['@orquesta/protocol', '@orquesta/telemetry'],
+  '@orquesta/coordinator': ['@orquesta/protocol', '@orquesta/telemetry', '@orquesta/collective'],
   '@orquesta/cli': ['@orquesta/protocol', '@orquesta/coordinator', '@orquesta/model', '@orquesta/data', '@orquesta/collective', '@orquesta/worker', '@orquesta/telemetry', '@orquesta/dashboard'],
 };
 
