@@ -28,29 +28,31 @@ export async function serveCommand(flags: ServeFlags, io: CliIO, until: Promise<
       return EXIT.usage;
     }
   }
-  const tokenFile = resolve(flags.tokenFile ?? join(dirname(resolve(flags.db)), 'token'));
-  let token;
-  try {
-    token = loadOrCreateToken(tokenFile);
-  } catch (error) {
-    io.err(`orquesta serve: ${(error as Error).message}`);
-    return EXIT.failure;
-  }
   const stamp = () => new Date().toISOString();
   const log = (line: string) => io.err(`${stamp()} ${line}`);
-  let controlKeys;
-  let taskKeys;
+  // Flags are checked before anything is created on disk.
   let agentKeys;
   try {
+    agentKeys = flags.agentKeys === undefined ? undefined : new AgentKeyList(resolve(flags.agentKeys), log);
+  } catch (error) {
+    io.err(`orquesta serve: ${(error as Error).message}`);
+    return EXIT.usage;
+  }
+  const tokenFile = resolve(flags.tokenFile ?? join(dirname(resolve(flags.db)), 'token'));
+  let token;
+  let controlKeys;
+  let taskKeys;
+  try {
+    token = loadOrCreateToken(tokenFile);
+    // Shown as soon as it exists, so a failure further on cannot hide it.
+    if (token.created) io.err(`orquesta serve: API token (shown once; kept in ${tokenFile}, mode 0600): ${token.value}`);
     controlKeys = loadOrCreateKeyPair(join(dirname(tokenFile), 'control.key'));
     taskKeys = loadOrCreateKeyPair(join(dirname(tokenFile), 'slurm-task.key'));
-    agentKeys = flags.agentKeys === undefined ? undefined : new AgentKeyList(resolve(flags.agentKeys), log);
   } catch (error) {
     io.err(`orquesta serve: ${(error as Error).message}`);
     return EXIT.failure;
   }
   if (agentKeys) io.err(`orquesta serve: control socket admits the ${agentKeys.size} agent key(s) in ${agentKeys.file} (and Slurm tasks)`);
-  if (token.created) io.err(`orquesta serve: API token (shown once; kept in ${tokenFile}, mode 0600): ${token.value}`);
   const metrics = startMetrics('orquesta-coordinator', { otlpEndpoint: process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] });
   let server;
   try {
