@@ -18,8 +18,7 @@ import {
   type RunningWorker,
   type WorkerReport,
 } from '@orquesta/protocol';
-import type { Attributes } from '@opentelemetry/api';
-import { ClusterMetrics, TrainingMetrics } from '@orquesta/telemetry';
+import { ClusterMetrics } from '@orquesta/telemetry';
 import { posix, resolve } from 'node:path';
 import { expandSearch } from '../jobs/expand-search.js';
 import { ACTIVE_STATES, JOB_STATE, PENDING_STATES, TERMINAL_STATES, type JobState, type StopTarget } from '../jobs/job-state.js';
@@ -41,6 +40,7 @@ import { workerLaunches } from './worker-env.js';
 import { chaosTarget, corruptCheckpoint } from './chaos-target.js';
 import { clusterSnapshot } from './cluster-snapshot.js';
 import { describeExit } from './describe-exit.js';
+import { ReportFigures } from './report-figures.js';
 import { activeJobs, minWorkersOf, pendingJobs } from './jobs-of-trials.js';
 
 
@@ -59,10 +59,8 @@ export class Coordinator {
   private readonly registered = new Set<string>();
   private readonly stopRequestedAt = new Map<number, number>();
   private recoveringUntil: number;
-  private readonly trainingMetrics: TrainingMetrics | undefined;
+  private readonly figures: ReportFigures;
   private readonly clusterMetrics: ClusterMetrics | undefined;
-  /** Last reported step per run (steps since the previous progress report feed a counter). */
-  private readonly lastStep = new Map<string, number>();
   private scheduling = false;
   private scheduleAgain = false;
   /** Rendezvous rounds of Slurm-launched runs: rank -> (routing id, endpoint). */
@@ -93,8 +91,8 @@ export class Coordinator {
           reschedule: () => this.reschedule(),
         })
       : undefined;
+    this.figures = new ReportFigures(this.store, options.meter);
     if (options.meter) {
-      this.trainingMetrics = new TrainingMetrics(options.meter);
       this.clusterMetrics = new ClusterMetrics(options.meter, () => clusterSnapshot(this.store.trialsIn(Object.values(JOB_STATE)), this.aliveAgents()));
     }
     // Recovery: rebuild run trackers of active trials from the store; agents re-register and report
@@ -316,25 +314,10 @@ export class Coordinator {
         this.store.addEvent({ experimentId: tracker.experimentId, trialId: tracker.trialId, kind: 'started', message: `trial ${trial.idx}: ${report.worldSize} worker(s) on ${report.backend}, ${report.resumedFrom === null ? 'from step 0' : `resumed from step ${report.resumedFrom}`}` });
         break;
       case 'progress':
-        const steps = report.step - (this.lastStep.get(run) ?? trial.lastStep);
-        this.trainingMetrics?.progress({ ...report, steps }, this.metricAttributes(trial, rank));
-        this.trainingMetrics?.resources({ ...(report.memory ? { memory: report.memory } : {}), ...(report.allReduceBytes === undefined ? {} : { allReduceBytes: report.allReduceBytes }), allReduceSeconds: report.seconds.allReduce, steps }, this.metricAttributes(trial, rank));
-        this.lastStep.set(run, report.step);
-        this.store.recordProgress(tracker.trialId, 'progress', report.step, { loss: report.loss, lr: report.lr, gradNorm: report.gradNorm, tokensPerSecond: report.tokensPerSecond, seconds: report.seconds });
-        break;
       case 'timing':
-        this.trainingMetrics?.phases(report.seconds, this.metricAttributes(trial, report.rank));
-        const key = `${run}#${report.rank}`;
-        this.trainingMetrics?.resources({ ...(report.memory ? { memory: report.memory } : {}), ...(report.allReduceBytes === undefined ? {} : { allReduceBytes: report.allReduceBytes }), allReduceSeconds: report.seconds.allReduce, steps: report.step - (this.lastStep.get(key) ?? trial.lastStep) }, this.metricAttributes(trial, report.rank));
-        this.lastStep.set(key, report.step);
-        this.store.recordProgress(tracker.trialId, 'timing', report.step, { rank: report.rank, seconds: report.seconds });
-        break;
       case 'evaluation':
-        this.trainingMetrics?.evaluation(report, this.metricAttributes(trial, rank));
-        this.store.recordProgress(tracker.trialId, 'evaluation', report.step, { loss: report.loss, perplexity: report.perplexity, tokens: report.tokens, bleu: report.bleu ?? null, bleuSentences: report.bleuSentences ?? null });
-        break;
       case 'checkpoint':
-        this.store.recordCheckpoint(tracker.trialId, report.step, report.path);
+        this.figures.record(run, trial, rank, report);
         break;
       case 'done':
         tracker.doneReason = report.reason;
@@ -384,7 +367,7 @@ export class Coordinator {
     const leave = { placement: null, placedAt: null } as const;
     this.stopRequestedAt.delete(trial.id);
     this.runs.delete(runId(trial.id, trial.attempt));
-    for (const key of [...this.lastStep.keys()]) if (key === runId(trial.id, trial.attempt) || key.startsWith(`${runId(trial.id, trial.attempt)}#`)) this.lastStep.delete(key);
+    this.figures.forget(runId(trial.id, trial.attempt));
     this.slurm?.forget(runId(trial.id, trial.attempt));
     switch (trial.state) {
       case 'scheduled':
@@ -398,7 +381,7 @@ export class Coordinator {
       case 'restarting':
         if (trial.stopTarget === 'paused' || trial.stopTarget === 'cancelled') this.store.moveTrial(trial.id, 'restarting', trial.stopTarget, 'stopped while restarting', { ...leave, stopTarget: null });
         else if (trial.restarts < trial.maxRestarts) {
-          this.clusterMetrics?.restart(this.metricAttributes(trial));
+          this.clusterMetrics?.restart(this.figures.attributes(trial));
           this.store.moveTrial(trial.id, 'restarting', 'queued', `restart ${trial.restarts + 1} of ${trial.maxRestarts} from ${trial.lastCheckpoint ?? 'step 0 (no checkpoint yet)'}`, { ...leave, restarts: trial.restarts + 1 });
         } else this.store.moveTrial(trial.id, 'restarting', 'failed', `gave up after ${trial.restarts} restart(s) (fault_tolerance.max_restarts)`, leave);
         break;
@@ -532,12 +515,6 @@ export class Coordinator {
         throw error;
       }
     }
-  }
-
-  private metricAttributes(trial: TrialRow, rank?: number): Attributes {
-    const name = this.store.experiment(trial.experimentId).name;
-    const node = rank === undefined ? undefined : this.store.workers(runId(trial.id, trial.attempt)).find((w) => w.rank === rank)?.agent;
-    return { experiment: name, experiment_id: trial.experimentId, trial: trial.idx, ...(rank === undefined ? {} : { rank }), ...(node === undefined ? {} : { node }) };
   }
 
   private isSlurm(trial: TrialRow): boolean {
