@@ -74,9 +74,14 @@ export class GradientBucketer {
    * @throws whatever the hook throws; CollectiveArgumentError when a hook returns the wrong length.
    */
   async reduce(gradients: readonly NamedGradient[]): Promise<void> {
+    await this.beginAll(gradients).done();
+  }
+
+  /** A round whose gradients are all ready: every bucket starts now. */
+  beginAll(gradients: readonly NamedGradient[]): BucketRound {
     const round = this.begin(gradients);
     for (let i = gradients.length - 1; i >= 0; i--) round.ready(i);
-    await round.done();
+    return round;
   }
 
   /**

@@ -8,61 +8,48 @@
  * A worker's life: place -> start-workers to its agent -> reports (scheduled -> running) ->
  * exit. A non-zero exit, a vanished worker or a lost agent restarts the trial from its last checkpoint
  * (restarting -> queued, up to fault_tolerance.max_restarts) on whatever capacity is left.
+ *
+ * Its parts, each in its own file: `admitFrame` (which frames count), `AgentSessions` (registration,
+ * heartbeats, lost agents), `SchedulingPass` (scheduler decisions applied), `ReportFigures` (workers'
+ * figures to the store and metrics), `SlurmRuns` (sbatch launches and rendezvous), `checkSubmission`.
  */
-import {
-  ControlDecodeError,
-  decodeControlMessage,
-  type AgentMessage,
-  type ChaosAction,
-  type ExperimentSpec,
-  type RunningWorker,
-  type WorkerReport,
-} from '@orquesta/protocol';
+import type { ChaosAction, WorkerReport } from '@orquesta/protocol';
 import { ClusterMetrics } from '@orquesta/telemetry';
-import { posix, resolve } from 'node:path';
-import { expandSearch } from '../jobs/expand-search.js';
+import { resolve } from 'node:path';
 import { ACTIVE_STATES, JOB_STATE, PENDING_STATES, TERMINAL_STATES, type JobState, type StopTarget } from '../jobs/job-state.js';
-import type { AgentView } from '../scheduler/cluster-view.js';
 import { planPlacement } from '../scheduler/plan-placement.js';
-import { schedule } from '../scheduler/schedule.js';
-import { tokenMatches } from '../http/api-token.js';
-import { pathRootIssues } from '../spec/path-roots.js';
 import { parseSpecText } from '../spec/load-spec.js';
 import type { TrialRow } from '../store/rows.js';
 import type { Store } from '../store/store.js';
-import { StaleStateError } from '../store/store-errors.js';
 import type { ControlChannel } from './control-channel.js';
 import { runId, type CoordinatorOptions, type PlanResult, type RunTracker, type SubmitResult } from './coordinator-types.js';
 import { StateConflictError } from './daemon-errors.js';
 import { SlurmRuns } from './slurm-runs.js';
-import { runCurveKeys } from './run-curve-keys.js';
-import { workerLaunches } from './worker-env.js';
 import { chaosTarget, corruptCheckpoint } from './chaos-target.js';
 import { clusterSnapshot } from './cluster-snapshot.js';
 import { describeExit } from './describe-exit.js';
+import { SchedulingPass } from './scheduling-pass.js';
+import { AgentSessions } from './agent-sessions.js';
+import { checkSubmission, trialsFor } from './submission.js';
+import { admitFrame } from './admit-frame.js';
 import { ReportFigures } from './report-figures.js';
-import { activeJobs, minWorkersOf, pendingJobs } from './jobs-of-trials.js';
 
 
 export class Coordinator {
   private readonly store: Store;
   private readonly channel: ControlChannel;
   private readonly now: () => number;
-  private readonly heartbeatMs: number;
-  private readonly agentTimeoutMs: number;
   private readonly stopGraceMs: number;
   private readonly startTimeoutMs: number;
-  private readonly starvationMs: number;
   private readonly log: (line: string) => void;
   private readonly runs = new Map<string, RunTracker>();
   /** Agents that said hello to this coordinator process. */
-  private readonly registered = new Set<string>();
+  private readonly agents: AgentSessions;
   private readonly stopRequestedAt = new Map<number, number>();
   private recoveringUntil: number;
   private readonly figures: ReportFigures;
   private readonly clusterMetrics: ClusterMetrics | undefined;
-  private scheduling = false;
-  private scheduleAgain = false;
+  private readonly scheduler: SchedulingPass;
   /** Rendezvous rounds of Slurm-launched runs: rank -> (routing id, endpoint). */
   private readonly slurm: SlurmRuns | undefined;
 
@@ -70,11 +57,8 @@ export class Coordinator {
     this.store = options.store;
     this.channel = options.channel;
     this.now = options.now ?? Date.now;
-    this.heartbeatMs = options.heartbeatMs ?? 1000;
-    this.agentTimeoutMs = options.agentTimeoutMs ?? 5000;
     this.stopGraceMs = options.stopGraceMs ?? 120_000;
     this.startTimeoutMs = options.startTimeoutMs ?? 120_000;
-    this.starvationMs = options.starvationMs ?? 300_000;
     this.log = options.log ?? (() => {});
     this.slurm = options.slurm
       ? new SlurmRuns(options.slurm, {
@@ -92,8 +76,30 @@ export class Coordinator {
         })
       : undefined;
     this.figures = new ReportFigures(this.store, options.meter);
+    this.scheduler = new SchedulingPass({
+      store: this.store,
+      channel: this.channel,
+      slurm: this.slurm,
+      starvationMs: options.starvationMs ?? 300_000,
+      now: () => this.now(),
+      agents: () => this.agents.alive(),
+      requestStop: (trial, target, cause) => this.requestStop(trial, target, cause),
+      trackRun: (trial) => this.trackRun(trial),
+    });
+    this.agents = new AgentSessions({
+      store: this.store,
+      channel: this.channel,
+      runs: this.runs,
+      heartbeatMs: options.heartbeatMs ?? 1000,
+      agentTimeoutMs: options.agentTimeoutMs ?? 5000,
+      now: () => this.now(),
+      log: (line) => this.log(line),
+      workerGone: (run, rank, signal) => this.onWorkerExit(run, rank, null, signal),
+      workersGone: (pred, signal) => this.exitWorkersWhere(pred, signal),
+      reschedule: () => this.reschedule(),
+    });
     if (options.meter) {
-      this.clusterMetrics = new ClusterMetrics(options.meter, () => clusterSnapshot(this.store.trialsIn(Object.values(JOB_STATE)), this.aliveAgents()));
+      this.clusterMetrics = new ClusterMetrics(options.meter, () => clusterSnapshot(this.store.trialsIn(Object.values(JOB_STATE)), this.agents.alive()));
     }
     // Recovery: rebuild run trackers of active trials from the store; agents re-register and report
     // their workers within the grace period, or those workers count as lost.
@@ -108,33 +114,11 @@ export class Coordinator {
 
   /** Validates a spec (YAML text) and queues one trial per search point. Never throws for a bad spec. */
   submit(specYaml: string, source: string, options: { priority?: number } = {}): SubmitResult {
-    const loaded = parseSpecText(specYaml, source, this.options.baseDir === undefined ? {} : { baseDir: this.options.baseDir });
-    if (!loaded.ok) return { ok: false, problems: loaded.problems };
-    const spec = loaded.spec;
-    const baseDir = this.options.baseDir ?? process.cwd();
-    const escapes = pathRootIssues(spec, baseDir, this.options.pathRoots ?? [baseDir]);
-    if (escapes.length > 0) return { ok: false, problems: escapes.map((e) => ({ file: source, line: 1, col: 1, ...e })) };
-    if (spec.resources.launcher === 'slurm' && !this.options.slurm)
-      return { ok: false, problems: [{ file: source, line: 1, col: 1, path: 'resources.launcher', message: 'this coordinator has no Slurm (start `orquesta serve --slurm` on a Slurm login node)' }] };
+    const checked = checkSubmission(specYaml, source, { ...(this.options.baseDir === undefined ? {} : { baseDir: this.options.baseDir }), ...(this.options.pathRoots ? { pathRoots: this.options.pathRoots } : {}), slurm: this.slurm !== undefined });
+    if (!checked.ok) return checked;
+    const { spec } = checked;
     const priority = options.priority ?? spec.scheduling.priority;
-    const plans = expandSearch(spec);
-    const created = this.store.createExperiment(spec.name, specYaml, priority, (experimentId) =>
-      plans.map((plan, idx) => {
-        const checkpointDir = posix.join(plan.spec.checkpoint.dir, `exp-${experimentId}`, plans.length > 1 || spec.search ? `trial-${idx}` : '');
-        const trialSpec: ExperimentSpec = { ...plan.spec, checkpoint: { ...plan.spec.checkpoint, dir: checkpointDir.replace(/\/$/, '') } };
-        return {
-          idx,
-          overrides: plan.overrides,
-          specJson: JSON.stringify(trialSpec),
-          checkpointDir: trialSpec.checkpoint.dir,
-          maxRestarts: trialSpec.fault_tolerance.max_restarts,
-          priority,
-          preemptible: trialSpec.scheduling.preemptible,
-          workers: trialSpec.resources.workers,
-          slotsPerWorker: trialSpec.resources.slots_per_worker,
-        };
-      }),
-    );
+    const created = this.store.createExperiment(spec.name, specYaml, priority, (experimentId) => trialsFor(spec, experimentId, priority));
     this.log(`experiment ${created.id} (${spec.name}) submitted: ${created.trials.length} trial(s), priority ${priority}`);
     this.reschedule();
     return { ok: true, ...created };
@@ -151,7 +135,7 @@ export class Coordinator {
     const workers = options.workers ?? spec.resources.workers;
     const slotsPerWorker = spec.resources.slots_per_worker;
     const busy = this.store.trialsIn(ACTIVE_STATES).flatMap((t) => (t.placement ? [t.placement] : []));
-    return { ok: true, spec, workers, slotsPerWorker, ...planPlacement(workers, slotsPerWorker, this.aliveAgents(), busy) };
+    return { ok: true, spec, workers, slotsPerWorker, ...planPlacement(workers, slotsPerWorker, this.agents.alive(), busy) };
   }
 
   /**
@@ -213,34 +197,18 @@ export class Coordinator {
 
   /** One control frame from an agent (the ROUTER's routing id). Malformed frames are rejected, never thrown. */
   receive(from: string, frame: Uint8Array): void {
-    let message: AgentMessage;
-    try {
-      const decoded = decodeControlMessage(frame);
-      if (!isAgentMessage(decoded)) throw new ControlDecodeError(`${decoded.type} is not an agent message`);
-      message = decoded;
-    } catch (error) {
-      const reason = error instanceof ControlDecodeError ? error.message : String(error);
-      this.log(`rejected a control frame from ${JSON.stringify(from)}: ${reason}`);
-      this.channel.send(from, { v: 1, type: 'reject', reason });
+    const admitted = admitFrame(from, frame, this.options.controlToken, (id) => this.agents.has(id) || (this.slurm?.joined(id) ?? false));
+    if (!admitted.ok) {
+      this.log(admitted.log);
+      if (admitted.reply !== undefined) this.channel.send(from, { v: 1, type: 'reject', reason: admitted.reply });
       return;
     }
-    if (this.options.controlToken !== undefined) {
-      const presented = message.type === 'hello' || message.type === 'rendezvous' ? message.token : undefined;
-      if ((message.type === 'hello' || message.type === 'rendezvous') && !tokenMatches(presented, this.options.controlToken)) {
-        this.log(`refused ${message.type} from ${JSON.stringify(from)}: ${presented === undefined ? 'no token' : 'wrong token'}`);
-        this.channel.send(from, { v: 1, type: 'reject', reason: `${message.type} refused: ${presented === undefined ? 'this coordinator needs its token (ORQUESTA_TOKEN)' : 'the token does not match'}` });
-        return;
-      }
-      if (message.type !== 'hello' && message.type !== 'rendezvous' && message.type !== 'heartbeat' && !this.registered.has(from) && !(this.slurm?.joined(from) ?? false)) {
-        this.log(`ignored ${message.type} from ${JSON.stringify(from)}: not a registered agent or task`);
-        return;
-      }
-    }
+    const message = admitted.message;
     switch (message.type) {
       case 'hello':
-        return this.onHello(from, message);
+        return this.agents.hello(from, message);
       case 'heartbeat':
-        return this.onHeartbeat(from, message.running);
+        return this.agents.heartbeat(from, message.running);
       case 'worker-report':
         return this.onReport(message.run, message.rank, message.report);
       case 'worker-log': {
@@ -260,48 +228,6 @@ export class Coordinator {
         this.log(`unhandled control message ${JSON.stringify(unreachable)}`);
       }
     }
-  }
-
-  private onHello(from: string, m: Extract<AgentMessage, { type: 'hello' }>): void {
-    if (m.agent !== from) {
-      this.channel.send(from, { v: 1, type: 'reject', reason: `hello names agent ${m.agent} but arrived from ${from}` });
-      return;
-    }
-    const known = this.store.agents().find((a) => a.id === m.agent);
-    this.store.upsertAgent({ id: m.agent, host: m.host, slots: m.slots, gpus: m.gpus, ports: m.ports });
-    this.registered.add(m.agent);
-    this.store.addEvent({ experimentId: null, trialId: null, kind: 'agent-registered', message: `agent ${m.agent} at ${m.host}: ${m.slots} slot(s)${m.gpus.length ? `, GPUs ${m.gpus.join(',')}` : ''}${known ? ' (re-registered)' : ''}, ${m.running.length} worker(s) running` });
-    this.log(`agent ${m.agent} registered (${m.slots} slots, ${m.running.length} running workers)`);
-    this.channel.send(from, { v: 1, type: 'welcome', agent: m.agent, heartbeatMs: this.heartbeatMs });
-    this.onHeartbeat(from, m.running);
-    this.reschedule();
-  }
-
-  private onHeartbeat(agent: string, running: readonly RunningWorker[]): void {
-    const row = this.store.agents().find((a) => a.id === agent);
-    if (!this.registered.has(agent) || !row || row.state !== 'alive') {
-      this.channel.send(agent, { v: 1, type: 'reregister', reason: row?.state === 'lost' ? 'agent was declared lost' : 'unknown agent' });
-      return;
-    }
-    this.store.setAgentState(agent, 'alive', this.now());
-    const listed = new Set(running.map((w) => `${w.run}#${w.rank}`));
-    for (const w of running) {
-      const tracker = this.runs.get(w.run);
-      if (!tracker || tracker.exited.has(w.rank)) {
-        // A worker of no current run (an old attempt, or a trial that ended while we were away).
-        this.channel.send(agent, { v: 1, type: 'stop-workers', run: w.run, mode: 'kill' });
-        continue;
-      }
-      const row = this.store.workers(w.run).find((x) => x.rank === w.rank);
-      if (row?.state === 'starting') this.store.workerStarted(w.run, w.rank, w.pid);
-    }
-    // Workers the store believes run on this agent but the agent does not list have vanished.
-    for (const [run, tracker] of this.runs)
-      for (const worker of this.store.workers(run))
-        if (worker.agent === agent && worker.state === 'running' && !listed.has(`${run}#${worker.rank}`) && !tracker.exited.has(worker.rank)) {
-          this.onWorkerExit(run, worker.rank, null, 'vanished');
-        }
-    this.reschedule();
   }
 
   private onReport(run: string, rank: number, report: WorkerReport): void {
@@ -408,18 +334,11 @@ export class Coordinator {
   /** Periodic work: lost agents, overdue stops and starts, the end of recovery, scheduling. */
   tick(): void {
     const now = this.now();
-    for (const agent of this.store.agents()) {
-      if (agent.state !== 'alive' || now - agent.lastSeen < this.agentTimeoutMs) continue;
-      this.store.setAgentState(agent.id, 'lost');
-      this.registered.delete(agent.id);
-      this.store.addEvent({ experimentId: null, trialId: null, kind: 'agent-lost', message: `agent ${agent.id} missed heartbeats for ${Math.round((now - agent.lastSeen) / 1000)} s` });
-      this.log(`agent ${agent.id} lost`);
-      this.exitWorkersWhere((w) => w.agent === agent.id, 'agent-lost');
-    }
+    this.agents.expire(now);
     if (this.recoveringUntil !== 0 && now >= this.recoveringUntil) {
       this.recoveringUntil = 0;
       // Workers whose agent never came back to report them.
-      this.exitWorkersWhere((w) => w.state !== 'exited' && !this.registered.has(w.agent), 'lost-during-coordinator-restart');
+      this.exitWorkersWhere((w) => w.state !== 'exited' && !this.agents.has(w.agent), 'lost-during-coordinator-restart');
     }
     for (const [trialId, since] of this.stopRequestedAt) {
       if (now - since < this.stopGraceMs) continue;
@@ -451,81 +370,11 @@ export class Coordinator {
   /** One scheduling pass over the store; applies its decisions. Idle while recovering from a restart. */
   reschedule(): void {
     if (this.recoveringUntil !== 0) return;
-    // Re-entrant calls (a message handled while a pass sends) run once more after this pass.
-    if (this.scheduling) {
-      this.scheduleAgain = true;
-      return;
-    }
-    this.scheduling = true;
-    try {
-      do {
-        this.scheduleAgain = false;
-        this.schedulePass();
-      } while (this.scheduleAgain);
-    } finally {
-      this.scheduling = false;
-    }
-  }
-
-  private schedulePass(): void {
-    const agents = this.aliveAgents();
-    const active = activeJobs(this.store.trialsIn(ACTIVE_STATES), (t) => !this.isSlurm(t));
-    const waiting = this.store.trialsIn(PENDING_STATES);
-    for (const trial of waiting.filter((t) => this.isSlurm(t))) this.slurm?.launch(trial);
-    const pending = pendingJobs(waiting.filter((t) => !this.isSlurm(t)));
-    if (pending.length === 0 && !active.some((a) => a.elastic)) return;
-    for (const decision of schedule({ agents, active, pending }, { now: this.now(), starvationMs: this.starvationMs })) {
-      const trial = this.store.trial(decision.trial);
-      const stillThere = decision.kind === 'place' ? PENDING_STATES.includes(trial.state) : trial.state === 'running' || trial.state === 'scheduled';
-      if (!stillThere) continue;
-      try {
-        if (decision.kind === 'preempt') {
-          this.store.addEvent({ experimentId: trial.experimentId, trialId: trial.id, kind: 'preempt', message: `trial ${trial.idx} preempted for trial ${decision.forTrial}` });
-          this.requestStop(trial, 'preempted', `preempted for trial ${decision.forTrial} of higher priority`);
-          continue;
-        }
-        if (decision.kind === 'grow') {
-          this.store.addEvent({ experimentId: trial.experimentId, trialId: trial.id, kind: 'resize', message: `trial ${trial.idx}: slots free for ${decision.to} of its ${trial.workers} workers (running ${decision.from}); checkpointing to grow` });
-          this.requestStop(trial, 'preempted', `growing from ${decision.from} to ${decision.to} workers`);
-          continue;
-        }
-        if (decision.placement.workers.length < trial.workers) {
-          this.store.addEvent({
-            experimentId: trial.experimentId,
-            trialId: trial.id,
-            kind: 'resize',
-            message: `trial ${trial.idx}: free slots hold ${decision.placement.workers.length} of its ${trial.workers} workers; running elastic at that size (min_workers ${minWorkersOf(trial)})`,
-          });
-        }
-        const attempt = trial.attempt + 1;
-        const run = runId(trial.id, attempt);
-        const placed = this.store.moveTrial(trial.id, trial.state, 'scheduled', `placed on ${[...new Set(decision.placement.workers.map((w) => w.agent))].join(', ')}`, {
-          attempt,
-          placement: decision.placement,
-          placedAt: this.now(),
-          stopTarget: null,
-        });
-        this.store.putWorkers(decision.placement.workers.map((w) => ({ run, trialId: trial.id, rank: w.rank, agent: w.agent, host: w.host, port: w.port, slots: w.slots, pid: null, state: 'starting', exitCode: null, exitSignal: null })));
-        this.trackRun(placed);
-        // Gradients that leave the machine travel CURVE-encrypted, with keys made for this run.
-        const curve = runCurveKeys(decision.placement.workers.map((w) => w.host));
-        for (const [agent, workers] of workerLaunches(run, decision.placement, agents, curve)) this.channel.send(agent, { v: 1, type: 'start-workers', run, spec: placed.specJson, workers });
-      } catch (error) {
-        if (error instanceof StaleStateError) continue;
-        throw error;
-      }
-    }
+    this.scheduler.run();
   }
 
   private isSlurm(trial: TrialRow): boolean {
     return this.slurm?.owns(trial) ?? false;
-  }
-
-  private aliveAgents(): AgentView[] {
-    return this.store
-      .agents()
-      .filter((a) => a.state === 'alive' && this.registered.has(a.id))
-      .map((a) => ({ id: a.id, host: a.host, slots: a.slots, gpus: a.gpus, ports: a.ports }));
   }
 
   private trackRun(trial: TrialRow): void {
@@ -540,9 +389,5 @@ export class Coordinator {
 }
 
 
-
-function isAgentMessage(m: { type: string }): m is AgentMessage {
-  return ['hello', 'heartbeat', 'worker-report', 'worker-log', 'worker-exited', 'rendezvous'].includes(m.type);
-}
 
 export type { JobState };

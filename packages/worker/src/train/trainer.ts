@@ -161,7 +161,7 @@ export class Trainer {
       t = performance.now();
     }
     this.stats.set([lossSum, tokens, stopRequested ? 1 : 0]);
-    round ??= this.startAll(named);
+    round ??= this.bucketer.beginAll(named);
     await Promise.all([round.done(), this.group.allReduce(this.stats, 'sum')]);
     seconds.allReduce = (performance.now() - t) / 1000;
     t = performance.now();
@@ -177,12 +177,6 @@ export class Trainer {
     return { step, loss: this.stats[0]! / globalTokens, tokens: this.stats[1]!, lr, gradNorm, stop: this.stats[2]! > 0, seconds, buckets: this.bucketTimes, allReduceHidden: hiddenSeconds(this.bucketTimes, computeEndMs) };
   }
 
-  /** A round with every gradient ready: all buckets start now. */
-  private startAll(named: readonly NamedGradient[]): BucketRound {
-    const round = this.bucketer.begin(named);
-    for (let i = named.length - 1; i >= 0; i--) round.ready(i);
-    return round;
-  }
 
   /** Compares parameter checksums across ranks. @throws {ReplicaMismatchError} naming the ranks that differ from rank 0. */
   async checkReplicas(): Promise<void> {

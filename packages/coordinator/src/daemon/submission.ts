@@ -1,0 +1,54 @@
+/**
+ * What `submit` does before the store: the spec checked where the coordinator can check it (schema
+ * and semantics, paths inside the allowed roots, a launcher it has), then one store trial per search
+ * point, each with its own checkpoint directory under the experiment's.
+ */
+import { posix } from 'node:path';
+import type { ExperimentSpec } from '@orquesta/protocol';
+import { expandSearch } from '../jobs/expand-search.js';
+import { parseSpecText } from '../spec/load-spec.js';
+import { pathRootIssues } from '../spec/path-roots.js';
+import type { SpecProblem } from '../spec/spec-problem.js';
+import type { NewTrial } from '../store/store.js';
+
+export interface SubmissionRules {
+  /** Directory relative spec paths resolve against. Defaults to the working directory. */
+  readonly baseDir?: string;
+  /** Directories spec paths must stay inside. Defaults to [baseDir]. */
+  readonly pathRoots?: readonly string[];
+  /** Whether `resources.launcher: slurm` can run here. */
+  readonly slurm: boolean;
+}
+
+/** The validated spec, or the problems (FILE:LINE:COL and field) that refuse it. Never throws for a bad spec. */
+export function checkSubmission(specYaml: string, source: string, rules: SubmissionRules): { ok: true; spec: ExperimentSpec } | { ok: false; problems: readonly SpecProblem[] } {
+  const loaded = parseSpecText(specYaml, source, rules.baseDir === undefined ? {} : { baseDir: rules.baseDir });
+  if (!loaded.ok) return { ok: false, problems: loaded.problems };
+  const spec = loaded.spec;
+  const baseDir = rules.baseDir ?? process.cwd();
+  const escapes = pathRootIssues(spec, baseDir, rules.pathRoots ?? [baseDir]);
+  if (escapes.length > 0) return { ok: false, problems: escapes.map((e) => ({ file: source, line: 1, col: 1, ...e })) };
+  if (spec.resources.launcher === 'slurm' && !rules.slurm)
+    return { ok: false, problems: [{ file: source, line: 1, col: 1, path: 'resources.launcher', message: 'this coordinator has no Slurm (start `orquesta serve --slurm` on a Slurm login node)' }] };
+  return { ok: true, spec };
+}
+
+/** One trial per search point of `spec`, checkpointing under CHECKPOINT_DIR/exp-ID[/trial-N]. */
+export function trialsFor(spec: ExperimentSpec, experimentId: number, priority: number): NewTrial[] {
+  const plans = expandSearch(spec);
+  return plans.map((plan, idx) => {
+    const checkpointDir = posix.join(plan.spec.checkpoint.dir, `exp-${experimentId}`, plans.length > 1 || spec.search ? `trial-${idx}` : '');
+    const trialSpec: ExperimentSpec = { ...plan.spec, checkpoint: { ...plan.spec.checkpoint, dir: checkpointDir.replace(/\/$/, '') } };
+    return {
+      idx,
+      overrides: plan.overrides,
+      specJson: JSON.stringify(trialSpec),
+      checkpointDir: trialSpec.checkpoint.dir,
+      maxRestarts: trialSpec.fault_tolerance.max_restarts,
+      priority,
+      preemptible: trialSpec.scheduling.preemptible,
+      workers: trialSpec.resources.workers,
+      slotsPerWorker: trialSpec.resources.slots_per_worker,
+    };
+  });
+}
