@@ -7,7 +7,7 @@
 //   flock /tmp/orquesta-bench.lock node tools/bench/compare-allreduce.mjs --ranks 2,4 --bytes 4MiB,64MiB --rounds 5
 //
 // Options: --ranks LIST  --bytes LIST  --rounds N (5)  --repeats N (20)  --warmup auto|N (auto)
-//          --transport tcp|ipc (tcp)  --rank-env KEY=VALUE (repeatable; given to both; 'recommended' adds
+//          --transport tcp|ipc (tcp)  --shared-memory auto|off (off; auto: all-reduce through shared memory)  --rank-env KEY=VALUE (repeatable; given to both; 'recommended' adds
 //          @orquesta/collective's RECOMMENDED_RANK_ENV)  --python PATH (/usr/bin/python3)
 //          --json (print every measurement as a JSON line too)
 import { spawnSync } from 'node:child_process';
@@ -18,7 +18,7 @@ const CLI = here('../../apps/cli/bin/orquesta.js');
 const GLOO = here('./gloo_allreduce.py');
 
 function parseArgs(argv) {
-  const o = { ranks: '2,4', bytes: '4MiB,64MiB', rounds: 5, repeats: 20, warmup: 'auto', transport: 'tcp', rankEnv: [], python: '/usr/bin/python3', json: false };
+  const o = { ranks: '2,4', bytes: '4MiB,64MiB', rounds: 5, repeats: 20, warmup: 'auto', transport: 'tcp', sharedMemory: 'off', rankEnv: [], python: '/usr/bin/python3', json: false };
   for (let i = 0; i < argv.length; i++) {
     const [flag, value] = [argv[i], argv[i + 1]];
     if (flag === '--json') o.json = true;
@@ -27,6 +27,9 @@ function parseArgs(argv) {
       i++;
     } else if (flag === '--rounds' || flag === '--repeats') {
       o[flag.slice(2)] = Number(value);
+      i++;
+    } else if (flag === '--shared-memory') {
+      o.sharedMemory = value;
       i++;
     } else if (['--ranks', '--bytes', '--warmup', '--transport', '--python'].includes(flag)) {
       o[flag.slice(2)] = value;
@@ -54,7 +57,7 @@ if (o.rankEnv.includes('recommended')) {
   o.rankEnv = [...o.rankEnv.filter((kv) => kv !== 'recommended'), ...Object.entries(RECOMMENDED_RANK_ENV).map(([k, v]) => `${k}=${v}`)];
 }
 const common = ['--ranks', o.ranks, '--bytes', o.bytes, '--repeats', String(o.repeats), '--warmup', o.warmup, '--json', ...o.rankEnv.flatMap((kv) => ['--rank-env', kv])];
-const ours = () => run(process.execPath, [CLI, 'bench', 'allreduce', '--transport', o.transport, ...common]);
+const ours = () => run(process.execPath, [CLI, 'bench', 'allreduce', '--transport', o.transport, '--shared-memory', o.sharedMemory, ...common]);
 const gloo = () => run(o.python, [GLOO, ...common]);
 const rows = [];
 for (let round = 0; round < o.rounds; round++) {
@@ -69,12 +72,12 @@ for (let round = 0; round < o.rounds; round++) {
 }
 
 const key = (r) => `${r.ranks}x${r.bytes}`;
-console.log(`\nall-reduce bus bandwidth, GB/s: median over ${o.rounds} rounds (each round: median of ${o.repeats} timed repeats); ratio = orquesta-zmq (${o.transport}) / torch-gloo, per round`);
+console.log(`\nall-reduce bus bandwidth, GB/s: median over ${o.rounds} rounds (each round: median of ${o.repeats} timed repeats); ratio = orquesta (${o.sharedMemory === 'auto' ? 'shared memory' : `socket ring over ${o.transport}`}) / torch-gloo, per round`);
 console.log(`rank env: ${o.rankEnv.join(' ') || '(none)'}`);
 console.log('ranks  bytes       orquesta  gloo    ratio median  min    max    orquesta ms  gloo ms');
 for (const k of [...new Set(rows.map(key))]) {
   const pick = (impl) => rows.filter((r) => key(r) === k && r.impl === impl).sort((a, b) => a.round - b.round);
-  const [a, b] = [pick('orquesta-zmq'), pick('torch-gloo')];
+  const [a, b] = [pick(o.sharedMemory === 'auto' ? 'orquesta-shm' : 'orquesta-zmq'), pick('torch-gloo')];
   const ratio = stats(a.map((r, i) => r.busbw_gbps / b[i].busbw_gbps));
   const [first] = a;
   console.log(

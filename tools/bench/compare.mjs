@@ -2,11 +2,12 @@
 // One command for every side-by-side benchmark (run it through tools/bench/compare). Each round runs,
 // alternating which side goes first, on the same machine and in one invocation:
 //   model      `orquesta bench model` (1 BLAS thread)        vs torch_model_bench.py (1 thread)
-//   allreduce  `orquesta bench allreduce`                     vs gloo_allreduce.py (same sizes and ranks)
+//   allreduce  `orquesta bench allreduce` (the socket ring, and with --shared-memory auto)
+//                                                             vs gloo_allreduce.py (same sizes and ranks)
 //   scaling    `orquesta bench scaling --workers 1,N`         vs PyTorch's best whole-machine configuration
 //              (torch_model_bench.py with 1 and with all cores' threads, torch_ddp_bench.py N x 1 thread)
 //   plan       `orquesta plan configs/bench.yaml --workers N` fed with this round's model and
-//              all-reduce measurements, against the step time `bench scaling` measured (its error)
+//              shared-memory all-reduce measurements (what local training uses), against the step time `bench scaling` measured (its error)
 // and prints every ratio with its median, min and max over the rounds.
 //
 //   flock /tmp/orquesta-bench.lock tools/bench/compare --rounds 3
@@ -78,16 +79,18 @@ try {
     }
     if (only.has('allreduce')) {
       const common = ['--ranks', values.ranks, '--bytes', values.bytes, '--repeats', values.repeats, '--json', ...rankEnv.flatMap((kv) => ['--rank-env', kv])];
-      const [ours, gloo] = sideBySide(
+      const [[ring, shm], gloo] = sideBySide(
         round,
-        () => orquesta(['bench', 'allreduce', ...common]),
+        () => [orquesta(['bench', 'allreduce', ...common]), orquesta(['bench', 'allreduce', '--shared-memory', 'auto', ...common])],
         () => python('gloo_allreduce.py', common),
       );
-      row.allreduce = ours.map((o) => {
+      row.allreduce = ring.map((o) => {
         const g = gloo.find((x) => x.ranks === o.ranks && x.bytes === o.bytes);
-        return { ranks: o.ranks, bytes: o.bytes, ours: o.busbw_gbps, gloo: g.busbw_gbps, ratio: o.busbw_gbps / g.busbw_gbps, ours_ms: o.median_ms, gloo_ms: g.median_ms };
+        const s = shm.find((x) => x.ranks === o.ranks && x.bytes === o.bytes && x.impl === 'orquesta-shm');
+        if (s === undefined) throw new Error(`no shared-memory measurement for ${o.ranks} ranks x ${o.bytes} bytes`);
+        return { ranks: o.ranks, bytes: o.bytes, ours: o.busbw_gbps, shm: s.busbw_gbps, gloo: g.busbw_gbps, ratio: o.busbw_gbps / g.busbw_gbps, shmRatio: s.busbw_gbps / g.busbw_gbps, ours_ms: o.median_ms, shm_ms: s.median_ms, gloo_ms: g.median_ms };
       });
-      row.allreduceRows = ours;
+      row.allreduceRows = shm;
     }
     if (only.has('scaling')) {
       const [ours, torch] = sideBySide(
@@ -131,9 +134,11 @@ if (only.has('model')) {
 if (only.has('allreduce')) {
   for (const [i, first] of rows[0].allreduce.entries()) {
     const label = `allreduce ${first.ranks} ranks x ${(first.bytes / 2 ** 20).toFixed(0)} MiB`;
-    add(`${label}: orquesta bus GB/s`, rows.map((r) => r.allreduce[i].ours), 3);
+    add(`${label}: orquesta socket ring bus GB/s`, rows.map((r) => r.allreduce[i].ours), 3);
+    add(`${label}: orquesta shared memory bus GB/s`, rows.map((r) => r.allreduce[i].shm), 3);
     add(`${label}: gloo bus GB/s`, rows.map((r) => r.allreduce[i].gloo), 3);
-    add(`${label}: ratio orquesta / gloo`, rows.map((r) => r.allreduce[i].ratio), 3);
+    add(`${label}: ratio orquesta socket ring / gloo`, rows.map((r) => r.allreduce[i].ratio), 3);
+    add(`${label}: ratio orquesta shared memory / gloo`, rows.map((r) => r.allreduce[i].shmRatio), 3);
   }
 }
 if (only.has('scaling')) {

@@ -6,6 +6,18 @@ import { join } from 'node:path';
 export type Protocol = 'tcp' | 'ipc';
 export const PROTOCOLS: readonly Protocol[] = ['tcp', 'ipc'];
 
+/** How the multi-process tests connect ranks: over each protocol, and with all-reduces through shared memory. */
+export interface Variant {
+  readonly name: string;
+  readonly protocol: Protocol;
+  readonly sharedMemory: 'auto' | 'off';
+}
+export const VARIANTS: readonly Variant[] = [
+  { name: 'tcp', protocol: 'tcp', sharedMemory: 'off' },
+  { name: 'ipc', protocol: 'ipc', sharedMemory: 'off' },
+  { name: 'tcp, all-reduces through shared memory', protocol: 'tcp', sharedMemory: 'auto' },
+];
+
 /**
  * `n` distinct TCP ports the OS reports free on 127.0.0.1 (held open together while asked, so they
  * differ; released before returning). Parallel test files never share them.

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCurveKeys, curveOptionsFor } from '../src/index.js';
-import { endpointsFor, PROTOCOLS } from './endpoints.js';
+import { endpointsFor, VARIANTS } from './endpoints.js';
 import { decodeFloats, spawnRanks, type RankLine } from './spawn-ranks.js';
 
 interface Case {
@@ -41,17 +41,18 @@ function checkAllReduce(cases: Case[], n: number): void {
   expect(excess, `${first.op}${fp16 ? ' fp16' : ''} of ${first.length} within bound`).toBe(0);
 }
 
-describe.each(PROTOCOLS)('collectives across processes over %s', (protocol) => {
+describe.each(VARIANTS)('collectives across processes over $name', ({ protocol, sharedMemory }) => {
   for (const n of [1, 2, 3, 4, 5]) {
     it(`${n} rank${n > 1 ? 's' : ''}: sum, mean, fp16, broadcast, all-gather and barrier give the right, bit-identical results`, async () => {
       const { endpoints, cleanup } = await endpointsFor(protocol, n);
       cleanups.push(cleanup);
       const keys = n === 3 ? createCurveKeys(n) : undefined; // one size per transport runs with CURVE on
       const ranks = spawnRanks(
-        Array.from({ length: n }, (_, rank) => ({ rank, worldSize: n, endpoints, timeoutMs: 20_000, scenario: 'battery' as const, segmentBytes: 4096, curve: keys && curveOptionsFor(keys, rank) })),
+        Array.from({ length: n }, (_, rank) => ({ rank, worldSize: n, endpoints, timeoutMs: 20_000, scenario: 'battery' as const, segmentBytes: 4096, curve: keys && curveOptionsFor(keys, rank), sharedMemory })),
       );
       const exits = await Promise.all(ranks.map((r) => r.exited));
       expect(exits.map((e) => [e.code, e.stderr])).toEqual(exits.map(() => [0, '']));
+      expect(ranks.map((r) => r.lines.find((l) => l.event === 'ready')?.['sharedMemory'])).toEqual(ranks.map(() => sharedMemory === 'auto' && n > 1));
       const results = ranks.map((r) => (r.lines.find((l) => l.event === 'done') as RankLine & { result: Case[] }).result);
       const byCase = (results[0] as Case[]).map((_, i) => results.map((cases) => cases[i] as Case));
       for (const cases of byCase) {

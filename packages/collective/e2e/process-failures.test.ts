@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { endpointsFor, PROTOCOLS } from './endpoints.js';
+import { endpointsFor, VARIANTS, type Variant } from './endpoints.js';
 import { spawnRanks, type RankLine, type RankProcess } from './spawn-ranks.js';
 
 interface ReportedError {
@@ -18,18 +18,18 @@ afterEach(async () => {
 });
 
 /** Starts `n` ranks that all-reduce in a loop and resolves once every one completed a few operations. */
-async function startLoop(protocol: 'tcp' | 'ipc', n: number, timeoutMs: number): Promise<RankProcess[]> {
+async function startLoop({ protocol, sharedMemory }: Variant, n: number, timeoutMs: number): Promise<RankProcess[]> {
   const { endpoints, cleanup } = await endpointsFor(protocol, n);
   cleanups.push(cleanup);
-  const ranks = spawnRanks(Array.from({ length: n }, (_, rank) => ({ rank, worldSize: n, endpoints, timeoutMs, scenario: 'loop' as const, elements: 262_144 })));
+  const ranks = spawnRanks(Array.from({ length: n }, (_, rank) => ({ rank, worldSize: n, endpoints, timeoutMs, scenario: 'loop' as const, elements: 262_144, sharedMemory })));
   running.push(...ranks);
   await Promise.all(ranks.map((r) => r.next('progress')));
   return ranks;
 }
 
-describe.each(PROTOCOLS)('a failing rank process over %s', (protocol) => {
+describe.each(VARIANTS)('a failing rank process over $name', (variant) => {
   it('kill -9 in the middle of all-reduces: every other rank fails within 3 s, naming it', async () => {
-    const ranks = await startLoop(protocol, 4, 2000);
+    const ranks = await startLoop(variant, 4, 2000);
     const victim = ranks[2] as RankProcess;
     victim.child.kill('SIGKILL');
     const died = await victim.exited;
@@ -48,7 +48,7 @@ describe.each(PROTOCOLS)('a failing rank process over %s', (protocol) => {
 
   it('a frozen rank (SIGSTOP) is named by every other rank within the timeout', async () => {
     const timeoutMs = 1500;
-    const ranks = await startLoop(protocol, 3, timeoutMs);
+    const ranks = await startLoop(variant, 3, timeoutMs);
     const victim = ranks[0] as RankProcess;
     const stoppedAt = Date.now();
     victim.child.kill('SIGSTOP');

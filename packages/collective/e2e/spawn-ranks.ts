@@ -12,6 +12,7 @@ export interface RankConfig {
   readonly curve?: { readonly publicKeys: readonly string[]; readonly secretKey: string };
   readonly segmentBytes?: number;
   readonly elements?: number;
+  readonly sharedMemory?: 'auto' | 'off';
 }
 
 /** A JSON line a rank printed, with the parent's clock when it arrived. */

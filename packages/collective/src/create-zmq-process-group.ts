@@ -1,3 +1,4 @@
+import { attachSharedMemory } from './attach-shared-memory.js';
 import type { ProcessGroup } from './process-group.js';
 import { RingProcessGroup } from './ring-process-group.js';
 import { resolveZmqOptions, type ZmqProcessGroupOptions } from './zmq-options.js';
@@ -6,6 +7,8 @@ import { ZmqTransport } from './zmq-transport.js';
 /**
  * Joins a ZeroMQ process group: binds this rank's endpoint, connects to every peer and waits until all
  * of them answered. Every rank calls it with the same `worldSize`, `endpoints` (and CURVE public keys).
+ * With `sharedMemory: 'auto'` the ranks then check whether they all run on this host and if so switch
+ * their all-reduces to shared memory (a 'shared-memory' event tells which way it went).
  *
  * ```ts
  * const group = await createZmqProcessGroup({ rank, worldSize: 2, endpoints: ['tcp://127.0.0.1:5550', 'tcp://127.0.0.1:5551'], timeoutMs: 30_000 });
@@ -23,6 +26,7 @@ export async function createZmqProcessGroup(options: ZmqProcessGroupOptions): Pr
   const group = new RingProcessGroup(transport, config);
   try {
     await group.connect();
+    if (config.sharedMemory === 'auto' && config.worldSize > 1) await attachSharedMemory(group, config.sharedMemoryDir, config.onEvent);
   } catch (error) {
     await group.close();
     throw error;

@@ -7,6 +7,8 @@ export type GroupEvent =
   /** CURVE: a client whose public key is not one of the group's keys was refused. */
   | { readonly type: 'auth-denied'; readonly address: string }
   /** A connection's ZMTP or CURVE handshake failed (wrong key, wrong mechanism, bad data). */
-  | { readonly type: 'handshake-failed'; readonly address: string; readonly error: string };
+  | { readonly type: 'handshake-failed'; readonly address: string; readonly error: string }
+  /** Whether all-reduces go through shared memory (every rank on this host) or over the network, and why. */
+  | { readonly type: 'shared-memory'; readonly enabled: boolean; readonly detail: string };
 
 export type GroupEventListener = (event: GroupEvent) => void;

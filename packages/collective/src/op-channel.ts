@@ -86,6 +86,12 @@ export class OpChannel {
     }
   }
 
+  /** Fails the group with `failure` (peers are told) and returns the error this operation rejects with. */
+  fail(failure: Failure): Error {
+    this.host.fail(failure);
+    return errorFor(this.host.failure() ?? failure, this.context);
+  }
+
   private mismatch(m: DataMessage, tag: Partial<TensorTag>): string | undefined {
     if (m.seq !== this.seq) return undefined;
     const who = `rank ${m.sender}`;

@@ -13,6 +13,8 @@ import { COLLECTIVE_OP, type AllReduceOptions, type CollectiveOp, type ProcessGr
 import { ringAllGather } from './ring-all-gather.js';
 import { ringAllReduce } from './ring-all-reduce.js';
 import { ringBarrier } from './ring-barrier.js';
+import { sharedMemoryAllReduce } from './shared-memory-all-reduce.js';
+import type { SharedMemoryFiles } from './shared-memory-files.js';
 import type { Transport } from './transport.js';
 import { Watchdog } from './watchdog.js';
 import { decodeMessage } from './wire-decode.js';
@@ -56,6 +58,8 @@ export class RingProcessGroup implements ProcessGroup {
   /** Header bytes of the trace context set by setTraceContext. */
   private trace: Buffer | undefined;
   private readonly peerTraces = new Map<number, TraceContext>();
+  /** Set when every rank runs on this host: all-reduces go through these files (see useSharedMemory). */
+  private shared: { readonly files: SharedMemoryFiles; readonly scratch: Float32Array; operations: number } | undefined;
 
   constructor(
     private readonly transport: Transport,
@@ -113,10 +117,21 @@ export class RingProcessGroup implements ProcessGroup {
     if (invalid !== undefined) return Promise.reject(invalid);
     const codec = compression === 'fp16' ? this.fp16 : float32Codec;
     return this.run(COLLECTIVE_OP.allReduce, codec.dtype, async (ch) => {
-      await ringAllReduce(ch, data, codec, this.segmentElements(codec.dtype));
+      const shared = this.shared;
+      if (shared !== undefined) await sharedMemoryAllReduce(ch, data, shared.files, shared.operations++ % 2, shared.scratch);
+      else await ringAllReduce(ch, data, codec, this.segmentElements(codec.dtype));
       if (op === 'mean' && this.worldSize > 1) divideInPlace(data, this.worldSize);
       return data;
     });
+  }
+
+  /**
+   * From now on, all-reduces go through `files` (every rank's shared-memory files, opened by all ranks)
+   * instead of the ring: float32 sums, whatever the compression (nothing crosses a network). Every rank
+   * must switch at the same point of its call sequence; the group closes the files.
+   */
+  useSharedMemory(files: SharedMemoryFiles): void {
+    this.shared = { files, scratch: new Float32Array(this.segmentElements(DTYPE.f32)), operations: 0 };
   }
 
   broadcast(data: Float32Array, root: number): Promise<Float32Array> {
@@ -187,6 +202,7 @@ export class RingProcessGroup implements ProcessGroup {
       this.wakeClose();
     });
     await this.transport.close(this.peers.lost);
+    this.shared?.files.close();
   }
 
   private run<T>(op: CollectiveOp, dtype: Dtype, body: (ch: OpChannel) => Promise<T>): Promise<T> {

@@ -3,6 +3,7 @@ import { systemClock, type Clock } from './clock.js';
 import type { CurveOptions } from './curve-keys.js';
 import { CollectiveArgumentError } from './errors.js';
 import type { GroupEventListener } from './group-events.js';
+import { defaultSharedMemoryDir } from './shared-memory-files.js';
 import { z85Decode } from './z85.js';
 
 /** Options of createZmqProcessGroup. */
@@ -26,6 +27,15 @@ export interface ZmqProcessGroupOptions {
   readonly onEvent?: GroupEventListener;
   /** Time source of deadlines. Defaults to the system clock. */
   readonly clock?: Clock;
+  /**
+   * 'auto': when every rank runs on this host (each can open the others' files in `sharedMemoryDir`),
+   * all-reduces go through shared memory instead of sockets (float32 sums whatever the compression; the
+   * other operations and every failure report still use the sockets). 'off': always the socket ring.
+   * Defaults to 'off'. Each rank's two files grow to the largest all-reduced tensor.
+   */
+  readonly sharedMemory?: 'auto' | 'off';
+  /** Directory of the shared-memory files. Defaults to /dev/shm, or the temporary directory without it. */
+  readonly sharedMemoryDir?: string;
 }
 
 /** Validated options with every default filled in. */
@@ -45,6 +55,8 @@ export interface ZmqGroupConfig {
   readonly curve: { readonly publicKeys: readonly Buffer[]; readonly publicKey: string; readonly serverKeys: readonly string[]; readonly secretKey: string } | undefined;
   readonly clock: Clock;
   readonly onEvent: GroupEventListener | undefined;
+  readonly sharedMemory: 'auto' | 'off';
+  readonly sharedMemoryDir: string;
 }
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -68,6 +80,10 @@ export function resolveZmqOptions(o: ZmqProcessGroupOptions): ZmqGroupConfig {
   if (!Number.isFinite(timeoutMs) || timeoutMs < 10 || timeoutMs > 86_400_000) throw bad('timeoutMs', `expected 10..86400000 ms, got ${timeoutMs}`);
   const segmentBytes = o.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
   if (!Number.isInteger(segmentBytes) || segmentBytes < 4096 || segmentBytes > 256 << 20) throw bad('segmentBytes', `expected an integer in 4096..268435456, got ${segmentBytes}`);
+  const sharedMemory = o.sharedMemory ?? 'off';
+  if (sharedMemory !== 'auto' && sharedMemory !== 'off') throw bad('sharedMemory', `expected 'auto' or 'off', got ${JSON.stringify(sharedMemory)}`);
+  const sharedMemoryDir = o.sharedMemoryDir ?? defaultSharedMemoryDir();
+  if (typeof sharedMemoryDir !== 'string' || sharedMemoryDir.length === 0) throw bad('sharedMemoryDir', `expected a directory, got ${JSON.stringify(sharedMemoryDir)}`);
   return {
     rank: o.rank,
     worldSize: o.worldSize,
@@ -82,6 +98,8 @@ export function resolveZmqOptions(o: ZmqProcessGroupOptions): ZmqGroupConfig {
     curve: o.curve === undefined ? undefined : resolveCurve(o.curve, o.worldSize, o.rank, bad),
     clock: o.clock ?? systemClock,
     onEvent: o.onEvent,
+    sharedMemory,
+    sharedMemoryDir,
   };
 }
 

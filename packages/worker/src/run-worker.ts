@@ -51,7 +51,7 @@ export async function runWorker(setup: WorkerSetup, io: WorkerIO, stop: StopSign
   const backend = await selectBackend(spec.resources.backend);
   const native = backend === 'wasm-native' ? nativeKernelReport() : undefined;
   if (lead && native) io.log(`native kernels (${native.kernels.length}): ${native.kernels.join(', ')}; OpenBLAS ${native.blas.core}, ${native.blas.threads} thread(s) per worker`);
-  const group = await createZmqProcessGroup({ rank, worldSize, endpoints: [...setup.peers], timeoutMs: spec.collective.timeout_s * 1000, ...(setup.curve ? { curve: setup.curve } : {}) });
+  const group = await createZmqProcessGroup({ rank, worldSize, endpoints: [...setup.peers], timeoutMs: spec.collective.timeout_s * 1000, sharedMemory: spec.collective.shared_memory, onEvent: (e) => lead && e.type === 'shared-memory' && io.log(`data plane: ${e.detail}`), ...(setup.curve ? { curve: setup.curve } : {}) });
   if (lead && setup.curve) io.log('data plane: CURVE-encrypted, authenticated by per-run keys');
   try {
     const data = await loadTrainingData(spec, rank, worldSize);

@@ -16,9 +16,17 @@ export interface BenchAllReduceFlags {
   readonly warmup: string;
   readonly compression: string;
   readonly segmentBytes: string;
+  /** 'auto': all-reduces through shared memory (the ranks all run here); 'off': the socket ring. */
+  readonly sharedMemory: string;
   /** KEY=VALUE pairs added to the rank processes' environment (e.g. allocator tunables). */
   readonly rankEnv: string[];
   readonly json?: boolean;
+}
+
+/** What one rank process prints: its timings (ms) and whether its all-reduces used shared memory. */
+interface RankResult {
+  readonly times: number[];
+  readonly sharedMemory: boolean;
 }
 
 /** What one rank process is told (JSON in its --config flag). */
@@ -31,6 +39,7 @@ interface RankConfig {
   readonly warmup: number;
   readonly compression: Compression;
   readonly segmentBytes: number;
+  readonly sharedMemory: 'auto' | 'off';
 }
 
 const BIN = fileURLToPath(new URL('../../bin/orquesta.js', import.meta.url));
@@ -53,11 +62,11 @@ export function resolveWarmup(text: string, bytes: number): number {
 }
 
 /** Runs `worldSize` rank processes of one configuration and resolves with each rank's timings (ms). */
-async function runRanks(configs: RankConfig[], env: NodeJS.ProcessEnv): Promise<number[][]> {
+async function runRanks(configs: RankConfig[], env: NodeJS.ProcessEnv): Promise<RankResult[]> {
   return Promise.all(
     configs.map(
       (config) =>
-        new Promise<number[]>((resolve, reject) => {
+        new Promise<RankResult>((resolve, reject) => {
           const child = spawn(process.execPath, [BIN, 'bench', 'allreduce-rank', '--config', JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'pipe'], env });
           let out = '';
           let err = '';
@@ -67,7 +76,7 @@ async function runRanks(configs: RankConfig[], env: NodeJS.ProcessEnv): Promise<
           child.on('close', (code) => {
             if (code !== 0) return reject(new Error(`rank ${config.rank} exited with ${code}: ${err.trim()}`));
             try {
-              resolve((JSON.parse(out) as { times: number[] }).times);
+              resolve(JSON.parse(out) as RankResult);
             } catch (error) {
               reject(new Error(`rank ${config.rank} printed no timings: ${out.trim()} ${err.trim()}`, { cause: error }));
             }
@@ -90,6 +99,7 @@ export async function benchAllReduceCommand(flags: BenchAllReduceFlags, io: CliI
     const bad = sizes.find((s) => s < 4 || s % 4 !== 0);
     if (bad !== undefined) throw new Error(`--bytes: expected a positive multiple of 4 bytes (float32), got ${bad}`);
     if (flags.transport !== 'tcp' && flags.transport !== 'ipc') throw new Error(`--transport: expected tcp or ipc, got ${JSON.stringify(flags.transport)}`);
+    if (flags.sharedMemory !== 'auto' && flags.sharedMemory !== 'off') throw new Error(`--shared-memory: expected auto or off, got ${JSON.stringify(flags.sharedMemory)}`);
     if (flags.compression !== 'none' && flags.compression !== 'fp16') throw new Error(`--compression: expected none or fp16, got ${JSON.stringify(flags.compression)}`);
     const ranks = flags.ranks.split(',').map((r) => positiveInt('ranks', r));
     for (const s of sizes) resolveWarmup(flags.warmup, s);
@@ -107,15 +117,17 @@ export async function benchAllReduceCommand(flags: BenchAllReduceFlags, io: CliI
       try {
         const endpoints = dir !== undefined ? Array.from({ length: worldSize }, (_, r) => `ipc://${dir}/rank-${r}`) : await Promise.all(Array.from({ length: worldSize }, async () => `tcp://127.0.0.1:${await freePort()}`));
         const warmup = resolveWarmup(flags.warmup, bytes);
-        const configs = Array.from({ length: worldSize }, (_, rank): RankConfig => ({ rank, worldSize, endpoints, bytes, repeats: plan.repeats, warmup, compression, segmentBytes: plan.segmentBytes }));
+        const configs = Array.from({ length: worldSize }, (_, rank): RankConfig => ({ rank, worldSize, endpoints, bytes, repeats: plan.repeats, warmup, compression, segmentBytes: plan.segmentBytes, sharedMemory: flags.sharedMemory as 'auto' | 'off' }));
         const perRank = await runRanks(configs, { ...process.env, ...plan.env });
-        const times = Array.from({ length: plan.repeats }, (_, i) => Math.max(...perRank.map((t) => t[i] as number)));
+        const times = Array.from({ length: plan.repeats }, (_, i) => Math.max(...perRank.map((r) => r.times[i] as number)));
+        const impl = perRank.every((r) => r.sharedMemory) ? 'orquesta-shm' : 'orquesta-zmq';
+        if (flags.sharedMemory === 'auto' && impl !== 'orquesta-shm' && worldSize > 1) io.err('orquesta bench allreduce: shared memory was not available; measured the socket ring');
         const med = median(times);
         const algbw = bytes / (med / 1e3) / 1e9;
         const busbw = (algbw * 2 * (worldSize - 1)) / worldSize;
-        const row = { impl: 'orquesta-zmq', transport: flags.transport, compression, ranks: worldSize, bytes, warmup, repeats: plan.repeats, rank_env: flags.rankEnv.join(' '), median_ms: med, min_ms: Math.min(...times), max_ms: Math.max(...times), algbw_gbps: algbw, busbw_gbps: busbw };
+        const row = { impl, transport: impl === 'orquesta-shm' ? 'shm' : flags.transport, compression, ranks: worldSize, bytes, warmup, repeats: plan.repeats, rank_env: flags.rankEnv.join(' '), median_ms: med, min_ms: Math.min(...times), max_ms: Math.max(...times), algbw_gbps: algbw, busbw_gbps: busbw };
         if (flags.json) io.out(JSON.stringify(row));
-        else io.out(`${'orquesta-zmq'.padEnd(14)}${String(worldSize).padEnd(7)}${String(bytes).padEnd(13)}${med.toFixed(3).padEnd(12)}${row.min_ms.toFixed(3).padEnd(9)}${algbw.toFixed(3).padEnd(12)}${busbw.toFixed(3)}`);
+        else io.out(`${impl.padEnd(14)}${String(worldSize).padEnd(7)}${String(bytes).padEnd(13)}${med.toFixed(3).padEnd(12)}${row.min_ms.toFixed(3).padEnd(9)}${algbw.toFixed(3).padEnd(12)}${busbw.toFixed(3)}`);
       } catch (error) {
         io.err(`orquesta bench allreduce: ${(error as Error).message}`);
         return EXIT.failure;
@@ -130,7 +142,18 @@ export async function benchAllReduceCommand(flags: BenchAllReduceFlags, io: CliI
 /** Hidden `orquesta bench allreduce-rank --config JSON`: one rank; prints {"times":[ms...]} on stdout. */
 export async function benchAllReduceRankCommand(configJson: string, io: CliIO): Promise<ExitCode> {
   const c = JSON.parse(configJson) as RankConfig;
-  const group = await createZmqProcessGroup({ rank: c.rank, worldSize: c.worldSize, endpoints: c.endpoints, timeoutMs: 60_000, segmentBytes: c.segmentBytes });
+  let sharedMemory = false;
+  const group = await createZmqProcessGroup({
+    rank: c.rank,
+    worldSize: c.worldSize,
+    endpoints: c.endpoints,
+    timeoutMs: 60_000,
+    segmentBytes: c.segmentBytes,
+    sharedMemory: c.sharedMemory,
+    onEvent: (e) => {
+      if (e.type === 'shared-memory') sharedMemory = e.enabled;
+    },
+  });
   try {
     const template = new Float32Array(c.bytes / 4).fill(c.rank + 1);
     const data = new Float32Array(template.length);
@@ -145,7 +168,7 @@ export async function benchAllReduceRankCommand(configJson: string, io: CliIO): 
     }
     const expected = (c.worldSize * (c.worldSize + 1)) / 2;
     if (data[0] !== expected || data[data.length - 1] !== expected) throw new Error(`wrong result ${data[0]}, expected ${expected}`);
-    io.out(JSON.stringify({ rank: c.rank, times }));
+    io.out(JSON.stringify({ rank: c.rank, times, sharedMemory }));
     return EXIT.ok;
   } finally {
     await group.close();

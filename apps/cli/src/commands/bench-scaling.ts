@@ -74,6 +74,8 @@ export interface ScalingRow {
   readonly compression: string;
   /** `local`, or `netns:RATE`: one network namespace per rank, links limited to RATE. */
   readonly hosts: string;
+  /** How gradients travelled: 'shared memory' (all ranks on this host), 'sockets' (ZeroMQ), 'none' (1 worker). */
+  readonly data_plane: 'shared memory' | 'sockets' | 'none';
   readonly steps: number;
   readonly target_tokens_per_step: number;
   readonly step_s_median: number;
@@ -91,7 +93,7 @@ export interface ScalingRow {
 }
 
 /** Step time = the slowest rank's; phases = mean over ranks; both as medians over the timed steps. */
-export function summarise(results: readonly RankResult[], tokensPerRankStep: number): Omit<ScalingRow, 'benchmark' | 'workers' | 'backend' | 'blas_threads_per_worker' | 'compression' | 'efficiency' | 'measure_idle' | 'hosts'> {
+export function summarise(results: readonly RankResult[], tokensPerRankStep: number): Omit<ScalingRow, 'benchmark' | 'workers' | 'backend' | 'blas_threads_per_worker' | 'compression' | 'efficiency' | 'measure_idle' | 'hosts' | 'data_plane'> {
   const steps = results[0]!.steps.length;
   const totals = Array.from({ length: steps }, (_, i) => Math.max(...results.map((r) => r.steps[i]!.total)));
   const phase = (name: (typeof PHASES)[number] | 'allReduceHidden') => median(Array.from({ length: steps }, (_, i) => results.reduce((s, r) => s + r.steps[i]![name], 0) / results.length));
@@ -112,8 +114,8 @@ export function summarise(results: readonly RankResult[], tokensPerRankStep: num
 
 /**
  * `orquesta bench scaling`: trains the benchmark Transformer with each --workers count (local
- * processes with the launcher's environment: ZeroMQ over ipc, or over TCP between emulated hosts
- * with `--hosts netns`; the recommended rank environment; BLAS threads = cores / workers unless
+ * processes with the launcher's environment: all-reduces through shared memory as `orquesta train` does
+ * on one host, or ZeroMQ over TCP between emulated hosts with `--hosts netns`; the recommended rank environment; BLAS threads = cores / workers unless
  * ORQUESTA_BLAS_THREADS is set)
  * and prints target tokens/s, the per-step phases and the scaling efficiency.
  */
@@ -148,7 +150,7 @@ export async function benchScalingCommand(flags: BenchScalingFlags, io: CliIO): 
       const endpoints = [...hosts.endpoints];
       const blas = Number(process.env[ENV.blasThreads] ?? plan.env[ENV.blasThreads] ?? Math.max(1, Math.floor(availableParallelism() / worldSize)));
       const env = { ...recommendedRankEnv(process.env), ...process.env, ...plan.env, [ENV.blasThreads]: String(blas) };
-      const configs = endpoints.map((_, rank): RankConfig => ({ rank, worldSize, endpoints, backend: flags.backend, steps: plan.steps, warmup: plan.warmup, batch: plan.batch, length: plan.length, compression: flags.compression as 'none' | 'fp16', measureIdle: flags.measureIdle === true }));
+      const configs = endpoints.map((_, rank): RankConfig => ({ rank, worldSize, endpoints, backend: flags.backend, steps: plan.steps, warmup: plan.warmup, batch: plan.batch, length: plan.length, compression: flags.compression as 'none' | 'fp16', measureIdle: flags.measureIdle === true, sharedMemory: flags.hosts === 'netns' ? 'off' : 'auto' }));
       if (!flags.json) io.err(`bench scaling: ${worldSize} worker(s), ${plan.warmup} + ${plan.steps} steps ...`);
       const results = await runRanks(configs, env, hosts);
       const summary = summarise(results, tokens);
@@ -160,6 +162,7 @@ export async function benchScalingCommand(flags: BenchScalingFlags, io: CliIO): 
         blas_threads_per_worker: blas,
         compression: flags.compression,
         hosts: flags.hosts === 'netns' ? `netns:${flags.linkRate}` : 'local',
+        data_plane: worldSize === 1 ? 'none' : results.every((r) => r.sharedMemory) ? 'shared memory' : 'sockets',
         measure_idle: flags.measureIdle === true,
         ...summary,
         efficiency: one ? Math.round((summary.target_tokens_per_s / (worldSize * one.target_tokens_per_s)) * 1000) / 1000 : null,

@@ -8,7 +8,7 @@ const base = {
   model: { d_model: 256, heads: 4, d_ff: 1024, encoder_layers: 3, decoder_layers: 3, max_len: 256, positional: 'sinusoidal', tie_embeddings: true, norm: 'pre' },
   tokenizer: { kind: 'bpe', vocab_size: 8000, shared: true },
   training: { max_tokens_per_batch: 2048, accumulate: 1 },
-  collective: { bucket_mb: 25, compression: 'none', timeout_s: 30 },
+  collective: { bucket_mb: 25, compression: 'none', timeout_s: 30, shared_memory: 'auto' },
 } as unknown as ExperimentSpec;
 
 describe('parameter count', () => {

@@ -139,6 +139,11 @@ export const CollectiveSchema = section('Gradient communication.', {
   bucket_mb: Type.Number({ exclusiveMinimum: 0, maximum: 4096, default: 25, description: 'Gradient bucket size in MB (10^6 bytes). Defaults to 25.' }),
   compression: choice(['none', 'fp16'] as const, { default: 'none', description: 'Wire compression of gradients. Defaults to none.' }),
   timeout_s: Type.Number({ exclusiveMinimum: 0, maximum: 86400, default: 30, description: 'Seconds before a stuck collective fails naming the ranks it waits for. Defaults to 30.' }),
+  shared_memory: choice(['auto', 'off'] as const, {
+    default: 'auto',
+    description:
+      'auto: when all workers of a run share one host, gradients are all-reduced through shared memory (/dev/shm) instead of sockets, summed in float32 whatever the compression; off: always over the network. Defaults to auto.',
+  }),
 });
 
 export const CheckpointSchema = section('Checkpoints.', {

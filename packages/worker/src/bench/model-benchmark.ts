@@ -68,7 +68,7 @@ export function benchmarkSpec(backend: string, length: number, batch: number, wo
     optimizer: { kind: 'adam', lr: 1e-3, betas: [0.9, 0.98], eps: 1e-9, weight_decay: 0, warmup_steps: 0, schedule: 'constant', clip_norm: 0 },
     training: { max_tokens_per_batch: batch * length, accumulate: 1, max_steps: 1_000_000, label_smoothing: 0.1, seed: 1, eval_every_steps: 1_000_000, eval_bleu_sentences: 0, log_every_steps: 1_000_000, consistency_every_steps: 0 },
     resources: { workers, slots_per_worker: 1, backend, launcher: 'agents', gpus_per_worker: 0 },
-    collective: { bucket_mb: 25, compression, timeout_s: 60 },
+    collective: { bucket_mb: 25, compression, timeout_s: 60, shared_memory: 'auto' },
     checkpoint: { every_steps: 1_000_000, keep_last: 1, dir: 'unused' },
     fault_tolerance: { max_restarts: 0 },
     scheduling: { priority: 50, preemptible: true },

@@ -6,7 +6,7 @@
  * measured), or with `measureIdle` a barrier before the all-reduce, so that waiting for the slowest
  * rank (idle) is told apart from communicating (no overlap then).
  */
-import { createInMemoryGroups, createZmqProcessGroup, type ProcessGroup } from '@orquesta/collective';
+import { createInMemoryGroups, createZmqProcessGroup, type GroupEvent, type ProcessGroup } from '@orquesta/collective';
 import { selectBackend } from '@orquesta/model';
 import { buildModel } from '../train/trainable-model.js';
 import { Trainer } from '../train/trainer.js';
@@ -27,6 +27,8 @@ export interface ScalingRankConfig {
   readonly compression: 'none' | 'fp16';
   /** Barrier before the all-reduce (idle measured, no overlap). */
   readonly measureIdle: boolean;
+  /** 'auto': all-reduce through shared memory when every rank runs on this host (as `orquesta train`). */
+  readonly sharedMemory: 'auto' | 'off';
 }
 
 /** Seconds of one step's phases on this rank. */
@@ -45,13 +47,19 @@ export interface ScalingRankResult {
   readonly rank: number;
   readonly backend: string;
   readonly steps: readonly StepPhases[];
+  /** Whether this rank's all-reduces went through shared memory. */
+  readonly sharedMemory: boolean;
 }
 
 export async function runScalingRank(c: ScalingRankConfig): Promise<ScalingRankResult> {
   const backend = await selectBackend(c.backend);
   const spec = benchmarkSpec(backend, c.length, c.batch, c.worldSize, c.compression);
+  let sharedMemory = false;
+  const onEvent = (e: GroupEvent): void => {
+    if (e.type === 'shared-memory') sharedMemory = e.enabled;
+  };
   const group: ProcessGroup =
-    c.worldSize === 1 ? createInMemoryGroups(1)[0]! : await createZmqProcessGroup({ rank: c.rank, worldSize: c.worldSize, endpoints: [...c.endpoints], timeoutMs: 120_000 });
+    c.worldSize === 1 ? createInMemoryGroups(1)[0]! : await createZmqProcessGroup({ rank: c.rank, worldSize: c.worldSize, endpoints: [...c.endpoints], timeoutMs: 120_000, sharedMemory: c.sharedMemory, onEvent });
   try {
     const model = buildModel(spec, BENCH_VOCAB);
     const batches = [0, 1, 2].map((i) => syntheticBatch(c.batch, c.length, c.rank * 3 + i + 1));
@@ -67,7 +75,7 @@ export async function runScalingRank(c: ScalingRankConfig): Promise<ScalingRankR
     }
     await trainer.checkReplicas();
     model.dispose();
-    return { rank: c.rank, backend, steps };
+    return { rank: c.rank, backend, steps, sharedMemory };
   } finally {
     await group.close();
   }

@@ -23,7 +23,7 @@ const spec = {
   optimizer: { kind: 'sgd', lr: 0.1, betas: [0.9, 0.98], eps: 1e-9, weight_decay: 0, warmup_steps: 2, schedule: 'inverse_sqrt', clip_norm: 1 },
   training: { max_tokens_per_batch: 256, accumulate: 1, max_steps: 10, label_smoothing: 0.1, seed: 3, eval_every_steps: 100, eval_bleu_sentences: 0, log_every_steps: 1, consistency_every_steps: 1 },
   resources: { workers: 2, slots_per_worker: 1, backend: 'cpu', launcher: 'agents', gpus_per_worker: 0 },
-  collective: { bucket_mb: 0.001, compression: 'none', timeout_s: 5 },
+  collective: { bucket_mb: 0.001, compression: 'none', timeout_s: 5, shared_memory: 'auto' },
   checkpoint: { every_steps: 100, keep_last: 1, dir: 'unused' },
   fault_tolerance: { max_restarts: 0 },
   scheduling: { priority: 50, preemptible: true },
