@@ -27,9 +27,10 @@ export async function freePort(): Promise<number> {
 
 /**
  * Writes DIR/NAME.yaml: a tiny 2-worker translation model on the validation pairs that trains
- * `steps` steps in seconds, checkpointing every 10 steps into DIR/runs/NAME.
+ * `steps` steps in seconds, checkpointing every 10 steps into DIR/runs/NAME. `resources` and
+ * `collective` are the spec's lines of those sections.
  */
-export function tinySpec(dir: string, name: string, steps: number, resources = 'resources: { workers: 2 }'): string {
+export function tinySpec(dir: string, name: string, steps: number, resources = 'resources: { workers: 2 }', collective = 'collective: { timeout_s: 10 }'): string {
   const file = join(dir, `${name}.yaml`);
   writeFileSync(
     file,
@@ -42,7 +43,7 @@ export function tinySpec(dir: string, name: string, steps: number, resources = '
       'optimizer: { kind: adam, lr: 1.0e-3, warmup_steps: 5 }',
       `training: { max_tokens_per_batch: 256, max_steps: ${steps}, log_every_steps: 5, eval_every_steps: ${steps} }`,
       resources,
-      'collective: { timeout_s: 10 }',
+      collective,
       `checkpoint: { every_steps: 10, keep_last: 2, dir: ${join(dir, 'runs', name)} }`,
     ].join('\n'),
   );

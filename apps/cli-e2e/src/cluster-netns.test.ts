@@ -12,6 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testToken, tinySpec } from './cluster-fixtures.js';
 import { ROOT } from './run-cli.js';
 
+// The emulated hosts are network namespaces of one machine: they share /dev/shm, which separate hosts
+// do not, so gradients are kept on the network here.
+const SEPARATE_HOSTS = 'collective: { timeout_s: 10, shared_memory: off }';
+
 const BIN = fileURLToPath(new URL('../../cli/bin/orquesta.js', import.meta.url));
 const HOSTS_UP = join(ROOT, 'infra/netns/hosts-up.sh');
 const HOSTS_DOWN = join(ROOT, 'infra/netns/hosts-down.sh');
@@ -89,7 +93,7 @@ afterAll(() => {
 
 describe.skipIf(!canRun)('coordinator and agents on separate hosts', () => {
   it('places a 2-worker job across two hosts and trains it to completion', async () => {
-    const file = tinySpec(dir, 'two-hosts', 30);
+    const file = tinySpec(dir, 'two-hosts', 30, undefined, SEPARATE_HOSTS);
     let agents = '';
     for (let i = 0; i < 40 && !/host2[\s\S]*host3/.test(agents); i++) {
       await new Promise((r) => setTimeout(r, 500));
@@ -117,7 +121,7 @@ describe.skipIf(!canRun)('coordinator and agents on separate hosts', () => {
   }, 180_000);
 
   it('detects a partitioned host within 10 s, waits for capacity, and finishes when the link is back', async () => {
-    const id = await submitAndCheckpoint(tinySpec(dir, 'partitioned', 400));
+    const id = await submitAndCheckpoint(tinySpec(dir, 'partitioned', 400, undefined, SEPARATE_HOSTS));
     const chaos = cliOnHost(1, ['chaos', 'partition', String(id), '--node', 'host3', '--seconds', '15']);
     expect(chaos.status, chaos.stderr).toBe(0);
     const final = await finished(id);
@@ -132,7 +136,7 @@ describe.skipIf(!canRun)('coordinator and agents on separate hosts', () => {
   }, 300_000);
 
   it('recovers on the remaining capacity when the spec allows it (min_workers: 1), resuming the 2-worker checkpoint with 1', async () => {
-    const id = await submitAndCheckpoint(tinySpec(dir, 'elastic', 600, 'resources: { workers: 2, min_workers: 1 }'));
+    const id = await submitAndCheckpoint(tinySpec(dir, 'elastic', 600, 'resources: { workers: 2, min_workers: 1 }', SEPARATE_HOSTS));
     const chaos = cliOnHost(1, ['chaos', 'partition', String(id), '--node', 'host3', '--seconds', '45']);
     expect(chaos.status, chaos.stderr).toBe(0);
     // While host3 is still cut off, the trial runs on host2 alone and makes progress.
