@@ -45,7 +45,7 @@ def run_rank(args):
     import torch.distributed as dist
 
     torch.set_num_threads(args.threads)
-    dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{args.port}", rank=args.rank, world_size=args.world_size)
+    dist.init_process_group("gloo", init_method=f"tcp://{args.master_addr}:{args.port}", rank=args.rank, world_size=args.world_size)
     n = args.bytes // 4
     template = torch.full((n,), float(args.rank + 1), dtype=torch.float32)
     data = torch.empty(n, dtype=torch.float32)
@@ -105,6 +105,7 @@ def main():
     ap.add_argument("--rank", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--world-size", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--master-addr", default="127.0.0.1", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.rank is not None:
         args.bytes = int(args.bytes)

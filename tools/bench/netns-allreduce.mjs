@@ -6,13 +6,18 @@
 //
 //   flock /tmp/orquesta-bench.lock node tools/bench/netns-allreduce.mjs --ranks 2,4 --bytes 64MiB --rate 1gbit
 //
-// Options: --ranks LIST (2)  --bytes LIST (64MiB)  --rate TBF_RATE (1gbit)  --repeats N (10)  --warmup auto|N
-//          --segment-bytes SIZE (1MiB)  --compression none|fp16 (none)  --rank-env KEY=VALUE (repeatable)  --json
+// With --impl gloo (or both), PyTorch's gloo ranks (gloo_allreduce.py's rank mode) run in the same
+// namespaces over the same shaped links, as the reference for what the emulated link allows.
+//
+// Options: --impl orquesta|gloo|both (orquesta)  --ranks LIST (2)  --bytes LIST (64MiB)  --rate TBF_RATE (1gbit)  --repeats N (10)  --warmup auto|N
+//          --segment-bytes SIZE (1MiB)  --compression none|fp16 (none)  --rank-env KEY=VALUE (repeatable, given to both
+//          implementations; 'recommended' adds RECOMMENDED_RANK_ENV, as `orquesta train` does)  --json
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 
 const CLI = fileURLToPath(new URL('../../apps/cli/bin/orquesta.js', import.meta.url));
+const GLOO = fileURLToPath(new URL('./gloo_allreduce.py', import.meta.url));
 const UNITS = { '': 1, b: 1, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, kb: 1e3, mb: 1e6, gb: 1e9 };
 const RATE_UNITS = { kbit: 1e3, mbit: 1e6, gbit: 1e9 };
 
@@ -23,7 +28,7 @@ function parseSize(text) {
 }
 
 function parseArgs(argv) {
-  const o = { ranks: '2', bytes: '64MiB', rate: '1gbit', repeats: 10, warmup: 'auto', segmentBytes: '1MiB', compression: 'none', rankEnv: [], json: false };
+  const o = { impl: 'orquesta', ranks: '2', bytes: '64MiB', rate: '1gbit', repeats: 10, warmup: 'auto', segmentBytes: '1MiB', compression: 'none', rankEnv: [], json: false };
   for (let i = 0; i < argv.length; i++) {
     const [flag, value] = [argv[i], argv[i + 1]];
     if (flag === '--json') o.json = true;
@@ -36,7 +41,7 @@ function parseArgs(argv) {
     } else if (flag === '--segment-bytes') {
       o.segmentBytes = value;
       i++;
-    } else if (['--ranks', '--bytes', '--rate', '--warmup', '--compression'].includes(flag)) {
+    } else if (['--impl', '--ranks', '--bytes', '--rate', '--warmup', '--compression'].includes(flag)) {
       o[flag.slice(2)] = value;
       i++;
     } else throw new Error(`unknown option ${flag}`);
@@ -83,40 +88,59 @@ function makeHosts(n, rate) {
   return { hosts, teardown };
 }
 
-function runRank(ns, config, env) {
+/** Runs `argv` in namespace `ns` and resolves with the timings it prints ({"times": [...]}). */
+function runIn(ns, argv, env, rank) {
   return new Promise((resolve, reject) => {
-    const child = spawn('ip', ['netns', 'exec', ns, process.execPath, CLI, 'bench', 'allreduce-rank', '--config', JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    const child = spawn('ip', ['netns', 'exec', ns, ...argv], { stdio: ['ignore', 'pipe', 'pipe'], env });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (err += d));
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out).times) : reject(new Error(`rank ${config.rank} in ${ns} exited ${code}: ${err}`))));
+    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out).times) : reject(new Error(`rank ${rank} in ${ns} exited ${code}: ${err}`))));
   });
 }
+
+const orquestaRank = (config) => [process.execPath, CLI, 'bench', 'allreduce-rank', '--config', JSON.stringify(config)];
+const glooRank = ({ rank, worldSize, bytes, repeats, warmup }) =>
+  ['/usr/bin/python3', GLOO, '--rank', String(rank), '--world-size', String(worldSize), '--master-addr', '10.78.0.1', '--port', '5601', '--bytes', String(bytes), '--repeats', String(repeats), '--warmup', String(warmup)];
 
 const o = parseArgs(process.argv.slice(2));
 const [, value, unit] = /^(\d+(?:\.\d+)?)(kbit|mbit|gbit)$/.exec(o.rate) ?? [];
 if (!value) throw new Error(`--rate: expected e.g. 1gbit, got ${o.rate}`);
 const linkBytesPerSecond = (Number(value) * RATE_UNITS[unit]) / 8;
+if (o.rankEnv.includes('recommended')) {
+  const { RECOMMENDED_RANK_ENV } = await import('../../packages/collective/dist/index.js');
+  o.rankEnv = [...o.rankEnv.filter((kv) => kv !== 'recommended'), ...Object.entries(RECOMMENDED_RANK_ENV).map(([k, v]) => `${k}=${v}`)];
+}
 const env = { ...process.env, ...Object.fromEntries(o.rankEnv.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])) };
+if (!['orquesta', 'gloo', 'both'].includes(o.impl)) throw new Error(`--impl: expected orquesta, gloo or both, got ${o.impl}`);
+const impls = o.impl === 'both' ? ['orquesta', 'gloo'] : [o.impl];
 for (const worldSize of o.ranks.split(',').map(Number)) {
   for (const bytes of o.bytes.split(',').map(parseSize)) {
-    const { hosts, teardown } = makeHosts(worldSize, o.rate);
-    try {
-      const warmup = o.warmup === 'auto' ? Math.max(5, Math.ceil(2 ** 28 / bytes)) : Number(o.warmup);
-      const endpoints = hosts.map((_, i) => `tcp://10.78.0.${i + 1}:5600`);
-      const perRank = await Promise.all(
-        hosts.map((ns, rank) => runRank(ns, { rank, worldSize, endpoints, bytes, repeats: o.repeats, warmup, compression: o.compression, segmentBytes: parseSize(o.segmentBytes) }, env)),
-      );
-      const times = Array.from({ length: o.repeats }, (_, i) => Math.max(...perRank.map((t) => t[i])));
-      const sorted = [...times].sort((a, b) => a - b);
-      const med = sorted.length % 2 ? sorted[sorted.length >> 1] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
-      const algbw = bytes / (med / 1e3) / 1e9;
-      const busbw = (algbw * 2 * (worldSize - 1)) / worldSize;
-      const row = { impl: 'orquesta-zmq', transport: `tcp over netns, tbf ${o.rate}`, compression: o.compression, ranks: worldSize, bytes, segment_bytes: parseSize(o.segmentBytes), warmup, repeats: o.repeats, rank_env: o.rankEnv.join(' '), median_ms: med, min_ms: sorted[0], algbw_gbps: algbw, busbw_gbps: busbw, link_gbps: linkBytesPerSecond / 1e9, busbw_of_link: (busbw * 1e9) / linkBytesPerSecond };
-      console.log(o.json ? JSON.stringify(row) : `ranks ${worldSize}  bytes ${bytes}  ${o.compression}  median ${med.toFixed(1)} ms  busbw ${busbw.toFixed(4)} GB/s = ${(100 * row.busbw_of_link).toFixed(1)} % of the ${o.rate} link`);
-    } finally {
-      teardown();
+    for (const impl of impls) {
+      const { hosts, teardown } = makeHosts(worldSize, o.rate);
+      try {
+        const warmup = o.warmup === 'auto' ? Math.max(5, Math.ceil(2 ** 28 / bytes)) : Number(o.warmup);
+        const endpoints = hosts.map((_, i) => `tcp://10.78.0.${i + 1}:5600`);
+        const rankEnv = impl === 'gloo' ? { ...env, GLOO_SOCKET_IFNAME: 'eth0', OMP_NUM_THREADS: '1' } : env;
+        const perRank = await Promise.all(
+          hosts.map((ns, rank) => {
+            const config = { rank, worldSize, endpoints, bytes, repeats: o.repeats, warmup, compression: o.compression, segmentBytes: parseSize(o.segmentBytes) };
+            return runIn(ns, impl === 'gloo' ? glooRank(config) : orquestaRank(config), rankEnv, rank);
+          }),
+        );
+        const times = Array.from({ length: o.repeats }, (_, i) => Math.max(...perRank.map((t) => t[i])));
+        const sorted = [...times].sort((a, b) => a - b);
+        const med = sorted.length % 2 ? sorted[sorted.length >> 1] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+        const algbw = bytes / (med / 1e3) / 1e9;
+        const busbw = (algbw * 2 * (worldSize - 1)) / worldSize;
+        const name = impl === 'gloo' ? 'torch-gloo' : 'orquesta-zmq';
+        const compression = impl === 'gloo' ? 'none' : o.compression;
+        const row = { impl: name, transport: `tcp over netns, tbf ${o.rate}`, compression, ranks: worldSize, bytes, segment_bytes: impl === 'gloo' ? null : parseSize(o.segmentBytes), warmup, repeats: o.repeats, rank_env: o.rankEnv.join(' '), median_ms: med, min_ms: sorted[0], algbw_gbps: algbw, busbw_gbps: busbw, link_gbps: linkBytesPerSecond / 1e9, busbw_of_link: (busbw * 1e9) / linkBytesPerSecond };
+        console.log(o.json ? JSON.stringify(row) : `${name.padEnd(13)} ranks ${worldSize}  bytes ${bytes}  ${compression}  median ${med.toFixed(1)} ms  busbw ${busbw.toFixed(4)} GB/s = ${(100 * row.busbw_of_link).toFixed(1)} % of the ${o.rate} link`);
+      } finally {
+        teardown();
+      }
     }
   }
 }

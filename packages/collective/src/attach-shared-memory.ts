@@ -1,3 +1,4 @@
+import { statfsSync } from 'node:fs';
 import type { GroupEventListener } from './group-events.js';
 import type { RingProcessGroup } from './ring-process-group.js';
 import { SHARED_NAME_LENGTH, SharedMemoryFiles } from './shared-memory-files.js';
@@ -6,7 +7,8 @@ import { SHARED_NAME_LENGTH, SharedMemoryFiles } from './shared-memory-files.js'
  * Switches a freshly connected group's all-reduces to shared memory when every rank runs on this host.
  * Collective: every rank calls it right after connecting.
  *
- * 1. Create this rank's files in `dir` (a zero name when that fails).
+ * 1. Check that `dir` has room for every rank's files (2 x `limitBytes` each); create this rank's files
+ *    (a zero name when either fails).
  * 2. All-gather the names; open every peer's files by name. A rank on another host (or in a container
  *    with its own `dir`) finds none.
  * 3. All-gather the verdicts (which proves every rank has opened what it could); unlink our files.
@@ -15,11 +17,11 @@ import { SHARED_NAME_LENGTH, SharedMemoryFiles } from './shared-memory-files.js'
  * Resolves with whether shared memory is used; reports the outcome as a 'shared-memory' event.
  * @throws the group's errors (CollectiveTimeoutError, PeerLostError, ...) from the two all-gathers.
  */
-export async function attachSharedMemory(group: RingProcessGroup, dir: string, onEvent: GroupEventListener | undefined): Promise<boolean> {
+export async function attachSharedMemory(group: RingProcessGroup, dir: string, limitBytes: number, onEvent: GroupEventListener | undefined): Promise<boolean> {
   let files: SharedMemoryFiles | undefined;
-  let problem: string | undefined;
+  let problem = roomProblem(dir, 2 * limitBytes * group.worldSize);
   try {
-    files = SharedMemoryFiles.create(dir, group.rank, group.worldSize);
+    if (problem === undefined) files = SharedMemoryFiles.create(dir, group.rank, group.worldSize);
   } catch (error) {
     problem = `rank ${group.rank} cannot create files in ${dir}: ${(error as Error).message}`;
   }
@@ -30,7 +32,7 @@ export async function attachSharedMemory(group: RingProcessGroup, dir: string, o
     files?.unlinkOwn();
     const refusing = verdicts.flatMap((v, rank) => (v[0] === 1 ? [] : [rank]));
     if (files !== undefined && refusing.length === 0) {
-      group.useSharedMemory(files);
+      group.useSharedMemory(files, limitBytes);
       onEvent?.({ type: 'shared-memory', enabled: true, detail: `all ${group.worldSize} ranks on this host: all-reduces through ${dir}` });
       return true;
     }
@@ -40,5 +42,18 @@ export async function attachSharedMemory(group: RingProcessGroup, dir: string, o
   } catch (error) {
     files?.close();
     throw error;
+  }
+}
+
+/** Why `dir` cannot hold `needed` more bytes, or undefined when it can. */
+function roomProblem(dir: string, needed: number): string | undefined {
+  try {
+    const fs = statfsSync(dir);
+    const free = fs.bavail * fs.bsize;
+    if (free >= needed) return undefined;
+    const mib = (bytes: number): string => `${Math.floor(bytes / 2 ** 20)} MiB`;
+    return `${dir} has ${mib(free)} free, the group's files may need ${mib(needed)} (2 x the shared-memory limit x ranks)`;
+  } catch (error) {
+    return `cannot check the free space of ${dir}: ${(error as Error).message}`;
   }
 }

@@ -1,6 +1,6 @@
 export { createZmqProcessGroup } from './create-zmq-process-group.js';
 export type { ZmqProcessGroupOptions } from './zmq-options.js';
-export { DEFAULT_SEGMENT_BYTES, DEFAULT_TIMEOUT_MS } from './zmq-options.js';
+export { DEFAULT_SEGMENT_BYTES, DEFAULT_SHARED_MEMORY_LIMIT_BYTES, DEFAULT_TIMEOUT_MS } from './zmq-options.js';
 export { createInMemoryGroups } from './create-in-memory-groups.js';
 export type { InMemoryGroupOptions } from './create-in-memory-groups.js';
 export { COLLECTIVE_OP } from './process-group.js';

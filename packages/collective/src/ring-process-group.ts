@@ -59,7 +59,7 @@ export class RingProcessGroup implements ProcessGroup {
   private trace: Buffer | undefined;
   private readonly peerTraces = new Map<number, TraceContext>();
   /** Set when every rank runs on this host: all-reduces go through these files (see useSharedMemory). */
-  private shared: { readonly files: SharedMemoryFiles; readonly scratch: Float32Array; operations: number } | undefined;
+  private shared: { readonly files: SharedMemoryFiles; readonly limitBytes: number; readonly scratch: Float32Array; operations: number } | undefined;
 
   constructor(
     private readonly transport: Transport,
@@ -118,7 +118,7 @@ export class RingProcessGroup implements ProcessGroup {
     const codec = compression === 'fp16' ? this.fp16 : float32Codec;
     return this.run(COLLECTIVE_OP.allReduce, codec.dtype, async (ch) => {
       const shared = this.shared;
-      if (shared !== undefined) await sharedMemoryAllReduce(ch, data, shared.files, shared.operations++ % 2, shared.scratch);
+      if (shared !== undefined && data.byteLength <= shared.limitBytes) await sharedMemoryAllReduce(ch, data, shared.files, shared.operations++ % 2, shared.scratch);
       else await ringAllReduce(ch, data, codec, this.segmentElements(codec.dtype));
       if (op === 'mean' && this.worldSize > 1) divideInPlace(data, this.worldSize);
       return data;
@@ -126,12 +126,13 @@ export class RingProcessGroup implements ProcessGroup {
   }
 
   /**
-   * From now on, all-reduces go through `files` (every rank's shared-memory files, opened by all ranks)
-   * instead of the ring: float32 sums, whatever the compression (nothing crosses a network). Every rank
-   * must switch at the same point of its call sequence; the group closes the files.
+   * From now on, all-reduces of at most `limitBytes` go through `files` (every rank's shared-memory
+   * files, opened by all ranks) instead of the ring: float32 sums, whatever the compression (nothing
+   * crosses a network); larger ones keep the ring. Every rank must switch at the same point of its call
+   * sequence, with the same limit; the group closes the files.
    */
-  useSharedMemory(files: SharedMemoryFiles): void {
-    this.shared = { files, scratch: new Float32Array(this.segmentElements(DTYPE.f32)), operations: 0 };
+  useSharedMemory(files: SharedMemoryFiles, limitBytes: number): void {
+    this.shared = { files, limitBytes, scratch: new Float32Array(this.segmentElements(DTYPE.f32)), operations: 0 };
   }
 
   broadcast(data: Float32Array, root: number): Promise<Float32Array> {

@@ -9,6 +9,7 @@ import type { GroupEvent } from './group-events.js';
 import type { RingProcessGroup } from './ring-process-group.js';
 import { SharedFileIoError, SharedMemoryFiles } from './shared-memory-files.js';
 
+const LIMIT = 1 << 20;
 const dirs: string[] = [];
 afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
@@ -25,7 +26,7 @@ async function sharedGroups(n: number, segmentBytes = 256): Promise<{ groups: Ri
   const dir = freshDir();
   const events: GroupEvent[] = [];
   const { groups } = createInMemoryNetworkGroups(n, { segmentBytes });
-  const attached = await Promise.all(groups.map((g) => attachSharedMemory(g, dir, (e) => events.push(e))));
+  const attached = await Promise.all(groups.map((g) => attachSharedMemory(g, dir, LIMIT, (e) => events.push(e))));
   expect(attached).toEqual(groups.map(() => true));
   return { groups, dir, events };
 }
@@ -103,7 +104,7 @@ describe('all-reduce through shared memory', () => {
     const events: GroupEvent[] = [];
     const { groups } = createInMemoryNetworkGroups(3);
     const ownDirs = groups.map(() => freshDir()); // as if each rank had its own /dev/shm
-    expect(await Promise.all(groups.map((g, r) => attachSharedMemory(g, ownDirs[r] as string, (e) => events.push(e))))).toEqual([false, false, false]);
+    expect(await Promise.all(groups.map((g, r) => attachSharedMemory(g, ownDirs[r] as string, LIMIT, (e) => events.push(e))))).toEqual([false, false, false]);
     for (const d of ownDirs) expect(readdirSync(d)).toEqual([]);
     expect(events).toHaveLength(3);
     for (const e of events) expect(e).toMatchObject({ type: 'shared-memory', enabled: false, detail: expect.stringMatching(/is not here \(ENOENT\)|cannot reach every rank/) });
@@ -117,8 +118,31 @@ describe('all-reduce through shared memory', () => {
     const dir = freshDir();
     const { groups } = createInMemoryNetworkGroups(2);
     const events: GroupEvent[] = [];
-    expect(await Promise.all(groups.map((g) => attachSharedMemory(g, g.rank === 0 ? notADir : dir, (e) => events.push(e))))).toEqual([false, false]);
+    expect(await Promise.all(groups.map((g) => attachSharedMemory(g, g.rank === 0 ? notADir : dir, LIMIT, (e) => events.push(e))))).toEqual([false, false]);
     expect(events.find((e) => e.type === 'shared-memory' && e.detail.startsWith('rank 0 cannot create files'))).toBeDefined();
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
+
+describe('the shared-memory limit', () => {
+  it('all-reduces above the limit keep the socket ring (fp16 rounding shows which path ran)', async () => {
+    const dir = freshDir();
+    const { groups } = createInMemoryNetworkGroups(2, { segmentBytes: 4096 });
+    expect(await Promise.all(groups.map((g) => attachSharedMemory(g, dir, 4096, undefined)))).toEqual([true, true]);
+    const third = (n: number): Float32Array => new Float32Array(n).fill(1 / 3);
+    const results = await Promise.all(groups.map(async (g) => [await g.allReduce(third(1024), 'sum', { compression: 'fp16' }), await g.allReduce(third(1025), 'sum', { compression: 'fp16' })]));
+    const [small, large] = results[0] as Float32Array[];
+    expect(small?.[0]).toBe(Math.fround(Math.fround(1 / 3) + Math.fround(1 / 3))); // 4096 bytes: shared memory, float32
+    expect(large?.[0]).not.toBe(small?.[0]); // 4100 bytes: the ring, rounded to fp16 on the wire
+    expect(Math.abs((large?.[0] as number) - 2 / 3)).toBeLessThan(2 ** -10);
+  });
+
+  it('a directory without room for every rank\'s files keeps the socket ring and says how much is missing', async () => {
+    const dir = freshDir();
+    const { groups } = createInMemoryNetworkGroups(2);
+    const events: GroupEvent[] = [];
+    expect(await Promise.all(groups.map((g) => attachSharedMemory(g, dir, 2 ** 50, (e) => events.push(e))))).toEqual([false, false]);
+    expect(events[0]).toMatchObject({ type: 'shared-memory', enabled: false, detail: expect.stringMatching(/MiB free, the group's files may need \d+ MiB/) });
     expect(readdirSync(dir)).toEqual([]);
   });
 });

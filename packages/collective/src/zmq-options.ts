@@ -36,6 +36,12 @@ export interface ZmqProcessGroupOptions {
   readonly sharedMemory?: 'auto' | 'off';
   /** Directory of the shared-memory files. Defaults to /dev/shm, or the temporary directory without it. */
   readonly sharedMemoryDir?: string;
+  /**
+   * Largest all-reduce, in bytes, that goes through shared memory; larger ones use the socket ring. Each
+   * rank's two files grow up to this size each, and shared memory is used only if the directory has room
+   * for every rank's files (2 x this x worldSize). Defaults to 64 MiB.
+   */
+  readonly sharedMemoryLimitBytes?: number;
 }
 
 /** Validated options with every default filled in. */
@@ -57,10 +63,12 @@ export interface ZmqGroupConfig {
   readonly onEvent: GroupEventListener | undefined;
   readonly sharedMemory: 'auto' | 'off';
   readonly sharedMemoryDir: string;
+  readonly sharedMemoryLimitBytes: number;
 }
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 export const DEFAULT_SEGMENT_BYTES = 1 << 20;
+export const DEFAULT_SHARED_MEMORY_LIMIT_BYTES = 64 << 20;
 const ENDPOINT = /^(tcp:\/\/[^\s:]+:\d{1,5}|ipc:\/\/\S+)$/;
 
 const clamp = (x: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, x));
@@ -84,6 +92,8 @@ export function resolveZmqOptions(o: ZmqProcessGroupOptions): ZmqGroupConfig {
   if (sharedMemory !== 'auto' && sharedMemory !== 'off') throw bad('sharedMemory', `expected 'auto' or 'off', got ${JSON.stringify(sharedMemory)}`);
   const sharedMemoryDir = o.sharedMemoryDir ?? defaultSharedMemoryDir();
   if (typeof sharedMemoryDir !== 'string' || sharedMemoryDir.length === 0) throw bad('sharedMemoryDir', `expected a directory, got ${JSON.stringify(sharedMemoryDir)}`);
+  const sharedMemoryLimitBytes = o.sharedMemoryLimitBytes ?? DEFAULT_SHARED_MEMORY_LIMIT_BYTES;
+  if (!Number.isInteger(sharedMemoryLimitBytes) || sharedMemoryLimitBytes < 4096) throw bad('sharedMemoryLimitBytes', `expected an integer of at least 4096, got ${sharedMemoryLimitBytes}`);
   return {
     rank: o.rank,
     worldSize: o.worldSize,
@@ -100,6 +110,7 @@ export function resolveZmqOptions(o: ZmqProcessGroupOptions): ZmqGroupConfig {
     onEvent: o.onEvent,
     sharedMemory,
     sharedMemoryDir,
+    sharedMemoryLimitBytes,
   };
 }
 

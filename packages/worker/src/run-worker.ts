@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { trace } from '@opentelemetry/api';
 import { finishStepSpans, startStepSpan, wireContextOf } from '@orquesta/telemetry';
-import { createZmqProcessGroup } from '@orquesta/collective';
+import { createZmqProcessGroup, DEFAULT_SHARED_MEMORY_LIMIT_BYTES } from '@orquesta/collective';
 import { nativeKernelReport } from '@orquesta/kernels';
 import { selectBackend } from '@orquesta/model';
 import type { ExperimentSpec, WorkerReport } from '@orquesta/protocol';
@@ -51,7 +51,7 @@ export async function runWorker(setup: WorkerSetup, io: WorkerIO, stop: StopSign
   const backend = await selectBackend(spec.resources.backend);
   const native = backend === 'wasm-native' ? nativeKernelReport() : undefined;
   if (lead && native) io.log(`native kernels (${native.kernels.length}): ${native.kernels.join(', ')}; OpenBLAS ${native.blas.core}, ${native.blas.threads} thread(s) per worker`);
-  const group = await createZmqProcessGroup({ rank, worldSize, endpoints: [...setup.peers], timeoutMs: spec.collective.timeout_s * 1000, sharedMemory: spec.collective.shared_memory, onEvent: (e) => lead && e.type === 'shared-memory' && io.log(`data plane: ${e.detail}`), ...(setup.curve ? { curve: setup.curve } : {}) });
+  const group = await createZmqProcessGroup({ rank, worldSize, endpoints: [...setup.peers], timeoutMs: spec.collective.timeout_s * 1000, sharedMemory: spec.collective.shared_memory, sharedMemoryLimitBytes: sharedMemoryLimit(spec), onEvent: (e) => lead && e.type === 'shared-memory' && io.log(`data plane: ${e.detail}`), ...(setup.curve ? { curve: setup.curve } : {}) });
   if (lead && setup.curve) io.log('data plane: CURVE-encrypted, authenticated by per-run keys');
   try {
     const data = await loadTrainingData(spec, rank, worldSize);
@@ -133,4 +133,9 @@ export async function runWorker(setup: WorkerSetup, io: WorkerIO, stop: StopSign
   } finally {
     await group.close();
   }
+}
+
+/** Buckets (bucket_mb) up to 64 MiB, or bigger ones as configured, go through shared memory on one host. */
+function sharedMemoryLimit(spec: WorkerSetup['spec']): number {
+  return Math.max(DEFAULT_SHARED_MEMORY_LIMIT_BYTES, Math.ceil(spec.collective.bucket_mb * 1e6));
 }

@@ -150,6 +150,7 @@ export async function benchAllReduceRankCommand(configJson: string, io: CliIO): 
     timeoutMs: 60_000,
     segmentBytes: c.segmentBytes,
     sharedMemory: c.sharedMemory,
+    sharedMemoryLimitBytes: Math.max(4096, c.bytes),
     onEvent: (e) => {
       if (e.type === 'shared-memory') sharedMemory = e.enabled;
     },

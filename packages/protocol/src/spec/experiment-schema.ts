@@ -142,7 +142,7 @@ export const CollectiveSchema = section('Gradient communication.', {
   shared_memory: choice(['auto', 'off'] as const, {
     default: 'auto',
     description:
-      'auto: when all workers of a run share one host, gradients are all-reduced through shared memory (/dev/shm) instead of sockets, summed in float32 whatever the compression; off: always over the network. Defaults to auto.',
+      'auto: when all workers of a run share one host and /dev/shm has room for 2 x max(64 MiB, bucket_mb) per worker, gradients are all-reduced through shared memory instead of sockets, summed in float32 whatever the compression; off: always over the network. Defaults to auto.',
   }),
 });
 
