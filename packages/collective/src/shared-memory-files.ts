@@ -70,7 +70,7 @@ export class SharedMemoryFiles {
 
   /**
    * Opens every peer's files by the names all-gathered from them (indexed by rank; this rank's is
-   * skipped). Resolves with why one could not be opened (another host, or no shared files), else undefined.
+   * skipped). Returns why one could not be opened (another host, or no shared files), else undefined.
    */
   openPeers(names: readonly Float32Array[]): string | undefined {
     for (const [peer, name] of names.entries()) {
