@@ -11,8 +11,10 @@ import { SHARED_NAME_LENGTH, SharedMemoryFiles } from './shared-memory-files.js'
  *    (a zero name when either fails).
  * 2. All-gather the names; open every peer's files by name. A rank on another host (or in a container
  *    with its own `dir`) finds none.
- * 3. All-gather the verdicts (which proves every rank has opened what it could); unlink our files.
- * 4. Every rank could open every file: use them. Otherwise close them and keep the ring.
+ * 3. All-gather the verdicts and limits (which proves every rank has opened what it could); unlink
+ *    our files.
+ * 4. Every rank could open every file and all limits agree (so every rank takes the same path for each
+ *    all-reduce): use them. Otherwise close them and keep the ring.
  *
  * Resolves with whether shared memory is used; reports the outcome as a 'shared-memory' event.
  * @throws the group's errors (CollectiveTimeoutError, PeerLostError, ...) from the two all-gathers.
@@ -28,10 +30,13 @@ export async function attachSharedMemory(group: RingProcessGroup, dir: string, l
   try {
     const names = await group.allGather(files?.name ?? new Float32Array(SHARED_NAME_LENGTH));
     problem ??= files?.openPeers(names);
-    const verdicts = await group.allGather(Float32Array.of(problem === undefined ? 1 : 0));
+    // the limit as two exact 16-bit halves of its 64 KiB units and its remainder
+    const verdicts = await group.allGather(Float32Array.of(problem === undefined ? 1 : 0, Math.floor(limitBytes / 65536), limitBytes % 65536));
     files?.unlinkOwn();
     const refusing = verdicts.flatMap((v, rank) => (v[0] === 1 ? [] : [rank]));
-    if (files !== undefined && refusing.length === 0) {
+    const limits = verdicts.map((v) => (v[1] as number) * 65536 + (v[2] as number));
+    if (refusing.length === 0 && limits.some((l) => l !== limitBytes)) problem = `the ranks' shared-memory limits differ (${limits.join(', ')} bytes)`;
+    if (files !== undefined && refusing.length === 0 && problem === undefined) {
       group.useSharedMemory(files, limitBytes);
       onEvent?.({ type: 'shared-memory', enabled: true, detail: `all ${group.worldSize} ranks on this host: all-reduces through ${dir}` });
       return true;

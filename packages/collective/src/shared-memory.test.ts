@@ -147,6 +147,17 @@ describe('the shared-memory limit', () => {
   });
 });
 
+describe('the shared-memory limit must agree', () => {
+  it('ranks configured with different limits keep the socket ring', async () => {
+    const dir = freshDir();
+    const { groups } = createInMemoryNetworkGroups(2);
+    const events: GroupEvent[] = [];
+    expect(await Promise.all(groups.map((g) => attachSharedMemory(g, dir, g.rank === 0 ? 1 << 20 : (1 << 20) + 4096, (e) => events.push(e))))).toEqual([false, false]);
+    expect(events[0]).toMatchObject({ enabled: false, detail: "the ranks' shared-memory limits differ (1048576, 1052672 bytes)" });
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
+
 describe('SharedMemoryFiles', () => {
   it('reports short reads as an I/O error naming the file owner', async () => {
     const dir = freshDir();
