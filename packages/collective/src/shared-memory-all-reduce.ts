@@ -32,12 +32,8 @@ export async function sharedMemoryAllReduce(ch: OpChannel, data: Float32Array, f
   try {
     if (own > 0) files.write(parity, bytes.subarray(0, own * 4), 0);
     if (ownEnd < data.length) files.write(parity, bytes.subarray(ownEnd * 4), ownEnd * 4);
-  } catch (error) {
-    throw failWith(ch, error);
-  }
-  await ringToken(ch, 0, tag);
+    await ringToken(ch, 0, tag);
 
-  try {
     const scratchBytes = bytesOf(scratch);
     for (let peer = 0; peer < n; peer++) {
       if (peer === ch.rank) continue;
@@ -48,12 +44,8 @@ export async function sharedMemoryAllReduce(ch: OpChannel, data: Float32Array, f
       }
     }
     if (ownEnd > own) files.write(parity, bytes.subarray(own * 4, ownEnd * 4), own * 4);
-  } catch (error) {
-    throw failWith(ch, error);
-  }
-  await ringToken(ch, n - 1, tag);
+    await ringToken(ch, n - 1, tag);
 
-  try {
     for (let peer = 0; peer < n; peer++) {
       const [start, end] = [chunks.start(peer), chunks.end(peer)];
       if (peer !== ch.rank && end > start) files.read(parity, peer, bytes.subarray(start * 4, end * 4), start * 4);
@@ -63,7 +55,10 @@ export async function sharedMemoryAllReduce(ch: OpChannel, data: Float32Array, f
   }
 }
 
-/** An I/O failure breaks the group: peers learn which rank's memory failed (as a lost rank). */
+/**
+ * An I/O failure breaks the group: peers learn which rank's memory failed (as a lost rank). Other errors
+ * (the token rounds' collective errors) pass through unchanged.
+ */
 function failWith(ch: OpChannel, error: unknown): Error {
   if (!(error instanceof SharedFileIoError)) return error instanceof Error ? error : new Error(String(error));
   return ch.fail({ kind: 'peer-lost', waitingFor: [error.owner], detectedBy: ch.rank, reason: error.message });

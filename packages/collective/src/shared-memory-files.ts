@@ -101,31 +101,17 @@ export class SharedMemoryFiles {
   /** Writes `bytes` at byte `position` of this rank's file of `parity`. @throws {SharedFileIoError} */
   write(parity: number, bytes: Uint8Array, position: number): void {
     const fd = this.fd(parity, this.rank);
-    for (let done = 0; done < bytes.length; ) {
-      let n: number;
-      try {
-        n = writeSync(fd, bytes, done, bytes.length - done, position + done);
-      } catch (error) {
-        throw new SharedFileIoError(this.rank, `writing shared memory failed: ${(error as Error).message}`, { cause: error });
-      }
-      if (n <= 0) throw new SharedFileIoError(this.rank, 'writing shared memory made no progress');
-      done += n;
-    }
+    transferAll(bytes, position, (done) => writeSync(fd, bytes, done, bytes.length - done, position + done), (problem, cause) =>
+      new SharedFileIoError(this.rank, `writing shared memory ${cause === undefined ? 'made no progress' : `failed: ${problem}`}`, { cause }),
+    );
   }
 
   /** Fills `into` from byte `position` of `peer`'s file of `parity`. @throws {SharedFileIoError} */
   read(parity: number, peer: number, into: Uint8Array, position: number): void {
     const fd = this.fd(parity, peer);
-    for (let done = 0; done < into.length; ) {
-      let n: number;
-      try {
-        n = readSync(fd, into, done, into.length - done, position + done);
-      } catch (error) {
-        throw new SharedFileIoError(peer, `reading rank ${peer}'s shared memory failed: ${(error as Error).message}`, { cause: error });
-      }
-      if (n <= 0) throw new SharedFileIoError(peer, `rank ${peer}'s shared memory ends at byte ${position + done}, expected ${position + into.length}`);
-      done += n;
-    }
+    transferAll(into, position, (done) => readSync(fd, into, done, into.length - done, position + done), (problem, cause) =>
+      new SharedFileIoError(peer, cause === undefined ? `rank ${peer}'s shared memory ${problem}` : `reading rank ${peer}'s shared memory failed: ${problem}`, { cause }),
+    );
   }
 
   /** Closes every descriptor (idempotent); unlinks this rank's files if still there. */
@@ -140,6 +126,24 @@ export class SharedMemoryFiles {
     const fd = this.fds[parity]?.[rank] ?? -1;
     if (fd < 0 || this.closed) throw new SharedFileIoError(rank, `rank ${rank}'s shared memory is not open`);
     return fd;
+  }
+}
+
+/**
+ * Repeats `step(done)` (one pread or pwrite; returns the bytes moved) until all of `bytes` moved.
+ * `fail(problem, cause)` makes the error: with the system's error as cause, or without one when a step
+ * moved nothing (`problem` then says where the data ended).
+ */
+function transferAll(bytes: Uint8Array, position: number, step: (done: number) => number, fail: (problem: string, cause?: unknown) => SharedFileIoError): void {
+  for (let done = 0; done < bytes.length; ) {
+    let n: number;
+    try {
+      n = step(done);
+    } catch (error) {
+      throw fail((error as Error).message, error);
+    }
+    if (n <= 0) throw fail(`ends at byte ${position + done}, expected ${position + bytes.length}`);
+    done += n;
   }
 }
 
