@@ -4,7 +4,8 @@
 For every combination of --ranks and --bytes it starts that many rank processes on 127.0.0.1, runs
 --warmup untimed and --repeats timed all_reduce(SUM) calls on a float32 tensor (each preceded by a
 barrier), takes the slowest rank's time of each repetition, and prints the median time, algorithm
-bandwidth (bytes / time) and bus bandwidth (algbw x 2(N-1)/N), one JSON line per configuration.
+bandwidth (bytes / time), bus bandwidth (algbw x 2(N-1)/N) and the median CPU time one rank spends on
+one all-reduce (all its threads), one JSON line per configuration.
 
 Usage: /usr/bin/python3 tools/bench/gloo_allreduce.py --ranks 2,4 --bytes 4MiB,64MiB --repeats 20 [--warmup auto] [--rank-env K=V] --json
 Needs Debian's python3-torch (apt-get install -y python3-torch libopenblas0-pthread).
@@ -50,18 +51,22 @@ def run_rank(args):
     template = torch.full((n,), float(args.rank + 1), dtype=torch.float32)
     data = torch.empty(n, dtype=torch.float32)
     times = []
+    cpu = []
     for i in range(args.warmup + args.repeats):
         data.copy_(template)
         dist.barrier()
+        cpu_start = time.process_time()
         start = time.perf_counter()
         dist.all_reduce(data, op=dist.ReduceOp.SUM)
         elapsed = (time.perf_counter() - start) * 1e3
+        cpu_used = (time.process_time() - cpu_start) * 1e3
         if i >= args.warmup:
             times.append(elapsed)
+            cpu.append(cpu_used)
     expected = args.world_size * (args.world_size + 1) / 2
     if data[0].item() != expected or data[-1].item() != expected:
         raise SystemExit(f"wrong result {data[0].item()}, expected {expected}")
-    print(json.dumps({"rank": args.rank, "times": times}), flush=True)
+    print(json.dumps({"rank": args.rank, "times": times, "cpu": cpu}), flush=True)
     dist.destroy_process_group()
 
 
@@ -79,18 +84,22 @@ def run_config(args, world_size, nbytes):
         for r in range(world_size)
     ]
     per_rank = []
+    cpu = []
     for r, p in enumerate(procs):
         out, err = p.communicate()
         if p.returncode != 0:
             raise SystemExit(f"rank {r} exited with {p.returncode}: {err.strip()}")
-        per_rank.append(json.loads(out)["times"])
+        result = json.loads(out)
+        per_rank.append(result["times"])
+        cpu.extend(result["cpu"])
     times = [max(t[i] for t in per_rank) for i in range(args.repeats)]
     med = statistics.median(times)
     algbw = nbytes / (med / 1e3) / 1e9
     busbw = algbw * 2 * (world_size - 1) / world_size
     return {"impl": "torch-gloo", "transport": "tcp", "compression": "none", "ranks": world_size, "bytes": nbytes,
             "warmup": resolve_warmup(args.warmup, nbytes), "repeats": args.repeats, "rank_env": " ".join(args.rank_env),
-            "median_ms": med, "min_ms": min(times), "max_ms": max(times), "algbw_gbps": algbw, "busbw_gbps": busbw}
+            "median_ms": med, "min_ms": min(times), "max_ms": max(times), "algbw_gbps": algbw, "busbw_gbps": busbw,
+            "cpu_ms_per_rank": statistics.median(cpu)}
 
 
 def main():
@@ -112,14 +121,14 @@ def main():
         args.warmup = int(args.warmup)
         return run_rank(args)
     if not args.json:
-        print("impl          ranks  bytes        median_ms   min_ms   algbw_GB/s  busbw_GB/s")
+        print("impl          ranks  bytes        median_ms   min_ms   algbw_GB/s  busbw_GB/s  cpu_ms/rank")
     for world_size in [int(r) for r in args.ranks.split(",")]:
         for nbytes in [parse_size(s) for s in args.bytes.split(",")]:
             row = run_config(args, world_size, nbytes)
             if args.json:
                 print(json.dumps(row), flush=True)
             else:
-                print(f"{'torch-gloo':<14}{world_size:<7}{nbytes:<13}{row['median_ms']:<12.3f}{row['min_ms']:<9.3f}{row['algbw_gbps']:<12.3f}{row['busbw_gbps']:.3f}", flush=True)
+                print(f"{'torch-gloo':<14}{world_size:<7}{nbytes:<13}{row['median_ms']:<12.3f}{row['min_ms']:<9.3f}{row['algbw_gbps']:<12.3f}{row['busbw_gbps']:<12.3f}{row['cpu_ms_per_rank']:.1f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 // All-reduce between "hosts": one Linux network namespace per rank, joined by veth pairs to a bridge in
 // its own namespace (nothing is added to the root namespace), each host's egress shaped by a token
 // bucket (tc tbf). Measures like `orquesta bench allreduce` (same rank command, warm-up and timing)
-// and reports bus bandwidth as a fraction of the link rate. Needs root and iproute2.
+// and reports bus bandwidth as a fraction of the link rate, and the CPU time a rank spends per all-reduce.
+// Needs root and iproute2.
 //
 //   flock /tmp/orquesta-bench.lock node tools/bench/netns-allreduce.mjs --ranks 2,4 --bytes 64MiB --rate 1gbit
 //
@@ -49,6 +50,11 @@ function parseArgs(argv) {
   return o;
 }
 
+function median(values) {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
 const ip = (...args) => execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
 const tc = (...args) => execFileSync('tc', args, { stdio: ['ignore', 'ignore', 'pipe'] });
 
@@ -88,7 +94,7 @@ function makeHosts(n, rate) {
   return { hosts, teardown };
 }
 
-/** Runs `argv` in namespace `ns` and resolves with the timings it prints ({"times": [...]}). */
+/** Runs `argv` in namespace `ns` and resolves with what it prints ({"times": [...], "cpu": [...]}). */
 function runIn(ns, argv, env, rank) {
   return new Promise((resolve, reject) => {
     const child = spawn('ip', ['netns', 'exec', ns, ...argv], { stdio: ['ignore', 'pipe', 'pipe'], env });
@@ -96,11 +102,14 @@ function runIn(ns, argv, env, rank) {
     let err = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (err += d));
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out).times) : reject(new Error(`rank ${rank} in ${ns} exited ${code}: ${err}`))));
+    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`rank ${rank} in ${ns} exited ${code}: ${err}`))));
   });
 }
 
-const orquestaRank = (config) => [process.execPath, CLI, 'bench', 'allreduce-rank', '--config', JSON.stringify(config)];
+// The rank processes get the node flags `orquesta train` gives workers (ORQUESTA_RANK_NODE_FLAGS replaces them).
+const { RECOMMENDED_RANK_ENV, RECOMMENDED_RANK_NODE_FLAGS } = await import('../../packages/collective/dist/index.js');
+const nodeFlags = (env) => (env.ORQUESTA_RANK_NODE_FLAGS === undefined ? RECOMMENDED_RANK_NODE_FLAGS : env.ORQUESTA_RANK_NODE_FLAGS.split(/\s+/).filter(Boolean));
+const orquestaRank = (config, env) => [process.execPath, ...nodeFlags(env), CLI, 'bench', 'allreduce-rank', '--config', JSON.stringify(config)];
 const glooRank = ({ rank, worldSize, bytes, repeats, warmup }) =>
   ['/usr/bin/python3', GLOO, '--rank', String(rank), '--world-size', String(worldSize), '--master-addr', '10.78.0.1', '--port', '5601', '--bytes', String(bytes), '--repeats', String(repeats), '--warmup', String(warmup)];
 
@@ -109,7 +118,6 @@ const [, value, unit] = /^(\d+(?:\.\d+)?)(kbit|mbit|gbit)$/.exec(o.rate) ?? [];
 if (!value) throw new Error(`--rate: expected e.g. 1gbit, got ${o.rate}`);
 const linkBytesPerSecond = (Number(value) * RATE_UNITS[unit]) / 8;
 if (o.rankEnv.includes('recommended')) {
-  const { RECOMMENDED_RANK_ENV } = await import('../../packages/collective/dist/index.js');
   o.rankEnv = [...o.rankEnv.filter((kv) => kv !== 'recommended'), ...Object.entries(RECOMMENDED_RANK_ENV).map(([k, v]) => `${k}=${v}`)];
 }
 const env = { ...process.env, ...Object.fromEntries(o.rankEnv.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])) };
@@ -126,18 +134,19 @@ for (const worldSize of o.ranks.split(',').map(Number)) {
         const perRank = await Promise.all(
           hosts.map((ns, rank) => {
             const config = { rank, worldSize, endpoints, bytes, repeats: o.repeats, warmup, compression: o.compression, segmentBytes: parseSize(o.segmentBytes) };
-            return runIn(ns, impl === 'gloo' ? glooRank(config) : orquestaRank(config), rankEnv, rank);
+            return runIn(ns, impl === 'gloo' ? glooRank(config) : orquestaRank(config, rankEnv), rankEnv, rank);
           }),
         );
-        const times = Array.from({ length: o.repeats }, (_, i) => Math.max(...perRank.map((t) => t[i])));
+        const times = Array.from({ length: o.repeats }, (_, i) => Math.max(...perRank.map((r) => r.times[i])));
         const sorted = [...times].sort((a, b) => a - b);
-        const med = sorted.length % 2 ? sorted[sorted.length >> 1] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+        const med = median(times);
+        const cpuMs = median(perRank.flatMap((r) => r.cpu));
         const algbw = bytes / (med / 1e3) / 1e9;
         const busbw = (algbw * 2 * (worldSize - 1)) / worldSize;
         const name = impl === 'gloo' ? 'torch-gloo' : 'orquesta-zmq';
         const compression = impl === 'gloo' ? 'none' : o.compression;
-        const row = { impl: name, transport: `tcp over netns, tbf ${o.rate}`, compression, ranks: worldSize, bytes, segment_bytes: impl === 'gloo' ? null : parseSize(o.segmentBytes), warmup, repeats: o.repeats, rank_env: o.rankEnv.join(' '), median_ms: med, min_ms: sorted[0], algbw_gbps: algbw, busbw_gbps: busbw, link_gbps: linkBytesPerSecond / 1e9, busbw_of_link: (busbw * 1e9) / linkBytesPerSecond };
-        console.log(o.json ? JSON.stringify(row) : `${name.padEnd(13)} ranks ${worldSize}  bytes ${bytes}  ${compression}  median ${med.toFixed(1)} ms  busbw ${busbw.toFixed(4)} GB/s = ${(100 * row.busbw_of_link).toFixed(1)} % of the ${o.rate} link`);
+        const row = { impl: name, transport: `tcp over netns, tbf ${o.rate}`, compression, ranks: worldSize, bytes, segment_bytes: impl === 'gloo' ? null : parseSize(o.segmentBytes), warmup, repeats: o.repeats, rank_env: o.rankEnv.join(' '), median_ms: med, min_ms: sorted[0], algbw_gbps: algbw, busbw_gbps: busbw, link_gbps: linkBytesPerSecond / 1e9, busbw_of_link: (busbw * 1e9) / linkBytesPerSecond, cpu_ms_per_rank: cpuMs };
+        console.log(o.json ? JSON.stringify(row) : `${name.padEnd(13)} ranks ${worldSize}  bytes ${bytes}  ${compression}  median ${med.toFixed(1)} ms  busbw ${busbw.toFixed(4)} GB/s = ${(100 * row.busbw_of_link).toFixed(1)} % of the ${o.rate} link  cpu ${cpuMs.toFixed(1)} ms/rank`);
       } finally {
         teardown();
       }

@@ -34,3 +34,15 @@ describe('orquesta bench scaling', () => {
     expect(run.stderr.trim().split('\n')).toEqual(['orquesta bench scaling: --workers: expected a positive integer, got "x"']);
   });
 });
+
+describe('orquesta bench allreduce', () => {
+  it('prints time, bandwidths and CPU per rank for each data plane', { timeout: 60_000 }, () => {
+    for (const sharedMemory of ['off', 'auto']) {
+      const run = orquesta(['bench', 'allreduce', '--ranks', '2', '--bytes', '64KiB', '--repeats', '3', '--warmup', '1', '--shared-memory', sharedMemory, '--json']);
+      expect(run.status, run.stderr).toBe(0);
+      const row = JSON.parse(run.stdout.trim()) as Record<string, unknown>;
+      expect(row).toMatchObject({ impl: sharedMemory === 'off' ? 'orquesta-zmq' : 'orquesta-shm', ranks: 2, bytes: 65536, repeats: 3 });
+      for (const key of ['median_ms', 'busbw_gbps', 'cpu_ms_per_rank']) expect(row[key], key).toBeGreaterThan(0);
+    }
+  });
+});

@@ -13,6 +13,8 @@ export const ENV = {
   localWorldSize: 'LOCAL_WORLD_SIZE',
   /** OpenBLAS threads per worker (backend wasm-native); launchers set cores / LOCAL_WORLD_SIZE. */
   blasThreads: 'ORQUESTA_BLAS_THREADS',
+  /** Node flags the launchers put before a worker's script instead of RECOMMENDED_RANK_NODE_FLAGS (whitespace-separated; empty: none). */
+  rankNodeFlags: 'ORQUESTA_RANK_NODE_FLAGS',
   /** `off` keeps the native kernels addon unloaded: no wasm-native, JS masks and optimizer. */
   nativeKernels: 'ORQUESTA_NATIVE_KERNELS',
   /** host:port of the rendezvous endpoint. */

@@ -1,5 +1,5 @@
 export { ENV } from './env.js';
-export { RECOMMENDED_RANK_ENV, recommendedRankEnv } from './rank-environment.js';
+export { RECOMMENDED_RANK_ENV, RECOMMENDED_RANK_NODE_FLAGS, rankNodeFlags, recommendedRankEnv } from './rank-environment.js';
 export type { EnvName } from './env.js';
 export {
   BACKENDS,

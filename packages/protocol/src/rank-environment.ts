@@ -1,3 +1,5 @@
+import { ENV } from './env.js';
+
 /**
  * Environment recommended for worker (rank) processes, set by the launchers (`orquesta train`,
  * the benchmarks with `--rank-env recommended`) unless the user's environment already sets the
@@ -17,4 +19,32 @@ export const RECOMMENDED_RANK_ENV: Readonly<Record<string, string>> = {
 /** The recommended variables that `env` does not set already (the user's choice wins). */
 export function recommendedRankEnv(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
   return Object.fromEntries(Object.entries(RECOMMENDED_RANK_ENV).filter(([k]) => env[k] === undefined));
+}
+
+/**
+ * V8 flags recommended for worker (rank) processes that all-reduce over sockets. V8 reads them from the
+ * command line only (NODE_OPTIONS cannot carry them), so the launchers (`orquesta train`, node agents,
+ * Slurm tasks, `orquesta bench`) put them before the worker's script; `ORQUESTA_RANK_NODE_FLAGS`
+ * replaces them (whitespace-separated flags; empty: none).
+ *
+ * zeromq.js hands every received message to V8 as an external buffer and reports its size as external
+ * memory, so a rank receiving gradients over sockets asks V8 for a major collection every few tens of
+ * MiB. With incremental marking each request starts a marking cycle that runs in steps between tasks and
+ * is finalised later, while more buffers arrive: on the 2-core VM of docs/benchmarks.md a 64 MiB
+ * all-reduce of 4 ranks over loopback spent 168-192 ms of CPU per rank and reached 0.23-0.27 GB/s bus
+ * bandwidth, and 131 ms / 0.30-0.31 GB/s with these flags (atomic collections of the small JS heap;
+ * tensors live outside it). Ranks that all share one host all-reduce through shared memory and receive
+ * no such buffers, so they get none (their training step's own collections stay incremental).
+ */
+export const RECOMMENDED_RANK_NODE_FLAGS: readonly string[] = ['--no-incremental-marking', '--no-concurrent-array-buffer-sweeping'];
+
+/**
+ * The node flags a launcher puts before a rank's script: `env`'s ORQUESTA_RANK_NODE_FLAGS if set, else
+ * the recommended ones when the ranks all-reduce over sockets (`sockets`: some ranks run on other hosts,
+ * or shared memory is turned off) and none when they share one host's memory.
+ */
+export function rankNodeFlags(env: Readonly<Record<string, string | undefined>>, sockets: boolean): string[] {
+  const own = env[ENV.rankNodeFlags];
+  if (own !== undefined) return own.split(/\s+/).filter((flag) => flag !== '');
+  return sockets ? [...RECOMMENDED_RANK_NODE_FLAGS] : [];
 }

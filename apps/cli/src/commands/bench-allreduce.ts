@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createZmqProcessGroup, type Compression } from '@orquesta/collective';
+import { rankNodeFlags } from '@orquesta/protocol';
 import { EXIT, type CliIO, type ExitCode } from '../io.js';
 import { freePort, median, parseRankEnv, positiveInt } from './bench-util.js';
 
@@ -23,9 +24,10 @@ export interface BenchAllReduceFlags {
   readonly json?: boolean;
 }
 
-/** What one rank process prints: its timings (ms) and whether its all-reduces used shared memory. */
+/** What one rank process prints: its timings (ms), its CPU time per timed all-reduce (user + system, all threads, ms) and whether its all-reduces used shared memory. */
 interface RankResult {
   readonly times: number[];
+  readonly cpu: number[];
   readonly sharedMemory: boolean;
 }
 
@@ -67,7 +69,7 @@ async function runRanks(configs: RankConfig[], env: NodeJS.ProcessEnv): Promise<
     configs.map(
       (config) =>
         new Promise<RankResult>((resolve, reject) => {
-          const child = spawn(process.execPath, [BIN, 'bench', 'allreduce-rank', '--config', JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'pipe'], env });
+          const child = spawn(process.execPath, [...rankNodeFlags(env, config.sharedMemory === 'off'), BIN, 'bench', 'allreduce-rank', '--config', JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'pipe'], env });
           let out = '';
           let err = '';
           child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -89,8 +91,9 @@ async function runRanks(configs: RankConfig[], env: NodeJS.ProcessEnv): Promise<
 /**
  * `orquesta bench allreduce`: for every combination of --ranks and --bytes, spawns that many rank
  * processes (with --rank-env added to their environment), times --repeats all-reduces (sum, float32
- * unless --compression fp16), each after a barrier, following --warmup untimed ones, and prints the median time, algorithm bandwidth (bytes / time) and bus bandwidth
- * (algbw x 2(N-1)/N, as nccl-tests define it). A repetition's time is the slowest rank's.
+ * unless --compression fp16), each after a barrier, following --warmup untimed ones, and prints the median time, algorithm bandwidth (bytes / time), bus bandwidth
+ * (algbw x 2(N-1)/N, as nccl-tests define it) and the median CPU time one rank spends on one all-reduce
+ * (all its threads, user + system). A repetition's time is the slowest rank's.
  */
 export async function benchAllReduceCommand(flags: BenchAllReduceFlags, io: CliIO): Promise<ExitCode> {
   let plan: { ranks: number[]; sizes: number[]; repeats: number; segmentBytes: number; env: Record<string, string> };
@@ -110,7 +113,7 @@ export async function benchAllReduceCommand(flags: BenchAllReduceFlags, io: CliI
     return EXIT.usage;
   }
   const compression = flags.compression as Compression;
-  if (!flags.json) io.out('impl          ranks  bytes        median_ms   min_ms   algbw_GB/s  busbw_GB/s');
+  if (!flags.json) io.out('impl          ranks  bytes        median_ms   min_ms   algbw_GB/s  busbw_GB/s  cpu_ms/rank');
   for (const worldSize of plan.ranks) {
     for (const bytes of plan.sizes) {
       const dir = flags.transport === 'ipc' ? await mkdtemp(join(tmpdir(), 'orquesta-bench-')) : undefined;
@@ -125,9 +128,10 @@ export async function benchAllReduceCommand(flags: BenchAllReduceFlags, io: CliI
         const med = median(times);
         const algbw = bytes / (med / 1e3) / 1e9;
         const busbw = (algbw * 2 * (worldSize - 1)) / worldSize;
-        const row = { impl, transport: impl === 'orquesta-shm' ? 'shm' : flags.transport, compression, ranks: worldSize, bytes, warmup, repeats: plan.repeats, rank_env: flags.rankEnv.join(' '), median_ms: med, min_ms: Math.min(...times), max_ms: Math.max(...times), algbw_gbps: algbw, busbw_gbps: busbw };
+        const cpuMs = median(perRank.flatMap((r) => r.cpu));
+        const row = { impl, transport: impl === 'orquesta-shm' ? 'shm' : flags.transport, compression, ranks: worldSize, bytes, warmup, repeats: plan.repeats, rank_env: flags.rankEnv.join(' '), median_ms: med, min_ms: Math.min(...times), max_ms: Math.max(...times), algbw_gbps: algbw, busbw_gbps: busbw, cpu_ms_per_rank: cpuMs };
         if (flags.json) io.out(JSON.stringify(row));
-        else io.out(`${impl.padEnd(14)}${String(worldSize).padEnd(7)}${String(bytes).padEnd(13)}${med.toFixed(3).padEnd(12)}${row.min_ms.toFixed(3).padEnd(9)}${algbw.toFixed(3).padEnd(12)}${busbw.toFixed(3)}`);
+        else io.out(`${impl.padEnd(14)}${String(worldSize).padEnd(7)}${String(bytes).padEnd(13)}${med.toFixed(3).padEnd(12)}${row.min_ms.toFixed(3).padEnd(9)}${algbw.toFixed(3).padEnd(12)}${busbw.toFixed(3).padEnd(12)}${cpuMs.toFixed(1)}`);
       } catch (error) {
         io.err(`orquesta bench allreduce: ${(error as Error).message}`);
         return EXIT.failure;
@@ -159,17 +163,23 @@ export async function benchAllReduceRankCommand(configJson: string, io: CliIO): 
     const template = new Float32Array(c.bytes / 4).fill(c.rank + 1);
     const data = new Float32Array(template.length);
     const times: number[] = [];
+    const cpu: number[] = [];
     for (let i = 0; i < c.warmup + c.repeats; i++) {
       data.set(template);
       await group.barrier();
+      const cpuStart = process.cpuUsage();
       const start = performance.now();
       await group.allReduce(data, 'sum', { compression: c.compression });
       const elapsed = performance.now() - start;
-      if (i >= c.warmup) times.push(elapsed);
+      const used = process.cpuUsage(cpuStart);
+      if (i >= c.warmup) {
+        times.push(elapsed);
+        cpu.push((used.user + used.system) / 1e3);
+      }
     }
     const expected = (c.worldSize * (c.worldSize + 1)) / 2;
     if (data[0] !== expected || data[data.length - 1] !== expected) throw new Error(`wrong result ${data[0]}, expected ${expected}`);
-    io.out(JSON.stringify({ rank: c.rank, times, sharedMemory }));
+    io.out(JSON.stringify({ rank: c.rank, times, cpu, sharedMemory }));
     return EXIT.ok;
   } finally {
     await group.close();

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ENV, recommendedRankEnv } from '@orquesta/protocol';
+import { ENV, rankNodeFlags, recommendedRankEnv } from '@orquesta/protocol';
 import type { ScalingRankConfig, ScalingRankResult } from '@orquesta/worker';
 import { EXIT, type CliIO, type ExitCode } from '../io.js';
 import { median, parseRankEnv, positiveInt } from './bench-util.js';
@@ -39,7 +39,7 @@ async function runRanks(configs: RankConfig[], env: NodeJS.ProcessEnv, hosts: Ra
     (config) =>
       new Promise<RankResult>((resolve, reject) => {
         const rankEnv = { ...env, [ENV.rank]: String(config.rank), [ENV.worldSize]: String(config.worldSize), [ENV.localRank]: String(config.rank), [ENV.localWorldSize]: String(config.worldSize) };
-        const { file, args } = hosts.command(config.rank, [process.execPath, BIN, 'bench', 'scaling-rank', '--config', JSON.stringify(config)]);
+        const { file, args } = hosts.command(config.rank, [process.execPath, ...rankNodeFlags(rankEnv, config.sharedMemory === 'off'), BIN, 'bench', 'scaling-rank', '--config', JSON.stringify(config)]);
         const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], env: rankEnv });
         children.push(child);
         let out = '';

@@ -5,7 +5,7 @@
  */
 import { spawn as nodeSpawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { parseWorkerReport } from '@orquesta/protocol';
+import { parseWorkerReport, rankNodeFlags } from '@orquesta/protocol';
 import type { Spawner } from '../launch/local-job.js';
 import type { AgentConnection } from './agent-connection.js';
 
@@ -17,6 +17,8 @@ export interface WorkerLaunchOptions {
   readonly cwd: string;
   readonly connection: AgentConnection;
   readonly spawner?: Spawner;
+  /** True when some of the run's ranks run on other hosts (the data plane is sockets): the worker gets RECOMMENDED_RANK_NODE_FLAGS. */
+  readonly sockets: boolean;
   /** Called once the process has exited and its exit was sent. */
   readonly onExit?: (code: number | null, signal: string | null) => void;
 }
@@ -27,7 +29,7 @@ export const defaultWorkerSpawner: Spawner = (command, args, env, cwd) => nodeSp
 /** @throws {Error} the process cannot be spawned (the caller reports it). */
 export function launchWorker(options: WorkerLaunchOptions): ChildProcess {
   const { run, rank, connection } = options;
-  const child = (options.spawner ?? defaultWorkerSpawner)(process.execPath, [options.workerMain], options.env, options.cwd);
+  const child = (options.spawner ?? defaultWorkerSpawner)(process.execPath, [...rankNodeFlags(options.env, options.sockets), options.workerMain], options.env, options.cwd);
   const log = (line: string) => connection.send({ v: 1, type: 'worker-log', run, rank, lines: [line] });
   if (child.stdout)
     createInterface({ input: child.stdout }).on('line', (line) => {

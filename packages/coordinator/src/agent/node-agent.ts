@@ -175,6 +175,7 @@ export class NodeAgent {
           run,
           rank: launch.rank,
           env,
+          sockets: localWorld < Number(launch.env[ENV.worldSize] ?? localWorld),
           workerMain: this.options.workerMain,
           cwd: this.options.workdir,
           connection,

@@ -82,6 +82,7 @@ export async function runSlurmTask(options: SlurmTaskOptions): Promise<number> {
         run: options.run,
         rank: me.rank,
         env,
+        sockets: me.localWorldSize < me.worldSize,
         workerMain: options.workerMain,
         cwd: process.cwd(),
         connection,
