@@ -169,6 +169,8 @@ describe('orquesta serve + agents', () => {
     expect(run.stdout).toMatch(/rank 0  node-a \(127\.0\.0\.1\)  slot 0  CPU/);
     expect(run.stdout).toMatch(/rank 1  node-b \(127\.0\.0\.1\)  slot 0  CPU/);
     expect(run.stdout).toMatch(/predicted step: [\d.]+ s = compute [\d.]+ \+ all-reduce [\d.]+ \+ optimizer [\d.]+; \d+ tokens\/s over 2 worker\(s\)/);
+    // Both agents run on 127.0.0.1, so the workers would all-reduce through shared memory; the profile has only a tcp row.
+    expect(run.stdout).toContain("all-reduce: no measurement through shared memory in the profile; using another data plane's");
     const too = orquesta(['plan', file, '--coordinator', url, '--workers', '3', '--json']);
     expect(JSON.parse(too.stdout).placement).toMatchObject({ fitsNow: false, placement: null, reason: 'needs 3 slots on 3 worker(s); the cluster has 2 on 2 agent(s)' });
     expect((await (await fetch(`${url}/api/experiments`)).json()) as unknown[]).toHaveLength(1);

@@ -41,7 +41,7 @@ export { ZmqControlServer } from './control/zmq-control-server.js';
 export { ZmqAgentConnection } from './control/zmq-agent-connection.js';
 export type { PlanResult } from './daemon/coordinator-types.js';
 export { parameterCount } from './plan/parameter-count.js';
-export { parseProfile, predictStep } from './plan/cost-model.js';
+export { parseProfile, predictStep, type DataPlane } from './plan/cost-model.js';
 export type { Profile, StepPrediction } from './plan/cost-model.js';
 export { CommandLineSlurm, SlurmCommandError } from './slurm/slurm-client.js';
 export type { SlurmClient, SlurmJob } from './slurm/slurm-client.js';

@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { CoordinatorUnreachableError, formatProblem, loadSpecFile, parseProfile, predictStep, type Profile } from '@orquesta/coordinator';
+import { CoordinatorUnreachableError, formatProblem, loadSpecFile, parseProfile, predictStep, type DataPlane, type Profile } from '@orquesta/coordinator';
 import { EXIT, type CliIO, type ExitCode } from '../io.js';
 import { clientFor, withClient, type ClientFlags } from './coordinator-client.js';
 
@@ -45,7 +45,6 @@ export async function planCommand(file: string, flags: PlanFlags, io: CliIO): Pr
       return EXIT.usage;
     }
   }
-  const prediction = predictStep(spec, workers, profile);
   return withClient('plan', io, async () => {
     let placement: PlacementView | null = null;
     let placementNote = '';
@@ -55,6 +54,7 @@ export async function planCommand(file: string, flags: PlanFlags, io: CliIO): Pr
       if (!(error instanceof CoordinatorUnreachableError)) throw error;
       placementNote = error.message;
     }
+    const prediction = predictStep(spec, workers, profile, dataPlaneOf(placement, spec.collective.shared_memory));
     if (flags.json) {
       io.out(JSON.stringify({ experiment: spec.name, workers, slotsPerWorker: spec.resources.slots_per_worker, placement, placementNote: placementNote || undefined, profile: profilePath ?? null, prediction }));
       return EXIT.ok;
@@ -68,8 +68,15 @@ export async function planCommand(file: string, flags: PlanFlags, io: CliIO): Pr
     } else io.out(`placement: unknown (${placementNote})`);
     if (s.step !== null && s.compute !== null && s.allReduce !== null && s.optimizer !== null)
       io.out(`predicted step: ${s.step.toFixed(3)} s = compute ${s.compute.toFixed(3)} + all-reduce ${s.allReduce.toFixed(3)} + optimizer ${s.optimizer.toFixed(3)}; ${Math.round(prediction.tokensPerSecond ?? 0)} tokens/s over ${workers} worker(s)`);
-    else io.out(`predicted step: needs measurements: orquesta bench model --json >> ${DEFAULT_PROFILE}; orquesta bench allreduce --ranks ${Math.max(2, workers)} --bytes ${Math.max(1, Math.round(prediction.gradientBytes / 2 ** 20))}MiB --json >> ${DEFAULT_PROFILE}`);
+    else io.out(`predicted step: needs measurements: orquesta bench model --json >> ${DEFAULT_PROFILE}; orquesta bench allreduce --ranks ${Math.max(2, workers)} --bytes ${Math.max(1, Math.round(prediction.gradientBytes / 2 ** 20))}MiB --json >> ${DEFAULT_PROFILE} (add --shared-memory auto for workers that share a host)`);
     for (const line of prediction.basis) io.out(`  ${line}`);
     return EXIT.ok;
   });
+}
+
+/** Shared memory when every placed rank is on one host and the spec allows it; unknown without a placement. */
+function dataPlaneOf(placement: PlacementView | null, sharedMemory: 'auto' | 'off'): DataPlane | undefined {
+  const ranks = placement?.placement;
+  if (!ranks || ranks.length === 0) return undefined;
+  return sharedMemory === 'auto' && ranks.every((w) => w.host === ranks[0]!.host) ? 'shm' : 'network';
 }

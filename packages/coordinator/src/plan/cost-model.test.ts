@@ -54,6 +54,16 @@ describe('step prediction', () => {
     expect(none.basis).toEqual(['compute: no `bench model` measurement in the profile', 'all-reduce: no `bench allreduce` measurement in the profile']);
   });
 
+  it('prefers rows measured on the data plane the workers would use', () => {
+    const both = { ...profile, allReduce: [...profile.allReduce, { impl: 'orquesta-shm', transport: 'shm', ranks: 2, bytes: 67108864, busbw_gbps: 4 }] };
+    const gradientBytes = 7_578_624 * 4;
+    expect(predictStep(base, 2, both, 'shm').seconds.allReduce).toBeCloseTo(gradientBytes / 4e9, 9);
+    expect(predictStep(base, 2, both, 'network').seconds.allReduce).toBeCloseTo(gradientBytes / 1e9, 9);
+    const fallback = predictStep(base, 2, profile, 'shm');
+    expect(fallback.seconds.allReduce).toBeCloseTo(gradientBytes / 1e9, 9);
+    expect(fallback.basis).toContain("all-reduce: no measurement through shared memory in the profile; using another data plane's");
+  });
+
   it('halves the bytes with fp16 compression', () => {
     const fp16 = { ...base, collective: { ...base.collective, compression: 'fp16' } } as ExperimentSpec;
     expect(predictStep(fp16, 2, profile).gradientBytes).toBe(7_578_624 * 2);

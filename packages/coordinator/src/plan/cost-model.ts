@@ -4,7 +4,8 @@
  *
  *   compute   = tokens per worker step / measured tokens/s x (parameters / benchmark parameters)
  *   optimizer = measured optimizer seconds x (parameters / benchmark parameters)
- *   allReduce = gradient bytes x 2(N-1)/N / measured bus bandwidth (nearest ranks, then nearest size)
+ *   allReduce = gradient bytes x 2(N-1)/N / measured bus bandwidth (the data plane's rows if any, then
+ *               nearest ranks, then nearest size)
  *   step      = compute + allReduce + optimizer (no overlap)
  *
  * Compute scales with parameters x tokens (6 FLOPs per parameter and token); attention's quadratic
@@ -27,6 +28,9 @@ export interface AllReduceMeasurement {
   readonly transport?: string;
   readonly compression?: string;
 }
+
+/** Where the workers' all-reduces would run: `shm` (all on one host, shared memory) or `network`. */
+export type DataPlane = 'shm' | 'network';
 
 export interface Profile {
   readonly model: readonly ModelMeasurement[];
@@ -63,7 +67,8 @@ export interface StepPrediction {
   readonly basis: readonly string[];
 }
 
-export function predictStep(spec: Pick<ExperimentSpec, 'task' | 'model' | 'tokenizer' | 'training' | 'collective'>, workers: number, profile: Profile): StepPrediction {
+/** `dataPlane`, when known, picks the all-reduce rows measured on it (`transport` shm or not), if the profile has any. */
+export function predictStep(spec: Pick<ExperimentSpec, 'task' | 'model' | 'tokenizer' | 'training' | 'collective'>, workers: number, profile: Profile, dataPlane?: DataPlane): StepPrediction {
   const parameters = parameterCount(spec);
   const gradientBytes = parameters * (spec.collective.compression === 'fp16' ? 2 : 4);
   const buckets = Math.max(1, Math.ceil((parameters * 4) / (spec.collective.bucket_mb * 1e6)));
@@ -80,7 +85,10 @@ export function predictStep(spec: Pick<ExperimentSpec, 'task' | 'model' | 'token
   } else basis.push('compute: no `bench model` measurement in the profile');
   let allReduce: number | null = workers === 1 ? 0 : null;
   if (workers > 1) {
-    const candidates = profile.allReduce.filter((r) => (r.compression ?? 'none') === spec.collective.compression || profile.allReduce.every((x) => (x.compression ?? 'none') !== spec.collective.compression));
+    const sameWire = profile.allReduce.filter((r) => (r.compression ?? 'none') === spec.collective.compression || profile.allReduce.every((x) => (x.compression ?? 'none') !== spec.collective.compression));
+    const onPlane = sameWire.filter((r) => dataPlane === undefined || (r.transport === 'shm') === (dataPlane === 'shm'));
+    const candidates = onPlane.length > 0 ? onPlane : sameWire;
+    if (dataPlane !== undefined && onPlane.length === 0 && sameWire.length > 0) basis.push(`all-reduce: no measurement ${dataPlane === 'shm' ? 'through shared memory' : 'over the network'} in the profile; using another data plane's`);
     const nearest = [...candidates].sort((a, b) => Math.abs(a.ranks - workers) - Math.abs(b.ranks - workers) || Math.abs(Math.log(a.bytes / gradientBytes)) - Math.abs(Math.log(b.bytes / gradientBytes)))[0];
     if (nearest && nearest.busbw_gbps > 0) {
       allReduce = (gradientBytes * (2 * (workers - 1)) / workers) / (nearest.busbw_gbps * 1e9);
