@@ -29,4 +29,4 @@ export { allReduceMeanHook, commHookFor, fp16CompressHook } from './comm-hooks.j
 export type { CommHook, GradBucket, HookState } from './comm-hooks.js';
 export { collectiveSettingsFromSpec } from './spec-settings.js';
 export type { CollectiveSettings } from './spec-settings.js';
-export { RECOMMENDED_RANK_ENV, RECOMMENDED_RANK_NODE_FLAGS, rankNodeFlags } from '@orquesta/protocol';
+export { RECOMMENDED_RANK_ENV } from '@orquesta/protocol';

@@ -42,6 +42,7 @@ export { ZmqAgentConnection } from './control/zmq-agent-connection.js';
 export type { PlanResult } from './daemon/coordinator-types.js';
 export { parameterCount } from './plan/parameter-count.js';
 export { parseProfile, predictStep, type DataPlane } from './plan/cost-model.js';
+export { workerNodeFlags } from './launch/worker-node-flags.js';
 export type { Profile, StepPrediction } from './plan/cost-model.js';
 export { CommandLineSlurm, SlurmCommandError } from './slurm/slurm-client.js';
 export type { SlurmClient, SlurmJob } from './slurm/slurm-client.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createZmqProcessGroup, type Compression } from '@orquesta/collective';
-import { rankNodeFlags } from '@orquesta/protocol';
+import { workerNodeFlags } from '@orquesta/coordinator';
 import { EXIT, type CliIO, type ExitCode } from '../io.js';
 import { freePort, median, parseRankEnv, positiveInt } from './bench-util.js';
 
@@ -69,7 +69,7 @@ async function runRanks(configs: RankConfig[], env: NodeJS.ProcessEnv): Promise<
     configs.map(
       (config) =>
         new Promise<RankResult>((resolve, reject) => {
-          const child = spawn(process.execPath, [...rankNodeFlags(env, config.sharedMemory === 'off'), BIN, 'bench', 'allreduce-rank', '--config', JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'pipe'], env });
+          const child = spawn(process.execPath, [...workerNodeFlags(env, config.sharedMemory === 'off'), BIN, 'bench', 'allreduce-rank', '--config', JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'pipe'], env });
           let out = '';
           let err = '';
           child.stdout.on('data', (d: Buffer) => (out += d.toString()));

@@ -3,7 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ENV, rankNodeFlags, recommendedRankEnv } from '@orquesta/protocol';
+import { workerNodeFlags } from '@orquesta/coordinator';
+import { ENV, recommendedRankEnv } from '@orquesta/protocol';
 import type { ScalingRankConfig, ScalingRankResult } from '@orquesta/worker';
 import { EXIT, type CliIO, type ExitCode } from '../io.js';
 import { median, parseRankEnv, positiveInt } from './bench-util.js';
@@ -39,7 +40,7 @@ async function runRanks(configs: RankConfig[], env: NodeJS.ProcessEnv, hosts: Ra
     (config) =>
       new Promise<RankResult>((resolve, reject) => {
         const rankEnv = { ...env, [ENV.rank]: String(config.rank), [ENV.worldSize]: String(config.worldSize), [ENV.localRank]: String(config.rank), [ENV.localWorldSize]: String(config.worldSize) };
-        const { file, args } = hosts.command(config.rank, [process.execPath, ...rankNodeFlags(rankEnv, config.sharedMemory === 'off'), BIN, 'bench', 'scaling-rank', '--config', JSON.stringify(config)]);
+        const { file, args } = hosts.command(config.rank, [process.execPath, ...workerNodeFlags(rankEnv, config.sharedMemory === 'off'), BIN, 'bench', 'scaling-rank', '--config', JSON.stringify(config)]);
         const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], env: rankEnv });
         children.push(child);
         let out = '';

@@ -5,8 +5,9 @@
  */
 import { spawn as nodeSpawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { parseWorkerReport, rankNodeFlags } from '@orquesta/protocol';
+import { parseWorkerReport } from '@orquesta/protocol';
 import type { Spawner } from '../launch/local-job.js';
+import { workerNodeFlags } from '../launch/worker-node-flags.js';
 import type { AgentConnection } from './agent-connection.js';
 
 export interface WorkerLaunchOptions {
@@ -29,7 +30,7 @@ export const defaultWorkerSpawner: Spawner = (command, args, env, cwd) => nodeSp
 /** @throws {Error} the process cannot be spawned (the caller reports it). */
 export function launchWorker(options: WorkerLaunchOptions): ChildProcess {
   const { run, rank, connection } = options;
-  const child = (options.spawner ?? defaultWorkerSpawner)(process.execPath, [...rankNodeFlags(options.env, options.sockets), options.workerMain], options.env, options.cwd);
+  const child = (options.spawner ?? defaultWorkerSpawner)(process.execPath, [...workerNodeFlags(options.env, options.sockets), options.workerMain], options.env, options.cwd);
   const log = (line: string) => connection.send({ v: 1, type: 'worker-log', run, rank, lines: [line] });
   if (child.stdout)
     createInterface({ input: child.stdout }).on('line', (line) => {

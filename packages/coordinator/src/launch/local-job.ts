@@ -14,7 +14,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { ENV, parseWorkerReport, rankNodeFlags, recommendedRankEnv, type ExperimentSpec, type WorkerReport } from '@orquesta/protocol';
+import { ENV, parseWorkerReport, recommendedRankEnv, type ExperimentSpec, type WorkerReport } from '@orquesta/protocol';
+import { workerNodeFlags } from './worker-node-flags.js';
 
 export type Spawner = (command: string, args: readonly string[], env: NodeJS.ProcessEnv, cwd: string) => ChildProcess;
 
@@ -94,7 +95,7 @@ export function startLocalJob(options: LocalJobOptions): LocalJob {
         [ENV.spec]: specPath,
         [ENV.run]: run,
       };
-      const child = spawner(process.execPath, [...rankNodeFlags(env, spec.collective.shared_memory === 'off'), options.workerMain], env, cwd);
+      const child = spawner(process.execPath, [...workerNodeFlags(env, spec.collective.shared_memory === 'off'), options.workerMain], env, cwd);
       children.push(child);
       if (child.stdout) {
         createInterface({ input: child.stdout }).on('line', (line) => {
