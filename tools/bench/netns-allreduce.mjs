@@ -16,6 +16,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { median } from './compare-common.mjs';
 
 const CLI = fileURLToPath(new URL('../../apps/cli/bin/orquesta.js', import.meta.url));
 const GLOO = fileURLToPath(new URL('./gloo_allreduce.py', import.meta.url));
@@ -48,11 +49,6 @@ function parseArgs(argv) {
     } else throw new Error(`unknown option ${flag}`);
   }
   return o;
-}
-
-function median(values) {
-  const s = [...values].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 const ip = (...args) => execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -138,14 +134,13 @@ for (const worldSize of o.ranks.split(',').map(Number)) {
           }),
         );
         const times = Array.from({ length: o.repeats }, (_, i) => Math.max(...perRank.map((r) => r.times[i])));
-        const sorted = [...times].sort((a, b) => a - b);
         const med = median(times);
         const cpuMs = median(perRank.flatMap((r) => r.cpu));
         const algbw = bytes / (med / 1e3) / 1e9;
         const busbw = (algbw * 2 * (worldSize - 1)) / worldSize;
         const name = impl === 'gloo' ? 'torch-gloo' : 'orquesta-zmq';
         const compression = impl === 'gloo' ? 'none' : o.compression;
-        const row = { impl: name, transport: `tcp over netns, tbf ${o.rate}`, compression, ranks: worldSize, bytes, segment_bytes: impl === 'gloo' ? null : parseSize(o.segmentBytes), warmup, repeats: o.repeats, rank_env: o.rankEnv.join(' '), median_ms: med, min_ms: sorted[0], algbw_gbps: algbw, busbw_gbps: busbw, link_gbps: linkBytesPerSecond / 1e9, busbw_of_link: (busbw * 1e9) / linkBytesPerSecond, cpu_ms_per_rank: cpuMs };
+        const row = { impl: name, transport: `tcp over netns, tbf ${o.rate}`, compression, ranks: worldSize, bytes, segment_bytes: impl === 'gloo' ? null : parseSize(o.segmentBytes), warmup, repeats: o.repeats, rank_env: o.rankEnv.join(' '), median_ms: med, min_ms: Math.min(...times), algbw_gbps: algbw, busbw_gbps: busbw, link_gbps: linkBytesPerSecond / 1e9, busbw_of_link: (busbw * 1e9) / linkBytesPerSecond, cpu_ms_per_rank: cpuMs };
         console.log(o.json ? JSON.stringify(row) : `${name.padEnd(13)} ranks ${worldSize}  bytes ${bytes}  ${compression}  median ${med.toFixed(1)} ms  busbw ${busbw.toFixed(4)} GB/s = ${(100 * row.busbw_of_link).toFixed(1)} % of the ${o.rate} link  cpu ${cpuMs.toFixed(1)} ms/rank`);
       } finally {
         teardown();
