@@ -4,8 +4,10 @@
 //   model      `orquesta bench model` (1 BLAS thread)        vs torch_model_bench.py (1 thread)
 //   allreduce  `orquesta bench allreduce` (the socket ring, and with --shared-memory auto)
 //                                                             vs gloo_allreduce.py (same sizes and ranks)
-//   scaling    `orquesta bench scaling --workers 1,N`         vs PyTorch's best whole-machine configuration
-//              (torch_model_bench.py with 1 and with all cores' threads, torch_ddp_bench.py N x 1 thread)
+//   scaling    `orquesta bench scaling --workers 1,N --independent`
+//                                                             vs PyTorch's best whole-machine configuration
+//              (torch_model_bench.py with 1 and with all cores' threads, torch_ddp_bench.py N x 1 thread);
+//              both sides' scaling efficiency, and N independent 1-worker trainings' (the machine's ceiling)
 //   plan       `orquesta plan configs/bench.yaml --workers N` fed with this round's model and
 //              shared-memory all-reduce measurements (what local training uses), against the step time `bench scaling` measured (its error)
 // and prints every ratio with its median, min and max over the rounds.
@@ -95,7 +97,7 @@ try {
     if (only.has('scaling')) {
       const [ours, torch] = sideBySide(
         round,
-        () => orquesta(['bench', 'scaling', '--workers', `1,${workers}`, '--steps', steps, '--json']),
+        () => orquesta(['bench', 'scaling', '--workers', `1,${workers}`, '--steps', steps, '--independent', '--json']),
         () => ({
           oneThread: python('torch_model_bench.py', ['--steps', steps, '--threads', '1']).at(-1).target_tokens_per_s,
           allThreads: python('torch_model_bench.py', ['--steps', steps, '--threads', String(cores)]).at(-1).target_tokens_per_s,
@@ -145,6 +147,8 @@ if (only.has('scaling')) {
   add('scaling: orquesta 1 worker target tokens/s', rows.map((r) => r.scaling.one.target_tokens_per_s), 0);
   add(`scaling: orquesta ${workers} workers target tokens/s`, rows.map((r) => r.scaling.n.target_tokens_per_s), 0);
   add(`scaling: efficiency ${workers} workers`, rows.map((r) => r.scaling.n.efficiency), 3);
+  add(`scaling: efficiency of ${workers} independent 1-worker trainings at once (no all-reduce)`, rows.map((r) => r.scaling.n.independent_efficiency), 3);
+  add(`scaling: pytorch DDP efficiency ${workers} processes`, rows.map((r) => r.scaling.torch.ddp / (workers * r.scaling.torch.oneThread)), 3);
   add(`scaling: all-reduce hidden fraction ${workers} workers`, rows.map((r) => r.scaling.n.hidden_fraction), 3);
   add("scaling: pytorch's best whole-machine target tokens/s", rows.map((r) => r.scaling.best), 0);
   add(`scaling: ratio orquesta ${workers} workers / pytorch best`, rows.map((r) => r.scaling.ratio), 3);

@@ -18,13 +18,16 @@ describe('orquesta bench model', () => {
 
 describe('orquesta bench scaling', () => {
   it('runs 1 and 2 workers and reports tokens/s, phases and efficiency', { timeout: 60_000 }, () => {
-    const run = orquesta(['bench', 'scaling', '--workers', '1,2', '--steps', '2', '--warmup', '0', '--batch', '2', '--length', '8', '--json']);
+    const run = orquesta(['bench', 'scaling', '--workers', '1,2', '--steps', '2', '--warmup', '0', '--batch', '2', '--length', '8', '--independent', '--json']);
     expect(run.status, run.stderr).toBe(0);
     const rows = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, number | null | Record<string, number>>);
     expect(rows.map((r) => r['workers'])).toEqual([1, 2]);
     expect(rows[0]!['efficiency']).toBe(1);
+    expect(rows[0]!['blas_threads_per_worker']).toBe(rows[1]!['blas_threads_per_worker']); // --blas-threads same
     expect(rows[1]!['target_tokens_per_step']).toBe(32);
     expect(rows[1]!['efficiency']).toBeGreaterThan(0);
+    expect(rows[0]!['independent_efficiency']).toBeNull();
+    expect(rows[1]!['independent_efficiency']).toBeGreaterThan(0);
     expect(Object.keys(rows[1]!['phases_s'] as object).sort()).toEqual(['allReduce', 'compute', 'data', 'idle', 'optimizer']);
   });
 

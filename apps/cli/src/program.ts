@@ -262,6 +262,8 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
     .option('--rank-env <key=value>', "add to the worker processes' environment (repeatable)", (kv: string, all: string[]) => [...all, kv], [] as string[])
     .option('--hosts <where>', 'local (ranks on this host, ipc) | netns (one network namespace per rank over TCP, links limited to --link-rate; needs root)', 'local')
     .option('--link-rate <rate>', 'with --hosts netns: each host\'s egress rate (tc tbf), e.g. 1gbit', '1gbit')
+    .option('--blas-threads <mode>', 'OpenBLAS threads per worker: same (cores / the largest worker count, for every count: workers with equal resources) | fill (cores / workers) | a number; ORQUESTA_BLAS_THREADS overrides', 'same')
+    .option('--independent', 'also run N single-worker trainings at once without any all-reduce and report their efficiency: the ceiling the machine leaves N processes')
     .option('--measure-idle', 'a barrier before the all-reduce separates waiting for the slowest rank (idle) from communicating; turns the overlap of all-reduce and gradient read-out off')
     .option('--json', 'one JSON line per worker count')
     .action(async (flags: BenchScalingFlags) => {

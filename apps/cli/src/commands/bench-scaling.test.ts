@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EXIT, type CliIO } from '../io.js';
-import { benchScalingCommand, summarise } from './bench-scaling.js';
+import { benchScalingCommand, blasThreadsPerWorker, summarise } from './bench-scaling.js';
 
 const step = (compute: number, idle: number, total: number) => ({ data: 0, compute, idle, allReduce: 0.1, optimizer: 0.05, allReduceHidden: 0.025, total });
 
@@ -23,12 +23,29 @@ describe('summarise', () => {
   });
 });
 
+describe('blasThreadsPerWorker', () => {
+  it('gives every worker count the share of the largest with same', () => {
+    expect([1, 2].map((w) => blasThreadsPerWorker('same', 2, [1, 2], w))).toEqual([1, 1]);
+    expect([1, 2, 8].map((w) => blasThreadsPerWorker('same', 16, [1, 2, 8], w))).toEqual([2, 2, 2]);
+    expect(blasThreadsPerWorker('same', 2, [1, 3], 1)).toBe(1); // never below one
+  });
+  it('gives each count all cores with fill, and a number as is', () => {
+    expect([1, 2].map((w) => blasThreadsPerWorker('fill', 2, [1, 2], w))).toEqual([2, 1]);
+    expect(blasThreadsPerWorker('3', 2, [1, 2], 2)).toBe(3);
+  });
+  it.each(['0', 'many', '1.5'])('refuses %s', (mode) => {
+    expect(() => blasThreadsPerWorker(mode, 2, [1], 1)).toThrow(`--blas-threads: expected same, fill or a positive integer, got "${mode}"`);
+  });
+});
+
 describe('benchScalingCommand', () => {
-  const flags = { workers: '1', steps: '1', warmup: '0', backend: 'auto', batch: '2', length: '4', compression: 'none', rankEnv: [], hosts: 'local', linkRate: '1gbit' };
+  const flags = { workers: '1', steps: '1', warmup: '0', backend: 'auto', batch: '2', length: '4', compression: 'none', rankEnv: [], hosts: 'local', linkRate: '1gbit', blasThreads: 'same' };
   it.each([
     [{ hosts: 'cloud' }, '--hosts: expected local or netns, got "cloud"'],
     [{ linkRate: 'fast' }, '--link-rate: expected a rate like 1gbit or 500mbit, got "fast"'],
     [{ compression: 'zip' }, '--compression: expected none or fp16'],
+    [{ independent: true, workers: '2' }, '--independent: needs 1 among --workers (the single-worker baseline)'],
+    [{ blasThreads: 'all' }, '--blas-threads: expected same, fill or a positive integer, got "all"'],
   ])('refuses %o before starting anything', async (bad, message) => {
     const err: string[] = [];
     const code = await benchScalingCommand({ ...flags, ...bad }, { out: () => {}, err: (line: string) => err.push(line) } as unknown as CliIO);

@@ -21,8 +21,11 @@ export interface BenchScalingFlags {
   readonly compression: string;
   readonly rankEnv: string[];
   readonly measureIdle?: boolean;
+  readonly independent?: boolean;
   readonly hosts: string;
   readonly linkRate: string;
+  /** `same` (every worker count gets cores / the largest count), `fill` (cores / this count) or a number. */
+  readonly blasThreads: string;
   readonly json?: boolean;
 }
 
@@ -31,16 +34,13 @@ type RankResult = ScalingRankResult;
 
 const BIN = fileURLToPath(new URL('../../bin/orquesta.js', import.meta.url));
 const PHASES = ['data', 'compute', 'idle', 'allReduce', 'optimizer'] as const;
-/** Passed to each rank process as JSON in --config. */
-
-/** Runs one world size; rejects naming the first rank that fails, after stopping the others. */
-async function runRanks(configs: RankConfig[], env: NodeJS.ProcessEnv, hosts: RankHosts): Promise<RankResult[]> {
+/** Runs the ranks of `configs` (the i-th on host i); rejects naming the first rank that fails, after stopping the others. */ async function runRanks(configs: RankConfig[], env: NodeJS.ProcessEnv, hosts: RankHosts): Promise<RankResult[]> {
   const children: ChildProcess[] = [];
   const runs = configs.map(
-    (config) =>
+    (config, host) =>
       new Promise<RankResult>((resolve, reject) => {
         const rankEnv = { ...env, [ENV.rank]: String(config.rank), [ENV.worldSize]: String(config.worldSize), [ENV.localRank]: String(config.rank), [ENV.localWorldSize]: String(config.worldSize) };
-        const { file, args } = hosts.command(config.rank, [process.execPath, ...workerNodeFlags(rankEnv, config.sharedMemory === 'off'), BIN, 'bench', 'scaling-rank', '--config', JSON.stringify(config)]);
+        const { file, args } = hosts.command(host, [process.execPath, ...workerNodeFlags(rankEnv, config.sharedMemory === 'off'), BIN, 'bench', 'scaling-rank', '--config', JSON.stringify(config)]);
         const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], env: rankEnv });
         children.push(child);
         let out = '';
@@ -91,10 +91,30 @@ export interface ScalingRow {
   readonly measure_idle: boolean;
   /** tokens/s(N) / (N x tokens/s(1)), when 1 worker was measured in the same run. */
   readonly efficiency: number | null;
+  /**
+   * With --independent: the same for N single-worker trainings run at once without any all-reduce,
+   * i.e. the ceiling that N processes' contention for the machine's cores, caches and memory leaves.
+   */
+  readonly independent_efficiency: number | null;
+}
+
+/**
+ * OpenBLAS threads each worker gets with `worldSize` workers. `same` gives every worker count the
+ * share of the largest one (cores / max(workers)), so the efficiency compares workers with equal
+ * resources: 1 worker on 1 core against 2 workers on 2 cores. `fill` gives each count all cores
+ * (cores / worldSize), so 1 worker already uses the whole machine. A number is used as is.
+ * @throws {Error} when `mode` is none of these.
+ */
+export function blasThreadsPerWorker(mode: string, cores: number, workers: readonly number[], worldSize: number): number {
+  if (mode === 'same') return Math.max(1, Math.floor(cores / Math.max(...workers)));
+  if (mode === 'fill') return Math.max(1, Math.floor(cores / worldSize));
+  const n = Number(mode);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--blas-threads: expected same, fill or a positive integer, got ${JSON.stringify(mode)}`);
+  return n;
 }
 
 /** Step time = the slowest rank's; phases = mean over ranks; both as medians over the timed steps. */
-export function summarise(results: readonly RankResult[], tokensPerRankStep: number): Omit<ScalingRow, 'benchmark' | 'workers' | 'backend' | 'blas_threads_per_worker' | 'compression' | 'efficiency' | 'measure_idle' | 'hosts' | 'data_plane'> {
+export function summarise(results: readonly RankResult[], tokensPerRankStep: number): Omit<ScalingRow, 'benchmark' | 'workers' | 'backend' | 'blas_threads_per_worker' | 'compression' | 'efficiency' | 'independent_efficiency' | 'measure_idle' | 'hosts' | 'data_plane'> {
   const steps = results[0]!.steps.length;
   const totals = Array.from({ length: steps }, (_, i) => Math.max(...results.map((r) => r.steps[i]!.total)));
   const phase = (name: (typeof PHASES)[number] | 'allReduceHidden') => median(Array.from({ length: steps }, (_, i) => results.reduce((s, r) => s + r.steps[i]![name], 0) / results.length));
@@ -116,20 +136,24 @@ export function summarise(results: readonly RankResult[], tokensPerRankStep: num
 /**
  * `orquesta bench scaling`: trains the benchmark Transformer with each --workers count (local
  * processes with the launcher's environment: all-reduces through shared memory as `orquesta train` does
- * on one host, or ZeroMQ over TCP between emulated hosts with `--hosts netns`; the recommended rank environment; BLAS threads = cores / workers unless
- * ORQUESTA_BLAS_THREADS is set)
+ * on one host, or ZeroMQ over TCP between emulated hosts with `--hosts netns`; the recommended rank
+ * environment; BLAS threads per worker from --blas-threads unless ORQUESTA_BLAS_THREADS is set)
  * and prints target tokens/s, the per-step phases and the scaling efficiency.
  */
 export async function benchScalingCommand(flags: BenchScalingFlags, io: CliIO): Promise<ExitCode> {
-  let plan: { workers: number[]; steps: number; warmup: number; batch: number; length: number; env: Record<string, string> };
+  let plan: { workers: number[]; blas: ReadonlyMap<number, number>; steps: number; warmup: number; batch: number; length: number; env: Record<string, string> };
   try {
     if (flags.compression !== 'none' && flags.compression !== 'fp16') throw new Error(`--compression: expected none or fp16, got ${JSON.stringify(flags.compression)}`);
     if (flags.hosts !== 'local' && flags.hosts !== 'netns') throw new Error(`--hosts: expected local or netns, got ${JSON.stringify(flags.hosts)}`);
     if (!/^\d+(\.\d+)?[kmg]bit$/.test(flags.linkRate)) throw new Error(`--link-rate: expected a rate like 1gbit or 500mbit, got ${JSON.stringify(flags.linkRate)}`);
     const warmup = Number(flags.warmup);
     if (!Number.isInteger(warmup) || warmup < 0) throw new Error(`--warmup: expected a non-negative integer, got ${JSON.stringify(flags.warmup)}`);
+    const workers = flags.workers.split(',').map((w) => positiveInt('workers', w));
+    if (flags.independent === true && !workers.includes(1)) throw new Error('--independent: needs 1 among --workers (the single-worker baseline)');
+    const cores = availableParallelism();
     plan = {
-      workers: flags.workers.split(',').map((w) => positiveInt('workers', w)),
+      workers,
+      blas: new Map(workers.map((w) => [w, blasThreadsPerWorker(flags.blasThreads, cores, workers, w)])),
       steps: positiveInt('steps', flags.steps),
       warmup,
       batch: positiveInt('batch', flags.batch),
@@ -149,13 +173,21 @@ export async function benchScalingCommand(flags: BenchScalingFlags, io: CliIO): 
     try {
       hosts = flags.hosts === 'netns' ? netnsHosts(worldSize, flags.linkRate) : localHosts(worldSize, dir);
       const endpoints = [...hosts.endpoints];
-      const blas = Number(process.env[ENV.blasThreads] ?? plan.env[ENV.blasThreads] ?? Math.max(1, Math.floor(availableParallelism() / worldSize)));
+      const blas = Number(process.env[ENV.blasThreads] ?? plan.env[ENV.blasThreads] ?? plan.blas.get(worldSize));
       const env = { ...recommendedRankEnv(process.env), ...process.env, ...plan.env, [ENV.blasThreads]: String(blas) };
       const configs = endpoints.map((_, rank): RankConfig => ({ rank, worldSize, endpoints, backend: flags.backend, steps: plan.steps, warmup: plan.warmup, batch: plan.batch, length: plan.length, compression: flags.compression as 'none' | 'fp16', measureIdle: flags.measureIdle === true, sharedMemory: flags.hosts === 'netns' ? 'off' : 'auto' }));
-      if (!flags.json) io.err(`bench scaling: ${worldSize} worker(s), ${plan.warmup} + ${plan.steps} steps ...`);
+      if (!flags.json) io.err(`bench scaling: ${worldSize} worker(s), ${blas} BLAS thread(s) each, ${plan.warmup} + ${plan.steps} steps ...`);
       const results = await runRanks(configs, env, hosts);
       const summary = summarise(results, tokens);
       const one = worldSize === 1 ? summary : rows.find((r) => r.workers === 1);
+      let independent: number | null = null;
+      if (flags.independent === true && worldSize > 1 && one) {
+        if (!flags.json) io.err(`bench scaling: ${worldSize} independent single-worker trainings at once ...`);
+        const alone = configs.map((c, i): RankConfig => ({ ...c, rank: 0, worldSize: 1, endpoints: [endpoints[i]!] }));
+        const separate = await runRanks(alone, env, hosts);
+        const sum = separate.reduce((total, r) => total + summarise([r], tokens).target_tokens_per_s, 0);
+        independent = Math.round((sum / (worldSize * one.target_tokens_per_s)) * 1000) / 1000;
+      }
       const row: ScalingRow = {
         benchmark: 'scaling',
         workers: worldSize,
@@ -167,12 +199,14 @@ export async function benchScalingCommand(flags: BenchScalingFlags, io: CliIO): 
         measure_idle: flags.measureIdle === true,
         ...summary,
         efficiency: one ? Math.round((summary.target_tokens_per_s / (worldSize * one.target_tokens_per_s)) * 1000) / 1000 : null,
+        independent_efficiency: independent,
       };
       rows.push(row);
       if (flags.json) io.out(JSON.stringify(row));
       else {
         const p = row.phases_s;
         io.out(`${String(worldSize).padEnd(9)}${row.backend.padEnd(13)}${String(row.target_tokens_per_s).padEnd(10)}${row.step_s_median.toFixed(3).padEnd(9)}${p.data.toFixed(3).padEnd(8)}${p.compute.toFixed(3).padEnd(9)}${p.idle.toFixed(3).padEnd(8)}${p.allReduce.toFixed(3).padEnd(11)}${row.hidden_fraction.toFixed(2).padEnd(8)}${p.optimizer.toFixed(3).padEnd(11)}${row.efficiency === null ? '-' : row.efficiency.toFixed(3)}`);
+        if (independent !== null) io.out(`         ${worldSize} independent 1-worker trainings at once (no all-reduce): efficiency ${independent.toFixed(3)}`);
       }
     } catch (error) {
       io.err(`orquesta bench scaling: ${(error as Error).message}`);
