@@ -8,8 +8,9 @@
 //                                                             vs PyTorch's best whole-machine configuration
 //              (torch_model_bench.py with 1 and with all cores' threads, torch_ddp_bench.py N x 1 thread);
 //              both sides' scaling efficiency, and N independent 1-worker trainings' (the machine's ceiling)
-//   plan       `orquesta plan configs/bench.yaml --workers N` fed with this round's model and
-//              shared-memory all-reduce measurements (what local training uses), against the step time `bench scaling` measured (its error)
+//   plan       `orquesta plan configs/bench.yaml --workers N --per-host N` fed with this round's model,
+//              shared-memory all-reduce (what local training uses) and independent-workers (contention)
+//              measurements, against the step time `bench scaling` measured (its error)
 // and prints every ratio with its median, min and max over the rounds.
 //
 //   flock /tmp/orquesta-bench.lock tools/bench/compare --rounds 3
@@ -111,8 +112,8 @@ try {
     if (row.model && row.allreduceRows && row.scaling) {
       // The plan's cost model, fed with this round's measurements, against the measured step.
       const profile = join(tmp, `profile-${round}.jsonl`);
-      writeFileSync(profile, [row.model.ours, ...row.allreduceRows].map((r) => JSON.stringify(r)).join('\n'));
-      const [plan] = orquesta(['plan', 'configs/bench.yaml', '--workers', String(workers), '--profile', profile, '--json', '--coordinator', 'http://127.0.0.1:9']);
+      writeFileSync(profile, [row.model.ours, ...row.allreduceRows, row.scaling.n].map((r) => JSON.stringify(r)).join('\n'));
+      const [plan] = orquesta(['plan', 'configs/bench.yaml', '--workers', String(workers), '--per-host', String(workers), '--profile', profile, '--json', '--coordinator', 'http://127.0.0.1:9']);
       const predicted = plan.prediction.seconds.step;
       const measured = row.scaling.n.step_s_median;
       row.plan = { predicted, measured, error: predicted / measured - 1 };

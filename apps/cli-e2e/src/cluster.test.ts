@@ -171,6 +171,10 @@ describe('orquesta serve + agents', () => {
     expect(run.stdout).toMatch(/predicted step: [\d.]+ s = compute [\d.]+ \+ all-reduce [\d.]+ \+ optimizer [\d.]+; \d+ tokens\/s over 2 worker\(s\)/);
     // Both agents run on 127.0.0.1, so the workers would all-reduce through shared memory; the profile has only a tcp row.
     expect(run.stdout).toContain("all-reduce: no measurement through shared memory in the profile; using another data plane's");
+    expect(run.stdout).toContain('compute: contention of 2 workers on one host not measured (bench scaling --workers 1,2 --independent)');
+    const crowded = orquesta(['plan', file, '--coordinator', 'http://127.0.0.1:9', '--per-host', '3']);
+    expect(crowded.status).toBe(2);
+    expect(crowded.stderr.trim()).toBe('orquesta plan: --per-host must be an integer from 1 to the worker count (2), got "3"');
     const too = orquesta(['plan', file, '--coordinator', url, '--workers', '3', '--json']);
     expect(JSON.parse(too.stdout).placement).toMatchObject({ fitsNow: false, placement: null, reason: 'needs 3 slots on 3 worker(s); the cluster has 2 on 2 agent(s)' });
     expect((await (await fetch(`${url}/api/experiments`)).json()) as unknown[]).toHaveLength(1);

@@ -199,7 +199,8 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
     .argument('<spec>', 'experiment spec (YAML)')
     .option(...coordinatorOption)
     .option('--workers <n>', "workers (default: the spec's resources.workers)")
-    .option('--profile <file>', 'JSON lines of `orquesta bench model --json` and `bench allreduce --json` (default: .orquesta/profile.jsonl when present)')
+    .option('--profile <file>', 'JSON lines of `orquesta bench model --json`, `bench allreduce --json` and `bench scaling --independent --json` (default: .orquesta/profile.jsonl when present)')
+    .option('--per-host <n>', 'workers sharing one host, when no coordinator gives a placement (picks the measured contention; default 1)')
     .option('--json', 'print the plan as JSON')
     .action(async (file: string, flags: PlanFlags) => {
       result.code = await planCommand(file, flags, io);

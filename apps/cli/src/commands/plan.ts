@@ -13,6 +13,8 @@ export const DEFAULT_PROFILE = '.orquesta/profile.jsonl';
 export interface PlanFlags extends ClientFlags {
   readonly workers?: string;
   readonly profile?: string;
+  /** Workers per host when no coordinator gives a placement. */
+  readonly perHost?: string;
   readonly json?: boolean;
 }
 
@@ -35,8 +37,13 @@ export async function planCommand(file: string, flags: PlanFlags, io: CliIO): Pr
     io.err(`orquesta plan: --workers must be an integer from 1 to 4096, got ${JSON.stringify(flags.workers)}`);
     return EXIT.usage;
   }
+  const perHostFlag = flags.perHost === undefined ? undefined : Number(flags.perHost);
+  if (perHostFlag !== undefined && (!Number.isInteger(perHostFlag) || perHostFlag < 1 || perHostFlag > workers)) {
+    io.err(`orquesta plan: --per-host must be an integer from 1 to the worker count (${workers}), got ${JSON.stringify(flags.perHost)}`);
+    return EXIT.usage;
+  }
   const profilePath = flags.profile ?? (existsSync(DEFAULT_PROFILE) ? DEFAULT_PROFILE : undefined);
-  let profile: Profile = { model: [], allReduce: [] };
+  let profile: Profile = { model: [], allReduce: [], contention: [] };
   if (profilePath !== undefined) {
     try {
       profile = parseProfile(await readFile(profilePath, 'utf8'));
@@ -54,7 +61,8 @@ export async function planCommand(file: string, flags: PlanFlags, io: CliIO): Pr
       if (!(error instanceof CoordinatorUnreachableError)) throw error;
       placementNote = error.message;
     }
-    const prediction = predictStep(spec, workers, profile, dataPlaneOf(placement, spec.collective.shared_memory));
+    const perHost = mostPerHost(placement) ?? perHostFlag ?? 1;
+    const prediction = predictStep(spec, workers, profile, { dataPlane: dataPlaneOf(placement, spec.collective.shared_memory), perHost });
     if (flags.json) {
       io.out(JSON.stringify({ experiment: spec.name, workers, slotsPerWorker: spec.resources.slots_per_worker, placement, placementNote: placementNote || undefined, profile: profilePath ?? null, prediction }));
       return EXIT.ok;
@@ -72,6 +80,15 @@ export async function planCommand(file: string, flags: PlanFlags, io: CliIO): Pr
     for (const line of prediction.basis) io.out(`  ${line}`);
     return EXIT.ok;
   });
+}
+
+/** The most ranks the placement puts on one host; undefined without a placement. */
+function mostPerHost(placement: PlacementView | null): number | undefined {
+  const ranks = placement?.placement;
+  if (!ranks || ranks.length === 0) return undefined;
+  const counts = new Map<string, number>();
+  for (const w of ranks) counts.set(w.host, (counts.get(w.host) ?? 0) + 1);
+  return Math.max(...counts.values());
 }
 
 /** Shared memory when every placed rank is on one host and the spec allows it; unknown without a placement. */

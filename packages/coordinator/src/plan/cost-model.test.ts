@@ -49,7 +49,7 @@ describe('step prediction', () => {
 
   it('needs no all-reduce for one worker, and says what is missing', () => {
     expect(predictStep(base, 1, profile).seconds.allReduce).toBe(0);
-    const none = predictStep(base, 2, { model: [], allReduce: [] });
+    const none = predictStep(base, 2, { model: [], allReduce: [], contention: [] });
     expect(none.seconds.step).toBeNull();
     expect(none.basis).toEqual(['compute: no `bench model` measurement in the profile', 'all-reduce: no `bench allreduce` measurement in the profile']);
   });
@@ -57,11 +57,31 @@ describe('step prediction', () => {
   it('prefers rows measured on the data plane the workers would use', () => {
     const both = { ...profile, allReduce: [...profile.allReduce, { impl: 'orquesta-shm', transport: 'shm', ranks: 2, bytes: 67108864, busbw_gbps: 4 }] };
     const gradientBytes = 7_578_624 * 4;
-    expect(predictStep(base, 2, both, 'shm').seconds.allReduce).toBeCloseTo(gradientBytes / 4e9, 9);
-    expect(predictStep(base, 2, both, 'network').seconds.allReduce).toBeCloseTo(gradientBytes / 1e9, 9);
-    const fallback = predictStep(base, 2, profile, 'shm');
+    expect(predictStep(base, 2, both, { dataPlane: 'shm' }).seconds.allReduce).toBeCloseTo(gradientBytes / 4e9, 9);
+    expect(predictStep(base, 2, both, { dataPlane: 'network' }).seconds.allReduce).toBeCloseTo(gradientBytes / 1e9, 9);
+    const fallback = predictStep(base, 2, profile, { dataPlane: 'shm' });
     expect(fallback.seconds.allReduce).toBeCloseTo(gradientBytes / 1e9, 9);
     expect(fallback.basis).toContain("all-reduce: no measurement through shared memory in the profile; using another data plane's");
+  });
+
+  it('slows compute and optimizer by the measured contention of the workers sharing a host', () => {
+    const measured = parseProfile(
+      [
+        '{"benchmark":"model","backend":"wasm-native","parameters":7578624,"target_tokens_per_s":2048,"optimizer_s_median":0.05}',
+        '{"benchmark":"scaling","workers":2,"efficiency":0.7,"independent_efficiency":0.5}',
+        '{"benchmark":"scaling","workers":2,"efficiency":0.75,"independent_efficiency":0.8}',
+        '{"benchmark":"scaling","workers":1,"efficiency":1,"independent_efficiency":null}',
+      ].join('\n'),
+    );
+    expect(measured.contention).toEqual([expect.objectContaining({ workers: 2, independent_efficiency: 0.5 }), expect.objectContaining({ workers: 2, independent_efficiency: 0.8 })]);
+    const shared = predictStep(base, 2, measured, { perHost: 2 });
+    expect(shared.seconds.compute).toBeCloseTo(1 / 0.8, 9); // the latest row
+    expect(shared.seconds.optimizer).toBeCloseTo(0.05 / 0.8, 9);
+    expect(shared.basis[1]).toBe('compute: 2 workers on one host: 2 independent trainings at once ran at 0.800 of alone (bench scaling --independent)');
+    expect(predictStep(base, 2, measured, { perHost: 1 }).seconds.compute).toBeCloseTo(1, 9);
+    const unmeasured = predictStep(base, 4, measured, { perHost: 4 });
+    expect(unmeasured.seconds.compute).toBeCloseTo(1, 9);
+    expect(unmeasured.basis[1]).toBe('compute: contention of 4 workers on one host not measured (bench scaling --workers 1,4 --independent); computed as if each had the host to itself');
   });
 
   it('halves the bytes with fp16 compression', () => {

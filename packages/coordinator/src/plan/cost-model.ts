@@ -1,9 +1,12 @@
 /**
- * Predicted step time of a spec on N workers from measurements (`orquesta bench model --json` and
- * `orquesta bench allreduce --json` lines), without launching anything:
+ * Predicted step time of a spec on N workers from measurements (`orquesta bench model --json`,
+ * `orquesta bench allreduce --json` and `orquesta bench scaling --independent --json` lines), without
+ * launching anything:
  *
  *   compute   = tokens per worker step / measured tokens/s x (parameters / benchmark parameters)
- *   optimizer = measured optimizer seconds x (parameters / benchmark parameters)
+ *               / contention (the efficiency of as many single-worker trainings at once as workers
+ *               share a host, when measured; 1 with one worker per host)
+ *   optimizer = measured optimizer seconds x (parameters / benchmark parameters) / contention
  *   allReduce = gradient bytes x 2(N-1)/N / measured bus bandwidth (the data plane's rows if any, then
  *               nearest ranks, then nearest size)
  *   step      = compute + allReduce + optimizer (no overlap)
@@ -29,18 +32,33 @@ export interface AllReduceMeasurement {
   readonly compression?: string;
 }
 
+/** `bench scaling --independent`: N single-worker trainings at once ran at this fraction of N x alone. */
+export interface ContentionMeasurement {
+  readonly workers: number;
+  readonly independent_efficiency: number;
+}
+
 /** Where the workers' all-reduces would run: `shm` (all on one host, shared memory) or `network`. */
 export type DataPlane = 'shm' | 'network';
 
 export interface Profile {
   readonly model: readonly ModelMeasurement[];
   readonly allReduce: readonly AllReduceMeasurement[];
+  readonly contention: readonly ContentionMeasurement[];
+}
+
+export interface PredictOptions {
+  /** Picks the all-reduce rows measured on this data plane (`transport` shm or not), if the profile has any. */
+  readonly dataPlane?: DataPlane;
+  /** Workers sharing one host (the most on any host); picks the contention row. Defaults to 1. */
+  readonly perHost?: number;
 }
 
 /** Reads benchmark JSON lines; other lines are ignored. */
 export function parseProfile(text: string): Profile {
   const model: ModelMeasurement[] = [];
   const allReduce: AllReduceMeasurement[] = [];
+  const contention: ContentionMeasurement[] = [];
   for (const line of text.split('\n')) {
     if (!line.trim().startsWith('{')) continue;
     let row: Record<string, unknown>;
@@ -50,9 +68,10 @@ export function parseProfile(text: string): Profile {
       continue;
     }
     if (row['benchmark'] === 'model' && typeof row['target_tokens_per_s'] === 'number' && typeof row['parameters'] === 'number') model.push(row as unknown as ModelMeasurement);
+    else if (row['benchmark'] === 'scaling' && typeof row['workers'] === 'number' && typeof row['independent_efficiency'] === 'number' && row['independent_efficiency'] > 0) contention.push(row as unknown as ContentionMeasurement);
     else if (typeof row['busbw_gbps'] === 'number' && typeof row['ranks'] === 'number' && typeof row['bytes'] === 'number') allReduce.push(row as unknown as AllReduceMeasurement);
   }
-  return { model, allReduce };
+  return { model, allReduce, contention };
 }
 
 export interface StepPrediction {
@@ -67,8 +86,8 @@ export interface StepPrediction {
   readonly basis: readonly string[];
 }
 
-/** `dataPlane`, when known, picks the all-reduce rows measured on it (`transport` shm or not), if the profile has any. */
-export function predictStep(spec: Pick<ExperimentSpec, 'task' | 'model' | 'tokenizer' | 'training' | 'collective'>, workers: number, profile: Profile, dataPlane?: DataPlane): StepPrediction {
+export function predictStep(spec: Pick<ExperimentSpec, 'task' | 'model' | 'tokenizer' | 'training' | 'collective'>, workers: number, profile: Profile, options: PredictOptions = {}): StepPrediction {
+  const { dataPlane, perHost = 1 } = options;
   const parameters = parameterCount(spec);
   const gradientBytes = parameters * (spec.collective.compression === 'fp16' ? 2 : 4);
   const buckets = Math.max(1, Math.ceil((parameters * 4) / (spec.collective.bucket_mb * 1e6)));
@@ -78,10 +97,11 @@ export function predictStep(spec: Pick<ExperimentSpec, 'task' | 'model' | 'token
   let compute: number | null = null;
   let optimizer: number | null = null;
   if (model) {
-    const scale = parameters / model.parameters;
-    compute = (tokensPerWorkerStep / model.target_tokens_per_s) * scale;
-    optimizer = model.optimizer_s_median * scale;
     basis.push(`compute: bench model on ${model.backend}, ${Math.round(model.target_tokens_per_s)} tokens/s at ${model.parameters} parameters`);
+    const contention = perHost > 1 ? contentionFor(profile, perHost, basis) : 1;
+    const scale = parameters / model.parameters;
+    compute = ((tokensPerWorkerStep / model.target_tokens_per_s) * scale) / contention;
+    optimizer = (model.optimizer_s_median * scale) / contention;
   } else basis.push('compute: no `bench model` measurement in the profile');
   let allReduce: number | null = workers === 1 ? 0 : null;
   if (workers > 1) {
@@ -106,4 +126,15 @@ export function predictStep(spec: Pick<ExperimentSpec, 'task' | 'model' | 'token
     tokensPerSecond: step === null ? null : (workers * tokensPerWorkerStep) / step,
     basis,
   };
+}
+
+/** The measured efficiency of `perHost` independent workers at once (the latest row), or 1 with a note. */
+function contentionFor(profile: Profile, perHost: number, basis: string[]): number {
+  const row = profile.contention.filter((c) => c.workers === perHost).at(-1);
+  if (row === undefined) {
+    basis.push(`compute: contention of ${perHost} workers on one host not measured (bench scaling --workers 1,${perHost} --independent); computed as if each had the host to itself`);
+    return 1;
+  }
+  basis.push(`compute: ${perHost} workers on one host: ${perHost} independent trainings at once ran at ${row.independent_efficiency.toFixed(3)} of alone (bench scaling --independent)`);
+  return row.independent_efficiency;
 }
