@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +6,7 @@ import { createZmqProcessGroup, type Compression } from '@orquesta/collective';
 import { workerNodeFlags } from '@orquesta/coordinator';
 import { EXIT, type CliIO, type ExitCode } from '../io.js';
 import { freePort, median, parseRankEnv, positiveInt } from './bench-util.js';
+import { runRankProcesses } from './rank-processes.js';
 
 /** Flags of `orquesta bench allreduce`, as commander hands them over (strings). */
 export interface BenchAllReduceFlags {
@@ -63,29 +63,12 @@ export function resolveWarmup(text: string, bytes: number): number {
   return n;
 }
 
-/** Runs `worldSize` rank processes of one configuration and resolves with each rank's timings (ms). */
-async function runRanks(configs: RankConfig[], env: NodeJS.ProcessEnv): Promise<RankResult[]> {
-  return Promise.all(
-    configs.map(
-      (config) =>
-        new Promise<RankResult>((resolve, reject) => {
-          const child = spawn(process.execPath, [...workerNodeFlags(env, config.sharedMemory === 'off'), BIN, 'bench', 'allreduce-rank', '--config', JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'pipe'], env });
-          let out = '';
-          let err = '';
-          child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-          child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-          child.on('error', reject);
-          child.on('close', (code) => {
-            if (code !== 0) return reject(new Error(`rank ${config.rank} exited with ${code}: ${err.trim()}`));
-            try {
-              resolve(JSON.parse(out) as RankResult);
-            } catch (error) {
-              reject(new Error(`rank ${config.rank} printed no timings: ${out.trim()} ${err.trim()}`, { cause: error }));
-            }
-          });
-        }),
-    ),
-  );
+/**
+ * Runs the rank processes of one configuration and resolves with each rank's timings (ms).
+ * @throws {Error} naming the first rank that fails (the others are stopped).
+ */
+function runRanks(configs: readonly RankConfig[], env: NodeJS.ProcessEnv): Promise<RankResult[]> {
+  return runRankProcesses<RankResult>(configs.map((config) => ({ name: `rank ${config.rank}`, file: process.execPath, args: [...workerNodeFlags(env, config.sharedMemory === 'off'), BIN, 'bench', 'allreduce-rank', '--config', JSON.stringify(config)], env })));
 }
 
 /**

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +8,7 @@ import type { ScalingRankConfig, ScalingRankResult } from '@orquesta/worker';
 import { EXIT, type CliIO, type ExitCode } from '../io.js';
 import { median, parseRankEnv, positiveInt } from './bench-util.js';
 import { localHosts, netnsHosts, type RankHosts } from './bench-hosts.js';
+import { runRankProcesses } from './rank-processes.js';
 
 /** Flags of `orquesta bench scaling`, as commander hands them over (strings). */
 export interface BenchScalingFlags {
@@ -34,37 +34,16 @@ type RankResult = ScalingRankResult;
 
 const BIN = fileURLToPath(new URL('../../bin/orquesta.js', import.meta.url));
 const PHASES = ['data', 'compute', 'idle', 'allReduce', 'optimizer'] as const;
-/** Runs the ranks of `configs` (the i-th on host i); rejects naming the first rank that fails, after stopping the others. */ async function runRanks(configs: RankConfig[], env: NodeJS.ProcessEnv, hosts: RankHosts): Promise<RankResult[]> {
-  const children: ChildProcess[] = [];
-  const runs = configs.map(
-    (config, host) =>
-      new Promise<RankResult>((resolve, reject) => {
-        const rankEnv = { ...env, [ENV.rank]: String(config.rank), [ENV.worldSize]: String(config.worldSize), [ENV.localRank]: String(config.rank), [ENV.localWorldSize]: String(config.worldSize) };
-        const { file, args } = hosts.command(host, [process.execPath, ...workerNodeFlags(rankEnv, config.sharedMemory === 'off'), BIN, 'bench', 'scaling-rank', '--config', JSON.stringify(config)]);
-        const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], env: rankEnv });
-        children.push(child);
-        let out = '';
-        let err = '';
-        child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-        child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-        child.on('error', reject);
-        child.on('close', (code, signal) => {
-          if (code !== 0) return reject(new Error(`rank ${config.rank} of ${config.worldSize} exited with ${code ?? signal}: ${err.trim().split('\n').slice(-3).join(' | ')}`));
-          try {
-            resolve(JSON.parse(out.trim().split('\n').at(-1)!) as RankResult);
-          } catch (error) {
-            reject(new Error(`rank ${config.rank} printed no result: ${out.trim()} ${err.trim()}`, { cause: error }));
-          }
-        });
-      }),
+
+/** Runs the ranks of `configs`, the i-th on host i. @throws {Error} naming the first rank that fails (the others are stopped). */
+function runRanks(configs: readonly RankConfig[], env: NodeJS.ProcessEnv, hosts: RankHosts): Promise<RankResult[]> {
+  return runRankProcesses<RankResult>(
+    configs.map((config, host) => {
+      const rankEnv = { ...env, [ENV.rank]: String(config.rank), [ENV.worldSize]: String(config.worldSize), [ENV.localRank]: String(config.rank), [ENV.localWorldSize]: String(config.worldSize) };
+      const { file, args } = hosts.command(host, [process.execPath, ...workerNodeFlags(rankEnv, config.sharedMemory === 'off'), BIN, 'bench', 'scaling-rank', '--config', JSON.stringify(config)]);
+      return { name: `rank ${config.rank} of ${config.worldSize}`, file, args, env: rankEnv };
+    }),
   );
-  try {
-    return await Promise.all(runs);
-  } catch (error) {
-    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
-    await Promise.allSettled(runs);
-    throw error;
-  }
 }
 
 export interface ScalingRow {
