@@ -92,6 +92,11 @@ export function blasThreadsPerWorker(mode: string, cores: number, workers: reado
   return n;
 }
 
+/** tokens/s(N) / (N x tokens/s(1)), to three decimals. */
+function efficiencyOf(tokensPerS: number, worldSize: number, oneWorkerTokensPerS: number): number {
+  return Math.round((tokensPerS / (worldSize * oneWorkerTokensPerS)) * 1000) / 1000;
+}
+
 /** Step time = the slowest rank's; phases = mean over ranks; both as medians over the timed steps. */
 export function summarise(results: readonly RankResult[], tokensPerRankStep: number): Omit<ScalingRow, 'benchmark' | 'workers' | 'backend' | 'blas_threads_per_worker' | 'compression' | 'efficiency' | 'independent_efficiency' | 'measure_idle' | 'hosts' | 'data_plane'> {
   const steps = results[0]!.steps.length;
@@ -165,7 +170,7 @@ export async function benchScalingCommand(flags: BenchScalingFlags, io: CliIO): 
         const alone = configs.map((c, i): RankConfig => ({ ...c, rank: 0, worldSize: 1, endpoints: [endpoints[i]!] }));
         const separate = await runRanks(alone, env, hosts);
         const sum = separate.reduce((total, r) => total + summarise([r], tokens).target_tokens_per_s, 0);
-        independent = Math.round((sum / (worldSize * one.target_tokens_per_s)) * 1000) / 1000;
+        independent = efficiencyOf(sum, worldSize, one.target_tokens_per_s);
       }
       const row: ScalingRow = {
         benchmark: 'scaling',
@@ -177,7 +182,7 @@ export async function benchScalingCommand(flags: BenchScalingFlags, io: CliIO): 
         data_plane: worldSize === 1 ? 'none' : results.every((r) => r.sharedMemory) ? 'shared memory' : 'sockets',
         measure_idle: flags.measureIdle === true,
         ...summary,
-        efficiency: one ? Math.round((summary.target_tokens_per_s / (worldSize * one.target_tokens_per_s)) * 1000) / 1000 : null,
+        efficiency: one ? efficiencyOf(summary.target_tokens_per_s, worldSize, one.target_tokens_per_s) : null,
         independent_efficiency: independent,
       };
       rows.push(row);
