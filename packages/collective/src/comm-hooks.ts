@@ -1,5 +1,5 @@
 import { divideInPlace } from './kernels.js';
-import type { Compression, ProcessGroup } from './process-group.js';
+import type { Compression, ProcessGroup, ReduceOp } from './process-group.js';
 
 /** What a hook gets besides the bucket, like the state object of PyTorch's DDP comm hooks. */
 export interface HookState {
@@ -25,8 +25,11 @@ export type CommHook<S extends HookState = HookState> = (state: S, bucket: GradB
 /** The default hook: all-reduce sum, divided by the world size (the mean gradient), float32 on the wire. */
 export const allReduceMeanHook: CommHook = (state, bucket) => state.group.allReduce(bucket.buffer, 'mean');
 
+/** All-reduce sum, float32 on the wire: for callers that divide by their own count (e.g. tokens). */
+export const allReduceSumHook: CommHook = (state, bucket) => state.group.allReduce(bucket.buffer, 'sum');
+
 /**
- * Mean all-reduce with fp16 on the wire: half the bytes, float32 accumulation on every rank.
+ * All-reduce with fp16 on the wire: half the bytes, float32 accumulation on every rank.
  *
  * 1. Keep a copy of the bucket; scale it by 1/N first (as PyTorch's fp16_compress_hook does), so partial
  *    sums stay within the magnitude of the inputs and fp16's 65504 limit is reached only by inputs that
@@ -34,26 +37,49 @@ export const allReduceMeanHook: CommHook = (state, bucket) => state.group.allRed
  * 2. Ring all-reduce 'sum' with fp16 frames: each of the N values passes through at most N roundings to
  *    fp16 on the way, so |result - mean| <= N * 2^-11 * mean(|x_i|) + N * 2^-25 (first order; the 2^-25 term
  *    is the subnormal spacing, for values below 2^-14).
- * 3. If the result holds a non-finite value (identical on every rank, so every rank decides alike), an fp16
- *    value overflowed or an input was not finite: restore the copy and all-reduce it in float32 instead.
+ * 3. For 'sum', multiply the mean by N in float32 (exact when N is a power of two, else one more float32
+ *    rounding): |result - sum| <= N * 2^-11 * sum(|x_i|) + N^2 * 2^-25, plus 2^-24 * |result|.
+ * 4. If the result holds a non-finite value (identical on every rank, so every rank decides alike), an fp16
+ *    value overflowed or an input was not finite: restore the copy and all-reduce it in float32 with `op`
+ *    instead (for 'sum', bit-identical to allReduceSumHook).
  */
-export const fp16CompressHook: CommHook = async (state, bucket) => {
-  const { group } = state;
-  const original = bucket.buffer.slice();
-  const data = bucket.buffer;
-  divideInPlace(data, group.worldSize);
-  await group.allReduce(data, 'sum', { compression: 'fp16' });
-  if (allFinite(data)) return data;
-  data.set(original);
-  return group.allReduce(data, 'mean');
-};
+function fp16Compress(op: ReduceOp): CommHook {
+  return async (state, bucket) => {
+    const { group } = state;
+    const original = bucket.buffer.slice();
+    const data = bucket.buffer;
+    divideInPlace(data, group.worldSize);
+    await group.allReduce(data, 'sum', { compression: 'fp16' });
+    if (allFinite(data)) {
+      if (op === 'sum') multiplyInPlace(data, group.worldSize);
+      return data;
+    }
+    data.set(original);
+    return group.allReduce(data, op);
+  };
+}
+
+/** Mean all-reduce with fp16 on the wire and a float32 fallback on overflow (see fp16Compress). */
+export const fp16CompressHook: CommHook = fp16Compress('mean');
+
+/** Sum all-reduce with fp16 on the wire and a float32 fallback on overflow (see fp16Compress). */
+export const fp16CompressSumHook: CommHook = fp16Compress('sum');
 
 function allFinite(data: Float32Array): boolean {
   for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) return false;
   return true;
 }
 
-/** The hook for the spec's `collective.compression`. */
-export function commHookFor(compression: Compression): CommHook {
-  return compression === 'fp16' ? fp16CompressHook : allReduceMeanHook;
+/** data[i] *= factor, rounded to float32. */
+function multiplyInPlace(data: Float32Array, factor: number): void {
+  for (let i = 0, n = data.length; i < n; i++) data[i] = (data[i] as number) * factor;
+}
+
+/**
+ * The hook for the spec's `collective.compression` and the reduction the caller wants: 'mean' (the
+ * default, DDP's averaged gradients) or 'sum' (for callers that normalize by their own count).
+ */
+export function commHookFor(compression: Compression, op: ReduceOp = 'mean'): CommHook {
+  if (compression === 'fp16') return op === 'sum' ? fp16CompressSumHook : fp16CompressHook;
+  return op === 'sum' ? allReduceSumHook : allReduceMeanHook;
 }

@@ -25,7 +25,7 @@ export { z85Decode } from './z85.js';
 export type { CurveOptions, GroupCurveKeys } from './curve-keys.js';
 export { DEFAULT_BUCKET_BYTES, GradientBucketer } from './gradient-bucketer.js';
 export type { BucketRound, GradientBucketerOptions, NamedGradient } from './gradient-bucketer.js';
-export { allReduceMeanHook, commHookFor, fp16CompressHook } from './comm-hooks.js';
+export { allReduceMeanHook, allReduceSumHook, commHookFor, fp16CompressHook, fp16CompressSumHook } from './comm-hooks.js';
 export type { CommHook, GradBucket, HookState } from './comm-hooks.js';
 export { collectiveSettingsFromSpec } from './spec-settings.js';
 export type { CollectiveSettings } from './spec-settings.js';

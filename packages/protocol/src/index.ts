@@ -41,3 +41,5 @@ export {
   MAX_CONTROL_FRAME_BYTES,
 } from './messages/control.js';
 export type { AgentMessage, ChaosAction, ControlMessage, CoordinatorMessage, RunningWorker, WorkerLaunch } from './messages/control.js';
+export { parseWorkerSpec, rankEnv, readRankAssignment, readWorkerSetup, toWorkerEnv, workerSpecJson, WorkerSetupError } from './worker-setup.js';
+export type { RankAssignment, WorkerSetup } from './worker-setup.js';

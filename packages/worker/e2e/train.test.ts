@@ -1,7 +1,7 @@
 /**
  * `orquesta train` as a user runs it: two worker processes over ZeroMQ ipc, checkpoints on disk.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startTrain, tempDir, tinySpec } from './train-cli.js';
@@ -31,11 +31,42 @@ describe('orquesta train', () => {
     }
   });
 
-  it('names a worker killed with SIGKILL within seconds and exits 1', async () => {
+  it('survives kill -9 of a worker with max_restarts, restarting from the last checkpoint, bit for bit', async () => {
+    const straight = tempDir();
+    const killed = tempDir();
+    const a = await startTrain([tinySpec(straight)]).done;
+    expect(a.code, a.stderr).toBe(0);
+    let killedAt = 0;
+    const pids = new Map<number, number>();
+    const run = startTrain([tinySpec(killed), '--set', 'fault_tolerance.max_restarts=2'], (line) => {
+      const pid = /^\[rank (\d+)\] pid (\d+)$/.exec(line);
+      if (pid) pids.set(Number(pid[1]), Number(pid[2]));
+    });
+    // Once the first checkpoint exists, kill rank 1 mid-run.
+    while (killedAt === 0) {
+      await new Promise((r) => setTimeout(r, 25));
+      if (pids.has(1) && existsSync(join(killed, 'run', 'step-00000005', 'model.safetensors'))) {
+        killedAt = Date.now();
+        process.kill(pids.get(1)!, 'SIGKILL');
+      }
+    }
+    const result = await run.done;
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/trial 0 rank 1 exited with signal SIGKILL/);
+    const restart = /restarting -> queued: restart 1 of 2 from .*step-000000(\d\d)/.exec(result.stderr);
+    expect(restart, result.stderr).not.toBeNull();
+    expect(result.stderr).toContain(`resuming from step ${Number(restart![1])}`);
+    expect(JSON.parse(result.stdout.trim().split('\n').at(-1)!)).toMatchObject({ ok: true, steps: 20 });
+    for (const file of ['model.safetensors', 'optimizer.safetensors']) {
+      expect(Buffer.compare(checkpointBytes(straight, 20, file), checkpointBytes(killed, 20, file)), file).toBe(0);
+    }
+  });
+
+  it('names a worker killed with SIGKILL within seconds and exits 1 when no restart is left', async () => {
     const dir = tempDir();
     let killedAt = 0;
     const pids = new Map<number, number>();
-    const run = startTrain([tinySpec(dir), '--set', 'training.max_steps=100000', '--set', 'checkpoint.every_steps=100000'], (line) => {
+    const run = startTrain([tinySpec(dir), '--set', 'training.max_steps=100000', '--set', 'checkpoint.every_steps=100000', '--set', 'fault_tolerance.max_restarts=0'], (line) => {
       const pid = /^\[rank (\d+)\] pid (\d+)$/.exec(line);
       if (pid) pids.set(Number(pid[1]), Number(pid[2]));
       if (killedAt === 0 && /step \d+\/100000/.test(line) && pids.has(1)) {
@@ -46,7 +77,7 @@ describe('orquesta train', () => {
     const result = await run.done;
     expect(killedAt).toBeGreaterThan(0);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/failed: rank 1: worker exited with signal SIGKILL/);
+    expect(result.stderr).toMatch(/orquesta train: failed: rank 1 exited with signal SIGKILL/);
     expect(Date.now() - killedAt).toBeLessThan(15_000);
   });
 

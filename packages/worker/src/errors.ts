@@ -27,11 +27,6 @@ export class CheckpointError extends WorkerError {
   }
 }
 
-/** The worker's environment (RANK, WORLD_SIZE, ...) or hand-over files are missing or invalid. */
-export class WorkerConfigError extends WorkerError {
-  override readonly name = 'WorkerConfigError';
-}
-
 /** The loss became NaN or infinite: the run cannot continue from this state. */
 export class TrainingDivergedError extends WorkerError {
   override readonly name = 'TrainingDivergedError';

@@ -13,13 +13,13 @@ export { CHECKPOINT_FILES, CheckpointStore } from './checkpoint/checkpoint-store
 export type { CheckpointFiles, FoundCheckpoint } from './checkpoint/checkpoint-store.js';
 export { CHECKPOINT_STATE_VERSION, decodeCheckpoint, encodeCheckpoint } from './checkpoint/checkpoint-codec.js';
 export type { CheckpointState } from './checkpoint/checkpoint-codec.js';
-export { CheckpointError, ReplicaMismatchError, TrainingDivergedError, WorkerConfigError, WorkerError } from './errors.js';
+export { CheckpointError, ReplicaMismatchError, TrainingDivergedError, WorkerError } from './errors.js';
 export { benchmarkSpec, median, runModelBenchmark } from './bench/model-benchmark.js';
 export type { ModelBenchmarkOptions, ModelBenchmarkResult } from './bench/model-benchmark.js';
 export { runScalingRank } from './bench/scaling-rank.js';
 export type { ScalingRankConfig, ScalingRankResult, StepPhases } from './bench/scaling-rank.js';
 export { runWorker } from './run-worker.js';
-export type { StopSignal, WorkerIO, WorkerSetup } from './run-worker.js';
+export type { StopSignal, WorkerIO, WorkerJob } from './run-worker.js';
 export { loadTrainedModel } from './inference/load-trained-model.js';
 export type { TrainedModel } from './inference/load-trained-model.js';
 export { translate } from './inference/translator.js';

@@ -4,34 +4,21 @@
  * ask every rank to stop after the current step with a checkpoint.
  */
 import { readFileSync } from 'node:fs';
-import { ENV, formatWorkerReport, type ExperimentSpec } from '@orquesta/protocol';
+import { ENV, formatWorkerReport, parseWorkerSpec, readWorkerSetup, WorkerSetupError } from '@orquesta/protocol';
 import { startTracing } from '@orquesta/telemetry';
-import { WorkerConfigError } from './errors.js';
-import { runWorker, type WorkerSetup } from './run-worker.js';
+import { runWorker, type WorkerJob } from './run-worker.js';
 
-function readSetup(env: NodeJS.ProcessEnv): WorkerSetup {
-  const int = (name: string) => {
-    const value = Number(env[name]);
-    if (env[name] === undefined || !Number.isInteger(value) || value < 0) throw new WorkerConfigError(`${name} must be a non-negative integer, got ${JSON.stringify(env[name])}`);
-    return value;
-  };
-  const rank = int(ENV.rank);
-  const worldSize = int(ENV.worldSize);
-  if (rank >= worldSize) throw new WorkerConfigError(`${ENV.rank} ${rank} is not below ${ENV.worldSize} ${worldSize}`);
-  const peers = (env[ENV.peers] ?? '').split(',').filter((p) => p !== '');
-  if (peers.length !== worldSize) throw new WorkerConfigError(`${ENV.peers} lists ${peers.length} endpoints for ${worldSize} ranks`);
-  const specPath = env[ENV.spec];
-  if (!specPath) throw new WorkerConfigError(`${ENV.spec} is not set`);
-  let spec: ExperimentSpec;
+/** @throws {WorkerSetupError} naming the variable or spec field at fault. */
+function readJob(env: NodeJS.ProcessEnv): WorkerJob {
+  const setup = readWorkerSetup(env);
+  let text: string;
   try {
-    spec = JSON.parse(readFileSync(specPath, 'utf8')) as ExperimentSpec;
+    text = readFileSync(setup.specPath, 'utf8');
   } catch (cause) {
-    throw new WorkerConfigError(`cannot read the spec at ${specPath}: ${(cause as Error).message}`);
+    throw new WorkerSetupError(`cannot read the spec at ${setup.specPath}: ${(cause as Error).message}`, { cause });
   }
-  const publicKeys = (env[ENV.curvePublicKeys] ?? '').split(',').filter((k) => k !== '');
-  const secretKey = env[ENV.curveSecretKey];
-  if (publicKeys.length > 0 && (publicKeys.length !== worldSize || !secretKey)) throw new WorkerConfigError(`${ENV.curvePublicKeys} lists ${publicKeys.length} keys for ${worldSize} ranks, or ${ENV.curveSecretKey} is missing`);
-  return { rank, worldSize, peers, spec, ...(env[ENV.run] ? { run: env[ENV.run] } : {}), ...(publicKeys.length > 0 && secretKey ? { curve: { publicKeys, secretKey } } : {}) };
+  const spec = parseWorkerSpec(text, setup.specPath);
+  return { rank: setup.rank, worldSize: setup.worldSize, peers: setup.peers, spec, run: setup.run, ...(setup.curve ? { curve: setup.curve } : {}) };
 }
 
 const stop = { requested: false };
@@ -48,8 +35,8 @@ const rank = Number(process.env[ENV.rank] ?? -1);
 // Step spans go to OTEL_EXPORTER_OTLP_ENDPOINT when it is set (OpenTelemetry's own variable).
 const tracing = startTracing('orquesta-worker', process.env['OTEL_EXPORTER_OTLP_ENDPOINT'], { 'orquesta.rank': rank });
 try {
-  const setup = readSetup(process.env);
-  await runWorker(setup, { report: (r) => process.stdout.write(`${formatWorkerReport(r)}\n`), log: (line) => process.stderr.write(`${line}\n`) }, stop);
+  const job = readJob(process.env);
+  await runWorker(job, { report: (r) => process.stdout.write(`${formatWorkerReport(r)}\n`), log: (line) => process.stderr.write(`${line}\n`) }, stop);
   process.exitCode = 0;
 } catch (error) {
   const e = error instanceof Error ? error : new Error(String(error));

@@ -10,19 +10,22 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { trace } from '@opentelemetry/api';
 import { finishStepSpans, startStepSpan, wireContextOf } from '@orquesta/telemetry';
-import { createZmqProcessGroup, DEFAULT_SHARED_MEMORY_LIMIT_BYTES } from '@orquesta/collective';
+import { collectiveSettingsFromSpec, createZmqProcessGroup, DEFAULT_SHARED_MEMORY_LIMIT_BYTES } from '@orquesta/collective';
 import { nativeKernelReport } from '@orquesta/kernels';
 import { selectBackend } from '@orquesta/model';
 import type { ExperimentSpec, WorkerReport } from '@orquesta/protocol';
 import { decodeCheckpoint, encodeCheckpoint } from './checkpoint/checkpoint-codec.js';
 import { CheckpointStore } from './checkpoint/checkpoint-store.js';
+import { writeRunSpec } from './checkpoint/run-spec-file.js';
 import { TrainingDivergedError } from './errors.js';
 import { buildModel } from './train/trainable-model.js';
 import { loadTrainingData } from './train/training-data.js';
 import { loadValidationBleu } from './evaluation/validation-bleu.js';
 import { Trainer } from './train/trainer.js';
+import { trainerConfigFromSpec } from './train/trainer-config.js';
 
-export interface WorkerSetup {
+/** One rank's training job: where it sits in the run, and the validated spec. */
+export interface WorkerJob {
   readonly rank: number;
   readonly worldSize: number;
   /** Data-plane endpoint of every rank, in rank order. */
@@ -43,7 +46,7 @@ export interface StopSignal {
   readonly requested: boolean;
 }
 
-export async function runWorker(setup: WorkerSetup, io: WorkerIO, stop: StopSignal): Promise<'max_steps' | 'stopped'> {
+export async function runWorker(setup: WorkerJob, io: WorkerIO, stop: StopSignal): Promise<'max_steps' | 'stopped'> {
   const { rank, worldSize, spec } = setup;
   const { training, checkpoint } = spec;
   const lead = rank === 0;
@@ -51,15 +54,16 @@ export async function runWorker(setup: WorkerSetup, io: WorkerIO, stop: StopSign
   const backend = await selectBackend(spec.resources.backend);
   const native = backend === 'wasm-native' ? nativeKernelReport() : undefined;
   if (lead && native) io.log(`native kernels (${native.kernels.length}): ${native.kernels.join(', ')}; OpenBLAS ${native.blas.core}, ${native.blas.threads} thread(s) per worker`);
-  const group = await createZmqProcessGroup({ rank, worldSize, endpoints: [...setup.peers], timeoutMs: spec.collective.timeout_s * 1000, sharedMemory: spec.collective.shared_memory, sharedMemoryLimitBytes: sharedMemoryLimit(spec), onEvent: (e) => lead && e.type === 'shared-memory' && io.log(`data plane: ${e.detail}`), ...(setup.curve ? { curve: setup.curve } : {}) });
+  const group = await createZmqProcessGroup({ rank, worldSize, endpoints: [...setup.peers], timeoutMs: collectiveSettingsFromSpec(spec.collective).timeoutMs, sharedMemory: spec.collective.shared_memory, sharedMemoryLimitBytes: sharedMemoryLimit(spec), onEvent: (e) => lead && e.type === 'shared-memory' && io.log(`data plane: ${e.detail}`), ...(setup.curve ? { curve: setup.curve } : {}) });
   if (lead && setup.curve) io.log('data plane: CURVE-encrypted, authenticated by per-run keys');
   try {
     const data = await loadTrainingData(spec, rank, worldSize);
     const model = buildModel(spec, data.vocabSize);
-    const trainer = new Trainer(spec, group, model, () => data.next());
+    const trainer = new Trainer(trainerConfigFromSpec(spec), group, model, () => data.next());
     const names = [...model.variables.keys()];
     const vars = [...model.variables.values()];
     const store = new CheckpointStore(checkpoint.dir, checkpoint.keep_last, (e) => io.log(`skipping unusable checkpoint: ${e.message}`));
+    if (lead) await writeRunSpec(checkpoint.dir, spec);
     const found = await store.latest();
     if (found) {
       const { snapshot, state } = decodeCheckpoint(found, names, vars.map((v) => v.size));
@@ -136,6 +140,6 @@ export async function runWorker(setup: WorkerSetup, io: WorkerIO, stop: StopSign
 }
 
 /** Buckets (bucket_mb) up to 64 MiB, or bigger ones as configured, go through shared memory on one host. */
-function sharedMemoryLimit(spec: WorkerSetup['spec']): number {
+function sharedMemoryLimit(spec: WorkerJob['spec']): number {
   return Math.max(DEFAULT_SHARED_MEMORY_LIMIT_BYTES, Math.ceil(spec.collective.bucket_mb * 1e6));
 }

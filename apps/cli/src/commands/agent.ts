@@ -67,6 +67,7 @@ export async function agentCommand(flags: AgentFlags, io: CliIO, until: Promise<
       keys,
       workerMain: fileURLToPath(import.meta.resolve('@orquesta/worker/main')),
       log: (line) => io.err(`${stamp()} ${line}`),
+      env: process.env,
       ...(apiToken() ? { token: apiToken() as string } : {}),
     });
   } catch (error) {

@@ -11,6 +11,7 @@ export async function slurmTaskCommand(flags: { control: string; run: string; sp
       specPath: flags.spec,
       workerMain: fileURLToPath(import.meta.resolve('@orquesta/worker/main')),
       log: (line) => io.err(`orquesta slurm-task: ${line}`),
+      env: process.env,
     });
     process.exitCode = status;
     return (status === 0 ? EXIT.ok : EXIT.failure) as ExitCode;

@@ -1,11 +1,14 @@
 /**
  * `orquesta train SPEC [--workers N] [--set k=v ...]`: validates the spec, runs its workers on
- * this machine (the embedded coordinator), shows progress (step, loss, tokens/s, ETA) and ends
- * with a summary. Ctrl-C or SIGTERM checkpoints and stops; a second Ctrl-C kills the workers.
+ * this machine through the embedded coordinator (the scheduler, job state machine and restarts of
+ * `orquesta serve`, with one in-process agent), shows progress (step, loss, tokens/s, ETA) and ends
+ * with a summary. A dead worker restarts the run from its last checkpoint, up to
+ * fault_tolerance.max_restarts times. Ctrl-C or SIGTERM checkpoints and stops; a second Ctrl-C kills
+ * the workers.
  */
 import { fileURLToPath } from 'node:url';
-import { formatProblem, loadSpecFile, startLocalJob } from '@orquesta/coordinator';
-import type { WorkerReport } from '@orquesta/protocol';
+import { formatProblem, loadSpecFile, startEmbeddedRun, type EventRow } from '@orquesta/coordinator';
+import type { AgentMessage, WorkerReport } from '@orquesta/protocol';
 import { EXIT, type CliIO, type ExitCode } from '../io.js';
 import { ProgressLine } from '../progress-line.js';
 
@@ -35,13 +38,7 @@ export async function trainCommand(file: string, flags: TrainFlags, io: CliIO, s
   let lastCheckpoint: string | undefined;
   const split = { data: 0, step: 0 };
   io.err(`orquesta train: ${spec.name} (${spec.task}) on ${workers} worker${workers === 1 ? '' : 's'}, backend ${spec.resources.backend}, checkpoints in ${spec.checkpoint.dir}`);
-  const job = startLocalJob({
-    spec,
-    workers,
-    workerMain,
-    cwd: process.cwd(),
-    onLog: (rank, line) => progress.log(`[rank ${rank}] ${line}`),
-    onReport: (report) => {
+  const onReport = (report: WorkerReport) => {
       switch (report.type) {
         case 'started':
           progress.log(`${(report.parameters / 1e6).toFixed(2)} M parameters on ${report.backend}; ${report.resumedFrom === null ? 'starting from step 0' : `resuming from step ${report.resumedFrom}`}`);
@@ -80,10 +77,27 @@ export async function trainCommand(file: string, flags: TrainFlags, io: CliIO, s
           progress.log(`unknown report ${JSON.stringify(unreachable)}`);
         }
       }
+  };
+  const onMessage = (message: AgentMessage) => {
+    if (message.type === 'worker-report') onReport(message.report);
+    else if (message.type === 'worker-log') for (const line of message.lines) progress.log(`[rank ${message.rank}] ${line}`);
+  };
+  const job = startEmbeddedRun({
+    spec: { ...spec, resources: { ...spec.resources, workers } },
+    source: file,
+    workerMain,
+    cwd: process.cwd(),
+    baseEnv: process.env,
+    onMessage,
+    onEvent: (event) => {
+      const shown = eventLine(event);
+      if (shown) progress.log(shown);
     },
   });
+  let signals = 0;
   const onSignal = () => {
-    progress.log('stopping: every worker checkpoints after its current step (press Ctrl-C again to kill)');
+    signals++;
+    progress.log(signals === 1 ? 'stopping: every worker checkpoints after its current step (press Ctrl-C again to kill)' : 'killing the workers');
     job.stop();
   };
   process.on('SIGINT', onSignal);
@@ -92,9 +106,10 @@ export async function trainCommand(file: string, flags: TrainFlags, io: CliIO, s
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   progress.finish();
+  const ok = signals < 2 && (result.state === 'succeeded' || result.state === 'paused');
   const summary = {
     experiment: spec.name,
-    ok: result.ok,
+    ok,
     steps: last?.step ?? 0,
     train_loss: last?.loss ?? null,
     valid_loss: lastEval?.loss ?? null,
@@ -107,11 +122,18 @@ export async function trainCommand(file: string, flags: TrainFlags, io: CliIO, s
     checkpoint: lastCheckpoint ?? null,
   };
   io.out(JSON.stringify(summary));
-  if (!result.ok) {
-    io.err(`orquesta train: failed: ${result.failure ? `rank ${result.failure.rank}: ${result.failure.message}` : `exit codes ${result.exits.join(', ')}`}`);
+  if (!ok) {
+    io.err(`orquesta train: failed: ${result.failures.at(-1) ?? result.cause}${result.restarts > 0 ? ` (after ${result.restarts} restart(s))` : ''}`);
     return EXIT.failure;
   }
   return EXIT.ok;
+}
+
+/** The events a user of `train` sees: worker exits that were not asked for, restarts and failures. */
+function eventLine(event: EventRow): string | undefined {
+  if (event.kind === 'worker-exit') return /exited with code 0$/.test(event.message) ? undefined : event.message;
+  if (event.toState === 'restarting' || event.toState === 'failed' || (event.fromState === 'restarting' && event.toState === 'queued')) return event.message;
+  return undefined;
 }
 
 function formatSeconds(seconds: number): string {

@@ -4,23 +4,28 @@
  * running when the coordinator goes away; the agent re-registers (listing them) when it is back.
  * Processes and the connection are injected; the caller drives `heartbeat()` on a timer.
  */
-import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import {
   ControlDecodeError,
   decodeControlMessage,
   ENV,
-  recommendedRankEnv,
+  parseWorkerSpec,
+  readRankAssignment,
   type ChaosAction,
   type CoordinatorMessage,
+  type ExperimentSpec,
+  type RankAssignment,
   type RunningWorker,
   type WorkerLaunch,
 } from '@orquesta/protocol';
-import type { Spawner } from '../launch/local-job.js';
+import { blasThreadsFor } from '../launch/blas-threads.js';
+import { launchWorker, type LaunchedWorker } from '../launch/launch-worker.js';
+import type { Spawner } from '../launch/spawner.js';
+import { usesSockets } from '../launch/uses-sockets.js';
+import { writeWorkerSpec } from '../launch/worker-spec-file.js';
 import type { AgentConnection } from './agent-connection.js';
-import { launchWorker } from './launch-worker.js';
 import { partitionLink } from './partition-link.js';
 
 export interface NodeAgentOptions {
@@ -39,6 +44,10 @@ export interface NodeAgentOptions {
   /** Worker entry point (JavaScript run with this Node). */
   readonly workerMain: string;
   readonly connection: AgentConnection;
+  /** The agent's environment, inherited by its workers under their rank contract (the entry point passes process.env). */
+  readonly baseEnv: Readonly<NodeJS.ProcessEnv>;
+  /** Directory for ipc sockets: a run whose ranks all run on this agent uses them instead of TCP ports. Defaults to none (TCP). */
+  readonly ipcDir?: string;
   readonly spawner?: Spawner;
   /** CPU cores shared by this node's workers (sets ORQUESTA_BLAS_THREADS). Defaults to the machine's. */
   readonly cores?: number;
@@ -54,7 +63,7 @@ export interface NodeAgentOptions {
 }
 
 export class NodeAgent {
-  private readonly workers = new Map<string, ChildProcess>();
+  private readonly workers = new Map<string, LaunchedWorker>();
   private readonly log: (line: string) => void;
   private readonly now: () => number;
   private welcomed = false;
@@ -79,9 +88,9 @@ export class NodeAgent {
 
   /** Workers running now, as the coordinator sees them. */
   running(): RunningWorker[] {
-    return [...this.workers.entries()].map(([key, child]) => {
+    return [...this.workers.entries()].map(([key, worker]) => {
       const [run, rank] = key.split('#');
-      return { run: run ?? '', rank: Number(rank), pid: child.pid ?? 0 };
+      return { run: run ?? '', rank: Number(rank), pid: worker.pid ?? 0 };
     });
   }
 
@@ -139,77 +148,81 @@ export class NodeAgent {
 
   /** Kills every worker (the agent is shutting down). */
   killAll(signal: NodeJS.Signals = 'SIGKILL'): void {
-    for (const child of this.workers.values()) child.kill(signal);
+    for (const worker of this.workers.values()) worker.signal(signal);
   }
 
   private start(run: string, specJson: string, launches: readonly WorkerLaunch[]): void {
     const { connection } = this.options;
     const runDir = join(this.options.stateDir, 'runs', run);
-    const specPath = join(runDir, 'spec.json');
+    const refuse = (rank: number, why: string) => {
+      connection.send({ v: 1, type: 'worker-log', run, rank, lines: [why] });
+      connection.send({ v: 1, type: 'worker-exited', run, rank, code: 127, signal: null });
+    };
+    let spec: ExperimentSpec;
+    let specPath: string;
     try {
-      mkdirSync(runDir, { recursive: true });
-      writeFileSync(specPath, specJson);
+      spec = parseWorkerSpec(specJson, `the start-workers message of run ${run}`);
+      specPath = writeWorkerSpec(runDir, spec);
     } catch (error) {
-      for (const w of launches) {
-        connection.send({ v: 1, type: 'worker-log', run, rank: w.rank, lines: [`agent ${this.options.id} cannot write ${specPath}: ${(error as Error).message}`] });
-        connection.send({ v: 1, type: 'worker-exited', run, rank: w.rank, code: 127, signal: null });
-      }
+      for (const w of launches) refuse(w.rank, `agent ${this.options.id} cannot start run ${run}: ${(error as Error).message}`);
       return;
     }
     const cores = this.options.cores ?? availableParallelism();
+    // Without GPUs here, a CUDA_VISIBLE_DEVICES of the agent's own must not reach the workers.
+    const baseEnv = { ...this.options.baseEnv };
+    if (this.options.gpus.length === 0) delete baseEnv[ENV.cudaVisibleDevices];
     for (const launch of launches) {
       const key = `${run}#${launch.rank}`;
       if (this.workers.has(key)) continue;
-      const localWorld = Number(launch.env[ENV.localWorldSize] ?? launches.length);
-      const env: NodeJS.ProcessEnv = {
-        ...recommendedRankEnv(process.env),
-        ...process.env,
-        [ENV.blasThreads]: process.env[ENV.blasThreads] ?? String(Math.max(1, Math.floor(cores / Math.max(1, localWorld)))),
-        ...launch.env,
-        [ENV.spec]: specPath,
-      };
-      if (launch.env[ENV.cudaVisibleDevices] === undefined && this.options.gpus.length === 0) delete env[ENV.cudaVisibleDevices];
-      let child: ChildProcess;
+      let worker: LaunchedWorker;
       try {
-        child = launchWorker({
-          run,
-          rank: launch.rank,
-          env,
-          sockets: localWorld < Number(launch.env[ENV.worldSize] ?? localWorld),
+        const assignment = this.localEndpoints(run, readRankAssignment(launch.env));
+        worker = launchWorker({
+          setup: { ...assignment, specPath, blasThreads: blasThreadsFor(baseEnv, cores, assignment.localWorldSize) },
+          baseEnv,
+          sockets: usesSockets(assignment, spec),
           workerMain: this.options.workerMain,
           cwd: this.options.workdir,
-          connection,
           ...(this.options.spawner ? { spawner: this.options.spawner } : {}),
-          onExit: (code, signal) => {
+          onReport: (report) => connection.send({ v: 1, type: 'worker-report', run, rank: launch.rank, report }),
+          onLog: (line) => connection.send({ v: 1, type: 'worker-log', run, rank: launch.rank, lines: [line] }),
+          onExit: (exit) => {
+            connection.send({ v: 1, type: 'worker-exited', run, rank: launch.rank, code: exit.code, signal: exit.signal });
             this.workers.delete(key);
-            this.log(`run ${run}: rank ${launch.rank} exited (${code ?? signal})`);
+            this.log(`run ${run}: ${exit.description}`);
             if (![...this.workers.keys()].some((k) => k.startsWith(`${run}#`))) rmSync(runDir, { recursive: true, force: true });
           },
         });
       } catch (error) {
-        connection.send({ v: 1, type: 'worker-log', run, rank: launch.rank, lines: [`cannot start worker: ${(error as Error).message}`] });
-        connection.send({ v: 1, type: 'worker-exited', run, rank: launch.rank, code: 127, signal: null });
+        refuse(launch.rank, `cannot start worker: ${(error as Error).message}`);
         continue;
       }
-      this.workers.set(key, child);
-      this.log(`run ${run}: started rank ${launch.rank} (pid ${child.pid ?? '?'})`);
+      this.workers.set(key, worker);
+      this.log(`run ${run}: started rank ${launch.rank} (pid ${worker.pid ?? '?'})`);
     }
     // A heartbeat right away tells the coordinator the workers are up.
     this.heartbeat();
   }
 
+  /** With `ipcDir`, a run whose ranks all run here talks over ipc sockets instead of TCP ports. */
+  private localEndpoints(run: string, a: RankAssignment): RankAssignment {
+    const dir = this.options.ipcDir;
+    if (dir === undefined || a.localWorldSize !== a.worldSize) return a;
+    return { ...a, peers: a.peers.map((_, rank) => `ipc://${join(dir, `${run}-rank-${rank}.sock`)}`) };
+  }
+
   /** Rehearsed failures (`orquesta chaos`): what a real crash, hang or cut link would do. */
   private chaos(action: ChaosAction, run: string, rank: number, seconds: number): void {
-    const child = this.workers.get(`${run}#${rank}`);
+    const worker = this.workers.get(`${run}#${rank}`);
     this.log(`chaos: ${action} (run ${run} rank ${rank}${seconds ? `, ${seconds} s` : ''})`);
     switch (action) {
       case 'kill-worker':
-        child?.kill('SIGKILL');
+        worker?.signal('SIGKILL');
         return;
       case 'stall-worker':
-        if (!child) return;
-        child.kill('SIGSTOP');
-        setTimeout(() => child.kill('SIGCONT'), seconds * 1000).unref();
+        if (!worker) return;
+        worker.signal('SIGSTOP');
+        setTimeout(() => worker.signal('SIGCONT'), seconds * 1000).unref();
         return;
       case 'kill-agent':
         (this.options.exit ?? ((code: number) => process.exit(code)))(137);
@@ -225,6 +238,6 @@ export class NodeAgent {
   }
 
   private stop(run: string, mode: 'checkpoint' | 'kill'): void {
-    for (const [key, child] of this.workers) if (key.startsWith(`${run}#`)) child.kill(mode === 'checkpoint' ? 'SIGTERM' : 'SIGKILL');
+    for (const [key, worker] of this.workers) if (key.startsWith(`${run}#`)) worker.signal(mode === 'checkpoint' ? 'SIGTERM' : 'SIGKILL');
   }
 }

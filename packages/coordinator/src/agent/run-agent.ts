@@ -26,6 +26,8 @@ export interface RunAgentOptions {
   readonly token?: string;
   /** This agent's long-term CURVE key pair (see loadOrCreateKeyPair), checked by a coordinator with an agent key list. */
   readonly keys: { readonly publicKey: string; readonly secretKey: string };
+  /** The agent's environment, inherited by its workers (the entry point passes process.env). */
+  readonly env: Readonly<NodeJS.ProcessEnv>;
   /** Seconds workers get to checkpoint when the agent stops. Defaults to 60. */
   readonly stopGraceSeconds?: number;
 }
@@ -71,6 +73,7 @@ export async function runAgent(options: RunAgentOptions): Promise<{ agent: NodeA
     stateDir: options.stateDir,
     workerMain: options.workerMain,
     connection,
+    baseEnv: options.env,
     log: options.log,
     ...(options.token ? { token: options.token } : {}),
   });

@@ -6,6 +6,7 @@ import type { SlurmClient } from '../slurm/slurm-client.js';
 import type { SpecProblem } from '../spec/spec-problem.js';
 import type { Store } from '../store/store.js';
 import type { ControlChannel } from './control-channel.js';
+import type { CheckpointLayout } from './submission.js';
 
 export interface CoordinatorOptions {
   readonly store: Store;
@@ -33,6 +34,8 @@ export interface CoordinatorOptions {
   readonly controlToken?: string;
   /** Directories specs' data and checkpoint paths must stay inside. Defaults to [baseDir]. */
   readonly pathRoots?: readonly string[];
+  /** Trials checkpoint under CHECKPOINT_DIR/exp-ID (`per-experiment`, the default) or in CHECKPOINT_DIR (`as-given`). */
+  readonly checkpointLayout?: CheckpointLayout;
   /** Where training and cluster metrics go (an entry point's MeterProvider). Defaults to none. */
   readonly meter?: Meter;
 }

@@ -27,7 +27,7 @@ import { StateConflictError } from './daemon-errors.js';
 import { SlurmRuns } from './slurm-runs.js';
 import { chaosTarget, corruptCheckpoint } from './chaos-target.js';
 import { clusterSnapshot } from './cluster-snapshot.js';
-import { describeExit } from './describe-exit.js';
+import { describeExit } from '../launch/describe-exit.js';
 import { SchedulingPass } from './scheduling-pass.js';
 import { AgentSessions } from './agent-sessions.js';
 import { checkSubmission, trialsFor } from './submission.js';
@@ -118,7 +118,7 @@ export class Coordinator {
     if (!checked.ok) return checked;
     const { spec } = checked;
     const priority = options.priority ?? spec.scheduling.priority;
-    const created = this.store.createExperiment(spec.name, specYaml, priority, (experimentId) => trialsFor(spec, experimentId, priority));
+    const created = this.store.createExperiment(spec.name, specYaml, priority, (experimentId) => trialsFor(spec, experimentId, priority, this.options.checkpointLayout));
     this.log(`experiment ${created.id} (${spec.name}) submitted: ${created.trials.length} trial(s), priority ${priority}`);
     this.reschedule();
     return { ok: true, ...created };

@@ -33,11 +33,17 @@ export function checkSubmission(specYaml: string, source: string, rules: Submiss
   return { ok: true, spec };
 }
 
-/** One trial per search point of `spec`, checkpointing under CHECKPOINT_DIR/exp-ID[/trial-N]. */
-export function trialsFor(spec: ExperimentSpec, experimentId: number, priority: number): NewTrial[] {
+/**
+ * Where trials checkpoint: `per-experiment` (a shared coordinator) under CHECKPOINT_DIR/exp-ID, or
+ * `as-given` (`orquesta train`: one user, one experiment) in CHECKPOINT_DIR itself; searches add /trial-N.
+ */
+export type CheckpointLayout = 'per-experiment' | 'as-given';
+
+/** One trial per search point of `spec`, checkpointing under CHECKPOINT_DIR[/exp-ID][/trial-N]. */
+export function trialsFor(spec: ExperimentSpec, experimentId: number, priority: number, layout: CheckpointLayout = 'per-experiment'): NewTrial[] {
   const plans = expandSearch(spec);
   return plans.map((plan, idx) => {
-    const checkpointDir = posix.join(plan.spec.checkpoint.dir, `exp-${experimentId}`, plans.length > 1 || spec.search ? `trial-${idx}` : '');
+    const checkpointDir = posix.join(plan.spec.checkpoint.dir, layout === 'per-experiment' ? `exp-${experimentId}` : '', plans.length > 1 || spec.search ? `trial-${idx}` : '');
     const trialSpec: ExperimentSpec = { ...plan.spec, checkpoint: { ...plan.spec.checkpoint, dir: checkpointDir.replace(/\/$/, '') } };
     return {
       idx,

@@ -1,5 +1,5 @@
 /** The rank contract the coordinator hands each placed worker (torchrun's names where it has one). */
-import { ENV, type WorkerLaunch } from '@orquesta/protocol';
+import { rankEnv, type WorkerLaunch } from '@orquesta/protocol';
 import type { AgentView, Placement } from '../scheduler/cluster-view.js';
 import type { RunCurveKeys } from './run-curve-keys.js';
 
@@ -8,20 +8,20 @@ import type { RunCurveKeys } from './run-curve-keys.js';
  *   else undefined.
  */
 export function workerLaunches(run: string, placement: Placement, agents: readonly AgentView[], curve?: RunCurveKeys): Map<string, WorkerLaunch[]> {
-  const peers = placement.workers.map((w) => `tcp://${w.host}:${w.port}`).join(',');
+  const peers = placement.workers.map((w) => `tcp://${w.host}:${w.port}`);
   const byAgent = new Map<string, WorkerLaunch[]>();
   for (const w of placement.workers) {
     const agent = agents.find((a) => a.id === w.agent);
-    const env: Record<string, string> = {
-      [ENV.rank]: String(w.rank),
-      [ENV.worldSize]: String(placement.workers.length),
-      [ENV.localRank]: String(w.localRank),
-      [ENV.localWorldSize]: String(w.localWorldSize),
-      [ENV.peers]: peers,
-      [ENV.run]: run,
-      ...(curve ? { [ENV.curvePublicKeys]: curve.publicKeys.join(','), [ENV.curveSecretKey]: curve.secretKeys[w.rank] ?? '' } : {}),
-    };
-    if (agent && agent.gpus.length > 0) env[ENV.cudaVisibleDevices] = w.slots.map((s) => agent.gpus[s] ?? String(s)).join(',');
+    const env = rankEnv({
+      rank: w.rank,
+      worldSize: placement.workers.length,
+      localRank: w.localRank,
+      localWorldSize: w.localWorldSize,
+      peers,
+      run,
+      ...(curve ? { curve: { publicKeys: curve.publicKeys, secretKey: curve.secretKeys[w.rank] ?? '' } } : {}),
+      ...(agent && agent.gpus.length > 0 ? { cudaVisibleDevices: w.slots.map((s) => agent.gpus[s] ?? String(s)).join(',') } : {}),
+    });
     const list = byAgent.get(w.agent) ?? [];
     list.push({ rank: w.rank, env });
     byAgent.set(w.agent, list);

@@ -5,9 +5,11 @@
  * (the worker checkpoints and stops) and exits with the worker's status, so srun sees failures.
  */
 import { createServer, type AddressInfo } from 'node:net';
-import { decodeControlMessage, ENV, recommendedRankEnv } from '@orquesta/protocol';
+import { readFileSync } from 'node:fs';
+import { decodeControlMessage, ENV, parseWorkerSpec, type WorkerReport, type WorkerSetup } from '@orquesta/protocol';
 import { firstIPv4 } from '../agent/host-address.js';
-import { launchWorker } from '../agent/launch-worker.js';
+import { launchWorker } from '../launch/launch-worker.js';
+import { usesSockets } from '../launch/uses-sockets.js';
 import { ZmqAgentConnection } from '../control/zmq-agent-connection.js';
 import { slurmRank } from './slurm-rank.js';
 
@@ -18,6 +20,8 @@ export interface SlurmTaskOptions {
   readonly specPath: string;
   readonly workerMain: string;
   readonly log: (line: string) => void;
+  /** The task's environment (Slurm's variables, the coordinator's keys and token); the entry point passes process.env. */
+  readonly env: Readonly<NodeJS.ProcessEnv>;
   /** Seconds to wait for every rank to join. Defaults to 600. */
   readonly rendezvousTimeoutSeconds?: number;
 }
@@ -29,15 +33,15 @@ export class RendezvousTimeoutError extends Error {
 
 /** @returns the worker's exit status. @throws {SlurmEnvironmentError} @throws {RendezvousTimeoutError} */
 export async function runSlurmTask(options: SlurmTaskOptions): Promise<number> {
-  const me = slurmRank(process.env);
-  const host = process.env['ORQUESTA_ADVERTISE_HOST'] ?? firstIPv4();
+  const me = slurmRank(options.env);
+  const host = options.env['ORQUESTA_ADVERTISE_HOST'] ?? firstIPv4();
   const port = await freePort(host);
   type Peers = { endpoints: readonly string[]; curve?: { publicKeys: readonly string[]; secretKey: string } };
   let resolvePeers: (peers: Peers) => void = () => {};
   const peers = new Promise<Peers>((resolve) => (resolvePeers = resolve));
-  const serverKey = process.env[ENV.controlKey];
-  const clientPublic = process.env[ENV.controlClientPublicKey];
-  const clientSecret = process.env[ENV.controlClientSecretKey];
+  const serverKey = options.env[ENV.controlKey];
+  const clientPublic = options.env[ENV.controlClientPublicKey];
+  const clientSecret = options.env[ENV.controlClientSecretKey];
   const connection = new ZmqAgentConnection({
     id: `slurm-${me.jobId}-${me.rank}-${process.pid}`,
     endpoint: options.control,
@@ -55,7 +59,7 @@ export async function runSlurmTask(options: SlurmTaskOptions): Promise<number> {
     ...(clientPublic && clientSecret ? { clientKeys: { publicKey: clientPublic, secretKey: clientSecret } } : {}),
   });
   try {
-    const token = process.env[ENV.token];
+    const token = options.env[ENV.token];
     connection.send({ v: 1, type: 'rendezvous', run: options.run, rank: me.rank, worldSize: me.worldSize, endpoint: `tcp://${host}:${port}`, ...(token ? { token } : {}) });
     const timeout = options.rendezvousTimeoutSeconds ?? 600;
     let timer: NodeJS.Timeout | undefined;
@@ -65,30 +69,34 @@ export async function runSlurmTask(options: SlurmTaskOptions): Promise<number> {
         timer = setTimeout(() => reject(new RendezvousTimeoutError(`rank ${me.rank}: not every rank of run ${options.run} joined within ${timeout} s`)), timeout * 1000);
       }),
     ]).finally(() => clearTimeout(timer));
-    const env: NodeJS.ProcessEnv = {
-      ...recommendedRankEnv(process.env),
-      ...process.env,
-      [ENV.rank]: String(me.rank),
-      [ENV.worldSize]: String(me.worldSize),
-      [ENV.localRank]: String(me.localRank),
-      [ENV.localWorldSize]: String(me.localWorldSize),
-      [ENV.peers]: joined.endpoints.join(','),
-      ...(joined.curve ? { [ENV.curvePublicKeys]: joined.curve.publicKeys.join(','), [ENV.curveSecretKey]: joined.curve.secretKey } : {}),
-      [ENV.spec]: options.specPath,
-      [ENV.run]: options.run,
+    const spec = parseWorkerSpec(readFileSync(options.specPath, 'utf8'), options.specPath);
+    const setup: WorkerSetup = {
+      rank: me.rank,
+      worldSize: me.worldSize,
+      localRank: me.localRank,
+      localWorldSize: me.localWorldSize,
+      peers: joined.endpoints,
+      run: options.run,
+      specPath: options.specPath,
+      ...(joined.curve ? { curve: joined.curve } : {}),
     };
+    const send = (report: WorkerReport) => connection.send({ v: 1, type: 'worker-report', run: options.run, rank: me.rank, report });
     const exit = new Promise<number>((resolve) => {
-      const child = launchWorker({
-        run: options.run,
-        rank: me.rank,
-        env,
-        sockets: me.localWorldSize < me.worldSize,
+      const worker = launchWorker({
+        setup,
+        baseEnv: options.env,
+        sockets: usesSockets(setup, spec),
         workerMain: options.workerMain,
         cwd: process.cwd(),
-        connection,
-        onExit: (code, signal) => resolve(code ?? (signal ? 128 + 15 : 1)),
+        onReport: send,
+        onLog: (line) => connection.send({ v: 1, type: 'worker-log', run: options.run, rank: me.rank, lines: [line] }),
+        onExit: (e) => {
+          connection.send({ v: 1, type: 'worker-exited', run: options.run, rank: me.rank, code: e.code, signal: e.signal });
+          options.log(e.description);
+          resolve(e.code ?? (e.signal ? 128 + 15 : 1));
+        },
       });
-      for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => child.kill('SIGTERM'));
+      for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => worker.signal('SIGTERM'));
     });
     const status = await exit;
     // Let the last messages leave before the socket closes.

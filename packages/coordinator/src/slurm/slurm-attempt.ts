@@ -2,9 +2,10 @@
  * Writes one Slurm attempt of a trial: its spec (JSON) and batch script (mode 0600: it holds the
  * coordinator's token and the tasks' control key pair) in STATE_DIR/slurm/RUN/. @returns the script to submit.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExperimentSpec } from '@orquesta/protocol';
+import { writeWorkerSpec } from '../launch/worker-spec-file.js';
 import { batchScript } from './batch-script.js';
 
 export interface SlurmAttempt {
@@ -24,9 +25,7 @@ export interface SlurmAttempt {
 export function writeSlurmAttempt(a: SlurmAttempt): string {
   const spec = JSON.parse(a.specJson) as ExperimentSpec;
   const dir = join(a.stateDir, 'slurm', a.run);
-  const specPath = join(dir, 'spec.json');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(specPath, a.specJson);
+  const specPath = writeWorkerSpec(dir, spec);
   const script = batchScript({
     jobName: `orquesta-${spec.name}-${a.trialId}`,
     tasks: spec.resources.workers,

@@ -33,6 +33,8 @@ export class FakeProcess extends EventEmitter {
   exit(code: number | null, signal: string | null = null): void {
     if (this.exited) return;
     this.exited = true;
+    this.stdout.end();
+    this.stderr.end();
     // After pending output, as a real process's pipes drain before 'exit' is seen.
     setImmediate(() => this.emit('exit', code, signal));
   }

@@ -58,6 +58,7 @@ export class InMemoryCluster {
       stateDir: `/tmp/orquesta-test-agent-${process.pid}-${id}`,
       workerMain: '/worker/main.js',
       cores: 2,
+      baseEnv: {},
       now: () => this.clock,
       // `chaos kill-agent` and `partition`: the node drops off the network instead of ending the test.
       exit: () => this.cut.add(id),

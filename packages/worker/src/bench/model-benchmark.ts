@@ -18,6 +18,7 @@ import { selectBackend } from '@orquesta/model';
 import type { ExperimentSpec } from '@orquesta/protocol';
 import { buildModel } from '../train/trainable-model.js';
 import { Trainer } from '../train/trainer.js';
+import { trainerConfigFromSpec } from '../train/trainer-config.js';
 import { BENCH_VOCAB as VOCAB, syntheticBatch } from './synthetic-batch.js';
 
 export interface ModelBenchmarkOptions {
@@ -86,7 +87,7 @@ export async function runModelBenchmark(options: ModelBenchmarkOptions = {}): Pr
   const [group] = createInMemoryGroups(1);
   const batches = [0, 1, 2].map((i) => syntheticBatch(batchSize, length, i + 1));
   let served = 0;
-  const trainer = new Trainer(spec, group!, model, async () => batches[served++ % batches.length]!);
+  const trainer = new Trainer(trainerConfigFromSpec(spec), group!, model, async () => batches[served++ % batches.length]!);
   const compute: number[] = [];
   const apply: number[] = [];
   for (let i = 0; i < warmup + steps; i++) {

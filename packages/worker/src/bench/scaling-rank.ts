@@ -10,6 +10,7 @@ import { createInMemoryGroups, createZmqProcessGroup, type GroupEvent, type Proc
 import { selectBackend } from '@orquesta/model';
 import { buildModel } from '../train/trainable-model.js';
 import { Trainer } from '../train/trainer.js';
+import { trainerConfigFromSpec } from '../train/trainer-config.js';
 import { benchmarkSpec } from './model-benchmark.js';
 import { BENCH_VOCAB, syntheticBatch } from './synthetic-batch.js';
 
@@ -64,7 +65,7 @@ export async function runScalingRank(c: ScalingRankConfig): Promise<ScalingRankR
     const model = buildModel(spec, BENCH_VOCAB);
     const batches = [0, 1, 2].map((i) => syntheticBatch(c.batch, c.length, c.rank * 3 + i + 1));
     let served = 0;
-    const trainer = new Trainer(spec, group, model, async () => batches[served++ % batches.length]!, { measureIdle: c.measureIdle });
+    const trainer = new Trainer(trainerConfigFromSpec(spec), group, model, async () => batches[served++ % batches.length]!, { measureIdle: c.measureIdle });
     await trainer.broadcastParameters();
     const steps: StepPhases[] = [];
     for (let i = 0; i < c.warmup + c.steps; i++) {

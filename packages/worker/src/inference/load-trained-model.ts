@@ -3,12 +3,13 @@
  *   <run>/tokenizer.json, <run>/spec.json, <run>/step-N/model.safetensors (config in metadata).
  * The newest usable checkpoint is taken when a run directory is given.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { loadTokenizer, type Tokenizer } from '@orquesta/data';
 import { DecoderOnlyLM, loadWeights, readConfig, Seq2SeqTransformer, selectBackend } from '@orquesta/model';
 import type { ExperimentSpec } from '@orquesta/protocol';
 import { CheckpointStore } from '../checkpoint/checkpoint-store.js';
+import { readRunSpec } from '../checkpoint/run-spec-file.js';
 import { CheckpointError } from '../errors.js';
 
 export type TrainedModel =
@@ -27,7 +28,7 @@ export async function loadTrainedModel(path: string, backend = 'auto'): Promise<
   const store = new CheckpointStore(runDir, Number.MAX_SAFE_INTEGER);
   const found = isStepDir ? await store.read(Number(basename(path).slice(5))) : await store.latest();
   if (!found) throw new CheckpointError(runDir, 'holds no usable checkpoint (step-NNNNNNNN directories)');
-  const spec = JSON.parse(await readFile(join(runDir, 'spec.json'), 'utf8')) as ExperimentSpec;
+  const spec = await readRunSpec(runDir);
   const tokenizer = await loadTokenizer(join(runDir, 'tokenizer.json'));
   await selectBackend(backend);
   const config = readConfig(found.model);

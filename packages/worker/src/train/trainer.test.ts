@@ -5,29 +5,35 @@
  * entries (sums taken in another order) into full-size steps, measured here at 2.4e-5 with
  * eps 1e-6 and 4.6e-3 with eps 1e-9 after 4 steps, so it would test Adam, not data parallelism.
  */
-import { createInMemoryGroups, type ProcessGroup } from '@orquesta/collective';
+import { allReduceSumHook, createInMemoryGroups, type ProcessGroup } from '@orquesta/collective';
 import type { Seq2SeqBatch } from '@orquesta/data';
 import { selectBackend } from '@orquesta/model';
-import type { ExperimentSpec } from '@orquesta/protocol';
+import type { ExperimentSpec, TrainingSpec } from '@orquesta/protocol';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ReplicaMismatchError } from '../errors.js';
-import { buildModel } from './trainable-model.js';
+import { buildModel, type TrainableModel } from './trainable-model.js';
+import type { TrainerConfig } from './trainer-config.js';
 import { hiddenSeconds, Trainer } from './trainer.js';
 
-const spec = {
-  name: 'equivalence',
-  task: 'translation',
-  data: { train: 'x', source: 'es', target: 'en', columns: { en: 0, es: 1 }, max_len: 16, overlong: 'drop', malformed: 'skip' },
-  tokenizer: { kind: 'bpe', vocab_size: 40, shared: true },
-  model: { d_model: 16, heads: 2, d_ff: 32, encoder_layers: 1, decoder_layers: 1, dropout: 0, attention_dropout: 0, activation: 'relu', norm: 'pre', max_len: 16, positional: 'sinusoidal', tie_embeddings: true },
+const config: TrainerConfig = {
   optimizer: { kind: 'sgd', lr: 0.1, betas: [0.9, 0.98], eps: 1e-9, weight_decay: 0, warmup_steps: 2, schedule: 'inverse_sqrt', clip_norm: 1 },
-  training: { max_tokens_per_batch: 256, accumulate: 1, max_steps: 10, label_smoothing: 0.1, seed: 3, eval_every_steps: 100, eval_bleu_sentences: 0, log_every_steps: 1, consistency_every_steps: 1 },
-  resources: { workers: 2, slots_per_worker: 1, backend: 'cpu', launcher: 'agents', gpus_per_worker: 0 },
-  collective: { bucket_mb: 0.001, compression: 'none', timeout_s: 5, shared_memory: 'auto' },
-  checkpoint: { every_steps: 100, keep_last: 1, dir: 'unused' },
-  fault_tolerance: { max_restarts: 0 },
-  scheduling: { priority: 50, preemptible: true },
-} as const satisfies ExperimentSpec;
+  accumulate: 1,
+  labelSmoothing: 0.1,
+  maxSteps: 10,
+  bucketBytes: 1000,
+  hook: allReduceSumHook,
+};
+
+/** What buildModel reads of a spec. */
+const modelSections: Pick<ExperimentSpec, 'task' | 'model'> & { readonly training: Pick<TrainingSpec, 'seed'> } = {
+  task: 'translation',
+  model: { d_model: 16, heads: 2, d_ff: 32, encoder_layers: 1, decoder_layers: 1, dropout: 0, attention_dropout: 0, activation: 'relu', norm: 'pre', max_len: 16, positional: 'sinusoidal', tie_embeddings: true },
+  training: { seed: 3 },
+};
+
+function model(): TrainableModel {
+  return buildModel(modelSections as ExperimentSpec, 40);
+}
 
 /** A batch of `rows` pairs of 4 source and 4 target tokens; the last pair of each is padded. */
 function batch(seed: number, rows: number): Seq2SeqBatch {
@@ -47,7 +53,7 @@ function concat(a: Seq2SeqBatch, b: Seq2SeqBatch): Seq2SeqBatch {
 }
 
 function trainerFor(group: ProcessGroup, batches: () => Seq2SeqBatch): Trainer {
-  return new Trainer({ ...spec, resources: { ...spec.resources, workers: group.worldSize } }, group, buildModel(spec, 40), async () => batches());
+  return new Trainer(config, group, model(), async () => batches());
 }
 
 beforeAll(async () => {

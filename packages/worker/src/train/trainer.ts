@@ -1,11 +1,11 @@
 /**
  * Synchronous data-parallel training, one optimizer step at a time:
- *   1. compute gradients: forward + backward on each micro-batch (training.accumulate of them),
+ *   1. compute gradients: forward + backward on each micro-batch (TrainerConfig.accumulate of them),
  *      summing d(loss sum)/d(param) locally; no communication between micro-steps,
- *   2. communicate: all-reduce the summed gradients bucket by bucket (the spec's comm hook:
- *      float32 or fp16 on the wire), each bucket started as soon as the last micro-batch's backward
- *      has produced its gradients (overlapping the rest of the read-out), then the loss sum, token
- *      count and stop flags exactly,
+ *   2. communicate: sum-all-reduce the summed gradients bucket by bucket (TrainerConfig.hook:
+ *      float32, or fp16 on the wire with a float32 fallback on overflow), each bucket started as
+ *      soon as the last micro-batch's backward has produced its gradients (overlapping the rest of
+ *      the read-out), then the loss sum, token count and stop flags exactly,
  *   3. apply: divide by the global token count and clip by global norm (one scale factor the
  *      optimizer applies as it reads the gradients), take the learning rate from
  *      the schedule, update the parameters (the same arithmetic on every rank) and load them into
@@ -14,12 +14,12 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { GradientBucketer, type BucketRound, type CommHook, type NamedGradient, type ProcessGroup } from '@orquesta/collective';
-import type { ExperimentSpec } from '@orquesta/protocol';
 import { ReplicaMismatchError } from '../errors.js';
 import { clipFactor, FlatOptimizer, globalNorm, type OptimizerState } from '../optim/flat-optimizer.js';
 import { learningRate } from '../optim/lr-schedule.js';
 import { accumulateGradients } from './compute-gradients.js';
 import { parameterChecksum } from './parameter-checksum.js';
+import type { TrainerConfig } from './trainer-config.js';
 import type { TrainableModel, TrainBatch } from './trainable-model.js';
 
 export interface StepStats {
@@ -65,7 +65,7 @@ export class Trainer {
   private stepCount = 0;
 
   constructor(
-    private readonly spec: ExperimentSpec,
+    private readonly config: TrainerConfig,
     private readonly group: ProcessGroup,
     private readonly model: TrainableModel,
     private readonly nextBatch: () => Promise<TrainBatch>,
@@ -76,15 +76,16 @@ export class Trainer {
     this.names = [...model.variables.keys()];
     this.params = this.vars.map((v) => new Float32Array(v.dataSync()));
     this.grads = this.vars.map((v) => new Float32Array(v.size));
-    this.optimizer = new FlatOptimizer(spec.optimizer, this.vars.map((v) => v.size));
-    const compression = spec.collective.compression;
-    const sum: CommHook = async (state, bucket) => {
+    this.optimizer = new FlatOptimizer(config.optimizer, this.vars.map((v) => v.size));
+    // The configured hook, timed per bucket for StepStats.buckets.
+    const timed: CommHook = async (state, bucket) => {
       const startMs = performance.timeOrigin + performance.now();
-      const reduced = await state.group.allReduce(bucket.buffer, 'sum', { compression });
-      this.bucketTimes.push({ startMs, endMs: performance.timeOrigin + performance.now(), bytes: bucket.buffer.byteLength });
+      const bytes = bucket.buffer.byteLength;
+      const reduced = await config.hook(state, bucket);
+      this.bucketTimes.push({ startMs, endMs: performance.timeOrigin + performance.now(), bytes });
       return reduced;
     };
-    this.bucketer = new GradientBucketer(group, { bucketBytes: spec.collective.bucket_mb * 1e6, hook: sum });
+    this.bucketer = new GradientBucketer(group, { bucketBytes: config.bucketBytes, hook: timed });
   }
 
   private bucketTimes: { startMs: number; endMs: number; bytes: number }[] = [];
@@ -130,7 +131,7 @@ export class Trainer {
 
   /** One optimizer step; `stopRequested` is shared with the other ranks through the all-reduce. */
   async trainStep(stopRequested = false): Promise<StepStats> {
-    const { training, optimizer: optSpec } = this.spec;
+    const { accumulate, labelSmoothing, maxSteps, optimizer: optSpec } = this.config;
     const step = this.stepCount + 1;
     const seconds = { data: 0, compute: 0, allReduce: 0, optimizer: 0, idle: 0 };
     let lossSum = 0;
@@ -140,15 +141,15 @@ export class Trainer {
     // Buckets start during the last micro-batch's read-out, unless a barrier must come first.
     const overlap = !this.options.measureIdle;
     let round: BucketRound | undefined;
-    for (let micro = 0; micro < training.accumulate; micro++) {
+    for (let micro = 0; micro < accumulate; micro++) {
       let t = performance.now();
       const batch = await this.nextBatch();
       seconds.data += (performance.now() - t) / 1000;
       t = performance.now();
-      this.model.beginStep(step * training.accumulate + micro);
-      const last = micro === training.accumulate - 1;
+      this.model.beginStep(step * accumulate + micro);
+      const last = micro === accumulate - 1;
       if (last && overlap) round = this.bucketer.begin(named);
-      const result = await accumulateGradients(this.model, batch, training.label_smoothing, this.grads, micro === 0, round ? (i) => round!.ready(i) : undefined);
+      const result = await accumulateGradients(this.model, batch, labelSmoothing, this.grads, micro === 0, round ? (i) => round!.ready(i) : undefined);
       seconds.compute += (performance.now() - t) / 1000;
       lossSum += result.lossSum;
       tokens += result.tokens;
@@ -169,7 +170,7 @@ export class Trainer {
     // factor that the optimizer applies as it reads them.
     const globalTokens = Math.max(1, this.stats[1]!);
     const gradNorm = globalNorm(this.grads, 1 / globalTokens);
-    const lr = learningRate(optSpec, training.max_steps, step);
+    const lr = learningRate(optSpec, maxSteps, step);
     this.optimizer.apply(this.params, this.grads, lr, clipFactor(gradNorm, optSpec.clip_norm) / globalTokens);
     this.uploadParameters();
     seconds.optimizer = (performance.now() - t) / 1000;

@@ -1,0 +1,92 @@
+/**
+ * The worker report schema: what a worker prints, one JSON object per line on stdout. Fields a
+ * report does not declare are allowed and passed through (progress reports carry the trainer's
+ * whole step-time split); every declared field is checked.
+ */
+import { Type } from '@sinclair/typebox';
+import { choice, count, taggedUnion } from './wire-schema.js';
+
+export const WORKER_REPORT_VERSION = 1;
+
+export const WORKER_REPORT = {
+  started: 'started',
+  progress: 'progress',
+  timing: 'timing',
+  evaluation: 'evaluation',
+  checkpoint: 'checkpoint',
+  done: 'done',
+  failed: 'failed',
+} as const;
+
+const v = Type.Literal(WORKER_REPORT_VERSION);
+
+/** A worker's memory, in bytes. */
+export const WorkerMemorySchema = Type.Object({ rss: Type.Readonly(count()), tensors: Type.Readonly(count()) });
+
+/** Seconds per step, split by phase. */
+const StepSecondsSchema = Type.Object({ data: Type.Number(), compute: Type.Number(), allReduce: Type.Number(), optimizer: Type.Number() });
+
+const StartedSchema = Type.Object({
+  v,
+  type: Type.Literal(WORKER_REPORT.started),
+  rank: count(),
+  worldSize: count(),
+  backend: Type.String(),
+  parameters: count(),
+  resumedFrom: Type.Union([count(), Type.Null()]),
+  maxSteps: count(),
+  dataSummary: Type.Array(Type.String()),
+});
+
+const ProgressSchema = Type.Object({
+  v,
+  type: Type.Literal(WORKER_REPORT.progress),
+  step: count(),
+  maxSteps: count(),
+  loss: Type.Number(),
+  lr: Type.Number(),
+  gradNorm: Type.Number(),
+  /** Target tokens per second over all ranks, since the previous progress report. */
+  tokensPerSecond: Type.Number(),
+  /** Seconds per step, split, on rank 0. */
+  seconds: StepSecondsSchema,
+  /** Rank 0's resident memory and tfjs tensor memory, in bytes. */
+  memory: Type.Optional(WorkerMemorySchema),
+  /** Bytes rank 0 sends per step in gradient all-reduces (2(N-1)/N of the gradients). */
+  allReduceBytes: Type.Optional(count()),
+});
+
+/** Every other rank's step phases at the same steps as rank 0's progress reports. */
+const TimingSchema = Type.Object({
+  v,
+  type: Type.Literal(WORKER_REPORT.timing),
+  rank: count(),
+  step: count(),
+  seconds: StepSecondsSchema,
+  memory: Type.Optional(WorkerMemorySchema),
+  allReduceBytes: Type.Optional(count()),
+});
+
+const EvaluationSchema = Type.Object({
+  v,
+  type: Type.Literal(WORKER_REPORT.evaluation),
+  step: count(),
+  loss: Type.Number(),
+  perplexity: Type.Number(),
+  tokens: count(),
+  /** Corpus BLEU (0-100) of greedy translations of the first `bleuSentences` validation pairs, when measured. */
+  bleu: Type.Optional(Type.Number()),
+  bleuSentences: Type.Optional(count()),
+});
+
+const CheckpointSchema = Type.Object({ v, type: Type.Literal(WORKER_REPORT.checkpoint), step: count(), path: Type.String() });
+
+const DoneSchema = Type.Object({ v, type: Type.Literal(WORKER_REPORT.done), step: count(), reason: choice(['max_steps', 'stopped'] as const) });
+
+/** Any rank's failure; `rank` is -1 when the worker could not read its rank. */
+const FailedSchema = Type.Object({ v, type: Type.Literal(WORKER_REPORT.failed), rank: Type.Integer(), error: Type.String(), message: Type.String() });
+
+export const WorkerReportSchema = taggedUnion(
+  [StartedSchema, ProgressSchema, TimingSchema, EvaluationSchema, CheckpointSchema, DoneSchema, FailedSchema],
+  'a worker report',
+);
