@@ -104,7 +104,7 @@ function runIn(ns, argv, env, rank) {
 
 // The rank processes get the node flags `orquesta train` gives workers (ORQUESTA_RANK_NODE_FLAGS replaces them).
 const { RECOMMENDED_RANK_ENV } = await import('../../packages/collective/dist/index.js');
-const { workerNodeFlags } = await import('../../packages/coordinator/dist/index.js');
+const { workerNodeFlags } = await import('../../packages/launch/dist/index.js');
 const orquestaRank = (config, env) => [process.execPath, ...workerNodeFlags(env, true), CLI, 'bench', 'allreduce-rank', '--config', JSON.stringify(config)];
 const glooRank = ({ rank, worldSize, bytes, repeats, warmup }) =>
   ['/usr/bin/python3', GLOO, '--rank', String(rank), '--world-size', String(worldSize), '--master-addr', '10.78.0.1', '--port', '5601', '--bytes', String(bytes), '--repeats', String(repeats), '--warmup', String(warmup)];

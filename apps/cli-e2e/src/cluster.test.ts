@@ -5,7 +5,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -128,6 +128,28 @@ describe('orquesta serve + agents', () => {
     const logs = orquesta(['logs', String(id), '--coordinator', url]);
     expect(logs.stdout).toMatch(/\[trial 0 rank 1\] pid \d+/);
   }, 120_000);
+
+  it('ends with the same model.safetensors as `orquesta train` on the same spec, byte for byte', async () => {
+    const file = spec('same', 20);
+    const id = submit(file);
+    const done = await until(id, (s) => ['succeeded', 'failed'].includes(s.state));
+    expect(done.state).toBe('succeeded');
+    expect(done.trials[0]!.lastCheckpoint).toMatch(/step-0+20$/);
+    // The gang above spans both agents (TCP ring); train runs both ranks on this host (shared memory).
+    // OpenBLAS's thread count changes how matmuls round, so train gets the agents' threads per worker
+    // (each agent runs one worker: all the machine's cores).
+    const local = join(dir, 'runs', 'same-local');
+    const train = spawnSync(process.execPath, [BIN, 'train', file, '--quiet', '--set', `checkpoint.dir=${local}`], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: { ...process.env, ORQUESTA_BLAS_THREADS: String(availableParallelism()) },
+    });
+    expect(train.status, train.stderr).toBe(0);
+    const served = readFileSync(join(done.trials[0]!.lastCheckpoint!, 'model.safetensors'));
+    const trained = readFileSync(join(local, 'step-00000020', 'model.safetensors'));
+    expect(served.equals(trained)).toBe(true);
+  }, 180_000);
 
   it('refuses calls without the token (401), with a wrong one (403), and specs whose paths leave the allowed roots, changing nothing', async () => {
     const before = await (await fetch(`${url}/api/experiments`)).json();

@@ -1,4 +1,5 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
+import { BACKENDS, type Backend } from '@orquesta/protocol';
 import { benchAllReduceCommand, benchAllReduceRankCommand, type BenchAllReduceFlags } from './commands/bench-allreduce.js';
 import { benchModelCommand, type BenchModelFlags } from './commands/bench-model.js';
 import { benchScalingCommand, benchScalingRankCommand, type BenchScalingFlags } from './commands/bench-scaling.js';
@@ -20,6 +21,13 @@ import { slurmTaskCommand } from './commands/slurm-task.js';
 import { statusCommand } from './commands/status.js';
 import { submitCommand, type SubmitFlags } from './commands/submit.js';
 import { EXIT, type CliIO, type ExitCode } from './io.js';
+
+/** `--backend` of the commands that run a model: one of the spec's `resources.backend` values. */
+function backendOption(): Option {
+  return new Option('--backend <name>', 'compute backend; auto: wasm-native where the native kernels are built, else wasm')
+    .choices(BACKENDS)
+    .default('auto' satisfies Backend);
+}
 
 /**
  * Builds the `orquesta` command tree. Each action stores its exit code in `result` instead of
@@ -64,7 +72,7 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
     .description('Translate stdin to stdout, one sentence per line, with a trained translation model.')
     .requiredOption('--checkpoint <dir>', 'run directory (checkpoint.dir) or one step-NNNNNNNN checkpoint in it')
     .option('--beam <k>', 'beam size (1 = greedy)', '4')
-    .option('--backend <name>', 'auto | wasm | wasm-native | cpu | webgpu | tensorflow | tensorflow-gpu', 'auto')
+    .addOption(backendOption())
     .action(async (flags: TranslateFlags) => {
       result.code = await translateCommand(flags, io);
     });
@@ -76,7 +84,7 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
     .requiredOption('--data <file.tsv>', 'sentence pairs, columns as in the run\'s spec (.gz allowed)')
     .option('--beam <k>', 'beam size (1 = greedy)', '4')
     .option('--limit <n>', 'evaluate only the first n pairs')
-    .option('--backend <name>', 'auto | wasm | wasm-native | cpu | webgpu | tensorflow | tensorflow-gpu', 'auto')
+    .addOption(backendOption())
     .action(async (flags: EvaluateFlags) => {
       result.code = await evaluateCommand(flags, io);
     });
@@ -91,7 +99,7 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
     .option('--top-k <k>', 'keep the k most likely tokens (0 = all)', '0')
     .option('--top-p <p>', 'nucleus sampling mass', '0.95')
     .option('--seed <n>', 'sampling seed', '1')
-    .option('--backend <name>', 'auto | wasm | wasm-native | cpu | webgpu | tensorflow | tensorflow-gpu', 'auto')
+    .addOption(backendOption())
     .action(async (flags: GenerateFlags) => {
       result.code = await generateCommand(flags, io);
     });
@@ -241,7 +249,7 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
   bench
     .command('model')
     .description('Time training steps of the benchmark Transformer (2,048 target tokens per step): tokens/s, forward/backward/optimizer split, peak RSS.')
-    .option('--backend <name>', 'auto | wasm | wasm-native | cpu | webgpu | tensorflow | tensorflow-gpu', 'auto')
+    .addOption(backendOption())
     .option('--steps <n>', 'timed steps', '10')
     .option('--warmup <n>', 'untimed steps first', '2')
     .option('--batch <n>', 'sentence pairs per step', '64')
@@ -256,7 +264,7 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
     .option('--workers <n,...>', 'worker counts to run (comma-separated list)', '1,2')
     .option('--steps <n>', 'timed steps per worker count', '10')
     .option('--warmup <n>', 'untimed steps first', '2')
-    .option('--backend <name>', 'auto | wasm | wasm-native | cpu | webgpu | tensorflow | tensorflow-gpu', 'auto')
+    .addOption(backendOption())
     .option('--batch <n>', 'sentence pairs per worker and step', '64')
     .option('--length <n>', 'source and target length in tokens', '32')
     .option('--compression <kind>', 'gradient wire format: none | fp16', 'none')

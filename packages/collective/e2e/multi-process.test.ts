@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createCurveKeys, curveOptionsFor } from '../src/index.js';
+import { createCurveKeys, curveOptionsFor } from '@orquesta/curve';
 import { endpointsFor, VARIANTS } from './endpoints.js';
 import { decodeFloats, spawnRanks, type RankLine } from './spawn-ranks.js';
 

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { curveKeyPair, Push } from 'zeromq';
-import { CollectiveTimeoutError, createCurveKeys, createZmqProcessGroup, curveOptionsFor, type GroupEvent, type ProcessGroup } from '../src/index.js';
+import { createCurveKeys, curveOptionsFor } from '@orquesta/curve';
+import { CollectiveTimeoutError, createZmqProcessGroup, type GroupEvent, type ProcessGroup } from '../src/index.js';
 import { DTYPE, encodeData, HEADER_BYTES } from '../src/wire.js';
 import { endpointsFor, PROTOCOLS } from './endpoints.js';
 

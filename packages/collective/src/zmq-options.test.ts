@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createCurveKeys, curveOptionsFor } from './curve-keys.js';
+import { createCurveKeys, curveOptionsFor } from '@orquesta/curve';
 import { CollectiveArgumentError } from './errors.js';
 import { resolveZmqOptions, type ZmqProcessGroupOptions } from './zmq-options.js';
 

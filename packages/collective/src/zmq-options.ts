@@ -1,10 +1,9 @@
 import { endianness } from 'node:os';
+import { z85Decode, type CurveOptions } from '@orquesta/curve';
 import { systemClock, type Clock } from './clock.js';
-import type { CurveOptions } from './curve-keys.js';
 import { CollectiveArgumentError } from './errors.js';
 import type { GroupEventListener } from './group-events.js';
 import { defaultSharedMemoryDir } from './shared-memory-files.js';
-import { z85Decode } from './z85.js';
 
 /** Options of createZmqProcessGroup. */
 export interface ZmqProcessGroupOptions {

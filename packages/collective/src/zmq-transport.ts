@@ -1,8 +1,8 @@
 import { Context, Pull, Push, type Event, type Observer } from 'zeromq';
+import { ZapHandler } from '@orquesta/curve';
 import { CollectiveArgumentError } from './errors.js';
 import { SendQueue } from './send-queue.js';
 import type { Transport, TransportListener } from './transport.js';
-import { ZapHandler } from './zap-handler.js';
 import type { ZmqGroupConfig } from './zmq-options.js';
 
 /** Largest frame a rank accepts (segments are at most 256 MiB). */

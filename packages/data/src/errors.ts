@@ -4,6 +4,7 @@ export const DATA_ERROR_CODES = {
   corpusRead: 'DATA_CORPUS_READ',
   malformedLine: 'DATA_MALFORMED_LINE',
   tokenizerFile: 'DATA_TOKENIZER_FILE',
+  tokenizerEnvelope: 'DATA_TOKENIZER_ENVELOPE',
   iteratorState: 'DATA_ITERATOR_STATE',
 } as const;
 
@@ -59,11 +60,19 @@ export class MalformedLineError extends DataError {
   }
 }
 
-/** A tokenizer file that is not valid JSON or not a tokenizer this package wrote. */
+/** The codes of a TokenizerFileError: the envelope (format, version, kind, normalization) is not one this package reads, or anything else. */
+export type TokenizerFileErrorCode = typeof DATA_ERROR_CODES.tokenizerFile | typeof DATA_ERROR_CODES.tokenizerEnvelope;
+
+/**
+ * A tokenizer file that is not valid JSON or not a tokenizer this package wrote. `code` is
+ * DATA_TOKENIZER_ENVELOPE when its format, version, kind or normalization is not one this
+ * package reads, else DATA_TOKENIZER_FILE.
+ */
 export class TokenizerFileError extends DataError {
   override readonly name = 'TokenizerFileError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(DATA_ERROR_CODES.tokenizerFile, message, options);
+  declare readonly code: TokenizerFileErrorCode;
+  constructor(message: string, options?: { cause?: unknown; code?: TokenizerFileErrorCode }) {
+    super(options?.code ?? DATA_ERROR_CODES.tokenizerFile, message, options && 'cause' in options ? { cause: options.cause } : undefined);
   }
 }
 

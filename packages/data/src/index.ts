@@ -2,7 +2,7 @@
 export { SPECIAL_IDS, SPECIAL_TOKENS, SPECIAL_COUNT, UNK_TEXT } from './special-ids.js';
 export type { SpecialTokenName } from './special-ids.js';
 export { CorpusReadError, DATA_ERROR_CODES, DataConfigError, DataError, IteratorStateError, MalformedLineError, TokenizerFileError } from './errors.js';
-export type { DataErrorCode } from './errors.js';
+export type { DataErrorCode, TokenizerFileErrorCode } from './errors.js';
 
 // Tokenizers.
 export { BpeTokenizer } from './tokenizer/bpe-tokenizer.js';
@@ -14,6 +14,8 @@ export type { LearnedMerges, LearnMergesOptions } from './tokenizer/learn-merges
 export { normalizeText } from './tokenizer/normalize.js';
 export { preTokenize } from './tokenizer/pre-tokenize.js';
 export { loadTokenizer, saveTokenizer, tokenizerFromJson } from './tokenizer/tokenizer-file.js';
+export { decodeTokenizerJson, encodeTokenizerJson, TOKENIZER_FORMAT, TOKENIZER_KINDS, TOKENIZER_NORMALIZATION, TOKENIZER_VERSION } from './tokenizer/tokenizer-json.js';
+export type { TokenizerContent } from './tokenizer/tokenizer-json.js';
 export type { BpeTokenizerJson, CharTokenizerJson, Tokenizer, TokenizerJson, TokenizerKind, TokenizerProvenance } from './tokenizer/tokenizer.js';
 
 // Readers.
@@ -38,6 +40,9 @@ export { planTokenBatches } from './batching/token-budget-plan.js';
 export { planWindows } from './batching/window-plan.js';
 export { windowPlanner } from './batching/window-planner.js';
 export { batchesPerRank, checkRank, shardBatchIndex } from './sharding/shard.js';
+
+// Seeded generators (data order, decoding samples, dropout masks, benchmark inputs).
+export { lcg32, mixSeeds, mulberry32, splitmix32, xorshift128Plus } from './random/generators.js';
 export { Rng } from './random/rng.js';
 
 // Iteration.

@@ -1,8 +1,8 @@
 export { configFromSpec, defaultTransformerConfig, transformerConfig } from './config.js';
 export type { TransformerConfig } from './config.js';
 export { BackendUnavailableError, CheckpointFormatError, ModelConfigError, ModelError } from './errors.js';
-export { AUTO_BACKEND, registerBackend, registeredBackends, resolveBackendName, selectBackend } from './backend/select-backend.js';
-export type { BackendLoader } from './backend/select-backend.js';
+export { AUTO_BACKEND, backendOptionsFromEnv, DAWN_BACKEND_ENV, registerBackend, registeredBackends, resolveBackendName, selectBackend } from './backend/select-backend.js';
+export type { BackendLoader, SelectBackendOptions } from './backend/select-backend.js';
 export { matMulNN } from './ops/mat-mul.js';
 export { embeddingLookup } from './ops/embedding-lookup.js';
 export { DropoutRng } from './ops/dropout.js';
@@ -22,7 +22,6 @@ export { beamSearch, gnmtLengthPenalty } from './decoding/beam-search.js';
 export type { BeamOptions } from './decoding/beam-search.js';
 export { sample, sampleToken } from './decoding/sampling.js';
 export type { SamplingOptions } from './decoding/sampling.js';
-export { seededRandom } from './decoding/rng.js';
 export { DEFAULT_DECODE_TOKENS } from './decoding/special-tokens.js';
 export type { DecodeTokens } from './decoding/special-tokens.js';
 export { decodeSafetensors, encodeSafetensors } from './checkpoint/safetensors.js';

@@ -15,7 +15,7 @@ export {
   SearchSchema,
   TokenizerSchema,
   TrainingSchema,
-} from './spec/experiment-schema.js';
+} from './experiment/experiment-schema.js';
 export type {
   Backend,
   CheckpointSpec,
@@ -28,7 +28,7 @@ export type {
   SearchSpec,
   TokenizerSpec,
   TrainingSpec,
-} from './spec/experiment-schema.js';
+} from './experiment/experiment-schema.js';
 export { formatWorkerReport, parseWorkerReport, WORKER_REPORT, WORKER_REPORT_VERSION } from './messages/worker-report.js';
 export type { WorkerMemory, WorkerReport, WorkerReportType } from './messages/worker-report.js';
 export {

@@ -1,7 +1,7 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { ENV } from './env.js';
-import { ExperimentSpecSchema, type ExperimentSpec } from './spec/experiment-schema.js';
+import { ExperimentSpecSchema, type ExperimentSpec } from './experiment/experiment-schema.js';
 import { parseWorkerSpec, readRankAssignment, readWorkerSetup, toWorkerEnv, workerSpecJson, WorkerSetupError, type WorkerSetup } from './worker-setup.js';
 
 const setup: WorkerSetup = {

@@ -6,7 +6,7 @@
  */
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { ENV } from './env.js';
-import { ExperimentSpecSchema, type ExperimentSpec } from './spec/experiment-schema.js';
+import { ExperimentSpecSchema, type ExperimentSpec } from './experiment/experiment-schema.js';
 
 /** One rank's place in its run, as a scheduler assigns it (everything but the spec file). */
 export interface RankAssignment {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createZmqProcessGroup, type Compression } from '@orquesta/collective';
-import { workerNodeFlags } from '@orquesta/coordinator';
+import { workerNodeFlags } from '@orquesta/launch';
 import { EXIT, type CliIO, type ExitCode } from '../io.js';
 import { freePort, median, parseRankEnv, positiveInt } from './bench-util.js';
 import { runRankProcesses } from './rank-processes.js';

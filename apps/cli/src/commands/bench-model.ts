@@ -30,10 +30,11 @@ export async function benchModelCommand(flags: BenchModelFlags, io: CliIO): Prom
     io.err(`orquesta bench model: ${(error as Error).message}`);
     return EXIT.usage;
   }
-  const [{ runModelBenchmark }, { BackendUnavailableError }] = await Promise.all([import('@orquesta/worker'), import('@orquesta/model')]);
+  const [{ runModelBenchmark }, { BackendUnavailableError, backendOptionsFromEnv }] = await Promise.all([import('@orquesta/worker'), import('@orquesta/model')]);
   try {
     const result = await runModelBenchmark({
       backend: flags.backend,
+      backendOptions: backendOptionsFromEnv(process.env),
       steps,
       warmup,
       batch,

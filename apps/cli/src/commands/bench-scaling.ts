@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { workerNodeFlags } from '@orquesta/coordinator';
+import { workerNodeFlags } from '@orquesta/launch';
 import { ENV, recommendedRankEnv } from '@orquesta/protocol';
 import type { ScalingRankConfig, ScalingRankResult } from '@orquesta/worker';
 import { EXIT, type CliIO, type ExitCode } from '../io.js';
@@ -205,8 +205,8 @@ export async function benchScalingCommand(flags: BenchScalingFlags, io: CliIO): 
 
 /** Hidden `orquesta bench scaling-rank --config JSON`: one rank; prints its step phases as JSON. */
 export async function benchScalingRankCommand(configJson: string, io: CliIO): Promise<ExitCode> {
-  const { runScalingRank } = await import('@orquesta/worker');
-  const result = await runScalingRank(JSON.parse(configJson) as RankConfig);
+  const [{ runScalingRank }, { backendOptionsFromEnv }] = await Promise.all([import('@orquesta/worker'), import('@orquesta/model')]);
+  const result = await runScalingRank(JSON.parse(configJson) as RankConfig, backendOptionsFromEnv(process.env));
   io.out(JSON.stringify(result));
   return EXIT.ok;
 }

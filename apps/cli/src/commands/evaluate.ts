@@ -18,7 +18,7 @@ export async function evaluateCommand(flags: EvaluateFlags, io: CliIO): Promise<
   const beam = positiveInt('beam', flags.beam, io);
   const limit = flags.limit === undefined ? Number.MAX_SAFE_INTEGER : positiveInt('limit', flags.limit, io);
   if (beam === undefined || limit === undefined) return EXIT.usage;
-  const loaded = await loadForInference(flags.checkpoint, flags.backend, 'translation', io);
+  const loaded = await loadForInference(flags.checkpoint, flags.backend, 'translation', io, process.env);
   if (!loaded) return EXIT.usage;
   const { trained, worker } = loaded;
   if (trained.kind !== 'translation') return EXIT.usage;

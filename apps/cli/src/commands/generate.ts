@@ -24,7 +24,7 @@ export async function generateCommand(flags: GenerateFlags, io: CliIO): Promise<
     io.err('orquesta generate: --temperature must be > 0, --top-k an integer >= 0, --top-p in (0, 1], --seed an integer');
     return EXIT.usage;
   }
-  const loaded = await loadForInference(flags.checkpoint, flags.backend, 'language-model', io);
+  const loaded = await loadForInference(flags.checkpoint, flags.backend, 'language-model', io, process.env);
   if (!loaded) return EXIT.usage;
   const { trained, worker } = loaded;
   if (trained.kind !== 'language-model') return EXIT.usage;

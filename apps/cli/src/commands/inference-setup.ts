@@ -13,16 +13,22 @@ export function positiveInt(name: string, text: string, io: CliIO): number | und
 }
 
 /**
- * Loads a trained model for inference (the worker package, and tfjs with it, load only here).
- * Prints a one-line error and returns undefined for a missing or unusable checkpoint or the
- * wrong kind of model.
+ * Loads a trained model for inference (the worker package, and tfjs with it, load only here),
+ * on `backend` as the command's environment `env` sets it up. Prints a one-line error and
+ * returns undefined for a missing or unusable checkpoint or the wrong kind of model.
  */
-export async function loadForInference(path: string, backend: string, kind: TrainedModel['kind'], io: CliIO): Promise<{ trained: TrainedModel; worker: WorkerModule } | undefined> {
+export async function loadForInference(
+  path: string,
+  backend: string,
+  kind: TrainedModel['kind'],
+  io: CliIO,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<{ trained: TrainedModel; worker: WorkerModule } | undefined> {
   const worker = await import('@orquesta/worker');
-  const { BackendUnavailableError } = await import('@orquesta/model');
+  const { BackendUnavailableError, backendOptionsFromEnv } = await import('@orquesta/model');
   let trained: TrainedModel;
   try {
-    trained = await worker.loadTrainedModel(path, backend);
+    trained = await worker.loadTrainedModel(path, backend, backendOptionsFromEnv(env));
   } catch (error) {
     if (error instanceof worker.CheckpointError || error instanceof BackendUnavailableError) {
       io.err(`orquesta: ${error.message}`);

@@ -4,7 +4,8 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { CoordinatorUnreachableError, formatProblem, loadSpecFile, parseProfile, predictStep, type DataPlane, type Profile } from '@orquesta/coordinator';
+import { CoordinatorUnreachableError, parseProfile, predictStep, type DataPlane, type Profile } from '@orquesta/coordinator';
+import { formatProblem, loadSpecFile } from '@orquesta/spec';
 import { EXIT, type CliIO, type ExitCode } from '../io.js';
 import { clientFor, withClient, type ClientFlags } from './coordinator-client.js';
 

@@ -1,7 +1,8 @@
 /** `orquesta serve`: the coordinator daemon, until SIGINT or SIGTERM. */
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AgentKeyList, loadOrCreateKeyPair, loadOrCreateToken, startServer, StoreOpenError } from '@orquesta/coordinator';
+import { loadOrCreateToken, startServer, StoreOpenError } from '@orquesta/coordinator';
+import { AgentKeyList, loadOrCreateKeyPair } from '@orquesta/curve';
 import { dashboardAssets } from '@orquesta/dashboard';
 import { startMetrics } from '@orquesta/telemetry';
 import { EXIT, type CliIO, type ExitCode } from '../io.js';

@@ -1,6 +1,6 @@
 /** `orquesta slurm-task` (hidden): one task of a trial's sbatch job; exits with the worker's status. */
 import { fileURLToPath } from 'node:url';
-import { RendezvousTimeoutError, runSlurmTask, SlurmEnvironmentError } from '@orquesta/coordinator';
+import { RendezvousTimeoutError, runSlurmTask, SlurmEnvironmentError } from '@orquesta/launch';
 import { EXIT, type CliIO, type ExitCode } from '../io.js';
 
 export async function slurmTaskCommand(flags: { control: string; run: string; spec: string }, io: CliIO): Promise<ExitCode> {

@@ -1,6 +1,6 @@
 /** `orquesta submit SPEC [--priority N]`: validates here, queues on the coordinator, prints the id. */
 import { readFile } from 'node:fs/promises';
-import { formatProblem, loadSpecFile } from '@orquesta/coordinator';
+import { formatProblem, loadSpecFile } from '@orquesta/spec';
 import { EXIT, type CliIO, type ExitCode } from '../io.js';
 import { clientFor, withClient, type ClientFlags } from './coordinator-client.js';
 

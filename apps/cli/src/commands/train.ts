@@ -7,7 +7,8 @@
  * the workers.
  */
 import { fileURLToPath } from 'node:url';
-import { formatProblem, loadSpecFile, startEmbeddedRun, type EventRow } from '@orquesta/coordinator';
+import { startEmbeddedRun, type EventRow } from '@orquesta/coordinator';
+import { formatProblem, loadSpecFile } from '@orquesta/spec';
 import type { AgentMessage, WorkerReport } from '@orquesta/protocol';
 import { EXIT, type CliIO, type ExitCode } from '../io.js';
 import { ProgressLine } from '../progress-line.js';

@@ -12,7 +12,7 @@ export interface TranslateFlags {
 export async function translateCommand(flags: TranslateFlags, io: CliIO, input: NodeJS.ReadableStream = process.stdin): Promise<ExitCode> {
   const beam = positiveInt('beam', flags.beam, io);
   if (beam === undefined) return EXIT.usage;
-  const loaded = await loadForInference(flags.checkpoint, flags.backend, 'translation', io);
+  const loaded = await loadForInference(flags.checkpoint, flags.backend, 'translation', io, process.env);
   if (!loaded) return EXIT.usage;
   const { trained, worker } = loaded;
   if (trained.kind !== 'translation') return EXIT.usage;

@@ -1,4 +1,4 @@
-import { formatProblem, loadSpecFile } from '@orquesta/coordinator';
+import { formatProblem, loadSpecFile } from '@orquesta/spec';
 import { EXIT, type CliIO, type ExitCode } from '../io.js';
 
 /**

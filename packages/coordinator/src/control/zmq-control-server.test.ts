@@ -4,9 +4,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { curveKeyPair } from 'zeromq';
-import { z85Decode } from '@orquesta/collective';
+import { z85Decode } from '@orquesta/curve';
 import { decodeControlMessage } from '@orquesta/protocol';
-import { ZmqAgentConnection } from './zmq-agent-connection.js';
+import { ZmqAgentConnection } from '@orquesta/launch';
 import { ZmqControlServer } from './zmq-control-server.js';
 
 const closers: (() => void)[] = [];

@@ -3,10 +3,10 @@
  * is the agent id). Frames go to `onFrame`; sends to an agent that is not connected are dropped.
  */
 import { Context, Router } from 'zeromq';
-import { ZapHandler } from '@orquesta/collective';
+import { ZapHandler } from '@orquesta/curve';
 import { encodeControlMessage, type CoordinatorMessage } from '@orquesta/protocol';
 import type { ControlChannel } from '../daemon/control-channel.js';
-import { SerialSender } from './serial-sender.js';
+import { SerialSender } from '@orquesta/launch';
 
 export class ZmqControlServer implements ControlChannel {
   private readonly sender: SerialSender;

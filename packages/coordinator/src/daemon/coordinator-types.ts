@@ -3,7 +3,7 @@ import type { Meter } from '@opentelemetry/api';
 import type { ExperimentSpec } from '@orquesta/protocol';
 import type { PlacementPlan } from '../scheduler/plan-placement.js';
 import type { SlurmClient } from '../slurm/slurm-client.js';
-import type { SpecProblem } from '../spec/spec-problem.js';
+import type { SpecProblem } from '@orquesta/spec';
 import type { Store } from '../store/store.js';
 import type { ControlChannel } from './control-channel.js';
 import type { CheckpointLayout } from './submission.js';

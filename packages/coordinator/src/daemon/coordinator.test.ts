@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InMemoryCluster } from '../testing/in-memory-cluster.js';
-import type { FakeProcess } from '../testing/fake-process.js';
+import type { FakeProcess } from '@orquesta/launch';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 

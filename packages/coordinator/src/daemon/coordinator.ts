@@ -18,7 +18,7 @@ import { ClusterMetrics } from '@orquesta/telemetry';
 import { resolve } from 'node:path';
 import { ACTIVE_STATES, JOB_STATE, PENDING_STATES, TERMINAL_STATES, type JobState, type StopTarget } from '../jobs/job-state.js';
 import { planPlacement } from '../scheduler/plan-placement.js';
-import { parseSpecText } from '../spec/load-spec.js';
+import { parseSpecText } from '@orquesta/spec';
 import type { TrialRow } from '../store/rows.js';
 import type { Store } from '../store/store.js';
 import type { ControlChannel } from './control-channel.js';
@@ -27,11 +27,11 @@ import { StateConflictError } from './daemon-errors.js';
 import { SlurmRuns } from './slurm-runs.js';
 import { chaosTarget, corruptCheckpoint } from './chaos-target.js';
 import { clusterSnapshot } from './cluster-snapshot.js';
-import { describeExit } from '../launch/describe-exit.js';
+import { describeExit } from '@orquesta/launch';
 import { SchedulingPass } from './scheduling-pass.js';
 import { AgentSessions } from './agent-sessions.js';
 import { checkSubmission, trialsFor } from './submission.js';
-import { admitFrame } from './admit-frame.js';
+import { admitFrame } from '../auth/admit-frame.js';
 import { ReportFigures } from './report-figures.js';
 
 

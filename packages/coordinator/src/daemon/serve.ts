@@ -5,11 +5,9 @@
 import type { Meter } from '@opentelemetry/api';
 import type { FastifyInstance } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { firstIPv4 } from '../agent/host-address.js';
-import type { KeyPair } from '../control/key-pair-file.js';
-import type { AgentKeyList } from '../control/agent-key-list.js';
+import { z85Decode, type AgentKeyList, type KeyPair } from '@orquesta/curve';
+import { firstIPv4 } from '@orquesta/launch';
 import { ZmqControlServer } from '../control/zmq-control-server.js';
-import { z85Decode } from '@orquesta/collective';
 import { buildApi } from '../http/api.js';
 import { Store } from '../store/store.js';
 import { CommandLineSlurm, type SlurmClient } from '../slurm/slurm-client.js';

@@ -13,7 +13,7 @@ import type { TrialRow } from '../store/rows.js';
 import type { Store } from '../store/store.js';
 import type { ControlChannel } from './control-channel.js';
 import { runId, type RunTracker, type SlurmLaunchOptions } from './coordinator-types.js';
-import { describeExit } from '../launch/describe-exit.js';
+import { describeExit } from '@orquesta/launch';
 import { RendezvousRounds } from './rendezvous-rounds.js';
 import { runCurveKeys } from './run-curve-keys.js';
 

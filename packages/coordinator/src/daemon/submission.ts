@@ -6,9 +6,7 @@
 import { posix } from 'node:path';
 import type { ExperimentSpec } from '@orquesta/protocol';
 import { expandSearch } from '../jobs/expand-search.js';
-import { parseSpecText } from '../spec/load-spec.js';
-import { pathRootIssues } from '../spec/path-roots.js';
-import type { SpecProblem } from '../spec/spec-problem.js';
+import { parseSpecText, pathRootIssues, type SpecProblem } from '@orquesta/spec';
 import type { NewTrial } from '../store/store.js';
 
 export interface SubmissionRules {

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ENV, readWorkerSetup, type AgentMessage, type ExperimentSpec } from '@orquesta/protocol';
 import { describe, expect, it } from 'vitest';
-import { parseSpecText } from '../spec/load-spec.js';
-import { FakeProcess } from '../testing/fake-process.js';
+import { parseSpecText } from '@orquesta/spec';
+import { FakeProcess } from '@orquesta/launch';
 import { startEmbeddedRun, type EmbeddedRunOptions } from './embedded-run.js';
 
 function spec(extra: Record<string, unknown> = {}): ExperimentSpec {

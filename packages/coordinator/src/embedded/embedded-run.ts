@@ -13,11 +13,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeControlMessage, encodeControlMessage, type AgentMessage, type ExperimentSpec } from '@orquesta/protocol';
-import { NodeAgent } from '../agent/node-agent.js';
+import { NodeAgent, type Spawner } from '@orquesta/launch';
 import { Coordinator } from '../daemon/coordinator.js';
 import { StateConflictError } from '../daemon/daemon-errors.js';
 import { TERMINAL_STATES, type JobState } from '../jobs/job-state.js';
-import type { Spawner } from '../launch/spawner.js';
 import type { EventRow, TrialRow } from '../store/rows.js';
 import { Store } from '../store/store.js';
 

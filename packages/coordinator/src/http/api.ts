@@ -16,15 +16,14 @@ import { CHAOS_ACTIONS, type ChaosAction } from '@orquesta/protocol';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { formatProblem } from '../spec/spec-problem.js';
-import { MAX_SPEC_BYTES } from '../spec/load-spec.js';
+import { formatProblem, MAX_SPEC_BYTES } from '@orquesta/spec';
 import type { Coordinator } from '../daemon/coordinator.js';
 import { StateConflictError } from '../daemon/daemon-errors.js';
 import { TERMINAL_STATES } from '../jobs/job-state.js';
 import type { Store } from '../store/store.js';
 import { NotFoundError } from '../store/store-errors.js';
 import { API_ERROR, type ApiErrorCode } from './api-errors.js';
-import { tokenMatches } from './api-token.js';
+import { tokenMatches } from '../auth/api-token.js';
 import { experimentStatus, experimentSummary } from './experiment-status.js';
 
 export interface ApiOptions {

@@ -4,8 +4,9 @@
  * same trials). Each trial's spec is the original with the point's values set and no search section.
  * Values were validated field by field when the spec was loaded.
  */
+import { mulberry32 } from '@orquesta/data';
 import type { ExperimentSpec } from '@orquesta/protocol';
-import { setIn } from '../spec/set-in.js';
+import { setIn } from '@orquesta/spec';
 
 export interface TrialPlan {
   readonly overrides: Readonly<Record<string, unknown>>;
@@ -48,16 +49,4 @@ export function expandSearch(spec: Readonly<ExperimentSpec>): TrialPlan[] {
     for (const [field, value] of Object.entries(overrides)) setIn(trial, field.split('.'), value);
     return { overrides, spec: trial as unknown as ExperimentSpec };
   });
-}
-
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

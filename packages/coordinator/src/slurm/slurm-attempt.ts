@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExperimentSpec } from '@orquesta/protocol';
-import { writeWorkerSpec } from '../launch/worker-spec-file.js';
+import { writeWorkerSpec } from '@orquesta/launch';
 import { batchScript } from './batch-script.js';
 
 export interface SlurmAttempt {

@@ -3,11 +3,10 @@
  * delivered asynchronously in order) with fake worker processes and a fake clock.
  */
 import { encodeControlMessage } from '@orquesta/protocol';
-import { NodeAgent } from '../agent/node-agent.js';
+import { FakeProcess, NodeAgent } from '@orquesta/launch';
 import { Coordinator } from '../daemon/coordinator.js';
 import type { CoordinatorOptions } from '../daemon/coordinator-types.js';
 import { Store } from '../store/store.js';
-import { FakeProcess } from './fake-process.js';
 
 export class InMemoryCluster {
   clock = 1_000_000;

@@ -1,3 +1,5 @@
+import { mix32, splitmix32 } from './generators.js';
+
 /**
  * xoshiro128** (Blackman and Vigna), seeded through splitmix32, so any 32-bit seed gives a
  * well-mixed state. Deterministic across platforms: only 32-bit integer arithmetic.
@@ -12,10 +14,7 @@ export class Rng {
   constructor(seed: number, ...streams: number[]) {
     let x = mix32(seed >>> 0);
     for (const s of streams) x = mix32((x ^ mix32(s >>> 0)) >>> 0);
-    const next = (): number => {
-      x = (x + 0x9e3779b9) >>> 0;
-      return mix32(x);
-    };
+    const next = splitmix32(x);
     this.s0 = next();
     this.s1 = next();
     this.s2 = next();
@@ -72,11 +71,4 @@ export class Rng {
 
 function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
-}
-
-/** splitmix32 finaliser: a bijective 32-bit mix. */
-function mix32(z: number): number {
-  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-  return (z ^ (z >>> 16)) >>> 0;
 }

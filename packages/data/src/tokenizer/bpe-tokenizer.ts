@@ -9,6 +9,7 @@
 import { TokenizerFileError } from '../errors.js';
 import { SPECIAL_COUNT, SPECIAL_IDS } from '../special-ids.js';
 import { decodeIds } from './decode-ids.js';
+import { encodeTokenizerJson } from './tokenizer-json.js';
 import { writeTokenizerJson } from './write-tokenizer-json.js';
 import { mergePair } from './learn-merges.js';
 import { normalizeText } from './normalize.js';
@@ -83,15 +84,7 @@ export class BpeTokenizer implements Tokenizer {
   }
 
   toJSON(): BpeTokenizerJson {
-    return {
-      format: 'orquesta-tokenizer',
-      version: 1,
-      kind: 'bpe',
-      normalization: 'NFKC',
-      ...(this.provenance ? { provenance: this.provenance } : {}),
-      vocab: this.vocab,
-      merges: this.merges,
-    };
+    return encodeTokenizerJson({ kind: 'bpe', vocab: this.vocab, merges: this.merges, provenance: this.provenance });
   }
 
   private encodePiece(piece: string): Int32Array {

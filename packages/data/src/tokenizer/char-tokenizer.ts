@@ -2,6 +2,7 @@ import { SPECIAL_IDS, SPECIAL_TOKENS } from '../special-ids.js';
 import { TokenizerFileError } from '../errors.js';
 import { checkVocab } from './check-vocab.js';
 import { decodeIds } from './decode-ids.js';
+import { encodeTokenizerJson } from './tokenizer-json.js';
 import { writeTokenizerJson } from './write-tokenizer-json.js';
 import { normalizeText } from './normalize.js';
 import type { CharTokenizerJson, Tokenizer, TokenizerProvenance } from './tokenizer.js';
@@ -61,13 +62,6 @@ export class CharTokenizer implements Tokenizer {
   }
 
   toJSON(): CharTokenizerJson {
-    return {
-      format: 'orquesta-tokenizer',
-      version: 1,
-      kind: 'char',
-      normalization: 'NFKC',
-      ...(this.provenance ? { provenance: this.provenance } : {}),
-      vocab: this.vocab,
-    };
+    return encodeTokenizerJson({ kind: 'char', vocab: this.vocab, provenance: this.provenance });
   }
 }

@@ -4,11 +4,22 @@ import { transformerConfig } from '../config.js';
 import { BackendUnavailableError } from '../errors.js';
 import { Seq2SeqTransformer } from '../models/seq2seq-transformer.js';
 import { nativeKernelsAvailable } from '@orquesta/kernels';
-import { resolveBackendName, selectBackend } from './select-backend.js';
+import { BACKENDS } from '@orquesta/protocol';
+import { AUTO_BACKEND, backendOptionsFromEnv, DAWN_BACKEND_ENV, registeredBackends, resolveBackendName, selectBackend } from './select-backend.js';
 
 describe('selectBackend', () => {
   it('rejects an unknown backend with the registered ones named', async () => {
     await expect(selectBackend('tpu')).rejects.toThrow(/unknown backend "tpu"; registered: wasm, wasm-native, cpu, webgpu/);
+  });
+
+  it('knows every backend a spec may name', () => {
+    expect([AUTO_BACKEND, ...registeredBackends()].sort()).toEqual([...BACKENDS].sort());
+  });
+
+  it('takes the Dawn backend for webgpu from the environment it is given', () => {
+    expect(backendOptionsFromEnv({ [DAWN_BACKEND_ENV]: 'vulkan', HOME: '/root' })).toEqual({ dawnBackend: 'vulkan' });
+    expect(backendOptionsFromEnv({ [DAWN_BACKEND_ENV]: '' })).toEqual({});
+    expect(backendOptionsFromEnv({})).toEqual({});
   });
 
   it('says how to install tfjs-node when the tensorflow backend is asked for and absent', async () => {

@@ -4,13 +4,29 @@
  * backend is checked: tfjs otherwise falls back silently to another backend when one fails.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import type { Backend } from '@orquesta/protocol';
 import { installNativeKernels, installSharedIdentity, nativeKernelsAvailable, setNativeKernelsEnabled } from '@orquesta/kernels';
 import { BackendUnavailableError } from '../errors.js';
 import { setFastTransposedProducts } from './product-style.js';
 import { installDawnNavigator } from './webgpu-navigator.js';
 
+/** Settings of `selectBackend` that come from the environment: entry points build them with `backendOptionsFromEnv`. */
+export interface SelectBackendOptions {
+  /** Dawn's backend under `webgpu` (e.g. vulkan); without one, opengles, which also runs on Mesa llvmpipe without a GPU driver. */
+  readonly dawnBackend?: string;
+}
+
+/** The environment variable that sets `SelectBackendOptions.dawnBackend`. */
+export const DAWN_BACKEND_ENV = 'ORQUESTA_WEBGPU_BACKEND';
+
+/** The backend settings an environment (an entry point's `process.env`) asks for. */
+export function backendOptionsFromEnv(env: Readonly<Record<string, string | undefined>>): SelectBackendOptions {
+  const dawnBackend = env[DAWN_BACKEND_ENV];
+  return dawnBackend ? { dawnBackend } : {};
+}
+
 /** Loads a backend's module; tfjs registers it on import. @throws on a missing package. */
-export type BackendLoader = () => Promise<void>;
+export type BackendLoader = (options: SelectBackendOptions) => Promise<void>;
 
 interface BackendEntry {
   /** The name tfjs registers the backend under. */
@@ -23,12 +39,12 @@ interface BackendEntry {
 }
 
 /** Name of the default backend: wasm-native where the native kernels are built, else wasm. */
-export const AUTO_BACKEND = 'auto';
+export const AUTO_BACKEND = 'auto' satisfies Backend;
 
 /** What `auto` means on this machine. */
 export function resolveBackendName(name: string): string {
   if (name !== AUTO_BACKEND) return name;
-  return nativeKernelsAvailable() ? 'wasm-native' : 'wasm';
+  return nativeKernelsAvailable() ? ('wasm-native' satisfies Backend) : ('wasm' satisfies Backend);
 }
 
 function installNative(): void {
@@ -50,44 +66,41 @@ function optional(pkg: string, hint: string): BackendLoader {
   };
 }
 
-const registry = new Map<string, BackendEntry>([
-  [
-    'wasm',
-    {
-      tfjsName: 'wasm',
-      load: async () => void (await import('@tensorflow/tfjs-backend-wasm')),
-      afterInit: () => {
-        installSharedIdentity();
-        setNativeKernelsEnabled(false);
-      },
-      fastTransposes: false,
+/** A backend of the spec's `resources.backend` list other than `auto`. */
+type BuiltInBackend = Exclude<Backend, typeof AUTO_BACKEND>;
+
+/** The spec's backends (`BACKENDS` of @orquesta/protocol, less auto): the type asks for exactly one entry each. */
+const builtIn: Record<BuiltInBackend, BackendEntry> = {
+  wasm: {
+    tfjsName: 'wasm',
+    load: async () => void (await import('@tensorflow/tfjs-backend-wasm')),
+    afterInit: () => {
+      installSharedIdentity();
+      setNativeKernelsEnabled(false);
     },
-  ],
-  [
-    'wasm-native',
-    {
-      tfjsName: 'wasm',
-      load: async () => void (await import('@tensorflow/tfjs-backend-wasm')),
-      afterInit: installNative,
+    fastTransposes: false,
+  },
+  'wasm-native': {
+    tfjsName: 'wasm',
+    load: async () => void (await import('@tensorflow/tfjs-backend-wasm')),
+    afterInit: installNative,
+  },
+  cpu: { tfjsName: 'cpu', load: async () => void (await import('@tensorflow/tfjs-backend-cpu')) },
+  webgpu: {
+    tfjsName: 'webgpu',
+    load: async (options) => {
+      await installDawnNavigator(options.dawnBackend);
+      await import('@tensorflow/tfjs-backend-webgpu');
     },
-  ],
-  ['cpu', { tfjsName: 'cpu', load: async () => void (await import('@tensorflow/tfjs-backend-cpu')) }],
-  [
-    'webgpu',
-    {
-      tfjsName: 'webgpu',
-      load: async () => {
-        await installDawnNavigator();
-        await import('@tensorflow/tfjs-backend-webgpu');
-      },
-    },
-  ],
-  ['tensorflow', { tfjsName: 'tensorflow', load: optional('@tensorflow/tfjs-node', 'run `npm install @tensorflow/tfjs-node@4.22.0` (downloads libtensorflow)') }],
-  [
-    'tensorflow-gpu',
-    { tfjsName: 'tensorflow', load: optional('@tensorflow/tfjs-node-gpu', 'run `npm install @tensorflow/tfjs-node-gpu@4.22.0` on a machine with CUDA 11.2 and cuDNN 8') },
-  ],
-]);
+  },
+  tensorflow: { tfjsName: 'tensorflow', load: optional('@tensorflow/tfjs-node', 'run `npm install @tensorflow/tfjs-node@4.22.0` (downloads libtensorflow)') },
+  'tensorflow-gpu': {
+    tfjsName: 'tensorflow',
+    load: optional('@tensorflow/tfjs-node-gpu', 'run `npm install @tensorflow/tfjs-node-gpu@4.22.0` on a machine with CUDA 11.2 and cuDNN 8'),
+  },
+};
+
+const registry = new Map<string, BackendEntry>(Object.entries(builtIn));
 
 /**
  * Makes another backend selectable by name, e.g. `wasm-native` from the kernels package.
@@ -132,18 +145,19 @@ function replaceArrayGradients(): void {
 
 /**
  * Activates `name` (or, for `auto`, wasm-native where it is built and wasm elsewhere) and
- * proves it is active. Returns the name of the backend now in use.
+ * proves it is active. Returns the name of the backend now in use. `options` default to what
+ * this process's environment asks for (`backendOptionsFromEnv(process.env)`).
  * @throws {BackendUnavailableError} when the name is unknown, its package is missing, or tfjs
  * ended up on another backend.
  */
-export async function selectBackend(requested: string): Promise<string> {
+export async function selectBackend(requested: string, options: SelectBackendOptions = backendOptionsFromEnv(process.env)): Promise<string> {
   const name = resolveBackendName(requested);
   const entry = registry.get(name);
   if (!entry) {
     throw new BackendUnavailableError(name, `unknown backend "${name}"; registered: ${registeredBackends().join(', ')} or auto`);
   }
   await loadGradients();
-  await entry.load();
+  await entry.load(options);
   let ok = false;
   try {
     ok = await tf.setBackend(entry.tfjsName);

@@ -9,14 +9,14 @@ interface DawnModule {
   globals: Record<string, unknown>;
 }
 
-export async function installDawnNavigator(): Promise<void> {
+/** Installs Dawn's `navigator.gpu` on Dawn's `dawnBackend` (e.g. vulkan; default opengles). */
+export async function installDawnNavigator(dawnBackend?: string): Promise<void> {
   const g = globalThis as { navigator?: { gpu?: unknown } };
   if (g.navigator?.gpu) return;
   process.env['EGL_PLATFORM'] ??= 'surfaceless';
   const dawn = (await import('webgpu')) as unknown as DawnModule;
   Object.assign(globalThis, dawn.globals);
-  const onGpuDriver = process.env['ORQUESTA_WEBGPU_BACKEND'];
-  const gpu = dawn.create(onGpuDriver ? [`backend=${onGpuDriver}`] : ['backend=opengles']);
+  const gpu = dawn.create([`backend=${dawnBackend || 'opengles'}`]);
   const navigator = {
     gpu: {
       requestAdapter: (options: object = {}) => gpu.requestAdapter({ ...options, featureLevel: 'compatibility' }),

@@ -5,8 +5,8 @@
  *   2. keep the k most likely tokens (top-k), then the smallest set whose mass reaches p (top-p),
  *   3. draw one token from what is left.
  */
+import { mulberry32 } from '@orquesta/data';
 import type { IncrementalDecoder } from './incremental-decoder.js';
-import { seededRandom } from './rng.js';
 import { DEFAULT_DECODE_TOKENS, type DecodeTokens } from './special-tokens.js';
 
 export interface SamplingOptions {
@@ -16,7 +16,7 @@ export interface SamplingOptions {
   readonly topK?: number;
   /** Keep the smallest set of tokens with total probability >= p; 1 keeps all. Defaults to 1. */
   readonly topP?: number;
-  /** Seed of the generator. Defaults to 1. */
+  /** Seed of the generator (mulberry32 from @orquesta/data). Defaults to 1. */
   readonly seed?: number;
   readonly tokens?: DecodeTokens;
   /** Tokens already given per row (a prompt), fed before sampling starts. Defaults to just bos. */
@@ -57,7 +57,7 @@ export async function sample(decoder: IncrementalDecoder, maxTokens: number, opt
   const { bos, eos } = options.tokens ?? DEFAULT_DECODE_TOKENS;
   const n = decoder.rows;
   const v = decoder.vocabSize;
-  const random = seededRandom(options.seed ?? 1);
+  const random = mulberry32(options.seed ?? 1);
   const prompts = options.prompts ?? Array.from({ length: n }, () => [bos]);
   const promptLen = prompts[0]?.length ?? 1;
   if (prompts.length !== n || prompts.some((p) => p.length !== promptLen || p.length === 0)) {

@@ -1,7 +1,8 @@
 /**
- * Dropout with reproducible, cheap randomness. Each call's mask comes from a generator seeded by
- * (model seed, training step, call index in the step), so a resumed run and every data-parallel
- * replica given the same (seed, step) draw the same masks. The mask (0 or 1/(1-rate)) is built
+ * Dropout with reproducible, cheap randomness. Each call's mask comes from a generator
+ * (`xorshift128Plus` of @orquesta/data) seeded by `mixSeeds(model seed, training step, call
+ * index in the step)`, so a resumed run and every data-parallel replica given the same
+ * (seed, step) draw the same masks. The mask (0 or 1/(1-rate)) is built
  * in one pass in JS and applied with one multiply; its custom gradient multiplies by the same
  * mask, so only the mask is kept for the backward pass (tf.dropout keeps four tensors and draws
  * its numbers through a much slower generator). Where the native kernels are built the same
@@ -9,6 +10,7 @@
  * writes the mask straight into the tensor's memory.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { mixSeeds, xorshift128Plus } from '@orquesta/data';
 import { FUSED_KERNELS, nativeKeepMask, nativeKernelsAvailable } from '@orquesta/kernels';
 import { fusedNativeKernels } from '../backend/product-style.js';
 
@@ -25,41 +27,9 @@ const maskedMultiply = tf.customGrad(((x: tf.Tensor, mask: tf.Tensor, save: tf.G
   };
 }) as unknown as CustomGradient);
 
-/** xorshift128+ over two 32-bit halves, seeded through splitmix32; uniform floats in [0, 1). */
-function generator(seed: number): () => number {
-  let s = seed >>> 0;
-  const next32 = () => {
-    s = (s + 0x9e3779b9) >>> 0;
-    let z = s;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-    return (z ^ (z >>> 16)) >>> 0;
-  };
-  let a = next32() | 1;
-  let b = next32();
-  return () => {
-    let t = a;
-    const u = b;
-    a = u;
-    t ^= t << 23;
-    t ^= t >>> 17;
-    t ^= u ^ (u >>> 26);
-    b = t;
-    return ((t + u) >>> 0) / 4294967296;
-  };
-}
-
-/** Mixes the three parts of a mask's identity into one 32-bit seed. */
-function mix(seed: number, step: number, call: number): number {
-  let h = Math.imul(seed ^ 0x27d4eb2d, 0x165667b1);
-  h = Math.imul(h ^ step ^ (h >>> 15), 0x85ebca77);
-  h = Math.imul(h ^ call ^ (h >>> 13), 0xc2b2ae3d);
-  return (h ^ (h >>> 16)) >>> 0;
-}
-
 /** The keep mask in JS: 0 with probability `rate`, else 1 / (1 - rate). */
 export function jsKeepMask(size: number, seed: number, rate: number): Float32Array {
-  const random = generator(seed);
+  const random = xorshift128Plus(seed);
   const keep = 1 / (1 - rate);
   const mask = new Float32Array(size);
   for (let i = 0; i < size; i++) mask[i] = random() < rate ? 0 : keep;
@@ -88,7 +58,7 @@ export class DropoutRng {
   }
 
   private nextSeed(): number {
-    return mix(this.seed, this.step, this.call++);
+    return mixSeeds(this.seed, this.step, this.call++);
   }
 
   apply<T extends tf.Tensor>(x: T, rate: number, training: boolean): T {

@@ -14,7 +14,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createInMemoryGroups } from '@orquesta/collective';
 import { nativeKernelReport } from '@orquesta/kernels';
-import { selectBackend } from '@orquesta/model';
+import { selectBackend, type SelectBackendOptions } from '@orquesta/model';
 import type { ExperimentSpec } from '@orquesta/protocol';
 import { buildModel } from '../train/trainable-model.js';
 import { Trainer } from '../train/trainer.js';
@@ -24,6 +24,8 @@ import { BENCH_VOCAB as VOCAB, syntheticBatch } from './synthetic-batch.js';
 export interface ModelBenchmarkOptions {
   /** Backend name. Defaults to auto (wasm-native where built, else wasm). */
   readonly backend?: string;
+  /** How the backend is set up (see `selectBackend`). */
+  readonly backendOptions?: SelectBackendOptions;
   /** Timed steps. Defaults to 10. */
   readonly steps?: number;
   /** Untimed steps first. Defaults to 2. */
@@ -81,7 +83,7 @@ export async function runModelBenchmark(options: ModelBenchmarkOptions = {}): Pr
   const warmup = options.warmup ?? 2;
   const batchSize = options.batch ?? 64;
   const length = options.length ?? 32;
-  const backend = await selectBackend(options.backend ?? 'auto');
+  const backend = await selectBackend(options.backend ?? 'auto', options.backendOptions);
   const spec = benchmarkSpec(backend, length, batchSize);
   const model = buildModel(spec, VOCAB);
   const [group] = createInMemoryGroups(1);

@@ -7,7 +7,7 @@
  * rank (idle) is told apart from communicating (no overlap then).
  */
 import { createInMemoryGroups, createZmqProcessGroup, type GroupEvent, type ProcessGroup } from '@orquesta/collective';
-import { selectBackend } from '@orquesta/model';
+import { selectBackend, type SelectBackendOptions } from '@orquesta/model';
 import { buildModel } from '../train/trainable-model.js';
 import { Trainer } from '../train/trainer.js';
 import { trainerConfigFromSpec } from '../train/trainer-config.js';
@@ -52,8 +52,9 @@ export interface ScalingRankResult {
   readonly sharedMemory: boolean;
 }
 
-export async function runScalingRank(c: ScalingRankConfig): Promise<ScalingRankResult> {
-  const backend = await selectBackend(c.backend);
+/** Runs rank `c.rank`; `backendOptions` set up its backend (see `selectBackend`). */
+export async function runScalingRank(c: ScalingRankConfig, backendOptions?: SelectBackendOptions): Promise<ScalingRankResult> {
+  const backend = await selectBackend(c.backend, backendOptions);
   const spec = benchmarkSpec(backend, c.length, c.batch, c.worldSize, c.compression);
   let sharedMemory = false;
   const onEvent = (e: GroupEvent): void => {

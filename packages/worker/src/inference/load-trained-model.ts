@@ -6,7 +6,7 @@
 import { stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { loadTokenizer, type Tokenizer } from '@orquesta/data';
-import { DecoderOnlyLM, loadWeights, readConfig, Seq2SeqTransformer, selectBackend } from '@orquesta/model';
+import { DecoderOnlyLM, loadWeights, readConfig, Seq2SeqTransformer, selectBackend, type SelectBackendOptions } from '@orquesta/model';
 import type { ExperimentSpec } from '@orquesta/protocol';
 import { CheckpointStore } from '../checkpoint/checkpoint-store.js';
 import { readRunSpec } from '../checkpoint/run-spec-file.js';
@@ -16,8 +16,11 @@ export type TrainedModel =
   | { readonly kind: 'translation'; readonly model: Seq2SeqTransformer; readonly tokenizer: Tokenizer; readonly spec: ExperimentSpec; readonly step: number }
   | { readonly kind: 'language-model'; readonly model: DecoderOnlyLM; readonly tokenizer: Tokenizer; readonly spec: ExperimentSpec; readonly step: number };
 
-/** @throws {CheckpointError} when the directory holds no usable checkpoint or tokenizer. */
-export async function loadTrainedModel(path: string, backend = 'auto'): Promise<TrainedModel> {
+/**
+ * Loads the model onto `backend`, selected with `backendOptions` (see `selectBackend`).
+ * @throws {CheckpointError} when the directory holds no usable checkpoint or tokenizer.
+ */
+export async function loadTrainedModel(path: string, backend = 'auto', backendOptions?: SelectBackendOptions): Promise<TrainedModel> {
   const isStepDir = /^step-\d{8}$/.test(basename(path));
   const runDir = isStepDir ? dirname(path) : path;
   try {
@@ -30,7 +33,7 @@ export async function loadTrainedModel(path: string, backend = 'auto'): Promise<
   if (!found) throw new CheckpointError(runDir, 'holds no usable checkpoint (step-NNNNNNNN directories)');
   const spec = await readRunSpec(runDir);
   const tokenizer = await loadTokenizer(join(runDir, 'tokenizer.json'));
-  await selectBackend(backend);
+  await selectBackend(backend, backendOptions);
   const config = readConfig(found.model);
   if (spec.task === 'translation') {
     const model = new Seq2SeqTransformer(config);

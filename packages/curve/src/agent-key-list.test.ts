@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { curveKeyPair } from 'zeromq';
-import { z85Decode } from '@orquesta/collective';
+import { z85Decode } from './z85.js';
 import { AgentKeyFileError, AgentKeyList, parseAgentKeys } from './agent-key-list.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'orquesta-agent-keys-'));

@@ -4,7 +4,8 @@
  * restart; stopping the agent asks them to checkpoint and stop first.
  */
 import { availableParallelism } from 'node:os';
-import { ZmqAgentConnection } from '../control/zmq-agent-connection.js';
+import type { KeyPair } from '@orquesta/curve';
+import { ZmqAgentConnection } from './zmq-agent-connection.js';
 import { detectGpus } from './detect-gpus.js';
 import { firstIPv4 } from './host-address.js';
 import { NodeAgent } from './node-agent.js';
@@ -25,7 +26,7 @@ export interface RunAgentOptions {
   /** The coordinator's token, presented when registering. */
   readonly token?: string;
   /** This agent's long-term CURVE key pair (see loadOrCreateKeyPair), checked by a coordinator with an agent key list. */
-  readonly keys: { readonly publicKey: string; readonly secretKey: string };
+  readonly keys: KeyPair;
   /** The agent's environment, inherited by its workers (the entry point passes process.env). */
   readonly env: Readonly<NodeJS.ProcessEnv>;
   /** Seconds workers get to checkpoint when the agent stops. Defaults to 60. */

@@ -5,7 +5,7 @@
  * `reregister`). Pure: the caller logs and answers.
  */
 import { ControlDecodeError, decodeControlMessage, type AgentMessage } from '@orquesta/protocol';
-import { tokenMatches } from '../http/api-token.js';
+import { tokenMatches } from './api-token.js';
 
 export type Admission =
   | { readonly ok: true; readonly message: AgentMessage }

@@ -6,19 +6,23 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { curveKeyPair } from 'zeromq';
-import { TokenFileError } from '../http/api-token.js';
 
 export interface KeyPair {
   readonly publicKey: string;
   readonly secretKey: string;
 }
 
-/** @throws {TokenFileError} the file exists but holds no key pair, or cannot be written. */
+/** A key file that exists but holds no key pair, or cannot be read or written. */
+export class KeyFileError extends Error {
+  override readonly name = 'KeyFileError';
+}
+
+/** @throws {KeyFileError} the file exists but holds no key pair, or cannot be written. */
 export function loadOrCreateKeyPair(file: string): KeyPair {
   try {
     if (existsSync(file)) {
       const keys = JSON.parse(readFileSync(file, 'utf8')) as Partial<KeyPair>;
-      if (typeof keys.publicKey !== 'string' || keys.publicKey.length !== 40 || typeof keys.secretKey !== 'string' || keys.secretKey.length !== 40) throw new TokenFileError(`${file} holds no CURVE key pair; delete it to make a new one`);
+      if (typeof keys.publicKey !== 'string' || keys.publicKey.length !== 40 || typeof keys.secretKey !== 'string' || keys.secretKey.length !== 40) throw new KeyFileError(`${file} holds no CURVE key pair; delete it to make a new one`);
       chmodSync(file, 0o600);
       return { publicKey: keys.publicKey, secretKey: keys.secretKey };
     }
@@ -27,7 +31,7 @@ export function loadOrCreateKeyPair(file: string): KeyPair {
     writeFileSync(file, JSON.stringify(keys), { mode: 0o600, flag: 'wx' });
     return keys;
   } catch (error) {
-    if (error instanceof TokenFileError) throw error;
-    throw new TokenFileError(`cannot use the key file ${file}: ${(error as Error).message}`, { cause: error });
+    if (error instanceof KeyFileError) throw error;
+    throw new KeyFileError(`cannot use the key file ${file}: ${(error as Error).message}`, { cause: error });
   }
 }

@@ -20,11 +20,11 @@ import {
   type RunningWorker,
   type WorkerLaunch,
 } from '@orquesta/protocol';
-import { blasThreadsFor } from '../launch/blas-threads.js';
-import { launchWorker, type LaunchedWorker } from '../launch/launch-worker.js';
-import type { Spawner } from '../launch/spawner.js';
-import { usesSockets } from '../launch/uses-sockets.js';
-import { writeWorkerSpec } from '../launch/worker-spec-file.js';
+import { blasThreadsFor } from '../worker/blas-threads.js';
+import { launchWorker, type LaunchedWorker } from '../worker/launch-worker.js';
+import type { Spawner } from '../worker/spawner.js';
+import { usesSockets } from '../worker/uses-sockets.js';
+import { writeWorkerSpec } from '../worker/worker-spec-file.js';
 import type { AgentConnection } from './agent-connection.js';
 import { partitionLink } from './partition-link.js';
 

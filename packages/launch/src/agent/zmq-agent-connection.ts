@@ -3,8 +3,9 @@
  * reconnects by itself and queues messages while the coordinator is away (up to the high-water mark).
  */
 import { curveKeyPair, Dealer } from 'zeromq';
+import type { KeyPair } from '@orquesta/curve';
 import { encodeControlMessage, type AgentMessage } from '@orquesta/protocol';
-import type { AgentConnection } from '../agent/agent-connection.js';
+import type { AgentConnection } from './agent-connection.js';
 import { SerialSender } from './serial-sender.js';
 
 export interface AgentConnectionOptions {
@@ -20,7 +21,7 @@ export interface AgentConnectionOptions {
    * This side's long-term CURVE key pair, which a coordinator with an agent key list checks.
    * Defaults to a fresh pair (accepted only by a coordinator without a list).
    */
-  readonly clientKeys?: { readonly publicKey: string; readonly secretKey: string };
+  readonly clientKeys?: KeyPair;
 }
 
 export class ZmqAgentConnection implements AgentConnection {

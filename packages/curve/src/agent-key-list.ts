@@ -10,7 +10,7 @@
  * needs no restart; a file that turns unreadable or invalid keeps the last good list (and says why).
  */
 import { readFileSync, statSync } from 'node:fs';
-import { z85Decode } from '@orquesta/collective';
+import { z85Decode } from './z85.js';
 
 /** The key file cannot be read or holds a malformed line. */
 export class AgentKeyFileError extends Error {

@@ -8,9 +8,9 @@ import { createServer, type AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { decodeControlMessage, ENV, parseWorkerSpec, type WorkerReport, type WorkerSetup } from '@orquesta/protocol';
 import { firstIPv4 } from '../agent/host-address.js';
-import { launchWorker } from '../launch/launch-worker.js';
-import { usesSockets } from '../launch/uses-sockets.js';
-import { ZmqAgentConnection } from '../control/zmq-agent-connection.js';
+import { launchWorker } from '../worker/launch-worker.js';
+import { usesSockets } from '../worker/uses-sockets.js';
+import { ZmqAgentConnection } from '../agent/zmq-agent-connection.js';
 import { slurmRank } from './slurm-rank.js';
 
 export interface SlurmTaskOptions {

@@ -1,0 +1,20 @@
+export { launchWorker } from './worker/launch-worker.js';
+export type { LaunchedWorker, WorkerExit, WorkerLaunchOptions } from './worker/launch-worker.js';
+export type { Spawner } from './worker/spawner.js';
+export { workerNodeFlags } from './worker/worker-node-flags.js';
+export { writeWorkerSpec } from './worker/worker-spec-file.js';
+export { describeExit } from './worker/describe-exit.js';
+export { NodeAgent } from './agent/node-agent.js';
+export type { NodeAgentOptions } from './agent/node-agent.js';
+export type { AgentConnection } from './agent/agent-connection.js';
+export { runAgent, CoordinatorLookupError } from './agent/run-agent.js';
+export type { RunAgentOptions } from './agent/run-agent.js';
+export { firstIPv4 } from './agent/host-address.js';
+export { ZmqAgentConnection } from './agent/zmq-agent-connection.js';
+export type { AgentConnectionOptions } from './agent/zmq-agent-connection.js';
+export { SerialSender } from './agent/serial-sender.js';
+export { runSlurmTask, RendezvousTimeoutError } from './slurm/run-slurm-task.js';
+export type { SlurmTaskOptions } from './slurm/run-slurm-task.js';
+export { SlurmEnvironmentError } from './slurm/slurm-rank.js';
+/** Test double for a worker process: pass `spawner: (_c, _a, env, cwd) => new FakeProcess(env, cwd).asChild()`; tests write its reports and decide its exit. */
+export { FakeProcess } from './testing/fake-process.js';
