@@ -10,12 +10,13 @@
  * (restarting -> queued, up to fault_tolerance.max_restarts) on whatever capacity is left.
  *
  * Its parts, each in its own file: `admitFrame` (which frames count), `AgentSessions` (registration,
- * heartbeats, lost agents), `SchedulingPass` (scheduler decisions applied), `ReportFigures` (workers'
- * figures to the store and metrics), `SlurmRuns` (sbatch launches and rendezvous), `checkSubmission`.
+ * heartbeats, lost agents), `schedulingPass` (scheduler decisions), `recordReport` and `ReportFigures`
+ * (workers' reports to the store and metrics), `SlurmRuns` (sbatch launches and rendezvous),
+ * `rehearseFailure` (chaos), `checkSubmission`. The parts update the store and return `DaemonAction`s,
+ * which `apply` carries out: they take no callbacks into the coordinator.
  */
-import type { ChaosAction, WorkerReport } from '@orquesta/protocol';
+import type { ChaosAction } from '@orquesta/protocol';
 import { ClusterMetrics } from '@orquesta/telemetry';
-import { resolve } from 'node:path';
 import { ACTIVE_STATES, JOB_STATE, PENDING_STATES, TERMINAL_STATES, type JobState, type StopTarget } from '../jobs/job-state.js';
 import { planPlacement } from '../scheduler/plan-placement.js';
 import { parseSpecText } from '@orquesta/spec';
@@ -25,14 +26,16 @@ import type { ControlChannel } from './control-channel.js';
 import { runId, type CoordinatorOptions, type PlanResult, type RunTracker, type SubmitResult } from './coordinator-types.js';
 import { StateConflictError } from './daemon-errors.js';
 import { SlurmRuns } from './slurm-runs.js';
-import { chaosTarget, corruptCheckpoint } from './chaos-target.js';
+import { rehearseFailure } from './rehearse-failure.js';
 import { clusterSnapshot } from './cluster-snapshot.js';
 import { describeExit } from '@orquesta/launch';
-import { SchedulingPass } from './scheduling-pass.js';
+import { schedulingPass, type SchedulingState } from './scheduling-pass.js';
+import type { DaemonAction } from './daemon-action.js';
 import { AgentSessions } from './agent-sessions.js';
 import { checkSubmission, trialsFor } from './submission.js';
 import { admitFrame } from '../auth/admit-frame.js';
 import { ReportFigures } from './report-figures.js';
+import { recordReport } from './record-report.js';
 
 
 export class Coordinator {
@@ -49,7 +52,9 @@ export class Coordinator {
   private recoveringUntil: number;
   private readonly figures: ReportFigures;
   private readonly clusterMetrics: ClusterMetrics | undefined;
-  private readonly scheduler: SchedulingPass;
+  private readonly scheduling: SchedulingState;
+  private passing = false;
+  private passAgain = false;
   /** Rendezvous rounds of Slurm-launched runs: rank -> (routing id, endpoint). */
   private readonly slurm: SlurmRuns | undefined;
 
@@ -60,44 +65,10 @@ export class Coordinator {
     this.stopGraceMs = options.stopGraceMs ?? 120_000;
     this.startTimeoutMs = options.startTimeoutMs ?? 120_000;
     this.log = options.log ?? (() => {});
-    this.slurm = options.slurm
-      ? new SlurmRuns(options.slurm, {
-          store: this.store,
-          channel: this.channel,
-          controlToken: options.controlToken,
-          now: () => this.now(),
-          log: (line) => this.log(line),
-          tracker: (run) => this.runs.get(run),
-          dropTracker: (run) => void this.runs.delete(run),
-          trackRun: (trial) => this.trackRun(trial),
-          finishRun: (tracker, trial) => this.finishRun(tracker, trial),
-          sendStop: (trial, mode) => this.sendStop(trial, mode),
-          reschedule: () => this.reschedule(),
-        })
-      : undefined;
+    this.slurm = options.slurm ? new SlurmRuns(options.slurm, { store: this.store, runs: this.runs, controlToken: options.controlToken }) : undefined;
     this.figures = new ReportFigures(this.store, options.meter);
-    this.scheduler = new SchedulingPass({
-      store: this.store,
-      channel: this.channel,
-      slurm: this.slurm,
-      starvationMs: options.starvationMs ?? 300_000,
-      now: () => this.now(),
-      agents: () => this.agents.alive(),
-      requestStop: (trial, target, cause) => this.requestStop(trial, target, cause),
-      trackRun: (trial) => this.trackRun(trial),
-    });
-    this.agents = new AgentSessions({
-      store: this.store,
-      channel: this.channel,
-      runs: this.runs,
-      heartbeatMs: options.heartbeatMs ?? 1000,
-      agentTimeoutMs: options.agentTimeoutMs ?? 5000,
-      now: () => this.now(),
-      log: (line) => this.log(line),
-      workerGone: (run, rank, signal) => this.onWorkerExit(run, rank, null, signal),
-      workersGone: (pred, signal) => this.exitWorkersWhere(pred, signal),
-      reschedule: () => this.reschedule(),
-    });
+    this.scheduling = { store: this.store, starvationMs: options.starvationMs ?? 300_000, isSlurm: (trial) => this.isSlurm(trial) };
+    this.agents = new AgentSessions({ store: this.store, runs: this.runs, heartbeatMs: options.heartbeatMs ?? 1000, agentTimeoutMs: options.agentTimeoutMs ?? 5000 });
     if (options.meter) {
       this.clusterMetrics = new ClusterMetrics(options.meter, () => clusterSnapshot(this.store.trialsIn(Object.values(JOB_STATE)), this.agents.alive()));
     }
@@ -146,20 +117,8 @@ export class Coordinator {
    * @returns what was done. @throws {NotFoundError} @throws {StateConflictError} nothing runs, or no such rank or node.
    */
   chaos(experimentId: number, action: ChaosAction | 'corrupt-checkpoint', target: { rank?: number; node?: string; seconds?: number } = {}): string {
-    const trial = this.store.trials(experimentId).find((t) => t.state === 'running' || t.state === 'scheduled');
-    if (!trial) throw new StateConflictError(`experiment ${experimentId} has no running trial to rehearse a failure on`);
-    let done: string;
-    if (action === 'corrupt-checkpoint') {
-      if (!trial.lastCheckpoint) throw new StateConflictError(`trial ${trial.idx} has no checkpoint yet`);
-      done = corruptCheckpoint(resolve(this.options.baseDir ?? process.cwd(), trial.lastCheckpoint));
-    } else {
-      const w = chaosTarget(trial.placement?.workers ?? [], target, trial.idx);
-      const seconds = Math.round(target.seconds ?? (action === 'stall-worker' || action === 'partition' ? 30 : 0));
-      this.channel.send(w.agent, { v: 1, type: 'chaos', action, run: runId(trial.id, trial.attempt), rank: w.rank, seconds });
-      done = `${action} on rank ${w.rank} at ${w.agent}${seconds ? ` for ${seconds} s` : ''}`;
-    }
-    this.store.addEvent({ experimentId, trialId: trial.id, kind: 'chaos', message: `trial ${trial.idx}: chaos ${done}` });
-    this.log(`chaos: experiment ${experimentId} trial ${trial.idx}: ${done}`);
+    const { trialIdx, done, actions } = rehearseFailure(this.store, experimentId, action, target, this.options.baseDir ?? process.cwd());
+    this.apply([...actions, { kind: 'log', line: `chaos: experiment ${experimentId} trial ${trialIdx}: ${done}` }]);
     return done;
   }
 
@@ -206,11 +165,11 @@ export class Coordinator {
     const message = admitted.message;
     switch (message.type) {
       case 'hello':
-        return this.agents.hello(from, message);
+        return this.apply(this.agents.hello(from, message, this.now()));
       case 'heartbeat':
-        return this.agents.heartbeat(from, message.running);
+        return this.apply(this.agents.heartbeat(from, message.running, this.now()));
       case 'worker-report':
-        return this.onReport(message.run, message.rank, message.report);
+        return recordReport(this.store, this.figures, this.runs.get(message.run), message);
       case 'worker-log': {
         const tracker = this.runs.get(message.run);
         if (tracker) this.store.addLogs(tracker.experimentId, tracker.trialId, message.rank, message.lines);
@@ -220,40 +179,12 @@ export class Coordinator {
         this.onWorkerExit(message.run, message.rank, message.code, message.signal);
         return this.reschedule();
       case 'rendezvous':
-        if (this.slurm) this.slurm.rendezvousJoin(from, message);
+        if (this.slurm) this.apply(this.slurm.rendezvousJoin(from, message));
         else this.channel.send(from, { v: 1, type: 'reject', reason: 'this coordinator runs no Slurm jobs' });
         return;
       default: {
         const unreachable: never = message;
         this.log(`unhandled control message ${JSON.stringify(unreachable)}`);
-      }
-    }
-  }
-
-  private onReport(run: string, rank: number, report: WorkerReport): void {
-    const tracker = this.runs.get(run);
-    if (!tracker) return;
-    const trial = this.store.trial(tracker.trialId);
-    if (trial.state === 'scheduled' && runId(trial.id, trial.attempt) === run) this.store.moveTrial(trial.id, 'scheduled', 'running', `rank ${rank} reported ${report.type}`);
-    switch (report.type) {
-      case 'started':
-        this.store.addEvent({ experimentId: tracker.experimentId, trialId: tracker.trialId, kind: 'started', message: `trial ${trial.idx}: ${report.worldSize} worker(s) on ${report.backend}, ${report.resumedFrom === null ? 'from step 0' : `resumed from step ${report.resumedFrom}`}` });
-        break;
-      case 'progress':
-      case 'timing':
-      case 'evaluation':
-      case 'checkpoint':
-        this.figures.record(run, trial, rank, report);
-        break;
-      case 'done':
-        tracker.doneReason = report.reason;
-        break;
-      case 'failed':
-        tracker.lastError.set(rank, `${report.error}: ${report.message}`);
-        break;
-      default: {
-        const unreachable: never = report;
-        this.log(`unknown worker report ${JSON.stringify(unreachable)}`);
       }
     }
   }
@@ -324,7 +255,7 @@ export class Coordinator {
 
   private sendStop(trial: TrialRow, mode: 'checkpoint' | 'kill'): void {
     const run = runId(trial.id, trial.attempt);
-    if (this.slurm?.owns(trial)) return this.slurm.cancel(trial, mode);
+    if (this.slurm?.owns(trial)) return this.applyLater(this.slurm.cancel(trial, mode));
     const agents = new Set((trial.placement?.workers ?? []).map((w) => w.agent));
     for (const agent of agents) this.channel.send(agent, { v: 1, type: 'stop-workers', run, mode });
   }
@@ -334,7 +265,7 @@ export class Coordinator {
   /** Periodic work: lost agents, overdue stops and starts, the end of recovery, scheduling. */
   tick(): void {
     const now = this.now();
-    this.agents.expire(now);
+    this.apply(this.agents.expire(now));
     if (this.recoveringUntil !== 0 && now >= this.recoveringUntil) {
       this.recoveringUntil = 0;
       // Workers whose agent never came back to report them.
@@ -347,7 +278,8 @@ export class Coordinator {
       this.sendStop(trial, 'kill');
       this.stopRequestedAt.set(trialId, now);
     }
-    this.slurm?.poll(now);
+    const polled = this.slurm?.poll(now);
+    if (polled) this.applyLater(polled);
     for (const trial of this.store.trialsIn(['scheduled'])) {
       if (this.isSlurm(trial)) continue;
       if (trial.placedAt !== null && now - trial.placedAt >= this.startTimeoutMs) {
@@ -370,7 +302,83 @@ export class Coordinator {
   /** One scheduling pass over the store; applies its decisions. Idle while recovering from a restart. */
   reschedule(): void {
     if (this.recoveringUntil !== 0) return;
-    this.scheduler.run();
+    // A pass started while one is applying its actions runs once after it.
+    if (this.passing) {
+      this.passAgain = true;
+      return;
+    }
+    this.passing = true;
+    try {
+      do {
+        this.passAgain = false;
+        this.apply(schedulingPass(this.scheduling, this.agents.alive(), this.now()));
+      } while (this.passAgain);
+    } finally {
+      this.passing = false;
+    }
+  }
+
+  // ---------------------------------------------------------------- actions of the parts
+
+  private applyLater(later: Promise<DaemonAction[]>): void {
+    later.then(
+      (actions) => this.apply(actions),
+      (error: unknown) => this.log(`internal error applying a later action: ${(error as Error).message}`),
+    );
+  }
+
+  /** Carries out what the parts (agent sessions, scheduling pass, Slurm runs) returned, in order. */
+  private apply(actions: readonly DaemonAction[]): void {
+    for (const action of actions) {
+      switch (action.kind) {
+        case 'send':
+          this.channel.send(action.to, action.message);
+          break;
+        case 'track-run':
+          this.trackRun(this.store.trial(action.trialId));
+          break;
+        case 'drop-run':
+          this.runs.delete(action.run);
+          break;
+        case 'finish-run': {
+          const tracker = this.runs.get(action.run);
+          if (tracker) this.finishRun(tracker, this.store.trial(tracker.trialId));
+          break;
+        }
+        case 'request-stop': {
+          const trial = this.store.trial(action.trialId);
+          if (trial.state === 'running' || trial.state === 'scheduled') this.requestStop(trial, action.target, action.cause);
+          break;
+        }
+        case 'stop-workers':
+          this.sendStop(this.store.trial(action.trialId), action.mode);
+          break;
+        case 'worker-gone':
+          this.onWorkerExit(action.run, action.rank, null, action.signal);
+          break;
+        case 'agent-lost':
+          this.exitWorkersWhere((w) => w.agent === action.agent, 'agent-lost');
+          break;
+        case 'slurm-launch': {
+          const trial = this.store.trial(action.trialId);
+          if (!this.slurm || !PENDING_STATES.includes(trial.state)) break;
+          const launched = this.slurm.launch(trial, this.now());
+          this.apply(launched.actions);
+          this.applyLater(launched.later);
+          break;
+        }
+        case 'reschedule':
+          this.reschedule();
+          break;
+        case 'log':
+          this.log(action.line);
+          break;
+        default: {
+          const unreachable: never = action;
+          this.log(`unknown daemon action ${JSON.stringify(unreachable)}`);
+        }
+      }
+    }
   }
 
   private isSlurm(trial: TrialRow): boolean {
@@ -387,7 +395,5 @@ export class Coordinator {
     this.runs.set(run, { trialId: trial.id, experimentId: trial.experimentId, ranks, exited, lastError: new Map() });
   }
 }
-
-
 
 export type { JobState };
