@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { ENV, formatWorkerReport, parseWorkerSpec, readWorkerSetup, WorkerSetupError } from '@orquesta/protocol';
+import { backendOptionsFromEnv } from '@orquesta/model';
 import { startTracing } from '@orquesta/telemetry';
 import { runWorker, type WorkerJob } from './run-worker.js';
 
@@ -18,7 +19,7 @@ function readJob(env: NodeJS.ProcessEnv): WorkerJob {
     throw new WorkerSetupError(`cannot read the spec at ${setup.specPath}: ${(cause as Error).message}`, { cause });
   }
   const spec = parseWorkerSpec(text, setup.specPath);
-  return { rank: setup.rank, worldSize: setup.worldSize, peers: setup.peers, spec, run: setup.run, ...(setup.curve ? { curve: setup.curve } : {}) };
+  return { rank: setup.rank, worldSize: setup.worldSize, peers: setup.peers, spec, run: setup.run, backendOptions: backendOptionsFromEnv(env), ...(setup.curve ? { curve: setup.curve } : {}) };
 }
 
 const stop = { requested: false };

@@ -12,7 +12,7 @@ import { trace } from '@opentelemetry/api';
 import { finishStepSpans, startStepSpan, wireContextOf } from '@orquesta/telemetry';
 import { collectiveSettingsFromSpec, createZmqProcessGroup, DEFAULT_SHARED_MEMORY_LIMIT_BYTES } from '@orquesta/collective';
 import { nativeKernelReport } from '@orquesta/kernels';
-import { selectBackend } from '@orquesta/model';
+import { selectBackend, type SelectBackendOptions } from '@orquesta/model';
 import type { ExperimentSpec, WorkerReport } from '@orquesta/protocol';
 import { decodeCheckpoint, encodeCheckpoint } from './checkpoint/checkpoint-codec.js';
 import { CheckpointStore } from './checkpoint/checkpoint-store.js';
@@ -35,6 +35,8 @@ export interface WorkerJob {
   readonly run?: string;
   /** CURVE keys: the data plane is encrypted and only these ranks may connect. */
   readonly curve?: { readonly publicKeys: readonly string[]; readonly secretKey: string };
+  /** Backend settings the worker's environment asks for (`backendOptionsFromEnv`). Defaults to none. */
+  readonly backendOptions?: SelectBackendOptions;
 }
 
 export interface WorkerIO {
@@ -51,7 +53,7 @@ export async function runWorker(setup: WorkerJob, io: WorkerIO, stop: StopSignal
   const { training, checkpoint } = spec;
   const lead = rank === 0;
   io.log(`pid ${process.pid}`);
-  const backend = await selectBackend(spec.resources.backend);
+  const backend = await selectBackend(spec.resources.backend, setup.backendOptions ?? {});
   const native = backend === 'wasm-native' ? nativeKernelReport() : undefined;
   if (lead && native) io.log(`native kernels (${native.kernels.length}): ${native.kernels.join(', ')}; OpenBLAS ${native.blas.core}, ${native.blas.threads} thread(s) per worker`);
   const group = await createZmqProcessGroup({ rank, worldSize, endpoints: [...setup.peers], timeoutMs: collectiveSettingsFromSpec(spec.collective).timeoutMs, sharedMemory: spec.collective.shared_memory, sharedMemoryLimitBytes: sharedMemoryLimit(spec), onEvent: (e) => lead && e.type === 'shared-memory' && io.log(`data plane: ${e.detail}`), ...(setup.curve ? { curve: setup.curve } : {}) });

@@ -145,12 +145,12 @@ function replaceArrayGradients(): void {
 
 /**
  * Activates `name` (or, for `auto`, wasm-native where it is built and wasm elsewhere) and
- * proves it is active. Returns the name of the backend now in use. `options` default to what
- * this process's environment asks for (`backendOptionsFromEnv(process.env)`).
+ * proves it is active. Returns the name of the backend now in use. `options` default to none; entry
+ * points pass what their environment asks for (`backendOptionsFromEnv(process.env)`).
  * @throws {BackendUnavailableError} when the name is unknown, its package is missing, or tfjs
  * ended up on another backend.
  */
-export async function selectBackend(requested: string, options: SelectBackendOptions = backendOptionsFromEnv(process.env)): Promise<string> {
+export async function selectBackend(requested: string, options: SelectBackendOptions = {}): Promise<string> {
   const name = resolveBackendName(requested);
   const entry = registry.get(name);
   if (!entry) {
