@@ -36,14 +36,51 @@ export default [
             // the worker joins them; it never imports the coordinator.
             { sourceTag: 'layer:runtime', onlyDependOnLibsWithTags: ['layer:base', 'layer:native', 'layer:compute', 'layer:comm'] },
             // launch: starting and running workers (node agent, Slurm task); no store, no HTTP server, no coordinator.
-            { sourceTag: 'layer:launch', onlyDependOnLibsWithTags: ['layer:base', 'layer:security'], bannedExternalImports: ['@tensorflow/*', 'better-sqlite3', 'fastify'] },
+            {
+              sourceTag: 'layer:launch',
+              onlyDependOnLibsWithTags: ['layer:base', 'layer:security'],
+              bannedExternalImports: ['@tensorflow/*', 'better-sqlite3', 'fastify'],
+            },
             // the coordinator never imports the model, tfjs or the data plane (collective).
-            { sourceTag: 'layer:control', onlyDependOnLibsWithTags: ['layer:base', 'layer:spec', 'layer:security', 'layer:launch'], bannedExternalImports: ['@tensorflow/*'] },
+            {
+              sourceTag: 'layer:control',
+              onlyDependOnLibsWithTags: ['layer:base', 'layer:spec', 'layer:security', 'layer:launch'],
+              bannedExternalImports: ['@tensorflow/*'],
+            },
             // apps wire the packages together; they never touch tfjs themselves (the model does).
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['layer:base', 'layer:spec', 'layer:security', 'layer:launch', 'layer:control', 'layer:compute', 'layer:comm', 'layer:runtime', 'type:ui'], bannedExternalImports: ['@tensorflow/*'] },
+            {
+              sourceTag: 'type:app',
+              onlyDependOnLibsWithTags: [
+                'layer:base',
+                'layer:spec',
+                'layer:security',
+                'layer:launch',
+                'layer:control',
+                'layer:compute',
+                'layer:comm',
+                'layer:runtime',
+                'type:ui',
+              ],
+              bannedExternalImports: ['@tensorflow/*'],
+            },
             // the dashboard: browser assets the CLI's `serve` mounts; it imports nothing of ours.
             { sourceTag: 'type:ui', onlyDependOnLibsWithTags: [], bannedExternalImports: ['@tensorflow/*', 'zeromq'] },
-            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['layer:base', 'layer:native', 'layer:spec', 'layer:security', 'layer:compute', 'layer:comm', 'layer:runtime', 'layer:launch', 'layer:control', 'type:app', 'type:ui'] },
+            {
+              sourceTag: 'type:e2e',
+              onlyDependOnLibsWithTags: [
+                'layer:base',
+                'layer:native',
+                'layer:spec',
+                'layer:security',
+                'layer:compute',
+                'layer:comm',
+                'layer:runtime',
+                'layer:launch',
+                'layer:control',
+                'type:app',
+                'type:ui',
+              ],
+            },
           ],
         },
       ],

@@ -18,7 +18,18 @@ const CLI = here('../../apps/cli/bin/orquesta.js');
 const GLOO = here('./gloo_allreduce.py');
 
 function parseArgs(argv) {
-  const o = { ranks: '2,4', bytes: '4MiB,64MiB', rounds: 5, repeats: 20, warmup: 'auto', transport: 'tcp', sharedMemory: 'off', rankEnv: [], python: '/usr/bin/python3', json: false };
+  const o = {
+    ranks: '2,4',
+    bytes: '4MiB,64MiB',
+    rounds: 5,
+    repeats: 20,
+    warmup: 'auto',
+    transport: 'tcp',
+    sharedMemory: 'off',
+    rankEnv: [],
+    python: '/usr/bin/python3',
+    json: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const [flag, value] = [argv[i], argv[i + 1]];
     if (flag === '--json') o.json = true;
@@ -42,7 +53,11 @@ function parseArgs(argv) {
 function run(command, args) {
   const r = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
-  return r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  return r.stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 }
 
 const stats = (xs) => {
@@ -56,7 +71,18 @@ if (o.rankEnv.includes('recommended')) {
   const { RECOMMENDED_RANK_ENV } = await import('../../packages/collective/dist/index.js');
   o.rankEnv = [...o.rankEnv.filter((kv) => kv !== 'recommended'), ...Object.entries(RECOMMENDED_RANK_ENV).map(([k, v]) => `${k}=${v}`)];
 }
-const common = ['--ranks', o.ranks, '--bytes', o.bytes, '--repeats', String(o.repeats), '--warmup', o.warmup, '--json', ...o.rankEnv.flatMap((kv) => ['--rank-env', kv])];
+const common = [
+  '--ranks',
+  o.ranks,
+  '--bytes',
+  o.bytes,
+  '--repeats',
+  String(o.repeats),
+  '--warmup',
+  o.warmup,
+  '--json',
+  ...o.rankEnv.flatMap((kv) => ['--rank-env', kv]),
+];
 const ours = () => run(process.execPath, [CLI, 'bench', 'allreduce', '--transport', o.transport, '--shared-memory', o.sharedMemory, ...common]);
 const gloo = () => run(o.python, [GLOO, ...common]);
 const rows = [];
@@ -72,7 +98,9 @@ for (let round = 0; round < o.rounds; round++) {
 }
 
 const key = (r) => `${r.ranks}x${r.bytes}`;
-console.log(`\nall-reduce bus bandwidth, GB/s: median over ${o.rounds} rounds (each round: median of ${o.repeats} timed repeats); ratio = orquesta (${o.sharedMemory === 'auto' ? 'shared memory' : `socket ring over ${o.transport}`}) / torch-gloo, per round`);
+console.log(
+  `\nall-reduce bus bandwidth, GB/s: median over ${o.rounds} rounds (each round: median of ${o.repeats} timed repeats); ratio = orquesta (${o.sharedMemory === 'auto' ? 'shared memory' : `socket ring over ${o.transport}`}) / torch-gloo, per round`,
+);
 console.log(`rank env: ${o.rankEnv.join(' ') || '(none)'}`);
 console.log('ranks  bytes       orquesta  gloo    ratio median  min    max    orquesta ms  gloo ms');
 for (const k of [...new Set(rows.map(key))]) {
@@ -81,7 +109,13 @@ for (const k of [...new Set(rows.map(key))]) {
   const ratio = stats(a.map((r, i) => r.busbw_gbps / b[i].busbw_gbps));
   const [first] = a;
   console.log(
-    `${String(first.ranks).padEnd(7)}${String(first.bytes).padEnd(12)}${stats(a.map((r) => r.busbw_gbps)).median.toFixed(3).padEnd(10)}${stats(b.map((r) => r.busbw_gbps)).median.toFixed(3).padEnd(8)}` +
-      `${ratio.median.toFixed(2).padEnd(14)}${ratio.min.toFixed(2).padEnd(7)}${ratio.max.toFixed(2).padEnd(7)}${stats(a.map((r) => r.median_ms)).median.toFixed(2).padEnd(13)}${stats(b.map((r) => r.median_ms)).median.toFixed(2)}`,
+    `${String(first.ranks).padEnd(7)}${String(first.bytes).padEnd(12)}${stats(a.map((r) => r.busbw_gbps))
+      .median.toFixed(3)
+      .padEnd(10)}${stats(b.map((r) => r.busbw_gbps))
+      .median.toFixed(3)
+      .padEnd(8)}` +
+      `${ratio.median.toFixed(2).padEnd(14)}${ratio.min.toFixed(2).padEnd(7)}${ratio.max.toFixed(2).padEnd(7)}${stats(a.map((r) => r.median_ms))
+        .median.toFixed(2)
+        .padEnd(13)}${stats(b.map((r) => r.median_ms)).median.toFixed(2)}`,
   );
 }

@@ -9,17 +9,41 @@ import { parseArgs } from 'node:util';
 import { benchEnv, formatStats, stats } from './compare-common.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const { values } = parseArgs({ options: { repeats: { type: 'string', default: '3' }, steps: { type: 'string', default: '5' }, backend: { type: 'string', default: 'wasm' }, json: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: {
+    repeats: { type: 'string', default: '3' },
+    steps: { type: 'string', default: '5' },
+    backend: { type: 'string', default: 'wasm' },
+    json: { type: 'boolean', default: false },
+  },
+});
 const repeats = Number(values.repeats);
 const steps = values.steps;
 const env = benchEnv();
 
-const lastJson = (text) => JSON.parse(text.trim().split('\n').filter((l) => l.startsWith('{')).at(-1));
+const lastJson = (text) =>
+  JSON.parse(
+    text
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .at(-1),
+  );
 const ours = [];
 const theirs = [];
 for (let i = 0; i < repeats; i++) {
-  ours.push(lastJson(execFileSync(process.execPath, ['apps/cli/bin/orquesta.js', 'bench', 'model', '--json', '--steps', steps, '--backend', values.backend], { cwd: root, encoding: 'utf8', env })));
-  theirs.push(lastJson(execFileSync('/usr/bin/python3', ['tools/bench/torch_model_bench.py', '--steps', steps, '--threads', '1'], { cwd: root, encoding: 'utf8', env })));
+  ours.push(
+    lastJson(
+      execFileSync(process.execPath, ['apps/cli/bin/orquesta.js', 'bench', 'model', '--json', '--steps', steps, '--backend', values.backend], {
+        cwd: root,
+        encoding: 'utf8',
+        env,
+      }),
+    ),
+  );
+  theirs.push(
+    lastJson(execFileSync('/usr/bin/python3', ['tools/bench/torch_model_bench.py', '--steps', steps, '--threads', '1'], { cwd: root, encoding: 'utf8', env })),
+  );
   process.stderr.write(`repeat ${i + 1}/${repeats}: orquesta ${ours.at(-1).target_tokens_per_s} tok/s, pytorch ${theirs.at(-1).target_tokens_per_s} tok/s\n`);
 }
 const ratios = ours.map((o, i) => o.target_tokens_per_s / theirs[i].target_tokens_per_s);

@@ -23,7 +23,13 @@ import { benchEnv, formatStats, stats } from './compare-common.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const { values } = parseArgs({
-  options: { workers: { type: 'string', default: '2' }, rounds: { type: 'string', default: '3' }, steps: { type: 'string', default: '8' }, 'blas-threads': { type: 'string', default: 'same' }, json: { type: 'boolean', default: false } },
+  options: {
+    workers: { type: 'string', default: '2' },
+    rounds: { type: 'string', default: '3' },
+    steps: { type: 'string', default: '8' },
+    'blas-threads': { type: 'string', default: 'same' },
+    json: { type: 'boolean', default: false },
+  },
 });
 const workers = Number(values.workers);
 const rounds = Number(values.rounds);
@@ -31,12 +37,35 @@ const steps = values.steps;
 const cores = availableParallelism();
 const env = benchEnv();
 
-const jsonLines = (text) => text.trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+const jsonLines = (text) =>
+  text
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l));
 const python = (script, args) => jsonLines(execFileSync('/usr/bin/python3', [`tools/bench/${script}`, ...args], { cwd: root, encoding: 'utf8', env })).at(-1);
 
 const rows = [];
 for (let r = 0; r < rounds; r++) {
-  const ours = jsonLines(execFileSync(process.execPath, ['apps/cli/bin/orquesta.js', 'bench', 'scaling', '--workers', `1,${workers}`, '--steps', steps, '--blas-threads', values['blas-threads'], '--independent', '--json'], { cwd: root, encoding: 'utf8', env }));
+  const ours = jsonLines(
+    execFileSync(
+      process.execPath,
+      [
+        'apps/cli/bin/orquesta.js',
+        'bench',
+        'scaling',
+        '--workers',
+        `1,${workers}`,
+        '--steps',
+        steps,
+        '--blas-threads',
+        values['blas-threads'],
+        '--independent',
+        '--json',
+      ],
+      { cwd: root, encoding: 'utf8', env },
+    ),
+  );
   const torch1 = python('torch_model_bench.py', ['--steps', steps, '--threads', '1']);
   const torchAll = python('torch_model_bench.py', ['--steps', steps, '--threads', String(cores)]);
   const ddp = python('torch_ddp_bench.py', ['--workers', String(workers), '--steps', steps]);
@@ -58,7 +87,9 @@ for (let r = 0; r < rounds; r++) {
     ratio: ours[1].target_tokens_per_s / best,
   };
   rows.push(row);
-  process.stderr.write(`round ${r + 1}/${rounds}: orquesta ${row.orquesta_1} (1 worker) ${row.orquesta_n} (${workers} workers, efficiency ${row.efficiency}, independent ${row.independent_efficiency}); pytorch 1 thread ${row.torch_1thread}, ${cores} threads ${torchAll.target_tokens_per_s}, ddp ${row.torch_ddp}\n`);
+  process.stderr.write(
+    `round ${r + 1}/${rounds}: orquesta ${row.orquesta_1} (1 worker) ${row.orquesta_n} (${workers} workers, efficiency ${row.efficiency}, independent ${row.independent_efficiency}); pytorch 1 thread ${row.torch_1thread}, ${cores} threads ${torchAll.target_tokens_per_s}, ddp ${row.torch_ddp}\n`,
+  );
 }
 const summary = {
   workers,
@@ -78,7 +109,11 @@ if (values.json) console.log(JSON.stringify({ summary, rows }));
 else {
   const f = formatStats;
   console.log(`orquesta, 1 worker: ${f(summary.orquesta_1_worker)} target tokens/s`);
-  console.log(`orquesta, ${workers} workers: ${f(summary.orquesta_n_workers)} target tokens/s, scaling efficiency ${f(summary.efficiency, 3)}; ${workers} independent 1-worker trainings at once (no all-reduce): ${f(summary.independent_efficiency, 3)}`);
-  console.log(`pytorch 1 process x 1 thread: ${f(summary.torch_1thread)}; 1 process x ${cores} threads: ${f(summary.torch_all_threads)}; ${workers} DDP processes x 1 thread: ${f(summary.torch_ddp)} (scaling efficiency ${f(summary.torch_ddp_efficiency, 3)})`);
+  console.log(
+    `orquesta, ${workers} workers: ${f(summary.orquesta_n_workers)} target tokens/s, scaling efficiency ${f(summary.efficiency, 3)}; ${workers} independent 1-worker trainings at once (no all-reduce): ${f(summary.independent_efficiency, 3)}`,
+  );
+  console.log(
+    `pytorch 1 process x 1 thread: ${f(summary.torch_1thread)}; 1 process x ${cores} threads: ${f(summary.torch_all_threads)}; ${workers} DDP processes x 1 thread: ${f(summary.torch_ddp)} (scaling efficiency ${f(summary.torch_ddp_efficiency, 3)})`,
+  );
   console.log(`ratio orquesta ${workers} workers / pytorch's best whole-machine configuration: ${f(summary.ratio_orquesta_n_over_torch_best, 3)}`);
 }

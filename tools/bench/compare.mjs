@@ -53,8 +53,14 @@ if (rankEnv.includes('recommended')) {
   rankEnv = [...rankEnv.filter((kv) => kv !== 'recommended'), ...Object.entries(RECOMMENDED_RANK_ENV).map(([k, v]) => `${k}=${v}`)];
 }
 
-const jsonLines = (text) => text.trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
-const run = (command, args, extraEnv = {}) => jsonLines(execFileSync(command, args, { cwd: root, encoding: 'utf8', env: { ...env, ...extraEnv }, maxBuffer: 1 << 26 }));
+const jsonLines = (text) =>
+  text
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l));
+const run = (command, args, extraEnv = {}) =>
+  jsonLines(execFileSync(command, args, { cwd: root, encoding: 'utf8', env: { ...env, ...extraEnv }, maxBuffer: 1 << 26 }));
 const orquesta = (args, extraEnv) => run(process.execPath, ['apps/cli/bin/orquesta.js', ...args], extraEnv);
 const python = (script, args) => run('/usr/bin/python3', [`tools/bench/${script}`, ...args]);
 /** Runs both sides, ours first in even rounds and theirs first in odd ones. */
@@ -91,7 +97,18 @@ try {
         const g = gloo.find((x) => x.ranks === o.ranks && x.bytes === o.bytes);
         const s = shm.find((x) => x.ranks === o.ranks && x.bytes === o.bytes && x.impl === 'orquesta-shm');
         if (s === undefined) throw new Error(`no shared-memory measurement for ${o.ranks} ranks x ${o.bytes} bytes`);
-        return { ranks: o.ranks, bytes: o.bytes, ours: o.busbw_gbps, shm: s.busbw_gbps, gloo: g.busbw_gbps, ratio: o.busbw_gbps / g.busbw_gbps, shmRatio: s.busbw_gbps / g.busbw_gbps, ours_ms: o.median_ms, shm_ms: s.median_ms, gloo_ms: g.median_ms };
+        return {
+          ranks: o.ranks,
+          bytes: o.bytes,
+          ours: o.busbw_gbps,
+          shm: s.busbw_gbps,
+          gloo: g.busbw_gbps,
+          ratio: o.busbw_gbps / g.busbw_gbps,
+          shmRatio: s.busbw_gbps / g.busbw_gbps,
+          ours_ms: o.median_ms,
+          shm_ms: s.median_ms,
+          gloo_ms: g.median_ms,
+        };
       });
       row.allreduceRows = shm;
     }
@@ -113,7 +130,19 @@ try {
       // The plan's cost model, fed with this round's measurements, against the measured step.
       const profile = join(tmp, `profile-${round}.jsonl`);
       writeFileSync(profile, [row.model.ours, ...row.allreduceRows, row.scaling.n].map((r) => JSON.stringify(r)).join('\n'));
-      const [plan] = orquesta(['plan', 'configs/bench.yaml', '--workers', String(workers), '--per-host', String(workers), '--profile', profile, '--json', '--coordinator', 'http://127.0.0.1:9']);
+      const [plan] = orquesta([
+        'plan',
+        'configs/bench.yaml',
+        '--workers',
+        String(workers),
+        '--per-host',
+        String(workers),
+        '--profile',
+        profile,
+        '--json',
+        '--coordinator',
+        'http://127.0.0.1:9',
+      ]);
       const predicted = plan.prediction.seconds.step;
       const measured = row.scaling.n.step_s_median;
       row.plan = { predicted, measured, error: predicted / measured - 1 };
@@ -130,39 +159,117 @@ try {
 const lines = [];
 const add = (what, xs, digits) => lines.push({ what, ...stats(xs), digits });
 if (only.has('model')) {
-  add('model: orquesta target tokens/s (1 BLAS thread)', rows.map((r) => r.model.ours.target_tokens_per_s), 0);
-  add('model: pytorch target tokens/s (1 thread)', rows.map((r) => r.model.torch.target_tokens_per_s), 0);
-  add('model: ratio orquesta / pytorch', rows.map((r) => r.model.ratio), 3);
+  add(
+    'model: orquesta target tokens/s (1 BLAS thread)',
+    rows.map((r) => r.model.ours.target_tokens_per_s),
+    0,
+  );
+  add(
+    'model: pytorch target tokens/s (1 thread)',
+    rows.map((r) => r.model.torch.target_tokens_per_s),
+    0,
+  );
+  add(
+    'model: ratio orquesta / pytorch',
+    rows.map((r) => r.model.ratio),
+    3,
+  );
 }
 if (only.has('allreduce')) {
   for (const [i, first] of rows[0].allreduce.entries()) {
     const label = `allreduce ${first.ranks} ranks x ${(first.bytes / 2 ** 20).toFixed(0)} MiB`;
-    add(`${label}: orquesta socket ring bus GB/s`, rows.map((r) => r.allreduce[i].ours), 3);
-    add(`${label}: orquesta shared memory bus GB/s`, rows.map((r) => r.allreduce[i].shm), 3);
-    add(`${label}: gloo bus GB/s`, rows.map((r) => r.allreduce[i].gloo), 3);
-    add(`${label}: ratio orquesta socket ring / gloo`, rows.map((r) => r.allreduce[i].ratio), 3);
-    add(`${label}: ratio orquesta shared memory / gloo`, rows.map((r) => r.allreduce[i].shmRatio), 3);
+    add(
+      `${label}: orquesta socket ring bus GB/s`,
+      rows.map((r) => r.allreduce[i].ours),
+      3,
+    );
+    add(
+      `${label}: orquesta shared memory bus GB/s`,
+      rows.map((r) => r.allreduce[i].shm),
+      3,
+    );
+    add(
+      `${label}: gloo bus GB/s`,
+      rows.map((r) => r.allreduce[i].gloo),
+      3,
+    );
+    add(
+      `${label}: ratio orquesta socket ring / gloo`,
+      rows.map((r) => r.allreduce[i].ratio),
+      3,
+    );
+    add(
+      `${label}: ratio orquesta shared memory / gloo`,
+      rows.map((r) => r.allreduce[i].shmRatio),
+      3,
+    );
   }
 }
 if (only.has('scaling')) {
-  add('scaling: orquesta 1 worker target tokens/s', rows.map((r) => r.scaling.one.target_tokens_per_s), 0);
-  add(`scaling: orquesta ${workers} workers target tokens/s`, rows.map((r) => r.scaling.n.target_tokens_per_s), 0);
-  add(`scaling: efficiency ${workers} workers`, rows.map((r) => r.scaling.n.efficiency), 3);
-  add(`scaling: efficiency of ${workers} independent 1-worker trainings at once (no all-reduce)`, rows.map((r) => r.scaling.n.independent_efficiency), 3);
-  add(`scaling: pytorch DDP efficiency ${workers} processes`, rows.map((r) => r.scaling.torch.ddp / (workers * r.scaling.torch.oneThread)), 3);
-  add(`scaling: all-reduce hidden fraction ${workers} workers`, rows.map((r) => r.scaling.n.hidden_fraction), 3);
-  add("scaling: pytorch's best whole-machine target tokens/s", rows.map((r) => r.scaling.best), 0);
-  add(`scaling: ratio orquesta ${workers} workers / pytorch best`, rows.map((r) => r.scaling.ratio), 3);
+  add(
+    'scaling: orquesta 1 worker target tokens/s',
+    rows.map((r) => r.scaling.one.target_tokens_per_s),
+    0,
+  );
+  add(
+    `scaling: orquesta ${workers} workers target tokens/s`,
+    rows.map((r) => r.scaling.n.target_tokens_per_s),
+    0,
+  );
+  add(
+    `scaling: efficiency ${workers} workers`,
+    rows.map((r) => r.scaling.n.efficiency),
+    3,
+  );
+  add(
+    `scaling: efficiency of ${workers} independent 1-worker trainings at once (no all-reduce)`,
+    rows.map((r) => r.scaling.n.independent_efficiency),
+    3,
+  );
+  add(
+    `scaling: pytorch DDP efficiency ${workers} processes`,
+    rows.map((r) => r.scaling.torch.ddp / (workers * r.scaling.torch.oneThread)),
+    3,
+  );
+  add(
+    `scaling: all-reduce hidden fraction ${workers} workers`,
+    rows.map((r) => r.scaling.n.hidden_fraction),
+    3,
+  );
+  add(
+    "scaling: pytorch's best whole-machine target tokens/s",
+    rows.map((r) => r.scaling.best),
+    0,
+  );
+  add(
+    `scaling: ratio orquesta ${workers} workers / pytorch best`,
+    rows.map((r) => r.scaling.ratio),
+    3,
+  );
 }
 if (rows[0].plan) {
-  add(`plan: predicted step s (${workers} workers)`, rows.map((r) => r.plan.predicted), 3);
-  add(`plan: measured step s (${workers} workers)`, rows.map((r) => r.plan.measured), 3);
-  add('plan: relative error (predicted / measured - 1)', rows.map((r) => r.plan.error), 3);
+  add(
+    `plan: predicted step s (${workers} workers)`,
+    rows.map((r) => r.plan.predicted),
+    3,
+  );
+  add(
+    `plan: measured step s (${workers} workers)`,
+    rows.map((r) => r.plan.measured),
+    3,
+  );
+  add(
+    'plan: relative error (predicted / measured - 1)',
+    rows.map((r) => r.plan.error),
+    3,
+  );
 }
 const machine = `${cores} cores (${cpus()[0]?.model ?? 'unknown CPU'}), node ${process.version}`;
 if (values.json) console.log(JSON.stringify({ machine, rounds: rows, summary: lines }));
 else {
-  console.log(`\n${machine}; ${rounds} rounds of ${steps} timed steps; all-reduce ${values.repeats} timed repeats; rank env: ${rankEnv.join(' ') || '(default)'}`);
+  console.log(
+    `\n${machine}; ${rounds} rounds of ${steps} timed steps; all-reduce ${values.repeats} timed repeats; rank env: ${rankEnv.join(' ') || '(default)'}`,
+  );
   console.log('| measurement | median (min, max) over rounds |\n| --- | --- |');
   for (const l of lines) console.log(`| ${l.what} | ${formatStats(l, l.digits)} |`);
 }

@@ -10,7 +10,14 @@ import { selectBackend } from '@orquesta/model';
 import { runModelBenchmark } from '@orquesta/worker';
 import { parseArgs } from 'node:util';
 
-const { values } = parseArgs({ options: { backend: { type: 'string', default: 'wasm-native' }, steps: { type: 'string', default: '4' }, top: { type: 'string', default: '25' }, json: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: {
+    backend: { type: 'string', default: 'wasm-native' },
+    steps: { type: 'string', default: '4' },
+    top: { type: 'string', default: '25' },
+    json: { type: 'boolean', default: false },
+  },
+});
 const backend = await selectBackend(values.backend);
 if (tf.getBackend() !== 'wasm') throw new Error(`kernel-profile times wasm kernels; backend ${backend} runs on ${tf.getBackend()}`);
 const profile = new Map();
@@ -34,11 +41,25 @@ const steps = Number(values.steps);
 await runModelBenchmark({ backend, steps: 1, warmup: 1 }); // warm: heap grown, kernels compiled
 profile.clear();
 const result = await runModelBenchmark({ backend, steps, warmup: 0 });
-const rows = [...profile].map(([kernel, e]) => ({ kernel, ms_per_step: Math.round((e.ms / steps) * 10) / 10, calls_per_step: Math.round(e.calls / steps) })).sort((a, b) => b.ms_per_step - a.ms_per_step);
+const rows = [...profile]
+  .map(([kernel, e]) => ({ kernel, ms_per_step: Math.round((e.ms / steps) * 10) / 10, calls_per_step: Math.round(e.calls / steps) }))
+  .sort((a, b) => b.ms_per_step - a.ms_per_step);
 const kernelMs = rows.reduce((s, r) => s + r.ms_per_step, 0);
-if (values.json) console.log(JSON.stringify({ backend, step_s_median: result.step_s_median, forward_s_median: result.forward_s_median, kernel_ms_per_step: Math.round(kernelMs), kernels: rows }));
+if (values.json)
+  console.log(
+    JSON.stringify({
+      backend,
+      step_s_median: result.step_s_median,
+      forward_s_median: result.forward_s_median,
+      kernel_ms_per_step: Math.round(kernelMs),
+      kernels: rows,
+    }),
+  );
 else {
-  console.log(`backend ${backend}: training step ${result.step_s_median} s (median), forward-only pass ${result.forward_s_median} s; kernel time per step (training step + forward pass) ${kernelMs.toFixed(0)} ms`);
+  console.log(
+    `backend ${backend}: training step ${result.step_s_median} s (median), forward-only pass ${result.forward_s_median} s; kernel time per step (training step + forward pass) ${kernelMs.toFixed(0)} ms`,
+  );
   console.log('kernel                    ms/step  calls/step');
-  for (const r of rows.slice(0, Number(values.top))) console.log(`${r.kernel.padEnd(24)}${r.ms_per_step.toFixed(1).padStart(9)}${String(r.calls_per_step).padStart(12)}`);
+  for (const r of rows.slice(0, Number(values.top)))
+    console.log(`${r.kernel.padEnd(24)}${r.ms_per_step.toFixed(1).padStart(9)}${String(r.calls_per_step).padStart(12)}`);
 }

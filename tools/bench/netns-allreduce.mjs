@@ -30,7 +30,18 @@ function parseSize(text) {
 }
 
 function parseArgs(argv) {
-  const o = { impl: 'orquesta', ranks: '2', bytes: '64MiB', rate: '1gbit', repeats: 10, warmup: 'auto', segmentBytes: '1MiB', compression: 'none', rankEnv: [], json: false };
+  const o = {
+    impl: 'orquesta',
+    ranks: '2',
+    bytes: '64MiB',
+    rate: '1gbit',
+    repeats: 10,
+    warmup: 'auto',
+    segmentBytes: '1MiB',
+    compression: 'none',
+    rankEnv: [],
+    json: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const [flag, value] = [argv[i], argv[i + 1]];
     if (flag === '--json') o.json = true;
@@ -106,8 +117,24 @@ function runIn(ns, argv, env, rank) {
 const { RECOMMENDED_RANK_ENV } = await import('../../packages/collective/dist/index.js');
 const { workerNodeFlags } = await import('../../packages/launch/dist/index.js');
 const orquestaRank = (config, env) => [process.execPath, ...workerNodeFlags(env, true), CLI, 'bench', 'allreduce-rank', '--config', JSON.stringify(config)];
-const glooRank = ({ rank, worldSize, bytes, repeats, warmup }) =>
-  ['/usr/bin/python3', GLOO, '--rank', String(rank), '--world-size', String(worldSize), '--master-addr', '10.78.0.1', '--port', '5601', '--bytes', String(bytes), '--repeats', String(repeats), '--warmup', String(warmup)];
+const glooRank = ({ rank, worldSize, bytes, repeats, warmup }) => [
+  '/usr/bin/python3',
+  GLOO,
+  '--rank',
+  String(rank),
+  '--world-size',
+  String(worldSize),
+  '--master-addr',
+  '10.78.0.1',
+  '--port',
+  '5601',
+  '--bytes',
+  String(bytes),
+  '--repeats',
+  String(repeats),
+  '--warmup',
+  String(warmup),
+];
 
 const o = parseArgs(process.argv.slice(2));
 const [, value, unit] = /^(\d+(?:\.\d+)?)(kbit|mbit|gbit)$/.exec(o.rate) ?? [];
@@ -129,7 +156,16 @@ for (const worldSize of o.ranks.split(',').map(Number)) {
         const rankEnv = impl === 'gloo' ? { ...env, GLOO_SOCKET_IFNAME: 'eth0', OMP_NUM_THREADS: '1' } : env;
         const perRank = await Promise.all(
           hosts.map((ns, rank) => {
-            const config = { rank, worldSize, endpoints, bytes, repeats: o.repeats, warmup, compression: o.compression, segmentBytes: parseSize(o.segmentBytes) };
+            const config = {
+              rank,
+              worldSize,
+              endpoints,
+              bytes,
+              repeats: o.repeats,
+              warmup,
+              compression: o.compression,
+              segmentBytes: parseSize(o.segmentBytes),
+            };
             return runIn(ns, impl === 'gloo' ? glooRank(config) : orquestaRank(config, rankEnv), rankEnv, rank);
           }),
         );
@@ -140,8 +176,29 @@ for (const worldSize of o.ranks.split(',').map(Number)) {
         const busbw = (algbw * 2 * (worldSize - 1)) / worldSize;
         const name = impl === 'gloo' ? 'torch-gloo' : 'orquesta-zmq';
         const compression = impl === 'gloo' ? 'none' : o.compression;
-        const row = { impl: name, transport: `tcp over netns, tbf ${o.rate}`, compression, ranks: worldSize, bytes, segment_bytes: impl === 'gloo' ? null : parseSize(o.segmentBytes), warmup, repeats: o.repeats, rank_env: o.rankEnv.join(' '), median_ms: med, min_ms: Math.min(...times), algbw_gbps: algbw, busbw_gbps: busbw, link_gbps: linkBytesPerSecond / 1e9, busbw_of_link: (busbw * 1e9) / linkBytesPerSecond, cpu_ms_per_rank: cpuMs };
-        console.log(o.json ? JSON.stringify(row) : `${name.padEnd(13)} ranks ${worldSize}  bytes ${bytes}  ${compression}  median ${med.toFixed(1)} ms  busbw ${busbw.toFixed(4)} GB/s = ${(100 * row.busbw_of_link).toFixed(1)} % of the ${o.rate} link  cpu ${cpuMs.toFixed(1)} ms/rank`);
+        const row = {
+          impl: name,
+          transport: `tcp over netns, tbf ${o.rate}`,
+          compression,
+          ranks: worldSize,
+          bytes,
+          segment_bytes: impl === 'gloo' ? null : parseSize(o.segmentBytes),
+          warmup,
+          repeats: o.repeats,
+          rank_env: o.rankEnv.join(' '),
+          median_ms: med,
+          min_ms: Math.min(...times),
+          algbw_gbps: algbw,
+          busbw_gbps: busbw,
+          link_gbps: linkBytesPerSecond / 1e9,
+          busbw_of_link: (busbw * 1e9) / linkBytesPerSecond,
+          cpu_ms_per_rank: cpuMs,
+        };
+        console.log(
+          o.json
+            ? JSON.stringify(row)
+            : `${name.padEnd(13)} ranks ${worldSize}  bytes ${bytes}  ${compression}  median ${med.toFixed(1)} ms  busbw ${busbw.toFixed(4)} GB/s = ${(100 * row.busbw_of_link).toFixed(1)} % of the ${o.rate} link  cpu ${cpuMs.toFixed(1)} ms/rank`,
+        );
       } finally {
         teardown();
       }

@@ -36,7 +36,9 @@ const { values: opts } = parseArgs({
   },
 });
 if (!opts.out) {
-  console.error('usage: node tools/parity/export-reference.mjs --out DIR [--config JSON] [--backend cpu|wasm] [--batch N] [--src-len S] [--tgt-len T] [--perturb STD]');
+  console.error(
+    'usage: node tools/parity/export-reference.mjs --out DIR [--config JSON] [--backend cpu|wasm] [--batch N] [--src-len S] [--tgt-len T] [--perturb STD]',
+  );
   process.exit(2);
 }
 
@@ -109,7 +111,7 @@ function perturbParameters(variables, seed, std) {
 
 /** A small deterministic generator in [0, 1) (Numerical Recipes LCG), for reproducible token ids. */
 function lcg(seed) {
-  let state = (seed >>> 0) || 1;
+  let state = seed >>> 0 || 1;
   return () => {
     state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
     return state / 2 ** 32;

@@ -45,7 +45,10 @@ writeFileSync(
 
 /** Runs `orquesta train`; `onLine` sees each stderr line with the child. Resolves with the exit code and the summary. */
 function train(runDir, onLine = () => {}) {
-  const child = spawn(process.execPath, [BIN, 'train', join(dir, 'soak.yaml'), '--set', `checkpoint.dir=${runDir}`], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'train', join(dir, 'soak.yaml'), '--set', `checkpoint.dir=${runDir}`], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let partial = '';
   child.stdout.on('data', (d) => (stdout += d));
@@ -72,18 +75,21 @@ const armKill = () => {
   if (kills >= KILLS) return;
   // Some random time after the ranks are back: a few steps in, sometimes past a checkpoint.
   timers.push(
-    setTimeout(() => {
-      const rank = Math.floor(rnd() * 2);
-      const pid = pids.get(rank);
-      if (!pid) return;
-      killedAt = Date.now();
-      kills++;
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        kills--;
-      }
-    }, 300 + rnd() * 1500),
+    setTimeout(
+      () => {
+        const rank = Math.floor(rnd() * 2);
+        const pid = pids.get(rank);
+        if (!pid) return;
+        killedAt = Date.now();
+        kills++;
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          kills--;
+        }
+      },
+      300 + rnd() * 1500,
+    ),
   );
 };
 const chaos = await train(join(dir, 'chaos'), (line) => {

@@ -28,7 +28,14 @@ const dir = mkdtempSync(join(tmpdir(), 'orquesta-soak-'));
 const children = [];
 const started = Date.now();
 
-const freePort = () => new Promise((resolve) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); }); });
+const freePort = () =>
+  new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const start = (a, env = process.env) => children.push(spawn(process.execPath, [BIN, ...a], { cwd: ROOT, env, stdio: 'ignore' }));
 
@@ -38,24 +45,69 @@ async function main() {
   const env = { ...process.env, ORQUESTA_TOKEN: token };
   const [api, control] = [await freePort(), await freePort()];
   const url = `http://127.0.0.1:${api}`;
-  start(['serve', '--port', String(api), '--control-port', String(control), '--db', join(dir, 'c.db'), '--token-file', join(dir, 'token'), '--allow-path', dir]);
-  for (let i = 0; i < 100 && !(await fetch(`${url}/api/cluster`).then((r) => r.ok, () => false)); i++) await sleep(200);
+  start([
+    'serve',
+    '--port',
+    String(api),
+    '--control-port',
+    String(control),
+    '--db',
+    join(dir, 'c.db'),
+    '--token-file',
+    join(dir, 'token'),
+    '--allow-path',
+    dir,
+  ]);
+  for (
+    let i = 0;
+    i < 100 &&
+    !(await fetch(`${url}/api/cluster`).then(
+      (r) => r.ok,
+      () => false,
+    ));
+    i++
+  )
+    await sleep(200);
   for (const id of ['s1', 's2']) {
     const port = await freePort();
-    start(['agent', '--coordinator', url, '--id', id, '--slots', '1', '--advertise-host', '127.0.0.1', '--ports', `${port}-${port}`, '--workdir', ROOT, '--state-dir', join(dir, id)], env);
+    start(
+      [
+        'agent',
+        '--coordinator',
+        url,
+        '--id',
+        id,
+        '--slots',
+        '1',
+        '--advertise-host',
+        '127.0.0.1',
+        '--ports',
+        `${port}-${port}`,
+        '--workdir',
+        ROOT,
+        '--state-dir',
+        join(dir, id),
+      ],
+      env,
+    );
   }
   const spec = join(dir, 'soak.yaml');
-  writeFileSync(spec, [
-    'name: soak', 'task: translation',
-    'data: { train: data/spa-eng/valid.tsv.gz, valid: data/spa-eng/valid.tsv.gz, source: es, target: en, max_len: 16 }',
-    'tokenizer: { kind: bpe, vocab_size: 500, shared: true }',
-    'model: { d_model: 32, heads: 2, d_ff: 64, encoder_layers: 1, decoder_layers: 1, max_len: 20 }',
-    'optimizer: { warmup_steps: 5 }',
-    `training: { max_tokens_per_batch: 256, max_steps: ${STEPS}, log_every_steps: 5, eval_every_steps: ${STEPS} }`,
-    'resources: { workers: 2 }', 'collective: { timeout_s: 10 }',
-    `checkpoint: { every_steps: 10, keep_last: 2, dir: ${join(dir, 'runs')} }`,
-    `fault_tolerance: { max_restarts: ${KILLS + 5} }`,
-  ].join('\n'));
+  writeFileSync(
+    spec,
+    [
+      'name: soak',
+      'task: translation',
+      'data: { train: data/spa-eng/valid.tsv.gz, valid: data/spa-eng/valid.tsv.gz, source: es, target: en, max_len: 16 }',
+      'tokenizer: { kind: bpe, vocab_size: 500, shared: true }',
+      'model: { d_model: 32, heads: 2, d_ff: 64, encoder_layers: 1, decoder_layers: 1, max_len: 20 }',
+      'optimizer: { warmup_steps: 5 }',
+      `training: { max_tokens_per_batch: 256, max_steps: ${STEPS}, log_every_steps: 5, eval_every_steps: ${STEPS} }`,
+      'resources: { workers: 2 }',
+      'collective: { timeout_s: 10 }',
+      `checkpoint: { every_steps: 10, keep_last: 2, dir: ${join(dir, 'runs')} }`,
+      `fault_tolerance: { max_restarts: ${KILLS + 5} }`,
+    ].join('\n'),
+  );
   const submit = () => Number(spawnSync(process.execPath, [BIN, 'submit', spec, '--coordinator', url], { cwd: ROOT, env, encoding: 'utf8' }).stdout.trim());
   const status = async (id) => (await fetch(`${url}/api/experiments/${id}`)).json();
   const until = async (id, pred, ms) => {
@@ -74,11 +126,24 @@ async function main() {
   let recovered = 0;
   const detection = [];
   for (let k = 0; k < KILLS; k++) {
-    const s = await until(id, (x) => ended(x) || (x.state === 'running' && x.trials[0].restarts === k && x.trials[0].workers.every((w) => w.state === 'running' && w.pid) && x.trials[0].step >= (x.trials[0].lastCheckpoint ? 1 : 0) + Math.floor(rnd() * 8)), 10 * 60_000);
+    const s = await until(
+      id,
+      (x) =>
+        ended(x) ||
+        (x.state === 'running' &&
+          x.trials[0].restarts === k &&
+          x.trials[0].workers.every((w) => w.state === 'running' && w.pid) &&
+          x.trials[0].step >= (x.trials[0].lastCheckpoint ? 1 : 0) + Math.floor(rnd() * 8)),
+      10 * 60_000,
+    );
     if (ended(s)) break;
     const victim = s.trials[0].workers[Math.floor(rnd() * s.trials[0].workers.length)];
     const t = Date.now();
-    try { process.kill(victim.pid, 'SIGKILL'); } catch { continue; }
+    try {
+      process.kill(victim.pid, 'SIGKILL');
+    } catch {
+      continue;
+    }
     injected++;
     await until(id, (x) => x.trials[0].restarts === k + 1, 60_000);
     detection.push(Date.now() - t);
@@ -92,13 +157,31 @@ async function main() {
   const equal = done.state === 'succeeded' && reference.state === 'succeeded' && model(done).equals(model(reference));
   detection.sort((a, b) => a - b);
   const result = {
-    runs: 2, steps: STEPS, faults_injected: injected, recovered, lost: injected - recovered,
-    final_state: done.state, restarts: done.trials[0].restarts, bitwise_equal_to_uninterrupted: equal,
-    restart_detect_ms_median: detection[detection.length >> 1] ?? null, restart_detect_ms_max: detection.at(-1) ?? null,
+    runs: 2,
+    steps: STEPS,
+    faults_injected: injected,
+    recovered,
+    lost: injected - recovered,
+    final_state: done.state,
+    restarts: done.trials[0].restarts,
+    bitwise_equal_to_uninterrupted: equal,
+    restart_detect_ms_median: detection[detection.length >> 1] ?? null,
+    restart_detect_ms_max: detection.at(-1) ?? null,
     seconds: Math.round((Date.now() - started) / 1000),
   };
   console.log(JSON.stringify(result));
   return equal && injected === KILLS ? 0 : 1;
 }
 
-main().then((code) => { for (const c of children) c.kill('SIGKILL'); rmSync(dir, { recursive: true, force: true }); process.exit(code); }, (error) => { console.error(error); for (const c of children) c.kill('SIGKILL'); process.exit(1); });
+main().then(
+  (code) => {
+    for (const c of children) c.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(code);
+  },
+  (error) => {
+    console.error(error);
+    for (const c of children) c.kill('SIGKILL');
+    process.exit(1);
+  },
+);

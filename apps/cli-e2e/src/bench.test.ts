@@ -20,7 +20,10 @@ describe('orquesta bench scaling', () => {
   it('runs 1 and 2 workers and reports tokens/s, phases and efficiency', { timeout: 60_000 }, () => {
     const run = orquesta(['bench', 'scaling', '--workers', '1,2', '--steps', '2', '--warmup', '0', '--batch', '2', '--length', '8', '--independent', '--json']);
     expect(run.status, run.stderr).toBe(0);
-    const rows = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, number | null | Record<string, number>>);
+    const rows = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, number | null | Record<string, number>>);
     expect(rows.map((r) => r['workers'])).toEqual([1, 2]);
     expect(rows[0]!['efficiency']).toBe(1);
     expect(rows[0]!['blas_threads_per_worker']).toBe(rows[1]!['blas_threads_per_worker']); // --blas-threads same
@@ -41,7 +44,21 @@ describe('orquesta bench scaling', () => {
 describe('orquesta bench allreduce', () => {
   it('prints time, bandwidths and CPU per rank for each data plane', { timeout: 60_000 }, () => {
     for (const sharedMemory of ['off', 'auto']) {
-      const run = orquesta(['bench', 'allreduce', '--ranks', '2', '--bytes', '64KiB', '--repeats', '3', '--warmup', '1', '--shared-memory', sharedMemory, '--json']);
+      const run = orquesta([
+        'bench',
+        'allreduce',
+        '--ranks',
+        '2',
+        '--bytes',
+        '64KiB',
+        '--repeats',
+        '3',
+        '--warmup',
+        '1',
+        '--shared-memory',
+        sharedMemory,
+        '--json',
+      ]);
       expect(run.status, run.stderr).toBe(0);
       const row = JSON.parse(run.stdout.trim()) as Record<string, unknown>;
       expect(row).toMatchObject({ impl: sharedMemory === 'off' ? 'orquesta-zmq' : 'orquesta-shm', ranks: 2, bytes: 65536, repeats: 3 });

@@ -30,7 +30,13 @@ export async function freePort(): Promise<number> {
  * `steps` steps in seconds, checkpointing every 10 steps into DIR/runs/NAME. `resources` and
  * `collective` are the spec's lines of those sections.
  */
-export function tinySpec(dir: string, name: string, steps: number, resources = 'resources: { workers: 2 }', collective = 'collective: { timeout_s: 10 }'): string {
+export function tinySpec(
+  dir: string,
+  name: string,
+  steps: number,
+  resources = 'resources: { workers: 2 }',
+  collective = 'collective: { timeout_s: 10 }',
+): string {
   const file = join(dir, `${name}.yaml`);
   writeFileSync(
     file,

@@ -33,7 +33,11 @@ function onHost(host: number, args: string[]): ChildProcess {
 }
 
 function cliOnHost(host: number, args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync('ip', ['netns', 'exec', `${prefix}h${host}`, process.execPath, BIN, ...args, '--coordinator', coordinator], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync('ip', ['netns', 'exec', `${prefix}h${host}`, process.execPath, BIN, ...args, '--coordinator', coordinator], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -81,7 +85,23 @@ beforeAll(async () => {
   onHost(1, ['serve', '--host', `${subnet}.1`, '--port', '7070', '--db', join(dir, 'coordinator.db'), '--token-file', testToken(dir), '--allow-path', dir]);
   for (const h of [2, 3]) {
     await new Promise((r) => setTimeout(r, 1000));
-    onHost(h, ['agent', '--coordinator', coordinator, '--id', `host${h}`, '--slots', '1', '--advertise-host', `${subnet}.${h}`, '--ports', '29500-29509', '--workdir', ROOT, '--state-dir', join(dir, `host${h}`)]);
+    onHost(h, [
+      'agent',
+      '--coordinator',
+      coordinator,
+      '--id',
+      `host${h}`,
+      '--slots',
+      '1',
+      '--advertise-host',
+      `${subnet}.${h}`,
+      '--ports',
+      '29500-29509',
+      '--workdir',
+      ROOT,
+      '--state-dir',
+      join(dir, `host${h}`),
+    ]);
   }
 }, 30_000);
 
@@ -97,7 +117,11 @@ describe.skipIf(!canRun)('coordinator and agents on separate hosts', () => {
     let agents = '';
     for (let i = 0; i < 40 && !/host2[\s\S]*host3/.test(agents); i++) {
       await new Promise((r) => setTimeout(r, 500));
-      const r = spawnSync('ip', ['netns', 'exec', `${prefix}h1`, 'bash', '-c', `exec 3<>/dev/tcp/${subnet}.1/7070; printf 'GET /api/agents HTTP/1.0\\r\\n\\r\\n' >&3; cat <&3`], { encoding: 'utf8' });
+      const r = spawnSync(
+        'ip',
+        ['netns', 'exec', `${prefix}h1`, 'bash', '-c', `exec 3<>/dev/tcp/${subnet}.1/7070; printf 'GET /api/agents HTTP/1.0\\r\\n\\r\\n' >&3; cat <&3`],
+        { encoding: 'utf8' },
+      );
       agents = r.stdout;
     }
     expect(agents).toMatch(/"id":"host2"[\s\S]*"id":"host3"/);
@@ -116,7 +140,11 @@ describe.skipIf(!canRun)('coordinator and agents on separate hosts', () => {
     expect(status?.trials[0]?.step).toBe(30);
     expect(status?.trials[0]?.workers.map((w) => `${w.agent}@${w.host}`).sort()).toEqual([`host2@${subnet}.2`, `host3@${subnet}.3`]);
     // The gradients cross hosts, so the data plane ran CURVE-encrypted.
-    const logs = spawnSync('ip', ['netns', 'exec', `${prefix}h1`, process.execPath, '-e', `fetch('${coordinator}/api/experiments/${id}/logs').then((r) => r.text()).then(console.log)`], { encoding: 'utf8' }).stdout;
+    const logs = spawnSync(
+      'ip',
+      ['netns', 'exec', `${prefix}h1`, process.execPath, '-e', `fetch('${coordinator}/api/experiments/${id}/logs').then((r) => r.text()).then(console.log)`],
+      { encoding: 'utf8' },
+    ).stdout;
     expect(logs).toContain('data plane: CURVE-encrypted');
   }, 180_000);
 

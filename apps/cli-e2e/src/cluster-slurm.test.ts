@@ -14,11 +14,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, testToken, tinySpec } from './cluster-fixtures.js';
 import { orquesta, ROOT } from './run-cli.js';
 
-
 const BIN = fileURLToPath(new URL('../../cli/bin/orquesta.js', import.meta.url));
 const canRun = process.getuid?.() === 0 && spawnSync('sh', ['-c', 'command -v slurmctld && command -v munged']).status === 0;
 const dir = mkdtempSync(join(tmpdir(), 'orquesta-slurm-e2e-'));
-const spec = (name: string, steps: number, gpusPerWorker: number) => tinySpec(dir, name, steps, `resources: { workers: 2, launcher: slurm, gpus_per_worker: ${gpusPerWorker} }`);
+const spec = (name: string, steps: number, gpusPerWorker: number) =>
+  tinySpec(dir, name, steps, `resources: { workers: 2, launcher: slurm, gpus_per_worker: ${gpusPerWorker} }`);
 const slurmDir = join(dir, 'slurm');
 const env = {
   ...process.env,
@@ -30,9 +30,7 @@ const env = {
 let serve: ChildProcess | undefined;
 let url = '';
 
-
 const slurm = (command: string, ...args: string[]) => execFileSync(command, args, { env, encoding: 'utf8' });
-
 
 interface Status {
   state: string;
@@ -40,7 +38,8 @@ interface Status {
 }
 
 const status = async (id: number) => (await (await fetch(`${url}/api/experiments/${id}`)).json()) as Status;
-const events = async (id: number) => ((await (await fetch(`${url}/api/experiments/${id}/events`)).json()) as { kind: string; message: string }[]).map((e) => `${e.kind}: ${e.message}`);
+const events = async (id: number) =>
+  ((await (await fetch(`${url}/api/experiments/${id}/events`)).json()) as { kind: string; message: string }[]).map((e) => `${e.kind}: ${e.message}`);
 
 async function until(id: number, pred: (s: Status) => boolean, timeoutMs: number): Promise<Status> {
   const deadline = Date.now() + timeoutMs;
@@ -71,7 +70,27 @@ beforeAll(async () => {
   const [port, control] = [await freePort(), await freePort()];
   // An agent key list without agents: Slurm tasks are admitted by the key pair the batch script gives them.
   writeFileSync(join(dir, 'agents.keys'), '# no agents: Slurm tasks only\n');
-  serve = spawn(process.execPath, [BIN, 'serve', '--slurm', '--port', String(port), '--control-port', String(control), '--db', join(dir, 'coordinator.db'), '--token-file', testToken(dir), '--allow-path', dir, '--agent-keys', join(dir, 'agents.keys')], { cwd: ROOT, env, stdio: 'ignore' });
+  serve = spawn(
+    process.execPath,
+    [
+      BIN,
+      'serve',
+      '--slurm',
+      '--port',
+      String(port),
+      '--control-port',
+      String(control),
+      '--db',
+      join(dir, 'coordinator.db'),
+      '--token-file',
+      testToken(dir),
+      '--allow-path',
+      dir,
+      '--agent-keys',
+      join(dir, 'agents.keys'),
+    ],
+    { cwd: ROOT, env, stdio: 'ignore' },
+  );
   url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
     try {

@@ -12,7 +12,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, testToken, tinySpec } from './cluster-fixtures.js';
 import { orquesta, ROOT } from './run-cli.js';
 
-
 const BIN = fileURLToPath(new URL('../../cli/bin/orquesta.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'orquesta-cluster-'));
 const spec = (name: string, steps: number) => tinySpec(dir, name, steps);
@@ -36,9 +35,27 @@ const agentKeys = join(dir, 'agents.keys');
 let serveOutput = () => '';
 
 async function startServe(): Promise<ChildProcess> {
-  const serve = start(['serve', '--port', String(ports[0]), '--control-port', String(ports[1]), '--db', db, '--token-file', tokenFile, '--allow-path', dir, '--agent-keys', agentKeys]);
+  const serve = start([
+    'serve',
+    '--port',
+    String(ports[0]),
+    '--control-port',
+    String(ports[1]),
+    '--db',
+    db,
+    '--token-file',
+    tokenFile,
+    '--allow-path',
+    dir,
+    '--agent-keys',
+    agentKeys,
+  ]);
   serveOutput = serve.output;
-  const match = await waitFor(() => /API (http:\/\/[\d.]+:\d+)/.exec(serve.output()), 20_000, () => serve.output());
+  const match = await waitFor(
+    () => /API (http:\/\/[\d.]+:\d+)/.exec(serve.output()),
+    20_000,
+    () => serve.output(),
+  );
   url = match[1] as string;
   return serve.child;
 }
@@ -53,11 +70,16 @@ async function waitFor<T>(probe: () => T | null | undefined | false, timeoutMs: 
   }
 }
 
-
-
 interface Status {
   state: string;
-  trials: { state: string; step: number; restarts: number; attempt: number; lastCheckpoint: string | null; workers: { rank: number; pid: number | null; state: string }[] }[];
+  trials: {
+    state: string;
+    step: number;
+    restarts: number;
+    attempt: number;
+    lastCheckpoint: string | null;
+    workers: { rank: number; pid: number | null; state: string }[];
+  }[];
 }
 
 async function status(id: number): Promise<Status> {
@@ -81,7 +103,9 @@ async function until(id: number, pred: (s: Status) => boolean, timeoutMs = 90_00
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`experiment ${id} never reached the expected state; last: ${JSON.stringify(last)}; events: ${(await events(id).catch(() => [])).join(' | ')}`);
+  throw new Error(
+    `experiment ${id} never reached the expected state; last: ${JSON.stringify(last)}; events: ${(await events(id).catch(() => [])).join(' | ')}`,
+  );
 }
 
 function submit(file: string): number {
@@ -99,7 +123,23 @@ beforeAll(async () => {
   await startServe();
   for (const id of ['node-a', 'node-b']) {
     const port = await freePort();
-    start(['agent', '--coordinator', url, '--id', id, '--slots', '1', '--advertise-host', '127.0.0.1', '--ports', `${port}-${port}`, '--workdir', ROOT, '--state-dir', join(dir, id)]);
+    start([
+      'agent',
+      '--coordinator',
+      url,
+      '--id',
+      id,
+      '--slots',
+      '1',
+      '--advertise-host',
+      '127.0.0.1',
+      '--ports',
+      `${port}-${port}`,
+      '--workdir',
+      ROOT,
+      '--state-dir',
+      join(dir, id),
+    ]);
   }
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
@@ -164,7 +204,11 @@ describe('orquesta serve + agents', () => {
     const refused = orquesta(['submit', escaping, '--coordinator', url]);
     expect(refused.status).toBe(2);
     expect(refused.stdout).toMatch(/checkpoint\.dir\s+"\/root\/\.ssh" is outside the directories this coordinator allows/);
-    const cli = spawnSync(process.execPath, [BIN, 'cancel', '1', '--coordinator', url], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ORQUESTA_TOKEN: 'f'.repeat(64) } });
+    const cli = spawnSync(process.execPath, [BIN, 'cancel', '1', '--coordinator', url], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, ORQUESTA_TOKEN: 'f'.repeat(64) },
+    });
     expect(cli.status).toBe(1);
     expect(cli.stderr).toMatch(/token does not match/);
     expect(await (await fetch(`${url}/api/experiments`)).json()).toEqual(before);
@@ -173,7 +217,23 @@ describe('orquesta serve + agents', () => {
   it('refuses an agent whose CURVE key is not in the --agent-keys file', async () => {
     const before = serveOutput().split('refused a control connection').length;
     const port = await freePort();
-    const intruder = start(['agent', '--coordinator', url, '--id', 'node-x', '--slots', '1', '--advertise-host', '127.0.0.1', '--ports', `${port}-${port}`, '--workdir', ROOT, '--state-dir', join(dir, 'node-x')]);
+    const intruder = start([
+      'agent',
+      '--coordinator',
+      url,
+      '--id',
+      'node-x',
+      '--slots',
+      '1',
+      '--advertise-host',
+      '127.0.0.1',
+      '--ports',
+      `${port}-${port}`,
+      '--workdir',
+      ROOT,
+      '--state-dir',
+      join(dir, 'node-x'),
+    ]);
     await waitFor(() => serveOutput().split('refused a control connection').length > before, 20_000, serveOutput);
     expect(serveOutput()).toMatch(/refused a control connection from 127\.0\.0\.1.*not in the agent key list/);
     const agents = (await (await fetch(`${url}/api/agents`)).json()) as { id: string }[];
@@ -186,7 +246,13 @@ describe('orquesta serve + agents', () => {
     const before = await experiments();
     const file = spec('planned', 20);
     const profile = join(dir, 'profile.jsonl');
-    writeFileSync(profile, ['{"benchmark":"model","backend":"wasm-native","parameters":7578624,"target_tokens_per_s":3000,"optimizer_s_median":0.02}', '{"impl":"orquesta-zmq","transport":"tcp","ranks":2,"bytes":4194304,"busbw_gbps":1.5}'].join('\n'));
+    writeFileSync(
+      profile,
+      [
+        '{"benchmark":"model","backend":"wasm-native","parameters":7578624,"target_tokens_per_s":3000,"optimizer_s_median":0.02}',
+        '{"impl":"orquesta-zmq","transport":"tcp","ranks":2,"bytes":4194304,"busbw_gbps":1.5}',
+      ].join('\n'),
+    );
     const run = orquesta(['plan', file, '--coordinator', url, '--profile', profile]);
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/placement: fits on free slots now \(cluster: 2 agent\(s\), 2 of 2 slots free\)/);
@@ -200,7 +266,11 @@ describe('orquesta serve + agents', () => {
     expect(crowded.status).toBe(2);
     expect(crowded.stderr.trim()).toBe('orquesta plan: --per-host must be an integer from 1 to the worker count (2), got "3"');
     const too = orquesta(['plan', file, '--coordinator', url, '--workers', '3', '--json']);
-    expect(JSON.parse(too.stdout).placement).toMatchObject({ fitsNow: false, placement: null, reason: 'needs 3 slots on 3 worker(s); the cluster has 2 on 2 agent(s)' });
+    expect(JSON.parse(too.stdout).placement).toMatchObject({
+      fitsNow: false,
+      placement: null,
+      reason: 'needs 3 slots on 3 worker(s); the cluster has 2 on 2 agent(s)',
+    });
     expect(await experiments()).toBe(before);
   });
 
@@ -232,7 +302,14 @@ describe('orquesta serve + agents', () => {
     const kills: string[] = [];
     for (let k = 0; k < 5; k++) {
       const target = 10 + k * 25 + Math.floor(rnd() * 15);
-      const s = await until(id, (x) => x.state === 'running' && x.trials[0]!.restarts === k && x.trials[0]!.step >= target && x.trials[0]!.workers.every((w) => w.state === 'running' && w.pid));
+      const s = await until(
+        id,
+        (x) =>
+          x.state === 'running' &&
+          x.trials[0]!.restarts === k &&
+          x.trials[0]!.step >= target &&
+          x.trials[0]!.workers.every((w) => w.state === 'running' && w.pid),
+      );
       const rank = Math.floor(rnd() * 2);
       process.kill(s.trials[0]!.workers.find((w) => w.rank === rank)!.pid!, 'SIGKILL');
       kills.push(`rank ${rank} near step ${s.trials[0]!.step}`);
@@ -257,7 +334,10 @@ describe('orquesta serve + agents', () => {
     expect(Date.now() - stalledAt).toBeLessThan(25_000);
     const log = await events(id);
     expect(log.some((m) => /chaos stall-worker on rank 1/.test(m))).toBe(true);
-    expect(log.some((m) => /running -> restarting: rank 0 exited with code 1 \((PeerLostError|CollectiveTimeoutError): .*rank 1/.test(m)), log.join('\n')).toBe(true);
+    expect(
+      log.some((m) => /running -> restarting: rank 0 exited with code 1 \((PeerLostError|CollectiveTimeoutError): .*rank 1/.test(m)),
+      log.join('\n'),
+    ).toBe(true);
     const done = await until(id, (s) => ['succeeded', 'failed'].includes(s.state), 120_000);
     expect(done.state).toBe('succeeded');
   }, 200_000);

@@ -45,15 +45,49 @@ describe.skipIf(!hasPrometheus)('Prometheus', () => {
   it('scrapes a running job and answers its tokens/s through /api/v1/query', async () => {
     const [api, control, prom] = [await freePort(), await freePort(), await freePort()];
     const url = `http://127.0.0.1:${api}`;
-    start(process.execPath, [BIN, 'serve', '--port', String(api), '--control-port', String(control), '--db', join(dir, 'c.db'), '--token-file', testToken(dir), '--allow-path', dir]);
+    start(process.execPath, [
+      BIN,
+      'serve',
+      '--port',
+      String(api),
+      '--control-port',
+      String(control),
+      '--db',
+      join(dir, 'c.db'),
+      '--token-file',
+      testToken(dir),
+      '--allow-path',
+      dir,
+    ]);
     await poll(async () => ((await fetch(`${url}/api/cluster`)).ok ? true : undefined), 20_000, 'orquesta serve');
     const agentMetrics = await freePort();
     for (const id of ['p1', 'p2']) {
       const port = await freePort();
       const extra = id === 'p1' ? ['--metrics-port', String(agentMetrics)] : [];
-      start(process.execPath, [BIN, 'agent', '--coordinator', url, '--id', id, '--slots', '1', '--advertise-host', '127.0.0.1', '--ports', `${port}-${port}`, '--workdir', ROOT, '--state-dir', join(dir, id), ...extra]);
+      start(process.execPath, [
+        BIN,
+        'agent',
+        '--coordinator',
+        url,
+        '--id',
+        id,
+        '--slots',
+        '1',
+        '--advertise-host',
+        '127.0.0.1',
+        '--ports',
+        `${port}-${port}`,
+        '--workdir',
+        ROOT,
+        '--state-dir',
+        join(dir, id),
+        ...extra,
+      ]);
     }
-    writeFileSync(join(dir, 'prometheus.yml'), ['global: { scrape_interval: 1s }', 'scrape_configs:', '  - job_name: orquesta', `    static_configs: [{ targets: ['127.0.0.1:${api}'] }]`].join('\n'));
+    writeFileSync(
+      join(dir, 'prometheus.yml'),
+      ['global: { scrape_interval: 1s }', 'scrape_configs:', '  - job_name: orquesta', `    static_configs: [{ targets: ['127.0.0.1:${api}'] }]`].join('\n'),
+    );
     start('prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'tsdb')}`, `--web.listen-address=127.0.0.1:${prom}`]);
     await poll(async () => ((await fetch(`http://127.0.0.1:${prom}/-/ready`)).ok ? true : undefined), 20_000, 'prometheus');
     await poll(async () => (((await (await fetch(`${url}/api/agents`)).json()) as unknown[]).length === 2 ? true : undefined), 20_000, 'agents');
@@ -64,7 +98,9 @@ describe.skipIf(!hasPrometheus)('Prometheus', () => {
     const query = `${'orquesta_train_tokens_per_second'}{experiment="scraped"}`;
     const sample = await poll(
       async () => {
-        const body = (await (await fetch(`http://127.0.0.1:${prom}/api/v1/query?query=${encodeURIComponent(query)}`)).json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
+        const body = (await (await fetch(`http://127.0.0.1:${prom}/api/v1/query?query=${encodeURIComponent(query)}`)).json()) as {
+          data: { result: { metric: Record<string, string>; value: [number, string] }[] };
+        };
         return body.data.result[0];
       },
       60_000,
@@ -74,7 +110,9 @@ describe.skipIf(!hasPrometheus)('Prometheus', () => {
     expect(Number(sample.value[1])).toBeGreaterThan(0);
     const memory = await poll(
       async () => {
-        const body = (await (await fetch(`http://127.0.0.1:${prom}/api/v1/query?query=${encodeURIComponent('orquesta_train_memory_bytes{experiment="scraped",kind="rss"}')}`)).json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
+        const body = (await (
+          await fetch(`http://127.0.0.1:${prom}/api/v1/query?query=${encodeURIComponent('orquesta_train_memory_bytes{experiment="scraped",kind="rss"}')}`)
+        ).json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
         return body.data.result.length === 2 ? body.data.result : undefined;
       },
       30_000,
@@ -88,7 +126,9 @@ describe.skipIf(!hasPrometheus)('Prometheus', () => {
     // Validation BLEU from rank 0's evaluations (every 20 steps), on a 0-100 scale.
     const bleu = await poll(
       async () => {
-        const body = (await (await fetch(`http://127.0.0.1:${prom}/api/v1/query?query=${encodeURIComponent('orquesta_train_valid_bleu{experiment="scraped"}')}`)).json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
+        const body = (await (
+          await fetch(`http://127.0.0.1:${prom}/api/v1/query?query=${encodeURIComponent('orquesta_train_valid_bleu{experiment="scraped"}')}`)
+        ).json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
         return body.data.result[0];
       },
       30_000,
@@ -97,7 +137,9 @@ describe.skipIf(!hasPrometheus)('Prometheus', () => {
     expect(bleu.metric).toMatchObject({ rank: '0', trial: '0' });
     expect(Number(bleu.value[1])).toBeGreaterThanOrEqual(0);
     expect(Number(bleu.value[1])).toBeLessThanOrEqual(100);
-    const jobs = (await (await fetch(`http://127.0.0.1:${prom}/api/v1/query?query=${encodeURIComponent('orquesta_cluster_jobs{state="running"}')}`)).json()) as { data: { result: { value: [number, string] }[] } };
+    const jobs = (await (
+      await fetch(`http://127.0.0.1:${prom}/api/v1/query?query=${encodeURIComponent('orquesta_cluster_jobs{state="running"}')}`)
+    ).json()) as { data: { result: { value: [number, string] }[] } };
     expect(Number(jobs.data.result[0]?.value[1])).toBe(1);
   }, 120_000);
 });

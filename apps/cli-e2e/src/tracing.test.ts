@@ -41,13 +41,18 @@ describe('step traces over OTLP/HTTP', () => {
       let body = '';
       request.on('data', (d) => (body += d));
       request.on('end', () => {
-        if (request.url === '/v1/traces') for (const rs of JSON.parse(body).resourceSpans ?? []) for (const ss of rs.scopeSpans ?? []) spans.push(...(ss.spans ?? []));
+        if (request.url === '/v1/traces')
+          for (const rs of JSON.parse(body).resourceSpans ?? []) for (const ss of rs.scopeSpans ?? []) spans.push(...(ss.spans ?? []));
         response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       });
     });
     await new Promise<void>((resolve) => receiver!.listen(0, '127.0.0.1', resolve));
     const endpoint = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
-    const child = spawn(process.execPath, [BIN, 'train', tinySpec(dir, 'traced', 12), '--quiet'], { cwd: ROOT, env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: endpoint }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'train', tinySpec(dir, 'traced', 12), '--quiet'], {
+      cwd: ROOT,
+      env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: endpoint },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     const code = await new Promise((resolve) => child.on('exit', resolve));

@@ -13,7 +13,28 @@ import { orquesta, ROOT } from './run-cli.js';
 const SPECS = 10_000;
 const PER_PROCESS = 1_000;
 const seeds = ['quickstart', 'spa-eng-base', 'shakespeare-lm', 'bench'].map((n) => readFileSync(join(ROOT, 'configs', `${n}.yaml`), 'utf8'));
-const FRAGMENTS = ['-1', '0', '1e309', 'null', '[]', '{}', '"x"', 'true', '{ a: 1 }', ': :', '- - -', '&a *a', '!!binary AAAA', '\t', '"\\u0000"', '99999999999999999999', 'workers: 0', 'heads: 3', 'dropout: 1', 'kind: nope'];
+const FRAGMENTS = [
+  '-1',
+  '0',
+  '1e309',
+  'null',
+  '[]',
+  '{}',
+  '"x"',
+  'true',
+  '{ a: 1 }',
+  ': :',
+  '- - -',
+  '&a *a',
+  '!!binary AAAA',
+  '\t',
+  '"\\u0000"',
+  '99999999999999999999',
+  'workers: 0',
+  'heads: 3',
+  'dropout: 1',
+  'kind: nope',
+];
 const dir = mkdtempSync(join(tmpdir(), 'orquesta-validate-fuzz-'));
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -14,7 +14,9 @@ const STACK = /\n\s+at .+:\d+:\d+/;
 
 describe('orquesta validate', () => {
   it('accepts every example spec in configs/ with one OK line each', () => {
-    const specs = readdirSync(join(ROOT, 'configs')).filter((f) => f.endsWith('.yaml')).map((f) => `configs/${f}`);
+    const specs = readdirSync(join(ROOT, 'configs'))
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => `configs/${f}`);
     expect(specs.length).toBeGreaterThanOrEqual(4);
     const run = orquesta(['validate', ...specs]);
     expect(run.stderr).toBe('');
@@ -31,11 +33,16 @@ describe('orquesta validate', () => {
     );
     const run = orquesta(['validate', file]);
     expect(run.status).toBe(2);
-    expect(run.stdout.trim()).toBe(`${file}:4:18  model.d_model  d_model 250 is not divisible by heads 4 (250 / 4 = 62.50); each head needs a whole number of features`);
+    expect(run.stdout.trim()).toBe(
+      `${file}:4:18  model.d_model  d_model 250 is not divisible by heads 4 (250 / 4 = 62.50); each head needs a whole number of features`,
+    );
   });
 
   it('checks several files, reporting each, and fails if any is bad', () => {
-    const typo = write('typo.yaml', 'name: typo\ntask: language-model\ndata: { train: data/tinyshakespeare/input.txt.gz }\nmodle: {}\noptimizer: { warmup_steps: 10 }\n');
+    const typo = write(
+      'typo.yaml',
+      'name: typo\ntask: language-model\ndata: { train: data/tinyshakespeare/input.txt.gz }\nmodle: {}\noptimizer: { warmup_steps: 10 }\n',
+    );
     const run = orquesta(['validate', 'configs/quickstart.yaml', typo]);
     expect(run.status).toBe(2);
     expect(run.stdout).toContain('configs/quickstart.yaml  OK');

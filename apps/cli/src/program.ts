@@ -51,7 +51,7 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
 
   program
     .command('schema')
-    .description('Print the experiment-spec JSON Schema (draft 2020-12), with every field\'s unit and default.')
+    .description("Print the experiment-spec JSON Schema (draft 2020-12), with every field's unit and default.")
     .action(() => {
       result.code = schemaCommand(io);
     });
@@ -60,8 +60,13 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
     .command('train')
     .description('Train an experiment on this machine: one process per worker, progress, checkpoints, final metrics as JSON.')
     .argument('<spec>', 'experiment spec (YAML)')
-    .option('--workers <n>', 'worker processes (default: the spec\'s resources.workers)')
-    .option('--set <field=value>', 'override a spec field, e.g. --set training.max_steps=100 (repeatable)', (value: string, all: string[]) => [...all, value], [] as string[])
+    .option('--workers <n>', "worker processes (default: the spec's resources.workers)")
+    .option(
+      '--set <field=value>',
+      'override a spec field, e.g. --set training.max_steps=100 (repeatable)',
+      (value: string, all: string[]) => [...all, value],
+      [] as string[],
+    )
     .option('--quiet', 'no progress bar')
     .action(async (file: string, flags: TrainFlags) => {
       result.code = await trainCommand(file, flags, io);
@@ -81,7 +86,7 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
     .command('evaluate')
     .description('Translate the source side of a TSV file and print corpus BLEU (sacreBLEU-compatible: 13a, exp smoothing) as JSON.')
     .requiredOption('--checkpoint <dir>', 'run directory (checkpoint.dir) or one step-NNNNNNNN checkpoint in it')
-    .requiredOption('--data <file.tsv>', 'sentence pairs, columns as in the run\'s spec (.gz allowed)')
+    .requiredOption('--data <file.tsv>', "sentence pairs, columns as in the run's spec (.gz allowed)")
     .option('--beam <k>', 'beam size (1 = greedy)', '4')
     .option('--limit <n>', 'evaluate only the first n pairs')
     .addOption(backendOption())
@@ -114,10 +119,18 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
     .option('--control-port <n>', 'control socket port for agents (default: HTTP port + 1)')
     .option('--db <file>', 'SQLite state file', '.orquesta/coordinator.db')
     .option('--workdir <dir>', "directory specs' relative data paths are checked against (default: the working directory)")
-    .option('--allow-path <dir>', "another directory specs' data and checkpoint paths may use besides --workdir (repeatable)", (v: string, all: string[]) => [...all, v], [] as string[])
+    .option(
+      '--allow-path <dir>',
+      "another directory specs' data and checkpoint paths may use besides --workdir (repeatable)",
+      (v: string, all: string[]) => [...all, v],
+      [] as string[],
+    )
     .option('--token-file <file>', 'API token file, created with a new token (mode 0600) on first start (default: beside --db)')
     .option('--read-auth', 'require the token for reads too (dashboard: open it with ?token=...)')
-    .option('--agent-keys <file>', "admit only the agents whose CURVE public keys this file lists, one per line (`orquesta agent --print-key` shows an agent's); re-read when it changes")
+    .option(
+      '--agent-keys <file>',
+      "admit only the agents whose CURVE public keys this file lists, one per line (`orquesta agent --print-key` shows an agent's); re-read when it changes",
+    )
     .option('--slurm', 'run specs with resources.launcher: slurm through sbatch/squeue/scancel on this host (SLURM_CONF applies)')
     .action(async (flags: ServeFlags) => {
       result.code = await serveCommand(flags, io);
@@ -125,7 +138,7 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
 
   program
     .command('agent')
-    .description('Run a node agent: offer this node\'s slots (GPUs from nvidia-smi, else --slots or the CPU cores) and run workers for the coordinator.')
+    .description("Run a node agent: offer this node's slots (GPUs from nvidia-smi, else --slots or the CPU cores) and run workers for the coordinator.")
     .option(...coordinatorOption)
     .option('--slots <n>', 'slots to offer (default: GPUs found, else CPU cores)')
     .option('--id <name>', 'agent name (default: the host name)')
@@ -134,7 +147,10 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
     .option('--workdir <dir>', "workers' working directory: specs' relative paths resolve against it (default: the working directory)")
     .option('--state-dir <dir>', 'where run specs are written (default: WORKDIR/.orquesta/agents/ID)')
     .option('--metrics-port <n>', "serve this agent's Prometheus metrics at :N/metrics")
-    .option('--print-key', "print this agent's CURVE public key (kept in STATE_DIR/agent.key, created if missing) for the coordinator's --agent-keys file, and exit")
+    .option(
+      '--print-key',
+      "print this agent's CURVE public key (kept in STATE_DIR/agent.key, created if missing) for the coordinator's --agent-keys file, and exit",
+    )
     .action(async (flags: AgentFlags) => {
       result.code = await agentCommand(flags, io);
     });
@@ -161,7 +177,7 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
 
   program
     .command('status')
-    .description("Show an experiment: state, trials (best by validation loss), workers and their nodes.")
+    .description('Show an experiment: state, trials (best by validation loss), workers and their nodes.')
     .argument('<id>', 'experiment id')
     .option(...coordinatorOption)
     .option('--json', 'print the status as JSON')
@@ -203,11 +219,16 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
 
   program
     .command('plan')
-    .description('Show where the coordinator would place a spec (GPU per rank) and its predicted step time from measured compute and all-reduce bandwidth, without launching.')
+    .description(
+      'Show where the coordinator would place a spec (GPU per rank) and its predicted step time from measured compute and all-reduce bandwidth, without launching.',
+    )
     .argument('<spec>', 'experiment spec (YAML)')
     .option(...coordinatorOption)
     .option('--workers <n>', "workers (default: the spec's resources.workers)")
-    .option('--profile <file>', 'JSON lines of `orquesta bench model --json`, `bench allreduce --json` and `bench scaling --independent --json` (default: .orquesta/profile.jsonl when present)')
+    .option(
+      '--profile <file>',
+      'JSON lines of `orquesta bench model --json`, `bench allreduce --json` and `bench scaling --independent --json` (default: .orquesta/profile.jsonl when present)',
+    )
     .option('--per-host <n>', 'workers sharing one host, when no coordinator gives a placement (picks the measured contention; default 1)')
     .option('--json', 'print the plan as JSON')
     .action(async (file: string, flags: PlanFlags) => {
@@ -241,7 +262,7 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
     .option('--compression <kind>', 'none | fp16', 'none')
     .option('--segment-bytes <size>', 'pipelining segment size', '1MiB')
     .option('--shared-memory <mode>', 'auto (all-reduce through shared memory; the ranks are on one host) | off (the socket ring)', 'off')
-    .option('--rank-env <key=value>', 'add to the rank processes\' environment (repeatable)', (kv: string, all: string[]) => [...all, kv], [] as string[])
+    .option('--rank-env <key=value>', "add to the rank processes' environment (repeatable)", (kv: string, all: string[]) => [...all, kv], [] as string[])
     .option('--json', 'one JSON line per configuration')
     .action(async (flags: BenchAllReduceFlags) => {
       result.code = await benchAllReduceCommand(flags, io);
@@ -260,7 +281,9 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
     });
   bench
     .command('scaling')
-    .description('Train the benchmark Transformer with 1 and N local workers: target tokens/s, step phases (data, compute, idle, all-reduce, optimizer) and scaling efficiency.')
+    .description(
+      'Train the benchmark Transformer with 1 and N local workers: target tokens/s, step phases (data, compute, idle, all-reduce, optimizer) and scaling efficiency.',
+    )
     .option('--workers <n,...>', 'worker counts to run (comma-separated list)', '1,2')
     .option('--steps <n>', 'timed steps per worker count', '10')
     .option('--warmup <n>', 'untimed steps first', '2')
@@ -269,11 +292,25 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
     .option('--length <n>', 'source and target length in tokens', '32')
     .option('--compression <kind>', 'gradient wire format: none | fp16', 'none')
     .option('--rank-env <key=value>', "add to the worker processes' environment (repeatable)", (kv: string, all: string[]) => [...all, kv], [] as string[])
-    .option('--hosts <where>', 'local (ranks on this host, ipc) | netns (one network namespace per rank over TCP, links limited to --link-rate; needs root)', 'local')
-    .option('--link-rate <rate>', 'with --hosts netns: each host\'s egress rate (tc tbf), e.g. 1gbit', '1gbit')
-    .option('--blas-threads <mode>', 'OpenBLAS threads per worker: same (cores / the largest worker count, for every count: workers with equal resources) | fill (cores / workers) | a number; ORQUESTA_BLAS_THREADS overrides', 'same')
-    .option('--independent', 'also run N single-worker trainings at once without any all-reduce and report their efficiency: the ceiling the machine leaves N processes')
-    .option('--measure-idle', 'a barrier before the all-reduce separates waiting for the slowest rank (idle) from communicating; turns the overlap of all-reduce and gradient read-out off')
+    .option(
+      '--hosts <where>',
+      'local (ranks on this host, ipc) | netns (one network namespace per rank over TCP, links limited to --link-rate; needs root)',
+      'local',
+    )
+    .option('--link-rate <rate>', "with --hosts netns: each host's egress rate (tc tbf), e.g. 1gbit", '1gbit')
+    .option(
+      '--blas-threads <mode>',
+      'OpenBLAS threads per worker: same (cores / the largest worker count, for every count: workers with equal resources) | fill (cores / workers) | a number; ORQUESTA_BLAS_THREADS overrides',
+      'same',
+    )
+    .option(
+      '--independent',
+      'also run N single-worker trainings at once without any all-reduce and report their efficiency: the ceiling the machine leaves N processes',
+    )
+    .option(
+      '--measure-idle',
+      'a barrier before the all-reduce separates waiting for the slowest rank (idle) from communicating; turns the overlap of all-reduce and gradient read-out off',
+    )
     .option('--json', 'one JSON line per worker count')
     .action(async (flags: BenchScalingFlags) => {
       result.code = await benchScalingCommand(flags, io);

@@ -49,14 +49,48 @@ describe.skipIf(!hasChromium)('dashboard in a browser', () => {
     const token = randomBytes(32).toString('hex');
     writeFileSync(join(dir, 'token'), token, { mode: 0o600 });
     process.env['ORQUESTA_TOKEN'] = token;
-    start(['serve', '--port', String(api), '--control-port', String(control), '--db', join(dir, 'c.db'), '--token-file', join(dir, 'token'), '--allow-path', dir]);
+    start([
+      'serve',
+      '--port',
+      String(api),
+      '--control-port',
+      String(control),
+      '--db',
+      join(dir, 'c.db'),
+      '--token-file',
+      join(dir, 'token'),
+      '--allow-path',
+      dir,
+    ]);
     for (let i = 0; i < 100; i++) {
-      if (await fetch(`${url}/api/cluster`).then((r) => r.ok, () => false)) break;
+      if (
+        await fetch(`${url}/api/cluster`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        break;
       await new Promise((r) => setTimeout(r, 200));
     }
     for (const id of ['d1', 'd2']) {
       const port = await freePort();
-      start(['agent', '--coordinator', url, '--id', id, '--slots', '1', '--advertise-host', '127.0.0.1', '--ports', `${port}-${port}`, '--workdir', ROOT, '--state-dir', join(dir, id)]);
+      start([
+        'agent',
+        '--coordinator',
+        url,
+        '--id',
+        id,
+        '--slots',
+        '1',
+        '--advertise-host',
+        '127.0.0.1',
+        '--ports',
+        `${port}-${port}`,
+        '--workdir',
+        ROOT,
+        '--state-dir',
+        join(dir, id),
+      ]);
     }
     const spec = join(dir, 'live.yaml');
     writeFileSync(
@@ -77,7 +111,19 @@ describe.skipIf(!hasChromium)('dashboard in a browser', () => {
     expect(submitted.status, submitted.stderr).toBe(0);
     const id = submitted.stdout.trim();
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(url);
     const item = page.locator(`#experiments li[data-id="${id}"]`);

@@ -55,7 +55,12 @@ function renderList(experiments, agents) {
   list.replaceChildren();
   if (experiments.length === 0) list.append(el('li', { class: 'empty' }, 'No experiments yet. Submit one with ', el('code', {}, 'orquesta submit SPEC'), '.'));
   for (const e of [...experiments].reverse()) {
-    const item = el('li', { 'data-id': String(e.id), class: e.id === state.selected ? 'selected' : '' }, el('span', {}, `${e.id} ${e.name}`), el('span', { class: `badge state-${e.state}` }, e.state));
+    const item = el(
+      'li',
+      { 'data-id': String(e.id), class: e.id === state.selected ? 'selected' : '' },
+      el('span', {}, `${e.id} ${e.name}`),
+      el('span', { class: `badge state-${e.state}` }, e.state),
+    );
     item.addEventListener('click', () => {
       state.selected = e.id;
       $('placeholder').hidden = true;
@@ -76,14 +81,24 @@ function focusTrial(status) {
 
 function renderExperiment(status) {
   $('title').textContent = `${status.id} ${status.name}`;
-  $('summary').replaceChildren(el('span', { class: `badge state-${status.state}` }, status.state), ` priority ${status.priority}, ${status.trials.length} trial(s), step ${status.step}`, status.bestTrial ? `, best validation loss ${fmt(status.bestTrial.validLoss, 4)} (trial ${status.bestTrial.idx})` : '');
+  $('summary').replaceChildren(
+    el('span', { class: `badge state-${status.state}` }, status.state),
+    ` priority ${status.priority}, ${status.trials.length} trial(s), step ${status.step}`,
+    status.bestTrial ? `, best validation loss ${fmt(status.bestTrial.validLoss, 4)} (trial ${status.bestTrial.idx})` : '',
+  );
   const trial = focusTrial(status);
   const rows = state.metrics.filter((m) => m.trialId === trial.id);
   const progress = rows.filter((m) => m.kind === 'progress');
   const evals = rows.filter((m) => m.kind === 'evaluation');
   const steps = [...new Set([...progress, ...evals].map((m) => m.step))].sort((a, b) => a - b);
   const at = (list, step, key) => list.find((m) => m.step === step)?.values[key] ?? null;
-  chart('loss-chart', 'loss', [steps, steps.map((s) => at(progress, s, 'loss')), steps.map((s) => at(evals, s, 'loss'))], ['train', 'validation'], ['#3d6fd8', '#d8893d']);
+  chart(
+    'loss-chart',
+    'loss',
+    [steps, steps.map((s) => at(progress, s, 'loss')), steps.map((s) => at(evals, s, 'loss'))],
+    ['train', 'validation'],
+    ['#3d6fd8', '#d8893d'],
+  );
   const tput = progress.map((m) => m.step);
   chart('throughput-chart', 'throughput', [tput, progress.map((m) => m.values.tokensPerSecond)], ['tokens/s'], ['#1f8a4c']);
   const bleu = evals.filter((m) => typeof m.values.bleu === 'number');
@@ -91,10 +106,37 @@ function renderExperiment(status) {
   if (bleu.length > 0) chart('bleu-chart', 'bleu', [bleu.map((m) => m.step), bleu.map((m) => m.values.bleu)], ['BLEU'], ['#8a1f6b']);
   renderBars(rows);
   $('trials').tBodies[0].replaceChildren(
-    ...status.trials.map((t) => el('tr', {}, el('td', {}, String(t.idx)), el('td', {}, el('span', { class: `badge state-${t.state}` }, t.state)), el('td', {}, String(t.step)), el('td', {}, fmt(t.trainLoss)), el('td', {}, fmt(t.validLoss)), el('td', {}, fmt(t.tokensPerSecond, 0)), el('td', {}, `${t.restarts}/${t.maxRestarts}`), el('td', {}, Object.keys(t.overrides).length ? JSON.stringify(t.overrides) : '-'))),
+    ...status.trials.map((t) =>
+      el(
+        'tr',
+        {},
+        el('td', {}, String(t.idx)),
+        el('td', {}, el('span', { class: `badge state-${t.state}` }, t.state)),
+        el('td', {}, String(t.step)),
+        el('td', {}, fmt(t.trainLoss)),
+        el('td', {}, fmt(t.validLoss)),
+        el('td', {}, fmt(t.tokensPerSecond, 0)),
+        el('td', {}, `${t.restarts}/${t.maxRestarts}`),
+        el('td', {}, Object.keys(t.overrides).length ? JSON.stringify(t.overrides) : '-'),
+      ),
+    ),
   );
   $('workers').tBodies[0].replaceChildren(
-    ...status.trials.flatMap((t) => t.workers.map((w) => el('tr', {}, el('td', {}, String(t.idx)), el('td', {}, String(w.rank)), el('td', {}, w.agent), el('td', {}, `${w.host}:${w.port}`), el('td', {}, w.slots.join(',') || '-'), el('td', {}, fmt(w.pid)), el('td', {}, w.state)))),
+    ...status.trials.flatMap((t) =>
+      t.workers.map((w) =>
+        el(
+          'tr',
+          {},
+          el('td', {}, String(t.idx)),
+          el('td', {}, String(w.rank)),
+          el('td', {}, w.agent),
+          el('td', {}, `${w.host}:${w.port}`),
+          el('td', {}, w.slots.join(',') || '-'),
+          el('td', {}, fmt(w.pid)),
+          el('td', {}, w.state),
+        ),
+      ),
+    ),
   );
   $('events').replaceChildren(...state.events.slice(-200).map((e) => el('li', {}, `${new Date(e.ts).toLocaleTimeString()} ${e.message}`)));
   $('logs').textContent = state.logs.map((l) => `[rank ${l.rank}] ${l.line}`).join('\n');
@@ -116,7 +158,13 @@ function renderBars(rows) {
           'div',
           { class: 'bar-row', 'data-rank': String(rank) },
           el('span', {}, `rank ${rank}`),
-          el('div', { class: 'bar' }, ...['data', 'compute', 'allReduce', 'optimizer'].map((p) => el('span', { class: `phase-${p}`, title: `${p} ${fmt(s[p])} s`, style: `width:${(100 * s[p]) / max}%` }))),
+          el(
+            'div',
+            { class: 'bar' },
+            ...['data', 'compute', 'allReduce', 'optimizer'].map((p) =>
+              el('span', { class: `phase-${p}`, title: `${p} ${fmt(s[p])} s`, style: `width:${(100 * s[p]) / max}%` }),
+            ),
+          ),
           el('span', {}, `${fmt(total(s))} s`),
         ),
       ),
@@ -134,7 +182,13 @@ function chart(id, key, data, labels, colors) {
   }
   existing?.destroy();
   state.charts[key] = new window.uPlot(
-    { width, height: 220, scales: { x: { time: false } }, axes: [{}, { size: 70 }], series: [{ label: 'step' }, ...labels.map((label, i) => ({ label, stroke: colors[i], width: 2, spanGaps: true, points: { show: data[0].length < 60 } }))] },
+    {
+      width,
+      height: 220,
+      scales: { x: { time: false } },
+      axes: [{}, { size: 70 }],
+      series: [{ label: 'step' }, ...labels.map((label, i) => ({ label, stroke: colors[i], width: 2, spanGaps: true, points: { show: data[0].length < 60 } }))],
+    },
     data,
     box,
   );

@@ -48,7 +48,16 @@ describe.each(VARIANTS)('collectives across processes over $name', ({ protocol, 
       cleanups.push(cleanup);
       const keys = n === 3 ? createCurveKeys(n) : undefined; // one size per transport runs with CURVE on
       const ranks = spawnRanks(
-        Array.from({ length: n }, (_, rank) => ({ rank, worldSize: n, endpoints, timeoutMs: 20_000, scenario: 'battery' as const, segmentBytes: 4096, curve: keys && curveOptionsFor(keys, rank), sharedMemory })),
+        Array.from({ length: n }, (_, rank) => ({
+          rank,
+          worldSize: n,
+          endpoints,
+          timeoutMs: 20_000,
+          scenario: 'battery' as const,
+          segmentBytes: 4096,
+          curve: keys && curveOptionsFor(keys, rank),
+          sharedMemory,
+        })),
       );
       const exits = await Promise.all(ranks.map((r) => r.exited));
       expect(exits.map((e) => [e.code, e.stderr])).toEqual(exits.map(() => [0, '']));
@@ -58,7 +67,8 @@ describe.each(VARIANTS)('collectives across processes over $name', ({ protocol, 
       for (const cases of byCase) {
         const c = cases[0] as Case;
         if (c.kind === 'allReduce') checkAllReduce(cases, n);
-        if (c.kind === 'broadcast') for (const x of cases) expect([...decodeFloats(x.output as string)]).toEqual(Array.from({ length: 1000 }, (_, i) => i * 0.5 + (c.root as number)));
+        if (c.kind === 'broadcast')
+          for (const x of cases) expect([...decodeFloats(x.output as string)]).toEqual(Array.from({ length: 1000 }, (_, i) => i * 0.5 + (c.root as number)));
         if (c.kind === 'allGather') {
           const expected = Array.from({ length: n }, (_, r) => Array.from({ length: r + 1 }, (_, i) => r * 10 + i));
           for (const x of cases) expect((x.output as string[]).map((b) => [...decodeFloats(b)])).toEqual(expected);

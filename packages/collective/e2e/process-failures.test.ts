@@ -21,7 +21,9 @@ afterEach(async () => {
 async function startLoop({ protocol, sharedMemory }: Variant, n: number, timeoutMs: number): Promise<RankProcess[]> {
   const { endpoints, cleanup } = await endpointsFor(protocol, n);
   cleanups.push(cleanup);
-  const ranks = spawnRanks(Array.from({ length: n }, (_, rank) => ({ rank, worldSize: n, endpoints, timeoutMs, scenario: 'loop' as const, elements: 262_144, sharedMemory })));
+  const ranks = spawnRanks(
+    Array.from({ length: n }, (_, rank) => ({ rank, worldSize: n, endpoints, timeoutMs, scenario: 'loop' as const, elements: 262_144, sharedMemory })),
+  );
   running.push(...ranks);
   await Promise.all(ranks.map((r) => r.next('progress')));
   return ranks;

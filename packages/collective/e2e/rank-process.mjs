@@ -51,7 +51,16 @@ try {
   const onEvent = (e) => {
     if (e.type === 'shared-memory') sharedMemory = e.enabled;
   };
-  group = await createZmqProcessGroup({ rank: config.rank, worldSize: config.worldSize, endpoints: config.endpoints, timeoutMs: config.timeoutMs, curve: config.curve, segmentBytes: config.segmentBytes, sharedMemory: config.sharedMemory, onEvent });
+  group = await createZmqProcessGroup({
+    rank: config.rank,
+    worldSize: config.worldSize,
+    endpoints: config.endpoints,
+    timeoutMs: config.timeoutMs,
+    curve: config.curve,
+    segmentBytes: config.segmentBytes,
+    sharedMemory: config.sharedMemory,
+    onEvent,
+  });
   say({ event: 'ready', sharedMemory });
   const result = config.scenario === 'battery' ? await battery(group) : await loop(group);
   say({ event: 'done', rank: config.rank, result });

@@ -35,13 +35,24 @@ class EventLog {
 }
 
 /** `n` groups in this process (each with its own ZeroMQ context), as separate ranks would be. */
-async function groupsOver(protocol: 'tcp' | 'ipc', n: number, options: { curve?: boolean; timeoutMs?: number } = {}): Promise<{ groups: ProcessGroup[]; logs: EventLog[]; endpoints: string[]; keys: ReturnType<typeof createCurveKeys> }> {
+async function groupsOver(
+  protocol: 'tcp' | 'ipc',
+  n: number,
+  options: { curve?: boolean; timeoutMs?: number } = {},
+): Promise<{ groups: ProcessGroup[]; logs: EventLog[]; endpoints: string[]; keys: ReturnType<typeof createCurveKeys> }> {
   const { endpoints, cleanup } = await endpointsFor(protocol, n);
   const keys = createCurveKeys(n);
   const logs = Array.from({ length: n }, () => new EventLog());
   const groups = await Promise.all(
     Array.from({ length: n }, (_, rank) =>
-      createZmqProcessGroup({ rank, worldSize: n, endpoints, timeoutMs: options.timeoutMs ?? 5000, curve: options.curve ? curveOptionsFor(keys, rank) : undefined, onEvent: (logs[rank] as EventLog).listener }),
+      createZmqProcessGroup({
+        rank,
+        worldSize: n,
+        endpoints,
+        timeoutMs: options.timeoutMs ?? 5000,
+        curve: options.curve ? curveOptionsFor(keys, rank) : undefined,
+        onEvent: (logs[rank] as EventLog).listener,
+      }),
     ),
   );
   cleanups.push(async () => {
@@ -64,7 +75,10 @@ function intruder(endpoint: string, options: ConstructorParameters<typeof Push>[
   return push;
 }
 
-const forged = encodeData({ sender: 2, seq: 1, op: 'allReduce', dtype: DTYPE.f32, step: 0, offset: 0, count: 1, total: 3, aux: 0 }, Buffer.from(Float32Array.of(1e9).buffer));
+const forged = encodeData(
+  { sender: 2, seq: 1, op: 'allReduce', dtype: DTYPE.f32, step: 0, offset: 0, count: 1, total: 3, aux: 0 },
+  Buffer.from(Float32Array.of(1e9).buffer),
+);
 const dropped = (e: GroupEvent): boolean => e.type === 'frame-dropped';
 
 describe.each(PROTOCOLS)('ZeroMQ groups in one process over %s', (protocol) => {
@@ -80,14 +94,22 @@ describe.each(PROTOCOLS)('ZeroMQ groups in one process over %s', (protocol) => {
       { type: 'frame-dropped', reason: 'bad magic' },
       { type: 'frame-dropped', reason: 'expected 2 frames, got 3' },
     ]);
-    expect(await sumOfRanks(groups)).toEqual([[3, 3, 6], [3, 3, 6], [3, 3, 6]]);
+    expect(await sumOfRanks(groups)).toEqual([
+      [3, 3, 6],
+      [3, 3, 6],
+      [3, 3, 6],
+    ]);
   });
 
   it('with CURVE, a stranger is refused before any frame reaches the group', async () => {
     const { groups, logs, endpoints, keys } = await groupsOver(protocol, 3, { curve: true });
     // knows rank 0's public key, but its own key is not one of the group's
     const stranger = curveKeyPair();
-    const curved = intruder(endpoints[0] as string, { curveServerKey: keys.publicKeys[0] as string, curvePublicKey: stranger.publicKey, curveSecretKey: stranger.secretKey });
+    const curved = intruder(endpoints[0] as string, {
+      curveServerKey: keys.publicKeys[0] as string,
+      curvePublicKey: stranger.publicKey,
+      curveSecretKey: stranger.secretKey,
+    });
     void curved.send(forged);
     // no CURVE at all
     const plain = intruder(endpoints[0] as string);
@@ -95,7 +117,11 @@ describe.each(PROTOCOLS)('ZeroMQ groups in one process over %s', (protocol) => {
     const log = logs[0] as EventLog;
     await log.until((e) => e.type === 'auth-denied');
     await log.until((e) => e.type === 'handshake-failed');
-    expect(await sumOfRanks(groups)).toEqual([[3, 3, 6], [3, 3, 6], [3, 3, 6]]);
+    expect(await sumOfRanks(groups)).toEqual([
+      [3, 3, 6],
+      [3, 3, 6],
+      [3, 3, 6],
+    ]);
     expect(log.events.filter(dropped)).toEqual([]);
   });
 
@@ -107,7 +133,13 @@ describe.each(PROTOCOLS)('ZeroMQ groups in one process over %s', (protocol) => {
     const impostor = curveKeyPair().secretKey;
     const attempts = await Promise.allSettled(
       Array.from({ length: n }, (_, rank) =>
-        createZmqProcessGroup({ rank, worldSize: n, endpoints, timeoutMs: 1500, curve: { publicKeys: keys.publicKeys, secretKey: rank === 2 ? impostor : (keys.secretKeys[rank] as string) } }),
+        createZmqProcessGroup({
+          rank,
+          worldSize: n,
+          endpoints,
+          timeoutMs: 1500,
+          curve: { publicKeys: keys.publicKeys, secretKey: rank === 2 ? impostor : (keys.secretKeys[rank] as string) },
+        }),
       ),
     );
     for (const rank of [0, 1]) {

@@ -18,10 +18,12 @@ export function checkArguments(
     if (data.length > MAX_ELEMENTS) return bad('data', `${data.length} elements exceed the wire limit of ${MAX_ELEMENTS}`);
   }
   if ('reduce' in args && args.reduce !== 'sum' && args.reduce !== 'mean') return bad('op', `expected 'sum' or 'mean', got ${JSON.stringify(args.reduce)}`);
-  if ('compression' in args && args.compression !== 'none' && args.compression !== 'fp16') return bad('compression', `expected 'none' or 'fp16', got ${JSON.stringify(args.compression)}`);
+  if ('compression' in args && args.compression !== 'none' && args.compression !== 'fp16')
+    return bad('compression', `expected 'none' or 'fp16', got ${JSON.stringify(args.compression)}`);
   if ('root' in args) {
     const { root } = args;
-    if (typeof root !== 'number' || !Number.isInteger(root) || root < 0 || root >= worldSize) return bad('root', `expected a rank in 0..${worldSize - 1}, got ${String(root)}`);
+    if (typeof root !== 'number' || !Number.isInteger(root) || root < 0 || root >= worldSize)
+      return bad('root', `expected a rank in 0..${worldSize - 1}, got ${String(root)}`);
   }
   return undefined;
 }

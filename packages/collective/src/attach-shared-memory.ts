@@ -41,7 +41,11 @@ export async function attachSharedMemory(group: RingProcessGroup, dir: string, l
       onEvent?.({ type: 'shared-memory', enabled: true, detail: `all ${group.worldSize} ranks on this host: all-reduces through ${dir}` });
       return true;
     }
-    onEvent?.({ type: 'shared-memory', enabled: false, detail: problem ?? `rank(s) ${refusing.join(', ')} cannot reach every rank's files: all-reduces over the network` });
+    onEvent?.({
+      type: 'shared-memory',
+      enabled: false,
+      detail: problem ?? `rank(s) ${refusing.join(', ')} cannot reach every rank's files: all-reduces over the network`,
+    });
     files?.close();
     return false;
   } catch (error) {

@@ -118,8 +118,12 @@ describe('sum comm hooks', () => {
   it('fp16 sum hook falls back to the exact float32 sum when a value overflows fp16, on every rank alike', async () => {
     const n = 3;
     const xs = Array.from({ length: n }, (_, r) => Float32Array.of(1e5 * (r + 1), 0.1 * (r + 1), -7e4));
-    const reference = await Promise.all(createInMemoryNetworkGroups(n).groups.map((group, r) => allReduceSumHook({ group }, bucket((xs[r] as Float32Array).slice()))));
-    const out = await Promise.all(createInMemoryNetworkGroups(n).groups.map((group, r) => fp16CompressSumHook({ group }, bucket((xs[r] as Float32Array).slice()))));
+    const reference = await Promise.all(
+      createInMemoryNetworkGroups(n).groups.map((group, r) => allReduceSumHook({ group }, bucket((xs[r] as Float32Array).slice()))),
+    );
+    const out = await Promise.all(
+      createInMemoryNetworkGroups(n).groups.map((group, r) => fp16CompressSumHook({ group }, bucket((xs[r] as Float32Array).slice()))),
+    );
     expect(reference[0]?.[0]).toBe(6e5);
     expect(reference[0]?.[2]).toBe(-2.1e5);
     for (const o of out) expect(Buffer.from(o.buffer).equals(Buffer.from((reference[0] as Float32Array).buffer))).toBe(true);

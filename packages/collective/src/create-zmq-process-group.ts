@@ -26,7 +26,8 @@ export async function createZmqProcessGroup(options: ZmqProcessGroupOptions): Pr
   const group = new RingProcessGroup(transport, config);
   try {
     await group.connect();
-    if (config.sharedMemory === 'auto' && config.worldSize > 1) await attachSharedMemory(group, config.sharedMemoryDir, config.sharedMemoryLimitBytes, config.onEvent);
+    if (config.sharedMemory === 'auto' && config.worldSize > 1)
+      await attachSharedMemory(group, config.sharedMemoryDir, config.sharedMemoryLimitBytes, config.onEvent);
   } catch (error) {
     await group.close();
     throw error;

@@ -103,7 +103,12 @@ export class CollectiveMismatchError extends CollectiveError {
   readonly detail: string;
 
   constructor(context: CollectiveErrorContext, detail: { waitingFor: readonly number[]; detectedBy: number; detail: string }, options?: ErrorOptions) {
-    super(`rank ${context.rank}: ${describeOp(context)} does not match: ${detail.detail}${reportedBy(context, detail.detectedBy)}`, context, detail.waitingFor, options);
+    super(
+      `rank ${context.rank}: ${describeOp(context)} does not match: ${detail.detail}${reportedBy(context, detail.detectedBy)}`,
+      context,
+      detail.waitingFor,
+      options,
+    );
     this.name = 'CollectiveMismatchError';
     this.detectedBy = detail.detectedBy;
     this.detail = detail.detail;

@@ -1,4 +1,11 @@
-import { CollectiveMismatchError, CollectiveTimeoutError, GroupClosedError, PeerLostError, type CollectiveError, type CollectiveErrorContext } from './errors.js';
+import {
+  CollectiveMismatchError,
+  CollectiveTimeoutError,
+  GroupClosedError,
+  PeerLostError,
+  type CollectiveError,
+  type CollectiveErrorContext,
+} from './errors.js';
 import type { CollectiveOp } from './process-group.js';
 import { ABORT_REASON, encodeAbort, type AbortMessage } from './wire.js';
 

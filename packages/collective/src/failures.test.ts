@@ -78,7 +78,11 @@ describe('failures name the rank, the operation and its sequence number', () => 
   it('turns different operations or lengths at the same sequence number into a mismatch error', async () => {
     const { clock, groups } = setup(3);
     const g = groups as [(typeof groups)[0], (typeof groups)[0], (typeof groups)[0]];
-    const ops = [outcome(g[0].allReduce(new Float32Array(4), 'sum')), outcome(g[1].broadcast(new Float32Array(4), 1)), outcome(g[2].allReduce(new Float32Array(4), 'sum'))];
+    const ops = [
+      outcome(g[0].allReduce(new Float32Array(4), 'sum')),
+      outcome(g[1].broadcast(new Float32Array(4), 1)),
+      outcome(g[2].allReduce(new Float32Array(4), 'sum')),
+    ];
     await clock.advance(0);
     expect(ops[2]?.error()).toBeInstanceOf(CollectiveMismatchError);
     expect(ops[2]?.error()?.message).toContain('rank 1 called broadcast, this rank allReduce');
@@ -98,7 +102,11 @@ describe('failures name the rank, the operation and its sequence number', () => 
     // a well-formed data frame claiming to be from rank 1, which is not rank 0's left neighbour (2)
     network.inject(0, encodeData({ sender: 1, seq: 1, op: 'allReduce', dtype: DTYPE.f32, step: 0, offset: 0, count: 1, total: 2, aux: 0 }, Buffer.alloc(4)));
     const out = await Promise.all(groups.map((g) => g.allReduce(Float32Array.of(g.rank, 1), 'sum')));
-    expect(out.map((o) => [...o])).toEqual([[3, 3], [3, 3], [3, 3]]);
+    expect(out.map((o) => [...o])).toEqual([
+      [3, 3],
+      [3, 3],
+      [3, 3],
+    ]);
     const dropped = events.filter(([rank, e]) => rank === 0 && e.type === 'frame-dropped').map(([, e]) => (e.type === 'frame-dropped' ? e.reason : ''));
     expect(dropped).toEqual(['expected 2 frames, got 1', 'bad magic', 'invalid sender rank 0', 'data from rank 1, which is not the left neighbour']);
   });

@@ -42,7 +42,7 @@ describe('fp16 conversion', () => {
     let wrong = 0;
     for (let i = 0; i < 100_000; i++) {
       s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-      u32[0] = (s & 0x807fffff) | ((((s >>> 23) & 0xff) % 48) + 97) << 23; // exponents 2^-30 .. 2^17
+      u32[0] = (s & 0x807fffff) | (((((s >>> 23) & 0xff) % 48) + 97) << 23); // exponents 2^-30 .. 2^17
       const x = f32[0] as number;
       if (half(x) !== referenceHalf(x)) wrong++;
     }
@@ -71,7 +71,8 @@ describe('fp16 conversion', () => {
     encodeFp16(src, wire);
     decodeFp16(wire, back);
     let worst = 0;
-    for (let i = 0; i < src.length; i++) if (Math.abs(src[i] as number) <= 65504) worst = Math.max(worst, Math.abs((back[i] as number) - (src[i] as number)) / Math.abs(src[i] as number));
+    for (let i = 0; i < src.length; i++)
+      if (Math.abs(src[i] as number) <= 65504) worst = Math.max(worst, Math.abs((back[i] as number) - (src[i] as number)) / Math.abs(src[i] as number));
     expect(worst).toBeLessThanOrEqual(2 ** -11);
     expect(worst).toBeGreaterThan(2 ** -12);
   });

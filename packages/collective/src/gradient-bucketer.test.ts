@@ -26,7 +26,8 @@ describe('GradientBucketer', () => {
       { index: 1, names: ['p3'], length: 40 }, // larger than a bucket: a bucket of its own
       { index: 2, names: ['p2', 'p1', 'p0'], length: 10 },
     ]);
-    for (const g of all) for (const [k, { data }] of g.entries()) expect([...data]).toEqual(Array.from({ length: sizes[k] as number }, (_, i) => 1000 + k * 10 + i));
+    for (const g of all)
+      for (const [k, { data }] of g.entries()) expect([...data]).toEqual(Array.from({ length: sizes[k] as number }, (_, i) => 1000 + k * 10 + i));
   });
 
   it('starts each bucket as soon as its gradients are ready, in plan order, before the rest exist', async () => {
@@ -45,7 +46,10 @@ describe('GradientBucketer', () => {
     for (const round of rounds) round.ready(0); // bucket 1 waits for p1
     expect(started).toHaveLength(1);
     for (const round of rounds) round.ready(1);
-    expect(started).toEqual([['p3', 'p2'], ['p1', 'p0']]);
+    expect(started).toEqual([
+      ['p3', 'p2'],
+      ['p1', 'p0'],
+    ]);
     await Promise.all(rounds.map((round) => round.done()));
     expect([...(all[0]?.[3]?.data ?? [])]).toEqual([1060, 1062, 1064, 1066]);
     // A gradient never marked ready is named.
@@ -70,7 +74,10 @@ describe('GradientBucketer', () => {
   it('uses 25 MB buckets and the mean hook by default', async () => {
     const groups = createInMemoryGroups(2);
     const bucketers = groups.map((g) => new GradientBucketer(g));
-    const all = groups.map((g) => [{ name: 'big', data: new Float32Array(6_250_001).fill(g.rank) }, { name: 'b', data: Float32Array.of(g.rank * 2) }]);
+    const all = groups.map((g) => [
+      { name: 'big', data: new Float32Array(6_250_001).fill(g.rank) },
+      { name: 'b', data: Float32Array.of(g.rank * 2) },
+    ]);
     await Promise.all(bucketers.map((b, r) => b.reduce(all[r] as NamedGradient[])));
     expect(bucketers[0]?.bucketCount).toBe(2); // 6,250,001 floats = 25,000,004 bytes > 25e6
     expect([all[1]?.[0]?.data[0], all[1]?.[0]?.data[6_250_000], all[1]?.[1]?.data[0]]).toEqual([0.5, 0.5, 1]);

@@ -57,7 +57,11 @@ export class GradientBucketer {
   constructor(group: ProcessGroup, options: GradientBucketerOptions = {}) {
     this.bucketBytes = options.bucketBytes ?? DEFAULT_BUCKET_BYTES;
     if (!(this.bucketBytes > 0) || !Number.isFinite(this.bucketBytes)) {
-      throw new CollectiveArgumentError({ op: 'GradientBucketer', seq: null, rank: group.rank }, 'bucketBytes', `expected a positive number, got ${this.bucketBytes}`);
+      throw new CollectiveArgumentError(
+        { op: 'GradientBucketer', seq: null, rank: group.rank },
+        'bucketBytes',
+        `expected a positive number, got ${this.bucketBytes}`,
+      );
     }
     this.hook = options.hook ?? allReduceMeanHook;
     this.state = { group };
@@ -115,13 +119,21 @@ export class GradientBucketer {
       done: async () => {
         if (started.length < layout.buckets.length) {
           const absent = gradients.map((g, i) => (isReady.has(i) ? '' : g.name)).filter((n) => n !== '');
-          throw new CollectiveArgumentError({ op: 'GradientBucketer', seq: null, rank }, 'gradients', `not marked ready: ${absent.slice(0, 5).join(', ')}${absent.length > 5 ? ', ...' : ''}`);
+          throw new CollectiveArgumentError(
+            { op: 'GradientBucketer', seq: null, rank },
+            'gradients',
+            `not marked ready: ${absent.slice(0, 5).join(', ')}${absent.length > 5 ? ', ...' : ''}`,
+          );
         }
         for (const [i, result] of started.entries()) {
           const { bucket, members } = layout.buckets[i] as Layout['buckets'][number];
           const reduced = await result;
           if (reduced.length !== bucket.buffer.length) {
-            throw new CollectiveArgumentError({ op: 'GradientBucketer', seq: null, rank }, 'hook', `returned ${reduced.length} elements for bucket ${i} of ${bucket.buffer.length}`);
+            throw new CollectiveArgumentError(
+              { op: 'GradientBucketer', seq: null, rank },
+              'hook',
+              `returned ${reduced.length} elements for bucket ${i} of ${bucket.buffer.length}`,
+            );
           }
           for (const [j, g] of members.entries()) {
             const { offset, length } = bucket.gradients[j] as GradBucket['gradients'][number];

@@ -30,7 +30,10 @@ export class InMemoryNetwork {
 
   /** Delivers raw frames to `rank` as if they came from the wire. */
   inject(rank: number, frames: readonly Buffer[]): void {
-    this.deliver(rank, frames.map((f) => Buffer.from(f)));
+    this.deliver(
+      rank,
+      frames.map((f) => Buffer.from(f)),
+    );
   }
 
   /** Total bytes sent so far (all frames, all ranks). */

@@ -3,7 +3,13 @@ import { mod, Partition, segmentLength } from './partition.js';
 
 describe('Partition', () => {
   it('splits into contiguous chunks whose sizes differ by at most one', () => {
-    for (const [length, parts] of [[10, 3], [2, 5], [0, 4], [7, 7], [1_000_003, 4]] as const) {
+    for (const [length, parts] of [
+      [10, 3],
+      [2, 5],
+      [0, 4],
+      [7, 7],
+      [1_000_003, 4],
+    ] as const) {
       const p = new Partition(length, parts);
       const sizes = Array.from({ length: parts }, (_, i) => p.end(i) - p.start(i));
       expect(p.start(0)).toBe(0);

@@ -18,7 +18,18 @@ import type { SharedMemoryFiles } from './shared-memory-files.js';
 import type { Transport } from './transport.js';
 import { Watchdog } from './watchdog.js';
 import { decodeMessage } from './wire-decode.js';
-import { DTYPE, DTYPE_BYTES, encodeBye, encodeHello, encodeStatus, encodeTraceContext, type DataMessage, type Dtype, type TraceContext, type WireMessage } from './wire.js';
+import {
+  DTYPE,
+  DTYPE_BYTES,
+  encodeBye,
+  encodeHello,
+  encodeStatus,
+  encodeTraceContext,
+  type DataMessage,
+  type Dtype,
+  type TraceContext,
+  type WireMessage,
+} from './wire.js';
 
 /** Settings of a RingProcessGroup, validated by the factories. */
 export interface RingGroupConfig {
@@ -118,7 +129,8 @@ export class RingProcessGroup implements ProcessGroup {
     const codec = compression === 'fp16' ? this.fp16 : float32Codec;
     return this.run(COLLECTIVE_OP.allReduce, codec.dtype, async (ch) => {
       const shared = this.shared;
-      if (shared !== undefined && data.byteLength <= shared.limitBytes) await sharedMemoryAllReduce(ch, data, shared.files, shared.operations++ % 2, shared.scratch);
+      if (shared !== undefined && data.byteLength <= shared.limitBytes)
+        await sharedMemoryAllReduce(ch, data, shared.files, shared.operations++ % 2, shared.scratch);
       else await ringAllReduce(ch, data, codec, this.segmentElements(codec.dtype));
       if (op === 'mean' && this.worldSize > 1) divideInPlace(data, this.worldSize);
       return data;
@@ -161,7 +173,11 @@ export class RingProcessGroup implements ProcessGroup {
     }
     const bytes = encodeTraceContext(context);
     if (bytes === undefined) {
-      throw new CollectiveArgumentError({ op: this.lastOp, seq: this.seq, rank: this.rank }, 'traceContext', 'ids must be lowercase hex of 32 and 16 digits, not all zero');
+      throw new CollectiveArgumentError(
+        { op: this.lastOp, seq: this.seq, rank: this.rank },
+        'traceContext',
+        'ids must be lowercase hex of 32 and 16 digits, not all zero',
+      );
     }
     this.trace = bytes;
   }
@@ -284,7 +300,15 @@ export class RingProcessGroup implements ProcessGroup {
         return;
       case 'hello':
         if (m.worldSize !== this.worldSize) {
-          this.fail({ kind: 'mismatch', waitingFor: [m.sender], detectedBy: this.rank, detail: `rank ${m.sender} has world size ${m.worldSize}, this rank ${this.worldSize}` }, true);
+          this.fail(
+            {
+              kind: 'mismatch',
+              waitingFor: [m.sender],
+              detectedBy: this.rank,
+              detail: `rank ${m.sender} has world size ${m.worldSize}, this rank ${this.worldSize}`,
+            },
+            true,
+          );
           return;
         }
         this.peers.connect(m.sender);

@@ -101,16 +101,28 @@ export class SharedMemoryFiles {
   /** Writes `bytes` at byte `position` of this rank's file of `parity`. @throws {SharedFileIoError} */
   write(parity: number, bytes: Uint8Array, position: number): void {
     const fd = this.fd(parity, this.rank);
-    transferAll(bytes, position, (done) => writeSync(fd, bytes, done, bytes.length - done, position + done), (problem, cause) =>
-      new SharedFileIoError(this.rank, `writing shared memory ${cause === undefined ? 'made no progress' : `failed: ${problem}`}`, { cause }),
+    transferAll(
+      bytes,
+      position,
+      (done) => writeSync(fd, bytes, done, bytes.length - done, position + done),
+      (problem, cause) =>
+        new SharedFileIoError(this.rank, `writing shared memory ${cause === undefined ? 'made no progress' : `failed: ${problem}`}`, { cause }),
     );
   }
 
   /** Fills `into` from byte `position` of `peer`'s file of `parity`. @throws {SharedFileIoError} */
   read(parity: number, peer: number, into: Uint8Array, position: number): void {
     const fd = this.fd(parity, peer);
-    transferAll(into, position, (done) => readSync(fd, into, done, into.length - done, position + done), (problem, cause) =>
-      new SharedFileIoError(peer, cause === undefined ? `rank ${peer}'s shared memory ${problem}` : `reading rank ${peer}'s shared memory failed: ${problem}`, { cause }),
+    transferAll(
+      into,
+      position,
+      (done) => readSync(fd, into, done, into.length - done, position + done),
+      (problem, cause) =>
+        new SharedFileIoError(
+          peer,
+          cause === undefined ? `rank ${peer}'s shared memory ${problem}` : `reading rank ${peer}'s shared memory failed: ${problem}`,
+          { cause },
+        ),
     );
   }
 
@@ -135,7 +147,7 @@ export class SharedMemoryFiles {
  * moved nothing (`problem` then says where the data ended).
  */
 function transferAll(bytes: Uint8Array, position: number, step: (done: number) => number, fail: (problem: string, cause?: unknown) => SharedFileIoError): void {
-  for (let done = 0; done < bytes.length; ) {
+  for (let done = 0; done < bytes.length;) {
     let n: number;
     try {
       n = step(done);

@@ -31,7 +31,8 @@ async function sharedGroups(n: number, segmentBytes = 256): Promise<{ groups: Ri
   return { groups, dir, events };
 }
 
-const sameBits = (a: Float32Array, b: Float32Array): boolean => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+const sameBits = (a: Float32Array, b: Float32Array): boolean =>
+  Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 const random = (length: number): Float32Array => Float32Array.from({ length }, () => Math.random() * 2 - 1);
 
 describe('all-reduce through shared memory', () => {
@@ -100,14 +101,15 @@ describe('all-reduce through shared memory', () => {
     }
   });
 
-  it('ranks that cannot open each other\'s files (other hosts) keep the socket ring and say why', async () => {
+  it("ranks that cannot open each other's files (other hosts) keep the socket ring and say why", async () => {
     const events: GroupEvent[] = [];
     const { groups } = createInMemoryNetworkGroups(3);
     const ownDirs = groups.map(() => freshDir()); // as if each rank had its own /dev/shm
     expect(await Promise.all(groups.map((g, r) => attachSharedMemory(g, ownDirs[r] as string, LIMIT, (e) => events.push(e))))).toEqual([false, false, false]);
     for (const d of ownDirs) expect(readdirSync(d)).toEqual([]);
     expect(events).toHaveLength(3);
-    for (const e of events) expect(e).toMatchObject({ type: 'shared-memory', enabled: false, detail: expect.stringMatching(/is not here \(ENOENT\)|cannot reach every rank/) });
+    for (const e of events)
+      expect(e).toMatchObject({ type: 'shared-memory', enabled: false, detail: expect.stringMatching(/is not here \(ENOENT\)|cannot reach every rank/) });
     const out = await Promise.all(groups.map((g) => g.allReduce(new Float32Array(50).fill(g.rank), 'sum')));
     for (const o of out) expect(o).toEqual(new Float32Array(50).fill(3));
   });
@@ -130,14 +132,16 @@ describe('the shared-memory limit', () => {
     const { groups } = createInMemoryNetworkGroups(2, { segmentBytes: 4096 });
     expect(await Promise.all(groups.map((g) => attachSharedMemory(g, dir, 4096, undefined)))).toEqual([true, true]);
     const third = (n: number): Float32Array => new Float32Array(n).fill(1 / 3);
-    const results = await Promise.all(groups.map(async (g) => [await g.allReduce(third(1024), 'sum', { compression: 'fp16' }), await g.allReduce(third(1025), 'sum', { compression: 'fp16' })]));
+    const results = await Promise.all(
+      groups.map(async (g) => [await g.allReduce(third(1024), 'sum', { compression: 'fp16' }), await g.allReduce(third(1025), 'sum', { compression: 'fp16' })]),
+    );
     const [small, large] = results[0] as Float32Array[];
     expect(small?.[0]).toBe(Math.fround(Math.fround(1 / 3) + Math.fround(1 / 3))); // 4096 bytes: shared memory, float32
     expect(large?.[0]).not.toBe(small?.[0]); // 4100 bytes: the ring, rounded to fp16 on the wire
     expect(Math.abs((large?.[0] as number) - 2 / 3)).toBeLessThan(2 ** -10);
   });
 
-  it('a directory without room for every rank\'s files keeps the socket ring and says how much is missing', async () => {
+  it("a directory without room for every rank's files keeps the socket ring and says how much is missing", async () => {
     const dir = freshDir();
     const { groups } = createInMemoryNetworkGroups(2);
     const events: GroupEvent[] = [];
@@ -152,7 +156,10 @@ describe('the shared-memory limit must agree', () => {
     const dir = freshDir();
     const { groups } = createInMemoryNetworkGroups(2);
     const events: GroupEvent[] = [];
-    expect(await Promise.all(groups.map((g) => attachSharedMemory(g, dir, g.rank === 0 ? 1 << 20 : (1 << 20) + 4096, (e) => events.push(e))))).toEqual([false, false]);
+    expect(await Promise.all(groups.map((g) => attachSharedMemory(g, dir, g.rank === 0 ? 1 << 20 : (1 << 20) + 4096, (e) => events.push(e))))).toEqual([
+      false,
+      false,
+    ]);
     expect(events[0]).toMatchObject({ enabled: false, detail: "the ranks' shared-memory limits differ (1048576, 1052672 bytes)" });
     expect(readdirSync(dir)).toEqual([]);
   });

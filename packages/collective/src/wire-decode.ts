@@ -1,5 +1,19 @@
 import type { CollectiveOp } from './process-group.js';
-import { ABORT_REASON, DTYPE_BYTES, FRAME_KIND, HEADER_BYTES, OP_CODE, TRACE_BYTES, TRACE_OFFSET, WIRE_MAGIC, WIRE_VERSION, type AbortReason, type Dtype, type TraceContext, type WireMessage } from './wire.js';
+import {
+  ABORT_REASON,
+  DTYPE_BYTES,
+  FRAME_KIND,
+  HEADER_BYTES,
+  OP_CODE,
+  TRACE_BYTES,
+  TRACE_OFFSET,
+  WIRE_MAGIC,
+  WIRE_VERSION,
+  type AbortReason,
+  type Dtype,
+  type TraceContext,
+  type WireMessage,
+} from './wire.js';
 
 export type DecodeResult = { readonly ok: true; readonly message: WireMessage } | { readonly ok: false; readonly reason: string };
 

@@ -1,6 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { decodeMessage } from './wire-decode.js';
-import { ABORT_REASON, DTYPE, encodeAbort, encodeBye, encodeData, encodeHello, encodeStatus, encodeTraceContext, HEADER_BYTES, TRACE_OFFSET, WIRE_VERSION } from './wire.js';
+import {
+  ABORT_REASON,
+  DTYPE,
+  encodeAbort,
+  encodeBye,
+  encodeData,
+  encodeHello,
+  encodeStatus,
+  encodeTraceContext,
+  HEADER_BYTES,
+  TRACE_OFFSET,
+  WIRE_VERSION,
+} from './wire.js';
 
 const WORLD = 4;
 const SELF = 0;
@@ -19,18 +31,40 @@ function reason(frames: Buffer[]): string {
 describe('wire protocol v2', () => {
   it('round-trips every message kind', () => {
     const payload = Buffer.from(Float32Array.of(1, 2, 3).buffer);
-    expect(decoded(encodeData({ sender: 3, seq: 2 ** 40 + 5, op: 'allReduce', dtype: DTYPE.f32, step: 4, offset: 10, count: 3, total: 20, aux: 0 }, payload))).toEqual({
-      kind: 'data', sender: 3, seq: 2 ** 40 + 5, op: 'allReduce', dtype: DTYPE.f32, step: 4, offset: 10, count: 3, total: 20, aux: 0, trace: undefined, payload,
+    expect(
+      decoded(encodeData({ sender: 3, seq: 2 ** 40 + 5, op: 'allReduce', dtype: DTYPE.f32, step: 4, offset: 10, count: 3, total: 20, aux: 0 }, payload)),
+    ).toEqual({
+      kind: 'data',
+      sender: 3,
+      seq: 2 ** 40 + 5,
+      op: 'allReduce',
+      dtype: DTYPE.f32,
+      step: 4,
+      offset: 10,
+      count: 3,
+      total: 20,
+      aux: 0,
+      trace: undefined,
+      payload,
     });
     expect(decoded(encodeHello(1, WORLD))).toEqual({ kind: 'hello', sender: 1, worldSize: WORLD });
     expect(decoded(encodeStatus(2, 9))).toEqual({ kind: 'status', sender: 2, seq: 9 });
     expect(decoded(encodeBye(2, 7))).toEqual({ kind: 'bye', sender: 2, lastSeq: 7 });
-    expect(decoded(encodeAbort({ sender: 1, seq: 3, op: 'broadcast', reason: ABORT_REASON.timeout, waitingFor: [2, 3], timeoutMs: 1500, detail: 'x' }))).toEqual({
-      kind: 'abort', sender: 1, seq: 3, op: 'broadcast', reason: ABORT_REASON.timeout, waitingFor: [2, 3], timeoutMs: 1500, detail: 'x',
+    expect(
+      decoded(encodeAbort({ sender: 1, seq: 3, op: 'broadcast', reason: ABORT_REASON.timeout, waitingFor: [2, 3], timeoutMs: 1500, detail: 'x' })),
+    ).toEqual({
+      kind: 'abort',
+      sender: 1,
+      seq: 3,
+      op: 'broadcast',
+      reason: ABORT_REASON.timeout,
+      waitingFor: [2, 3],
+      timeoutMs: 1500,
+      detail: 'x',
     });
   });
 
-  it('carries the sender\'s trace context in the header of data messages', () => {
+  it("carries the sender's trace context in the header of data messages", () => {
     const trace = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7' };
     const bytes = encodeTraceContext(trace);
     expect(bytes?.length).toBe(24);
@@ -96,7 +130,9 @@ describe('wire protocol v2', () => {
     expect(accepted).toBeLessThan(10_000);
     // Frames of random length and content, one to three of them: rejected with a reason, never thrown.
     for (let i = 0; i < 10_000; i++) {
-      const frames = Array.from({ length: 1 + Math.floor(rnd() * 3) }, () => Buffer.from(Array.from({ length: Math.floor(rnd() * 100) }, () => Math.floor(rnd() * 256))));
+      const frames = Array.from({ length: 1 + Math.floor(rnd() * 3) }, () =>
+        Buffer.from(Array.from({ length: Math.floor(rnd() * 100) }, () => Math.floor(rnd() * 256))),
+      );
       const r = decodeMessage(frames, WORLD, SELF);
       if (!r.ok) expect(r.reason.length).toBeGreaterThan(0);
     }

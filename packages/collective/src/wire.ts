@@ -64,9 +64,17 @@ export interface DataMessage {
   readonly payload: Buffer;
 }
 /** Sent once to every peer when the group forms. */
-export interface HelloMessage { readonly kind: 'hello'; readonly sender: number; readonly worldSize: number }
+export interface HelloMessage {
+  readonly kind: 'hello';
+  readonly sender: number;
+  readonly worldSize: number;
+}
 /** "I have entered operation `seq`", broadcast when an operation is slow, so the stuck ranks can be named. */
-export interface StatusMessage { readonly kind: 'status'; readonly sender: number; readonly seq: number }
+export interface StatusMessage {
+  readonly kind: 'status';
+  readonly sender: number;
+  readonly seq: number;
+}
 /** The sender's operation `seq` failed; receivers fail too, naming the same ranks. */
 export interface AbortMessage {
   readonly kind: 'abort';
@@ -80,7 +88,11 @@ export interface AbortMessage {
   readonly detail: string;
 }
 /** The sender closed its group after completing operation `lastSeq`. */
-export interface ByeMessage { readonly kind: 'bye'; readonly sender: number; readonly lastSeq: number }
+export interface ByeMessage {
+  readonly kind: 'bye';
+  readonly sender: number;
+  readonly lastSeq: number;
+}
 
 export type WireMessage = DataMessage | HelloMessage | StatusMessage | AbortMessage | ByeMessage;
 
@@ -96,7 +108,19 @@ export function encodeTraceContext(trace: TraceContext): Buffer | undefined {
 }
 
 /** Writes a header; positional arguments keep this hot path free of temporary objects. */
-function header(kind: number, op: number, byte7: number, sender: number, seq: number, step: number, offset: number, count: number, total: number, aux: number, trace?: Buffer): Buffer {
+function header(
+  kind: number,
+  op: number,
+  byte7: number,
+  sender: number,
+  seq: number,
+  step: number,
+  offset: number,
+  count: number,
+  total: number,
+  aux: number,
+  trace?: Buffer,
+): Buffer {
   const h = Buffer.allocUnsafe(HEADER_BYTES);
   if (trace === undefined) h.fill(0, TRACE_OFFSET);
   else trace.copy(h, TRACE_OFFSET);

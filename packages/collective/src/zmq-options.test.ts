@@ -7,7 +7,15 @@ const base: ZmqProcessGroupOptions = { rank: 1, worldSize: 2, endpoints: ['tcp:/
 
 describe('resolveZmqOptions', () => {
   it('fills in defaults derived from the timeout', () => {
-    expect(resolveZmqOptions(base)).toMatchObject({ timeoutMs: 30_000, segmentBytes: 1 << 20, heartbeatIntervalMs: 5000, heartbeatTimeoutMs: 10_000, peerLossGraceMs: 250, lingerMs: 1000, curve: undefined });
+    expect(resolveZmqOptions(base)).toMatchObject({
+      timeoutMs: 30_000,
+      segmentBytes: 1 << 20,
+      heartbeatIntervalMs: 5000,
+      heartbeatTimeoutMs: 10_000,
+      peerLossGraceMs: 250,
+      lingerMs: 1000,
+      curve: undefined,
+    });
     expect(resolveZmqOptions({ ...base, timeoutMs: 1500 })).toMatchObject({ heartbeatIntervalMs: 375, heartbeatTimeoutMs: 750 });
   });
 
@@ -30,6 +38,8 @@ describe('resolveZmqOptions', () => {
     const config = resolveZmqOptions({ ...base, curve: curveOptionsFor(keys, 1) });
     expect(config.curve?.publicKeys.map((k) => k.length)).toEqual([32, 32]);
     expect(config.curve?.publicKey).toBe(keys.publicKeys[1]);
-    expect(() => resolveZmqOptions({ ...base, curve: { ...curveOptionsFor(keys, 1), secretKey: 'short' } })).toThrow('curve.secretKey: expected a 40-character Z85 key');
+    expect(() => resolveZmqOptions({ ...base, curve: { ...curveOptionsFor(keys, 1), secretKey: 'short' } })).toThrow(
+      'curve.secretKey: expected a 40-character Z85 key',
+    );
   });
 });

@@ -57,7 +57,8 @@ export interface ZmqGroupConfig {
   /** How long close() waits for the peers' goodbyes, and then keeps flushing queued messages. */
   readonly lingerMs: number;
   readonly closeWaitMs: number;
-  readonly curve: { readonly publicKeys: readonly Buffer[]; readonly publicKey: string; readonly serverKeys: readonly string[]; readonly secretKey: string } | undefined;
+  readonly curve:
+    { readonly publicKeys: readonly Buffer[]; readonly publicKey: string; readonly serverKeys: readonly string[]; readonly secretKey: string } | undefined;
   readonly clock: Clock;
   readonly onEvent: GroupEventListener | undefined;
   readonly sharedMemory: 'auto' | 'off';
@@ -75,24 +76,29 @@ const clamp = (x: number, lo: number, hi: number): number => Math.min(hi, Math.m
 /** @throws {CollectiveArgumentError} naming the first invalid option and quoting its value. */
 export function resolveZmqOptions(o: ZmqProcessGroupOptions): ZmqGroupConfig {
   const rank = Number.isInteger(o.rank) ? o.rank : -1;
-  const bad = (field: string, message: string): CollectiveArgumentError => new CollectiveArgumentError({ op: 'createZmqProcessGroup', seq: null, rank }, field, message);
+  const bad = (field: string, message: string): CollectiveArgumentError =>
+    new CollectiveArgumentError({ op: 'createZmqProcessGroup', seq: null, rank }, field, message);
   if (endianness() !== 'LE') throw bad('host', 'tensors travel as little-endian frames; big-endian hosts are not supported');
   if (!Number.isInteger(o.worldSize) || o.worldSize < 1) throw bad('worldSize', `expected a positive integer, got ${o.worldSize}`);
   if (!Number.isInteger(o.rank) || o.rank < 0 || o.rank >= o.worldSize) throw bad('rank', `expected an integer in 0..${o.worldSize - 1}, got ${o.rank}`);
-  if (!Array.isArray(o.endpoints) || o.endpoints.length !== o.worldSize) throw bad('endpoints', `expected ${o.worldSize} endpoints (one per rank), got ${JSON.stringify(o.endpoints)}`);
+  if (!Array.isArray(o.endpoints) || o.endpoints.length !== o.worldSize)
+    throw bad('endpoints', `expected ${o.worldSize} endpoints (one per rank), got ${JSON.stringify(o.endpoints)}`);
   const wrong = o.endpoints.find((e) => typeof e !== 'string' || !ENDPOINT.test(e));
   if (wrong !== undefined) throw bad('endpoints', `expected tcp://HOST:PORT or ipc:///path, got ${JSON.stringify(wrong)}`);
   if (new Set(o.endpoints).size !== o.endpoints.length) throw bad('endpoints', `every rank needs its own endpoint, got ${JSON.stringify(o.endpoints)}`);
   const timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (!Number.isFinite(timeoutMs) || timeoutMs < 10 || timeoutMs > 86_400_000) throw bad('timeoutMs', `expected 10..86400000 ms, got ${timeoutMs}`);
   const segmentBytes = o.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
-  if (!Number.isInteger(segmentBytes) || segmentBytes < 4096 || segmentBytes > 256 << 20) throw bad('segmentBytes', `expected an integer in 4096..268435456, got ${segmentBytes}`);
+  if (!Number.isInteger(segmentBytes) || segmentBytes < 4096 || segmentBytes > 256 << 20)
+    throw bad('segmentBytes', `expected an integer in 4096..268435456, got ${segmentBytes}`);
   const sharedMemory = o.sharedMemory ?? 'off';
   if (sharedMemory !== 'auto' && sharedMemory !== 'off') throw bad('sharedMemory', `expected 'auto' or 'off', got ${JSON.stringify(sharedMemory)}`);
   const sharedMemoryDir = o.sharedMemoryDir ?? defaultSharedMemoryDir();
-  if (typeof sharedMemoryDir !== 'string' || sharedMemoryDir.length === 0) throw bad('sharedMemoryDir', `expected a directory, got ${JSON.stringify(sharedMemoryDir)}`);
+  if (typeof sharedMemoryDir !== 'string' || sharedMemoryDir.length === 0)
+    throw bad('sharedMemoryDir', `expected a directory, got ${JSON.stringify(sharedMemoryDir)}`);
   const sharedMemoryLimitBytes = o.sharedMemoryLimitBytes ?? DEFAULT_SHARED_MEMORY_LIMIT_BYTES;
-  if (!Number.isInteger(sharedMemoryLimitBytes) || sharedMemoryLimitBytes < 4096) throw bad('sharedMemoryLimitBytes', `expected an integer of at least 4096, got ${sharedMemoryLimitBytes}`);
+  if (!Number.isInteger(sharedMemoryLimitBytes) || sharedMemoryLimitBytes < 4096)
+    throw bad('sharedMemoryLimitBytes', `expected an integer of at least 4096, got ${sharedMemoryLimitBytes}`);
   return {
     rank: o.rank,
     worldSize: o.worldSize,
@@ -113,13 +119,20 @@ export function resolveZmqOptions(o: ZmqProcessGroupOptions): ZmqGroupConfig {
   };
 }
 
-function resolveCurve(c: CurveOptions, worldSize: number, rank: number, bad: (field: string, message: string) => CollectiveArgumentError): ZmqGroupConfig['curve'] {
-  if (!Array.isArray(c.publicKeys) || c.publicKeys.length !== worldSize) throw bad('curve.publicKeys', `expected ${worldSize} keys, got ${c.publicKeys?.length}`);
+function resolveCurve(
+  c: CurveOptions,
+  worldSize: number,
+  rank: number,
+  bad: (field: string, message: string) => CollectiveArgumentError,
+): ZmqGroupConfig['curve'] {
+  if (!Array.isArray(c.publicKeys) || c.publicKeys.length !== worldSize)
+    throw bad('curve.publicKeys', `expected ${worldSize} keys, got ${c.publicKeys?.length}`);
   const publicKeys = c.publicKeys.map((k, i) => {
     const raw = typeof k === 'string' && k.length === 40 ? z85Decode(k) : undefined;
     if (raw === undefined) throw bad(`curve.publicKeys[${i}]`, 'expected a 40-character Z85 key');
     return raw;
   });
-  if (typeof c.secretKey !== 'string' || c.secretKey.length !== 40 || z85Decode(c.secretKey) === undefined) throw bad('curve.secretKey', 'expected a 40-character Z85 key');
+  if (typeof c.secretKey !== 'string' || c.secretKey.length !== 40 || z85Decode(c.secretKey) === undefined)
+    throw bad('curve.secretKey', 'expected a 40-character Z85 key');
   return { publicKeys, publicKey: c.publicKeys[rank] as string, serverKeys: [...c.publicKeys], secretKey: c.secretKey };
 }

@@ -62,7 +62,12 @@ export class ZmqTransport implements Transport {
       pull.close();
       zap?.close();
       const message = error instanceof Error ? error.message : String(error);
-      throw new CollectiveArgumentError({ op: 'createZmqProcessGroup', seq: null, rank: config.rank }, 'endpoints', `cannot listen on ${endpoint}: ${message}`, { cause: error });
+      throw new CollectiveArgumentError(
+        { op: 'createZmqProcessGroup', seq: null, rank: config.rank },
+        'endpoints',
+        `cannot listen on ${endpoint}: ${message}`,
+        { cause: error },
+      );
     }
 
     const pushes = new Map<number, Push>();
@@ -70,12 +75,20 @@ export class ZmqTransport implements Transport {
     const onLost = { current: (_peer: number, _reason: string): void => undefined };
     for (let peer = 0; peer < config.worldSize; peer++) {
       if (peer === config.rank) continue;
-      const client = curve === undefined ? {} : { curveServerKey: curve.serverKeys[peer] as string, curvePublicKey: curve.publicKey, curveSecretKey: curve.secretKey };
-      const push = new Push({ context, linger: config.lingerMs, heartbeatInterval: config.heartbeatIntervalMs, heartbeatTimeout: config.heartbeatTimeoutMs, ...client });
+      const client =
+        curve === undefined ? {} : { curveServerKey: curve.serverKeys[peer] as string, curvePublicKey: curve.publicKey, curveSecretKey: curve.secretKey };
+      const push = new Push({
+        context,
+        linger: config.lingerMs,
+        heartbeatInterval: config.heartbeatIntervalMs,
+        heartbeatTimeout: config.heartbeatTimeoutMs,
+        ...client,
+      });
       let established = false;
       const watcher = watch(push.events, (event) => {
         if (event.type === 'handshake') established = true;
-        else if (event.type === 'disconnect' && established) onLost.current(peer, `lost its connection (exited, or no heartbeat for ${config.heartbeatTimeoutMs} ms)`);
+        else if (event.type === 'disconnect' && established)
+          onLost.current(peer, `lost its connection (exited, or no heartbeat for ${config.heartbeatTimeoutMs} ms)`);
         else handshakeFailed(event);
       });
       observers.push(watcher);

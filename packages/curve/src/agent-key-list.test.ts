@@ -35,6 +35,8 @@ describe('agent key list', () => {
     writeFileSync(file, 'garbage\n'); // a broken edit keeps the last good list, reported once
     utimesSync(file, 3000, 3000);
     expect([list.allows(raw(a)), list.allows(raw(b)), list.allows(raw(b))]).toEqual([false, true, true]);
-    expect(logged.slice(1)).toEqual([`agent key file ${file} not reloaded, keeping 1 key(s): ${file}:1: "garbage" is not a CURVE public key (40 Z85 characters)`]);
+    expect(logged.slice(1)).toEqual([
+      `agent key file ${file} not reloaded, keeping 1 key(s): ${file}:1: "garbage" is not a CURVE public key (40 Z85 characters)`,
+    ]);
   });
 });

@@ -22,7 +22,8 @@ export function loadOrCreateKeyPair(file: string): KeyPair {
   try {
     if (existsSync(file)) {
       const keys = JSON.parse(readFileSync(file, 'utf8')) as Partial<KeyPair>;
-      if (typeof keys.publicKey !== 'string' || keys.publicKey.length !== 40 || typeof keys.secretKey !== 'string' || keys.secretKey.length !== 40) throw new KeyFileError(`${file} holds no CURVE key pair; delete it to make a new one`);
+      if (typeof keys.publicKey !== 'string' || keys.publicKey.length !== 40 || typeof keys.secretKey !== 'string' || keys.secretKey.length !== 40)
+        throw new KeyFileError(`${file} holds no CURVE key pair; delete it to make a new one`);
       chmodSync(file, 0o600);
       return { publicKey: keys.publicKey, secretKey: keys.secretKey };
     }

@@ -14,7 +14,14 @@ export type { LearnedMerges, LearnMergesOptions } from './tokenizer/learn-merges
 export { normalizeText } from './tokenizer/normalize.js';
 export { preTokenize } from './tokenizer/pre-tokenize.js';
 export { loadTokenizer, saveTokenizer, tokenizerFromJson } from './tokenizer/tokenizer-file.js';
-export { decodeTokenizerJson, encodeTokenizerJson, TOKENIZER_FORMAT, TOKENIZER_KINDS, TOKENIZER_NORMALIZATION, TOKENIZER_VERSION } from './tokenizer/tokenizer-json.js';
+export {
+  decodeTokenizerJson,
+  encodeTokenizerJson,
+  TOKENIZER_FORMAT,
+  TOKENIZER_KINDS,
+  TOKENIZER_NORMALIZATION,
+  TOKENIZER_VERSION,
+} from './tokenizer/tokenizer-json.js';
 export type { TokenizerContent } from './tokenizer/tokenizer-json.js';
 export type { BpeTokenizerJson, CharTokenizerJson, Tokenizer, TokenizerJson, TokenizerKind, TokenizerProvenance } from './tokenizer/tokenizer.js';
 

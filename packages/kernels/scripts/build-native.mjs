@@ -31,7 +31,8 @@ function nodeGyp() {
 }
 
 function giveUp(reason) {
-  const msg = `@orquesta/kernels: native kernels not built: ${reason}. Backend wasm-native is unavailable; ` +
+  const msg =
+    `@orquesta/kernels: native kernels not built: ${reason}. Backend wasm-native is unavailable; ` +
     'training falls back to wasm. Install a C compiler and libopenblas-dev (bash tools/setup-system.sh), then run ' +
     '`npm run build:native -w @orquesta/kernels`.';
   process.stderr.write(`${msg}\n`);
@@ -41,7 +42,11 @@ function giveUp(reason) {
 if (process.platform !== 'linux') giveUp(`platform ${process.platform} is not supported (Linux only)`);
 const gyp = nodeGyp();
 if (!gyp) giveUp('node-gyp was not found');
-if (!existsSync('/usr/include/x86_64-linux-gnu/openblas-pthread/cblas.h') && !existsSync('/usr/include/openblas/cblas.h') && !existsSync('/usr/include/cblas.h')) {
+if (
+  !existsSync('/usr/include/x86_64-linux-gnu/openblas-pthread/cblas.h') &&
+  !existsSync('/usr/include/openblas/cblas.h') &&
+  !existsSync('/usr/include/cblas.h')
+) {
   giveUp('OpenBLAS headers (libopenblas-dev) are missing');
 }
 // Headers of the running Node: Debian and NodeSource packages install them in /usr/include/node,
@@ -55,4 +60,6 @@ if (result.status !== 0) {
   process.stderr.write(result.stdout + result.stderr);
   giveUp(`node-gyp exited with ${result.status ?? result.signal}`);
 }
-process.stdout.write(`@orquesta/kernels: native kernels built in ${((Date.now() - started) / 1000).toFixed(1)} s (${join(nativeDir, 'build', 'Release', 'orquesta_kernels.node')})\n`);
+process.stdout.write(
+  `@orquesta/kernels: native kernels built in ${((Date.now() - started) / 1000).toFixed(1)} s (${join(nativeDir, 'build', 'Release', 'orquesta_kernels.node')})\n`,
+);

@@ -24,7 +24,21 @@ export const UnaryOp = { exp: 0, sqrt: 1, rsqrt: 2, square: 3, relu: 4, neg: 5 }
 export const BinaryOp = { add: 0, sub: 1, mul: 2, div: 3 } as const;
 
 export interface NativeAddon {
-  gemm(heap: Heap, transposeA: number, transposeB: number, batch: number, m: number, n: number, k: number, offA: number, strideA: number, offB: number, strideB: number, offC: number, strideC: number): void;
+  gemm(
+    heap: Heap,
+    transposeA: number,
+    transposeB: number,
+    batch: number,
+    m: number,
+    n: number,
+    k: number,
+    offA: number,
+    strideA: number,
+    offB: number,
+    strideB: number,
+    offC: number,
+    strideC: number,
+  ): void;
   sum(heap: Heap, offX: number, outer: number, red: number, inner: number, offOut: number): void;
   mean(heap: Heap, offX: number, outer: number, red: number, inner: number, offOut: number): void;
   max(heap: Heap, offX: number, outer: number, red: number, inner: number, offOut: number): void;
@@ -34,10 +48,55 @@ export interface NativeAddon {
   cast(heap: Heap, toInt: number, offX: number, n: number, offOut: number): void;
   transpose(heap: Heap, shape: number[], perm: number[], offX: number, offOut: number): void;
   keepMask(out: Heap | Float32Array, offset: number, n: number, seed: number, rate: number): void;
-  layerNorm(heap: Heap, offX: number, offGamma: number, offBeta: number, rows: number, d: number, eps: number, offY: number, offXhat: number, offRstd: number): void;
-  layerNormGrad(heap: Heap, offDy: number, offXhat: number, offRstd: number, offGamma: number, rows: number, d: number, offDx: number, offDgamma: number, offDbeta: number): void;
-  softmaxXent(heap: Heap, offLogits: number, offTargets: number, offWeights: number, n: number, v: number, epsilon: number, offLoss: number, offGrad: number): void;
-  adam(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, lr: number, b1: number, b2: number, c1: number, c2: number, eps: number, decay: number, gradScale: number): void;
+  layerNorm(
+    heap: Heap,
+    offX: number,
+    offGamma: number,
+    offBeta: number,
+    rows: number,
+    d: number,
+    eps: number,
+    offY: number,
+    offXhat: number,
+    offRstd: number,
+  ): void;
+  layerNormGrad(
+    heap: Heap,
+    offDy: number,
+    offXhat: number,
+    offRstd: number,
+    offGamma: number,
+    rows: number,
+    d: number,
+    offDx: number,
+    offDgamma: number,
+    offDbeta: number,
+  ): void;
+  softmaxXent(
+    heap: Heap,
+    offLogits: number,
+    offTargets: number,
+    offWeights: number,
+    n: number,
+    v: number,
+    epsilon: number,
+    offLoss: number,
+    offGrad: number,
+  ): void;
+  adam(
+    p: Float32Array,
+    g: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    lr: number,
+    b1: number,
+    b2: number,
+    c1: number,
+    c2: number,
+    eps: number,
+    decay: number,
+    gradScale: number,
+  ): void;
   blasInfo(): BlasInfo;
   setBlasThreads(n: number): void;
 }

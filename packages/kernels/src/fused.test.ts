@@ -54,7 +54,11 @@ describe('fused kernels', () => {
     const logits = tf.mul(tf.randomNormal([n, v], 0, 1, 'float32', 5), 4);
     const targetIds = Int32Array.from({ length: n }, (_, i) => (i * 37) % v);
     const w = Float32Array.from({ length: n }, (_, i) => (i % 5 === 4 ? 0 : 1));
-    const [loss, grad] = run(FUSED_KERNELS.softmaxCrossEntropy, { logits, targets: tf.tensor1d(targetIds, 'int32'), weights: tf.tensor1d(w) }, { epsilon: eps });
+    const [loss, grad] = run(
+      FUSED_KERNELS.softmaxCrossEntropy,
+      { logits, targets: tf.tensor1d(targetIds, 'int32'), weights: tf.tensor1d(w) },
+      { epsilon: eps },
+    );
     const lp = tf.logSoftmax(logits);
     const onehot = tf.oneHot(tf.tensor1d(targetIds, 'int32'), v);
     const q = tf.add(tf.mul(onehot, 1 - eps), eps / v);
@@ -66,6 +70,8 @@ describe('fused kernels', () => {
 
   it('rejects a target outside the vocabulary', () => {
     const logits = tf.zeros([2, 5]);
-    expect(() => run(FUSED_KERNELS.softmaxCrossEntropy, { logits, targets: tf.tensor1d([1, 5], 'int32'), weights: tf.ones([2]) }, { epsilon: 0 })).toThrow(/target 5 of row 1 is not in \[0, 4\]/);
+    expect(() => run(FUSED_KERNELS.softmaxCrossEntropy, { logits, targets: tf.tensor1d([1, 5], 'int32'), weights: tf.ones([2]) }, { epsilon: 0 })).toThrow(
+      /target 5 of row 1 is not in \[0, 4\]/,
+    );
   });
 });

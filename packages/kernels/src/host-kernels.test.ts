@@ -28,12 +28,18 @@ describe('nativeAdamUpdate', () => {
   it('gives the same bits as the JS arithmetic over several steps', () => {
     const n = 10_001;
     const init = Float32Array.from({ length: n }, (_, i) => Math.sin(i) * 0.1);
-    const pN = init.slice(), mN = new Float32Array(n), vN = new Float32Array(n);
-    const pJ = init.slice(), mJ = new Float32Array(n), vJ = new Float32Array(n);
+    const pN = init.slice(),
+      mN = new Float32Array(n),
+      vN = new Float32Array(n);
+    const pJ = init.slice(),
+      mJ = new Float32Array(n),
+      vJ = new Float32Array(n);
     const [b1, b2, eps, lr, wd] = [0.9, 0.98, 1e-9, 7e-4, 0.01];
     for (let t = 1; t <= 5; t++) {
       const g = Float32Array.from({ length: n }, (_, i) => Math.cos(i * t) * 0.01);
-      const c1 = 1 - Math.pow(b1, t), c2 = 1 - Math.pow(b2, t), decay = 1 - lr * wd;
+      const c1 = 1 - Math.pow(b1, t),
+        c2 = 1 - Math.pow(b2, t),
+        decay = 1 - lr * wd;
       nativeAdamUpdate(pN, g, mN, vN, { lr, beta1: b1, beta2: b2, c1, c2, eps, decay });
       for (let j = 0; j < n; j++) {
         const gj = g[j]!;
@@ -50,6 +56,8 @@ describe('nativeAdamUpdate', () => {
   });
   it('rejects arrays of different lengths', () => {
     const a = new Float32Array(4);
-    expect(() => nativeAdamUpdate(a, new Float32Array(3), a.slice(), a.slice(), { lr: 1, beta1: 0.9, beta2: 0.9, c1: 1, c2: 1, eps: 1, decay: 1 })).toThrow(/lengths/);
+    expect(() => nativeAdamUpdate(a, new Float32Array(3), a.slice(), a.slice(), { lr: 1, beta1: 0.9, beta2: 0.9, c1: 1, c2: 1, eps: 1, decay: 1 })).toThrow(
+      /lengths/,
+    );
   });
 });

@@ -64,7 +64,17 @@ export function installNativeKernels(options: NativeKernelOptions = {}): NativeK
   checkWasmInternals(tf.findBackend('wasm'), version_wasm);
   addon.setBlasThreads(options.blasThreads ?? defaultBlasThreads());
   installSharedIdentity();
-  for (const o of [batchMatMulOverride(addon), sumOverride(addon), meanOverride(addon), maxOverride(addon), gatherOverride(addon), transposeOverride(addon), ...unaryOverrides(addon), ...binaryOverrides(addon), castOverride(addon)]) {
+  for (const o of [
+    batchMatMulOverride(addon),
+    sumOverride(addon),
+    meanOverride(addon),
+    maxOverride(addon),
+    gatherOverride(addon),
+    transposeOverride(addon),
+    ...unaryOverrides(addon),
+    ...binaryOverrides(addon),
+    castOverride(addon),
+  ]) {
     installOverride(o);
   }
   registerFusedKernels(addon);

@@ -13,7 +13,10 @@ function random(shape: number[], scale = 1): tf.Tensor {
 }
 
 /** Runs `f` with the overrides off and on; returns both results and how many native calls it made. */
-function both(kernel: string, f: () => tf.Tensor): { ref: Float32Array | Int32Array; got: Float32Array | Int32Array; shapes: [number[], number[]]; calls: number } {
+function both(
+  kernel: string,
+  f: () => tf.Tensor,
+): { ref: Float32Array | Int32Array; got: Float32Array | Int32Array; shapes: [number[], number[]]; calls: number } {
   setNativeKernelsEnabled(false);
   const r = f();
   setNativeKernelsEnabled(true);
@@ -53,7 +56,12 @@ describe('BatchMatMul', () => {
     ['large', [256, 256], [256, 512]],
   ];
   for (const [name, sa, sb] of cases) {
-    for (const [ta, tb] of [[false, false], [false, true], [true, false], [true, true]] as const) {
+    for (const [ta, tb] of [
+      [false, false],
+      [false, true],
+      [true, false],
+      [true, true],
+    ] as const) {
       it(`${name} transposeA=${ta} transposeB=${tb}`, () => {
         const swap = (s: number[]) => [...s.slice(0, -2), s[s.length - 1]!, s[s.length - 2]!];
         const a = random(ta ? swap(sa) : sa);
@@ -89,7 +97,10 @@ describe('Sum and Max', () => {
     });
     it(`max ${JSON.stringify(shape)} axis ${JSON.stringify(axis)} keepDims ${keep}`, () => {
       const x = random(shape);
-      expectClose(both('Max', () => tf.max(x, axis, keep)), 0);
+      expectClose(
+        both('Max', () => tf.max(x, axis, keep)),
+        0,
+      );
     });
   }
   it('mean [2048, 256] over the last axis and [7, 9, 5] over the first two', () => {
@@ -99,7 +110,10 @@ describe('Sum and Max', () => {
     expectClose(both('Mean', () => tf.mean(y, [0, 1])));
   });
   it('max propagates NaN like the wasm kernel', () => {
-    const x = tf.tensor2d([[1, NaN, 3, ...new Array(40).fill(0)], [5, 6, 7, ...new Array(40).fill(-1)]]);
+    const x = tf.tensor2d([
+      [1, NaN, 3, ...new Array(40).fill(0)],
+      [5, 6, 7, ...new Array(40).fill(-1)],
+    ]);
     const res = both('Max', () => tf.max(x, 1));
     expect(Number.isNaN(res.got[0])).toBe(true);
     expect(res.got[1]).toBe(7);
@@ -132,12 +146,24 @@ describe('elementwise', () => {
     expect(Array.from(res.got)).toEqual(Array.from(res.ref));
   });
   const shapes: [number[], number[]][] = [
-    [[64, 257], [64, 257]],
+    [
+      [64, 257],
+      [64, 257],
+    ],
     [[64, 257], [257]],
-    [[64, 1], [64, 257]],
+    [
+      [64, 1],
+      [64, 257],
+    ],
     [[], [3, 5]],
-    [[2, 3, 1, 5], [4, 1]],
-    [[7, 1, 9], [1, 6, 1]],
+    [
+      [2, 3, 1, 5],
+      [4, 1],
+    ],
+    [
+      [7, 1, 9],
+      [1, 6, 1],
+    ],
   ];
   for (const kernel of ['Add', 'Sub', 'Multiply', 'RealDiv'] as const) {
     const op = { Add: tf.add, Sub: tf.sub, Multiply: tf.mul, RealDiv: tf.div }[kernel];
@@ -145,7 +171,10 @@ describe('elementwise', () => {
       it(`${kernel} ${JSON.stringify(sa)} with ${JSON.stringify(sb)}`, () => {
         const a = random(sa);
         const b = kernel === 'RealDiv' ? tf.add(tf.abs(random(sb)), 0.5) : random(sb);
-        expectClose(both(kernel, () => op(a, b)), 0);
+        expectClose(
+          both(kernel, () => op(a, b)),
+          0,
+        );
       });
     }
   }
@@ -154,9 +183,15 @@ describe('elementwise', () => {
 describe('Cast', () => {
   it('float32 -> int32 truncates, wraps and maps NaN to 0 as the wasm kernel does; int32 -> float32 rounds', () => {
     const x = tf.tensor1d([1.9, -1.9, 0, -0, 2147483647, 3e9, -3e9, NaN, Infinity, -Infinity, 123456.7, 16777217]);
-    expectClose(both('Cast', () => tf.cast(x, 'int32')), 0);
+    expectClose(
+      both('Cast', () => tf.cast(x, 'int32')),
+      0,
+    );
     const big = tf.cast(tf.mul(random([999], 1), 2 ** 30), 'int32');
-    expectClose(both('Cast', () => tf.cast(big, 'float32')), 0);
+    expectClose(
+      both('Cast', () => tf.cast(big, 'float32')),
+      0,
+    );
   });
 });
 
@@ -172,7 +207,10 @@ describe('Transpose', () => {
   for (const [shape, perm, dtype] of cases) {
     it(`${JSON.stringify(shape)} perm ${JSON.stringify(perm)} ${dtype}`, () => {
       const x = dtype === 'int32' ? tf.cast(tf.mul(random(shape), 1000), 'int32') : random(shape);
-      expectClose(both('Transpose', () => tf.transpose(x, perm)), 0);
+      expectClose(
+        both('Transpose', () => tf.transpose(x, perm)),
+        0,
+      );
     });
   }
 });
@@ -180,10 +218,20 @@ describe('Transpose', () => {
 describe('GatherV2', () => {
   it('embedding rows by id, float32 and int32 tables, 2-d ids', () => {
     const table = random([8000, 256]);
-    const ids = tf.tensor2d(Array.from({ length: 64 * 32 }, (_, i) => (i * 7919) % 8000), [64, 32], 'int32');
-    expectClose(both('GatherV2', () => tf.gather(table, ids)), 0);
+    const ids = tf.tensor2d(
+      Array.from({ length: 64 * 32 }, (_, i) => (i * 7919) % 8000),
+      [64, 32],
+      'int32',
+    );
+    expectClose(
+      both('GatherV2', () => tf.gather(table, ids)),
+      0,
+    );
     const t2 = tf.cast(tf.mul(random([50, 3, 4]), 100), 'int32');
-    expectClose(both('GatherV2', () => tf.gather(t2, tf.tensor1d([49, 0, 7, 7], 'int32'))), 0);
+    expectClose(
+      both('GatherV2', () => tf.gather(t2, tf.tensor1d([49, 0, 7, 7], 'int32'))),
+      0,
+    );
   });
   it('falls back for another axis', () => {
     const x = random([5, 6]);

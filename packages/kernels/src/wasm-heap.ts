@@ -52,7 +52,9 @@ export function checkWasmInternals(backend: unknown, version: string): WasmBacke
     throw new WasmInternalsChangedError(`native kernels were written against @tensorflow/tfjs-backend-wasm ${PINNED_WASM_VERSION}; ${version} is installed`);
   }
   if (backend === null || backend === undefined) {
-    throw new WasmInternalsChangedError("the wasm backend is not initialised: call tf.setBackend('wasm') and await tf.ready() before installing native kernels");
+    throw new WasmInternalsChangedError(
+      "the wasm backend is not initialised: call tf.setBackend('wasm') and await tf.ready() before installing native kernels",
+    );
   }
   const b = backend as Partial<WasmBackendInternals>;
   const missing = [

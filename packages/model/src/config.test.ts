@@ -5,7 +5,16 @@ import { ModelConfigError } from './errors.js';
 describe('transformerConfig', () => {
   it('fills the documented defaults and freezes the result', () => {
     const config = transformerConfig({ vocabSize: 8000 });
-    expect(config).toMatchObject({ dModel: 256, heads: 4, dFf: 1024, encoderLayers: 3, decoderLayers: 3, norm: 'pre', positional: 'sinusoidal', tieEmbeddings: true });
+    expect(config).toMatchObject({
+      dModel: 256,
+      heads: 4,
+      dFf: 1024,
+      encoderLayers: 3,
+      decoderLayers: 3,
+      norm: 'pre',
+      positional: 'sinusoidal',
+      tieEmbeddings: true,
+    });
     expect(Object.isFrozen(config)).toBe(true);
   });
 
@@ -22,10 +31,38 @@ describe('transformerConfig', () => {
 
   it('maps a validated spec model section field by field', () => {
     const config = configFromSpec(
-      { d_model: 64, heads: 8, d_ff: 128, encoder_layers: 0, decoder_layers: 2, dropout: 0.2, attention_dropout: 0.1, activation: 'gelu', norm: 'post', max_len: 32, positional: 'learned', tie_embeddings: false },
+      {
+        d_model: 64,
+        heads: 8,
+        d_ff: 128,
+        encoder_layers: 0,
+        decoder_layers: 2,
+        dropout: 0.2,
+        attention_dropout: 0.1,
+        activation: 'gelu',
+        norm: 'post',
+        max_len: 32,
+        positional: 'learned',
+        tie_embeddings: false,
+      },
       65,
       7,
     );
-    expect(config).toMatchObject({ vocabSize: 65, dModel: 64, heads: 8, dFf: 128, encoderLayers: 0, decoderLayers: 2, dropout: 0.2, attentionDropout: 0.1, activation: 'gelu', norm: 'post', maxLen: 32, positional: 'learned', tieEmbeddings: false, seed: 7 });
+    expect(config).toMatchObject({
+      vocabSize: 65,
+      dModel: 64,
+      heads: 8,
+      dFf: 128,
+      encoderLayers: 0,
+      decoderLayers: 2,
+      dropout: 0.2,
+      attentionDropout: 0.1,
+      activation: 'gelu',
+      norm: 'post',
+      maxLen: 32,
+      positional: 'learned',
+      tieEmbeddings: false,
+      seed: 7,
+    });
   });
 });

@@ -65,7 +65,8 @@ export function transformerConfig(fields: Partial<TransformerConfig> & { vocabSi
   for (const key of positive) {
     if (!Number.isInteger(config[key]) || config[key] < 1) throw new ModelConfigError(key, `must be a positive integer, got ${config[key]}`);
   }
-  if (!Number.isInteger(config.encoderLayers) || config.encoderLayers < 0) throw new ModelConfigError('encoderLayers', `must be >= 0, got ${config.encoderLayers}`);
+  if (!Number.isInteger(config.encoderLayers) || config.encoderLayers < 0)
+    throw new ModelConfigError('encoderLayers', `must be >= 0, got ${config.encoderLayers}`);
   if (config.dModel % config.heads !== 0) throw new ModelConfigError('dModel', `${config.dModel} is not divisible by heads ${config.heads}`);
   for (const key of ['dropout', 'attentionDropout'] as const) {
     if (!(config[key] >= 0 && config[key] < 1)) throw new ModelConfigError(key, `must be in [0, 1), got ${config[key]}`);

@@ -40,7 +40,8 @@ describe('gradients agree with finite differences', () => {
     const v = tf.randomNormal(shape, 0, 1, 'float32', 3) as tf.Tensor4D;
     const w = tf.randomNormal(shape, 0, 1, 'float32', 4);
     const mask = causalBias(3);
-    const out = (qq: tf.Tensor, kk: tf.Tensor, vv: tf.Tensor) => tf.sum(tf.mul(scaledDotProductAttention(qq as tf.Tensor4D, kk as tf.Tensor4D, vv as tf.Tensor4D, mask), w)) as tf.Scalar;
+    const out = (qq: tf.Tensor, kk: tf.Tensor, vv: tf.Tensor) =>
+      tf.sum(tf.mul(scaledDotProductAttention(qq as tf.Tensor4D, kk as tf.Tensor4D, vv as tf.Tensor4D, mask), w)) as tf.Scalar;
     expect(gradientError((x) => out(x, k, v), q)).toBeLessThan(2e-2);
     expect(gradientError((x) => out(q, x, v), k)).toBeLessThan(2e-2);
     expect(gradientError((x) => out(q, k, x), v)).toBeLessThan(2e-2);
@@ -68,7 +69,10 @@ describe('gradients agree with finite differences', () => {
   });
 
   it('the loss counts only non-pad targets and equals a hand computation', () => {
-    const logits = tf.tensor2d([[0, 1, 2], [2, 0, 0]]);
+    const logits = tf.tensor2d([
+      [0, 1, 2],
+      [2, 0, 0],
+    ]);
     const { sum, count } = labelSmoothedCrossEntropy(logits, Int32Array.from([2, 0]), 0, 0.3);
     const lse = Math.log(1 + Math.E + Math.E ** 2);
     const expected = 0.7 * (lse - 2) + 0.3 * (lse - 1);

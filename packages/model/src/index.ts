@@ -1,7 +1,15 @@
 export { configFromSpec, defaultTransformerConfig, transformerConfig } from './config.js';
 export type { TransformerConfig } from './config.js';
 export { BackendUnavailableError, CheckpointFormatError, ModelConfigError, ModelError } from './errors.js';
-export { AUTO_BACKEND, backendOptionsFromEnv, DAWN_BACKEND_ENV, registerBackend, registeredBackends, resolveBackendName, selectBackend } from './backend/select-backend.js';
+export {
+  AUTO_BACKEND,
+  backendOptionsFromEnv,
+  DAWN_BACKEND_ENV,
+  registerBackend,
+  registeredBackends,
+  resolveBackendName,
+  selectBackend,
+} from './backend/select-backend.js';
 export type { BackendLoader, SelectBackendOptions } from './backend/select-backend.js';
 export { matMulNN } from './ops/mat-mul.js';
 export { embeddingLookup } from './ops/embedding-lookup.js';

@@ -5,10 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-export type Init =
-  | { readonly kind: 'xavier' }
-  | { readonly kind: 'normal'; readonly std: number }
-  | { readonly kind: 'constant'; readonly value: number };
+export type Init = { readonly kind: 'xavier' } | { readonly kind: 'normal'; readonly std: number } | { readonly kind: 'constant'; readonly value: number };
 
 export class ParameterStore {
   private readonly vars = new Map<string, tf.Variable>();

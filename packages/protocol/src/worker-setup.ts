@@ -72,7 +72,8 @@ export function readRankAssignment(env: Readonly<Record<string, string | undefin
   const int = (name: string, min: number) => {
     const text = env[name];
     const value = Number(text);
-    if (text === undefined || text === '' || !Number.isInteger(value) || value < min) throw new WorkerSetupError(`${name} must be an integer >= ${min}, got ${JSON.stringify(text)}`);
+    if (text === undefined || text === '' || !Number.isInteger(value) || value < min)
+      throw new WorkerSetupError(`${name} must be an integer >= ${min}, got ${JSON.stringify(text)}`);
     return value;
   };
   const rank = int(ENV.rank, 0);
@@ -80,7 +81,8 @@ export function readRankAssignment(env: Readonly<Record<string, string | undefin
   if (rank >= worldSize) throw new WorkerSetupError(`${ENV.rank} ${rank} is not below ${ENV.worldSize} ${worldSize}`);
   const localRank = env[ENV.localRank] === undefined ? rank : int(ENV.localRank, 0);
   const localWorldSize = env[ENV.localWorldSize] === undefined ? worldSize : int(ENV.localWorldSize, 1);
-  if (localRank >= localWorldSize || localWorldSize > worldSize) throw new WorkerSetupError(`${ENV.localRank} ${localRank} and ${ENV.localWorldSize} ${localWorldSize} do not fit ${ENV.worldSize} ${worldSize}`);
+  if (localRank >= localWorldSize || localWorldSize > worldSize)
+    throw new WorkerSetupError(`${ENV.localRank} ${localRank} and ${ENV.localWorldSize} ${localWorldSize} do not fit ${ENV.worldSize} ${worldSize}`);
   const peers = list(env[ENV.peers]);
   if (peers.length !== worldSize) throw new WorkerSetupError(`${ENV.peers} lists ${peers.length} endpoints for ${worldSize} ranks`);
   const bad = peers.find((p) => !/^(tcp:\/\/[^\s,]+:\d+|ipc:\/\/\S+)$/.test(p));
@@ -89,7 +91,8 @@ export function readRankAssignment(env: Readonly<Record<string, string | undefin
   if (!run) throw new WorkerSetupError(`${ENV.run} is not set`);
   const publicKeys = list(env[ENV.curvePublicKeys]);
   const secretKey = env[ENV.curveSecretKey];
-  if (publicKeys.length > 0 && (publicKeys.length !== worldSize || !secretKey)) throw new WorkerSetupError(`${ENV.curvePublicKeys} lists ${publicKeys.length} keys for ${worldSize} ranks, or ${ENV.curveSecretKey} is missing`);
+  if (publicKeys.length > 0 && (publicKeys.length !== worldSize || !secretKey))
+    throw new WorkerSetupError(`${ENV.curvePublicKeys} lists ${publicKeys.length} keys for ${worldSize} ranks, or ${ENV.curveSecretKey} is missing`);
   const cuda = env[ENV.cudaVisibleDevices];
   return {
     rank,
@@ -109,7 +112,8 @@ export function readWorkerSetup(env: Readonly<Record<string, string | undefined>
   const specPath = env[ENV.spec];
   if (!specPath) throw new WorkerSetupError(`${ENV.spec} is not set`);
   const threads = env[ENV.blasThreads];
-  if (threads !== undefined && (!/^\d+$/.test(threads) || Number(threads) < 1)) throw new WorkerSetupError(`${ENV.blasThreads} must be a positive integer, got ${JSON.stringify(threads)}`);
+  if (threads !== undefined && (!/^\d+$/.test(threads) || Number(threads) < 1))
+    throw new WorkerSetupError(`${ENV.blasThreads} must be a positive integer, got ${JSON.stringify(threads)}`);
   return { ...assignment, specPath, ...(threads === undefined ? {} : { blasThreads: Number(threads) }) };
 }
 

@@ -105,9 +105,21 @@ const BAD: [string, string, string, number, string][] = [
   ['bucket size of zero', `${BASE}collective: { bucket_mb: 0 }\n`, 'collective.bucket_mb', 27, 'must be > 0, got 0'],
   ['unknown compression', `${BASE}collective:\n  compression: int8\n`, 'collective.compression', 28, 'must be one of none | fp16'],
   ['priority above 100', `${BASE}scheduling: { priority: 101 }\n`, 'scheduling.priority', 27, 'must be <= 100, got 101'],
-  ['search over a field that does not exist', `${BASE}search:\n  parameters:\n    model.hedas: [2, 4]\n`, 'search.parameters.model.hedas', 29, 'did you mean "heads"?'],
+  [
+    'search over a field that does not exist',
+    `${BASE}search:\n  parameters:\n    model.hedas: [2, 4]\n`,
+    'search.parameters.model.hedas',
+    29,
+    'did you mean "heads"?',
+  ],
   ['search over a section', `${BASE}search:\n  parameters:\n    model.d_model.x: [2]\n`, 'search.parameters.model.d_model.x', 29, 'has no sub-fields'],
-  ['search value invalid for its field', `${BASE}search:\n  parameters:\n    optimizer.lr: [3.0e-4, -1]\n`, 'search.parameters.optimizer.lr[1]', 29, 'must be > 0, got -1'],
+  [
+    'search value invalid for its field',
+    `${BASE}search:\n  parameters:\n    optimizer.lr: [3.0e-4, -1]\n`,
+    'search.parameters.optimizer.lr[1]',
+    29,
+    'must be > 0, got -1',
+  ],
   ['empty search', `${BASE}search:\n  parameters: {}\n`, 'search.parameters', 28, 'must not be empty'],
   // The parser finds an unclosed flow sequence where the next key starts.
   ['YAML syntax error', edit('heads', '  heads: [4'), '(syntax)', 15, 'must be sufficiently indented and end with a ]'],

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { ExperimentSpec } from '@orquesta/protocol';
 import { pathRootIssues } from './path-roots.js';
 
-const spec = (train: string, dir: string, valid?: string) => ({ data: { train, ...(valid ? { valid } : {}) }, checkpoint: { dir } }) as unknown as ExperimentSpec;
+const spec = (train: string, dir: string, valid?: string) =>
+  ({ data: { train, ...(valid ? { valid } : {}) }, checkpoint: { dir } }) as unknown as ExperimentSpec;
 
 describe('path roots', () => {
   it('accepts paths inside the roots', () => {

@@ -22,5 +22,10 @@ export function pathRootIssues(spec: Readonly<ExperimentSpec>, baseDir: string, 
       const rel = relative(resolve(root), resolve(baseDir, p));
       return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
     });
-  return fields.filter(([, p]) => p !== undefined && !inside(p)).map(([path, p]) => ({ path, message: `${JSON.stringify(p)} is outside the directories this coordinator allows (${roots.join(', ')}); use a path inside them` }));
+  return fields
+    .filter(([, p]) => p !== undefined && !inside(p))
+    .map(([path, p]) => ({
+      path,
+      message: `${JSON.stringify(p)} is outside the directories this coordinator allows (${roots.join(', ')}); use a path inside them`,
+    }));
 }

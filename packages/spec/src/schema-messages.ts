@@ -74,7 +74,11 @@ function describe(error: ErrorObject): FieldIssue {
       return { path, anchor: 'value', message: `invalid value ${showValue(error.data)}: ${rule}` };
     }
     case 'minLength':
-      return { path, anchor: 'value', message: Number(params['limit']) === 1 ? `must not be empty, ${got}` : `must be at least ${String(params['limit'])} characters, ${got}` };
+      return {
+        path,
+        anchor: 'value',
+        message: Number(params['limit']) === 1 ? `must not be empty, ${got}` : `must be at least ${String(params['limit'])} characters, ${got}`,
+      };
     case 'maxLength':
       return { path, anchor: 'value', message: `must be at most ${String(params['limit'])} characters, got ${String(error.data).length}` };
     case 'minItems':

@@ -20,4 +20,3 @@ export function searchValueIssues(field: string, values: readonly unknown[], raw
     }));
   });
 }
-

@@ -89,15 +89,27 @@ function taskIssues(spec: ExperimentSpec, raw: Record<string, unknown>): FieldIs
     const model = raw['model'];
     const setLayers = typeof model === 'object' && model !== null ? (model as Record<string, unknown>)['encoder_layers'] : undefined;
     if (typeof setLayers === 'number' && setLayers > 0) {
-      issues.push({ path: ['model', 'encoder_layers'], anchor: 'value', message: `a language-model is decoder-only; encoder_layers must be 0, got ${setLayers}` });
+      issues.push({
+        path: ['model', 'encoder_layers'],
+        anchor: 'value',
+        message: `a language-model is decoder-only; encoder_layers must be 0, got ${setLayers}`,
+      });
     }
   }
   const { resources } = spec;
   if (resources.min_workers !== undefined && resources.min_workers > resources.workers) {
-    issues.push({ path: ['resources', 'min_workers'], anchor: 'value', message: `min_workers ${resources.min_workers} is more than workers ${resources.workers}` });
+    issues.push({
+      path: ['resources', 'min_workers'],
+      anchor: 'value',
+      message: `min_workers ${resources.min_workers} is more than workers ${resources.workers}`,
+    });
   }
   if (resources.min_workers !== undefined && resources.min_workers < resources.workers && resources.launcher === 'slurm') {
-    issues.push({ path: ['resources', 'min_workers'], anchor: 'value', message: 'elastic training (min_workers below workers) needs the agents launcher; Slurm places the whole job' });
+    issues.push({
+      path: ['resources', 'min_workers'],
+      anchor: 'value',
+      message: 'elastic training (min_workers below workers) needs the agents launcher; Slurm places the whole job',
+    });
   }
   return issues;
 }

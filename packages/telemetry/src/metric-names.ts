@@ -4,17 +4,41 @@
  * Attributes stay low-cardinality: experiment, trial, rank, node, phase, state, agent.
  */
 export const METRIC = {
-  trainLoss: { name: 'orquesta.train.loss', unit: '', description: 'Training loss (label-smoothed cross-entropy, nats per target token) at the last progress report.' },
+  trainLoss: {
+    name: 'orquesta.train.loss',
+    unit: '',
+    description: 'Training loss (label-smoothed cross-entropy, nats per target token) at the last progress report.',
+  },
   validLoss: { name: 'orquesta.train.valid_loss', unit: '', description: 'Validation loss (nats per target token) at the last evaluation.' },
   validPerplexity: { name: 'orquesta.train.valid_perplexity', unit: '', description: 'Validation perplexity at the last evaluation.' },
-  validBleu: { name: 'orquesta.train.valid_bleu', unit: '', description: 'Corpus BLEU (0-100) of greedy translations of the first training.eval_bleu_sentences validation pairs at the last evaluation (translation).' },
+  validBleu: {
+    name: 'orquesta.train.valid_bleu',
+    unit: '',
+    description: 'Corpus BLEU (0-100) of greedy translations of the first training.eval_bleu_sentences validation pairs at the last evaluation (translation).',
+  },
   learningRate: { name: 'orquesta.train.learning_rate', unit: '', description: 'Learning rate at the last progress report.' },
   gradNorm: { name: 'orquesta.train.grad_norm', unit: '', description: 'Global gradient norm before clipping at the last progress report.' },
-  tokensPerSecond: { name: 'orquesta.train.tokens_per_second', unit: '', description: 'Target tokens per second over all ranks since the previous progress report.' },
-  stepPhase: { name: 'orquesta.train.step_phase_seconds', unit: 's', description: 'Seconds per step spent in one phase (attribute phase: data, compute, all_reduce, optimizer), per rank.' },
+  tokensPerSecond: {
+    name: 'orquesta.train.tokens_per_second',
+    unit: '',
+    description: 'Target tokens per second over all ranks since the previous progress report.',
+  },
+  stepPhase: {
+    name: 'orquesta.train.step_phase_seconds',
+    unit: 's',
+    description: 'Seconds per step spent in one phase (attribute phase: data, compute, all_reduce, optimizer), per rank.',
+  },
   steps: { name: 'orquesta.train.steps', unit: '', description: 'Optimizer steps reported.' },
-  memory: { name: 'orquesta.train.memory_bytes', unit: 'By', description: 'Worker memory in bytes (attribute kind: rss, or tensors for tfjs tensor memory), per rank.' },
-  busBandwidth: { name: 'orquesta.train.all_reduce_bus_bandwidth', unit: 'GB/s', description: 'All-reduce bus bandwidth of the last reported step, GB/s (bytes sent per rank / all-reduce seconds), per rank.' },
+  memory: {
+    name: 'orquesta.train.memory_bytes',
+    unit: 'By',
+    description: 'Worker memory in bytes (attribute kind: rss, or tensors for tfjs tensor memory), per rank.',
+  },
+  busBandwidth: {
+    name: 'orquesta.train.all_reduce_bus_bandwidth',
+    unit: 'GB/s',
+    description: 'All-reduce bus bandwidth of the last reported step, GB/s (bytes sent per rank / all-reduce seconds), per rank.',
+  },
   bytesSent: { name: 'orquesta.train.all_reduce_bytes_sent', unit: 'By', description: 'Bytes sent in gradient all-reduces, per rank.' },
   restarts: { name: 'orquesta.cluster.restarts', unit: '', description: 'Trial restarts from a checkpoint after a failure.' },
   jobs: { name: 'orquesta.cluster.jobs', unit: '', description: 'Trials by state (attribute state).' },

@@ -20,7 +20,18 @@ describe('training metrics', () => {
     const metrics = await collect((provider) => {
       const m = new TrainingMetrics(provider.getMeter('test'));
       const attrs = { experiment: 'exp', trial: 0, rank: 0 };
-      m.progress({ step: 20, loss: 2.5, lr: 1e-3, gradNorm: 0.7, tokensPerSecond: 1900, seconds: { data: 0.01, compute: 0.8, allReduce: 0.2, optimizer: 0.03 }, steps: 20 }, attrs);
+      m.progress(
+        {
+          step: 20,
+          loss: 2.5,
+          lr: 1e-3,
+          gradNorm: 0.7,
+          tokensPerSecond: 1900,
+          seconds: { data: 0.01, compute: 0.8, allReduce: 0.2, optimizer: 0.03 },
+          steps: 20,
+        },
+        attrs,
+      );
       m.evaluation({ loss: 1.9, perplexity: Math.exp(1.9), bleu: 23.4 }, attrs);
       m.resources({ memory: { rss: 3e8, tensors: 5e7 }, allReduceBytes: 2e7, allReduceSeconds: 0.04, steps: 20 }, attrs);
     });
@@ -47,7 +58,11 @@ describe('training metrics', () => {
 describe('cluster metrics', () => {
   it('reads jobs, queue and slots from the snapshot at export, and counts restarts', async () => {
     const metrics = await collect((provider) => {
-      const m = new ClusterMetrics(provider.getMeter('test'), () => ({ jobs: { running: 2, queued: 1 }, queueLength: 1, agents: [{ id: 'a', free: 1, used: 3 }] }));
+      const m = new ClusterMetrics(provider.getMeter('test'), () => ({
+        jobs: { running: 2, queued: 1 },
+        queueLength: 1,
+        agents: [{ id: 'a', free: 1, used: 3 }],
+      }));
       m.restart({ experiment: 'exp' });
     });
     const byName = new Map(metrics.map((m) => [m.descriptor.name, m]));

@@ -30,7 +30,12 @@ export function startMetrics(service: string, options: MetricsOptions = {}): Met
   const exporter = new PrometheusExporter({ preventServerStart: true });
   const readers: MetricReader[] = [exporter];
   if (options.otlpEndpoint)
-    readers.push(new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter({ url: `${options.otlpEndpoint.replace(/\/$/, '')}/v1/metrics` }), exportIntervalMillis: options.otlpIntervalMs ?? 10_000 }));
+    readers.push(
+      new PeriodicExportingMetricReader({
+        exporter: new OTLPMetricExporter({ url: `${options.otlpEndpoint.replace(/\/$/, '')}/v1/metrics` }),
+        exportIntervalMillis: options.otlpIntervalMs ?? 10_000,
+      }),
+    );
   const provider = new MeterProvider({ resource: resourceFromAttributes({ 'service.name': service, ...options.attributes }), readers });
   metrics.setGlobalMeterProvider(provider);
   return {

@@ -15,7 +15,10 @@ export interface TracingSetup {
 export function startTracing(service: string, endpoint: string | undefined, attributes: Record<string, string | number> = {}): TracingSetup {
   if (!endpoint) return { shutdown: async () => {} };
   const exporter = new OTLPTraceExporter({ url: `${endpoint.replace(/\/$/, '')}/v1/traces` });
-  const provider = new TracerProvider({ resource: resourceFromAttributes({ 'service.name': service, ...attributes }), spanProcessors: [new BatchSpanProcessor({ exporter, scheduledDelayMillis: 1000 })] });
+  const provider = new TracerProvider({
+    resource: resourceFromAttributes({ 'service.name': service, ...attributes }),
+    spanProcessors: [new BatchSpanProcessor({ exporter, scheduledDelayMillis: 1000 })],
+  });
   trace.setGlobalTracerProvider(provider);
   return { shutdown: () => provider.shutdown() };
 }

@@ -50,8 +50,16 @@ describe('step spans', () => {
     // Each rank received its neighbour's context in the frames of the step.
     for (const rank of [0, 1]) finishStepSpans(tracer, spans[rank]!, { ...start, rank, seconds, tokens: 10, peers: new Map([[1 - rank, wire[1 - rank]!]]) });
     const allReduce = exporter.getFinishedSpans().filter((s) => s.name === SPAN.allReduce);
-    expect(allReduce.map((s) => s.links.map((l) => [l.context.spanId, l.attributes?.['orquesta.peer_rank']]))).toEqual([[[wire[1]!.spanId, 1]], [[wire[0]!.spanId, 0]]]);
-    expect(exporter.getFinishedSpans().filter((s) => s.name === SPAN.step).map((s) => s.attributes['orquesta.tokens'])).toEqual([10, 10]);
+    expect(allReduce.map((s) => s.links.map((l) => [l.context.spanId, l.attributes?.['orquesta.peer_rank']]))).toEqual([
+      [[wire[1]!.spanId, 1]],
+      [[wire[0]!.spanId, 0]],
+    ]);
+    expect(
+      exporter
+        .getFinishedSpans()
+        .filter((s) => s.name === SPAN.step)
+        .map((s) => s.attributes['orquesta.tokens']),
+    ).toEqual([10, 10]);
   });
 
   it('puts nothing on the wire for spans that are not recorded', () => {

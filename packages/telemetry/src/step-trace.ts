@@ -85,7 +85,11 @@ export function finishStepSpans(tracer: Tracer, span: Span, t: StepTiming): void
     at += seconds * 1000;
     if (name === SPAN.allReduce) {
       const phase = trace.setSpan(inside, child);
-      t.buckets?.forEach((b, i) => tracer.startSpan(SPAN.bucket, { startTime: b.startMs, attributes: { ...attributes, 'orquesta.bucket': i, 'orquesta.bucket_bytes': b.bytes } }, phase).end(b.endMs));
+      t.buckets?.forEach((b, i) =>
+        tracer
+          .startSpan(SPAN.bucket, { startTime: b.startMs, attributes: { ...attributes, 'orquesta.bucket': i, 'orquesta.bucket_bytes': b.bytes } }, phase)
+          .end(b.endMs),
+      );
     }
     child.end(at);
   }

@@ -40,7 +40,11 @@ export class TrainingMetrics {
     this.lr = gauge(METRIC.learningRate);
     this.gradNorm = gauge(METRIC.gradNorm);
     this.tokensPerSecond = gauge(METRIC.tokensPerSecond);
-    this.phase = meter.createHistogram(METRIC.stepPhase.name, { description: METRIC.stepPhase.description, unit: METRIC.stepPhase.unit, advice: { explicitBucketBoundaries: [...SECONDS_BUCKETS] } });
+    this.phase = meter.createHistogram(METRIC.stepPhase.name, {
+      description: METRIC.stepPhase.description,
+      unit: METRIC.stepPhase.unit,
+      advice: { explicitBucketBoundaries: [...SECONDS_BUCKETS] },
+    });
     this.steps = meter.createCounter(METRIC.steps.name, { description: METRIC.steps.description });
     this.memory = gauge(METRIC.memory);
     this.busBandwidth = gauge(METRIC.busBandwidth);
@@ -71,7 +75,13 @@ export class TrainingMetrics {
   /** One step's phase times of one rank. */
   phases(seconds: ProgressSample['seconds'], attributes: Attributes): void {
     const { data, compute, allReduce, optimizer } = seconds;
-    for (const [phase, s] of [['data', data], ['compute', compute], ['all_reduce', allReduce], ['optimizer', optimizer]] as const) this.phase.record(s, { ...attributes, phase });
+    for (const [phase, s] of [
+      ['data', data],
+      ['compute', compute],
+      ['all_reduce', allReduce],
+      ['optimizer', optimizer],
+    ] as const)
+      this.phase.record(s, { ...attributes, phase });
   }
 
   /** An evaluation's figures; `bleu` only when the worker translated validation pairs. */

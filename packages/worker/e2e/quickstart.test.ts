@@ -29,10 +29,14 @@ describe('configs/quickstart.yaml', () => {
     const dir = tempDir();
     const run = await startTrain([
       join(ROOT, 'configs/quickstart.yaml'),
-      '--set', 'training.max_steps=120',
-      '--set', 'optimizer.warmup_steps=60',
-      '--set', 'training.eval_every_steps=1000',
-      '--set', `checkpoint.dir=${join(dir, 'run')}`,
+      '--set',
+      'training.max_steps=120',
+      '--set',
+      'optimizer.warmup_steps=60',
+      '--set',
+      'training.eval_every_steps=1000',
+      '--set',
+      `checkpoint.dir=${join(dir, 'run')}`,
     ]).done;
     expect(run.code, run.stderr).toBe(0);
     const summary = JSON.parse(run.stdout.trim().split('\n').at(-1)!);

@@ -66,14 +66,17 @@ describe('orquesta train', () => {
     const dir = tempDir();
     let killedAt = 0;
     const pids = new Map<number, number>();
-    const run = startTrain([tinySpec(dir), '--set', 'training.max_steps=100000', '--set', 'checkpoint.every_steps=100000', '--set', 'fault_tolerance.max_restarts=0'], (line) => {
-      const pid = /^\[rank (\d+)\] pid (\d+)$/.exec(line);
-      if (pid) pids.set(Number(pid[1]), Number(pid[2]));
-      if (killedAt === 0 && /step \d+\/100000/.test(line) && pids.has(1)) {
-        killedAt = Date.now();
-        process.kill(pids.get(1)!, 'SIGKILL');
-      }
-    });
+    const run = startTrain(
+      [tinySpec(dir), '--set', 'training.max_steps=100000', '--set', 'checkpoint.every_steps=100000', '--set', 'fault_tolerance.max_restarts=0'],
+      (line) => {
+        const pid = /^\[rank (\d+)\] pid (\d+)$/.exec(line);
+        if (pid) pids.set(Number(pid[1]), Number(pid[2]));
+        if (killedAt === 0 && /step \d+\/100000/.test(line) && pids.has(1)) {
+          killedAt = Date.now();
+          process.kill(pids.get(1)!, 'SIGKILL');
+        }
+      },
+    );
     const result = await run.done;
     expect(killedAt).toBeGreaterThan(0);
     expect(result.code).toBe(1);

@@ -55,8 +55,20 @@ export async function runWorker(setup: WorkerJob, io: WorkerIO, stop: StopSignal
   io.log(`pid ${process.pid}`);
   const backend = await selectBackend(spec.resources.backend, setup.backendOptions ?? {});
   const native = backend === 'wasm-native' ? nativeKernelReport() : undefined;
-  if (lead && native) io.log(`native kernels (${native.kernels.length}): ${native.kernels.join(', ')}; OpenBLAS ${native.blas.core}, ${native.blas.threads} thread(s) per worker`);
-  const group = await createZmqProcessGroup({ rank, worldSize, endpoints: [...setup.peers], timeoutMs: collectiveSettingsFromSpec(spec.collective).timeoutMs, sharedMemory: spec.collective.shared_memory, sharedMemoryLimitBytes: sharedMemoryLimit(spec), onEvent: (e) => lead && e.type === 'shared-memory' && io.log(`data plane: ${e.detail}`), ...(setup.curve ? { curve: setup.curve } : {}) });
+  if (lead && native)
+    io.log(
+      `native kernels (${native.kernels.length}): ${native.kernels.join(', ')}; OpenBLAS ${native.blas.core}, ${native.blas.threads} thread(s) per worker`,
+    );
+  const group = await createZmqProcessGroup({
+    rank,
+    worldSize,
+    endpoints: [...setup.peers],
+    timeoutMs: collectiveSettingsFromSpec(spec.collective).timeoutMs,
+    sharedMemory: spec.collective.shared_memory,
+    sharedMemoryLimitBytes: sharedMemoryLimit(spec),
+    onEvent: (e) => lead && e.type === 'shared-memory' && io.log(`data plane: ${e.detail}`),
+    ...(setup.curve ? { curve: setup.curve } : {}),
+  });
   if (lead && setup.curve) io.log('data plane: CURVE-encrypted, authenticated by per-run keys');
   try {
     const data = await loadTrainingData(spec, rank, worldSize);
@@ -68,22 +80,43 @@ export async function runWorker(setup: WorkerJob, io: WorkerIO, stop: StopSignal
     if (lead) await writeRunSpec(checkpoint.dir, spec);
     const found = await store.latest();
     if (found) {
-      const { snapshot, state } = decodeCheckpoint(found, names, vars.map((v) => v.size));
+      const { snapshot, state } = decodeCheckpoint(
+        found,
+        names,
+        vars.map((v) => v.size),
+      );
       trainer.restore(snapshot);
       // Elastic runs (resources.min_workers below workers) may resume at another world size.
       const elastic = (spec.resources.min_workers ?? spec.resources.workers) < spec.resources.workers;
       const resize = elastic && state.worldSize !== worldSize;
-      if (resize && lead) io.log(`resuming a ${state.worldSize}-worker checkpoint with ${worldSize} worker(s): the data continues at the same share of the epoch`);
+      if (resize && lead)
+        io.log(`resuming a ${state.worldSize}-worker checkpoint with ${worldSize} worker(s): the data continues at the same share of the epoch`);
       data.restore(state.data, { resize });
     } else {
       await trainer.broadcastParameters();
     }
     if (lead) {
-      io.report({ v: 1, type: 'started', rank, worldSize, backend, parameters: vars.reduce((n, v) => n + v.size, 0), resumedFrom: found?.step ?? null, maxSteps: training.max_steps, dataSummary: data.summary });
+      io.report({
+        v: 1,
+        type: 'started',
+        rank,
+        worldSize,
+        backend,
+        parameters: vars.reduce((n, v) => n + v.size, 0),
+        resumedFrom: found?.step ?? null,
+        maxSteps: training.max_steps,
+        dataSummary: data.summary,
+      });
     }
     const save = async () => {
       if (!lead) return;
-      const files = encodeCheckpoint(trainer.snapshot(), names, vars.map((v) => v.shape), model.config, { experiment: spec.name, task: spec.task, worldSize, data: data.state() });
+      const files = encodeCheckpoint(
+        trainer.snapshot(),
+        names,
+        vars.map((v) => v.shape),
+        model.config,
+        { experiment: spec.name, task: spec.task, worldSize, data: data.state() },
+      );
       const path = await store.write(trainer.step, files);
       io.report({ v: 1, type: 'checkpoint', step: trainer.step, path });
     };
@@ -93,14 +126,24 @@ export async function runWorker(setup: WorkerJob, io: WorkerIO, stop: StopSignal
       const { loss, tokens } = await trainer.evaluate(data.valid);
       if (!lead) return;
       const scored = bleu ? await bleu.score() : undefined;
-      io.report({ v: 1, type: 'evaluation', step: trainer.step, loss, perplexity: Math.exp(loss), tokens, ...(scored ? { bleu: scored.bleu, bleuSentences: scored.sentences } : {}) });
+      io.report({
+        v: 1,
+        type: 'evaluation',
+        step: trainer.step,
+        loss,
+        perplexity: Math.exp(loss),
+        tokens,
+        ...(scored ? { bleu: scored.bleu, bleuSentences: scored.sentences } : {}),
+      });
     };
     let windowStart = performance.now();
     let windowTokens = 0;
     let reason: 'max_steps' | 'stopped' = 'max_steps';
     const tracer = trace.getTracer('orquesta');
     // Ring all-reduce: each rank sends 2(N-1)/N of the gradient bytes per step.
-    const allReduceBytes = Math.round((vars.reduce((n, v) => n + v.size, 0) * (spec.collective.compression === 'fp16' ? 2 : 4) * 2 * (worldSize - 1)) / worldSize);
+    const allReduceBytes = Math.round(
+      (vars.reduce((n, v) => n + v.size, 0) * (spec.collective.compression === 'fp16' ? 2 : 4) * 2 * (worldSize - 1)) / worldSize,
+    );
     const memory = () => ({ rss: process.memoryUsage().rss, tensors: tf.memory().numBytes });
     const run = setup.run ?? spec.name;
     while (trainer.step < training.max_steps) {
@@ -114,7 +157,19 @@ export async function runWorker(setup: WorkerJob, io: WorkerIO, stop: StopSignal
       const last = stats.step === training.max_steps;
       if (lead && (stats.step % training.log_every_steps === 0 || last || stats.stop)) {
         const elapsed = (performance.now() - windowStart) / 1000;
-        io.report({ v: 1, type: 'progress', step: stats.step, maxSteps: training.max_steps, loss: stats.loss, lr: stats.lr, gradNorm: stats.gradNorm, tokensPerSecond: windowTokens / Math.max(elapsed, 1e-9), seconds: stats.seconds, memory: memory(), allReduceBytes });
+        io.report({
+          v: 1,
+          type: 'progress',
+          step: stats.step,
+          maxSteps: training.max_steps,
+          loss: stats.loss,
+          lr: stats.lr,
+          gradNorm: stats.gradNorm,
+          tokensPerSecond: windowTokens / Math.max(elapsed, 1e-9),
+          seconds: stats.seconds,
+          memory: memory(),
+          allReduceBytes,
+        });
         windowStart = performance.now();
         windowTokens = 0;
       } else if (!lead && (stats.step % training.log_every_steps === 0 || last || stats.stop)) {

@@ -56,7 +56,9 @@ beforeAll(() => {
 
 describe('nx project graph', () => {
   it('holds the packages and apps', () => {
-    expect(Object.keys(graph.nodes)).toEqual(expect.arrayContaining(['@orquesta/protocol', '@orquesta/spec', '@orquesta/curve', '@orquesta/launch', '@orquesta/coordinator', '@orquesta/cli']));
+    expect(Object.keys(graph.nodes)).toEqual(
+      expect.arrayContaining(['@orquesta/protocol', '@orquesta/spec', '@orquesta/curve', '@orquesta/launch', '@orquesta/coordinator', '@orquesta/cli']),
+    );
   });
 
   it('has only edges that follow the dependency direction', () => {
@@ -107,7 +109,10 @@ describe('lint enforces the dependency direction', () => {
   });
 
   it('fails when the coordinator imports the collective', () => {
-    const run = lintSource('packages/coordinator/src/probe.ts', "import { createZmqProcessGroup } from '@orquesta/collective';\nexport const c = createZmqProcessGroup;\n");
+    const run = lintSource(
+      'packages/coordinator/src/probe.ts',
+      "import { createZmqProcessGroup } from '@orquesta/collective';\nexport const c = createZmqProcessGroup;\n",
+    );
     expect(run.status).toBe(1);
     expect(run.stdout).toContain('@nx/enforce-module-boundaries');
   });
@@ -128,7 +133,10 @@ describe('lint enforces the dependency direction', () => {
   });
 
   it('fails when CURVE security imports the collective', () => {
-    const run = lintSource('packages/curve/src/probe.ts', "import { createZmqProcessGroup } from '@orquesta/collective';\nexport const c = createZmqProcessGroup;\n");
+    const run = lintSource(
+      'packages/curve/src/probe.ts',
+      "import { createZmqProcessGroup } from '@orquesta/collective';\nexport const c = createZmqProcessGroup;\n",
+    );
     expect(run.status).toBe(1);
     expect(run.stdout).toContain('@nx/enforce-module-boundaries');
   });

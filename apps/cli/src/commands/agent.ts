@@ -81,7 +81,10 @@ export async function agentCommand(flags: AgentFlags, io: CliIO, until: Promise<
   const metrics = startMetrics('orquesta-agent', { attributes: { agent: id }, otlpEndpoint: process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] });
   const agent = running.agent;
   observeAgent(metrics.meter, () => ({ slots: agent.slots, workers: agent.running().length }));
-  const server = metricsPort === undefined ? undefined : createServer((request, response) => (request.url === '/metrics' ? metrics.prometheus(request, response) : response.writeHead(404).end()));
+  const server =
+    metricsPort === undefined
+      ? undefined
+      : createServer((request, response) => (request.url === '/metrics' ? metrics.prometheus(request, response) : response.writeHead(404).end()));
   if (server) {
     await new Promise<void>((ok) => server.listen(metricsPort, ok));
     io.err(`orquesta agent: metrics at http://0.0.0.0:${(server.address() as AddressInfo).port}/metrics`);

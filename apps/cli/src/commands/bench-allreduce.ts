@@ -68,7 +68,14 @@ export function resolveWarmup(text: string, bytes: number): number {
  * @throws {Error} naming the first rank that fails (the others are stopped).
  */
 function runRanks(configs: readonly RankConfig[], env: NodeJS.ProcessEnv): Promise<RankResult[]> {
-  return runRankProcesses<RankResult>(configs.map((config) => ({ name: `rank ${config.rank}`, file: process.execPath, args: [...workerNodeFlags(env, config.sharedMemory === 'off'), BIN, 'bench', 'allreduce-rank', '--config', JSON.stringify(config)], env })));
+  return runRankProcesses<RankResult>(
+    configs.map((config) => ({
+      name: `rank ${config.rank}`,
+      file: process.execPath,
+      args: [...workerNodeFlags(env, config.sharedMemory === 'off'), BIN, 'bench', 'allreduce-rank', '--config', JSON.stringify(config)],
+      env,
+    })),
+  );
 }
 
 /**
@@ -85,8 +92,10 @@ export async function benchAllReduceCommand(flags: BenchAllReduceFlags, io: CliI
     const bad = sizes.find((s) => s < 4 || s % 4 !== 0);
     if (bad !== undefined) throw new Error(`--bytes: expected a positive multiple of 4 bytes (float32), got ${bad}`);
     if (flags.transport !== 'tcp' && flags.transport !== 'ipc') throw new Error(`--transport: expected tcp or ipc, got ${JSON.stringify(flags.transport)}`);
-    if (flags.sharedMemory !== 'auto' && flags.sharedMemory !== 'off') throw new Error(`--shared-memory: expected auto or off, got ${JSON.stringify(flags.sharedMemory)}`);
-    if (flags.compression !== 'none' && flags.compression !== 'fp16') throw new Error(`--compression: expected none or fp16, got ${JSON.stringify(flags.compression)}`);
+    if (flags.sharedMemory !== 'auto' && flags.sharedMemory !== 'off')
+      throw new Error(`--shared-memory: expected auto or off, got ${JSON.stringify(flags.sharedMemory)}`);
+    if (flags.compression !== 'none' && flags.compression !== 'fp16')
+      throw new Error(`--compression: expected none or fp16, got ${JSON.stringify(flags.compression)}`);
     const ranks = flags.ranks.split(',').map((r) => positiveInt('ranks', r));
     for (const s of sizes) resolveWarmup(flags.warmup, s);
     const env = parseRankEnv(flags.rankEnv);
@@ -101,20 +110,52 @@ export async function benchAllReduceCommand(flags: BenchAllReduceFlags, io: CliI
     for (const bytes of plan.sizes) {
       const dir = flags.transport === 'ipc' ? await mkdtemp(join(tmpdir(), 'orquesta-bench-')) : undefined;
       try {
-        const endpoints = dir !== undefined ? Array.from({ length: worldSize }, (_, r) => `ipc://${dir}/rank-${r}`) : await Promise.all(Array.from({ length: worldSize }, async () => `tcp://127.0.0.1:${await freePort()}`));
+        const endpoints =
+          dir !== undefined
+            ? Array.from({ length: worldSize }, (_, r) => `ipc://${dir}/rank-${r}`)
+            : await Promise.all(Array.from({ length: worldSize }, async () => `tcp://127.0.0.1:${await freePort()}`));
         const warmup = resolveWarmup(flags.warmup, bytes);
-        const configs = Array.from({ length: worldSize }, (_, rank): RankConfig => ({ rank, worldSize, endpoints, bytes, repeats: plan.repeats, warmup, compression, segmentBytes: plan.segmentBytes, sharedMemory: flags.sharedMemory as 'auto' | 'off' }));
+        const configs = Array.from({ length: worldSize }, (_, rank): RankConfig => ({
+          rank,
+          worldSize,
+          endpoints,
+          bytes,
+          repeats: plan.repeats,
+          warmup,
+          compression,
+          segmentBytes: plan.segmentBytes,
+          sharedMemory: flags.sharedMemory as 'auto' | 'off',
+        }));
         const perRank = await runRanks(configs, { ...process.env, ...plan.env });
         const times = Array.from({ length: plan.repeats }, (_, i) => Math.max(...perRank.map((r) => r.times[i] as number)));
         const impl = perRank.every((r) => r.sharedMemory) ? 'orquesta-shm' : 'orquesta-zmq';
-        if (flags.sharedMemory === 'auto' && impl !== 'orquesta-shm' && worldSize > 1) io.err('orquesta bench allreduce: shared memory was not available; measured the socket ring');
+        if (flags.sharedMemory === 'auto' && impl !== 'orquesta-shm' && worldSize > 1)
+          io.err('orquesta bench allreduce: shared memory was not available; measured the socket ring');
         const med = median(times);
         const algbw = bytes / (med / 1e3) / 1e9;
         const busbw = (algbw * 2 * (worldSize - 1)) / worldSize;
         const cpuMs = median(perRank.flatMap((r) => r.cpu));
-        const row = { impl, transport: impl === 'orquesta-shm' ? 'shm' : flags.transport, compression, ranks: worldSize, bytes, warmup, repeats: plan.repeats, rank_env: flags.rankEnv.join(' '), median_ms: med, min_ms: Math.min(...times), max_ms: Math.max(...times), algbw_gbps: algbw, busbw_gbps: busbw, cpu_ms_per_rank: cpuMs };
+        const row = {
+          impl,
+          transport: impl === 'orquesta-shm' ? 'shm' : flags.transport,
+          compression,
+          ranks: worldSize,
+          bytes,
+          warmup,
+          repeats: plan.repeats,
+          rank_env: flags.rankEnv.join(' '),
+          median_ms: med,
+          min_ms: Math.min(...times),
+          max_ms: Math.max(...times),
+          algbw_gbps: algbw,
+          busbw_gbps: busbw,
+          cpu_ms_per_rank: cpuMs,
+        };
         if (flags.json) io.out(JSON.stringify(row));
-        else io.out(`${impl.padEnd(14)}${String(worldSize).padEnd(7)}${String(bytes).padEnd(13)}${med.toFixed(3).padEnd(12)}${row.min_ms.toFixed(3).padEnd(9)}${algbw.toFixed(3).padEnd(12)}${busbw.toFixed(3).padEnd(12)}${cpuMs.toFixed(1)}`);
+        else
+          io.out(
+            `${impl.padEnd(14)}${String(worldSize).padEnd(7)}${String(bytes).padEnd(13)}${med.toFixed(3).padEnd(12)}${row.min_ms.toFixed(3).padEnd(9)}${algbw.toFixed(3).padEnd(12)}${busbw.toFixed(3).padEnd(12)}${cpuMs.toFixed(1)}`,
+          );
       } catch (error) {
         io.err(`orquesta bench allreduce: ${(error as Error).message}`);
         return EXIT.failure;

@@ -36,9 +36,14 @@ export function netnsHosts(worldSize: number, rate: string): RankHosts {
   const prefix = `ob${id}`;
   const subnet = `10.${120 + (id % 60)}.${id % 250}`;
   try {
-    execFileSync('bash', [`${NETNS}hosts-up.sh`, '--prefix', prefix, '--hosts', String(worldSize), '--subnet', subnet, '--rate', rate], { stdio: ['ignore', 'ignore', 'pipe'] });
+    execFileSync('bash', [`${NETNS}hosts-up.sh`, '--prefix', prefix, '--hosts', String(worldSize), '--subnet', subnet, '--rate', rate], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
   } catch (error) {
-    throw new Error(`cannot set up ${worldSize} network namespaces: ${((error as { stderr?: Buffer }).stderr ?? '').toString().trim() || (error as Error).message}`, { cause: error });
+    throw new Error(
+      `cannot set up ${worldSize} network namespaces: ${((error as { stderr?: Buffer }).stderr ?? '').toString().trim() || (error as Error).message}`,
+      { cause: error },
+    );
   }
   let up = true;
   return {

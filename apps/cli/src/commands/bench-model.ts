@@ -30,7 +30,10 @@ export async function benchModelCommand(flags: BenchModelFlags, io: CliIO): Prom
     io.err(`orquesta bench model: ${(error as Error).message}`);
     return EXIT.usage;
   }
-  const [{ runModelBenchmark }, { BackendUnavailableError, backendOptionsFromEnv }] = await Promise.all([import('@orquesta/worker'), import('@orquesta/model')]);
+  const [{ runModelBenchmark }, { BackendUnavailableError, backendOptionsFromEnv }] = await Promise.all([
+    import('@orquesta/worker'),
+    import('@orquesta/model'),
+  ]);
   try {
     const result = await runModelBenchmark({
       backend: flags.backend,
@@ -45,8 +48,11 @@ export async function benchModelCommand(flags: BenchModelFlags, io: CliIO): Prom
     else {
       io.out(`backend ${result.backend}, ${(result.parameters / 1e6).toFixed(2)} M parameters, ${result.target_tokens_per_step} target tokens per step`);
       io.out(`median step ${result.step_s_median.toFixed(3)} s = ${result.target_tokens_per_s} target tokens/s`);
-      io.out(`forward ${result.forward_s_median.toFixed(3)} s, backward ${result.backward_s_median.toFixed(3)} s, optimizer ${result.optimizer_s_median.toFixed(3)} s, peak RSS ${result.peak_rss_mb} MB`);
-      if (result.native) io.out(`native kernels: ${result.native.kernels.join(', ')}; OpenBLAS ${result.native.blas_core}, ${result.native.blas_threads} thread(s)`);
+      io.out(
+        `forward ${result.forward_s_median.toFixed(3)} s, backward ${result.backward_s_median.toFixed(3)} s, optimizer ${result.optimizer_s_median.toFixed(3)} s, peak RSS ${result.peak_rss_mb} MB`,
+      );
+      if (result.native)
+        io.out(`native kernels: ${result.native.kernels.join(', ')}; OpenBLAS ${result.native.blas_core}, ${result.native.blas_threads} thread(s)`);
     }
     return EXIT.ok;
   } catch (error) {

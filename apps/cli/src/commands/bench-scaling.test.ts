@@ -39,7 +39,19 @@ describe('blasThreadsPerWorker', () => {
 });
 
 describe('benchScalingCommand', () => {
-  const flags = { workers: '1', steps: '1', warmup: '0', backend: 'auto', batch: '2', length: '4', compression: 'none', rankEnv: [], hosts: 'local', linkRate: '1gbit', blasThreads: 'same' };
+  const flags = {
+    workers: '1',
+    steps: '1',
+    warmup: '0',
+    backend: 'auto',
+    batch: '2',
+    length: '4',
+    compression: 'none',
+    rankEnv: [],
+    hosts: 'local',
+    linkRate: '1gbit',
+    blasThreads: 'same',
+  };
   it.each([
     [{ hosts: 'cloud' }, '--hosts: expected local or netns, got "cloud"'],
     [{ linkRate: 'fast' }, '--link-rate: expected a rate like 1gbit or 500mbit, got "fast"'],

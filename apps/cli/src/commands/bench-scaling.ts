@@ -39,8 +39,22 @@ const PHASES = ['data', 'compute', 'idle', 'allReduce', 'optimizer'] as const;
 function runRanks(configs: readonly RankConfig[], env: NodeJS.ProcessEnv, hosts: RankHosts): Promise<RankResult[]> {
   return runRankProcesses<RankResult>(
     configs.map((config, host) => {
-      const rankEnv = { ...env, [ENV.rank]: String(config.rank), [ENV.worldSize]: String(config.worldSize), [ENV.localRank]: String(config.rank), [ENV.localWorldSize]: String(config.worldSize) };
-      const { file, args } = hosts.command(host, [process.execPath, ...workerNodeFlags(rankEnv, config.sharedMemory === 'off'), BIN, 'bench', 'scaling-rank', '--config', JSON.stringify(config)]);
+      const rankEnv = {
+        ...env,
+        [ENV.rank]: String(config.rank),
+        [ENV.worldSize]: String(config.worldSize),
+        [ENV.localRank]: String(config.rank),
+        [ENV.localWorldSize]: String(config.worldSize),
+      };
+      const { file, args } = hosts.command(host, [
+        process.execPath,
+        ...workerNodeFlags(rankEnv, config.sharedMemory === 'off'),
+        BIN,
+        'bench',
+        'scaling-rank',
+        '--config',
+        JSON.stringify(config),
+      ]);
       return { name: `rank ${config.rank} of ${config.worldSize}`, file, args, env: rankEnv };
     }),
   );
@@ -98,10 +112,26 @@ function efficiencyOf(tokensPerS: number, worldSize: number, oneWorkerTokensPerS
 }
 
 /** Step time = the slowest rank's; phases = mean over ranks; both as medians over the timed steps. */
-export function summarise(results: readonly RankResult[], tokensPerRankStep: number): Omit<ScalingRow, 'benchmark' | 'workers' | 'backend' | 'blas_threads_per_worker' | 'compression' | 'efficiency' | 'independent_efficiency' | 'measure_idle' | 'hosts' | 'data_plane'> {
+export function summarise(
+  results: readonly RankResult[],
+  tokensPerRankStep: number,
+): Omit<
+  ScalingRow,
+  | 'benchmark'
+  | 'workers'
+  | 'backend'
+  | 'blas_threads_per_worker'
+  | 'compression'
+  | 'efficiency'
+  | 'independent_efficiency'
+  | 'measure_idle'
+  | 'hosts'
+  | 'data_plane'
+> {
   const steps = results[0]!.steps.length;
   const totals = Array.from({ length: steps }, (_, i) => Math.max(...results.map((r) => r.steps[i]!.total)));
-  const phase = (name: (typeof PHASES)[number] | 'allReduceHidden') => median(Array.from({ length: steps }, (_, i) => results.reduce((s, r) => s + r.steps[i]![name], 0) / results.length));
+  const phase = (name: (typeof PHASES)[number] | 'allReduceHidden') =>
+    median(Array.from({ length: steps }, (_, i) => results.reduce((s, r) => s + r.steps[i]![name], 0) / results.length));
   const step = median(totals);
   const round = (x: number) => Math.round(x * 10000) / 10000;
   const hidden = phase('allReduceHidden');
@@ -127,9 +157,11 @@ export function summarise(results: readonly RankResult[], tokensPerRankStep: num
 export async function benchScalingCommand(flags: BenchScalingFlags, io: CliIO): Promise<ExitCode> {
   let plan: { workers: number[]; blas: ReadonlyMap<number, number>; steps: number; warmup: number; batch: number; length: number; env: Record<string, string> };
   try {
-    if (flags.compression !== 'none' && flags.compression !== 'fp16') throw new Error(`--compression: expected none or fp16, got ${JSON.stringify(flags.compression)}`);
+    if (flags.compression !== 'none' && flags.compression !== 'fp16')
+      throw new Error(`--compression: expected none or fp16, got ${JSON.stringify(flags.compression)}`);
     if (flags.hosts !== 'local' && flags.hosts !== 'netns') throw new Error(`--hosts: expected local or netns, got ${JSON.stringify(flags.hosts)}`);
-    if (!/^\d+(\.\d+)?[kmg]bit$/.test(flags.linkRate)) throw new Error(`--link-rate: expected a rate like 1gbit or 500mbit, got ${JSON.stringify(flags.linkRate)}`);
+    if (!/^\d+(\.\d+)?[kmg]bit$/.test(flags.linkRate))
+      throw new Error(`--link-rate: expected a rate like 1gbit or 500mbit, got ${JSON.stringify(flags.linkRate)}`);
     const warmup = Number(flags.warmup);
     if (!Number.isInteger(warmup) || warmup < 0) throw new Error(`--warmup: expected a non-negative integer, got ${JSON.stringify(flags.warmup)}`);
     const workers = flags.workers.split(',').map((w) => positiveInt('workers', w));
@@ -159,7 +191,19 @@ export async function benchScalingCommand(flags: BenchScalingFlags, io: CliIO): 
       const endpoints = [...hosts.endpoints];
       const blas = Number(process.env[ENV.blasThreads] ?? plan.env[ENV.blasThreads] ?? plan.blas.get(worldSize));
       const env = { ...recommendedRankEnv(process.env), ...process.env, ...plan.env, [ENV.blasThreads]: String(blas) };
-      const configs = endpoints.map((_, rank): RankConfig => ({ rank, worldSize, endpoints, backend: flags.backend, steps: plan.steps, warmup: plan.warmup, batch: plan.batch, length: plan.length, compression: flags.compression as 'none' | 'fp16', measureIdle: flags.measureIdle === true, sharedMemory: flags.hosts === 'netns' ? 'off' : 'auto' }));
+      const configs = endpoints.map((_, rank): RankConfig => ({
+        rank,
+        worldSize,
+        endpoints,
+        backend: flags.backend,
+        steps: plan.steps,
+        warmup: plan.warmup,
+        batch: plan.batch,
+        length: plan.length,
+        compression: flags.compression as 'none' | 'fp16',
+        measureIdle: flags.measureIdle === true,
+        sharedMemory: flags.hosts === 'netns' ? 'off' : 'auto',
+      }));
       if (!flags.json) io.err(`bench scaling: ${worldSize} worker(s), ${blas} BLAS thread(s) each, ${plan.warmup} + ${plan.steps} steps ...`);
       const results = await runRanks(configs, env, hosts);
       const summary = summarise(results, tokens);
@@ -189,7 +233,20 @@ export async function benchScalingCommand(flags: BenchScalingFlags, io: CliIO): 
       if (flags.json) io.out(JSON.stringify(row));
       else {
         const p = row.phases_s;
-        io.out(`${String(worldSize).padEnd(9)}${row.backend.padEnd(13)}${String(row.target_tokens_per_s).padEnd(10)}${row.step_s_median.toFixed(3).padEnd(9)}${p.data.toFixed(3).padEnd(8)}${p.compute.toFixed(3).padEnd(9)}${p.idle.toFixed(3).padEnd(8)}${p.allReduce.toFixed(3).padEnd(11)}${row.hidden_fraction.toFixed(2).padEnd(8)}${p.optimizer.toFixed(3).padEnd(11)}${row.efficiency === null ? '-' : row.efficiency.toFixed(3)}`);
+        const cells: [string, number][] = [
+          [String(worldSize), 9],
+          [row.backend, 13],
+          [String(row.target_tokens_per_s), 10],
+          [row.step_s_median.toFixed(3), 9],
+          [p.data.toFixed(3), 8],
+          [p.compute.toFixed(3), 9],
+          [p.idle.toFixed(3), 8],
+          [p.allReduce.toFixed(3), 11],
+          [row.hidden_fraction.toFixed(2), 8],
+          [p.optimizer.toFixed(3), 11],
+          [row.efficiency === null ? '-' : row.efficiency.toFixed(3), 0],
+        ];
+        io.out(cells.map(([text, width]) => text.padEnd(width)).join(''));
         if (independent !== null) io.out(`         ${worldSize} independent 1-worker trainings at once (no all-reduce): efficiency ${independent.toFixed(3)}`);
       }
     } catch (error) {

@@ -12,7 +12,16 @@ export async function listCommand(flags: ClientFlags & { json?: boolean }, io: C
     const fmt = (v: unknown) => (typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(3)) : v === null || v === undefined ? '-' : String(v));
     for (const line of table(
       ['ID', 'NAME', 'STATE', 'PRIORITY', 'TRIALS', 'STEP', 'VALID LOSS', 'UPDATED'],
-      rows.map((r) => [fmt(r['id']), fmt(r['name']), fmt(r['state']), fmt(r['priority']), fmt(r['trials']), fmt(r['step']), fmt(r['validLoss']), fmt(r['updatedAt'])]),
+      rows.map((r) => [
+        fmt(r['id']),
+        fmt(r['name']),
+        fmt(r['state']),
+        fmt(r['priority']),
+        fmt(r['trials']),
+        fmt(r['step']),
+        fmt(r['validLoss']),
+        fmt(r['updatedAt']),
+      ]),
     ))
       io.out(line);
     return EXIT.ok;

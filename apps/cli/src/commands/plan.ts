@@ -65,19 +65,39 @@ export async function planCommand(file: string, flags: PlanFlags, io: CliIO): Pr
     const perHost = mostPerHost(placement) ?? perHostFlag ?? 1;
     const prediction = predictStep(spec, workers, profile, { dataPlane: dataPlaneOf(placement, spec.collective.shared_memory), perHost });
     if (flags.json) {
-      io.out(JSON.stringify({ experiment: spec.name, workers, slotsPerWorker: spec.resources.slots_per_worker, placement, placementNote: placementNote || undefined, profile: profilePath ?? null, prediction }));
+      io.out(
+        JSON.stringify({
+          experiment: spec.name,
+          workers,
+          slotsPerWorker: spec.resources.slots_per_worker,
+          placement,
+          placementNote: placementNote || undefined,
+          profile: profilePath ?? null,
+          prediction,
+        }),
+      );
       return EXIT.ok;
     }
     const s = prediction.seconds;
     io.out(`plan: ${spec.name}, ${workers} worker(s) x ${spec.resources.slots_per_worker} slot(s), backend ${spec.resources.backend}`);
-    io.out(`model: ${(prediction.parameters / 1e6).toFixed(2)} M parameters, gradients ${(prediction.gradientBytes / 1e6).toFixed(1)} MB per step (${spec.collective.compression === 'fp16' ? 'fp16' : 'fp32'}) in ${prediction.buckets} bucket(s) of ${spec.collective.bucket_mb} MB`);
+    io.out(
+      `model: ${(prediction.parameters / 1e6).toFixed(2)} M parameters, gradients ${(prediction.gradientBytes / 1e6).toFixed(1)} MB per step (${spec.collective.compression === 'fp16' ? 'fp16' : 'fp32'}) in ${prediction.buckets} bucket(s) of ${spec.collective.bucket_mb} MB`,
+    );
     if (placement) {
-      io.out(`placement: ${placement.reason} (cluster: ${placement.capacity.agents} agent(s), ${placement.capacity.free} of ${placement.capacity.slots} slots free)`);
-      for (const w of placement.placement ?? []) io.out(`  rank ${w.rank}  ${w.agent} (${w.host})  slot ${w.slots.join(',')}${w.gpus.length ? `  GPU ${w.gpus.join(',')}` : '  CPU'}`);
+      io.out(
+        `placement: ${placement.reason} (cluster: ${placement.capacity.agents} agent(s), ${placement.capacity.free} of ${placement.capacity.slots} slots free)`,
+      );
+      for (const w of placement.placement ?? [])
+        io.out(`  rank ${w.rank}  ${w.agent} (${w.host})  slot ${w.slots.join(',')}${w.gpus.length ? `  GPU ${w.gpus.join(',')}` : '  CPU'}`);
     } else io.out(`placement: unknown (${placementNote})`);
     if (s.step !== null && s.compute !== null && s.allReduce !== null && s.optimizer !== null)
-      io.out(`predicted step: ${s.step.toFixed(3)} s = compute ${s.compute.toFixed(3)} + all-reduce ${s.allReduce.toFixed(3)} + optimizer ${s.optimizer.toFixed(3)}; ${Math.round(prediction.tokensPerSecond ?? 0)} tokens/s over ${workers} worker(s)`);
-    else io.out(`predicted step: needs measurements: orquesta bench model --json >> ${DEFAULT_PROFILE}; orquesta bench allreduce --ranks ${Math.max(2, workers)} --bytes ${Math.max(1, Math.round(prediction.gradientBytes / 2 ** 20))}MiB --json >> ${DEFAULT_PROFILE} (add --shared-memory auto for workers that share a host)`);
+      io.out(
+        `predicted step: ${s.step.toFixed(3)} s = compute ${s.compute.toFixed(3)} + all-reduce ${s.allReduce.toFixed(3)} + optimizer ${s.optimizer.toFixed(3)}; ${Math.round(prediction.tokensPerSecond ?? 0)} tokens/s over ${workers} worker(s)`,
+      );
+    else
+      io.out(
+        `predicted step: needs measurements: orquesta bench model --json >> ${DEFAULT_PROFILE}; orquesta bench allreduce --ranks ${Math.max(2, workers)} --bytes ${Math.max(1, Math.round(prediction.gradientBytes / 2 ** 20))}MiB --json >> ${DEFAULT_PROFILE} (add --shared-memory auto for workers that share a host)`,
+      );
     for (const line of prediction.basis) io.out(`  ${line}`);
     return EXIT.ok;
   });

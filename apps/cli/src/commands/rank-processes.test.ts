@@ -8,7 +8,10 @@ const node = (name: string, script: string): RankProcess => ({ name, file: proce
 
 describe('runRankProcesses', () => {
   it("resolves with each process's last stdout line as JSON, in order", async () => {
-    const results = await runRankProcesses<{ rank: number }>([node('rank 0', 'console.log("warming up"); console.log(JSON.stringify({ rank: 0 }))'), node('rank 1', 'console.log(JSON.stringify({ rank: 1 }))')]);
+    const results = await runRankProcesses<{ rank: number }>([
+      node('rank 0', 'console.log("warming up"); console.log(JSON.stringify({ rank: 0 }))'),
+      node('rank 1', 'console.log(JSON.stringify({ rank: 1 }))'),
+    ]);
     expect(results).toEqual([{ rank: 0 }, { rank: 1 }]);
   });
 

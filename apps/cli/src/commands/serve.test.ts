@@ -13,7 +13,11 @@ describe('orquesta serve', () => {
     const err: string[] = [];
     const io = { out: () => {}, err: (line: string) => err.push(line) } as unknown as CliIO;
     const state = join(dir, 'state');
-    const code = await serveCommand({ host: '127.0.0.1', port: '0', db: join(state, 'c.db'), allowPath: [], agentKeys: join(dir, 'missing.keys') }, io, Promise.resolve());
+    const code = await serveCommand(
+      { host: '127.0.0.1', port: '0', db: join(state, 'c.db'), allowPath: [], agentKeys: join(dir, 'missing.keys') },
+      io,
+      Promise.resolve(),
+    );
     expect(code).toBe(EXIT.usage);
     expect(err.join('\n')).toMatch(/cannot read the agent key file .*missing\.keys/);
     expect(existsSync(state)).toBe(false);

@@ -23,7 +23,10 @@ export interface ServeFlags {
 export async function serveCommand(flags: ServeFlags, io: CliIO, until: Promise<unknown> = signalled()): Promise<ExitCode> {
   const port = Number(flags.port);
   const controlPort = flags.controlPort === undefined ? undefined : Number(flags.controlPort);
-  for (const [name, value] of [['--port', port], ['--control-port', controlPort]] as const) {
+  for (const [name, value] of [
+    ['--port', port],
+    ['--control-port', controlPort],
+  ] as const) {
     if (value !== undefined && (!Number.isInteger(value) || value < 0 || value > 65535)) {
       io.err(`orquesta serve: ${name} must be a TCP port (0-65535)`);
       return EXIT.usage;
@@ -72,7 +75,9 @@ export async function serveCommand(flags: ServeFlags, io: CliIO, until: Promise<
       ...(agentKeys ? { agentKeys } : {}),
       pathRoots: [resolve(flags.workdir ?? '.'), ...flags.allowPath.map((p) => resolve(p))],
       ...(flags.readAuth ? { readAuth: true } : {}),
-      ...(flags.slurm ? { slurm: { cli: fileURLToPath(new URL('../../bin/orquesta.js', import.meta.url)), stateDir: join(dirname(resolve(flags.db)), 'slurm-runs') } } : {}),
+      ...(flags.slurm
+        ? { slurm: { cli: fileURLToPath(new URL('../../bin/orquesta.js', import.meta.url)), stateDir: join(dirname(resolve(flags.db)), 'slurm-runs') } }
+        : {}),
     });
   } catch (error) {
     await metrics.shutdown();

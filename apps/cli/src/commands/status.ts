@@ -28,12 +28,26 @@ export async function statusCommand(idText: string, flags: ClientFlags & { json?
     }
     const trials = s['trials'] as TrialView[];
     const best = s['bestTrial'] as { idx: number; validLoss: number; overrides: Record<string, unknown>; checkpoint: string | null } | null;
-    io.out(`experiment ${String(s['id'])} ${String(s['name'])}: ${String(s['state'])} (priority ${String(s['priority'])}, ${trials.length} trial${trials.length === 1 ? '' : 's'})`);
-    if (best) io.out(`best trial: ${best.idx} with validation loss ${best.validLoss.toFixed(4)} ${JSON.stringify(best.overrides)}${best.checkpoint ? `, checkpoint ${best.checkpoint}` : ''}`);
+    io.out(
+      `experiment ${String(s['id'])} ${String(s['name'])}: ${String(s['state'])} (priority ${String(s['priority'])}, ${trials.length} trial${trials.length === 1 ? '' : 's'})`,
+    );
+    if (best)
+      io.out(
+        `best trial: ${best.idx} with validation loss ${best.validLoss.toFixed(4)} ${JSON.stringify(best.overrides)}${best.checkpoint ? `, checkpoint ${best.checkpoint}` : ''}`,
+      );
     const n = (v: number | null, digits = 3) => (v === null ? '-' : v.toFixed(digits));
     for (const line of table(
       ['TRIAL', 'STATE', 'STEP', 'TRAIN LOSS', 'VALID LOSS', 'TOK/S', 'RESTARTS', 'SEARCH POINT'],
-      trials.map((t) => [String(t.idx), t.state, String(t.step), n(t.trainLoss), n(t.validLoss), n(t.tokensPerSecond, 0), `${t.restarts}/${t.maxRestarts}`, Object.keys(t.overrides).length ? JSON.stringify(t.overrides) : '-']),
+      trials.map((t) => [
+        String(t.idx),
+        t.state,
+        String(t.step),
+        n(t.trainLoss),
+        n(t.validLoss),
+        n(t.tokensPerSecond, 0),
+        `${t.restarts}/${t.maxRestarts}`,
+        Object.keys(t.overrides).length ? JSON.stringify(t.overrides) : '-',
+      ]),
     ))
       io.out(line);
     for (const t of trials.filter((x) => x.workers.length > 0 && ['scheduled', 'running', 'checkpointing', 'restarting'].includes(x.state))) {

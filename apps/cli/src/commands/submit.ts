@@ -24,7 +24,8 @@ export async function submitCommand(file: string, flags: SubmitFlags, io: CliIO)
   return withClient('submit', io, async () => {
     const created = await clientFor(flags).submit(text, file, priority);
     io.out(flags.json ? JSON.stringify(created) : String(created.id));
-    if (!flags.json) io.err(`orquesta submit: experiment ${created.id} (${loaded.spec.name}) queued with ${created.trials} trial${created.trials === 1 ? '' : 's'}`);
+    if (!flags.json)
+      io.err(`orquesta submit: experiment ${created.id} (${loaded.spec.name}) queued with ${created.trials} trial${created.trials === 1 ? '' : 's'}`);
     return EXIT.ok;
   });
 }

@@ -38,46 +38,54 @@ export async function trainCommand(file: string, flags: TrainFlags, io: CliIO, s
   let lastEval: Extract<WorkerReport, { type: 'evaluation' }> | undefined;
   let lastCheckpoint: string | undefined;
   const split = { data: 0, step: 0 };
-  io.err(`orquesta train: ${spec.name} (${spec.task}) on ${workers} worker${workers === 1 ? '' : 's'}, backend ${spec.resources.backend}, checkpoints in ${spec.checkpoint.dir}`);
+  io.err(
+    `orquesta train: ${spec.name} (${spec.task}) on ${workers} worker${workers === 1 ? '' : 's'}, backend ${spec.resources.backend}, checkpoints in ${spec.checkpoint.dir}`,
+  );
   const onReport = (report: WorkerReport) => {
-      switch (report.type) {
-        case 'started':
-          progress.log(`${(report.parameters / 1e6).toFixed(2)} M parameters on ${report.backend}; ${report.resumedFrom === null ? 'starting from step 0' : `resuming from step ${report.resumedFrom}`}`);
-          for (const line of report.dataSummary) progress.log(`data: ${line}`);
-          break;
-        case 'progress': {
-          last = report;
-          const { data, compute, allReduce, optimizer } = report.seconds;
-          split.data += data;
-          split.step += data + compute + allReduce + optimizer;
-          const elapsed = (performance.now() - started) / 1000;
-          const eta = report.tokensPerSecond > 0 ? ((report.maxSteps - report.step) * (elapsed / Math.max(1, report.step))) : 0;
-          progress.update(report.step, report.maxSteps, `loss ${report.loss.toFixed(3)}  lr ${report.lr.toExponential(2)}  ${Math.round(report.tokensPerSecond)} tok/s  ETA ${formatSeconds(eta)}`);
-          break;
-        }
-        case 'timing':
-          break;
-        case 'evaluation':
-          lastEval = report;
-          progress.log(
-            `step ${report.step}: validation loss ${report.loss.toFixed(3)}, perplexity ${report.perplexity.toFixed(2)} (${report.tokens} tokens)` +
-              (report.bleu === undefined ? '' : `, BLEU ${report.bleu.toFixed(2)} (greedy, ${report.bleuSentences} pairs)`),
-          );
-          break;
-        case 'checkpoint':
-          lastCheckpoint = report.path;
-          break;
-        case 'done':
-          progress.log(`finished at step ${report.step} (${report.reason === 'stopped' ? 'stopped on request' : 'reached max_steps'})`);
-          break;
-        case 'failed':
-          progress.log(`rank ${report.rank} failed: ${report.error}: ${report.message}`);
-          break;
-        default: {
-          const unreachable: never = report;
-          progress.log(`unknown report ${JSON.stringify(unreachable)}`);
-        }
+    switch (report.type) {
+      case 'started':
+        progress.log(
+          `${(report.parameters / 1e6).toFixed(2)} M parameters on ${report.backend}; ${report.resumedFrom === null ? 'starting from step 0' : `resuming from step ${report.resumedFrom}`}`,
+        );
+        for (const line of report.dataSummary) progress.log(`data: ${line}`);
+        break;
+      case 'progress': {
+        last = report;
+        const { data, compute, allReduce, optimizer } = report.seconds;
+        split.data += data;
+        split.step += data + compute + allReduce + optimizer;
+        const elapsed = (performance.now() - started) / 1000;
+        const eta = report.tokensPerSecond > 0 ? (report.maxSteps - report.step) * (elapsed / Math.max(1, report.step)) : 0;
+        progress.update(
+          report.step,
+          report.maxSteps,
+          `loss ${report.loss.toFixed(3)}  lr ${report.lr.toExponential(2)}  ${Math.round(report.tokensPerSecond)} tok/s  ETA ${formatSeconds(eta)}`,
+        );
+        break;
       }
+      case 'timing':
+        break;
+      case 'evaluation':
+        lastEval = report;
+        progress.log(
+          `step ${report.step}: validation loss ${report.loss.toFixed(3)}, perplexity ${report.perplexity.toFixed(2)} (${report.tokens} tokens)` +
+            (report.bleu === undefined ? '' : `, BLEU ${report.bleu.toFixed(2)} (greedy, ${report.bleuSentences} pairs)`),
+        );
+        break;
+      case 'checkpoint':
+        lastCheckpoint = report.path;
+        break;
+      case 'done':
+        progress.log(`finished at step ${report.step} (${report.reason === 'stopped' ? 'stopped on request' : 'reached max_steps'})`);
+        break;
+      case 'failed':
+        progress.log(`rank ${report.rank} failed: ${report.error}: ${report.message}`);
+        break;
+      default: {
+        const unreachable: never = report;
+        progress.log(`unknown report ${JSON.stringify(unreachable)}`);
+      }
+    }
   };
   const onMessage = (message: AgentMessage) => {
     if (message.type === 'worker-report') onReport(message.report);
@@ -139,5 +147,7 @@ function eventLine(event: EventRow): string | undefined {
 
 function formatSeconds(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
-  return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return s >= 3600
+    ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`
+    : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
 }

@@ -11,7 +11,9 @@ export async function validateCommand(files: readonly string[], io: CliIO): Prom
     const result = await loadSpecFile(file);
     if (result.ok) {
       const { spec } = result;
-      io.out(`${file}  OK  ${spec.name} (${spec.task}, ${spec.resources.workers} worker${spec.resources.workers === 1 ? '' : 's'}, backend ${spec.resources.backend})`);
+      io.out(
+        `${file}  OK  ${spec.name} (${spec.task}, ${spec.resources.workers} worker${spec.resources.workers === 1 ? '' : 's'}, backend ${spec.resources.backend})`,
+      );
     } else {
       failed = true;
       for (const problem of result.problems) io.out(formatProblem(problem));

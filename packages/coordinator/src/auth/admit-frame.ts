@@ -38,6 +38,7 @@ export function admitFrame(from: string, frame: Uint8Array, token: string | unde
       reply: `${message.type} refused: ${presented === undefined ? 'this coordinator needs its token (ORQUESTA_TOKEN)' : 'the token does not match'}`,
     };
   }
-  if (message.type !== 'heartbeat' && !isMember(from)) return { ok: false, log: `ignored ${message.type} from ${JSON.stringify(from)}: not a registered agent or task` };
+  if (message.type !== 'heartbeat' && !isMember(from))
+    return { ok: false, log: `ignored ${message.type} from ${JSON.stringify(from)}: not a registered agent or task` };
   return { ok: true, message };
 }

@@ -107,7 +107,12 @@ export class CoordinatorClient {
       } catch {
         // not JSON: keep the status line
       }
-      throw new ApiError(response.status, parsed.error?.code ?? 'http_error', parsed.error?.message ?? `HTTP ${response.status} ${response.statusText}`, parsed.error?.problems ?? []);
+      throw new ApiError(
+        response.status,
+        parsed.error?.code ?? 'http_error',
+        parsed.error?.message ?? `HTTP ${response.status} ${response.statusText}`,
+        parsed.error?.problems ?? [],
+      );
     }
     return response;
   }

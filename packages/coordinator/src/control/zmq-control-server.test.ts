@@ -28,13 +28,24 @@ describe('control socket with an agent key list', () => {
     const listedKey = z85Decode(listed.publicKey) as Buffer;
     const received: string[] = [];
     const logged: string[] = [];
-    const control = await ZmqControlServer.bind('tcp://127.0.0.1:0', (from, frame) => received.push(`${from}:${decodeControlMessage(frame).type}`), (line) => logged.push(line), {
-      curveSecretKey: server.secretKey,
-      allowClient: (key) => key.equals(listedKey),
-    });
+    const control = await ZmqControlServer.bind(
+      'tcp://127.0.0.1:0',
+      (from, frame) => received.push(`${from}:${decodeControlMessage(frame).type}`),
+      (line) => logged.push(line),
+      {
+        curveSecretKey: server.secretKey,
+        allowClient: (key) => key.equals(listedKey),
+      },
+    );
     closers.push(() => control.close());
     const connect = (id: string, clientKeys?: { publicKey: string; secretKey: string }) => {
-      const c = new ZmqAgentConnection({ id, endpoint: control.endpoint, onFrame: () => {}, serverKey: server.publicKey, ...(clientKeys ? { clientKeys } : {}) });
+      const c = new ZmqAgentConnection({
+        id,
+        endpoint: control.endpoint,
+        onFrame: () => {},
+        serverKey: server.publicKey,
+        ...(clientKeys ? { clientKeys } : {}),
+      });
       closers.push(() => c.close());
       c.send({ v: 1, type: 'heartbeat', agent: id, running: [] });
     };

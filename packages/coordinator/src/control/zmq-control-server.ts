@@ -43,10 +43,19 @@ export class ZmqControlServer implements ControlChannel {
     const context = new Context();
     const zap =
       curveSecretKey && allowClient
-        ? await ZapHandler.start(context, allowClient, (address) => log(`refused a control connection from ${address}: its CURVE public key is not in the agent key list`))
+        ? await ZapHandler.start(context, allowClient, (address) =>
+            log(`refused a control connection from ${address}: its CURVE public key is not in the agent key list`),
+          )
         : undefined;
     // handover: an agent that reconnects under its id replaces its old connection.
-    const router = new Router({ context, handover: true, linger: 0, receiveHighWaterMark: 100_000, sendHighWaterMark: 100_000, ...(curveSecretKey ? { curveServer: true, curveSecretKey, zapDomain: 'orquesta' } : {}) });
+    const router = new Router({
+      context,
+      handover: true,
+      linger: 0,
+      receiveHighWaterMark: 100_000,
+      sendHighWaterMark: 100_000,
+      ...(curveSecretKey ? { curveServer: true, curveSecretKey, zapDomain: 'orquesta' } : {}),
+    });
     const bindTo = endpoint.replace(/:0$/, ':*');
     try {
       await router.bind(bindTo);

@@ -3,7 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { StoreFixture } from '../testing/store-fixtures.js';
 import { AgentSessions } from './agent-sessions.js';
 
-const hello = (agent: string, running: Extract<AgentMessage, { type: 'hello' }>['running'] = []): Extract<AgentMessage, { type: 'hello' }> => ({ v: 1, type: 'hello', agent, host: `${agent}.lan`, slots: 2, gpus: [], ports: [29500, 29509], running });
+const hello = (agent: string, running: Extract<AgentMessage, { type: 'hello' }>['running'] = []): Extract<AgentMessage, { type: 'hello' }> => ({
+  v: 1,
+  type: 'hello',
+  agent,
+  host: `${agent}.lan`,
+  slots: 2,
+  gpus: [],
+  ports: [29500, 29509],
+  running,
+});
 
 function sessions() {
   const f = new StoreFixture();
@@ -25,7 +34,9 @@ describe('AgentSessions', () => {
 
   it('rejects a hello that names another agent than its connection, recording nothing', () => {
     const { f, s } = sessions();
-    expect(s.hello('a', hello('b'), f.clock)).toEqual([{ kind: 'send', to: 'a', message: { v: 1, type: 'reject', reason: 'hello names agent b but arrived from a' } }]);
+    expect(s.hello('a', hello('b'), f.clock)).toEqual([
+      { kind: 'send', to: 'a', message: { v: 1, type: 'reject', reason: 'hello names agent b but arrived from a' } },
+    ]);
     expect(f.store.agents()).toEqual([]);
   });
 
@@ -40,12 +51,43 @@ describe('AgentSessions', () => {
     f.store.moveTrial(trial.id, 'queued', 'scheduled', 'placed', { attempt: 1 });
     const placed = f.store.trial(trial.id);
     f.track(placed);
-    f.store.putWorkers([0, 1].map((rank) => ({ run: `${trial.id}.1`, trialId: trial.id, rank, agent: 'a', host: 'a.lan', port: 29500 + rank, slots: [rank], pid: null, state: 'starting' as const, exitCode: null, exitSignal: null })));
+    f.store.putWorkers(
+      [0, 1].map((rank) => ({
+        run: `${trial.id}.1`,
+        trialId: trial.id,
+        rank,
+        agent: 'a',
+        host: 'a.lan',
+        port: 29500 + rank,
+        slots: [rank],
+        pid: null,
+        state: 'starting' as const,
+        exitCode: null,
+        exitSignal: null,
+      })),
+    );
     s.hello('a', hello('a'), f.clock);
     // Both start; then the agent lists rank 0 and an old attempt's worker, but not rank 1.
-    s.heartbeat('a', [ { run: `${trial.id}.1`, rank: 0, pid: 10 }, { run: `${trial.id}.1`, rank: 1, pid: 11 } ], f.clock);
-    expect(f.store.workers(`${trial.id}.1`).map((w) => [w.rank, w.state, w.pid])).toEqual([[0, 'running', 10], [1, 'running', 11]]);
-    const actions = s.heartbeat('a', [{ run: `${trial.id}.1`, rank: 0, pid: 10 }, { run: 'old.1', rank: 0, pid: 9 }], f.clock);
+    s.heartbeat(
+      'a',
+      [
+        { run: `${trial.id}.1`, rank: 0, pid: 10 },
+        { run: `${trial.id}.1`, rank: 1, pid: 11 },
+      ],
+      f.clock,
+    );
+    expect(f.store.workers(`${trial.id}.1`).map((w) => [w.rank, w.state, w.pid])).toEqual([
+      [0, 'running', 10],
+      [1, 'running', 11],
+    ]);
+    const actions = s.heartbeat(
+      'a',
+      [
+        { run: `${trial.id}.1`, rank: 0, pid: 10 },
+        { run: 'old.1', rank: 0, pid: 9 },
+      ],
+      f.clock,
+    );
     expect(actions).toEqual([
       { kind: 'send', to: 'a', message: { v: 1, type: 'stop-workers', run: 'old.1', mode: 'kill' } },
       { kind: 'worker-gone', run: `${trial.id}.1`, rank: 1, signal: 'vanished' },
@@ -57,7 +99,10 @@ describe('AgentSessions', () => {
     const { f, s } = sessions();
     s.hello('a', hello('a'), f.clock);
     expect(s.expire(f.clock + 4999)).toEqual([]);
-    expect(s.expire(f.clock + 5000)).toEqual([{ kind: 'log', line: 'agent a lost' }, { kind: 'agent-lost', agent: 'a' }]);
+    expect(s.expire(f.clock + 5000)).toEqual([
+      { kind: 'log', line: 'agent a lost' },
+      { kind: 'agent-lost', agent: 'a' },
+    ]);
     expect(s.alive()).toEqual([]);
     expect(s.heartbeat('a', [], f.clock + 6000)).toEqual([{ kind: 'send', to: 'a', message: { v: 1, type: 'reregister', reason: 'agent was declared lost' } }]);
   });

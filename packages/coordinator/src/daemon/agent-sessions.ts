@@ -42,11 +42,17 @@ export class AgentSessions {
   /** Registers an agent (welcome), then takes its list of workers as a heartbeat. */
   hello(from: string, m: Extract<AgentMessage, { type: 'hello' }>, now: number): DaemonAction[] {
     const { store } = this.state;
-    if (m.agent !== from) return [{ kind: 'send', to: from, message: { v: 1, type: 'reject', reason: `hello names agent ${m.agent} but arrived from ${from}` } }];
+    if (m.agent !== from)
+      return [{ kind: 'send', to: from, message: { v: 1, type: 'reject', reason: `hello names agent ${m.agent} but arrived from ${from}` } }];
     const known = store.agents().find((a) => a.id === m.agent);
     store.upsertAgent({ id: m.agent, host: m.host, slots: m.slots, gpus: m.gpus, ports: m.ports });
     this.registered.add(m.agent);
-    store.addEvent({ experimentId: null, trialId: null, kind: 'agent-registered', message: `agent ${m.agent} at ${m.host}: ${m.slots} slot(s)${m.gpus.length ? `, GPUs ${m.gpus.join(',')}` : ''}${known ? ' (re-registered)' : ''}, ${m.running.length} worker(s) running` });
+    store.addEvent({
+      experimentId: null,
+      trialId: null,
+      kind: 'agent-registered',
+      message: `agent ${m.agent} at ${m.host}: ${m.slots} slot(s)${m.gpus.length ? `, GPUs ${m.gpus.join(',')}` : ''}${known ? ' (re-registered)' : ''}, ${m.running.length} worker(s) running`,
+    });
     return [
       { kind: 'log', line: `agent ${m.agent} registered (${m.slots} slots, ${m.running.length} running workers)` },
       { kind: 'send', to: from, message: { v: 1, type: 'welcome', agent: m.agent, heartbeatMs: this.state.heartbeatMs } },
@@ -92,7 +98,12 @@ export class AgentSessions {
       if (agent.state !== 'alive' || now - agent.lastSeen < this.state.agentTimeoutMs) continue;
       store.setAgentState(agent.id, 'lost');
       this.registered.delete(agent.id);
-      store.addEvent({ experimentId: null, trialId: null, kind: 'agent-lost', message: `agent ${agent.id} missed heartbeats for ${Math.round((now - agent.lastSeen) / 1000)} s` });
+      store.addEvent({
+        experimentId: null,
+        trialId: null,
+        kind: 'agent-lost',
+        message: `agent ${agent.id} missed heartbeats for ${Math.round((now - agent.lastSeen) / 1000)} s`,
+      });
       actions.push({ kind: 'log', line: `agent ${agent.id} lost` }, { kind: 'agent-lost', agent: agent.id });
     }
     return actions;

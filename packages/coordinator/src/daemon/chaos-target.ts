@@ -12,7 +12,10 @@ export function chaosTarget(workers: readonly WorkerPlacement[], target: { rank?
   if (workers.length === 0) throw new StateConflictError(`trial ${trialIdx} runs under Slurm; use scancel or scontrol for its failures`);
   const candidates = workers.filter((w) => (target.rank === undefined || w.rank === target.rank) && (target.node === undefined || w.agent === target.node));
   const picked = candidates[Math.floor(Math.random() * candidates.length)];
-  if (!picked) throw new StateConflictError(`trial ${trialIdx} has no worker${target.rank === undefined ? '' : ` of rank ${target.rank}`}${target.node === undefined ? '' : ` on ${target.node}`}`);
+  if (!picked)
+    throw new StateConflictError(
+      `trial ${trialIdx} has no worker${target.rank === undefined ? '' : ` of rank ${target.rank}`}${target.node === undefined ? '' : ` on ${target.node}`}`,
+    );
   return picked;
 }
 

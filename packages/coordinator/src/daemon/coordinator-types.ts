@@ -71,6 +71,7 @@ export interface RunTracker {
 
 export type SubmitResult = { ok: true; id: number; trials: number[] } | { ok: false; problems: readonly SpecProblem[] };
 
-export type PlanResult = { ok: false; problems: readonly SpecProblem[] } | ({ ok: true; spec: Readonly<ExperimentSpec>; workers: number; slotsPerWorker: number } & PlacementPlan);
+export type PlanResult =
+  { ok: false; problems: readonly SpecProblem[] } | ({ ok: true; spec: Readonly<ExperimentSpec>; workers: number; slotsPerWorker: number } & PlacementPlan);
 
 export const runId = (trialId: number, attempt: number) => `${trialId}.${attempt}`;

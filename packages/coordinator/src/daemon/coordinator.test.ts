@@ -4,26 +4,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InMemoryCluster } from '../testing/in-memory-cluster.js';
+import { spec } from '../testing/spec-text.js';
 import type { FakeProcess } from '@orquesta/launch';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-
-function spec(fields: { name?: string; workers?: number; minWorkers?: number; priority?: number; maxRestarts?: number; search?: string; preemptible?: boolean } = {}): string {
-  return [
-    `name: ${fields.name ?? 'exp'}`,
-    'task: translation',
-    'data: { train: data/spa-eng/train.tsv.gz, valid: data/spa-eng/valid.tsv.gz, source: es, target: en }',
-    'tokenizer: { kind: bpe, vocab_size: 1000 }',
-    'model: { d_model: 32, heads: 2, d_ff: 64, encoder_layers: 1, decoder_layers: 1 }',
-    'optimizer: { kind: adam, lr: 1.0e-3, warmup_steps: 10 }',
-    'training: { max_tokens_per_batch: 256, max_steps: 100 }',
-    `resources: { workers: ${fields.workers ?? 2}${fields.minWorkers === undefined ? '' : `, min_workers: ${fields.minWorkers}`} }`,
-    'checkpoint: { every_steps: 50, dir: runs/test }',
-    `fault_tolerance: { max_restarts: ${fields.maxRestarts ?? 2} }`,
-    `scheduling: { priority: ${fields.priority ?? 50}, preemptible: ${fields.preemptible ?? true} }`,
-    ...(fields.search ? [fields.search] : []),
-  ].join('\n');
-}
 
 let cluster: InMemoryCluster;
 const dirs: string[] = [];
@@ -46,7 +30,17 @@ async function submit(text: string): Promise<{ id: number; trials: number[] }> {
 /** Rank 0 reports like a worker that trains to `step`, checkpoints, and (with `finish`) completes. */
 async function train(procs: FakeProcess[], step: number, finish: boolean): Promise<void> {
   const [lead] = procs;
-  lead?.report({ v: 1, type: 'progress', step, maxSteps: 100, loss: 2.5, lr: 1e-3, gradNorm: 1, tokensPerSecond: 900, seconds: { data: 0, compute: 1, allReduce: 0.1, optimizer: 0.01 } });
+  lead?.report({
+    v: 1,
+    type: 'progress',
+    step,
+    maxSteps: 100,
+    loss: 2.5,
+    lr: 1e-3,
+    gradNorm: 1,
+    tokensPerSecond: 900,
+    seconds: { data: 0, compute: 1, allReduce: 0.1, optimizer: 0.01 },
+  });
   lead?.report({ v: 1, type: 'checkpoint', step, path: `runs/test/step-${step}` });
   if (finish) {
     lead?.report({ v: 1, type: 'done', step, reason: 'max_steps' });
@@ -235,14 +229,19 @@ describe('coordinator', () => {
     await cluster.advance(5_000);
     expect(procs.map((p) => p.signals)).toEqual([['SIGTERM'], ['SIGTERM']]);
     await cluster.advance(5_000);
-    expect(procs.map((p) => p.signals)).toEqual([['SIGTERM', 'SIGKILL'], ['SIGTERM', 'SIGKILL']]);
+    expect(procs.map((p) => p.signals)).toEqual([
+      ['SIGTERM', 'SIGKILL'],
+      ['SIGTERM', 'SIGKILL'],
+    ]);
     expect(states(id)).toEqual(['cancelled']);
   });
 
   it('expands a grid search into one trial per point and queues what does not fit', async () => {
     newCluster();
     cluster.addAgent('node-a', 2);
-    const { id, trials } = await submit(spec({ workers: 1, search: 'search: { kind: grid, parameters: { optimizer.lr: [1.0e-3, 3.0e-4], model.heads: [2, 4] } }' }));
+    const { id, trials } = await submit(
+      spec({ workers: 1, search: 'search: { kind: grid, parameters: { optimizer.lr: [1.0e-3, 3.0e-4], model.heads: [2, 4] } }' }),
+    );
     expect(trials).toHaveLength(4);
     const rows = cluster.store.trials(id);
     expect(rows.map((t) => t.overrides)).toEqual([

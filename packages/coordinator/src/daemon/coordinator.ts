@@ -17,9 +17,7 @@
  */
 import type { ChaosAction } from '@orquesta/protocol';
 import { ClusterMetrics } from '@orquesta/telemetry';
-import { ACTIVE_STATES, JOB_STATE, PENDING_STATES, TERMINAL_STATES, type JobState, type StopTarget } from '../jobs/job-state.js';
-import { planPlacement } from '../scheduler/plan-placement.js';
-import { parseSpecText } from '@orquesta/spec';
+import { JOB_STATE, PENDING_STATES, TERMINAL_STATES, type StopTarget } from '../jobs/job-state.js';
 import type { TrialRow } from '../store/rows.js';
 import type { Store } from '../store/store.js';
 import type { ControlChannel } from './control-channel.js';
@@ -36,7 +34,9 @@ import { checkSubmission, trialsFor } from './submission.js';
 import { admitFrame } from '../auth/admit-frame.js';
 import { ReportFigures } from './report-figures.js';
 import { recordReport } from './record-report.js';
-
+import { planSpec } from './plan-spec.js';
+import { recoverFromStore } from './recover-from-store.js';
+import { runOutcome } from './run-outcome.js';
 
 export class Coordinator {
   private readonly store: Store;
@@ -68,28 +68,36 @@ export class Coordinator {
     this.slurm = options.slurm ? new SlurmRuns(options.slurm, { store: this.store, runs: this.runs, controlToken: options.controlToken }) : undefined;
     this.figures = new ReportFigures(this.store, options.meter);
     this.scheduling = { store: this.store, starvationMs: options.starvationMs ?? 300_000, isSlurm: (trial) => this.isSlurm(trial) };
-    this.agents = new AgentSessions({ store: this.store, runs: this.runs, heartbeatMs: options.heartbeatMs ?? 1000, agentTimeoutMs: options.agentTimeoutMs ?? 5000 });
+    this.agents = new AgentSessions({
+      store: this.store,
+      runs: this.runs,
+      heartbeatMs: options.heartbeatMs ?? 1000,
+      agentTimeoutMs: options.agentTimeoutMs ?? 5000,
+    });
     if (options.meter) {
       this.clusterMetrics = new ClusterMetrics(options.meter, () => clusterSnapshot(this.store.trialsIn(Object.values(JOB_STATE)), this.agents.alive()));
     }
-    // Recovery: rebuild run trackers of active trials from the store; agents re-register and report
-    // their workers within the grace period, or those workers count as lost.
-    const active = this.store.trialsIn(ACTIVE_STATES);
+    // Recovery: follow the store's active trials again; their agents have a grace period to report them.
+    const active = recoverFromStore(this.store, this.now());
     for (const trial of active) this.trackRun(trial);
     this.recoveringUntil = active.length > 0 ? this.now() + (options.recoveryGraceMs ?? 15_000) : 0;
-    for (const agent of this.store.agents()) if (agent.state === 'alive') this.store.setAgentState(agent.id, 'alive', this.now());
-    if (active.length > 0) this.store.addEvent({ experimentId: null, trialId: null, kind: 'recover', message: `coordinator started with ${active.length} active trial(s); waiting for their agents` });
   }
 
   // ---------------------------------------------------------------- user requests
 
   /** Validates a spec (YAML text) and queues one trial per search point. Never throws for a bad spec. */
   submit(specYaml: string, source: string, options: { priority?: number } = {}): SubmitResult {
-    const checked = checkSubmission(specYaml, source, { ...(this.options.baseDir === undefined ? {} : { baseDir: this.options.baseDir }), ...(this.options.pathRoots ? { pathRoots: this.options.pathRoots } : {}), slurm: this.slurm !== undefined });
+    const checked = checkSubmission(specYaml, source, {
+      ...(this.options.baseDir === undefined ? {} : { baseDir: this.options.baseDir }),
+      ...(this.options.pathRoots ? { pathRoots: this.options.pathRoots } : {}),
+      slurm: this.slurm !== undefined,
+    });
     if (!checked.ok) return checked;
     const { spec } = checked;
     const priority = options.priority ?? spec.scheduling.priority;
-    const created = this.store.createExperiment(spec.name, specYaml, priority, (experimentId) => trialsFor(spec, experimentId, priority, this.options.checkpointLayout));
+    const created = this.store.createExperiment(spec.name, specYaml, priority, (experimentId) =>
+      trialsFor(spec, experimentId, priority, this.options.checkpointLayout),
+    );
     this.log(`experiment ${created.id} (${spec.name}) submitted: ${created.trials.length} trial(s), priority ${priority}`);
     this.reschedule();
     return { ok: true, ...created };
@@ -100,20 +108,14 @@ export class Coordinator {
    * it must wait (busy slots) or can never run (more slots than the cluster has).
    */
   plan(specYaml: string, source: string, options: { workers?: number } = {}): PlanResult {
-    const loaded = parseSpecText(specYaml, source, this.options.baseDir === undefined ? {} : { baseDir: this.options.baseDir });
-    if (!loaded.ok) return { ok: false, problems: loaded.problems };
-    const spec = loaded.spec;
-    const workers = options.workers ?? spec.resources.workers;
-    const slotsPerWorker = spec.resources.slots_per_worker;
-    const busy = this.store.trialsIn(ACTIVE_STATES).flatMap((t) => (t.placement ? [t.placement] : []));
-    return { ok: true, spec, workers, slotsPerWorker, ...planPlacement(workers, slotsPerWorker, this.agents.alive(), busy) };
+    return planSpec(this.store, this.agents.alive(), specYaml, source, {
+      ...options,
+      ...(this.options.baseDir === undefined ? {} : { baseDir: this.options.baseDir }),
+    });
   }
 
   /**
-   * Rehearses a failure on a running experiment (`orquesta chaos`) and records it as an event:
-   * kill-worker, stall-worker (SIGSTOP for `seconds`), kill-agent, partition (the node's link down for
-   * `seconds`) act through the agent that runs `rank` (or a rank on `node`; default: a random rank);
-   * corrupt-checkpoint truncates the newest checkpoint's model file.
+   * Rehearses a failure on a running experiment (`orquesta chaos`, see `rehearseFailure`), recorded as an event.
    * @returns what was done. @throws {NotFoundError} @throws {StateConflictError} nothing runs, or no such rank or node.
    */
   chaos(experimentId: number, action: ChaosAction | 'corrupt-checkpoint', target: { rank?: number; node?: string; seconds?: number } = {}): string {
@@ -135,7 +137,8 @@ export class Coordinator {
   /** @throws {NotFoundError} @throws {StateConflictError} no paused trial. */
   resume(experimentId: number): void {
     const trials = this.store.trials(experimentId).filter((t) => t.state === 'paused');
-    if (trials.length === 0) throw new StateConflictError(`experiment ${experimentId} is ${this.store.experiment(experimentId).state}; only paused experiments resume`);
+    if (trials.length === 0)
+      throw new StateConflictError(`experiment ${experimentId} is ${this.store.experiment(experimentId).state}; only paused experiments resume`);
     for (const t of trials) this.store.moveTrial(t.id, 'paused', 'queued', 'resumed by user', { queuedAt: this.now() });
     this.reschedule();
   }
@@ -143,7 +146,10 @@ export class Coordinator {
   private stopExperiment(experimentId: number, target: StopTarget, cause: string): void {
     const trials = this.store.trials(experimentId);
     const open = trials.filter((t) => !TERMINAL_STATES.includes(t.state) && !(target === 'paused' && t.state === 'paused'));
-    if (open.length === 0) throw new StateConflictError(`experiment ${experimentId} is ${this.store.experiment(experimentId).state}; nothing to ${target === 'paused' ? 'pause' : 'cancel'}`);
+    if (open.length === 0)
+      throw new StateConflictError(
+        `experiment ${experimentId} is ${this.store.experiment(experimentId).state}; nothing to ${target === 'paused' ? 'pause' : 'cancel'}`,
+      );
     for (const t of open) {
       if (PENDING_STATES.includes(t.state) || t.state === 'paused') this.store.moveTrial(t.id, t.state, target, cause, { placement: null });
       else if (t.state === 'scheduled' || t.state === 'running') this.requestStop(t, target, cause);
@@ -199,7 +205,12 @@ export class Coordinator {
     const trial = this.store.trial(tracker.trialId);
     if (runId(trial.id, trial.attempt) !== run) return;
     const how = code === null ? `signal ${signal ?? 'unknown'}` : `code ${code}`;
-    this.store.addEvent({ experimentId: trial.experimentId, trialId: trial.id, kind: 'worker-exit', message: `trial ${trial.idx} rank ${rank} exited with ${how}${tracker.lastError.get(rank) ? `: ${tracker.lastError.get(rank)}` : ''}` });
+    this.store.addEvent({
+      experimentId: trial.experimentId,
+      trialId: trial.id,
+      kind: 'worker-exit',
+      message: `trial ${trial.idx} rank ${rank} exited with ${how}${tracker.lastError.get(rank) ? `: ${tracker.lastError.get(rank)}` : ''}`,
+    });
     // Slurm decides a job's end (and may requeue it): the trial moves when squeue says the job ended.
     if (this.isSlurm(trial)) return;
     const allExited = tracker.exited.size === tracker.ranks;
@@ -218,33 +229,18 @@ export class Coordinator {
     if (allExited) this.finishRun(tracker, this.store.trial(trial.id));
   }
 
-  /** Every worker of the trial's current run has exited: decide where the trial goes. */
+  /** Every worker of the trial's current run has exited: the trial moves as `runOutcome` says. */
   private finishRun(tracker: RunTracker, trial: TrialRow): void {
     const clean = [...tracker.exited.values()].every((e) => e.code === 0) && tracker.doneReason === 'max_steps';
-    const leave = { placement: null, placedAt: null } as const;
+    const run = runId(trial.id, trial.attempt);
     this.stopRequestedAt.delete(trial.id);
-    this.runs.delete(runId(trial.id, trial.attempt));
-    this.figures.forget(runId(trial.id, trial.attempt));
-    this.slurm?.forget(runId(trial.id, trial.attempt));
-    switch (trial.state) {
-      case 'scheduled':
-      case 'running':
-        this.store.moveTrial(trial.id, trial.state, 'succeeded', `finished at step ${trial.lastStep}`, leave);
-        break;
-      case 'checkpointing':
-        if (clean) this.store.moveTrial(trial.id, 'checkpointing', 'succeeded', `finished at step ${trial.lastStep}`, leave);
-        else this.store.moveTrial(trial.id, 'checkpointing', trial.stopTarget ?? 'paused', `stopped at checkpoint ${trial.lastCheckpoint ?? '(none yet)'}`, { ...leave, stopTarget: null });
-        break;
-      case 'restarting':
-        if (trial.stopTarget === 'paused' || trial.stopTarget === 'cancelled') this.store.moveTrial(trial.id, 'restarting', trial.stopTarget, 'stopped while restarting', { ...leave, stopTarget: null });
-        else if (trial.restarts < trial.maxRestarts) {
-          this.clusterMetrics?.restart(this.figures.attributes(trial));
-          this.store.moveTrial(trial.id, 'restarting', 'queued', `restart ${trial.restarts + 1} of ${trial.maxRestarts} from ${trial.lastCheckpoint ?? 'step 0 (no checkpoint yet)'}`, { ...leave, restarts: trial.restarts + 1 });
-        } else this.store.moveTrial(trial.id, 'restarting', 'failed', `gave up after ${trial.restarts} restart(s) (fault_tolerance.max_restarts)`, leave);
-        break;
-      default:
-        break;
-    }
+    this.runs.delete(run);
+    this.figures.forget(run);
+    this.slurm?.forget(run);
+    const outcome = runOutcome(trial, clean);
+    if (!outcome) return;
+    if (outcome.restart) this.clusterMetrics?.restart(this.figures.attributes(trial));
+    this.store.moveTrial(trial.id, trial.state, outcome.to, outcome.cause, outcome.changes);
   }
 
   private requestStop(trial: TrialRow, target: StopTarget, cause: string): void {
@@ -274,7 +270,12 @@ export class Coordinator {
     for (const [trialId, since] of this.stopRequestedAt) {
       if (now - since < this.stopGraceMs) continue;
       const trial = this.store.trial(trialId);
-      this.store.addEvent({ experimentId: trial.experimentId, trialId, kind: 'kill', message: `trial ${trial.idx}: workers did not stop within ${this.stopGraceMs / 1000} s; killing them` });
+      this.store.addEvent({
+        experimentId: trial.experimentId,
+        trialId,
+        kind: 'kill',
+        message: `trial ${trial.idx}: workers did not stop within ${this.stopGraceMs / 1000} s; killing them`,
+      });
       this.sendStop(trial, 'kill');
       this.stopRequestedAt.set(trialId, now);
     }
@@ -294,7 +295,8 @@ export class Coordinator {
 
   private exitWorkersWhere(pred: (w: { agent: string; state: string; trialId: number }) => boolean, signal: string): void {
     for (const [run, tracker] of [...this.runs])
-      for (const worker of this.store.workers(run)) if (worker.state !== 'exited' && !tracker.exited.has(worker.rank) && pred(worker)) this.onWorkerExit(run, worker.rank, null, signal);
+      for (const worker of this.store.workers(run))
+        if (worker.state !== 'exited' && !tracker.exited.has(worker.rank) && pred(worker)) this.onWorkerExit(run, worker.rank, null, signal);
   }
 
   // ---------------------------------------------------------------- scheduling
@@ -395,5 +397,3 @@ export class Coordinator {
     this.runs.set(run, { trialId: trial.id, experimentId: trial.experimentId, ranks, exited, lastError: new Map() });
   }
 }
-
-export type { JobState };

@@ -28,5 +28,12 @@ export function activeJobs(trials: readonly TrialRow[], canResize: (t: TrialRow)
 
 /** Trials waiting for slots. */
 export function pendingJobs(trials: readonly TrialRow[]): PendingJob[] {
-  return trials.map((t) => ({ trial: t.id, priority: t.priority, workers: t.workers, minWorkers: minWorkersOf(t), slotsPerWorker: t.slotsPerWorker, queuedAt: t.queuedAt }));
+  return trials.map((t) => ({
+    trial: t.id,
+    priority: t.priority,
+    workers: t.workers,
+    minWorkers: minWorkersOf(t),
+    slotsPerWorker: t.slotsPerWorker,
+    queuedAt: t.queuedAt,
+  }));
 }

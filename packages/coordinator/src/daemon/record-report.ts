@@ -8,14 +8,25 @@ import type { Store } from '../store/store.js';
 import { runId, type RunTracker } from './coordinator-types.js';
 import type { ReportFigures } from './report-figures.js';
 
-export function recordReport(store: Store, figures: ReportFigures, tracker: RunTracker | undefined, message: Extract<AgentMessage, { type: 'worker-report' }>): void {
+export function recordReport(
+  store: Store,
+  figures: ReportFigures,
+  tracker: RunTracker | undefined,
+  message: Extract<AgentMessage, { type: 'worker-report' }>,
+): void {
   if (!tracker) return;
   const { run, rank, report } = message;
   const trial = store.trial(tracker.trialId);
-  if (trial.state === 'scheduled' && runId(trial.id, trial.attempt) === run) store.moveTrial(trial.id, 'scheduled', 'running', `rank ${rank} reported ${report.type}`);
+  if (trial.state === 'scheduled' && runId(trial.id, trial.attempt) === run)
+    store.moveTrial(trial.id, 'scheduled', 'running', `rank ${rank} reported ${report.type}`);
   switch (report.type) {
     case 'started':
-      store.addEvent({ experimentId: tracker.experimentId, trialId: tracker.trialId, kind: 'started', message: `trial ${trial.idx}: ${report.worldSize} worker(s) on ${report.backend}, ${report.resumedFrom === null ? 'from step 0' : `resumed from step ${report.resumedFrom}`}` });
+      store.addEvent({
+        experimentId: tracker.experimentId,
+        trialId: tracker.trialId,
+        kind: 'started',
+        message: `trial ${trial.idx}: ${report.worldSize} worker(s) on ${report.backend}, ${report.resumedFrom === null ? 'from step 0' : `resumed from step ${report.resumedFrom}`}`,
+      });
       return;
     case 'progress':
     case 'timing':

@@ -23,7 +23,13 @@ export interface RehearsedFailure {
  * corrupt-checkpoint truncates the newest checkpoint's model file (under `baseDir`) right away.
  * @throws {NotFoundError} @throws {StateConflictError} nothing runs, or no such rank or node.
  */
-export function rehearseFailure(store: Store, experimentId: number, action: ChaosAction | 'corrupt-checkpoint', target: { rank?: number; node?: string; seconds?: number }, baseDir: string): RehearsedFailure {
+export function rehearseFailure(
+  store: Store,
+  experimentId: number,
+  action: ChaosAction | 'corrupt-checkpoint',
+  target: { rank?: number; node?: string; seconds?: number },
+  baseDir: string,
+): RehearsedFailure {
   const trial = store.trials(experimentId).find((t) => t.state === 'running' || t.state === 'scheduled');
   if (!trial) throw new StateConflictError(`experiment ${experimentId} has no running trial to rehearse a failure on`);
   let done: string;

@@ -28,7 +28,13 @@ export class ReportFigures {
   attributes(trial: TrialRow, rank?: number): Attributes {
     const name = this.store.experiment(trial.experimentId).name;
     const node = rank === undefined ? undefined : this.store.workers(runId(trial.id, trial.attempt)).find((w) => w.rank === rank)?.agent;
-    return { experiment: name, experiment_id: trial.experimentId, trial: trial.idx, ...(rank === undefined ? {} : { rank }), ...(node === undefined ? {} : { node }) };
+    return {
+      experiment: name,
+      experiment_id: trial.experimentId,
+      trial: trial.idx,
+      ...(rank === undefined ? {} : { rank }),
+      ...(node === undefined ? {} : { node }),
+    };
   }
 
   record(run: string, trial: TrialRow, rank: number, report: Figures): void {
@@ -38,20 +44,35 @@ export class ReportFigures {
         this.metrics?.progress({ ...report, steps }, this.attributes(trial, rank));
         this.metrics?.resources({ ...resourcesOf(report), steps }, this.attributes(trial, rank));
         this.lastStep.set(run, report.step);
-        this.store.recordProgress(trial.id, 'progress', report.step, { loss: report.loss, lr: report.lr, gradNorm: report.gradNorm, tokensPerSecond: report.tokensPerSecond, seconds: report.seconds });
+        this.store.recordProgress(trial.id, 'progress', report.step, {
+          loss: report.loss,
+          lr: report.lr,
+          gradNorm: report.gradNorm,
+          tokensPerSecond: report.tokensPerSecond,
+          seconds: report.seconds,
+        });
         return;
       }
       case 'timing': {
         const key = `${run}#${report.rank}`;
         this.metrics?.phases(report.seconds, this.attributes(trial, report.rank));
-        this.metrics?.resources({ ...resourcesOf(report), steps: report.step - (this.lastStep.get(key) ?? trial.lastStep) }, this.attributes(trial, report.rank));
+        this.metrics?.resources(
+          { ...resourcesOf(report), steps: report.step - (this.lastStep.get(key) ?? trial.lastStep) },
+          this.attributes(trial, report.rank),
+        );
         this.lastStep.set(key, report.step);
         this.store.recordProgress(trial.id, 'timing', report.step, { rank: report.rank, seconds: report.seconds });
         return;
       }
       case 'evaluation':
         this.metrics?.evaluation(report, this.attributes(trial, rank));
-        this.store.recordProgress(trial.id, 'evaluation', report.step, { loss: report.loss, perplexity: report.perplexity, tokens: report.tokens, bleu: report.bleu ?? null, bleuSentences: report.bleuSentences ?? null });
+        this.store.recordProgress(trial.id, 'evaluation', report.step, {
+          loss: report.loss,
+          perplexity: report.perplexity,
+          tokens: report.tokens,
+          bleu: report.bleu ?? null,
+          bleuSentences: report.bleuSentences ?? null,
+        });
         return;
       case 'checkpoint':
         this.store.recordCheckpoint(trial.id, report.step, report.path);
@@ -70,5 +91,9 @@ export class ReportFigures {
 }
 
 function resourcesOf(report: Extract<WorkerReport, { type: 'progress' | 'timing' }>) {
-  return { ...(report.memory ? { memory: report.memory } : {}), ...(report.allReduceBytes === undefined ? {} : { allReduceBytes: report.allReduceBytes }), allReduceSeconds: report.seconds.allReduce };
+  return {
+    ...(report.memory ? { memory: report.memory } : {}),
+    ...(report.allReduceBytes === undefined ? {} : { allReduceBytes: report.allReduceBytes }),
+    allReduceSeconds: report.seconds.allReduce,
+  };
 }

@@ -6,7 +6,11 @@ import type { DaemonAction } from './daemon-action.js';
 import { schedulingPass } from './scheduling-pass.js';
 
 const agent = (id: string, slots: number): AgentView => ({ id, host: `${id}.lan`, slots, gpus: [], ports: [29500, 29599] });
-const state = (f: StoreFixture) => ({ store: f.store, starvationMs: 300_000, isSlurm: (t: { specJson: string }) => JSON.parse(t.specJson).resources.launcher === 'slurm' });
+const state = (f: StoreFixture) => ({
+  store: f.store,
+  starvationMs: 300_000,
+  isSlurm: (t: { specJson: string }) => JSON.parse(t.specJson).resources.launcher === 'slurm',
+});
 const sends = (actions: DaemonAction[]) => actions.flatMap((a) => (a.kind === 'send' ? [a] : []));
 
 describe('schedulingPass', () => {
@@ -24,7 +28,10 @@ describe('schedulingPass', () => {
       [0, 2, 1, 2, true],
       [1, 2, 1, 2, true],
     ]);
-    expect(f.store.workers(`${trial.id}.1`).map((w) => [w.rank, w.agent, w.state])).toEqual([[0, 'a', 'starting'], [1, 'b', 'starting']]);
+    expect(f.store.workers(`${trial.id}.1`).map((w) => [w.rank, w.agent, w.state])).toEqual([
+      [0, 'a', 'starting'],
+      [1, 'b', 'starting'],
+    ]);
   });
 
   it('keeps a gang on one host off CURVE, and places nothing without room', () => {
@@ -45,7 +52,12 @@ describe('schedulingPass', () => {
     f.store.moveTrial(low.id, 'scheduled', 'running', 'reported');
     f.queue('high', { workers: 2, priority: 90 });
     const actions = schedulingPass(state(f), [agent('a', 2)], f.clock);
-    expect(actions).toContainEqual({ kind: 'request-stop', trialId: low.id, target: 'preempted', cause: expect.stringMatching(/preempted for trial \d+ of higher priority/) });
+    expect(actions).toContainEqual({
+      kind: 'request-stop',
+      trialId: low.id,
+      target: 'preempted',
+      cause: expect.stringMatching(/preempted for trial \d+ of higher priority/),
+    });
     // The stop itself is the coordinator's to apply: the pass left the trial running.
     expect(f.store.trial(low.id).state).toBe('running');
   });

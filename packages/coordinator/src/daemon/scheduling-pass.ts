@@ -44,11 +44,21 @@ export function schedulingPass(state: SchedulingState, agents: readonly AgentVie
     try {
       switch (decision.kind) {
         case 'preempt':
-          store.addEvent({ experimentId: trial.experimentId, trialId: trial.id, kind: 'preempt', message: `trial ${trial.idx} preempted for trial ${decision.forTrial}` });
+          store.addEvent({
+            experimentId: trial.experimentId,
+            trialId: trial.id,
+            kind: 'preempt',
+            message: `trial ${trial.idx} preempted for trial ${decision.forTrial}`,
+          });
           actions.push({ kind: 'request-stop', trialId: trial.id, target: 'preempted', cause: `preempted for trial ${decision.forTrial} of higher priority` });
           break;
         case 'grow':
-          store.addEvent({ experimentId: trial.experimentId, trialId: trial.id, kind: 'resize', message: `trial ${trial.idx}: slots free for ${decision.to} of its ${trial.workers} workers (running ${decision.from}); checkpointing to grow` });
+          store.addEvent({
+            experimentId: trial.experimentId,
+            trialId: trial.id,
+            kind: 'resize',
+            message: `trial ${trial.idx}: slots free for ${decision.to} of its ${trial.workers} workers (running ${decision.from}); checkpointing to grow`,
+          });
           actions.push({ kind: 'request-stop', trialId: trial.id, target: 'preempted', cause: `growing from ${decision.from} to ${decision.to} workers` });
           break;
         case 'place':
@@ -85,10 +95,25 @@ function place(store: Store, trial: TrialRow, placement: Placement, agents: read
     placedAt: now,
     stopTarget: null,
   });
-  store.putWorkers(placement.workers.map((w) => ({ run, trialId: trial.id, rank: w.rank, agent: w.agent, host: w.host, port: w.port, slots: w.slots, pid: null, state: 'starting', exitCode: null, exitSignal: null })));
+  store.putWorkers(
+    placement.workers.map((w) => ({
+      run,
+      trialId: trial.id,
+      rank: w.rank,
+      agent: w.agent,
+      host: w.host,
+      port: w.port,
+      slots: w.slots,
+      pid: null,
+      state: 'starting',
+      exitCode: null,
+      exitSignal: null,
+    })),
+  );
   const actions: DaemonAction[] = [{ kind: 'track-run', trialId: trial.id }];
   // Gradients that leave the machine travel CURVE-encrypted, with keys made for this run.
   const curve = runCurveKeys(placement.workers.map((w) => w.host));
-  for (const [agent, workers] of workerLaunches(run, placement, agents, curve)) actions.push({ kind: 'send', to: agent, message: { v: 1, type: 'start-workers', run, spec: placed.specJson, workers } });
+  for (const [agent, workers] of workerLaunches(run, placement, agents, curve))
+    actions.push({ kind: 'send', to: agent, message: { v: 1, type: 'start-workers', run, spec: placed.specJson, workers } });
   return actions;
 }

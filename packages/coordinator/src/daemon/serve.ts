@@ -80,10 +80,15 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const { agentKeys, taskKeys } = options;
     const taskKey = taskKeys ? z85Decode(taskKeys.publicKey) : undefined;
     const allowClient = agentKeys ? (key: Buffer) => agentKeys.allows(key) || (taskKey?.equals(key) ?? false) : undefined;
-    control = await ZmqControlServer.bind(`tcp://${host}:${options.controlPort ?? (port === 0 ? 0 : port + 1)}`, (from, frame) => target.coordinator?.receive(from, frame), log, {
-      ...(options.controlKeys ? { curveSecretKey: options.controlKeys.secretKey } : {}),
-      ...(allowClient ? { allowClient } : {}),
-    });
+    control = await ZmqControlServer.bind(
+      `tcp://${host}:${options.controlPort ?? (port === 0 ? 0 : port + 1)}`,
+      (from, frame) => target.coordinator?.receive(from, frame),
+      log,
+      {
+        ...(options.controlKeys ? { curveSecretKey: options.controlKeys.secretKey } : {}),
+        ...(allowClient ? { allowClient } : {}),
+      },
+    );
   } catch (error) {
     store.close();
     throw error;
@@ -114,7 +119,16 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   });
   target.coordinator = coordinator;
   const controlPort = Number(/:(\d+)$/.exec(control.endpoint)?.[1]);
-  const app = buildApi({ coordinator, store, controlPort, ...(options.controlKeys ? { controlPublicKey: options.controlKeys.publicKey } : {}), ...(options.metrics ? { prometheus: options.metrics.prometheus } : {}), ...(options.assets ? { assets: options.assets } : {}), ...(options.token === undefined ? {} : { token: options.token }), ...(options.readAuth ? { readAuth: true } : {}) });
+  const app = buildApi({
+    coordinator,
+    store,
+    controlPort,
+    ...(options.controlKeys ? { controlPublicKey: options.controlKeys.publicKey } : {}),
+    ...(options.metrics ? { prometheus: options.metrics.prometheus } : {}),
+    ...(options.assets ? { assets: options.assets } : {}),
+    ...(options.token === undefined ? {} : { token: options.token }),
+    ...(options.readAuth ? { readAuth: true } : {}),
+  });
   let address: string;
   try {
     address = await app.listen({ host, port });

@@ -27,7 +27,10 @@ function runs() {
   const f = new StoreFixture();
   const client = new FakeSlurm();
   const stateDir = mkdtempSync(join(tmpdir(), 'orquesta-slurm-runs-'));
-  const slurm = new SlurmRuns({ client, control: 'tcp://login:7071', stateDir, cli: '/opt/orquesta.js', workdir: '/work' }, { store: f.store, runs: f.runs, controlToken: 'tok' });
+  const slurm = new SlurmRuns(
+    { client, control: 'tcp://login:7071', stateDir, cli: '/opt/orquesta.js', workdir: '/work' },
+    { store: f.store, runs: f.runs, controlToken: 'tok' },
+  );
   return { f, client, slurm };
 }
 
@@ -69,7 +72,9 @@ describe('SlurmRuns', () => {
       ['t1', ['tcp://n1:4000', 'tcp://n2:4000']],
     ]);
     expect(slurm.joined('t0')).toBe(true);
-    expect(slurm.rendezvousJoin('t9', { v: 1, type: 'rendezvous', run: '99.1', rank: 0, worldSize: 1, endpoint: 'tcp://n1:1' })).toEqual([{ kind: 'send', to: 't9', message: { v: 1, type: 'reject', reason: 'no active run 99.1' } }]);
+    expect(slurm.rendezvousJoin('t9', { v: 1, type: 'rendezvous', run: '99.1', rank: 0, worldSize: 1, endpoint: 'tcp://n1:1' })).toEqual([
+      { kind: 'send', to: 't9', message: { v: 1, type: 'reject', reason: 'no active run 99.1' } },
+    ]);
   });
 
   it('ends a run whose job failed: restarting, naming the failed rank, then finish-run', async () => {

@@ -69,17 +69,52 @@ export class SlurmRuns {
   rendezvousJoin(from: string, m: Extract<AgentMessage, { type: 'rendezvous' }>): DaemonAction[] {
     const tracker = this.state.runs.get(m.run);
     if (!tracker || tracker.ranks !== m.worldSize) {
-      return [{ kind: 'send', to: from, message: { v: 1, type: 'reject', reason: tracker ? `run ${m.run} has ${tracker.ranks} ranks, not ${m.worldSize}` : `no active run ${m.run}` } }];
+      return [
+        {
+          kind: 'send',
+          to: from,
+          message: { v: 1, type: 'reject', reason: tracker ? `run ${m.run} has ${tracker.ranks} ranks, not ${m.worldSize}` : `no active run ${m.run}` },
+        },
+      ];
     }
     const [host, port] = m.endpoint.replace('tcp://', '').split(/:(?=\d+$)/);
-    this.state.store.putWorkers([{ run: m.run, trialId: tracker.trialId, rank: m.rank, agent: 'slurm', host: host ?? '', port: Number(port), slots: [], pid: null, state: 'running', exitCode: null, exitSignal: null }]);
+    this.state.store.putWorkers([
+      {
+        run: m.run,
+        trialId: tracker.trialId,
+        rank: m.rank,
+        agent: 'slurm',
+        host: host ?? '',
+        port: Number(port),
+        slots: [],
+        pid: null,
+        state: 'running',
+        exitCode: null,
+        exitSignal: null,
+      },
+    ]);
     const members = this.rendezvous.join(m.run, m.worldSize, m.rank, { from, endpoint: m.endpoint });
     if (!members) return [];
     const endpoints = members.map((member) => member.endpoint);
     // Tasks on several nodes: their gradients get CURVE with key pairs made for this round.
     const curve = runCurveKeys(endpoints.map((e) => e.replace(/:\d+$/, '')));
-    this.state.store.addEvent({ experimentId: tracker.experimentId, trialId: tracker.trialId, kind: 'rendezvous', message: `run ${m.run}: ${members.length} Slurm task(s) joined: ${endpoints.join(', ')}` });
-    return members.map((member, rank) => ({ kind: 'send', to: member.from, message: { v: 1, type: 'peers', run: m.run, endpoints, ...(curve ? { curve: { publicKeys: curve.publicKeys, secretKey: curve.secretKeys[rank] ?? '' } } : {}) } }));
+    this.state.store.addEvent({
+      experimentId: tracker.experimentId,
+      trialId: tracker.trialId,
+      kind: 'rendezvous',
+      message: `run ${m.run}: ${members.length} Slurm task(s) joined: ${endpoints.join(', ')}`,
+    });
+    return members.map((member, rank) => ({
+      kind: 'send',
+      to: member.from,
+      message: {
+        v: 1,
+        type: 'peers',
+        run: m.run,
+        endpoints,
+        ...(curve ? { curve: { publicKeys: curve.publicKeys, secretKey: curve.secretKeys[rank] ?? '' } } : {}),
+      },
+    }));
   }
 
   /** Submits a pending Slurm trial as one sbatch job (one task per worker). */
@@ -101,20 +136,32 @@ export class SlurmRuns {
       ...(slurm.taskKeys ? { taskKeys: slurm.taskKeys } : {}),
     });
     const { store } = this.state;
-    store.moveTrial(trial.id, trial.state, 'scheduled', 'submitting to Slurm', { attempt, placement: { workers: [], slurmJob: null }, placedAt: now, stopTarget: null });
+    store.moveTrial(trial.id, trial.state, 'scheduled', 'submitting to Slurm', {
+      attempt,
+      placement: { workers: [], slurmJob: null },
+      placedAt: now,
+      stopTarget: null,
+    });
     const later = slurm.client.submit(script).then(
       (job): DaemonAction[] => {
         const current = store.trial(trial.id);
         store.updatePlacement(trial.id, { workers: [], slurmJob: job });
-        store.addEvent({ experimentId: trial.experimentId, trialId: trial.id, kind: 'slurm-submit', message: `trial ${trial.idx}: run ${run} is Slurm job ${job} (${trial.workers} task(s))` });
+        store.addEvent({
+          experimentId: trial.experimentId,
+          trialId: trial.id,
+          kind: 'slurm-submit',
+          message: `trial ${trial.idx}: run ${run} is Slurm job ${job} (${trial.workers} task(s))`,
+        });
         // Stopped while sbatch was answering: cancel the job now that it has an id.
-        if (runId(current.id, current.attempt) !== run || !['scheduled', 'running'].includes(current.state)) return [{ kind: 'stop-workers', trialId: trial.id, mode: current.state === 'checkpointing' ? 'checkpoint' : 'kill' }];
+        if (runId(current.id, current.attempt) !== run || !['scheduled', 'running'].includes(current.state))
+          return [{ kind: 'stop-workers', trialId: trial.id, mode: current.state === 'checkpointing' ? 'checkpoint' : 'kill' }];
         return [];
       },
       (error: unknown): DaemonAction[] => {
         const current = store.trial(trial.id);
         if (runId(current.id, current.attempt) !== run || !ACTIVE_STATES.includes(current.state)) return [];
-        if (current.state === 'scheduled') store.moveTrial(current.id, 'scheduled', 'failed', `sbatch refused the job: ${(error as Error).message}`, { placement: null, placedAt: null });
+        if (current.state === 'scheduled')
+          store.moveTrial(current.id, 'scheduled', 'failed', `sbatch refused the job: ${(error as Error).message}`, { placement: null, placedAt: null });
         return [{ kind: 'drop-run', run }];
       },
     );
@@ -153,9 +200,15 @@ export class SlurmRuns {
         this.restarts.set(run, update.requeued);
         tracker.exited.clear();
         delete tracker.doneReason;
-        store.addEvent({ experimentId: trial.experimentId, trialId: trial.id, kind: 'slurm-requeue', message: `trial ${trial.idx}: Slurm requeued job ${id} (requeue ${update.requeued}, ${job?.reason ?? ''}); its tasks start again from ${trial.lastCheckpoint ?? 'step 0'}` });
+        store.addEvent({
+          experimentId: trial.experimentId,
+          trialId: trial.id,
+          kind: 'slurm-requeue',
+          message: `trial ${trial.idx}: Slurm requeued job ${id} (requeue ${update.requeued}, ${job?.reason ?? ''}); its tasks start again from ${trial.lastCheckpoint ?? 'step 0'}`,
+        });
       }
-      if (trial.state === 'scheduled' && update.running && tracker.exited.size === 0) store.moveTrial(trial.id, 'scheduled', 'running', `Slurm job ${id} running on ${job?.nodes ?? ''}`);
+      if (trial.state === 'scheduled' && update.running && tracker.exited.size === 0)
+        store.moveTrial(trial.id, 'scheduled', 'running', `Slurm job ${id} running on ${job?.nodes ?? ''}`);
       if (update.ended) actions.push(this.endRun(store.trial(trial.id), tracker, update.ended.state, update.ended.cause));
     }
     actions.push({ kind: 'reschedule' });
@@ -165,7 +218,8 @@ export class SlurmRuns {
   private endRun(trial: TrialRow, tracker: RunTracker, state: string, cause: string): DaemonAction {
     const { store } = this.state;
     const run = runId(trial.id, trial.attempt);
-    for (let rank = 0; rank < tracker.ranks; rank++) if (!tracker.exited.has(rank)) tracker.exited.set(rank, state === 'COMPLETED' ? { code: 0, signal: null } : { code: null, signal: `slurm-${state}` });
+    for (let rank = 0; rank < tracker.ranks; rank++)
+      if (!tracker.exited.has(rank)) tracker.exited.set(rank, state === 'COMPLETED' ? { code: 0, signal: null } : { code: null, signal: `slurm-${state}` });
     for (const [rank, e] of tracker.exited) store.workerExited(run, rank, e.code, e.signal);
     const clean = [...tracker.exited.values()].every((e) => e.code === 0) && tracker.doneReason === 'max_steps';
     if ((trial.state === 'scheduled' || trial.state === 'running') && !clean) {

@@ -19,7 +19,11 @@ export interface SubmissionRules {
 }
 
 /** The validated spec, or the problems (FILE:LINE:COL and field) that refuse it. Never throws for a bad spec. */
-export function checkSubmission(specYaml: string, source: string, rules: SubmissionRules): { ok: true; spec: ExperimentSpec } | { ok: false; problems: readonly SpecProblem[] } {
+export function checkSubmission(
+  specYaml: string,
+  source: string,
+  rules: SubmissionRules,
+): { ok: true; spec: ExperimentSpec } | { ok: false; problems: readonly SpecProblem[] } {
   const loaded = parseSpecText(specYaml, source, rules.baseDir === undefined ? {} : { baseDir: rules.baseDir });
   if (!loaded.ok) return { ok: false, problems: loaded.problems };
   const spec = loaded.spec;
@@ -27,7 +31,18 @@ export function checkSubmission(specYaml: string, source: string, rules: Submiss
   const escapes = pathRootIssues(spec, baseDir, rules.pathRoots ?? [baseDir]);
   if (escapes.length > 0) return { ok: false, problems: escapes.map((e) => ({ file: source, line: 1, col: 1, ...e })) };
   if (spec.resources.launcher === 'slurm' && !rules.slurm)
-    return { ok: false, problems: [{ file: source, line: 1, col: 1, path: 'resources.launcher', message: 'this coordinator has no Slurm (start `orquesta serve --slurm` on a Slurm login node)' }] };
+    return {
+      ok: false,
+      problems: [
+        {
+          file: source,
+          line: 1,
+          col: 1,
+          path: 'resources.launcher',
+          message: 'this coordinator has no Slurm (start `orquesta serve --slurm` on a Slurm login node)',
+        },
+      ],
+    };
   return { ok: true, spec };
 }
 
@@ -41,7 +56,11 @@ export type CheckpointLayout = 'per-experiment' | 'as-given';
 export function trialsFor(spec: ExperimentSpec, experimentId: number, priority: number, layout: CheckpointLayout = 'per-experiment'): NewTrial[] {
   const plans = expandSearch(spec);
   return plans.map((plan, idx) => {
-    const checkpointDir = posix.join(plan.spec.checkpoint.dir, layout === 'per-experiment' ? `exp-${experimentId}` : '', plans.length > 1 || spec.search ? `trial-${idx}` : '');
+    const checkpointDir = posix.join(
+      plan.spec.checkpoint.dir,
+      layout === 'per-experiment' ? `exp-${experimentId}` : '',
+      plans.length > 1 || spec.search ? `trial-${idx}` : '',
+    );
     const trialSpec: ExperimentSpec = { ...plan.spec, checkpoint: { ...plan.spec.checkpoint, dir: checkpointDir.replace(/\/$/, '') } };
     return {
       idx,

@@ -10,7 +10,14 @@ import { startEmbeddedRun, type EmbeddedRunOptions } from './embedded-run.js';
 function spec(extra: Record<string, unknown> = {}): ExperimentSpec {
   const dir = mkdtempSync(join(tmpdir(), 'orquesta-embedded-'));
   writeFileSync(join(dir, 'corpus.txt'), 'to be or not to be\n');
-  const text = JSON.stringify({ name: 'e', task: 'language-model', data: { train: join(dir, 'corpus.txt') }, resources: { workers: 2 }, checkpoint: { dir: join(dir, 'run') }, ...extra });
+  const text = JSON.stringify({
+    name: 'e',
+    task: 'language-model',
+    data: { train: join(dir, 'corpus.txt') },
+    resources: { workers: 2 },
+    checkpoint: { dir: join(dir, 'run') },
+    ...extra,
+  });
   const loaded = parseSpecText(text, 'e.json', { baseDir: dir });
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
   return loaded.spec;

@@ -151,7 +151,11 @@ export function startEmbeddedRun(options: EmbeddedRunOptions): EmbeddedRun {
     // Wait for the workers' last exits to arrive, so no report is lost.
     if (agent.running().length > 0) return;
     clearInterval(timer);
-    const cause = store.events(experimentId).filter((e) => e.toState === trial.state).at(-1)?.message ?? trial.state;
+    const cause =
+      store
+        .events(experimentId)
+        .filter((e) => e.toState === trial.state)
+        .at(-1)?.message ?? trial.state;
     cleanUp();
     finish({ state: trial.state, cause, restarts: trial.restarts, failures });
   };

@@ -29,12 +29,27 @@ describe('API fuzz', () => {
       () => '/api/agents',
       () => `/${pick(['', 'x', '..', '%2e%2e/etc/passwd', 'api', 'api/experiments/1/../../agents'])}`,
     ];
-    const bodies = [undefined, '', '{', 'null', '[]', '{"spec": 5}', '{"spec": ""}', '{"spec": "name: x"}', '{"spec": "name: *a"}', `{"spec": ${JSON.stringify('x'.repeat(5000))}}`, '{"spec": "a", "priority": 101}', '{"workers": -1, "spec": "name: y"}', '\u0000\u0001'];
+    const bodies = [
+      undefined,
+      '',
+      '{',
+      'null',
+      '[]',
+      '{"spec": 5}',
+      '{"spec": ""}',
+      '{"spec": "name: x"}',
+      '{"spec": "name: *a"}',
+      `{"spec": ${JSON.stringify('x'.repeat(5000))}}`,
+      '{"spec": "a", "priority": 101}',
+      '{"workers": -1, "spec": "name: y"}',
+      '\u0000\u0001',
+    ];
     for (let i = 0; i < 1000; i++) {
       const method = pick(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD']);
       const url = pick(paths)();
       const headers: Record<string, string> = {};
-      if (rnd() < 0.7) headers['content-type'] = pick(['application/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=latin1']);
+      if (rnd() < 0.7)
+        headers['content-type'] = pick(['application/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=latin1']);
       const auth = rnd();
       if (auth < 0.4) headers['authorization'] = `Bearer ${TOKEN}`;
       else if (auth < 0.6) headers['authorization'] = pick(['Bearer', 'Bearer x', 'Basic abc', `Bearer ${TOKEN}x`]);
@@ -46,7 +61,8 @@ describe('API fuzz', () => {
         expect(typeof body.error?.code, `${method} ${url}`).toBe('string');
         expect(typeof body.error?.message).toBe('string');
       }
-      if (headers['authorization'] !== `Bearer ${TOKEN}` && method === 'POST' && url === '/api/experiments') expect(response.statusCode).toBeGreaterThanOrEqual(400);
+      if (headers['authorization'] !== `Bearer ${TOKEN}` && method === 'POST' && url === '/api/experiments')
+        expect(response.statusCode).toBeGreaterThanOrEqual(400);
     }
     cluster.store.close();
   }, 120_000);

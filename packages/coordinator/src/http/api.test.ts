@@ -57,7 +57,11 @@ describe('HTTP API', () => {
 
   it('returns spec problems with line, column and field', async () => {
     const app = api();
-    const response = await app.inject({ method: 'POST', url: '/api/experiments', payload: { spec: SPEC.replace('max_steps: 10', 'max_steps: -1'), source: 'bad.yaml' } });
+    const response = await app.inject({
+      method: 'POST',
+      url: '/api/experiments',
+      payload: { spec: SPEC.replace('max_steps: 10', 'max_steps: -1'), source: 'bad.yaml' },
+    });
     expect(response.statusCode).toBe(400);
     expect(response.json().error.code).toBe('invalid_spec');
     expect(response.json().error.problems).toEqual([expect.stringMatching(/^bad\.yaml:6:\d+\s+training\.max_steps\s+/)]);
@@ -68,10 +72,17 @@ describe('HTTP API', () => {
     const token = 'ab'.repeat(32);
     const app = buildApi({ coordinator: cluster.coordinator, store: cluster.store, controlPort: 7071, token });
     expect((await app.inject({ method: 'POST', url: '/api/experiments', payload: { spec: SPEC } })).statusCode).toBe(401);
-    expect((await app.inject({ method: 'POST', url: '/api/experiments', payload: { spec: SPEC }, headers: { authorization: 'Bearer nope' } })).statusCode).toBe(403);
-    expect((await app.inject({ method: 'POST', url: '/api/experiments', payload: { spec: SPEC }, headers: { authorization: `Bearer ${'cd'.repeat(32)}` } })).json().error.code).toBe('forbidden');
+    expect((await app.inject({ method: 'POST', url: '/api/experiments', payload: { spec: SPEC }, headers: { authorization: 'Bearer nope' } })).statusCode).toBe(
+      403,
+    );
+    expect(
+      (await app.inject({ method: 'POST', url: '/api/experiments', payload: { spec: SPEC }, headers: { authorization: `Bearer ${'cd'.repeat(32)}` } })).json()
+        .error.code,
+    ).toBe('forbidden');
     expect(cluster.store.listExperiments()).toEqual([]);
-    expect((await app.inject({ method: 'POST', url: '/api/experiments', payload: { spec: SPEC }, headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(201);
+    expect(
+      (await app.inject({ method: 'POST', url: '/api/experiments', payload: { spec: SPEC }, headers: { authorization: `Bearer ${token}` } })).statusCode,
+    ).toBe(201);
     expect((await app.inject({ method: 'GET', url: '/api/experiments' })).statusCode).toBe(200);
     const closed = buildApi({ coordinator: cluster.coordinator, store: cluster.store, controlPort: 7071, token, readAuth: true });
     expect((await closed.inject({ method: 'GET', url: '/api/experiments' })).statusCode).toBe(401);

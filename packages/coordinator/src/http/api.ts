@@ -51,7 +51,11 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   const { coordinator, store } = options;
   const pollMs = options.pollMs ?? 500;
   // Unknown fields are errors, not silently dropped.
-  const app = Fastify({ bodyLimit: MAX_SPEC_BYTES * 2, logger: false, ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } } });
+  const app = Fastify({
+    bodyLimit: MAX_SPEC_BYTES * 2,
+    logger: false,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+  });
 
   const fail = (reply: FastifyReply, status: number, code: ApiErrorCode, message: string, problems?: string[]) =>
     reply.status(status).send({ error: { code, message, ...(problems ? { problems } : {}) } });
@@ -60,7 +64,8 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     if (error instanceof NotFoundError) return fail(reply, 404, API_ERROR.notFound, error.message);
     if (error instanceof StateConflictError) return fail(reply, 409, API_ERROR.conflict, error.message);
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return fail(reply, 413, API_ERROR.payloadTooLarge, error.message);
-    if (error.validation !== undefined || (error.statusCode !== undefined && error.statusCode < 500)) return fail(reply, error.statusCode ?? 400, API_ERROR.badRequest, error.message);
+    if (error.validation !== undefined || (error.statusCode !== undefined && error.statusCode < 500))
+      return fail(reply, error.statusCode ?? 400, API_ERROR.badRequest, error.message);
     return fail(reply, 500, API_ERROR.internal, error.message);
   });
   app.setNotFoundHandler((request, reply) => fail(reply, 404, API_ERROR.notFound, `no route ${request.method} ${request.url}`));
@@ -71,9 +76,15 @@ export function buildApi(options: ApiOptions): FastifyInstance {
       const reading = request.method === 'GET' || request.method === 'HEAD';
       if (reading && (!options.readAuth || request.url === '/metrics')) return;
       const header = request.headers.authorization;
-      const presented = header?.startsWith('Bearer ') ? header.slice(7).trim() : (reading ? (request.query as { token?: string }).token : undefined);
-      if (presented === undefined) return fail(reply, 401, API_ERROR.unauthorized, 'this call needs the coordinator token: Authorization: Bearer <token> (orquesta reads ORQUESTA_TOKEN or .orquesta/token)');
-      if (!tokenMatches(presented, token)) return fail(reply, 403, API_ERROR.forbidden, 'the token does not match this coordinator\'s');
+      const presented = header?.startsWith('Bearer ') ? header.slice(7).trim() : reading ? (request.query as { token?: string }).token : undefined;
+      if (presented === undefined)
+        return fail(
+          reply,
+          401,
+          API_ERROR.unauthorized,
+          'this call needs the coordinator token: Authorization: Bearer <token> (orquesta reads ORQUESTA_TOKEN or .orquesta/token)',
+        );
+      if (!tokenMatches(presented, token)) return fail(reply, 403, API_ERROR.forbidden, "the token does not match this coordinator's");
     });
 
   const prometheus = options.prometheus;
@@ -84,7 +95,12 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     });
 
   for (const [path, asset] of Object.entries(options.assets ?? {}))
-    app.get(path, async (_request, reply) => reply.type(asset.contentType).header('cache-control', 'no-cache').send(await readFile(asset.file)));
+    app.get(path, async (_request, reply) =>
+      reply
+        .type(asset.contentType)
+        .header('cache-control', 'no-cache')
+        .send(await readFile(asset.file)),
+    );
 
   // The dashboard's live feed: every pollMs, the experiment list and agents, and for ?experiment=ID
   // its status plus the metric, event and log rows added since the previous message.
@@ -113,8 +129,13 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     await streamUntil(reply, pollMs, send);
   });
 
-  app.get('/api/cluster', async () => ({ controlPort: options.controlPort, ...(options.controlPublicKey ? { controlPublicKey: options.controlPublicKey } : {}) }));
-  app.get('/api/agents', async () => store.agents().map((a) => ({ ...a, lastSeen: new Date(a.lastSeen).toISOString(), registeredAt: new Date(a.registeredAt).toISOString() })));
+  app.get('/api/cluster', async () => ({
+    controlPort: options.controlPort,
+    ...(options.controlPublicKey ? { controlPublicKey: options.controlPublicKey } : {}),
+  }));
+  app.get('/api/agents', async () =>
+    store.agents().map((a) => ({ ...a, lastSeen: new Date(a.lastSeen).toISOString(), registeredAt: new Date(a.registeredAt).toISOString() })),
+  );
 
   app.get('/api/experiments', async () => store.listExperiments().map((e) => experimentSummary(store, e.id)));
 
@@ -150,7 +171,11 @@ export function buildApi(options: ApiOptions): FastifyInstance {
           type: 'object',
           additionalProperties: false,
           required: ['spec'],
-          properties: { spec: { type: 'string', minLength: 1, maxLength: MAX_SPEC_BYTES }, source: { type: 'string', maxLength: 1024 }, workers: { type: 'integer', minimum: 1, maximum: 4096 } },
+          properties: {
+            spec: { type: 'string', minLength: 1, maxLength: MAX_SPEC_BYTES },
+            source: { type: 'string', maxLength: 1024 },
+            workers: { type: 'integer', minimum: 1, maximum: 4096 },
+          },
         },
       },
     },
@@ -198,7 +223,10 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     });
   }
 
-  const afterQuery = { type: 'object', properties: { after: { type: 'integer', minimum: 0, default: 0 }, follow: { type: 'boolean', default: false } } } as const;
+  const afterQuery = {
+    type: 'object',
+    properties: { after: { type: 'integer', minimum: 0, default: 0 }, follow: { type: 'boolean', default: false } },
+  } as const;
 
   app.get('/api/experiments/:id/logs', { schema: { params: idParams, querystring: afterQuery } }, async (request, reply) => {
     const { id } = request.params as { id: number };

@@ -43,7 +43,17 @@ export function experimentStatus(store: Store, id: number) {
       workers:
         t.attempt === 0
           ? []
-          : store.workers(`${t.id}.${t.attempt}`).map((w) => ({ rank: w.rank, agent: w.agent, host: w.host, port: w.port, slots: w.slots, pid: w.pid, state: w.state, exitCode: w.exitCode, exitSignal: w.exitSignal })),
+          : store.workers(`${t.id}.${t.attempt}`).map((w) => ({
+              rank: w.rank,
+              agent: w.agent,
+              host: w.host,
+              port: w.port,
+              slots: w.slots,
+              pid: w.pid,
+              state: w.state,
+              exitCode: w.exitCode,
+              exitSignal: w.exitSignal,
+            })),
     })),
   };
 }

@@ -10,7 +10,10 @@ describe('search expansion', () => {
   });
 
   it('samples random points reproducibly from the seed, each value from its list', () => {
-    const spec = { ...base, search: { kind: 'random', trials: 6, parameters: { 'optimizer.lr': [1e-4, 3e-4, 1e-3], 'model.heads': [2, 4, 8] } } } as ExperimentSpec;
+    const spec = {
+      ...base,
+      search: { kind: 'random', trials: 6, parameters: { 'optimizer.lr': [1e-4, 3e-4, 1e-3], 'model.heads': [2, 4, 8] } },
+    } as ExperimentSpec;
     const first = expandSearch(spec);
     expect(first).toHaveLength(6);
     expect(expandSearch(spec)).toEqual(first);

@@ -3,7 +3,12 @@ import { experimentState, IllegalTransitionError, JOB_STATE, TERMINAL_STATES, tr
 
 describe('job state machine', () => {
   it('records the cause of every allowed transition', () => {
-    expect(transition('running', 'restarting', 'rank 1 exited with signal SIGKILL')).toEqual({ kind: 'transition', from: 'running', to: 'restarting', cause: 'rank 1 exited with signal SIGKILL' });
+    expect(transition('running', 'restarting', 'rank 1 exited with signal SIGKILL')).toEqual({
+      kind: 'transition',
+      from: 'running',
+      to: 'restarting',
+      cause: 'rank 1 exited with signal SIGKILL',
+    });
   });
 
   it('refuses transitions outside the table, naming what is allowed', () => {

@@ -5,7 +5,17 @@ import { parameterCount } from './parameter-count.js';
 
 const base = {
   task: 'translation',
-  model: { d_model: 256, heads: 4, d_ff: 1024, encoder_layers: 3, decoder_layers: 3, max_len: 256, positional: 'sinusoidal', tie_embeddings: true, norm: 'pre' },
+  model: {
+    d_model: 256,
+    heads: 4,
+    d_ff: 1024,
+    encoder_layers: 3,
+    decoder_layers: 3,
+    max_len: 256,
+    positional: 'sinusoidal',
+    tie_embeddings: true,
+    norm: 'pre',
+  },
   tokenizer: { kind: 'bpe', vocab_size: 8000, shared: true },
   training: { max_tokens_per_batch: 2048, accumulate: 1 },
   collective: { bucket_mb: 25, compression: 'none', timeout_s: 30, shared_memory: 'auto' },
@@ -73,7 +83,10 @@ describe('step prediction', () => {
         '{"benchmark":"scaling","workers":1,"efficiency":1,"independent_efficiency":null}',
       ].join('\n'),
     );
-    expect(measured.contention).toEqual([expect.objectContaining({ workers: 2, independent_efficiency: 0.5 }), expect.objectContaining({ workers: 2, independent_efficiency: 0.8 })]);
+    expect(measured.contention).toEqual([
+      expect.objectContaining({ workers: 2, independent_efficiency: 0.5 }),
+      expect.objectContaining({ workers: 2, independent_efficiency: 0.8 }),
+    ]);
     const shared = predictStep(base, 2, measured, { perHost: 2 });
     expect(shared.seconds.compute).toBeCloseTo(1 / 0.8, 9); // the latest row
     expect(shared.seconds.optimizer).toBeCloseTo(0.05 / 0.8, 9);
@@ -81,7 +94,9 @@ describe('step prediction', () => {
     expect(predictStep(base, 2, measured, { perHost: 1 }).seconds.compute).toBeCloseTo(1, 9);
     const unmeasured = predictStep(base, 4, measured, { perHost: 4 });
     expect(unmeasured.seconds.compute).toBeCloseTo(1, 9);
-    expect(unmeasured.basis[1]).toBe('compute: contention of 4 workers on one host not measured (bench scaling --workers 1,4 --independent); computed as if each had the host to itself');
+    expect(unmeasured.basis[1]).toBe(
+      'compute: contention of 4 workers on one host not measured (bench scaling --workers 1,4 --independent); computed as if each had the host to itself',
+    );
   });
 
   it('halves the bytes with fp16 compression', () => {

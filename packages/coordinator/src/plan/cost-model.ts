@@ -67,9 +67,17 @@ export function parseProfile(text: string): Profile {
     } catch {
       continue;
     }
-    if (row['benchmark'] === 'model' && typeof row['target_tokens_per_s'] === 'number' && typeof row['parameters'] === 'number') model.push(row as unknown as ModelMeasurement);
-    else if (row['benchmark'] === 'scaling' && typeof row['workers'] === 'number' && typeof row['independent_efficiency'] === 'number' && row['independent_efficiency'] > 0) contention.push(row as unknown as ContentionMeasurement);
-    else if (typeof row['busbw_gbps'] === 'number' && typeof row['ranks'] === 'number' && typeof row['bytes'] === 'number') allReduce.push(row as unknown as AllReduceMeasurement);
+    if (row['benchmark'] === 'model' && typeof row['target_tokens_per_s'] === 'number' && typeof row['parameters'] === 'number')
+      model.push(row as unknown as ModelMeasurement);
+    else if (
+      row['benchmark'] === 'scaling' &&
+      typeof row['workers'] === 'number' &&
+      typeof row['independent_efficiency'] === 'number' &&
+      row['independent_efficiency'] > 0
+    )
+      contention.push(row as unknown as ContentionMeasurement);
+    else if (typeof row['busbw_gbps'] === 'number' && typeof row['ranks'] === 'number' && typeof row['bytes'] === 'number')
+      allReduce.push(row as unknown as AllReduceMeasurement);
   }
   return { model, allReduce, contention };
 }
@@ -86,7 +94,12 @@ export interface StepPrediction {
   readonly basis: readonly string[];
 }
 
-export function predictStep(spec: Pick<ExperimentSpec, 'task' | 'model' | 'tokenizer' | 'training' | 'collective'>, workers: number, profile: Profile, options: PredictOptions = {}): StepPrediction {
+export function predictStep(
+  spec: Pick<ExperimentSpec, 'task' | 'model' | 'tokenizer' | 'training' | 'collective'>,
+  workers: number,
+  profile: Profile,
+  options: PredictOptions = {},
+): StepPrediction {
   const { dataPlane, perHost = 1 } = options;
   const parameters = parameterCount(spec);
   const gradientBytes = parameters * (spec.collective.compression === 'fp16' ? 2 : 4);
@@ -105,14 +118,23 @@ export function predictStep(spec: Pick<ExperimentSpec, 'task' | 'model' | 'token
   } else basis.push('compute: no `bench model` measurement in the profile');
   let allReduce: number | null = workers === 1 ? 0 : null;
   if (workers > 1) {
-    const sameWire = profile.allReduce.filter((r) => (r.compression ?? 'none') === spec.collective.compression || profile.allReduce.every((x) => (x.compression ?? 'none') !== spec.collective.compression));
+    const sameWire = profile.allReduce.filter(
+      (r) =>
+        (r.compression ?? 'none') === spec.collective.compression || profile.allReduce.every((x) => (x.compression ?? 'none') !== spec.collective.compression),
+    );
     const onPlane = sameWire.filter((r) => dataPlane === undefined || (r.transport === 'shm') === (dataPlane === 'shm'));
     const candidates = onPlane.length > 0 ? onPlane : sameWire;
-    if (dataPlane !== undefined && onPlane.length === 0 && sameWire.length > 0) basis.push(`all-reduce: no measurement ${dataPlane === 'shm' ? 'through shared memory' : 'over the network'} in the profile; using another data plane's`);
-    const nearest = [...candidates].sort((a, b) => Math.abs(a.ranks - workers) - Math.abs(b.ranks - workers) || Math.abs(Math.log(a.bytes / gradientBytes)) - Math.abs(Math.log(b.bytes / gradientBytes)))[0];
+    if (dataPlane !== undefined && onPlane.length === 0 && sameWire.length > 0)
+      basis.push(`all-reduce: no measurement ${dataPlane === 'shm' ? 'through shared memory' : 'over the network'} in the profile; using another data plane's`);
+    const nearest = [...candidates].sort(
+      (a, b) =>
+        Math.abs(a.ranks - workers) - Math.abs(b.ranks - workers) || Math.abs(Math.log(a.bytes / gradientBytes)) - Math.abs(Math.log(b.bytes / gradientBytes)),
+    )[0];
     if (nearest && nearest.busbw_gbps > 0) {
-      allReduce = (gradientBytes * (2 * (workers - 1)) / workers) / (nearest.busbw_gbps * 1e9);
-      basis.push(`all-reduce: bench allreduce ${nearest.ranks} ranks, ${nearest.bytes} bytes${nearest.transport ? ` over ${nearest.transport}` : ''}: bus ${nearest.busbw_gbps.toFixed(3)} GB/s`);
+      allReduce = (gradientBytes * (2 * (workers - 1))) / workers / (nearest.busbw_gbps * 1e9);
+      basis.push(
+        `all-reduce: bench allreduce ${nearest.ranks} ranks, ${nearest.bytes} bytes${nearest.transport ? ` over ${nearest.transport}` : ''}: bus ${nearest.busbw_gbps.toFixed(3)} GB/s`,
+      );
     } else basis.push('all-reduce: no `bench allreduce` measurement in the profile');
   } else basis.push('all-reduce: none with one worker');
   const step = compute !== null && optimizer !== null && allReduce !== null ? compute + optimizer + allReduce : null;
@@ -132,9 +154,13 @@ export function predictStep(spec: Pick<ExperimentSpec, 'task' | 'model' | 'token
 function contentionFor(profile: Profile, perHost: number, basis: string[]): number {
   const row = profile.contention.filter((c) => c.workers === perHost).at(-1);
   if (row === undefined) {
-    basis.push(`compute: contention of ${perHost} workers on one host not measured (bench scaling --workers 1,${perHost} --independent); computed as if each had the host to itself`);
+    basis.push(
+      `compute: contention of ${perHost} workers on one host not measured (bench scaling --workers 1,${perHost} --independent); computed as if each had the host to itself`,
+    );
     return 1;
   }
-  basis.push(`compute: ${perHost} workers on one host: ${perHost} independent trainings at once ran at ${row.independent_efficiency.toFixed(3)} of alone (bench scaling --independent)`);
+  basis.push(
+    `compute: ${perHost} workers on one host: ${perHost} independent trainings at once ran at ${row.independent_efficiency.toFixed(3)} of alone (bench scaling --independent)`,
+  );
   return row.independent_efficiency;
 }

@@ -20,12 +20,22 @@ export function planPlacement(workers: number, slotsPerWorker: number, agents: r
   const totalSlots = agents.reduce((n, a) => n + a.slots, 0);
   const placement = (now ?? ever)?.workers.map((w) => {
     const agent = agents.find((a) => a.id === w.agent);
-    return { rank: w.rank, agent: w.agent, host: w.host, slots: w.slots, gpus: agent && agent.gpus.length > 0 ? w.slots.map((s) => agent.gpus[s] ?? String(s)) : [] };
+    return {
+      rank: w.rank,
+      agent: w.agent,
+      host: w.host,
+      slots: w.slots,
+      gpus: agent && agent.gpus.length > 0 ? w.slots.map((s) => agent.gpus[s] ?? String(s)) : [],
+    };
   });
   return {
     fitsNow: now !== undefined,
     placement: placement ?? null,
     capacity: { agents: agents.length, slots: totalSlots, free: free.reduce((n, f) => n + f.slots.length, 0) },
-    reason: now ? 'fits on free slots now' : ever ? 'waits for busy slots (running trials hold them)' : `needs ${workers * slotsPerWorker} slots on ${workers} worker(s); the cluster has ${totalSlots} on ${agents.length} agent(s)`,
+    reason: now
+      ? 'fits on free slots now'
+      : ever
+        ? 'waits for busy slots (running trials hold them)'
+        : `needs ${workers * slotsPerWorker} slots on ${workers} worker(s); the cluster has ${totalSlots} on ${agents.length} agent(s)`,
   };
 }

@@ -4,11 +4,25 @@ import { placeGang, freeResources } from './place-gang.js';
 import { schedule, type Decision } from './schedule.js';
 
 const agent = (id: string, slots: number, gpus: string[] = []): AgentView => ({ id, host: `${id}.local`, slots, gpus, ports: [29500, 29599] });
-const pending = (trial: number, workers: number, priority = 50, queuedAt = trial, minWorkers = workers): PendingJob => ({ trial, priority, workers, minWorkers, slotsPerWorker: 1, queuedAt });
+const pending = (trial: number, workers: number, priority = 50, queuedAt = trial, minWorkers = workers): PendingJob => ({
+  trial,
+  priority,
+  workers,
+  minWorkers,
+  slotsPerWorker: 1,
+  queuedAt,
+});
 
 /** Runs `trial` as an active job on the slots a gang placement gives it. */
 function active(trial: number, workers: number, agents: AgentView[], options: Partial<ActiveJob> = {}, others: ActiveJob[] = []): ActiveJob {
-  const placement = placeGang(workers, 1, freeResources(agents, others.map((o) => o.placement)));
+  const placement = placeGang(
+    workers,
+    1,
+    freeResources(
+      agents,
+      others.map((o) => o.placement),
+    ),
+  );
   if (!placement) throw new Error('test setup does not fit');
   return { trial, priority: 50, preemptible: true, placedAt: trial, stopping: false, placement, ...options };
 }
@@ -31,7 +45,10 @@ describe('gang placement', () => {
   it('packs onto the fewest agents and respects slots per worker', () => {
     const agents = [agent('a', 1), agent('b', 4)];
     expect(placeGang(2, 1, freeResources(agents, []))?.workers.map((w) => w.agent)).toEqual(['b', 'b']);
-    expect(placeGang(2, 2, freeResources(agents, []))?.workers.map((w) => w.slots)).toEqual([[0, 1], [2, 3]]);
+    expect(placeGang(2, 2, freeResources(agents, []))?.workers.map((w) => w.slots)).toEqual([
+      [0, 1],
+      [2, 3],
+    ]);
     expect(placeGang(3, 2, freeResources(agents, []))).toBeUndefined();
   });
 

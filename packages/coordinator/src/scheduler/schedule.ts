@@ -56,7 +56,8 @@ export function schedule(view: ClusterView, options: ScheduleOptions): Decision[
       reserved = true;
       break;
     }
-    const shrunk = options.now - job.queuedAt >= (options.shrinkAfterMs ?? 10_000) ? largestGang(job.workers - 1, job.minWorkers, job.slotsPerWorker, free) : undefined;
+    const shrunk =
+      options.now - job.queuedAt >= (options.shrinkAfterMs ?? 10_000) ? largestGang(job.workers - 1, job.minWorkers, job.slotsPerWorker, free) : undefined;
     if (shrunk) {
       decisions.push({ kind: 'place', trial: job.trial, placement: shrunk });
       free = withoutPlacement(free, shrunk);

@@ -40,7 +40,9 @@ export function batchScript(o: BatchScriptOptions): string {
     `#SBATCH --chdir=${o.workdir}`,
     ...(o.token ? [`export ORQUESTA_TOKEN=${quote(o.token)}`] : []),
     ...(o.controlKey ? [`export ORQUESTA_CONTROL_KEY=${quote(o.controlKey)}`] : []),
-    ...(o.taskKeys ? [`export ORQUESTA_CONTROL_CLIENT_PUBLIC_KEY=${quote(o.taskKeys.publicKey)}`, `export ORQUESTA_CONTROL_CLIENT_SECRET_KEY=${quote(o.taskKeys.secretKey)}`] : []),
+    ...(o.taskKeys
+      ? [`export ORQUESTA_CONTROL_CLIENT_PUBLIC_KEY=${quote(o.taskKeys.publicKey)}`, `export ORQUESTA_CONTROL_CLIENT_SECRET_KEY=${quote(o.taskKeys.secretKey)}`]
+      : []),
     // A failed task ends the step at once; the coordinator restarts the trial from its checkpoint.
     `exec srun --kill-on-bad-exit=1 ${quote(o.node)} ${quote(o.cli)} slurm-task --control ${quote(o.control)} --run ${quote(o.run)} --spec ${quote(o.specPath)}`,
     '',

@@ -7,7 +7,10 @@ describe('Slurm job updates', () => {
   it('reads running, requeued and ended jobs', () => {
     expect(slurmJobUpdate('7', job('RUNNING'), 0, 1000)).toEqual({ running: true });
     expect(slurmJobUpdate('7', job('PENDING', 1, 'BeginTime'), 0, 1000)).toEqual({ requeued: 1, running: false });
-    expect(slurmJobUpdate('7', job('FAILED', 0, 'NonZeroExitCode'), 0, 1000)).toEqual({ running: false, ended: { state: 'FAILED', cause: 'Slurm job 7 ended FAILED (NonZeroExitCode)' } });
+    expect(slurmJobUpdate('7', job('FAILED', 0, 'NonZeroExitCode'), 0, 1000)).toEqual({
+      running: false,
+      ended: { state: 'FAILED', cause: 'Slurm job 7 ended FAILED (NonZeroExitCode)' },
+    });
     expect(slurmJobUpdate('7', job('COMPLETED'), 0, 1000).ended?.cause).toBe('Slurm job 7 ended COMPLETED');
   });
 

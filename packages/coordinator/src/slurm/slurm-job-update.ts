@@ -5,7 +5,18 @@
 import type { SlurmJob } from './slurm-client.js';
 
 /** Slurm job states after which no task of the job runs. */
-export const SLURM_ENDED: readonly string[] = ['COMPLETED', 'FAILED', 'CANCELLED', 'NODE_FAIL', 'TIMEOUT', 'OUT_OF_MEMORY', 'BOOT_FAIL', 'DEADLINE', 'PREEMPTED', 'SPECIAL_EXIT'];
+export const SLURM_ENDED: readonly string[] = [
+  'COMPLETED',
+  'FAILED',
+  'CANCELLED',
+  'NODE_FAIL',
+  'TIMEOUT',
+  'OUT_OF_MEMORY',
+  'BOOT_FAIL',
+  'DEADLINE',
+  'PREEMPTED',
+  'SPECIAL_EXIT',
+];
 
 /** A job squeue no longer lists this long after submission is taken as gone, in ms. */
 export const SLURM_VANISHED_MS = 30_000;
@@ -19,10 +30,13 @@ export interface SlurmJobUpdate {
 }
 
 export function slurmJobUpdate(id: string, job: SlurmJob | undefined, seenRestarts: number, msSinceSubmit: number): SlurmJobUpdate {
-  if (!job) return msSinceSubmit > SLURM_VANISHED_MS ? { running: false, ended: { state: 'VANISHED', cause: `Slurm no longer knows job ${id}` } } : { running: false };
+  if (!job)
+    return msSinceSubmit > SLURM_VANISHED_MS ? { running: false, ended: { state: 'VANISHED', cause: `Slurm no longer knows job ${id}` } } : { running: false };
   return {
     ...(job.restarts > seenRestarts ? { requeued: job.restarts } : {}),
     running: job.state === 'RUNNING',
-    ...(SLURM_ENDED.includes(job.state) ? { ended: { state: job.state, cause: `Slurm job ${id} ended ${job.state}${job.reason && job.reason !== 'None' ? ` (${job.reason})` : ''}` } } : {}),
+    ...(SLURM_ENDED.includes(job.state)
+      ? { ended: { state: job.state, cause: `Slurm job ${id} ended ${job.state}${job.reason && job.reason !== 'None' ? ` (${job.reason})` : ''}` } }
+      : {}),
   };
 }

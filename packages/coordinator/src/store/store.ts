@@ -9,6 +9,7 @@ import { dirname } from 'node:path';
 import { experimentState, transition, type JobState, type StopTarget } from '../jobs/job-state.js';
 import type { Placement } from '../scheduler/cluster-view.js';
 import type { AgentRow, AgentState, EventRow, ExperimentRow, LogRow, MetricRow, TrialRow, WorkerRow } from './rows.js';
+import { experimentRow, metricRow, trialRow, workerRow, type Row } from './row-mapping.js';
 import { SCHEMA_SQL, SCHEMA_VERSION } from './schema-sql.js';
 import { NotFoundError, StaleStateError, StoreOpenError } from './store-errors.js';
 
@@ -35,8 +36,6 @@ export interface TrialChanges {
   readonly priority?: number;
 }
 
-type Row = Record<string, unknown>;
-
 export class Store {
   private readonly db: Database.Database;
 
@@ -57,7 +56,8 @@ export class Store {
     }
     const version = this.db.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).get() as { value: string } | undefined;
     if (version === undefined) this.db.prepare(`INSERT INTO meta (key, value) VALUES ('schema_version', ?)`).run(String(SCHEMA_VERSION));
-    else if (Number(version.value) !== SCHEMA_VERSION) throw new StoreOpenError(`${file} has schema version ${version.value}; this coordinator reads version ${SCHEMA_VERSION}`);
+    else if (Number(version.value) !== SCHEMA_VERSION)
+      throw new StoreOpenError(`${file} has schema version ${version.value}; this coordinator reads version ${SCHEMA_VERSION}`);
   }
 
   close(): void {
@@ -65,17 +65,49 @@ export class Store {
   }
 
   /** `trials` builds the trial rows once the experiment id is known (their checkpoint paths use it). */
-  createExperiment(name: string, specYaml: string, priority: number, makeTrials: (experimentId: number) => readonly NewTrial[]): { id: number; trials: number[] } {
+  createExperiment(
+    name: string,
+    specYaml: string,
+    priority: number,
+    makeTrials: (experimentId: number) => readonly NewTrial[],
+  ): { id: number; trials: number[] } {
     return this.db.transaction(() => {
       const ts = this.now();
-      const id = Number(this.db.prepare(`INSERT INTO experiments (name, spec_yaml, state, priority, created_at, updated_at) VALUES (?, ?, 'queued', ?, ?, ?)`).run(name, specYaml, priority, ts, ts).lastInsertRowid);
+      const id = Number(
+        this.db
+          .prepare(`INSERT INTO experiments (name, spec_yaml, state, priority, created_at, updated_at) VALUES (?, ?, 'queued', ?, ?, ?)`)
+          .run(name, specYaml, priority, ts, ts).lastInsertRowid,
+      );
       const insert = this.db.prepare(
         `INSERT INTO trials (experiment_id, idx, overrides_json, spec_json, state, max_restarts, priority, preemptible, workers, slots_per_worker, queued_at, checkpoint_dir, created_at, updated_at)
          VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
       const trials = makeTrials(id);
-      const ids = trials.map((t) => Number(insert.run(id, t.idx, JSON.stringify(t.overrides), t.specJson, t.maxRestarts, t.priority, t.preemptible ? 1 : 0, t.workers, t.slotsPerWorker, ts, t.checkpointDir, ts, ts).lastInsertRowid));
-      this.addEvent({ experimentId: id, trialId: null, kind: 'submit', message: `submitted ${name} with ${trials.length} trial${trials.length === 1 ? '' : 's'}, priority ${priority}` });
+      const ids = trials.map((t) =>
+        Number(
+          insert.run(
+            id,
+            t.idx,
+            JSON.stringify(t.overrides),
+            t.specJson,
+            t.maxRestarts,
+            t.priority,
+            t.preemptible ? 1 : 0,
+            t.workers,
+            t.slotsPerWorker,
+            ts,
+            t.checkpointDir,
+            ts,
+            ts,
+          ).lastInsertRowid,
+        ),
+      );
+      this.addEvent({
+        experimentId: id,
+        trialId: null,
+        kind: 'submit',
+        message: `submitted ${name} with ${trials.length} trial${trials.length === 1 ? '' : 's'}, priority ${priority}`,
+      });
       return { id, trials: ids };
     })();
   }
@@ -131,7 +163,14 @@ export class Store {
       if (changes.placement !== undefined) put('placement_json', changes.placement === null ? null : JSON.stringify(changes.placement));
       if (changes.priority !== undefined) put('priority', changes.priority);
       this.db.prepare(`UPDATE trials SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
-      this.addEvent({ experimentId: current.experimentId, trialId: id, kind: event.kind, fromState: from, toState: to, message: `trial ${current.idx}: ${from} -> ${to}: ${cause}` });
+      this.addEvent({
+        experimentId: current.experimentId,
+        trialId: id,
+        kind: event.kind,
+        fromState: from,
+        toState: to,
+        message: `trial ${current.idx}: ${from} -> ${to}: ${cause}`,
+      });
       this.refreshExperiment(current.experimentId);
       return this.trial(id);
     })();
@@ -147,7 +186,12 @@ export class Store {
     this.db.transaction(() => {
       const trial = this.trial(id);
       this.db.prepare(`UPDATE trials SET stop_target = ?, updated_at = ? WHERE id = ?`).run(target, this.now(), id);
-      this.addEvent({ experimentId: trial.experimentId, trialId: id, kind: 'stop-requested', message: `trial ${trial.idx} (${trial.state}): ${cause}; it goes to ${target} once its workers exit` });
+      this.addEvent({
+        experimentId: trial.experimentId,
+        trialId: id,
+        kind: 'stop-requested',
+        message: `trial ${trial.idx} (${trial.state}): ${cause}; it goes to ${target} once its workers exit`,
+      });
     })();
   }
 
@@ -157,8 +201,13 @@ export class Store {
     this.db.transaction(() => {
       this.db.prepare(`INSERT INTO metrics (ts, trial_id, step, kind, json) VALUES (?, ?, ?, ?, ?)`).run(ts, trialId, step, kind, JSON.stringify(values));
       if (kind === 'progress')
-        this.db.prepare(`UPDATE trials SET last_step = MAX(last_step, ?), train_loss = ?, tokens_per_second = ?, updated_at = ? WHERE id = ?`).run(step, values['loss'] ?? null, values['tokensPerSecond'] ?? null, ts, trialId);
-      else if (kind === 'evaluation') this.db.prepare(`UPDATE trials SET valid_loss = ?, valid_perplexity = ?, updated_at = ? WHERE id = ?`).run(values['loss'] ?? null, values['perplexity'] ?? null, ts, trialId);
+        this.db
+          .prepare(`UPDATE trials SET last_step = MAX(last_step, ?), train_loss = ?, tokens_per_second = ?, updated_at = ? WHERE id = ?`)
+          .run(step, values['loss'] ?? null, values['tokensPerSecond'] ?? null, ts, trialId);
+      else if (kind === 'evaluation')
+        this.db
+          .prepare(`UPDATE trials SET valid_loss = ?, valid_perplexity = ?, updated_at = ? WHERE id = ?`)
+          .run(values['loss'] ?? null, values['perplexity'] ?? null, ts, trialId);
     })();
   }
 
@@ -177,7 +226,9 @@ export class Store {
   /** Metric rows of every trial of an experiment after `afterId`. */
   experimentMetrics(experimentId: number, afterId = 0, limit = 10_000): MetricRow[] {
     return (
-      this.db.prepare(`SELECT m.* FROM metrics m JOIN trials t ON t.id = m.trial_id WHERE t.experiment_id = ? AND m.id > ? ORDER BY m.id LIMIT ?`).all(experimentId, afterId, limit) as Row[]
+      this.db
+        .prepare(`SELECT m.* FROM metrics m JOIN trials t ON t.id = m.trial_id WHERE t.experiment_id = ? AND m.id > ? ORDER BY m.id LIMIT ?`)
+        .all(experimentId, afterId, limit) as Row[]
     ).map(metricRow);
   }
 
@@ -187,16 +238,21 @@ export class Store {
       `INSERT OR REPLACE INTO workers (run, trial_id, rank, agent, host, port, slots_json, pid, state, exit_code, exit_signal, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.db.transaction(() => {
-      for (const w of rows) insert.run(w.run, w.trialId, w.rank, w.agent, w.host, w.port, JSON.stringify(w.slots), w.pid, w.state, w.exitCode, w.exitSignal, ts);
+      for (const w of rows)
+        insert.run(w.run, w.trialId, w.rank, w.agent, w.host, w.port, JSON.stringify(w.slots), w.pid, w.state, w.exitCode, w.exitSignal, ts);
     })();
   }
 
   workerStarted(run: string, rank: number, pid: number): void {
-    this.db.prepare(`UPDATE workers SET state = 'running', pid = ?, updated_at = ? WHERE run = ? AND rank = ? AND state != 'exited'`).run(pid, this.now(), run, rank);
+    this.db
+      .prepare(`UPDATE workers SET state = 'running', pid = ?, updated_at = ? WHERE run = ? AND rank = ? AND state != 'exited'`)
+      .run(pid, this.now(), run, rank);
   }
 
   workerExited(run: string, rank: number, code: number | null, signal: string | null): void {
-    this.db.prepare(`UPDATE workers SET state = 'exited', exit_code = ?, exit_signal = ?, updated_at = ? WHERE run = ? AND rank = ?`).run(code, signal, this.now(), run, rank);
+    this.db
+      .prepare(`UPDATE workers SET state = 'exited', exit_code = ?, exit_signal = ?, updated_at = ? WHERE run = ? AND rank = ?`)
+      .run(code, signal, this.now(), run, rank);
   }
 
   workers(run: string): WorkerRow[] {
@@ -265,90 +321,19 @@ export class Store {
   }
 
   logs(experimentId: number, afterId = 0, limit = 10_000): LogRow[] {
-    return (this.db.prepare(`SELECT * FROM logs WHERE experiment_id = ? AND id > ? ORDER BY id LIMIT ?`).all(experimentId, afterId, limit) as Row[]).map((r) => ({
-      id: Number(r['id']),
-      ts: Number(r['ts']),
-      trialId: Number(r['trial_id']),
-      rank: Number(r['rank']),
-      line: String(r['line']),
-    }));
+    return (this.db.prepare(`SELECT * FROM logs WHERE experiment_id = ? AND id > ? ORDER BY id LIMIT ?`).all(experimentId, afterId, limit) as Row[]).map(
+      (r) => ({
+        id: Number(r['id']),
+        ts: Number(r['ts']),
+        trialId: Number(r['trial_id']),
+        rank: Number(r['rank']),
+        line: String(r['line']),
+      }),
+    );
   }
 
   private refreshExperiment(id: number): void {
     const states = (this.db.prepare(`SELECT state FROM trials WHERE experiment_id = ?`).all(id) as { state: JobState }[]).map((r) => r.state);
     this.db.prepare(`UPDATE experiments SET state = ?, updated_at = ? WHERE id = ?`).run(experimentState(states), this.now(), id);
   }
-}
-
-function experimentRow(r: Row): ExperimentRow {
-  return {
-    id: Number(r['id']),
-    name: String(r['name']),
-    specYaml: String(r['spec_yaml']),
-    state: r['state'] as JobState,
-    priority: Number(r['priority']),
-    createdAt: Number(r['created_at']),
-    updatedAt: Number(r['updated_at']),
-  };
-}
-
-const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
-
-function trialRow(r: Row): TrialRow {
-  return {
-    id: Number(r['id']),
-    experimentId: Number(r['experiment_id']),
-    idx: Number(r['idx']),
-    overrides: JSON.parse(String(r['overrides_json'])) as Record<string, unknown>,
-    specJson: String(r['spec_json']),
-    state: r['state'] as JobState,
-    stopTarget: (r['stop_target'] as StopTarget | null) ?? null,
-    attempt: Number(r['attempt']),
-    restarts: Number(r['restarts']),
-    maxRestarts: Number(r['max_restarts']),
-    priority: Number(r['priority']),
-    preemptible: Number(r['preemptible']) === 1,
-    workers: Number(r['workers']),
-    slotsPerWorker: Number(r['slots_per_worker']),
-    queuedAt: Number(r['queued_at']),
-    placedAt: num(r['placed_at']),
-    placement: r['placement_json'] === null ? null : (JSON.parse(String(r['placement_json'])) as Placement),
-    checkpointDir: String(r['checkpoint_dir']),
-    lastStep: Number(r['last_step']),
-    lastCheckpoint: (r['last_checkpoint'] as string | null) ?? null,
-    trainLoss: num(r['train_loss']),
-    validLoss: num(r['valid_loss']),
-    validPerplexity: num(r['valid_perplexity']),
-    tokensPerSecond: num(r['tokens_per_second']),
-    createdAt: Number(r['created_at']),
-    updatedAt: Number(r['updated_at']),
-  };
-}
-
-function metricRow(r: Row): MetricRow {
-  return {
-    id: Number(r['id']),
-    ts: Number(r['ts']),
-    trialId: Number(r['trial_id']),
-    step: Number(r['step']),
-    kind: r['kind'] as MetricRow['kind'],
-    values: JSON.parse(String(r['json'])) as Record<string, unknown>,
-  };
-}
-
-function workerRow(r: Row): WorkerRow {
-  return {
-    run: String(r['run']),
-    trialId: Number(r['trial_id']),
-    rank: Number(r['rank']),
-    agent: String(r['agent']),
-    host: String(r['host']),
-    port: Number(r['port']),
-    slots: JSON.parse(String(r['slots_json'])) as number[],
-    pid: num(r['pid']),
-    state: r['state'] as WorkerRow['state'],
-    exitCode: num(r['exit_code']),
-    exitSignal: (r['exit_signal'] as string | null) ?? null,
-    updatedAt: Number(r['updated_at']),
-  };
 }

@@ -83,7 +83,7 @@ export class InMemoryCluster {
 
   /** Delivers queued messages and lets fake processes' output through until nothing moves. */
   async settle(): Promise<void> {
-    for (let idle = 0; idle < 3; ) {
+    for (let idle = 0; idle < 3;) {
       await new Promise((r) => setImmediate(r));
       if (this.queue.length === 0) {
         idle++;
@@ -107,6 +107,8 @@ export class InMemoryCluster {
   live(trialId: number): FakeProcess[] {
     const trial = this.store.trial(trialId);
     const run = `${trialId}.${trial.attempt}`;
-    return this.processes.filter((p) => !p.exited && p.env['ORQUESTA_SPEC']?.includes(`/runs/${run}/`)).sort((a, b) => Number(a.env['RANK']) - Number(b.env['RANK']));
+    return this.processes
+      .filter((p) => !p.exited && p.env['ORQUESTA_SPEC']?.includes(`/runs/${run}/`))
+      .sort((a, b) => Number(a.env['RANK']) - Number(b.env['RANK']));
   }
 }

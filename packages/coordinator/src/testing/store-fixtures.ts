@@ -21,7 +21,17 @@ export class StoreFixture {
     const workers = t.workers ?? 2;
     const spec = { name, resources: { workers, slots_per_worker: 1, launcher: t.launcher ?? 'agents' } } as unknown as ExperimentSpec;
     const { trials } = this.store.createExperiment(name, `name: ${name}`, t.priority ?? 50, () => [
-      { idx: 0, overrides: {}, specJson: JSON.stringify(spec), checkpointDir: `runs/${name}`, maxRestarts: 2, priority: t.priority ?? 50, preemptible: t.preemptible ?? true, workers, slotsPerWorker: 1 },
+      {
+        idx: 0,
+        overrides: {},
+        specJson: JSON.stringify(spec),
+        checkpointDir: `runs/${name}`,
+        maxRestarts: 2,
+        priority: t.priority ?? 50,
+        preemptible: t.preemptible ?? true,
+        workers,
+        slotsPerWorker: 1,
+      },
     ]);
     return this.store.trial(trials[0]!);
   }

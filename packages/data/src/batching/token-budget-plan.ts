@@ -33,7 +33,10 @@ export function planTokenBatches(lengths: Int32Array, budget: number, worldSize:
   let maxLen = 0;
   for (const l of lengths) maxLen = Math.max(maxLen, l);
   if (maxLen > budget) {
-    throw new DataConfigError('training.max_tokens_per_batch', `${budget} tokens cannot hold the longest pair (${maxLen} tokens padded); raise it or lower data.max_len`);
+    throw new DataConfigError(
+      'training.max_tokens_per_batch',
+      `${budget} tokens cannot hold the longest pair (${maxLen} tokens padded); raise it or lower data.max_len`,
+    );
   }
   const bucketStart = new Int32Array(maxLen + 2);
   for (const l of lengths) bucketStart[l + 1] = (bucketStart[l + 1] as number) + 1;

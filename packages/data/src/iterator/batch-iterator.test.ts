@@ -59,7 +59,10 @@ describe('resume', () => {
     [7, 40],
     [30, 90], // crosses an epoch boundary
   ])('after %i batches, a restored iterator yields the same next %i batches', (k, m) => {
-    for (const [rank, worldSize] of [[0, 1], [2, 3]] as const) {
+    for (const [rank, worldSize] of [
+      [0, 1],
+      [2, 3],
+    ] as const) {
       const straight = iterator(rank, worldSize);
       for (let i = 0; i < k; i++) straight.next();
       const saved = JSON.stringify(straight.state());

@@ -115,14 +115,16 @@ export class BatchIterator<B> {
   restore(state: unknown, options: RestoreOptions = {}): void {
     const s = parseIteratorState(state);
     const { seed, worldSize } = this.options;
-    if (s.fingerprint !== this.planner.fingerprint) throw new IteratorStateError(`state is for another corpus or batching (fingerprint ${s.fingerprint}, this iterator ${this.planner.fingerprint})`);
+    if (s.fingerprint !== this.planner.fingerprint)
+      throw new IteratorStateError(`state is for another corpus or batching (fingerprint ${s.fingerprint}, this iterator ${this.planner.fingerprint})`);
     if (s.seed !== seed) throw new IteratorStateError(`state has seed ${s.seed}; this iterator has seed ${seed}`);
     if (s.worldSize !== worldSize && !options.resize) throw new IteratorStateError(`state is for ${s.worldSize} ranks; this iterator has ${worldSize}`);
     const perRank = this.batchesPerEpoch(s.epoch);
     let position = s.position;
     if (s.worldSize !== worldSize) {
       const before = batchesPerRank(planSize(this.planner.plan(new Rng(seed, SHUFFLE_STREAM, s.epoch), s.worldSize)), s.worldSize);
-      if (position > before) throw new IteratorStateError(`state position ${position} is past the ${before} batches of epoch ${s.epoch} for ${s.worldSize} ranks`);
+      if (position > before)
+        throw new IteratorStateError(`state position ${position} is past the ${before} batches of epoch ${s.epoch} for ${s.worldSize} ranks`);
       position = before === 0 ? 0 : Math.min(perRank, Math.round((position / before) * perRank));
     } else if (position > perRank) {
       throw new IteratorStateError(`state position ${position} is past the ${perRank} batches of epoch ${s.epoch}`);
@@ -140,6 +142,9 @@ export class BatchIterator<B> {
   }
 
   private tooSmall(): DataConfigError {
-    return new DataConfigError('resources.workers', `epoch ${this.currentEpoch} has fewer batches than the ${this.options.worldSize} ranks; the corpus is too small for this world size`);
+    return new DataConfigError(
+      'resources.workers',
+      `epoch ${this.currentEpoch} has fewer batches than the ${this.options.worldSize} ranks; the corpus is too small for this world size`,
+    );
   }
 }

@@ -28,7 +28,8 @@ export function parseIteratorState(value: unknown): BatchIteratorState {
   if (v['version'] !== 1) throw new IteratorStateError(`state version ${JSON.stringify(v['version'])} is not supported; expected 1`);
   const whole = (field: string, min: number): number => {
     const x = v[field];
-    if (typeof x !== 'number' || !Number.isInteger(x) || x < min) throw new IteratorStateError(`state.${field} is ${JSON.stringify(x)}; expected an integer >= ${min}`);
+    if (typeof x !== 'number' || !Number.isInteger(x) || x < min)
+      throw new IteratorStateError(`state.${field} is ${JSON.stringify(x)}; expected an integer >= ${min}`);
     return x;
   };
   const fp = v['fingerprint'];

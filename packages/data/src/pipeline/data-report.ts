@@ -31,7 +31,10 @@ export function formatDataReport(report: DataReport): string[] {
   const lines = report.tokenizers.map(
     (t) => `tokenizer ${t.path}: ${t.outcome} (${t.kind}, ${t.vocabSize} ids${t.trainMs > 0 ? `, trained in ${(t.trainMs / 1000).toFixed(2)} s` : ''})`,
   );
-  for (const [name, c] of [['train', report.train], ['valid', report.valid]] as const) {
+  for (const [name, c] of [
+    ['train', report.train],
+    ['valid', report.valid],
+  ] as const) {
     if (c === undefined) continue;
     if (c.heldOut) lines.push(`${name}: the last ${c.size} tokens (${(c.heldOut.fraction * 100).toFixed(0)} %) of ${c.read.file}, held out (data.holdout)`);
     else lines.push(`${name}: ${formatReadReport(c.read)}`);
@@ -40,6 +43,8 @@ export function formatDataReport(report: DataReport): string[] {
       lines.push(`${name}: ${c.overlong.dropped} pairs dropped, ${c.overlong.truncated} truncated (longer than max_len ${c.overlong.maxLen})`);
     }
   }
-  lines.push(`batches per rank per epoch: ${report.batchesPerEpoch} (${report.droppedPerEpoch} items left out of epoch 0); validation batches: ${report.validBatches}`);
+  lines.push(
+    `batches per rank per epoch: ${report.batchesPerEpoch} (${report.droppedPerEpoch} items left out of epoch 0); validation batches: ${report.validBatches}`,
+  );
   return lines;
 }

@@ -19,7 +19,8 @@ const training: TrainingSpec = {
   max_steps: 5000,
   label_smoothing: 0,
   seed: 1,
-  eval_every_steps: 250, eval_bleu_sentences: 0,
+  eval_every_steps: 250,
+  eval_bleu_sentences: 0,
   log_every_steps: 50,
   consistency_every_steps: 500,
 };
@@ -71,7 +72,9 @@ describe('createLanguageModelData', () => {
       tokenizer: { kind: 'bpe', vocab_size: 120, shared: true },
       training: { ...training, max_tokens_per_batch: 64 },
     };
-    const ranks = await Promise.all([0, 1].map((rank) => createLanguageModelData(spec, { rank, worldSize: 2, tokenizerPath: join(dir, `bpe-${rank}.json`), baseDir: dir })));
+    const ranks = await Promise.all(
+      [0, 1].map((rank) => createLanguageModelData(spec, { rank, worldSize: 2, tokenizerPath: join(dir, `bpe-${rank}.json`), baseDir: dir })),
+    );
     const [a, b] = ranks as [(typeof ranks)[0], (typeof ranks)[0]];
     // Merges learned, up to the budget (training stops early when no pair repeats: this text has few distinct words).
     expect(a.tokenizer.vocabSize).toBeGreaterThan(SPECIAL_COUNT + new Set(text).size + 20);

@@ -53,7 +53,8 @@ export async function createLanguageModelData(spec: DataPipelineSpec, options: D
   const { data, tokenizer: tok, training } = spec;
   const len = data.max_len;
   const batchSize = Math.floor(training.max_tokens_per_batch / len);
-  if (batchSize < 1) throw new DataConfigError('training.max_tokens_per_batch', `${training.max_tokens_per_batch} tokens cannot hold one window of data.max_len ${len}`);
+  if (batchSize < 1)
+    throw new DataConfigError('training.max_tokens_per_batch', `${training.max_tokens_per_batch} tokens cannot hold one window of data.max_len ${len}`);
   const base = options.baseDir ?? process.cwd();
   const policy = { malformed: data.malformed };
   const trainFile = resolve(base, data.train);
@@ -72,7 +73,10 @@ export async function createLanguageModelData(spec: DataPipelineSpec, options: D
   const held = data.valid === undefined && (data.holdout ?? 0) > 0 ? holdOut(whole.stream, data.holdout ?? 0, tokenizer.encode('\n')) : undefined;
   const train = held ? { stream: held.train, read: whole.read } : whole;
   if (minWindowBatches(train.stream.length, len, batchSize) < worldSize) {
-    throw new DataConfigError('resources.workers', `${train.stream.length} training tokens in batches of ${batchSize} x ${len} cannot give each of ${worldSize} ranks a batch`);
+    throw new DataConfigError(
+      'resources.workers',
+      `${train.stream.length} training tokens in batches of ${batchSize} x ${len} cannot give each of ${worldSize} ranks a batch`,
+    );
   }
   const iterator = new BatchIterator(windowPlanner(train.stream, len, batchSize), { seed: training.seed, rank, worldSize });
   const valid = data.valid !== undefined ? await tokenise(resolve(base, data.valid)) : held ? { stream: held.valid, read: whole.read } : undefined;
@@ -80,7 +84,11 @@ export async function createLanguageModelData(spec: DataPipelineSpec, options: D
   if (valid !== undefined) {
     const plan = planWindows(valid.stream.length, len, batchSize, worldSize);
     validBatches = shardEvalBatches(plan, (starts) => materializeWindows(valid.stream, starts, len), rank, worldSize);
-    if (validBatches.length === 0) throw new DataConfigError(held ? 'data.holdout' : 'data.valid', `${valid.stream.length} validation tokens in batches of ${batchSize} x ${len} cannot give each of ${worldSize} ranks a batch`);
+    if (validBatches.length === 0)
+      throw new DataConfigError(
+        held ? 'data.holdout' : 'data.valid',
+        `${valid.stream.length} validation tokens in batches of ${batchSize} x ${len} cannot give each of ${worldSize} ranks a batch`,
+      );
   }
   return {
     tokenizer,

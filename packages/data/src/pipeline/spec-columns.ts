@@ -7,7 +7,8 @@ export function specColumns(data: DataSpec): { sourceColumn: number; targetColum
     const lang = data[field];
     if (lang === undefined) throw new DataConfigError(`data.${field}`, 'is required for translation');
     const index = data.columns[lang];
-    if (index === undefined) throw new DataConfigError('data.columns', `has no column for ${field} language "${lang}" (columns: ${JSON.stringify(data.columns)})`);
+    if (index === undefined)
+      throw new DataConfigError('data.columns', `has no column for ${field} language "${lang}" (columns: ${JSON.stringify(data.columns)})`);
     return index;
   };
   return { sourceColumn: column('source'), targetColumn: column('target') };

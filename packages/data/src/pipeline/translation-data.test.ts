@@ -15,11 +15,21 @@ const SPA_ENG = fileURLToPath(new URL('../../../../data/spa-eng/', import.meta.u
 const dir = mkdtempSync(join(tmpdir(), 'orquesta-translation-'));
 
 // A small corpus from the real data: 4,000 train lines with two malformed ones (lines 101 and 2002), 300 valid lines.
-const trainLines = gunzipSync(readFileSync(join(SPA_ENG, 'train.tsv.gz'))).toString('utf8').split('\n').slice(0, 4000);
+const trainLines = gunzipSync(readFileSync(join(SPA_ENG, 'train.tsv.gz')))
+  .toString('utf8')
+  .split('\n')
+  .slice(0, 4000);
 trainLines.splice(100, 0, 'no tab here');
 trainLines.splice(2001, 0, 'Empty Spanish side.\t');
 writeFileSync(join(dir, 'train.tsv.gz'), gzipSync(trainLines.join('\n') + '\n'));
-writeFileSync(join(dir, 'valid.tsv'), gunzipSync(readFileSync(join(SPA_ENG, 'valid.tsv.gz'))).toString('utf8').split('\n').slice(0, 300).join('\n') + '\n');
+writeFileSync(
+  join(dir, 'valid.tsv'),
+  gunzipSync(readFileSync(join(SPA_ENG, 'valid.tsv.gz')))
+    .toString('utf8')
+    .split('\n')
+    .slice(0, 300)
+    .join('\n') + '\n',
+);
 
 const training: TrainingSpec = {
   max_tokens_per_batch: 512,
@@ -27,14 +37,25 @@ const training: TrainingSpec = {
   max_steps: 100,
   label_smoothing: 0.1,
   seed: 1,
-  eval_every_steps: 1000, eval_bleu_sentences: 0,
+  eval_every_steps: 1000,
+  eval_bleu_sentences: 0,
   log_every_steps: 50,
   consistency_every_steps: 500,
 };
 
 function spec(data: Partial<DataSpec> = {}, tokenizer: Partial<TokenizerSpec> = {}): DataPipelineSpec {
   return {
-    data: { train: 'train.tsv.gz', valid: 'valid.tsv', source: 'es', target: 'en', columns: { en: 0, es: 1 }, max_len: 16, overlong: 'drop', malformed: 'skip', ...data },
+    data: {
+      train: 'train.tsv.gz',
+      valid: 'valid.tsv',
+      source: 'es',
+      target: 'en',
+      columns: { en: 0, es: 1 },
+      max_len: 16,
+      overlong: 'drop',
+      malformed: 'skip',
+      ...data,
+    },
     tokenizer: { kind: 'bpe', vocab_size: 600, shared: true, ...tokenizer },
     training,
   };
@@ -108,7 +129,9 @@ describe('createTranslationData', () => {
   it('names the spec field when columns or the budget do not fit', async () => {
     const options = { rank: 0, worldSize: 1, tokenizerPath: join(dir, 'bpe-errors.json'), baseDir: dir };
     await expect(createTranslationData(spec({ source: 'fr' }), options)).rejects.toThrow(/data.columns: has no column for source language "fr"/);
-    await expect(createTranslationData({ ...spec({ max_len: 64 }), training: { ...training, max_tokens_per_batch: 16 } }, options)).rejects.toThrow(/max_tokens_per_batch/);
+    await expect(createTranslationData({ ...spec({ max_len: 64 }), training: { ...training, max_tokens_per_batch: 16 } }, options)).rejects.toThrow(
+      /max_tokens_per_batch/,
+    );
   });
 });
 

@@ -100,7 +100,9 @@ export async function createTranslationData(spec: DataPipelineSpec, options: Dat
 
   const tokenise = async (file: string): Promise<{ corpus: PairCorpus; report: CorpusReport }> => {
     const builder = new PairCorpusBuilder(data.max_len, data.overlong);
-    const readReport = await forEachPair(file, read, (pair) => builder.add(sourceTokenizer.encode(pair.source), targetTokenizer.encode(pair.target), pair.line));
+    const readReport = await forEachPair(file, read, (pair) =>
+      builder.add(sourceTokenizer.encode(pair.source), targetTokenizer.encode(pair.target), pair.line),
+    );
     const { corpus, overlong } = builder.build();
     return { corpus, report: { read: readReport, overlong, size: corpus.size } };
   };
@@ -110,12 +112,14 @@ export async function createTranslationData(spec: DataPipelineSpec, options: Dat
   const budget = training.max_tokens_per_batch;
   const iterator = new BatchIterator(pairPlanner(train.corpus, budget), { seed: training.seed, rank, worldSize });
   const batchesPerEpoch = iterator.batchesPerEpoch(0);
-  if (batchesPerEpoch === 0) throw new DataConfigError('resources.workers', `${train.corpus.size} training pairs cannot give each of ${worldSize} ranks a batch`);
+  if (batchesPerEpoch === 0)
+    throw new DataConfigError('resources.workers', `${train.corpus.size} training pairs cannot give each of ${worldSize} ranks a batch`);
   let validBatches: Seq2SeqBatch[] = [];
   if (valid !== undefined) {
     const plan = planTokenBatches(pairLengths(valid.corpus), budget, worldSize);
     validBatches = shardEvalBatches(plan, (items) => materializePairs(valid.corpus, items), rank, worldSize);
-    if (validBatches.length === 0) throw new DataConfigError('data.valid', `${valid.corpus.size} validation pairs cannot give each of ${worldSize} ranks a batch`);
+    if (validBatches.length === 0)
+      throw new DataConfigError('data.valid', `${valid.corpus.size} validation pairs cannot give each of ${worldSize} ranks a batch`);
   }
   return {
     sourceTokenizer,

@@ -34,7 +34,9 @@ describe('seeded generators keep their sequences', () => {
   });
 
   it('mixSeeds', () => {
-    expect([mixSeeds(1, 0, 0), mixSeeds(1, 5, 3), mixSeeds(0xffffffff, 123456, 7), mixSeeds(-3, 2, 1)]).toEqual([3051954335, 2911526201, 4294333168, 1016501035]);
+    expect([mixSeeds(1, 0, 0), mixSeeds(1, 5, 3), mixSeeds(0xffffffff, 123456, 7), mixSeeds(-3, 2, 1)]).toEqual([
+      3051954335, 2911526201, 4294333168, 1016501035,
+    ]);
   });
 
   it('lcg32', () => {

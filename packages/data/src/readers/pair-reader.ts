@@ -37,7 +37,10 @@ const BLANK = /^\s*$/;
  */
 export async function forEachPair(file: string, options: PairReadOptions, visit: (pair: TextPair) => void): Promise<ReadReport> {
   const { sourceColumn, targetColumn } = options;
-  for (const [field, value] of [['sourceColumn', sourceColumn], ['targetColumn', targetColumn]] as const) {
+  for (const [field, value] of [
+    ['sourceColumn', sourceColumn],
+    ['targetColumn', targetColumn],
+  ] as const) {
     if (!Number.isInteger(value) || value < 0) throw new DataConfigError(field, `${value} is not a column index (an integer >= 0)`);
   }
   if (sourceColumn === targetColumn) throw new DataConfigError('targetColumn', `source and target are both column ${sourceColumn}`);

@@ -46,7 +46,13 @@ describe('learnMerges', () => {
   });
 
   it('merges overlapping pairs left to right and gives each token text one id', () => {
-    const { vocab, merges } = learnMerges(new Map([['aaa', 4], ['aaaa', 3]]), { vocabSize: 100 });
+    const { vocab, merges } = learnMerges(
+      new Map([
+        ['aaa', 4],
+        ['aaaa', 3],
+      ]),
+      { vocabSize: 100 },
+    );
     expect(tokens(vocab, merges)).toEqual(['a+a', 'aa+a', 'aa+aa']);
     expect(new Set(vocab).size).toBe(vocab.length);
   });

@@ -17,7 +17,12 @@ export const TOKENIZER_KINDS: readonly TokenizerKind[] = ['bpe', 'char'];
 
 /** What a tokenizer file holds besides its envelope. */
 export type TokenizerContent =
-  | { readonly kind: 'bpe'; readonly vocab: readonly string[]; readonly merges: readonly (readonly [number, number])[]; readonly provenance?: TokenizerProvenance }
+  | {
+      readonly kind: 'bpe';
+      readonly vocab: readonly string[];
+      readonly merges: readonly (readonly [number, number])[];
+      readonly provenance?: TokenizerProvenance;
+    }
   | { readonly kind: 'char'; readonly vocab: readonly string[]; readonly provenance?: TokenizerProvenance };
 
 /** Wraps a tokenizer's content in the envelope (field order as files have always had it). */

@@ -36,7 +36,16 @@ export function binaryOverrides(addon: NativeAddon): KernelOverride[] {
       }
       if (outShape.length > 6) return null;
       const out = heap.output(outShape);
-      addon.binary(heap.heap, op, outShape, heap.offset(a), broadcastStrides(a.shape, outShape), heap.offset(b), broadcastStrides(b.shape, outShape), heap.offset(out));
+      addon.binary(
+        heap.heap,
+        op,
+        outShape,
+        heap.offset(a),
+        broadcastStrides(a.shape, outShape),
+        heap.offset(b),
+        broadcastStrides(b.shape, outShape),
+        heap.offset(out),
+      );
       return out;
     },
   }));

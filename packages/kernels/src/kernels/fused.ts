@@ -46,7 +46,18 @@ export function registerFusedKernels(addon: NativeAddon): void {
       const y = h.output([...x.shape]);
       const xhat = h.output([rows, d]);
       const rstd = h.output([rows]);
-      addon.layerNorm(h.heap, h.offset(x), h.offset(gamma), h.offset(beta), rows, d, Number(attrs?.['eps'] ?? 1e-5), h.offset(y), h.offset(xhat), h.offset(rstd));
+      addon.layerNorm(
+        h.heap,
+        h.offset(x),
+        h.offset(gamma),
+        h.offset(beta),
+        rows,
+        d,
+        Number(attrs?.['eps'] ?? 1e-5),
+        h.offset(y),
+        h.offset(xhat),
+        h.offset(rstd),
+      );
       return [y, xhat, rstd];
     },
   });

@@ -11,7 +11,10 @@ export function transposeOverride(addon: NativeAddon): KernelOverride {
       const perm = attrs['perm'] as number[];
       if ((x.dtype !== 'float32' && x.dtype !== 'int32') || x.shape.length > MAX_RANK || sizeOf(x.shape) === 0) return null;
       if (!Array.isArray(perm) || perm.length !== x.shape.length) return null;
-      const out = heap.output(perm.map((p) => x.shape[p]!), x.dtype);
+      const out = heap.output(
+        perm.map((p) => x.shape[p]!),
+        x.dtype,
+      );
       addon.transpose(heap.heap, [...x.shape], [...perm], heap.offset(x), heap.offset(out));
       return out;
     },

@@ -97,7 +97,17 @@ export class NodeAgent {
   hello(): void {
     this.helloAt = this.now();
     const { id, host, slots, gpus, ports } = this.options;
-    this.options.connection.send({ v: 1, type: 'hello', agent: id, host, slots, gpus, ports, running: this.running(), ...(this.options.token ? { token: this.options.token } : {}) });
+    this.options.connection.send({
+      v: 1,
+      type: 'hello',
+      agent: id,
+      host,
+      slots,
+      gpus,
+      ports,
+      running: this.running(),
+      ...(this.options.token ? { token: this.options.token } : {}),
+    });
   }
 
   heartbeat(): void {
@@ -109,7 +119,8 @@ export class NodeAgent {
     let message: CoordinatorMessage;
     try {
       const decoded = decodeControlMessage(frame);
-      if (!['welcome', 'reregister', 'start-workers', 'stop-workers', 'reject', 'peers', 'chaos'].includes(decoded.type)) throw new ControlDecodeError(`${decoded.type} is not a coordinator message`);
+      if (!['welcome', 'reregister', 'start-workers', 'stop-workers', 'reject', 'peers', 'chaos'].includes(decoded.type))
+        throw new ControlDecodeError(`${decoded.type} is not a coordinator message`);
       message = decoded as CoordinatorMessage;
     } catch (error) {
       this.log(`dropped a control frame: ${(error as Error).message}`);

@@ -91,7 +91,9 @@ export async function runAgent(options: RunAgentOptions): Promise<{ agent: NodeA
     }
   };
   timer = setInterval(beat, period);
-  options.log(`agent ${options.id}: ${slots} slot(s)${gpus.length ? ` (GPUs ${gpus.join(',')})` : ''}, coordinator ${endpoint}${controlPublicKey ? ' (CURVE)' : ''}`);
+  options.log(
+    `agent ${options.id}: ${slots} slot(s)${gpus.length ? ` (GPUs ${gpus.join(',')})` : ''}, coordinator ${endpoint}${controlPublicKey ? ' (CURVE)' : ''}`,
+  );
   return {
     agent: a,
     async close() {
@@ -106,4 +108,3 @@ export async function runAgent(options: RunAgentOptions): Promise<{ agent: NodeA
     },
   };
 }
-

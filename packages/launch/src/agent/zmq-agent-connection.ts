@@ -33,7 +33,14 @@ export class ZmqAgentConnection implements AgentConnection {
     const { id, endpoint, onFrame, serverKey } = options;
     const log = options.log ?? (() => {});
     const own = serverKey ? (options.clientKeys ?? curveKeyPair()) : undefined;
-    const dealer = new Dealer({ routingId: id, linger: 0, reconnectInterval: 200, reconnectMaxInterval: 2000, sendHighWaterMark: 100_000, ...(serverKey && own ? { curveServerKey: serverKey, curvePublicKey: own.publicKey, curveSecretKey: own.secretKey } : {}) });
+    const dealer = new Dealer({
+      routingId: id,
+      linger: 0,
+      reconnectInterval: 200,
+      reconnectMaxInterval: 2000,
+      sendHighWaterMark: 100_000,
+      ...(serverKey && own ? { curveServerKey: serverKey, curvePublicKey: own.publicKey, curveSecretKey: own.secretKey } : {}),
+    });
     dealer.connect(endpoint);
     this.dealer = dealer;
     this.sender = new SerialSender(

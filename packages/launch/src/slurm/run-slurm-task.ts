@@ -60,13 +60,24 @@ export async function runSlurmTask(options: SlurmTaskOptions): Promise<number> {
   });
   try {
     const token = options.env[ENV.token];
-    connection.send({ v: 1, type: 'rendezvous', run: options.run, rank: me.rank, worldSize: me.worldSize, endpoint: `tcp://${host}:${port}`, ...(token ? { token } : {}) });
+    connection.send({
+      v: 1,
+      type: 'rendezvous',
+      run: options.run,
+      rank: me.rank,
+      worldSize: me.worldSize,
+      endpoint: `tcp://${host}:${port}`,
+      ...(token ? { token } : {}),
+    });
     const timeout = options.rendezvousTimeoutSeconds ?? 600;
     let timer: NodeJS.Timeout | undefined;
     const joined = await Promise.race([
       peers,
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new RendezvousTimeoutError(`rank ${me.rank}: not every rank of run ${options.run} joined within ${timeout} s`)), timeout * 1000);
+        timer = setTimeout(
+          () => reject(new RendezvousTimeoutError(`rank ${me.rank}: not every rank of run ${options.run} joined within ${timeout} s`)),
+          timeout * 1000,
+        );
       }),
     ]).finally(() => clearTimeout(timer));
     const spec = parseWorkerSpec(readFileSync(options.specPath, 'utf8'), options.specPath);
@@ -106,7 +117,6 @@ export async function runSlurmTask(options: SlurmTaskOptions): Promise<number> {
     connection.close();
   }
 }
-
 
 async function freePort(host: string): Promise<number> {
   const server = createServer();

@@ -30,7 +30,8 @@ export function tasksPerNode(text: string): number[] {
 export function slurmRank(env: NodeJS.ProcessEnv): SlurmRank {
   const int = (name: string) => {
     const v = Number(env[name]);
-    if (env[name] === undefined || !Number.isInteger(v) || v < 0) throw new SlurmEnvironmentError(`${name} is ${JSON.stringify(env[name])}; run this inside a Slurm job step (srun)`);
+    if (env[name] === undefined || !Number.isInteger(v) || v < 0)
+      throw new SlurmEnvironmentError(`${name} is ${JSON.stringify(env[name])}; run this inside a Slurm job step (srun)`);
     return v;
   };
   const rank = int('SLURM_PROCID');

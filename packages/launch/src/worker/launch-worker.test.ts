@@ -4,7 +4,16 @@ import { FakeProcess } from '../testing/fake-process.js';
 import { launchWorker, type WorkerExit } from './launch-worker.js';
 import type { Spawner } from './spawner.js';
 
-const setup: WorkerSetup = { rank: 3, worldSize: 4, localRank: 1, localWorldSize: 2, peers: ['tcp://a:1', 'tcp://a:2', 'tcp://b:1', 'tcp://b:2'], run: 'r1', specPath: '/s/spec.json', blasThreads: 2 };
+const setup: WorkerSetup = {
+  rank: 3,
+  worldSize: 4,
+  localRank: 1,
+  localWorldSize: 2,
+  peers: ['tcp://a:1', 'tcp://a:2', 'tcp://b:1', 'tcp://b:2'],
+  run: 'r1',
+  specPath: '/s/spec.json',
+  blasThreads: 2,
+};
 
 /** Launches one worker with a spawner that records its command line and environment. */
 function launch(sockets: boolean, baseEnv: NodeJS.ProcessEnv = {}) {
@@ -18,7 +27,17 @@ function launch(sockets: boolean, baseEnv: NodeJS.ProcessEnv = {}) {
   const reports: WorkerReport[] = [];
   const logs: string[] = [];
   const exits: WorkerExit[] = [];
-  const worker = launchWorker({ setup, baseEnv, workerMain: '/opt/worker.js', cwd: '/tmp', spawner, sockets, onReport: (r) => reports.push(r), onLog: (l) => logs.push(l), onExit: (e) => exits.push(e) });
+  const worker = launchWorker({
+    setup,
+    baseEnv,
+    workerMain: '/opt/worker.js',
+    cwd: '/tmp',
+    spawner,
+    sockets,
+    onReport: (r) => reports.push(r),
+    onLog: (l) => logs.push(l),
+    onExit: (e) => exits.push(e),
+  });
   return { calls, reports, logs, exits, worker, child: child! };
 }
 
@@ -26,7 +45,9 @@ const settle = () => new Promise((r) => setTimeout(r, 20));
 
 describe('launchWorker', () => {
   it('gives workers whose peers are on other hosts the recommended node flags before the script', () => {
-    expect(launch(true).calls.map(({ command, args }) => ({ command, args }))).toEqual([{ command: process.execPath, args: [...RECOMMENDED_RANK_NODE_FLAGS, '/opt/worker.js'] }]);
+    expect(launch(true).calls.map(({ command, args }) => ({ command, args }))).toEqual([
+      { command: process.execPath, args: [...RECOMMENDED_RANK_NODE_FLAGS, '/opt/worker.js'] },
+    ]);
   });
 
   it('gives workers that share the host none, and ORQUESTA_RANK_NODE_FLAGS wins', () => {
@@ -72,4 +93,3 @@ describe('launchWorker', () => {
     expect(exits).toMatchObject([{ ok: true, code: 0 }]);
   });
 });
-

@@ -57,7 +57,12 @@ export interface LaunchedWorker {
 export function launchWorker(options: WorkerLaunchOptions): LaunchedWorker {
   const { setup } = options;
   const env: NodeJS.ProcessEnv = { ...recommendedRankEnv(options.baseEnv), ...options.baseEnv, ...toWorkerEnv(setup) };
-  const child: ChildProcess = (options.spawner ?? defaultSpawner)(process.execPath, [...workerNodeFlags(env, options.sockets), options.workerMain], env, options.cwd);
+  const child: ChildProcess = (options.spawner ?? defaultSpawner)(
+    process.execPath,
+    [...workerNodeFlags(env, options.sockets), options.workerMain],
+    env,
+    options.cwd,
+  );
   let lastError: string | undefined;
   let exited = false;
   let killTimer: NodeJS.Timeout | undefined;
@@ -82,7 +87,9 @@ export function launchWorker(options: WorkerLaunchOptions): LaunchedWorker {
     // The last report lines (a `failed` with its error) may still be in the pipes; a pipe some other
     // process holds open must not hide the exit, hence the bound.
     const drained = new Promise<void>((resolve) => setTimeout(resolve, PIPE_DRAIN_MS).unref());
-    void Promise.race([Promise.all(streams), drained]).then(() => options.onExit({ rank: setup.rank, code, signal, ok: code === 0, description: describeExit(setup.rank, { code, signal }, lastError) }));
+    void Promise.race([Promise.all(streams), drained]).then(() =>
+      options.onExit({ rank: setup.rank, code, signal, ok: code === 0, description: describeExit(setup.rank, { code, signal }, lastError) }),
+    );
   });
   const signal = (name: NodeJS.Signals) => {
     if (!exited) child.kill(name);

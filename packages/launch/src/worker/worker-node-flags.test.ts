@@ -10,7 +10,10 @@ describe('worker node flags', () => {
 
   it('drops flags the binary does not know, in either polarity', () => {
     const known = new Set(['incremental-marking', 'max-old-space-size']);
-    expect(knownNodeFlags(['--no-incremental-marking', '--no-flag-from-another-v8', '--max-old-space-size=512'], known)).toEqual(['--no-incremental-marking', '--max-old-space-size=512']);
+    expect(knownNodeFlags(['--no-incremental-marking', '--no-flag-from-another-v8', '--max-old-space-size=512'], known)).toEqual([
+      '--no-incremental-marking',
+      '--max-old-space-size=512',
+    ]);
   });
 
   it('passes ORQUESTA_RANK_NODE_FLAGS through unchecked', () => {

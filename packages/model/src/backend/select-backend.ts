@@ -138,7 +138,13 @@ function replaceArrayGradients(): void {
     gradFunc: (dy, _saved, attrs) => {
       const parts = (Array.isArray(dy) ? dy : [dy]) as (tf.Tensor | null)[];
       const like = parts.find((d): d is tf.Tensor => d !== null);
-      return { value: () => tf.stack(parts.map((d) => d ?? tf.zerosLike(like!)), (attrs as unknown as { axis: number }).axis) };
+      return {
+        value: () =>
+          tf.stack(
+            parts.map((d) => d ?? tf.zerosLike(like!)),
+            (attrs as unknown as { axis: number }).axis,
+          ),
+      };
     },
   });
 }

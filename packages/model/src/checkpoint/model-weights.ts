@@ -10,7 +10,11 @@ import { decodeSafetensors, encodeSafetensors, type NamedArray } from './safeten
 
 export const CONFIG_KEY = 'orquesta.config';
 
-export async function saveWeights(variables: ReadonlyMap<string, tf.Variable>, config: TransformerConfig, extra: Record<string, string> = {}): Promise<Uint8Array> {
+export async function saveWeights(
+  variables: ReadonlyMap<string, tf.Variable>,
+  config: TransformerConfig,
+  extra: Record<string, string> = {},
+): Promise<Uint8Array> {
   const tensors = new Map<string, NamedArray>();
   for (const [name, v] of variables) tensors.set(name, { dtype: 'F32', shape: v.shape, data: (await v.data()) as Float32Array });
   return encodeSafetensors(tensors, { ...extra, [CONFIG_KEY]: JSON.stringify(config), format: 'pt' });
@@ -32,7 +36,8 @@ export function loadWeights(variables: ReadonlyMap<string, tf.Variable>, bytes: 
   for (const [name, v] of variables) {
     const t = tensors.get(name);
     if (!t) throw new CheckpointFormatError(`checkpoint has no tensor ${name}`);
-    if (t.shape.join(',') !== v.shape.join(',')) throw new CheckpointFormatError(`tensor ${name}: checkpoint shape [${t.shape.join(', ')}], model [${v.shape.join(', ')}]`);
+    if (t.shape.join(',') !== v.shape.join(','))
+      throw new CheckpointFormatError(`tensor ${name}: checkpoint shape [${t.shape.join(', ')}], model [${v.shape.join(', ')}]`);
   }
   const extra = [...tensors.keys()].filter((name) => !variables.has(name));
   if (extra.length > 0) throw new CheckpointFormatError(`checkpoint has tensors the model lacks: ${extra.slice(0, 5).join(', ')}`);

@@ -26,7 +26,8 @@ export function encodeSafetensors(tensors: ReadonlyMap<string, NamedArray>, meta
   let offset = 0;
   for (const [name, t] of tensors) {
     const count = t.shape.reduce((a, b) => a * b, 1);
-    if (count !== t.data.length) throw new CheckpointFormatError(`tensor ${name}: shape [${t.shape.join(', ')}] holds ${count} values, data has ${t.data.length}`);
+    if (count !== t.data.length)
+      throw new CheckpointFormatError(`tensor ${name}: shape [${t.shape.join(', ')}] holds ${count} values, data has ${t.data.length}`);
     header[name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + t.data.byteLength] };
     offset += t.data.byteLength;
   }
@@ -62,8 +63,10 @@ export function decodeSafetensors(bytes: Uint8Array): SafetensorsFile {
     if (name === '__metadata__') continue;
     const entry = raw as { dtype?: string; shape?: number[]; data_offsets?: [number, number] };
     const [begin, end] = entry.data_offsets ?? [-1, -1];
-    if (entry.dtype !== 'F32' && entry.dtype !== 'I32') throw new CheckpointFormatError(`tensor ${name}: dtype ${String(entry.dtype)} is not supported (F32, I32)`);
-    if (!Array.isArray(entry.shape) || !(begin >= 0 && end >= begin && end <= dataLength)) throw new CheckpointFormatError(`tensor ${name}: bad shape or offsets`);
+    if (entry.dtype !== 'F32' && entry.dtype !== 'I32')
+      throw new CheckpointFormatError(`tensor ${name}: dtype ${String(entry.dtype)} is not supported (F32, I32)`);
+    if (!Array.isArray(entry.shape) || !(begin >= 0 && end >= begin && end <= dataLength))
+      throw new CheckpointFormatError(`tensor ${name}: bad shape or offsets`);
     const count = entry.shape.reduce((a, b) => a * b, 1);
     if (end - begin !== count * 4) throw new CheckpointFormatError(`tensor ${name}: ${end - begin} bytes for ${count} values`);
     // A fresh, aligned copy (a Node Buffer's slice() would share the pooled memory instead).

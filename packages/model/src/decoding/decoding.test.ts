@@ -66,11 +66,20 @@ describe('incremental decoding', () => {
 });
 
 describe('sampling', () => {
-  const lm = () => new DecoderOnlyLM(transformerConfig({ vocabSize: 20, dModel: 16, heads: 2, dFf: 32, encoderLayers: 0, decoderLayers: 1, maxLen: 16, seed: 5 }));
+  const lm = () =>
+    new DecoderOnlyLM(transformerConfig({ vocabSize: 20, dModel: 16, heads: 2, dFf: 32, encoderLayers: 0, decoderLayers: 1, maxLen: 16, seed: 5 }));
 
   it('is reproducible with a seed and varies with another', async () => {
     const m = lm();
-    const run = (seed: number) => sample(lmDecoder(m, 2), 10, { seed, temperature: 1.5, prompts: [[1, 4], [1, 5]] });
+    const run = (seed: number) =>
+      sample(lmDecoder(m, 2), 10, {
+        seed,
+        temperature: 1.5,
+        prompts: [
+          [1, 4],
+          [1, 5],
+        ],
+      });
     const a = await run(7);
     expect(await run(7)).toEqual(a);
     expect(await run(8)).not.toEqual(a);

@@ -64,7 +64,11 @@ export async function sample(decoder: IncrementalDecoder, maxTokens: number, opt
     throw new RangeError('prompts must give one non-empty prompt per row, all of the same length');
   }
   let logp: Float32Array = new Float32Array(0);
-  for (let pos = 0; pos < promptLen; pos++) logp = await decoder.step(Int32Array.from(prompts, (p) => p[pos]!), pos);
+  for (let pos = 0; pos < promptLen; pos++)
+    logp = await decoder.step(
+      Int32Array.from(prompts, (p) => p[pos]!),
+      pos,
+    );
   const out: number[][] = Array.from({ length: n }, () => []);
   const done = new Array<boolean>(n).fill(false);
   for (let i = 0; i < maxTokens && done.includes(false); i++) {

@@ -24,7 +24,12 @@ export class DecoderBlock {
   readonly feedForward: FeedForward;
   readonly norms: LayerNorm[];
 
-  constructor(store: ParameterStore, name: string, private readonly config: TransformerConfig, withCross: boolean) {
+  constructor(
+    store: ParameterStore,
+    name: string,
+    private readonly config: TransformerConfig,
+    withCross: boolean,
+  ) {
     this.selfAttention = new MultiHeadAttention(store, `${name}.self_attn`, config.dModel, config.heads);
     this.crossAttention = withCross ? new MultiHeadAttention(store, `${name}.cross_attn`, config.dModel, config.heads) : undefined;
     this.feedForward = new FeedForward(store, `${name}.ff`, config.dModel, config.dFf, config.activation);
@@ -39,14 +44,7 @@ export class DecoderBlock {
    * @param cache updated in place: self keys/values grow by T, cross keys/values are kept
    * @returns [B, T, D]
    */
-  apply(
-    x: tf.Tensor3D,
-    selfBias: tf.Tensor | undefined,
-    ctx: BlockContext,
-    memory?: tf.Tensor3D,
-    memoryBias?: tf.Tensor4D,
-    cache?: BlockCache,
-  ): tf.Tensor3D {
+  apply(x: tf.Tensor3D, selfBias: tf.Tensor | undefined, ctx: BlockContext, memory?: tf.Tensor3D, memoryBias?: tf.Tensor4D, cache?: BlockCache): tf.Tensor3D {
     const drop = residualDrop(ctx);
     const [n1, n2, n3] = this.norms as [LayerNorm, LayerNorm, LayerNorm | undefined];
     const selfAttend = (h: tf.Tensor) => {

@@ -10,7 +10,11 @@ export class Embedding {
   private readonly positions: tf.Tensor2D; // [maxLen, D]
   private readonly scale: number;
 
-  constructor(store: ParameterStore, name: string, private readonly config: TransformerConfig) {
+  constructor(
+    store: ParameterStore,
+    name: string,
+    private readonly config: TransformerConfig,
+  ) {
     this.table = store.create(`${name}.weight`, [config.vocabSize, config.dModel], { kind: 'normal', std: Math.pow(config.dModel, -0.5) });
     this.positions =
       config.positional === 'learned'

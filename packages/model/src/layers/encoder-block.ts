@@ -14,7 +14,11 @@ export class EncoderBlock {
   readonly norm1: LayerNorm;
   readonly norm2: LayerNorm;
 
-  constructor(store: ParameterStore, name: string, private readonly config: TransformerConfig) {
+  constructor(
+    store: ParameterStore,
+    name: string,
+    private readonly config: TransformerConfig,
+  ) {
     this.selfAttention = new MultiHeadAttention(store, `${name}.self_attn`, config.dModel, config.heads);
     this.feedForward = new FeedForward(store, `${name}.ff`, config.dModel, config.dFf, config.activation);
     this.norm1 = new LayerNorm(store, `${name}.norm1`, config.dModel);

@@ -8,7 +8,13 @@ export class FeedForward {
   readonly up: Linear;
   readonly down: Linear;
 
-  constructor(store: ParameterStore, name: string, dModel: number, dFf: number, private readonly activation: 'relu' | 'gelu') {
+  constructor(
+    store: ParameterStore,
+    name: string,
+    dModel: number,
+    dFf: number,
+    private readonly activation: 'relu' | 'gelu',
+  ) {
     this.up = new Linear(store, `${name}.up`, dModel, dFf);
     this.down = new Linear(store, `${name}.down`, dFf, dModel);
   }

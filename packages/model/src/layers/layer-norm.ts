@@ -7,7 +7,12 @@ export class LayerNorm {
   readonly gamma: tf.Variable; // [D]
   readonly beta: tf.Variable; // [D]
 
-  constructor(store: ParameterStore, name: string, dim: number, private readonly eps = 1e-5) {
+  constructor(
+    store: ParameterStore,
+    name: string,
+    dim: number,
+    private readonly eps = 1e-5,
+  ) {
     this.gamma = store.create(`${name}.weight`, [dim], { kind: 'constant', value: 1 });
     this.beta = store.create(`${name}.bias`, [dim], { kind: 'constant', value: 0 });
   }

@@ -8,7 +8,13 @@ export class Linear {
   readonly weight: tf.Variable; // [in, out]
   readonly bias: tf.Variable | undefined; // [out]
 
-  constructor(store: ParameterStore, name: string, readonly inDim: number, readonly outDim: number, withBias = true) {
+  constructor(
+    store: ParameterStore,
+    name: string,
+    readonly inDim: number,
+    readonly outDim: number,
+    withBias = true,
+  ) {
     this.weight = store.create(`${name}.weight`, [inDim, outDim], { kind: 'xavier' });
     this.bias = withBias ? store.create(`${name}.bias`, [outDim], { kind: 'constant', value: 0 }) : undefined;
   }

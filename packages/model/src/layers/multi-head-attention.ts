@@ -21,7 +21,12 @@ export class MultiHeadAttention {
   readonly o: Linear;
   private readonly dh: number;
 
-  constructor(store: ParameterStore, name: string, private readonly dModel: number, private readonly heads: number) {
+  constructor(
+    store: ParameterStore,
+    name: string,
+    private readonly dModel: number,
+    private readonly heads: number,
+  ) {
     this.q = new Linear(store, `${name}.q`, dModel, dModel);
     this.k = new Linear(store, `${name}.k`, dModel, dModel);
     this.v = new Linear(store, `${name}.v`, dModel, dModel);

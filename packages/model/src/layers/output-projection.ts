@@ -7,7 +7,14 @@ import type { Embedding } from './embedding.js';
 export class OutputProjection {
   private readonly weight: tf.Variable | undefined; // [D, V] when untied
 
-  constructor(store: ParameterStore, name: string, private readonly embedding: Embedding, dModel: number, vocabSize: number, tied: boolean) {
+  constructor(
+    store: ParameterStore,
+    name: string,
+    private readonly embedding: Embedding,
+    dModel: number,
+    vocabSize: number,
+    tied: boolean,
+  ) {
     this.weight = tied ? undefined : store.create(`${name}.weight`, [dModel, vocabSize], { kind: 'xavier' });
   }
 

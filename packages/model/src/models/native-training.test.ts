@@ -17,7 +17,9 @@ function batch(step: number): Seq2SeqInputs {
 
 async function losses(backend: string, steps: number): Promise<number[]> {
   await selectBackend(backend);
-  const model = new Seq2SeqTransformer(transformerConfig({ vocabSize: 48, dModel: 32, heads: 4, dFf: 64, encoderLayers: 2, decoderLayers: 2, maxLen: 16, dropout: 0.1, seed: 7 }));
+  const model = new Seq2SeqTransformer(
+    transformerConfig({ vocabSize: 48, dModel: 32, heads: 4, dFf: 64, encoderLayers: 2, decoderLayers: 2, maxLen: 16, dropout: 0.1, seed: 7 }),
+  );
   const optimizer: tf.Optimizer = tf.train.adam(2e-3);
   const vars = [...model.variables.values()];
   const out: number[] = [];

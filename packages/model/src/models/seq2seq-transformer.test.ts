@@ -5,7 +5,8 @@ import { transformerConfig } from '../config.js';
 import { DecoderOnlyLM } from './decoder-only-lm.js';
 import { Seq2SeqTransformer } from './seq2seq-transformer.js';
 
-const tiny = (extra = {}) => transformerConfig({ vocabSize: 24, dModel: 16, heads: 2, dFf: 32, encoderLayers: 2, decoderLayers: 2, maxLen: 16, dropout: 0.1, ...extra });
+const tiny = (extra = {}) =>
+  transformerConfig({ vocabSize: 24, dModel: 16, heads: 2, dFf: 32, encoderLayers: 2, decoderLayers: 2, maxLen: 16, dropout: 0.1, ...extra });
 let model: Seq2SeqTransformer;
 
 beforeAll(async () => {
@@ -41,7 +42,7 @@ describe('Seq2SeqTransformer masks', () => {
     for (let t = 0; t < 4; t++) for (let d = 0; d < 16; d++) expect(e2[t]![d]).toBeCloseTo(e1[t]![d]!, 5);
   });
 
-  it('has the benchmark model\'s parameter count for its shape', () => {
+  it("has the benchmark model's parameter count for its shape", () => {
     // 7.58 M parameters for d 256, 4 heads, d_ff 1024, 3+3 layers, vocab 8000, tied (compute-facts).
     const big = new Seq2SeqTransformer(transformerConfig({ vocabSize: 8000, maxLen: 64 }));
     expect(big.params.count).toBe(7_578_624);

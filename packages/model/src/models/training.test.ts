@@ -37,7 +37,9 @@ function trainStep(model: Seq2SeqTransformer, optimizer: tf.Optimizer, step: num
 
 describe('training', () => {
   it('a tiny model overfits one batch to near-zero loss', () => {
-    const model = new Seq2SeqTransformer(transformerConfig({ vocabSize: 20, dModel: 32, heads: 2, dFf: 64, encoderLayers: 1, decoderLayers: 1, maxLen: 8, dropout: 0 }));
+    const model = new Seq2SeqTransformer(
+      transformerConfig({ vocabSize: 20, dModel: 32, heads: 2, dFf: 64, encoderLayers: 1, decoderLayers: 1, maxLen: 8, dropout: 0 }),
+    );
     const optimizer = tf.train.adam(3e-3);
     const first = trainStep(model, optimizer, 0, 0);
     let last = first;
@@ -60,7 +62,9 @@ describe('training', () => {
   });
 
   it('draws the same dropout masks for the same (seed, step) and different ones for another step', () => {
-    const model = new Seq2SeqTransformer(transformerConfig({ vocabSize: 20, dModel: 16, heads: 2, dFf: 32, encoderLayers: 1, decoderLayers: 1, maxLen: 8, dropout: 0.3 }));
+    const model = new Seq2SeqTransformer(
+      transformerConfig({ vocabSize: 20, dModel: 16, heads: 2, dFf: 32, encoderLayers: 1, decoderLayers: 1, maxLen: 8, dropout: 0.3 }),
+    );
     const lossAt = (step: number) => {
       model.rng.beginStep(step);
       return tf.tidy(() => model.loss(BATCH, 0, true).sum.dataSync()[0]!);

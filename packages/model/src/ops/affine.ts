@@ -27,4 +27,3 @@ const affineOp = tf.customGrad(((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, save:
 export function affine(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D {
   return affineOp(x, w, b) as tf.Tensor2D;
 }
-

@@ -21,7 +21,7 @@ describe('dropout keep masks (JS)', () => {
     expect(mask.filter((x) => x !== 0).every((x) => x === Math.fround(1 / 0.7))).toBe(true);
   });
 
-  it('derive each call\'s seed from (model seed, step, call index)', () => {
+  it("derive each call's seed from (model seed, step, call index)", () => {
     const rng = new DropoutRng(7);
     rng.beginStep(3);
     expect([...rng.nextMask(8, 0.5)]).toEqual([0, 0, 0, 0, 2, 0, 2, 2]);

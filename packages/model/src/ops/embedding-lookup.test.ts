@@ -17,7 +17,9 @@ async function gradients(backend: string) {
 describe('embeddingLookup', () => {
   it('matches the gather gradient on cpu, summing repeated ids', async () => {
     const { table, index, dy, ours } = await gradients('cpu');
-    const native = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, index), dy)))(table).arraySync() as number[][];
+    const native = tf
+      .grad((t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, index), dy)))(table)
+      .arraySync() as number[][];
     for (let r = 0; r < 5; r++) for (let c = 0; c < 4; c++) expect(ours[r]![c]).toBeCloseTo(native[r]![c]!, 5);
     expect(ours[4]).toEqual([0, 0, 0, 0]); // id 4 is never looked up
   });

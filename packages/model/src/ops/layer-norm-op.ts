@@ -56,7 +56,9 @@ function fusedLayerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: nu
       gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
         const [sx, sr, sg] = saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
         const grad = dy as tf.Tensor;
-        const [dx, dGamma, dBeta] = tf.engine().runKernel(FUSED_KERNELS.layerNormGrad, { dy: tf.reshape(grad, [-1, d]), xhat: sx, rstd: sr, gamma: sg }, {}) as tf.Tensor[];
+        const [dx, dGamma, dBeta] = tf
+          .engine()
+          .runKernel(FUSED_KERNELS.layerNormGrad, { dy: tf.reshape(grad, [-1, d]), xhat: sx, rstd: sr, gamma: sg }, {}) as tf.Tensor[];
         return [tf.reshape(dx!, grad.shape), dGamma!, dBeta!];
       },
     };

@@ -29,11 +29,16 @@ export const DataSchema = Type.Object(
         minimum: 0,
         maximum: 0.5,
         default: 0,
-        description: 'Language models without data.valid: the fraction (0-0.5) at the end of the train text held out for validation, as nanoGPT splits tiny Shakespeare 90/10. Defaults to 0 (none).',
+        description:
+          'Language models without data.valid: the fraction (0-0.5) at the end of the train text held out for validation, as nanoGPT splits tiny Shakespeare 90/10. Defaults to 0 (none).',
       }),
     ),
-    source: Type.Optional(Type.String({ minLength: 1, maxLength: 16, description: 'Source language code (translation only), e.g. "es". Required for translation.' })),
-    target: Type.Optional(Type.String({ minLength: 1, maxLength: 16, description: 'Target language code (translation only), e.g. "en". Required for translation.' })),
+    source: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 16, description: 'Source language code (translation only), e.g. "es". Required for translation.' }),
+    ),
+    target: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 16, description: 'Target language code (translation only), e.g. "en". Required for translation.' }),
+    ),
     columns: Type.Record(Type.String(), Type.Integer({ minimum: 0 }), {
       default: { en: 0, es: 1 },
       description: 'Column index (0-based) of each language in the TSV file. Defaults to {en: 0, es: 1} (the spa-eng layout).',
@@ -64,7 +69,12 @@ export const ModelSchema = section('Transformer shape ("Attention Is All You Nee
   d_model: positiveInt('Model width in features; must be divisible by heads. Defaults to 256.', 256, { maximum: 65536 }),
   heads: positiveInt('Attention heads. Defaults to 4.', 4, { maximum: 1024 }),
   d_ff: positiveInt('Feed-forward inner width in features. Defaults to 1024.', 1024, { maximum: 262144 }),
-  encoder_layers: Type.Integer({ minimum: 0, maximum: 128, default: 3, description: 'Encoder blocks. Defaults to 3 for translation and 0 for a language-model (which must have none).' }),
+  encoder_layers: Type.Integer({
+    minimum: 0,
+    maximum: 128,
+    default: 3,
+    description: 'Encoder blocks. Defaults to 3 for translation and 0 for a language-model (which must have none).',
+  }),
   decoder_layers: positiveInt('Decoder blocks. Defaults to 3.', 3, { maximum: 128 }),
   dropout: Type.Number({ minimum: 0, exclusiveMaximum: 1, default: 0.1, description: 'Residual and embedding dropout probability. Defaults to 0.1.' }),
   attention_dropout: Type.Number({ minimum: 0, exclusiveMaximum: 1, default: 0, description: 'Dropout probability on attention weights. Defaults to 0.' }),
@@ -88,7 +98,11 @@ export const OptimizerSchema = section('Optimizer and learning-rate schedule.', 
   }),
   eps: Type.Number({ exclusiveMinimum: 0, default: 1e-9, description: 'Adam epsilon. Defaults to 1e-9.' }),
   weight_decay: Type.Number({ minimum: 0, default: 0, description: 'Decoupled weight decay (adamw) or L2 (sgd). Defaults to 0.' }),
-  warmup_steps: Type.Integer({ minimum: 0, default: 4000, description: 'Linear warmup length in optimizer steps; must be below training.max_steps. Defaults to 4000.' }),
+  warmup_steps: Type.Integer({
+    minimum: 0,
+    default: 4000,
+    description: 'Linear warmup length in optimizer steps; must be below training.max_steps. Defaults to 4000.',
+  }),
   schedule: choice(['inverse_sqrt', 'cosine', 'constant'] as const, {
     default: 'inverse_sqrt',
     description: 'Decay after warmup. Defaults to inverse_sqrt.',
@@ -126,19 +140,40 @@ export const ResourcesSchema = section('Where and how wide to run.', {
         'Elastic training under `orquesta serve` (agents launcher): when a start or a restart after a lost node finds fewer free slots than `workers`, run on as many as are free down to this many, resuming the last checkpoint at that world size, and grow back to `workers` (via a checkpoint) once the slots return. Defaults to `workers`: the trial waits for all of them.',
     }),
   ),
-  backend: choice(BACKENDS, { default: 'auto', description: `Compute backend: ${BACKENDS.join(' | ')}. Defaults to auto: wasm-native where the native kernels are built, else wasm.` }),
+  backend: choice(BACKENDS, {
+    default: 'auto',
+    description: `Compute backend: ${BACKENDS.join(' | ')}. Defaults to auto: wasm-native where the native kernels are built, else wasm.`,
+  }),
   launcher: choice(['agents', 'slurm'] as const, {
     default: 'agents',
-    description: "Who starts the workers under `orquesta serve`: agents (Orquesta's node agents and gang scheduler) or slurm (the gang is one sbatch job, one task per worker; Slurm places it). Defaults to agents.",
+    description:
+      "Who starts the workers under `orquesta serve`: agents (Orquesta's node agents and gang scheduler) or slurm (the gang is one sbatch job, one task per worker; Slurm places it). Defaults to agents.",
   }),
-  gpus_per_worker: Type.Integer({ minimum: 0, maximum: 64, default: 0, description: 'GPUs each worker needs with the slurm launcher (sbatch --gpus-per-task). Defaults to 0.' }),
-  partition: Type.Optional(Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_.-]+$', description: 'Slurm partition (slurm launcher). Defaults to the cluster default.' })),
+  gpus_per_worker: Type.Integer({
+    minimum: 0,
+    maximum: 64,
+    default: 0,
+    description: 'GPUs each worker needs with the slurm launcher (sbatch --gpus-per-task). Defaults to 0.',
+  }),
+  partition: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 128,
+      pattern: '^[A-Za-z0-9_.-]+$',
+      description: 'Slurm partition (slurm launcher). Defaults to the cluster default.',
+    }),
+  ),
 });
 
 export const CollectiveSchema = section('Gradient communication.', {
   bucket_mb: Type.Number({ exclusiveMinimum: 0, maximum: 4096, default: 25, description: 'Gradient bucket size in MB (10^6 bytes). Defaults to 25.' }),
   compression: choice(['none', 'fp16'] as const, { default: 'none', description: 'Wire compression of gradients. Defaults to none.' }),
-  timeout_s: Type.Number({ exclusiveMinimum: 0, maximum: 86400, default: 30, description: 'Seconds before a stuck collective fails naming the ranks it waits for. Defaults to 30.' }),
+  timeout_s: Type.Number({
+    exclusiveMinimum: 0,
+    maximum: 86400,
+    default: 30,
+    description: 'Seconds before a stuck collective fails naming the ranks it waits for. Defaults to 30.',
+  }),
   shared_memory: choice(['auto', 'off'] as const, {
     default: 'auto',
     description:
@@ -153,7 +188,12 @@ export const CheckpointSchema = section('Checkpoints.', {
 });
 
 export const FaultToleranceSchema = section('Restarts after failures.', {
-  max_restarts: Type.Integer({ minimum: 0, maximum: 1000, default: 3, description: 'Restarts from the last checkpoint before the experiment fails. Defaults to 3.' }),
+  max_restarts: Type.Integer({
+    minimum: 0,
+    maximum: 1000,
+    default: 3,
+    description: 'Restarts from the last checkpoint before the experiment fails. Defaults to 3.',
+  }),
 });
 
 export const SchedulingSchema = section('Cluster queue placement.', {
@@ -176,7 +216,10 @@ export const SearchSchema = Type.Object(
 
 export const ExperimentSpecSchema = Type.Object(
   {
-    name: Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{0,62}$', description: 'Experiment name: lowercase letters, digits, ".", "_" and "-", at most 63 characters. Required.' }),
+    name: Type.String({
+      pattern: '^[a-z0-9][a-z0-9._-]{0,62}$',
+      description: 'Experiment name: lowercase letters, digits, ".", "_" and "-", at most 63 characters. Required.',
+    }),
     task: choice(['translation', 'language-model'] as const, { description: 'translation (encoder-decoder) or language-model (decoder-only). Required.' }),
     description: Type.Optional(Type.String({ maxLength: 4096, description: 'Free text shown in listings. Defaults to none.' })),
     data: DataSchema,

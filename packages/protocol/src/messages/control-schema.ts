@@ -60,7 +60,13 @@ const HelloSchema = Type.Object({
 
 const HeartbeatSchema = Type.Object({ v, type: Type.Literal(CONTROL.heartbeat), agent: nonEmptyString(), running: readonlyArray(RunningWorkerSchema) });
 
-const WorkerReportMessageSchema = Type.Object({ v, type: Type.Literal(CONTROL.workerReport), run: nonEmptyString(), rank: count(), report: WorkerReportSchema });
+const WorkerReportMessageSchema = Type.Object({
+  v,
+  type: Type.Literal(CONTROL.workerReport),
+  run: nonEmptyString(),
+  rank: count(),
+  report: WorkerReportSchema,
+});
 
 const WorkerLogSchema = Type.Object({ v, type: Type.Literal(CONTROL.workerLog), run: nonEmptyString(), rank: count(), lines: readonlyArray(Type.String()) });
 
@@ -88,14 +94,27 @@ const WelcomeSchema = Type.Object({ v, type: Type.Literal(CONTROL.welcome), agen
 
 const ReregisterSchema = Type.Object({ v, type: Type.Literal(CONTROL.reregister), reason: nonEmptyString() });
 
-const StartWorkersSchema = Type.Object({ v, type: Type.Literal(CONTROL.startWorkers), run: nonEmptyString(), spec: nonEmptyString(), workers: readonlyArray(WorkerLaunchSchema) });
+const StartWorkersSchema = Type.Object({
+  v,
+  type: Type.Literal(CONTROL.startWorkers),
+  run: nonEmptyString(),
+  spec: nonEmptyString(),
+  workers: readonlyArray(WorkerLaunchSchema),
+});
 
 const StopWorkersSchema = Type.Object({ v, type: Type.Literal(CONTROL.stopWorkers), run: nonEmptyString(), mode: choice(['checkpoint', 'kill'] as const) });
 
 const RejectSchema = Type.Object({ v, type: Type.Literal(CONTROL.reject), reason: nonEmptyString() });
 
 /** A failure an operator rehearses (`orquesta chaos`) on one worker or on the agent itself. */
-const ChaosSchema = Type.Object({ v, type: Type.Literal(CONTROL.chaos), action: choice(CHAOS_ACTIONS), run: nonEmptyString(), rank: count(), seconds: count() });
+const ChaosSchema = Type.Object({
+  v,
+  type: Type.Literal(CONTROL.chaos),
+  action: choice(CHAOS_ACTIONS),
+  run: nonEmptyString(),
+  rank: count(),
+  seconds: count(),
+});
 
 /** Every rank's endpoint, once all of a run's ranks have joined its rendezvous. */
 const PeersSchema = Type.Object({

@@ -39,21 +39,73 @@ const bad: [string, unknown, string][] = [
   ['a token that is not a string', { ...hello, token: 7 }, 'hello.token must be a string, not 7'],
   ['a missing agent', { v: 1, type: 'heartbeat', running: [] }, 'heartbeat.agent must be a non-empty string, but is missing'],
   ['an empty agent', { v: 1, type: 'heartbeat', agent: '', running: [] }, 'heartbeat.agent must be a non-empty string, not ""'],
-  ['a running table that is not an array', { v: 1, type: 'heartbeat', agent: 'a', running: {} }, 'heartbeat.running must be an array of objects, not an object'],
-  ['a non-string env value', { v: 1, type: 'start-workers', run: 'r', spec: '{}', workers: [{ rank: 0, env: { RANK: 0 } }] }, 'start-workers.workers[0].env.RANK must be a string, not 0'],
-  ['an env that is an array', { v: 1, type: 'start-workers', run: 'r', spec: '{}', workers: [{ rank: 0, env: [] }] }, 'start-workers.workers[0].env must be a map of names to strings, not []'],
+  [
+    'a running table that is not an array',
+    { v: 1, type: 'heartbeat', agent: 'a', running: {} },
+    'heartbeat.running must be an array of objects, not an object',
+  ],
+  [
+    'a non-string env value',
+    { v: 1, type: 'start-workers', run: 'r', spec: '{}', workers: [{ rank: 0, env: { RANK: 0 } }] },
+    'start-workers.workers[0].env.RANK must be a string, not 0',
+  ],
+  [
+    'an env that is an array',
+    { v: 1, type: 'start-workers', run: 'r', spec: '{}', workers: [{ rank: 0, env: [] }] },
+    'start-workers.workers[0].env must be a map of names to strings, not []',
+  ],
   ['an unknown stop mode', { v: 1, type: 'stop-workers', run: 'r', mode: 'pause' }, 'stop-workers.mode must be one of checkpoint, kill, not "pause"'],
-  ['an unknown chaos action', { v: 1, type: 'chaos', action: 'reboot', run: 'r', rank: 0, seconds: 1 }, 'chaos.action must be one of kill-worker, stall-worker, kill-agent, partition, not "reboot"'],
-  ['an exit code that is a string', { v: 1, type: 'worker-exited', run: 'r', rank: 0, code: '1', signal: null }, 'worker-exited.code must be an integer or null, not "1"'],
-  ['a rendezvous rank beyond the world', { v: 1, type: 'rendezvous', run: 'r', rank: 2, worldSize: 2, endpoint: 'tcp://h:1' }, 'rendezvous.rank must be below worldSize (2), not 2'],
-  ['a rendezvous endpoint that is not tcp', { v: 1, type: 'rendezvous', run: 'r', rank: 0, worldSize: 2, endpoint: 'ipc:///x' }, 'rendezvous.endpoint must be a tcp://HOST:PORT endpoint, not "ipc:///x"'],
-  ['a CURVE key that is not a string', { v: 1, type: 'peers', run: 'r', endpoints: [], curve: { publicKeys: [1], secretKey: 's' } }, 'peers.curve.publicKeys[0] must be a string, not 1'],
-  ['CURVE keys without the secret key', { v: 1, type: 'peers', run: 'r', endpoints: [], curve: { publicKeys: [] } }, 'peers.curve.secretKey must be a string, but is missing'],
-  ['an overlong reason', { v: 1, type: 'reject', reason: 'x'.repeat(1_000_001) }, `reject.reason must be a non-empty string of at most 1000000 characters, not "${'x'.repeat(40)}…"`],
-  ['a report of an unknown type', { v: 1, type: 'worker-report', run: 'r', rank: 0, report: { v: 1, type: 'reboot' } }, 'worker-report.report.type must be one of started, progress, timing, evaluation, checkpoint, done, failed, not "reboot"'],
+  [
+    'an unknown chaos action',
+    { v: 1, type: 'chaos', action: 'reboot', run: 'r', rank: 0, seconds: 1 },
+    'chaos.action must be one of kill-worker, stall-worker, kill-agent, partition, not "reboot"',
+  ],
+  [
+    'an exit code that is a string',
+    { v: 1, type: 'worker-exited', run: 'r', rank: 0, code: '1', signal: null },
+    'worker-exited.code must be an integer or null, not "1"',
+  ],
+  [
+    'a rendezvous rank beyond the world',
+    { v: 1, type: 'rendezvous', run: 'r', rank: 2, worldSize: 2, endpoint: 'tcp://h:1' },
+    'rendezvous.rank must be below worldSize (2), not 2',
+  ],
+  [
+    'a rendezvous endpoint that is not tcp',
+    { v: 1, type: 'rendezvous', run: 'r', rank: 0, worldSize: 2, endpoint: 'ipc:///x' },
+    'rendezvous.endpoint must be a tcp://HOST:PORT endpoint, not "ipc:///x"',
+  ],
+  [
+    'a CURVE key that is not a string',
+    { v: 1, type: 'peers', run: 'r', endpoints: [], curve: { publicKeys: [1], secretKey: 's' } },
+    'peers.curve.publicKeys[0] must be a string, not 1',
+  ],
+  [
+    'CURVE keys without the secret key',
+    { v: 1, type: 'peers', run: 'r', endpoints: [], curve: { publicKeys: [] } },
+    'peers.curve.secretKey must be a string, but is missing',
+  ],
+  [
+    'an overlong reason',
+    { v: 1, type: 'reject', reason: 'x'.repeat(1_000_001) },
+    `reject.reason must be a non-empty string of at most 1000000 characters, not "${'x'.repeat(40)}…"`,
+  ],
+  [
+    'a report of an unknown type',
+    { v: 1, type: 'worker-report', run: 'r', rank: 0, report: { v: 1, type: 'reboot' } },
+    'worker-report.report.type must be one of started, progress, timing, evaluation, checkpoint, done, failed, not "reboot"',
+  ],
   ['a report that is not an object', { v: 1, type: 'worker-report', run: 'r', rank: 0, report: 5 }, 'worker-report.report must be a worker report, not 5'],
-  ['a report of another version', { v: 1, type: 'worker-report', run: 'r', rank: 0, report: { v: 2, type: 'done', step: 1, reason: 'max_steps' } }, 'worker-report.report.v must be 1, not 2'],
-  ['a report without its step', { v: 1, type: 'worker-report', run: 'r', rank: 0, report: { v: 1, type: 'checkpoint', path: 'p' } }, 'worker-report.report.step must be a non-negative integer, but is missing'],
+  [
+    'a report of another version',
+    { v: 1, type: 'worker-report', run: 'r', rank: 0, report: { v: 2, type: 'done', step: 1, reason: 'max_steps' } },
+    'worker-report.report.v must be 1, not 2',
+  ],
+  [
+    'a report without its step',
+    { v: 1, type: 'worker-report', run: 'r', rank: 0, report: { v: 1, type: 'checkpoint', path: 'p' } },
+    'worker-report.report.step must be a non-negative integer, but is missing',
+  ],
   ['another control version', { v: 2, type: 'heartbeat', agent: 'a', running: [] }, 'unsupported control version 2 (expected 1)'],
   ['no control version', { type: 'heartbeat', agent: 'a', running: [] }, 'unsupported control version undefined (expected 1)'],
   ['an unknown type', { v: 1, type: 'format-disk' }, 'unknown control message type "format-disk"'],
@@ -83,7 +135,17 @@ describe('control messages', () => {
   });
 
   it('rejects a worker report with a mistyped field inside a worker-report message', () => {
-    const report = { v: 1, type: 'progress', step: 10, maxSteps: 100, loss: '2.5', lr: 1e-3, gradNorm: 1, tokensPerSecond: 900, seconds: { data: 0, compute: 1, allReduce: 0.1, optimizer: 0.01 } };
+    const report = {
+      v: 1,
+      type: 'progress',
+      step: 10,
+      maxSteps: 100,
+      loss: '2.5',
+      lr: 1e-3,
+      gradNorm: 1,
+      tokensPerSecond: 900,
+      seconds: { data: 0, compute: 1, allReduce: 0.1, optimizer: 0.01 },
+    };
     const frame = Buffer.from(JSON.stringify({ v: 1, type: 'worker-report', run: 't1.a0', rank: 0, report }));
     expect(() => decodeControlMessage(frame)).toThrow(new ControlDecodeError('worker-report.report.loss must be a number, not "2.5"'));
   });

@@ -70,7 +70,9 @@ function expected(schema: Schema, keyword?: string, plural = false): string {
       return 'null';
     case 'array': {
       const items = schema['items'];
-      return typeof items === 'object' && items !== null ? `${noun('array', 'arrays')} of ${expected(items as Schema, undefined, true)}` : noun('array', 'arrays');
+      return typeof items === 'object' && items !== null
+        ? `${noun('array', 'arrays')} of ${expected(items as Schema, undefined, true)}`
+        : noun('array', 'arrays');
     }
     case 'object':
       return noun('object', 'objects');
@@ -83,7 +85,8 @@ function expected(schema: Schema, keyword?: string, plural = false): string {
 function preview(value: unknown): string {
   if (value === undefined) return 'missing';
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  if (Array.isArray(value)) return value.length <= 4 && value.every((x) => typeof x !== 'object' || x === null) ? `[${value.map(preview).join(',')}]` : `an array of ${value.length}`;
+  if (Array.isArray(value))
+    return value.length <= 4 && value.every((x) => typeof x !== 'object' || x === null) ? `[${value.map(preview).join(',')}]` : `an array of ${value.length}`;
   if (typeof value === 'object' && value !== null) return 'an object';
   return String(value);
 }

@@ -6,8 +6,30 @@ const seconds = { data: 0.01, compute: 0.5, allReduce: 0.1, optimizer: 0.02 };
 
 /** One report of every type, with the optional fields senders add. */
 const reports: WorkerReport[] = [
-  { v: 1, type: 'started', rank: 0, worldSize: 2, backend: 'wasm', parameters: 1_234_567, resumedFrom: null, maxSteps: 100, dataSummary: ['train: 1000 pairs'] },
-  { v: 1, type: 'progress', step: 10, maxSteps: 100, loss: 2.5, lr: 7e-4, gradNorm: 1.25, tokensPerSecond: 900.5, seconds, memory: { rss: 512_000_000, tensors: 64_000_000 }, allReduceBytes: 4_000_000 },
+  {
+    v: 1,
+    type: 'started',
+    rank: 0,
+    worldSize: 2,
+    backend: 'wasm',
+    parameters: 1_234_567,
+    resumedFrom: null,
+    maxSteps: 100,
+    dataSummary: ['train: 1000 pairs'],
+  },
+  {
+    v: 1,
+    type: 'progress',
+    step: 10,
+    maxSteps: 100,
+    loss: 2.5,
+    lr: 7e-4,
+    gradNorm: 1.25,
+    tokensPerSecond: 900.5,
+    seconds,
+    memory: { rss: 512_000_000, tensors: 64_000_000 },
+    allReduceBytes: 4_000_000,
+  },
   { v: 1, type: 'timing', rank: 1, step: 10, seconds, memory: { rss: 1, tensors: 0 }, allReduceBytes: 0 },
   { v: 1, type: 'evaluation', step: 20, loss: 2.1, perplexity: 8.17, tokens: 5000, bleu: 12.5, bleuSentences: 100 },
   { v: 1, type: 'checkpoint', step: 40, path: 'runs/x/step-00000040' },
@@ -27,7 +49,8 @@ describe('worker reports', () => {
   });
 
   it('passes fields it does not know through (the trainer reports idle seconds too)', () => {
-    const line = '{"v":1,"type":"progress","step":1,"maxSteps":2,"loss":3,"lr":0.1,"gradNorm":1,"tokensPerSecond":10,"seconds":{"data":0,"compute":1,"allReduce":0,"optimizer":0,"idle":0.5}}';
+    const line =
+      '{"v":1,"type":"progress","step":1,"maxSteps":2,"loss":3,"lr":0.1,"gradNorm":1,"tokensPerSecond":10,"seconds":{"data":0,"compute":1,"allReduce":0,"optimizer":0,"idle":0.5}}';
     expect(parseWorkerReport(line)).toEqual(JSON.parse(line));
   });
 

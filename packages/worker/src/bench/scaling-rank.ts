@@ -61,7 +61,16 @@ export async function runScalingRank(c: ScalingRankConfig, backendOptions?: Sele
     if (e.type === 'shared-memory') sharedMemory = e.enabled;
   };
   const group: ProcessGroup =
-    c.worldSize === 1 ? createInMemoryGroups(1)[0]! : await createZmqProcessGroup({ rank: c.rank, worldSize: c.worldSize, endpoints: [...c.endpoints], timeoutMs: 120_000, sharedMemory: c.sharedMemory, onEvent });
+    c.worldSize === 1
+      ? createInMemoryGroups(1)[0]!
+      : await createZmqProcessGroup({
+          rank: c.rank,
+          worldSize: c.worldSize,
+          endpoints: [...c.endpoints],
+          timeoutMs: 120_000,
+          sharedMemory: c.sharedMemory,
+          onEvent,
+        });
   try {
     const model = buildModel(spec, BENCH_VOCAB);
     const batches = [0, 1, 2].map((i) => syntheticBatch(c.batch, c.length, c.rank * 3 + i + 1));

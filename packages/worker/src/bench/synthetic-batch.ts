@@ -9,5 +9,15 @@ export function syntheticBatch(batch: number, length: number, seed: number): Seq
   const next = () => 4 + (word() % (BENCH_VOCAB - 4));
   const make = () => Int32Array.from({ length: batch * length }, next);
   const tokens = batch * length;
-  return { size: batch, srcLen: length, tgtLen: length, src: make(), tgtIn: make(), tgtOut: make(), srcTokens: tokens, tgtTokens: tokens, indices: new Int32Array(batch) } as Seq2SeqBatch;
+  return {
+    size: batch,
+    srcLen: length,
+    tgtLen: length,
+    src: make(),
+    tgtIn: make(),
+    tgtOut: make(),
+    srcTokens: tokens,
+    tgtTokens: tokens,
+    indices: new Int32Array(batch),
+  } as Seq2SeqBatch;
 }

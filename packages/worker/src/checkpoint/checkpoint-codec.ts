@@ -44,9 +44,14 @@ export function encodeCheckpoint(
 }
 
 /** @throws {CheckpointError} when the checkpoint does not fit the model's variables. */
-export function decodeCheckpoint(found: FoundCheckpoint, names: readonly string[], sizes: readonly number[]): { snapshot: TrainerSnapshot; state: CheckpointState } {
+export function decodeCheckpoint(
+  found: FoundCheckpoint,
+  names: readonly string[],
+  sizes: readonly number[],
+): { snapshot: TrainerSnapshot; state: CheckpointState } {
   const state = found.state as CheckpointState;
-  if (state?.version !== CHECKPOINT_STATE_VERSION) throw new CheckpointError(found.path, `state.json version ${String(state?.version)} is not ${CHECKPOINT_STATE_VERSION}`);
+  if (state?.version !== CHECKPOINT_STATE_VERSION)
+    throw new CheckpointError(found.path, `state.json version ${String(state?.version)} is not ${CHECKPOINT_STATE_VERSION}`);
   const weights = decodeSafetensors(found.model).tensors;
   const moments = decodeSafetensors(found.optimizer).tensors;
   const pick = (map: Map<string, NamedArray>, name: string, size: number, optional: boolean): Float32Array | undefined => {

@@ -135,7 +135,8 @@ export class CheckpointStore {
       } catch (cause) {
         throw new CheckpointError(path, `missing ${name}`, { cause });
       }
-      if (bytes.length !== expected.bytes) throw new CheckpointError(path, `${name} is ${bytes.length} bytes, the manifest says ${expected.bytes} (truncated?)`);
+      if (bytes.length !== expected.bytes)
+        throw new CheckpointError(path, `${name} is ${bytes.length} bytes, the manifest says ${expected.bytes} (truncated?)`);
       if (sha256(bytes) !== expected.sha256) throw new CheckpointError(path, `${name} does not match its sha256 in MANIFEST.json (corrupt)`);
       loaded[name] = bytes;
     }

@@ -144,6 +144,14 @@ describe('corpusBleu: input errors', () => {
   it('throws BleuInputError for no hypotheses, no streams, or a sentence without any reference', () => {
     expect(() => corpusBleu([], [[]])).toThrow(expect.objectContaining({ problem: 'no-hypotheses' }));
     expect(() => corpusBleu(['a'], [])).toThrow(expect.objectContaining({ problem: 'no-references' }));
-    expect(() => corpusBleu(['a', 'b'], [['', 'b'], ['', 'b']])).toThrow(expect.objectContaining({ problem: 'empty-reference' }));
+    expect(() =>
+      corpusBleu(
+        ['a', 'b'],
+        [
+          ['', 'b'],
+          ['', 'b'],
+        ],
+      ),
+    ).toThrow(expect.objectContaining({ problem: 'empty-reference' }));
   });
 });

@@ -61,10 +61,7 @@ export function corpusBleu(hypotheses: readonly string[], references: readonly (
   if (references.length === 0) throw new BleuInputError('no-references', 'corpusBleu: no reference streams given');
   references.forEach((stream, k) => {
     if (stream.length !== hypotheses.length) {
-      throw new BleuInputError(
-        'stream-length',
-        `corpusBleu: reference stream ${k} has ${stream.length} lines but there are ${hypotheses.length} hypotheses`,
-      );
+      throw new BleuInputError('stream-length', `corpusBleu: reference stream ${k} has ${stream.length} lines but there are ${hypotheses.length} hypotheses`);
     }
   });
 

@@ -31,7 +31,12 @@ export interface BleuTokenizers {
  * translation spec, no data.valid, eval_bleu_sentences 0, or an empty file).
  * @throws the reader's errors for an unreadable file (training already read it once).
  */
-export async function loadValidationBleu(spec: ExperimentSpec, model: Seq2SeqTransformer, tokenizers: BleuTokenizers, baseDir = process.cwd()): Promise<ValidationBleu | undefined> {
+export async function loadValidationBleu(
+  spec: ExperimentSpec,
+  model: Seq2SeqTransformer,
+  tokenizers: BleuTokenizers,
+  baseDir = process.cwd(),
+): Promise<ValidationBleu | undefined> {
   const limit = spec.training.eval_bleu_sentences;
   if (spec.task !== 'translation' || spec.data.valid === undefined || limit === 0) return undefined;
   const sources: string[] = [];

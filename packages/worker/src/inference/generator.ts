@@ -2,13 +2,23 @@
 import { SPECIAL_IDS, type Tokenizer } from '@orquesta/data';
 import { lmDecoder, sample, type DecoderOnlyLM, type SamplingOptions } from '@orquesta/model';
 
-export async function generate(model: DecoderOnlyLM, tokenizer: Tokenizer, prompt: string, maxTokens: number, options: Omit<SamplingOptions, 'prompts' | 'tokens'> = {}): Promise<string> {
+export async function generate(
+  model: DecoderOnlyLM,
+  tokenizer: Tokenizer,
+  prompt: string,
+  maxTokens: number,
+  options: Omit<SamplingOptions, 'prompts' | 'tokens'> = {},
+): Promise<string> {
   const promptIds = [SPECIAL_IDS.bos, ...Array.from(tokenizer.encode(prompt))];
   const room = model.config.maxLen - promptIds.length;
   if (room < 1) throw new RangeError(`the prompt is ${promptIds.length} tokens; the model's max_len is ${model.config.maxLen}`);
   const decoder = lmDecoder(model, 1);
   try {
-    const [tokens] = await sample(decoder, Math.min(maxTokens, room), { ...options, prompts: [promptIds], tokens: { bos: SPECIAL_IDS.bos, eos: SPECIAL_IDS.eos } });
+    const [tokens] = await sample(decoder, Math.min(maxTokens, room), {
+      ...options,
+      prompts: [promptIds],
+      tokens: { bos: SPECIAL_IDS.bos, eos: SPECIAL_IDS.eos },
+    });
     return tokenizer.decode(tokens ?? []);
   } finally {
     decoder.dispose();

@@ -19,7 +19,12 @@ export interface TranslateOptions {
   readonly targetTokenizer?: Tokenizer;
 }
 
-export async function translate(model: Seq2SeqTransformer, tokenizer: Tokenizer, sentences: readonly string[], options: TranslateOptions = {}): Promise<string[]> {
+export async function translate(
+  model: Seq2SeqTransformer,
+  tokenizer: Tokenizer,
+  sentences: readonly string[],
+  options: TranslateOptions = {},
+): Promise<string[]> {
   const beam = options.beam ?? 4;
   const batchSize = options.batchSize ?? 32;
   const limit = model.config.maxLen;

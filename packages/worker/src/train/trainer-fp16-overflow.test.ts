@@ -31,7 +31,17 @@ function linearModel(): TrainableModel {
   };
 }
 
-const BATCH = { size: 1, srcLen: 1, tgtLen: 1, src: Int32Array.of(4), tgtIn: Int32Array.of(4), tgtOut: Int32Array.of(4), srcTokens: 1, tgtTokens: 1, indices: new Int32Array(1) } as Seq2SeqBatch;
+const BATCH = {
+  size: 1,
+  srcLen: 1,
+  tgtLen: 1,
+  src: Int32Array.of(4),
+  tgtIn: Int32Array.of(4),
+  tgtOut: Int32Array.of(4),
+  srcTokens: 1,
+  tgtTokens: 1,
+  indices: new Int32Array(1),
+} as Seq2SeqBatch;
 
 function configWith(hook: CommHook): TrainerConfig {
   return {

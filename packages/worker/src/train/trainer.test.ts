@@ -27,7 +27,20 @@ const config: TrainerConfig = {
 /** What buildModel reads of a spec. */
 const modelSections: Pick<ExperimentSpec, 'task' | 'model'> & { readonly training: Pick<TrainingSpec, 'seed'> } = {
   task: 'translation',
-  model: { d_model: 16, heads: 2, d_ff: 32, encoder_layers: 1, decoder_layers: 1, dropout: 0, attention_dropout: 0, activation: 'relu', norm: 'pre', max_len: 16, positional: 'sinusoidal', tie_embeddings: true },
+  model: {
+    d_model: 16,
+    heads: 2,
+    d_ff: 32,
+    encoder_layers: 1,
+    decoder_layers: 1,
+    dropout: 0,
+    attention_dropout: 0,
+    activation: 'relu',
+    norm: 'pre',
+    max_len: 16,
+    positional: 'sinusoidal',
+    tie_embeddings: true,
+  },
   training: { seed: 3 },
 };
 
@@ -44,12 +57,30 @@ function batch(seed: number, rows: number): Seq2SeqBatch {
   src[rows * 4 - 1] = 0;
   tgtIn[rows * 4 - 1] = 0;
   tgtOut[rows * 4 - 1] = 0;
-  return { size: rows, srcLen: 4, tgtLen: 4, src, tgtIn, tgtOut, srcTokens: rows * 4 - 1, tgtTokens: rows * 4 - 1, indices: new Int32Array(rows) } as Seq2SeqBatch;
+  return {
+    size: rows,
+    srcLen: 4,
+    tgtLen: 4,
+    src,
+    tgtIn,
+    tgtOut,
+    srcTokens: rows * 4 - 1,
+    tgtTokens: rows * 4 - 1,
+    indices: new Int32Array(rows),
+  } as Seq2SeqBatch;
 }
 
 function concat(a: Seq2SeqBatch, b: Seq2SeqBatch): Seq2SeqBatch {
   const join = (x: Int32Array, y: Int32Array) => Int32Array.from([...x, ...y]);
-  return { ...a, size: a.size + b.size, src: join(a.src, b.src), tgtIn: join(a.tgtIn, b.tgtIn), tgtOut: join(a.tgtOut, b.tgtOut), srcTokens: a.srcTokens + b.srcTokens, tgtTokens: a.tgtTokens + b.tgtTokens };
+  return {
+    ...a,
+    size: a.size + b.size,
+    src: join(a.src, b.src),
+    tgtIn: join(a.tgtIn, b.tgtIn),
+    tgtOut: join(a.tgtOut, b.tgtOut),
+    srcTokens: a.srcTokens + b.srcTokens,
+    tgtTokens: a.tgtTokens + b.tgtTokens,
+  };
 }
 
 function trainerFor(group: ProcessGroup, batches: () => Seq2SeqBatch): Trainer {
@@ -109,7 +140,15 @@ describe('Trainer', () => {
 describe('hiddenSeconds', () => {
   it('counts the union of bucket intervals before the end of compute', () => {
     // Buckets queue one after another: [0, 40] and [10, 70] overlap; compute ended at 50 ms.
-    expect(hiddenSeconds([{ startMs: 0, endMs: 40 }, { startMs: 10, endMs: 70 }], 50)).toBeCloseTo(0.05, 9);
+    expect(
+      hiddenSeconds(
+        [
+          { startMs: 0, endMs: 40 },
+          { startMs: 10, endMs: 70 },
+        ],
+        50,
+      ),
+    ).toBeCloseTo(0.05, 9);
     expect(hiddenSeconds([{ startMs: 60, endMs: 90 }], 50)).toBe(0);
     expect(hiddenSeconds([], 50)).toBe(0);
   });

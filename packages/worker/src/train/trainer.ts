@@ -76,7 +76,10 @@ export class Trainer {
     this.names = [...model.variables.keys()];
     this.params = this.vars.map((v) => new Float32Array(v.dataSync()));
     this.grads = this.vars.map((v) => new Float32Array(v.size));
-    this.optimizer = new FlatOptimizer(config.optimizer, this.vars.map((v) => v.size));
+    this.optimizer = new FlatOptimizer(
+      config.optimizer,
+      this.vars.map((v) => v.size),
+    );
     // The configured hook, timed per bucket for StepStats.buckets.
     const timed: CommHook = async (state, bucket) => {
       const startMs = performance.timeOrigin + performance.now();
@@ -175,9 +178,18 @@ export class Trainer {
     this.uploadParameters();
     seconds.optimizer = (performance.now() - t) / 1000;
     this.stepCount = step;
-    return { step, loss: this.stats[0]! / globalTokens, tokens: this.stats[1]!, lr, gradNorm, stop: this.stats[2]! > 0, seconds, buckets: this.bucketTimes, allReduceHidden: hiddenSeconds(this.bucketTimes, computeEndMs) };
+    return {
+      step,
+      loss: this.stats[0]! / globalTokens,
+      tokens: this.stats[1]!,
+      lr,
+      gradNorm,
+      stop: this.stats[2]! > 0,
+      seconds,
+      buckets: this.bucketTimes,
+      allReduceHidden: hiddenSeconds(this.bucketTimes, computeEndMs),
+    };
   }
-
 
   /** Compares parameter checksums across ranks. @throws {ReplicaMismatchError} naming the ranks that differ from rank 0. */
   async checkReplicas(): Promise<void> {

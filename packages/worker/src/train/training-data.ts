@@ -1,6 +1,16 @@
 /** The train batches, validation batches and vocabulary a worker needs, for either task. */
 import { join } from 'node:path';
-import { createLanguageModelData, createTranslationData, formatDataReport, Prefetcher, type BatchIterator, type BatchIteratorState, type DataReport, type RestoreOptions, type Tokenizer } from '@orquesta/data';
+import {
+  createLanguageModelData,
+  createTranslationData,
+  formatDataReport,
+  Prefetcher,
+  type BatchIterator,
+  type BatchIteratorState,
+  type DataReport,
+  type RestoreOptions,
+  type Tokenizer,
+} from '@orquesta/data';
 import type { ExperimentSpec } from '@orquesta/protocol';
 import type { TrainBatch } from './trainable-model.js';
 
@@ -24,7 +34,13 @@ export function tokenizerPath(spec: ExperimentSpec): string {
 
 export async function loadTrainingData(spec: ExperimentSpec, rank: number, worldSize: number): Promise<TrainingData> {
   const options = { rank, worldSize, tokenizerPath: tokenizerPath(spec) };
-  const built: { vocabSize: number; train: BatchIterator<TrainBatch>; valid: readonly TrainBatch[]; report: DataReport; tokenizers: TrainingData['tokenizers'] } =
+  const built: {
+    vocabSize: number;
+    train: BatchIterator<TrainBatch>;
+    valid: readonly TrainBatch[];
+    report: DataReport;
+    tokenizers: TrainingData['tokenizers'];
+  } =
     spec.task === 'translation'
       ? await createTranslationData(spec, options).then((d) => ({
           vocabSize: d.sourceTokenizer.vocabSize,
@@ -33,7 +49,13 @@ export async function loadTrainingData(spec: ExperimentSpec, rank: number, world
           report: d.report,
           tokenizers: { source: d.sourceTokenizer, target: d.targetTokenizer },
         }))
-      : await createLanguageModelData(spec, options).then((d) => ({ vocabSize: d.tokenizer.vocabSize, train: d.train as BatchIterator<TrainBatch>, valid: d.valid, report: d.report, tokenizers: undefined }));
+      : await createLanguageModelData(spec, options).then((d) => ({
+          vocabSize: d.tokenizer.vocabSize,
+          train: d.train as BatchIterator<TrainBatch>,
+          valid: d.valid,
+          report: d.report,
+          tokenizers: undefined,
+        }));
   const prefetcher = new Prefetcher(built.train);
   return {
     vocabSize: built.vocabSize,

@@ -1,0 +1,56 @@
+/**
+ * Where a trial goes once every worker of its run has exited, from its state and whether the run
+ * ended cleanly (every exit 0 and rank 0 reported max_steps):
+ *
+ *   scheduled | running          -> succeeded
+ *   checkpointing, clean         -> succeeded
+ *   checkpointing                -> its stop target (paused, preempted, cancelled)
+ *   restarting, stop requested   -> paused | cancelled
+ *   restarting, restarts left    -> queued (restarts + 1, from the last checkpoint)
+ *   restarting, none left        -> failed
+ */
+import type { JobState } from '../jobs/job-state.js';
+import type { TrialRow } from '../store/rows.js';
+import type { TrialChanges } from '../store/store.js';
+
+export interface RunOutcome {
+  readonly to: JobState;
+  readonly cause: string;
+  readonly changes: TrialChanges;
+  /** The trial restarts (counted in the restart metric). */
+  readonly restart: boolean;
+}
+
+/** @returns the transition to make, or undefined when the trial's state needs none. */
+export function runOutcome(trial: TrialRow, clean: boolean): RunOutcome | undefined {
+  const leave = { placement: null, placedAt: null } as const;
+  const finished = { to: 'succeeded', cause: `finished at step ${trial.lastStep}`, changes: leave, restart: false } as const;
+  switch (trial.state) {
+    case 'scheduled':
+    case 'running':
+      return finished;
+    case 'checkpointing':
+      if (clean) return finished;
+      return {
+        to: trial.stopTarget ?? 'paused',
+        cause: `stopped at checkpoint ${trial.lastCheckpoint ?? '(none yet)'}`,
+        changes: { ...leave, stopTarget: null },
+        restart: false,
+      };
+    case 'restarting':
+      if (trial.stopTarget === 'paused' || trial.stopTarget === 'cancelled')
+        return { to: trial.stopTarget, cause: 'stopped while restarting', changes: { ...leave, stopTarget: null }, restart: false };
+      if (trial.restarts < trial.maxRestarts) {
+        const from = trial.lastCheckpoint ?? 'step 0 (no checkpoint yet)';
+        return {
+          to: 'queued',
+          cause: `restart ${trial.restarts + 1} of ${trial.maxRestarts} from ${from}`,
+          changes: { ...leave, restarts: trial.restarts + 1 },
+          restart: true,
+        };
+      }
+      return { to: 'failed', cause: `gave up after ${trial.restarts} restart(s) (fault_tolerance.max_restarts)`, changes: leave, restart: false };
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,79 @@
+/** SQLite rows (snake_case columns, JSON in text columns) to the store's typed rows. */
+import type { JobState, StopTarget } from '../jobs/job-state.js';
+import type { Placement } from '../scheduler/cluster-view.js';
+import type { ExperimentRow, MetricRow, TrialRow, WorkerRow } from './rows.js';
+
+export type Row = Record<string, unknown>;
+
+export function experimentRow(r: Row): ExperimentRow {
+  return {
+    id: Number(r['id']),
+    name: String(r['name']),
+    specYaml: String(r['spec_yaml']),
+    state: r['state'] as JobState,
+    priority: Number(r['priority']),
+    createdAt: Number(r['created_at']),
+    updatedAt: Number(r['updated_at']),
+  };
+}
+
+const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
+export function trialRow(r: Row): TrialRow {
+  return {
+    id: Number(r['id']),
+    experimentId: Number(r['experiment_id']),
+    idx: Number(r['idx']),
+    overrides: JSON.parse(String(r['overrides_json'])) as Record<string, unknown>,
+    specJson: String(r['spec_json']),
+    state: r['state'] as JobState,
+    stopTarget: (r['stop_target'] as StopTarget | null) ?? null,
+    attempt: Number(r['attempt']),
+    restarts: Number(r['restarts']),
+    maxRestarts: Number(r['max_restarts']),
+    priority: Number(r['priority']),
+    preemptible: Number(r['preemptible']) === 1,
+    workers: Number(r['workers']),
+    slotsPerWorker: Number(r['slots_per_worker']),
+    queuedAt: Number(r['queued_at']),
+    placedAt: num(r['placed_at']),
+    placement: r['placement_json'] === null ? null : (JSON.parse(String(r['placement_json'])) as Placement),
+    checkpointDir: String(r['checkpoint_dir']),
+    lastStep: Number(r['last_step']),
+    lastCheckpoint: (r['last_checkpoint'] as string | null) ?? null,
+    trainLoss: num(r['train_loss']),
+    validLoss: num(r['valid_loss']),
+    validPerplexity: num(r['valid_perplexity']),
+    tokensPerSecond: num(r['tokens_per_second']),
+    createdAt: Number(r['created_at']),
+    updatedAt: Number(r['updated_at']),
+  };
+}
+
+export function metricRow(r: Row): MetricRow {
+  return {
+    id: Number(r['id']),
+    ts: Number(r['ts']),
+    trialId: Number(r['trial_id']),
+    step: Number(r['step']),
+    kind: r['kind'] as MetricRow['kind'],
+    values: JSON.parse(String(r['json'])) as Record<string, unknown>,
+  };
+}
+
+export function workerRow(r: Row): WorkerRow {
+  return {
+    run: String(r['run']),
+    trialId: Number(r['trial_id']),
+    rank: Number(r['rank']),
+    agent: String(r['agent']),
+    host: String(r['host']),
+    port: Number(r['port']),
+    slots: JSON.parse(String(r['slots_json'])) as number[],
+    pid: num(r['pid']),
+    state: r['state'] as WorkerRow['state'],
+    exitCode: num(r['exit_code']),
+    exitSignal: (r['exit_signal'] as string | null) ?? null,
+    updatedAt: Number(r['updated_at']),
+  };
+}
