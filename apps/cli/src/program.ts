@@ -58,7 +58,9 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
 
   program
     .command('train')
-    .description('Train an experiment on this machine: one process per worker, progress, checkpoints, final metrics as JSON.')
+    .description(
+      'Train an experiment on this machine: one process per worker, progress, checkpoints, final metrics as JSON. A dead worker restarts the run from its last checkpoint, up to fault_tolerance.max_restarts times (default 3); then the command exits 1.',
+    )
     .argument('<spec>', 'experiment spec (YAML)')
     .option('--workers <n>', "worker processes (default: the spec's resources.workers)")
     .option(

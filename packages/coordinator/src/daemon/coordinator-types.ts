@@ -21,7 +21,7 @@ export interface CoordinatorOptions {
   readonly agentTimeoutMs?: number;
   /** Workers asked to checkpoint and stop are killed after this long, in ms. Defaults to 120,000. */
   readonly stopGraceMs?: number;
-  /** Workers that do not start within this long fail their trial, in ms. Defaults to 120,000. */
+  /** Workers whose processes are not running (listed by their agent) this long after placement restart their trial, in ms. Defaults to 120,000. */
   readonly startTimeoutMs?: number;
   /** After a coordinator restart, agents have this long to report their workers, in ms. Defaults to 15,000. */
   readonly recoveryGraceMs?: number;

@@ -283,7 +283,8 @@ export class Coordinator {
     if (polled) this.applyLater(polled);
     for (const trial of this.store.trialsIn(['scheduled'])) {
       if (this.isSlurm(trial)) continue;
-      if (trial.placedAt !== null && now - trial.placedAt >= this.startTimeoutMs) {
+      const starting = this.store.workers(runId(trial.id, trial.attempt)).some((w) => w.state === 'starting');
+      if (starting && trial.placedAt !== null && now - trial.placedAt >= this.startTimeoutMs) {
         this.store.moveTrial(trial.id, 'scheduled', 'restarting', `workers did not start within ${this.startTimeoutMs / 1000} s`);
         this.stopRequestedAt.set(trial.id, now);
         this.sendStop(trial, 'kill');
