@@ -55,3 +55,24 @@ export function tinySpec(
   );
   return file;
 }
+
+/** `orquesta agent` arguments for a test agent: one slot on 127.0.0.1, one data-plane port, the repository as its workdir. */
+export function agentArgs(coordinator: string, id: string, port: number, workdir: string, stateDir: string): string[] {
+  return [
+    'agent',
+    '--coordinator',
+    coordinator,
+    '--id',
+    id,
+    '--slots',
+    '1',
+    '--advertise-host',
+    '127.0.0.1',
+    '--ports',
+    `${port}-${port}`,
+    '--workdir',
+    workdir,
+    '--state-dir',
+    stateDir,
+  ];
+}

@@ -9,7 +9,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, testToken, tinySpec } from './cluster-fixtures.js';
+import { agentArgs, freePort, testToken, tinySpec } from './cluster-fixtures.js';
 import { orquesta, ROOT } from './run-cli.js';
 
 const BIN = fileURLToPath(new URL('../../cli/bin/orquesta.js', import.meta.url));
@@ -123,23 +123,7 @@ beforeAll(async () => {
   await startServe();
   for (const id of ['node-a', 'node-b']) {
     const port = await freePort();
-    start([
-      'agent',
-      '--coordinator',
-      url,
-      '--id',
-      id,
-      '--slots',
-      '1',
-      '--advertise-host',
-      '127.0.0.1',
-      '--ports',
-      `${port}-${port}`,
-      '--workdir',
-      ROOT,
-      '--state-dir',
-      join(dir, id),
-    ]);
+    start(agentArgs(url, id, port, ROOT, join(dir, id)));
   }
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
@@ -217,23 +201,7 @@ describe('orquesta serve + agents', () => {
   it('refuses an agent whose CURVE key is not in the --agent-keys file', async () => {
     const before = serveOutput().split('refused a control connection').length;
     const port = await freePort();
-    const intruder = start([
-      'agent',
-      '--coordinator',
-      url,
-      '--id',
-      'node-x',
-      '--slots',
-      '1',
-      '--advertise-host',
-      '127.0.0.1',
-      '--ports',
-      `${port}-${port}`,
-      '--workdir',
-      ROOT,
-      '--state-dir',
-      join(dir, 'node-x'),
-    ]);
+    const intruder = start(agentArgs(url, 'node-x', port, ROOT, join(dir, 'node-x')));
     await waitFor(() => serveOutput().split('refused a control connection').length > before, 20_000, serveOutput);
     expect(serveOutput()).toMatch(/refused a control connection from 127\.0\.0\.1.*not in the agent key list/);
     const agents = (await (await fetch(`${url}/api/agents`)).json()) as { id: string }[];

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort, testToken, tinySpec } from './cluster-fixtures.js';
+import { agentArgs, freePort, testToken, tinySpec } from './cluster-fixtures.js';
 import { orquesta, ROOT } from './run-cli.js';
 
 const BIN = fileURLToPath(new URL('../../cli/bin/orquesta.js', import.meta.url));
@@ -64,25 +64,7 @@ describe.skipIf(!hasPrometheus)('Prometheus', () => {
     for (const id of ['p1', 'p2']) {
       const port = await freePort();
       const extra = id === 'p1' ? ['--metrics-port', String(agentMetrics)] : [];
-      start(process.execPath, [
-        BIN,
-        'agent',
-        '--coordinator',
-        url,
-        '--id',
-        id,
-        '--slots',
-        '1',
-        '--advertise-host',
-        '127.0.0.1',
-        '--ports',
-        `${port}-${port}`,
-        '--workdir',
-        ROOT,
-        '--state-dir',
-        join(dir, id),
-        ...extra,
-      ]);
+      start(process.execPath, [BIN, ...agentArgs(url, id, port, ROOT, join(dir, id)), ...extra]);
     }
     writeFileSync(
       join(dir, 'prometheus.yml'),

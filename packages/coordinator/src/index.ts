@@ -1,4 +1,4 @@
-export { startEmbeddedRun, EMBEDDED_AGENT } from './embedded/embedded-run.js';
+export { startEmbeddedRun } from './embedded/embedded-run.js';
 export type { EmbeddedResult, EmbeddedRun, EmbeddedRunOptions } from './embedded/embedded-run.js';
 export { Coordinator } from './daemon/coordinator.js';
 export { runId } from './daemon/coordinator-types.js';

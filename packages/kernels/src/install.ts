@@ -3,7 +3,7 @@
  * Call after importing @tensorflow/tfjs-backend-wasm and before running ops; idempotent.
  */
 import { availableParallelism } from 'node:os';
-import { ENV } from '@orquesta/protocol';
+import { blasThreadsForRank, ENV } from '@orquesta/protocol';
 import * as tf from '@tensorflow/tfjs-core';
 import { version_wasm } from '@tensorflow/tfjs-backend-wasm';
 import { type BlasInfo, loadAddon } from './addon.js';
@@ -35,11 +35,8 @@ export interface NativeKernelReport {
 
 /** BLAS threads for this process so that the workers on one machine never oversubscribe it. */
 export function defaultBlasThreads(env: NodeJS.ProcessEnv = process.env, cores = availableParallelism()): number {
-  const explicit = Number(env[ENV.blasThreads]);
-  if (Number.isInteger(explicit) && explicit >= 1) return explicit;
   const local = Number(env[ENV.localWorldSize]);
-  const perMachine = Number.isInteger(local) && local >= 1 ? local : 1;
-  return Math.max(1, Math.floor(cores / perMachine));
+  return blasThreadsForRank(env, cores, Number.isInteger(local) && local >= 1 ? local : 1);
 }
 
 /** Registers the pure-JS, buffer-sharing Identity on wasm (no addon needed). */

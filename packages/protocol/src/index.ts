@@ -1,5 +1,5 @@
 export { ENV } from './env.js';
-export { RECOMMENDED_RANK_ENV, RECOMMENDED_RANK_NODE_FLAGS, rankNodeFlags, recommendedRankEnv } from './rank-environment.js';
+export { blasThreadsForRank, RECOMMENDED_RANK_ENV, RECOMMENDED_RANK_NODE_FLAGS, rankNodeFlags, recommendedRankEnv } from './rank-environment.js';
 export type { EnvName } from './env.js';
 export {
   BACKENDS,
@@ -41,5 +41,7 @@ export {
   MAX_CONTROL_FRAME_BYTES,
 } from './messages/control.js';
 export type { AgentMessage, ChaosAction, ControlMessage, CoordinatorMessage, RunningWorker, WorkerLaunch } from './messages/control.js';
+export { specSchemaErrors } from './experiment/spec-validator.js';
+export type { SpecSchemaResult } from './experiment/spec-validator.js';
 export { parseWorkerSpec, rankEnv, readRankAssignment, readWorkerSetup, toWorkerEnv, workerSpecJson, WorkerSetupError } from './worker-setup.js';
 export type { RankAssignment, WorkerSetup } from './worker-setup.js';

@@ -48,3 +48,14 @@ export function rankNodeFlags(env: Readonly<Record<string, string | undefined>>,
   if (own !== undefined) return own.split(/\s+/).filter((flag) => flag !== '');
   return sockets ? [...RECOMMENDED_RANK_NODE_FLAGS] : [];
 }
+
+/**
+ * OpenBLAS threads for one worker so that the workers of a run on one machine never oversubscribe it:
+ * ORQUESTA_BLAS_THREADS when `env` sets it to a positive integer, else the host's `cores` shared by the
+ * `localWorldSize` workers on it, at least 1. Launchers and the worker's own default both use it.
+ */
+export function blasThreadsForRank(env: Readonly<Record<string, string | undefined>>, cores: number, localWorldSize: number): number {
+  const explicit = Number(env[ENV.blasThreads]);
+  if (Number.isInteger(explicit) && explicit >= 1) return explicit;
+  return Math.max(1, Math.floor(cores / Math.max(1, localWorldSize)));
+}

@@ -4,9 +4,9 @@
  * environment with `toWorkerEnv`; the worker reads it back with `readWorkerSetup` and the spec with
  * `parseWorkerSpec`, so both sides share one definition and a wrong value is named where it is read.
  */
-import { Ajv2020 } from 'ajv/dist/2020.js';
 import { ENV } from './env.js';
-import { ExperimentSpecSchema, type ExperimentSpec } from './experiment/experiment-schema.js';
+import type { ExperimentSpec } from './experiment/experiment-schema.js';
+import { specSchemaErrors } from './experiment/spec-validator.js';
 
 /** One rank's place in its run, as a scheduler assigns it (everything but the spec file). */
 export interface RankAssignment {
@@ -117,9 +117,6 @@ export function readWorkerSetup(env: Readonly<Record<string, string | undefined>
   return { ...assignment, specPath, ...(threads === undefined ? {} : { blasThreads: Number(threads) }) };
 }
 
-const ajv = new Ajv2020({ allErrors: true, useDefaults: true, strict: true });
-const validateSpec = ajv.compile<ExperimentSpec>(ExperimentSpecSchema);
-
 /**
  * Validates the text of the spec file a launcher wrote (fields a newer version added get their defaults).
  * @param path where the text came from, for messages.
@@ -132,8 +129,9 @@ export function parseWorkerSpec(text: string, path: string): ExperimentSpec {
   } catch (cause) {
     throw new WorkerSetupError(`the spec at ${path} is not JSON: ${(cause as Error).message}`, { cause });
   }
-  if (validateSpec(value)) return value;
-  const problems = (validateSpec.errors ?? []).slice(0, 5).map((e) => {
+  const checked = specSchemaErrors(value);
+  if (checked.ok) return value as ExperimentSpec;
+  const problems = checked.errors.slice(0, 5).map((e) => {
     const field = e.instancePath.slice(1).replaceAll('/', '.') || '(top level)';
     const extra = e.keyword === 'additionalProperties' ? ` "${String((e.params as { additionalProperty?: unknown }).additionalProperty)}"` : '';
     return `${field} ${e.message ?? 'is invalid'}${extra}`;

@@ -19,15 +19,7 @@ function readJob(env: NodeJS.ProcessEnv): WorkerJob {
     throw new WorkerSetupError(`cannot read the spec at ${setup.specPath}: ${(cause as Error).message}`, { cause });
   }
   const spec = parseWorkerSpec(text, setup.specPath);
-  return {
-    rank: setup.rank,
-    worldSize: setup.worldSize,
-    peers: setup.peers,
-    spec,
-    run: setup.run,
-    backendOptions: backendOptionsFromEnv(env),
-    ...(setup.curve ? { curve: setup.curve } : {}),
-  };
+  return { ...setup, spec, backendOptions: backendOptionsFromEnv(env) };
 }
 
 const stop = { requested: false };

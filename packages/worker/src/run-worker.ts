@@ -13,7 +13,7 @@ import { finishStepSpans, startStepSpan, wireContextOf } from '@orquesta/telemet
 import { collectiveSettingsFromSpec, createZmqProcessGroup, DEFAULT_SHARED_MEMORY_LIMIT_BYTES } from '@orquesta/collective';
 import { nativeKernelReport } from '@orquesta/kernels';
 import { selectBackend, type SelectBackendOptions } from '@orquesta/model';
-import type { ExperimentSpec, WorkerReport } from '@orquesta/protocol';
+import type { ExperimentSpec, RankAssignment, WorkerReport } from '@orquesta/protocol';
 import { decodeCheckpoint, encodeCheckpoint } from './checkpoint/checkpoint-codec.js';
 import { CheckpointStore } from './checkpoint/checkpoint-store.js';
 import { writeRunSpec } from './checkpoint/run-spec-file.js';
@@ -24,17 +24,11 @@ import { loadValidationBleu } from './evaluation/validation-bleu.js';
 import { Trainer } from './train/trainer.js';
 import { trainerConfigFromSpec } from './train/trainer-config.js';
 
-/** One rank's training job: where it sits in the run, and the validated spec. */
-export interface WorkerJob {
-  readonly rank: number;
-  readonly worldSize: number;
-  /** Data-plane endpoint of every rank, in rank order. */
-  readonly peers: readonly string[];
+/** One rank's training job: where it sits in the run (as its launcher assigned it), and the validated spec. */
+export interface WorkerJob extends Pick<RankAssignment, 'rank' | 'worldSize' | 'peers' | 'curve'> {
   readonly spec: ExperimentSpec;
   /** Run id shared by all ranks (names the step traces). Defaults to the experiment name. */
   readonly run?: string;
-  /** CURVE keys: the data plane is encrypted and only these ranks may connect. */
-  readonly curve?: { readonly publicKeys: readonly string[]; readonly secretKey: string };
   /** Backend settings the worker's environment asks for (`backendOptionsFromEnv`). Defaults to none. */
   readonly backendOptions?: SelectBackendOptions;
 }

@@ -36,7 +36,7 @@ import { ReportFigures } from './report-figures.js';
 import { recordReport } from './record-report.js';
 import { planSpec } from './plan-spec.js';
 import { recoverFromStore } from './recover-from-store.js';
-import { runOutcome } from './run-outcome.js';
+import { ranCleanly, runOutcome } from './run-outcome.js';
 
 export class Coordinator {
   private readonly store: Store;
@@ -231,13 +231,12 @@ export class Coordinator {
 
   /** Every worker of the trial's current run has exited: the trial moves as `runOutcome` says. */
   private finishRun(tracker: RunTracker, trial: TrialRow): void {
-    const clean = [...tracker.exited.values()].every((e) => e.code === 0) && tracker.doneReason === 'max_steps';
     const run = runId(trial.id, trial.attempt);
     this.stopRequestedAt.delete(trial.id);
     this.runs.delete(run);
     this.figures.forget(run);
     this.slurm?.forget(run);
-    const outcome = runOutcome(trial, clean);
+    const outcome = runOutcome(trial, ranCleanly(tracker));
     if (!outcome) return;
     if (outcome.restart) this.clusterMetrics?.restart(this.figures.attributes(trial));
     this.store.moveTrial(trial.id, trial.state, outcome.to, outcome.cause, outcome.changes);
@@ -283,8 +282,8 @@ export class Coordinator {
     if (polled) this.applyLater(polled);
     for (const trial of this.store.trialsIn(['scheduled'])) {
       if (this.isSlurm(trial)) continue;
-      const starting = this.store.workers(runId(trial.id, trial.attempt)).some((w) => w.state === 'starting');
-      if (starting && trial.placedAt !== null && now - trial.placedAt >= this.startTimeoutMs) {
+      if (trial.placedAt === null || now - trial.placedAt < this.startTimeoutMs) continue;
+      if (this.store.workers(runId(trial.id, trial.attempt)).some((w) => w.state === 'starting')) {
         this.store.moveTrial(trial.id, 'scheduled', 'restarting', `workers did not start within ${this.startTimeoutMs / 1000} s`);
         this.stopRequestedAt.set(trial.id, now);
         this.sendStop(trial, 'kill');

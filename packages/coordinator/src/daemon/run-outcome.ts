@@ -11,6 +11,7 @@
  */
 import type { JobState } from '../jobs/job-state.js';
 import type { TrialRow } from '../store/rows.js';
+import type { RunTracker } from './coordinator-types.js';
 import type { TrialChanges } from '../store/store.js';
 
 export interface RunOutcome {
@@ -19,6 +20,11 @@ export interface RunOutcome {
   readonly changes: TrialChanges;
   /** The trial restarts (counted in the restart metric). */
   readonly restart: boolean;
+}
+
+/** Every worker of the run exited 0 and rank 0 reported reaching max_steps. */
+export function ranCleanly(tracker: RunTracker): boolean {
+  return [...tracker.exited.values()].every((e) => e.code === 0) && tracker.doneReason === 'max_steps';
 }
 
 /** @returns the transition to make, or undefined when the trial's state needs none. */

@@ -12,7 +12,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeControlMessage, encodeControlMessage, type AgentMessage, type ExperimentSpec } from '@orquesta/protocol';
+import { encodeControlMessage, type AgentMessage, type ExperimentSpec } from '@orquesta/protocol';
 import { NodeAgent, type Spawner } from '@orquesta/launch';
 import { Coordinator } from '../daemon/coordinator.js';
 import { StateConflictError } from '../daemon/daemon-errors.js';
@@ -112,7 +112,7 @@ export function startEmbeddedRun(options: EmbeddedRunOptions): EmbeddedRun {
         const frame = encodeControlMessage(message);
         setImmediate(() => {
           if (closed) return;
-          options.onMessage?.(decodeControlMessage(frame) as AgentMessage);
+          options.onMessage?.(message);
           coordinator.receive(EMBEDDED_AGENT, frame);
         });
       },
@@ -131,6 +131,8 @@ export function startEmbeddedRun(options: EmbeddedRunOptions): EmbeddedRun {
   }
   const experimentId = submitted.id;
   let lastEvent = 0;
+  /** The newest state change: the cause of the state the trial ends in. */
+  let lastTransition: EventRow | undefined;
   let stops = 0;
   const failures: string[] = [];
   let finish: (result: EmbeddedResult) => void = () => {};
@@ -139,6 +141,7 @@ export function startEmbeddedRun(options: EmbeddedRunOptions): EmbeddedRun {
   const drainEvents = () => {
     for (const event of store.events(experimentId, lastEvent)) {
       lastEvent = event.id;
+      if (event.toState !== null) lastTransition = event;
       // "trial 0: running -> restarting: rank 1 exited with signal SIGKILL": keep the cause.
       if (event.toState === 'restarting') failures.push(event.message.replace(/^trial \d+: \S+ -> \S+: /, ''));
       options.onEvent?.(event);
@@ -151,23 +154,20 @@ export function startEmbeddedRun(options: EmbeddedRunOptions): EmbeddedRun {
     // Wait for the workers' last exits to arrive, so no report is lost.
     if (agent.running().length > 0) return;
     clearInterval(timer);
-    const cause =
-      store
-        .events(experimentId)
-        .filter((e) => e.toState === trial.state)
-        .at(-1)?.message ?? trial.state;
+    const cause = lastTransition?.message ?? trial.state;
     cleanUp();
     finish({ state: trial.state, cause, restarts: trial.restarts, failures });
   };
-  let beat = 0;
+  const tickMs = options.tickMs ?? 250;
+  let sinceBeat = 0;
   const timer = setInterval(() => {
-    if ((beat += options.tickMs ?? 250) >= agent.heartbeatMs) {
-      beat = 0;
+    if ((sinceBeat += tickMs) >= agent.heartbeatMs) {
+      sinceBeat = 0;
       agent.heartbeat();
     }
     coordinator.tick();
     check();
-  }, options.tickMs ?? 250);
+  }, tickMs);
 
   function cleanUp(): void {
     closed = true;

@@ -8,6 +8,7 @@ import { rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import {
+  blasThreadsForRank,
   ControlDecodeError,
   decodeControlMessage,
   ENV,
@@ -20,12 +21,12 @@ import {
   type RunningWorker,
   type WorkerLaunch,
 } from '@orquesta/protocol';
-import { blasThreadsFor } from '../worker/blas-threads.js';
 import { launchWorker, type LaunchedWorker } from '../worker/launch-worker.js';
 import type { Spawner } from '../worker/spawner.js';
 import { usesSockets } from '../worker/uses-sockets.js';
 import { writeWorkerSpec } from '../worker/worker-spec-file.js';
 import type { AgentConnection } from './agent-connection.js';
+import { workerRelay } from './worker-relay.js';
 import { partitionLink } from './partition-link.js';
 
 export interface NodeAgentOptions {
@@ -166,8 +167,9 @@ export class NodeAgent {
     const { connection } = this.options;
     const runDir = join(this.options.stateDir, 'runs', run);
     const refuse = (rank: number, why: string) => {
-      connection.send({ v: 1, type: 'worker-log', run, rank, lines: [why] });
-      connection.send({ v: 1, type: 'worker-exited', run, rank, code: 127, signal: null });
+      const relay = workerRelay(connection, run, rank);
+      relay.onLog(why);
+      relay.exited({ code: 127, signal: null });
     };
     let spec: ExperimentSpec;
     let specPath: string;
@@ -186,19 +188,20 @@ export class NodeAgent {
       const key = `${run}#${launch.rank}`;
       if (this.workers.has(key)) continue;
       let worker: LaunchedWorker;
+      const relay = workerRelay(connection, run, launch.rank);
       try {
         const assignment = this.localEndpoints(run, readRankAssignment(launch.env));
         worker = launchWorker({
-          setup: { ...assignment, specPath, blasThreads: blasThreadsFor(baseEnv, cores, assignment.localWorldSize) },
+          setup: { ...assignment, specPath, blasThreads: blasThreadsForRank(baseEnv, cores, assignment.localWorldSize) },
           baseEnv,
           sockets: usesSockets(assignment, spec),
           workerMain: this.options.workerMain,
           cwd: this.options.workdir,
           ...(this.options.spawner ? { spawner: this.options.spawner } : {}),
-          onReport: (report) => connection.send({ v: 1, type: 'worker-report', run, rank: launch.rank, report }),
-          onLog: (line) => connection.send({ v: 1, type: 'worker-log', run, rank: launch.rank, lines: [line] }),
+          onReport: relay.onReport,
+          onLog: relay.onLog,
           onExit: (exit) => {
-            connection.send({ v: 1, type: 'worker-exited', run, rank: launch.rank, code: exit.code, signal: exit.signal });
+            relay.exited(exit);
             this.workers.delete(key);
             this.log(`run ${run}: ${exit.description}`);
             if (![...this.workers.keys()].some((k) => k.startsWith(`${run}#`))) rmSync(runDir, { recursive: true, force: true });

@@ -6,8 +6,9 @@
  */
 import { createServer, type AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
-import { decodeControlMessage, ENV, parseWorkerSpec, type WorkerReport, type WorkerSetup } from '@orquesta/protocol';
+import { decodeControlMessage, ENV, parseWorkerSpec, type WorkerSetup } from '@orquesta/protocol';
 import { firstIPv4 } from '../agent/host-address.js';
+import { workerRelay } from '../agent/worker-relay.js';
 import { launchWorker } from '../worker/launch-worker.js';
 import { usesSockets } from '../worker/uses-sockets.js';
 import { ZmqAgentConnection } from '../agent/zmq-agent-connection.js';
@@ -91,7 +92,7 @@ export async function runSlurmTask(options: SlurmTaskOptions): Promise<number> {
       specPath: options.specPath,
       ...(joined.curve ? { curve: joined.curve } : {}),
     };
-    const send = (report: WorkerReport) => connection.send({ v: 1, type: 'worker-report', run: options.run, rank: me.rank, report });
+    const relay = workerRelay(connection, options.run, me.rank);
     const exit = new Promise<number>((resolve) => {
       const worker = launchWorker({
         setup,
@@ -99,10 +100,10 @@ export async function runSlurmTask(options: SlurmTaskOptions): Promise<number> {
         sockets: usesSockets(setup, spec),
         workerMain: options.workerMain,
         cwd: process.cwd(),
-        onReport: send,
-        onLog: (line) => connection.send({ v: 1, type: 'worker-log', run: options.run, rank: me.rank, lines: [line] }),
+        onReport: relay.onReport,
+        onLog: relay.onLog,
         onExit: (e) => {
-          connection.send({ v: 1, type: 'worker-exited', run: options.run, rank: me.rank, code: e.code, signal: e.signal });
+          relay.exited(e);
           options.log(e.description);
           resolve(e.code ?? (e.signal ? 128 + 15 : 1));
         },
