@@ -13,6 +13,11 @@ export interface GradientBucketerOptions {
   readonly bucketBytes?: number;
   /** How each bucket is communicated. Defaults to allReduceMeanHook. */
   readonly hook?: CommHook;
+  /**
+   * Copy each bucket's result back into its gradients (default true). A sharded optimizer reads the
+   * reduced shard from the buckets instead and keeps the local gradients (to retry a bucket).
+   */
+  readonly copyBack?: boolean;
 }
 
 export const DEFAULT_BUCKET_BYTES = 25e6;
@@ -51,6 +56,7 @@ export interface BucketRound {
 export class GradientBucketer {
   private readonly bucketBytes: number;
   private readonly hook: CommHook;
+  private readonly copyBack: boolean;
   private readonly state: HookState;
   private layout: Layout | undefined;
 
@@ -64,6 +70,7 @@ export class GradientBucketer {
       );
     }
     this.hook = options.hook ?? allReduceMeanHook;
+    this.copyBack = options.copyBack ?? true;
     this.state = { group };
   }
 
@@ -135,6 +142,7 @@ export class GradientBucketer {
               `returned ${reduced.length} elements for bucket ${i} of ${bucket.buffer.length}`,
             );
           }
+          if (!this.copyBack) continue;
           for (const [j, g] of members.entries()) {
             const { offset, length } = bucket.gradients[j] as GradBucket['gradients'][number];
             (gradients[g] as NamedGradient).data.set(reduced.subarray(offset, offset + length));
@@ -147,32 +155,52 @@ export class GradientBucketer {
   private plan(gradients: readonly NamedGradient[]): Layout {
     const key = gradients.map((g) => `${g.name}:${g.data.length}`).join('\n');
     if (this.layout?.key === key) return this.layout;
-    const capacity = Math.max(1, Math.floor(this.bucketBytes / 4));
-    const groups: number[][] = [];
-    let current: number[] = [];
-    let size = 0;
-    for (let i = gradients.length - 1; i >= 0; i--) {
-      const g = gradients[i] as NamedGradient;
-      if (current.length > 0 && size + g.data.length > capacity) {
-        groups.push(current);
-        current = [];
-        size = 0;
-      }
-      current.push(i);
-      size += g.data.length;
-    }
-    if (current.length > 0) groups.push(current);
-    const buckets = groups.map((members, index) => {
-      let offset = 0;
-      const entries = members.map((g) => {
-        const { name, data } = gradients[g] as NamedGradient;
-        const entry = { name, offset, length: data.length };
-        offset += data.length;
-        return entry;
-      });
-      return { bucket: { index, buffer: new Float32Array(offset), gradients: entries }, members };
-    });
+    const buckets = planBuckets(
+      gradients.map((g) => ({ name: g.name, length: g.data.length })),
+      this.bucketBytes,
+    ).map(({ index, length, gradients: entries, members }) => ({ bucket: { index, buffer: new Float32Array(length), gradients: entries }, members }));
     this.layout = { key, buckets };
     return this.layout;
   }
+}
+
+/** One bucket of a plan: its length (elements), its gradients' places in it, and their indices in the input list. */
+export interface PlannedBucket {
+  readonly index: number;
+  readonly length: number;
+  readonly gradients: GradBucket['gradients'];
+  readonly members: readonly number[];
+}
+
+/**
+ * The buckets GradientBucketer packs `gradients` into for `bucketBytes` (step 1 of its plan): the same
+ * plan for the same names, lengths and capacity, so other code (a sharded optimizer) can address the
+ * buckets' elements without a bucketer.
+ */
+export function planBuckets(gradients: readonly { readonly name: string; readonly length: number }[], bucketBytes: number): PlannedBucket[] {
+  const capacity = Math.max(1, Math.floor(bucketBytes / 4));
+  const groups: number[][] = [];
+  let current: number[] = [];
+  let size = 0;
+  for (let i = gradients.length - 1; i >= 0; i--) {
+    const g = gradients[i]!;
+    if (current.length > 0 && size + g.length > capacity) {
+      groups.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(i);
+    size += g.length;
+  }
+  if (current.length > 0) groups.push(current);
+  return groups.map((members, index) => {
+    let offset = 0;
+    const entries = members.map((g) => {
+      const { name, length } = gradients[g]!;
+      const entry = { name, offset, length };
+      offset += length;
+      return entry;
+    });
+    return { index, length: offset, gradients: entries, members };
+  });
 }

@@ -39,3 +39,18 @@ const MIN_SEGMENT = 16_384;
 export function segmentLength(maxSegment: number, chunkLength: number): number {
   return Math.max(Math.min(maxSegment, MIN_SEGMENT), Math.min(maxSegment, Math.ceil(chunkLength / 4)));
 }
+
+/**
+ * The chunk of a `Partition(length, worldSize)` that `rank` owns after a reduce-scatter: the one whose
+ * ring sum it completes, (rank + 1) mod worldSize (chunk c starts its ring at rank c and ends at c - 1).
+ */
+export function shardChunk(rank: number, worldSize: number): number {
+  return (rank + 1) % worldSize;
+}
+
+/** [start, end) of `rank`'s shard of a tensor of `length` elements (see shardChunk). */
+export function shardRange(length: number, rank: number, worldSize: number): { readonly start: number; readonly end: number } {
+  const chunks = new Partition(length, worldSize);
+  const c = shardChunk(rank, worldSize);
+  return { start: chunks.start(c), end: chunks.end(c) };
+}

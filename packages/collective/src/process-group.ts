@@ -5,6 +5,8 @@ export const COLLECTIVE_OP = {
   broadcast: 'broadcast',
   allGather: 'allGather',
   barrier: 'barrier',
+  reduceScatter: 'reduceScatter',
+  shardGather: 'shardGather',
 } as const;
 
 export type CollectiveOp = (typeof COLLECTIVE_OP)[keyof typeof COLLECTIVE_OP];
@@ -53,6 +55,26 @@ export interface ProcessGroup {
    * @throws {CollectiveArgumentError} `data` is not a Float32Array or `op` is unknown.
    */
   allReduce(data: Float32Array, op: ReduceOp, options?: AllReduceOptions): Promise<Float32Array>;
+
+  /**
+   * Sums `data` element-wise across all ranks into this rank's shard only, in place, and resolves with
+   * `data`: afterwards elements `shardRange(data.length, rank, worldSize)` hold exactly the bits that
+   * `allReduce(data, 'sum', options)` would have left there (same chunks, same summation order, on the
+   * ring and through shared memory alike); the other elements hold partial sums. Each rank sends and
+   * receives (N-1)/N of the tensor: half an all-reduce. The first half of a sharded optimizer step
+   * (ZeRO): reduce-scatter the gradients, update the shard, `shardGather` the parameters.
+   * @throws {CollectiveTimeoutError} | {PeerLostError} | {CollectiveMismatchError} | {GroupClosedError}
+   * @throws {CollectiveArgumentError} `data` is not a Float32Array or the compression is unknown.
+   */
+  reduceScatter(data: Float32Array, options?: AllReduceOptions): Promise<Float32Array>;
+
+  /**
+   * Copies every rank's shard of `data` (`shardRange(data.length, r, worldSize)` of rank r) into `data`
+   * on every rank, in float32, and resolves with `data`: the second half of an all-reduce.
+   * @throws {CollectiveTimeoutError} | {PeerLostError} | {CollectiveMismatchError} | {GroupClosedError}
+   * @throws {CollectiveArgumentError} `data` is not a Float32Array.
+   */
+  shardGather(data: Float32Array): Promise<Float32Array>;
 
   /**
    * Copies `root`'s `data` into `data` on every other rank (same length on all ranks) and resolves with

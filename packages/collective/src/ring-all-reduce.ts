@@ -21,17 +21,43 @@ import { mod, Partition, segmentLength } from './partition.js';
  * copied to every rank, so all ranks end bit-identical. What `data` sends at step 0 (chunk `rank`) is
  * only overwritten after its reduced value comes back, i.e. after the right neighbour has received it.
  */
-export async function ringAllReduce(ch: OpChannel, data: Float32Array, codec: ElementCodec, segment: number): Promise<void> {
+export function ringAllReduce(ch: OpChannel, data: Float32Array, codec: ElementCodec, segment: number): Promise<void> {
+  return ringSteps(ch, data, codec, segment, 0, 2 * ch.worldSize - 3);
+}
+
+/**
+ * The reduce-scatter half of ringAllReduce (steps 0 .. N-2): afterwards this rank's shard, chunk
+ * `shardChunk(rank, N)`, holds exactly the bits ringAllReduce leaves there; the other chunks hold
+ * partial sums. Each rank sends and receives (N-1)/N of the tensor.
+ */
+export function ringReduceScatter(ch: OpChannel, data: Float32Array, codec: ElementCodec, segment: number): Promise<void> {
+  return ringSteps(ch, data, codec, segment, 0, ch.worldSize - 2);
+}
+
+/**
+ * The all-gather half of ringAllReduce (steps N-1 .. 2N-3): every rank's shard (chunk
+ * `shardChunk(rank, N)`) is copied into `data` on every rank. Each rank sends and receives (N-1)/N.
+ */
+export function ringShardGather(ch: OpChannel, data: Float32Array, codec: ElementCodec, segment: number): Promise<void> {
+  return ringSteps(ch, data, codec, segment, ch.worldSize - 1, 2 * ch.worldSize - 3);
+}
+
+/**
+ * Steps `first` .. `last` of the ring all-reduce (step numbering as in ringAllReduce). At step t a rank
+ * sends chunk (rank - t) mod N and receives chunk (rank - t - 1) mod N; the step's received buffer is
+ * forwarded as step t+1 unless t is `last`.
+ */
+async function ringSteps(ch: OpChannel, data: Float32Array, codec: ElementCodec, segment: number, first: number, last: number): Promise<void> {
   const n = ch.worldSize;
   if (n === 1) return;
   const chunks = new Partition(data.length, n);
   const tag: TensorTag = { total: data.length, aux: 0 };
-  const last = 2 * n - 3;
   const seg = segmentLength(segment, chunks.end(0));
+  const sent = mod(ch.rank - first, n);
 
-  ch.sendRange(0, data, chunks.start(ch.rank), chunks.end(ch.rank), seg, tag, (s) => codec.encode(s));
+  ch.sendRange(first, data, chunks.start(sent), chunks.end(sent), seg, tag, (s) => codec.encode(s));
 
-  for (let t = 0; t <= last; t++) {
+  for (let t = first; t <= last; t++) {
     const c = mod(ch.rank - t - 1, n);
     const end = chunks.end(c);
     let pos = chunks.start(c);

@@ -11,9 +11,9 @@ import { OpChannel, type ChannelHost } from './op-channel.js';
 import { chainBroadcast } from './chain-broadcast.js';
 import { COLLECTIVE_OP, type AllReduceOptions, type CollectiveOp, type ProcessGroup, type ReduceOp } from './process-group.js';
 import { ringAllGather } from './ring-all-gather.js';
-import { ringAllReduce } from './ring-all-reduce.js';
+import { ringAllReduce, ringReduceScatter, ringShardGather } from './ring-all-reduce.js';
 import { ringBarrier } from './ring-barrier.js';
-import { sharedMemoryAllReduce } from './shared-memory-all-reduce.js';
+import { sharedMemoryAllReduce, sharedMemoryReduceScatter, sharedMemoryShardGather, type SharedMemoryOp } from './shared-memory-all-reduce.js';
 import type { SharedMemoryFiles } from './shared-memory-files.js';
 import type { Transport } from './transport.js';
 import { Watchdog } from './watchdog.js';
@@ -70,7 +70,8 @@ export class RingProcessGroup implements ProcessGroup {
   private trace: Buffer | undefined;
   private readonly peerTraces = new Map<number, TraceContext>();
   /** Set when every rank runs on this host: all-reduces go through these files (see useSharedMemory). */
-  private shared: { readonly files: SharedMemoryFiles; readonly limitBytes: number; readonly scratch: Float32Array; operations: number } | undefined;
+  private shared:
+    { readonly files: SharedMemoryFiles; readonly limitBytes: number; readonly scratch: SharedMemoryOp['scratch']; operations: number } | undefined;
 
   constructor(
     private readonly transport: Transport,
@@ -128,23 +129,54 @@ export class RingProcessGroup implements ProcessGroup {
     if (invalid !== undefined) return Promise.reject(invalid);
     const codec = compression === 'fp16' ? this.fp16 : float32Codec;
     return this.run(COLLECTIVE_OP.allReduce, codec.dtype, async (ch) => {
-      const shared = this.shared;
-      if (shared !== undefined && data.byteLength <= shared.limitBytes)
-        await sharedMemoryAllReduce(ch, data, shared.files, shared.operations++ % 2, shared.scratch);
+      const shared = this.sharedOp(data);
+      if (shared !== undefined) await sharedMemoryAllReduce(ch, data, shared);
       else await ringAllReduce(ch, data, codec, this.segmentElements(codec.dtype));
       if (op === 'mean' && this.worldSize > 1) divideInPlace(data, this.worldSize);
       return data;
     });
   }
 
+  reduceScatter(data: Float32Array, options: AllReduceOptions = {}): Promise<Float32Array> {
+    const compression = options.compression ?? 'none';
+    const invalid = checkArguments(COLLECTIVE_OP.reduceScatter, this.rank, this.worldSize, { data, compression });
+    if (invalid !== undefined) return Promise.reject(invalid);
+    const codec = compression === 'fp16' ? this.fp16 : float32Codec;
+    return this.run(COLLECTIVE_OP.reduceScatter, codec.dtype, async (ch) => {
+      const shared = this.sharedOp(data);
+      if (shared !== undefined) await sharedMemoryReduceScatter(ch, data, shared);
+      else await ringReduceScatter(ch, data, codec, this.segmentElements(codec.dtype));
+      return data;
+    });
+  }
+
+  shardGather(data: Float32Array): Promise<Float32Array> {
+    const invalid = checkArguments(COLLECTIVE_OP.shardGather, this.rank, this.worldSize, { data });
+    if (invalid !== undefined) return Promise.reject(invalid);
+    return this.run(COLLECTIVE_OP.shardGather, DTYPE.f32, async (ch) => {
+      const shared = this.sharedOp(data);
+      if (shared !== undefined) await sharedMemoryShardGather(ch, data, shared);
+      else await ringShardGather(ch, data, float32Codec, this.segmentElements(DTYPE.f32));
+      return data;
+    });
+  }
+
+  /** The shared-memory operation for a tensor of this size (taking the next parity), or undefined for the ring. */
+  private sharedOp(data: Float32Array): SharedMemoryOp | undefined {
+    const shared = this.shared;
+    if (shared === undefined || data.byteLength > shared.limitBytes) return undefined;
+    return { files: shared.files, parity: shared.operations++ % 2, scratch: shared.scratch };
+  }
+
   /**
-   * From now on, all-reduces of at most `limitBytes` go through `files` (every rank's shared-memory
+   * From now on, all-reduces (and reduce-scatters and shard gathers) of at most `limitBytes` go through `files` (every rank's shared-memory
    * files, opened by all ranks) instead of the ring: float32 sums, whatever the compression (nothing
    * crosses a network); larger ones keep the ring. Every rank must switch at the same point of its call
    * sequence, with the same limit; the group closes the files.
    */
   useSharedMemory(files: SharedMemoryFiles, limitBytes: number): void {
-    this.shared = { files, limitBytes, scratch: new Float32Array(this.segmentElements(DTYPE.f32)), operations: 0 };
+    const segment = this.segmentElements(DTYPE.f32);
+    this.shared = { files, limitBytes, scratch: [new Float32Array(segment), new Float32Array(segment)], operations: 0 };
   }
 
   broadcast(data: Float32Array, root: number): Promise<Float32Array> {

@@ -4,6 +4,15 @@ import { Partition } from './partition.js';
 import { ringToken } from './ring-barrier.js';
 import { SharedFileIoError, type SharedMemoryFiles } from './shared-memory-files.js';
 
+/** One shared-memory operation's inputs: the group's files, this operation's parity and the scratch segments. */
+export interface SharedMemoryOp {
+  readonly files: SharedMemoryFiles;
+  /** Alternates between consecutive shared-memory operations of the group (see sharedMemoryAllReduce). */
+  readonly parity: number;
+  /** Two buffers of one segment each (their length is the segment size). */
+  readonly scratch: readonly [Float32Array, Float32Array];
+}
+
 /**
  * All-reduce (sum) for ranks that share one host's memory: reduce-scatter and all-gather through the
  * ranks' shared files instead of the network. Each rank moves about 3x the tensor's bytes through memory
@@ -20,36 +29,90 @@ import { SharedFileIoError, type SharedMemoryFiles } from './shared-memory-files
  * `parity` must alternate between consecutive shared-memory operations of the group: a rank writes the
  * file of one parity again only after the next operation's first token round, i.e. after every rank
  * finished reading the previous operation's files.
- * `scratch` holds one segment of a peer's chunk (its length is the segment size).
  */
-export async function sharedMemoryAllReduce(ch: OpChannel, data: Float32Array, files: SharedMemoryFiles, parity: number, scratch: Float32Array): Promise<void> {
-  const n = ch.worldSize;
-  if (n === 1) return;
-  const chunks = new Partition(data.length, n);
-  const tag: TensorTag = { total: data.length, aux: 0 };
-  const bytes = bytesOf(data);
-  const [own, ownEnd] = [chunks.start(ch.rank), chunks.end(ch.rank)];
-  try {
-    if (own > 0) files.write(parity, bytes.subarray(0, own * 4), 0);
-    if (ownEnd < data.length) files.write(parity, bytes.subarray(ownEnd * 4), ownEnd * 4);
-    await ringToken(ch, 0, tag);
+export async function sharedMemoryAllReduce(ch: OpChannel, data: Float32Array, op: SharedMemoryOp): Promise<void> {
+  if (ch.worldSize === 1) return;
+  await guarded(ch, async () => {
+    await reduceChunk(ch, data, op, OWNERS.allReduce);
+    await gatherChunks(ch, data, op, OWNERS.allReduce, ch.worldSize - 1);
+  });
+}
 
-    const scratchBytes = bytesOf(scratch);
+/**
+ * Reduce-scatter through shared memory: afterwards this rank's shard (chunk `shardChunk(rank, N)`, see partition.ts)
+ * holds exactly the bits sharedMemoryAllReduce leaves there (chunk c is summed from rank c's copy, then
+ * the others in rank order, whoever sums it). Steps 1-3 of sharedMemoryAllReduce, for the shard.
+ */
+export async function sharedMemoryReduceScatter(ch: OpChannel, data: Float32Array, op: SharedMemoryOp): Promise<void> {
+  if (ch.worldSize === 1) return;
+  await guarded(ch, () => reduceChunk(ch, data, op, OWNERS.shards));
+}
+
+/** Every rank's shard copied into `data` on every rank through shared memory (steps 4-5 of sharedMemoryAllReduce). */
+export async function sharedMemoryShardGather(ch: OpChannel, data: Float32Array, op: SharedMemoryOp): Promise<void> {
+  if (ch.worldSize === 1) return;
+  await guarded(ch, () => gatherChunks(ch, data, op, OWNERS.shards, 0));
+}
+
+/**
+ * Which rank sums (owns) which chunk: in an all-reduce rank c owns chunk c (shift 0); after a
+ * reduce-scatter rank c - 1 does (shift 1, shardChunk), as in the ring.
+ */
+const OWNERS = { allReduce: 0, shards: 1 } as const;
+type Owners = (typeof OWNERS)[keyof typeof OWNERS];
+
+/** Writes every chunk but ours, waits for every rank to have written, then sums our chunk into `data`. */
+async function reduceChunk(ch: OpChannel, data: Float32Array, op: SharedMemoryOp, shift: Owners): Promise<void> {
+  const n = ch.worldSize;
+  const owned = (ch.rank + shift) % n;
+  const { files, parity } = op;
+  const chunks = new Partition(data.length, n);
+  const bytes = bytesOf(data);
+  const [own, ownEnd] = [chunks.start(owned), chunks.end(owned)];
+  if (own > 0) files.write(parity, bytes.subarray(0, own * 4), 0);
+  if (ownEnd < data.length) files.write(parity, bytes.subarray(ownEnd * 4), ownEnd * 4);
+  await ringToken(ch, 0, tagOf(data));
+
+  const [scratch, sum] = op.scratch;
+  const read = (peer: number, pos: number, count: number, into: Float32Array) => files.read(parity, peer, bytesOf(into).subarray(0, count * 4), pos * 4);
+  for (let pos = own; pos < ownEnd; pos += scratch.length) {
+    const count = Math.min(scratch.length, ownEnd - pos);
+    const local = data.subarray(pos, pos + count);
+    // The sum starts from the copy of the rank the chunk is named after: in `data` when that is us.
+    const acc = owned === ch.rank ? local : sum.subarray(0, count);
+    if (owned !== ch.rank) read(owned, pos, count, acc);
     for (let peer = 0; peer < n; peer++) {
-      if (peer === ch.rank) continue;
-      for (let pos = own; pos < ownEnd; pos += scratch.length) {
-        const count = Math.min(scratch.length, ownEnd - pos);
-        files.read(parity, peer, scratchBytes.subarray(0, count * 4), pos * 4);
-        addInto(data.subarray(pos, pos + count), scratch.subarray(0, count));
+      if (peer === owned) continue;
+      if (peer === ch.rank) addInto(acc, local);
+      else {
+        read(peer, pos, count, scratch);
+        addInto(acc, scratch.subarray(0, count));
       }
     }
-    if (ownEnd > own) files.write(parity, bytes.subarray(own * 4, ownEnd * 4), own * 4);
-    await ringToken(ch, n - 1, tag);
+    if (acc !== local) local.set(acc);
+  }
+}
 
-    for (let peer = 0; peer < n; peer++) {
-      const [start, end] = [chunks.start(peer), chunks.end(peer)];
-      if (peer !== ch.rank && end > start) files.read(parity, peer, bytes.subarray(start * 4, end * 4), start * 4);
-    }
+/** Writes our chunk (final), waits for every rank to have written its own, then reads every other chunk into `data`. */
+async function gatherChunks(ch: OpChannel, data: Float32Array, op: SharedMemoryOp, shift: Owners, tokenStep: number): Promise<void> {
+  const n = ch.worldSize;
+  const owned = (ch.rank + shift) % n;
+  const chunks = new Partition(data.length, n);
+  const bytes = bytesOf(data);
+  const [own, ownEnd] = [chunks.start(owned), chunks.end(owned)];
+  if (ownEnd > own) op.files.write(op.parity, bytes.subarray(own * 4, ownEnd * 4), own * 4);
+  await ringToken(ch, tokenStep, tagOf(data));
+  for (let c = 0; c < n; c++) {
+    const [start, end] = [chunks.start(c), chunks.end(c)];
+    if (c !== owned && end > start) op.files.read(op.parity, (c - shift + n) % n, bytes.subarray(start * 4, end * 4), start * 4);
+  }
+}
+
+const tagOf = (data: Float32Array): TensorTag => ({ total: data.length, aux: 0 });
+
+async function guarded(ch: OpChannel, body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
   } catch (error) {
     throw failWith(ch, error);
   }

@@ -1,7 +1,7 @@
 import type { CollectiveOp } from './process-group.js';
 
 /**
- * The data-plane wire protocol, version 2. Every message is two frames: a fixed 64-byte little-endian
+ * The data-plane wire protocol, version 3. Every message is two frames: a fixed 64-byte little-endian
  * header and a payload (raw little-endian elements for data, a small body for abort, empty otherwise).
  *
  * Header: u32 magic 'ORQC' | u8 version | u8 kind | u8 op | u8 dtype-or-reason | u32 sender |
@@ -10,9 +10,10 @@ import type { CollectiveOp } from './process-group.js';
  *
  * The last 24 bytes carry the sender's trace context (W3C trace id and parent span id, as in a
  * `traceparent` header) for data messages; all zero when the sender has none. Version 1 had no trace
- * context (40-byte header); peers of different versions reject each other's frames.
+ * context (40-byte header); version 2 had no reduce-scatter and shard-gather operations (op codes 5
+ * and 6). Peers of different versions reject each other's frames.
  */
-export const WIRE_VERSION = 2;
+export const WIRE_VERSION = 3;
 export const WIRE_MAGIC = 0x4351524f; // 'ORQC' read as little-endian u32
 export const HEADER_BYTES = 64;
 /** Offset of the trace id in the header; the span id follows it. */
@@ -34,7 +35,15 @@ export interface TraceContext {
 /** Message kinds (header byte 5). */
 export const FRAME_KIND = { data: 1, hello: 2, status: 3, abort: 4, bye: 5 } as const;
 /** Operation codes (header byte 6). */
-export const OP_CODE: Readonly<Record<CollectiveOp, number>> = { connect: 0, allReduce: 1, broadcast: 2, allGather: 3, barrier: 4 };
+export const OP_CODE: Readonly<Record<CollectiveOp, number>> = {
+  connect: 0,
+  allReduce: 1,
+  broadcast: 2,
+  allGather: 3,
+  barrier: 4,
+  reduceScatter: 5,
+  shardGather: 6,
+};
 /** Element types of data payloads (header byte 7 of data messages). */
 export const DTYPE = { f32: 0, f16: 1 } as const;
 /** Bytes per element of each dtype. */

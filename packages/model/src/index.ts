@@ -11,6 +11,7 @@ export {
   selectBackend,
 } from './backend/select-backend.js';
 export type { BackendLoader, SelectBackendOptions } from './backend/select-backend.js';
+export { wasmHeapBytes } from './backend/wasm-heap-bytes.js';
 export { matMulNN } from './ops/mat-mul.js';
 export { embeddingLookup } from './ops/embedding-lookup.js';
 export { DropoutRng } from './ops/dropout.js';

@@ -6,7 +6,7 @@ export { accumulateGradients } from './train/compute-gradients.js';
 export { loadTrainingData, tokenizerPath } from './train/training-data.js';
 export type { TrainingData } from './train/training-data.js';
 export { parameterChecksum } from './train/parameter-checksum.js';
-export { clipFactor, FlatOptimizer, globalNorm } from './optim/flat-optimizer.js';
+export { clipFactor, FlatOptimizer } from './optim/flat-optimizer.js';
 export type { OptimizerState } from './optim/flat-optimizer.js';
 export { learningRate } from './optim/lr-schedule.js';
 export { CHECKPOINT_FILES, CheckpointStore } from './checkpoint/checkpoint-store.js';

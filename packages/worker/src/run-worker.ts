@@ -103,9 +103,10 @@ export async function runWorker(setup: WorkerJob, io: WorkerIO, stop: StopSignal
       });
     }
     const save = async () => {
+      const snapshot = await trainer.snapshot(lead); // sharded: every rank sends its shard of the moments
       if (!lead) return;
       const files = encodeCheckpoint(
-        trainer.snapshot(),
+        snapshot,
         names,
         vars.map((v) => v.shape),
         model.config,

@@ -108,6 +108,11 @@ export const OptimizerSchema = section('Optimizer and learning-rate schedule.', 
     description: 'Decay after warmup. Defaults to inverse_sqrt.',
   }),
   clip_norm: Type.Number({ minimum: 0, default: 1.0, description: 'Global gradient-norm clip; 0 disables clipping. Defaults to 1.0.' }),
+  shard: Type.Boolean({
+    default: false,
+    description:
+      "Shard the optimizer state across the workers (ZeRO stage 1): each keeps Adam's moments for 1/N of the parameters; gradients are reduce-scattered and the updated parameters gathered (the bytes of one all-reduce); the parameters stay bit-identical to an unsharded run's. Defaults to false.",
+  }),
 });
 
 export const TrainingSchema = section('The training loop.', {

@@ -1,5 +1,6 @@
 /**
- * The model benchmark: training steps of the benchmark Transformer (encoder-decoder, pre-LN,
+ * The model benchmark: training steps of the benchmark Transformer (or Transformer-base or -big:
+ * BENCH_MODEL_SIZES; the description below is the default size) (encoder-decoder, pre-LN,
  * d_model 256, 4 heads, d_ff 1024, 3+3 layers, shared vocabulary 8,000, tied, sinusoidal,
  * dropout 0.1, 64 pairs of 32 source and 32 target tokens = 2,048 target tokens per step, label
  * smoothing 0.1, Adam without clipping, as the PyTorch reference in tools/bench), timed through
@@ -14,7 +15,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createInMemoryGroups } from '@orquesta/collective';
 import { nativeKernelReport } from '@orquesta/kernels';
-import { selectBackend, type SelectBackendOptions } from '@orquesta/model';
+import { selectBackend, wasmHeapBytes, type SelectBackendOptions } from '@orquesta/model';
 import type { ExperimentSpec } from '@orquesta/protocol';
 import { buildModel } from '../train/trainable-model.js';
 import { Trainer } from '../train/trainer.js';
@@ -34,6 +35,8 @@ export interface ModelBenchmarkOptions {
   readonly batch?: number;
   /** Source and target length in tokens. Defaults to 32. */
   readonly length?: number;
+  /** Model shape. Defaults to 'bench'. */
+  readonly size?: BenchModelSize;
   /** Called after each timed step (progress). */
   readonly onStep?: (step: number, seconds: number) => void;
 }
@@ -50,6 +53,10 @@ export interface ModelBenchmarkResult {
   readonly backward_s_median: number;
   readonly optimizer_s_median: number;
   readonly peak_rss_mb: number;
+  /** The model shape's name (BENCH_MODEL_SIZES). */
+  readonly size: BenchModelSize;
+  /** wasm backends: the wasm heap's size at the end (it only grows, so its peak), MB of 2^20 bytes. */
+  readonly wasm_heap_mb?: number;
   /** wasm-native only: OpenBLAS core type and threads, and the kernels that run natively. */
   readonly native?: { readonly blas_core: string; readonly blas_threads: number; readonly kernels: readonly string[] };
 }
@@ -60,19 +67,39 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+/**
+ * Model sizes the benchmark can train: the benchmark Transformer, and the paper's Transformer-base and
+ * Transformer-big shapes (Vaswani et al. 2017, table 3) with the benchmark's 8,000-token vocabulary.
+ */
+export const BENCH_MODEL_SIZES = {
+  bench: { d_model: 256, heads: 4, d_ff: 1024, layers: 3 },
+  base: { d_model: 512, heads: 8, d_ff: 2048, layers: 6 },
+  big: { d_model: 1024, heads: 16, d_ff: 4096, layers: 6 },
+} as const;
+
+export type BenchModelSize = keyof typeof BENCH_MODEL_SIZES;
+
 /** The benchmark Transformer's spec: `batch` pairs of `length` + `length` tokens per rank and step. */
-export function benchmarkSpec(backend: string, length: number, batch: number, workers = 1, compression: 'none' | 'fp16' = 'none'): ExperimentSpec {
+export function benchmarkSpec(
+  backend: string,
+  length: number,
+  batch: number,
+  workers = 1,
+  compression: 'none' | 'fp16' = 'none',
+  size: BenchModelSize = 'bench',
+): ExperimentSpec {
+  const shape = BENCH_MODEL_SIZES[size];
   return {
     name: 'bench-model',
     task: 'translation',
     data: { train: 'synthetic', source: 'src', target: 'tgt', columns: { src: 0, tgt: 1 }, max_len: length, overlong: 'drop', malformed: 'skip' },
     tokenizer: { kind: 'bpe', vocab_size: VOCAB, shared: true },
     model: {
-      d_model: 256,
-      heads: 4,
-      d_ff: 1024,
-      encoder_layers: 3,
-      decoder_layers: 3,
+      d_model: shape.d_model,
+      heads: shape.heads,
+      d_ff: shape.d_ff,
+      encoder_layers: shape.layers,
+      decoder_layers: shape.layers,
       dropout: 0.1,
       attention_dropout: 0.1,
       activation: 'relu',
@@ -81,7 +108,7 @@ export function benchmarkSpec(backend: string, length: number, batch: number, wo
       positional: 'sinusoidal',
       tie_embeddings: true,
     },
-    optimizer: { kind: 'adam', lr: 1e-3, betas: [0.9, 0.98], eps: 1e-9, weight_decay: 0, warmup_steps: 0, schedule: 'constant', clip_norm: 0 },
+    optimizer: { kind: 'adam', lr: 1e-3, betas: [0.9, 0.98], eps: 1e-9, weight_decay: 0, warmup_steps: 0, schedule: 'constant', clip_norm: 0, shard: false },
     training: {
       max_tokens_per_batch: batch * length,
       accumulate: 1,
@@ -107,7 +134,8 @@ export async function runModelBenchmark(options: ModelBenchmarkOptions = {}): Pr
   const batchSize = options.batch ?? 64;
   const length = options.length ?? 32;
   const backend = await selectBackend(options.backend ?? 'auto', options.backendOptions);
-  const spec = benchmarkSpec(backend, length, batchSize);
+  const size = options.size ?? 'bench';
+  const spec = benchmarkSpec(backend, length, batchSize, 1, 'none', size);
   const model = buildModel(spec, VOCAB);
   const [group] = createInMemoryGroups(1);
   const batches = [0, 1, 2].map((i) => syntheticBatch(batchSize, length, i + 1));
@@ -146,6 +174,8 @@ export async function runModelBenchmark(options: ModelBenchmarkOptions = {}): Pr
     backward_s_median: round(Math.max(0, median(compute) - median(fwd))),
     optimizer_s_median: round(median(apply)),
     peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+    size,
+    ...(wasmHeapBytes() === undefined ? {} : { wasm_heap_mb: Math.round(wasmHeapBytes()! / 2 ** 20) }),
     ...(native ? { native: { blas_core: native.blas.core, blas_threads: native.blas.threads, kernels: native.kernels } } : {}),
   };
   await group!.close();

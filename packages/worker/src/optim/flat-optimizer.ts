@@ -64,13 +64,6 @@ export class FlatOptimizer {
   }
 }
 
-/** Global L2 norm of all gradients, each multiplied by `scale`. */
-export function globalNorm(grads: readonly Float32Array[], scale = 1): number {
-  let sum = 0;
-  for (const g of grads) for (let j = 0; j < g.length; j++) sum += g[j]! * g[j]!;
-  return Math.sqrt(sum) * Math.abs(scale);
-}
-
 /** The factor that clips gradients of global norm `norm` to at most `maxNorm` (1 below it; 0 disables). */
 export function clipFactor(norm: number, maxNorm: number): number {
   return maxNorm > 0 && norm > maxNorm ? maxNorm / (norm + 1e-6) : 1;

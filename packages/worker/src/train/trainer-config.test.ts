@@ -5,7 +5,17 @@ import { trainerConfigFromSpec } from './trainer-config.js';
 
 function sections(collective: CollectiveSpec): Pick<ExperimentSpec, 'optimizer' | 'training' | 'collective'> {
   return {
-    optimizer: { kind: 'adam', lr: 5e-4, betas: [0.9, 0.98], eps: 1e-9, weight_decay: 0, warmup_steps: 4000, schedule: 'inverse_sqrt', clip_norm: 1 },
+    optimizer: {
+      kind: 'adam',
+      lr: 5e-4,
+      betas: [0.9, 0.98],
+      eps: 1e-9,
+      weight_decay: 0,
+      warmup_steps: 4000,
+      schedule: 'inverse_sqrt',
+      clip_norm: 1,
+      shard: false,
+    },
     training: {
       max_tokens_per_batch: 4096,
       accumulate: 3,

@@ -2,7 +2,7 @@
  * What the Trainer reads, in the units it uses, built once from the experiment spec: the optimizer
  * section, the three training settings a step needs, and the gradient buckets' size and comm hook.
  */
-import { collectiveSettingsFromSpec, type CommHook } from '@orquesta/collective';
+import { collectiveSettingsFromSpec, type CommHook, type Compression } from '@orquesta/collective';
 import type { ExperimentSpec, OptimizerSpec } from '@orquesta/protocol';
 
 export interface TrainerConfig {
@@ -26,11 +26,27 @@ export interface TrainerConfig {
    * global token count itself): float32 on the wire, or fp16 with a float32 fallback on overflow.
    */
   readonly hook: CommHook;
+  /**
+   * Shard the optimizer state across the ranks (ZeRO stage 1): buckets are reduce-scattered with
+   * `compression` on the wire instead of going through `hook`. Defaults to false.
+   */
+  readonly shard?: boolean;
+  /** Element type on the wire of a sharded step's reduce-scatter. Defaults to 'none' (float32). */
+  readonly compression?: Compression;
 }
 
 /** The trainer's settings from a validated experiment spec. */
 export function trainerConfigFromSpec(spec: Pick<ExperimentSpec, 'optimizer' | 'training' | 'collective'>): TrainerConfig {
   const { bucketBytes, hook } = collectiveSettingsFromSpec(spec.collective, 'sum');
   const { accumulate, label_smoothing: labelSmoothing, max_steps: maxSteps } = spec.training;
-  return { optimizer: spec.optimizer, accumulate, labelSmoothing, maxSteps, bucketBytes, hook };
+  return {
+    optimizer: spec.optimizer,
+    accumulate,
+    labelSmoothing,
+    maxSteps,
+    bucketBytes,
+    hook,
+    shard: spec.optimizer.shard,
+    compression: spec.collective.compression,
+  };
 }

@@ -45,7 +45,7 @@ const BATCH = {
 
 function configWith(hook: CommHook): TrainerConfig {
   return {
-    optimizer: { kind: 'sgd', lr: 1e-3, betas: [0.9, 0.98], eps: 1e-9, weight_decay: 0, warmup_steps: 0, schedule: 'constant', clip_norm: 0 },
+    optimizer: { kind: 'sgd', lr: 1e-3, betas: [0.9, 0.98], eps: 1e-9, weight_decay: 0, warmup_steps: 0, schedule: 'constant', clip_norm: 0, shard: false },
     accumulate: 1,
     labelSmoothing: 0,
     maxSteps: 10,

@@ -10,12 +10,25 @@
  *      optimizer applies as it reads the gradients), take the learning rate from
  *      the schedule, update the parameters (the same arithmetic on every rank) and load them into
  *      the model's variables.
+ * With TrainerConfig.shard (ZeRO stage 1, optim/zero-shards.ts) step 2 reduce-scatters the buckets
+ * instead, each rank updates only its shard of the parameters in step 3 and then the updated
+ * parameters are shard-gathered: the same bytes on the wire and the same parameters, bit for bit.
  * Every K steps the ranks compare parameter checksums and stop on a mismatch.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { GradientBucketer, type BucketRound, type CommHook, type NamedGradient, type ProcessGroup } from '@orquesta/collective';
+import {
+  GradientBucketer,
+  planBuckets,
+  type BucketRound,
+  type CommHook,
+  type NamedGradient,
+  type PlannedBucket,
+  type ProcessGroup,
+} from '@orquesta/collective';
 import { ReplicaMismatchError } from '../errors.js';
-import { clipFactor, FlatOptimizer, globalNorm, type OptimizerState } from '../optim/flat-optimizer.js';
+import { clipFactor, FlatOptimizer, type OptimizerState } from '../optim/flat-optimizer.js';
+import { normOfSquares, squaresByChunk } from '../optim/shard-layout.js';
+import { ZeroShards } from '../optim/zero-shards.js';
 import { learningRate } from '../optim/lr-schedule.js';
 import { accumulateGradients } from './compute-gradients.js';
 import { parameterChecksum } from './parameter-checksum.js';
@@ -59,7 +72,10 @@ export class Trainer {
   private readonly names: string[];
   readonly params: Float32Array[];
   private readonly grads: Float32Array[];
-  private optimizer: FlatOptimizer;
+  /** The unsharded optimizer, or undefined when `zero` holds the state. */
+  private readonly optimizer: FlatOptimizer | undefined;
+  private readonly zero: ZeroShards | undefined;
+  private readonly plan: readonly PlannedBucket[];
   private readonly bucketer: GradientBucketer;
   private readonly stats = new Float32Array(3);
   private stepCount = 0;
@@ -76,19 +92,23 @@ export class Trainer {
     this.names = [...model.variables.keys()];
     this.params = this.vars.map((v) => new Float32Array(v.dataSync()));
     this.grads = this.vars.map((v) => new Float32Array(v.size));
-    this.optimizer = new FlatOptimizer(
-      config.optimizer,
-      this.vars.map((v) => v.size),
+    this.plan = planBuckets(
+      this.vars.map((v, i) => ({ name: this.names[i]!, length: v.size })),
+      config.bucketBytes,
     );
+    const sizes = this.vars.map((v) => v.size);
+    this.zero = config.shard ? new ZeroShards(group, this.plan, config.optimizer, config.compression ?? 'none', this.params, this.grads) : undefined;
+    this.optimizer = this.zero ? undefined : new FlatOptimizer(config.optimizer, sizes);
     // The configured hook, timed per bucket for StepStats.buckets.
+    const hook = this.zero?.hook ?? config.hook;
     const timed: CommHook = async (state, bucket) => {
       const startMs = performance.timeOrigin + performance.now();
       const bytes = bucket.buffer.byteLength;
-      const reduced = await config.hook(state, bucket);
+      const reduced = await hook(state, bucket);
       this.bucketTimes.push({ startMs, endMs: performance.timeOrigin + performance.now(), bytes });
       return reduced;
     };
-    this.bucketer = new GradientBucketer(group, { bucketBytes: config.bucketBytes, hook: timed });
+    this.bucketer = new GradientBucketer(group, { bucketBytes: config.bucketBytes, hook: timed, copyBack: this.zero === undefined });
   }
 
   private bucketTimes: { startMs: number; endMs: number; bytes: number }[] = [];
@@ -117,15 +137,25 @@ export class Trainer {
   /** Continues from a checkpoint. */
   restore(snapshot: TrainerSnapshot): void {
     snapshot.params.forEach((p, i) => this.params[i]!.set(p));
-    this.optimizer.state.step = snapshot.optimizer.step;
-    snapshot.optimizer.m.forEach((m, i) => this.optimizer.state.m[i]!.set(m));
-    snapshot.optimizer.v.forEach((v, i) => this.optimizer.state.v[i]!.set(v));
+    if (this.zero) this.zero.restore(snapshot.optimizer);
+    else {
+      const state = this.optimizer!.state;
+      state.step = snapshot.optimizer.step;
+      snapshot.optimizer.m.forEach((m, i) => state.m[i]!.set(m));
+      snapshot.optimizer.v.forEach((v, i) => state.v[i]!.set(v));
+    }
     this.stepCount = snapshot.step;
     this.uploadParameters();
   }
 
-  snapshot(): TrainerSnapshot {
-    return { step: this.stepCount, params: this.params, optimizer: this.optimizer.state };
+  /**
+   * The state a checkpoint holds: parameters and the whole optimizer state. Sharded, the moments are
+   * gathered from every rank's shard, so every rank must call it; ranks that pass `keep` false get
+   * empty moment lists (only the checkpoint's writer needs them).
+   */
+  async snapshot(keep = true): Promise<TrainerSnapshot> {
+    const optimizer = this.zero ? await this.zero.consolidate(keep) : this.optimizer!.state;
+    return { step: this.stepCount, params: this.params, optimizer };
   }
 
   get parameterNames(): readonly string[] {
@@ -172,9 +202,17 @@ export class Trainer {
     // The summed gradients are divided by the global token count and clipped through one scale
     // factor that the optimizer applies as it reads them.
     const globalTokens = Math.max(1, this.stats[1]!);
-    const gradNorm = globalNorm(this.grads, 1 / globalTokens);
     const lr = learningRate(optSpec, maxSteps, step);
-    this.optimizer.apply(this.params, this.grads, lr, clipFactor(gradNorm, optSpec.clip_norm) / globalTokens);
+    let gradNorm: number;
+    if (this.zero) {
+      await this.zero.finishReduce();
+      gradNorm = (await this.zero.gradNorm()) / globalTokens;
+      this.zero.apply(lr, clipFactor(gradNorm, optSpec.clip_norm) / globalTokens);
+      await this.zero.gatherParameters();
+    } else {
+      gradNorm = normOfSquares(squaresByChunk(this.plan, this.group.worldSize, this.grads)) / globalTokens;
+      this.optimizer!.apply(this.params, this.grads, lr, clipFactor(gradNorm, optSpec.clip_norm) / globalTokens);
+    }
     this.uploadParameters();
     seconds.optimizer = (performance.now() - t) / 1000;
     this.stepCount = step;
