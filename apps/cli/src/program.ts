@@ -271,8 +271,15 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
     });
   bench
     .command('model')
-    .description('Time training steps of the benchmark Transformer (2,048 target tokens per step): tokens/s, forward/backward/optimizer split, peak RSS.')
+    .description(
+      'Time training steps of the benchmark Transformer (2,048 target tokens per step), or of the Transformer-base or -big shape: tokens/s, forward/backward/optimizer split, peak RSS and wasm heap.',
+    )
     .addOption(backendOption())
+    .addOption(
+      new Option('--model <size>', 'model shape: bench (d_model 256, 3+3 layers), base (512, 6+6) or big (1024, 6+6)')
+        .choices(['bench', 'base', 'big'])
+        .default('bench'),
+    )
     .option('--steps <n>', 'timed steps', '10')
     .option('--warmup <n>', 'untimed steps first', '2')
     .option('--batch <n>', 'sentence pairs per step', '64')

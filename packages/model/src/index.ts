@@ -33,6 +33,6 @@ export { sample, sampleToken } from './decoding/sampling.js';
 export type { SamplingOptions } from './decoding/sampling.js';
 export { DEFAULT_DECODE_TOKENS } from './decoding/special-tokens.js';
 export type { DecodeTokens } from './decoding/special-tokens.js';
-export { decodeSafetensors, encodeSafetensors } from './checkpoint/safetensors.js';
+export { decodeSafetensors, encodeSafetensors, encodeSafetensorsParts, safetensorsPrefix } from './checkpoint/safetensors.js';
 export type { NamedArray, SafetensorsFile } from './checkpoint/safetensors.js';
 export { CONFIG_KEY, loadWeights, readConfig, saveWeights } from './checkpoint/model-weights.js';

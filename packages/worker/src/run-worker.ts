@@ -12,7 +12,7 @@ import { trace } from '@opentelemetry/api';
 import { finishStepSpans, startStepSpan, wireContextOf } from '@orquesta/telemetry';
 import { collectiveSettingsFromSpec, createZmqProcessGroup, DEFAULT_SHARED_MEMORY_LIMIT_BYTES } from '@orquesta/collective';
 import { nativeKernelReport } from '@orquesta/kernels';
-import { selectBackend, type SelectBackendOptions } from '@orquesta/model';
+import { selectBackend, wasmHeapBytes, type SelectBackendOptions } from '@orquesta/model';
 import type { ExperimentSpec, RankAssignment, WorkerReport } from '@orquesta/protocol';
 import { decodeCheckpoint, encodeCheckpoint } from './checkpoint/checkpoint-codec.js';
 import { CheckpointStore } from './checkpoint/checkpoint-store.js';
@@ -103,10 +103,15 @@ export async function runWorker(setup: WorkerJob, io: WorkerIO, stop: StopSignal
       });
     }
     const save = async () => {
-      const snapshot = await trainer.snapshot(lead); // sharded: every rank sends its shard of the moments
-      if (!lead) return;
+      // Sharded: every rank sends its shard of the moments while rank 0 writes them.
+      const optimizer = trainer.optimizerStream(lead);
+      if (!lead) {
+        for await (const _ of optimizer.chunks());
+        return;
+      }
       const files = encodeCheckpoint(
-        snapshot,
+        { step: trainer.step, params: trainer.params },
+        optimizer,
         names,
         vars.map((v) => v.shape),
         model.config,
@@ -139,7 +144,15 @@ export async function runWorker(setup: WorkerJob, io: WorkerIO, stop: StopSignal
     const allReduceBytes = Math.round(
       (vars.reduce((n, v) => n + v.size, 0) * (spec.collective.compression === 'fp16' ? 2 : 4) * 2 * (worldSize - 1)) / worldSize,
     );
-    const memory = () => ({ rss: process.memoryUsage().rss, tensors: tf.memory().numBytes });
+    const memory = () => {
+      const heap = wasmHeapBytes();
+      return {
+        rss: process.memoryUsage().rss,
+        tensors: tf.memory().numBytes,
+        peakRss: process.resourceUsage().maxRSS * 1024,
+        ...(heap === undefined ? {} : { wasmHeap: heap }),
+      };
+    };
     const run = setup.run ?? spec.name;
     while (trainer.step < training.max_steps) {
       const start = { run, step: trainer.step + 1, rank, worldSize, startMs: performance.timeOrigin + performance.now() };
@@ -182,6 +195,8 @@ export async function runWorker(setup: WorkerJob, io: WorkerIO, stop: StopSignal
     await trainer.checkReplicas();
     if (reason === 'max_steps') await evaluate();
     await save();
+    const peak = memory();
+    io.log(`memory: peak RSS ${mib(peak.peakRss)} MiB${peak.wasmHeap === undefined ? '' : `, wasm heap ${mib(peak.wasmHeap)} MiB`}`);
     if (lead) io.report({ v: 1, type: 'done', step: trainer.step, reason });
     data.close();
     model.dispose();
@@ -190,6 +205,8 @@ export async function runWorker(setup: WorkerJob, io: WorkerIO, stop: StopSignal
     await group.close();
   }
 }
+
+const mib = (bytes: number): number => Math.round(bytes / 2 ** 20);
 
 /** Buckets (bucket_mb) up to 64 MiB, or bigger ones as configured, go through shared memory on one host. */
 function sharedMemoryLimit(spec: WorkerJob['spec']): number {

@@ -6,6 +6,8 @@ export interface BenchModelFlags {
   readonly warmup: string;
   readonly batch: string;
   readonly length: string;
+  /** bench, base or big (commander checks the choice). */
+  readonly model?: string;
   readonly json?: boolean;
 }
 
@@ -42,6 +44,7 @@ export async function benchModelCommand(flags: BenchModelFlags, io: CliIO): Prom
       warmup,
       batch,
       length,
+      size: (flags.model ?? 'bench') as 'bench' | 'base' | 'big',
       onStep: flags.json ? undefined : (step, seconds) => io.err(`step ${step}/${steps}  ${seconds.toFixed(3)} s`),
     });
     if (flags.json) io.out(JSON.stringify(result));
@@ -49,7 +52,7 @@ export async function benchModelCommand(flags: BenchModelFlags, io: CliIO): Prom
       io.out(`backend ${result.backend}, ${(result.parameters / 1e6).toFixed(2)} M parameters, ${result.target_tokens_per_step} target tokens per step`);
       io.out(`median step ${result.step_s_median.toFixed(3)} s = ${result.target_tokens_per_s} target tokens/s`);
       io.out(
-        `forward ${result.forward_s_median.toFixed(3)} s, backward ${result.backward_s_median.toFixed(3)} s, optimizer ${result.optimizer_s_median.toFixed(3)} s, peak RSS ${result.peak_rss_mb} MB`,
+        `forward ${result.forward_s_median.toFixed(3)} s, backward ${result.backward_s_median.toFixed(3)} s, optimizer ${result.optimizer_s_median.toFixed(3)} s, peak RSS ${result.peak_rss_mb} MB${result.wasm_heap_mb === undefined ? '' : `, wasm heap ${result.wasm_heap_mb} MB`}`,
       );
       if (result.native)
         io.out(`native kernels: ${result.native.kernels.join(', ')}; OpenBLAS ${result.native.blas_core}, ${result.native.blas_threads} thread(s)`);

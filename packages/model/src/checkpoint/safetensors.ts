@@ -22,27 +22,55 @@ export interface SafetensorsFile {
 const HEADER_LIMIT = 100 * 1024 * 1024;
 
 export function encodeSafetensors(tensors: ReadonlyMap<string, NamedArray>, metadata: Record<string, string> = {}): Uint8Array {
-  const header: Record<string, unknown> = { __metadata__: metadata };
-  let offset = 0;
+  const parts = encodeSafetensorsParts(tensors, metadata);
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+/**
+ * The file as its parts, back to back: the length and header, then a view of each tensor's own bytes
+ * (no copy), so a large model is written without a second copy of its weights in memory.
+ */
+export function encodeSafetensorsParts(tensors: ReadonlyMap<string, NamedArray>, metadata: Record<string, string> = {}): Uint8Array[] {
   for (const [name, t] of tensors) {
     const count = t.shape.reduce((a, b) => a * b, 1);
     if (count !== t.data.length)
       throw new CheckpointFormatError(`tensor ${name}: shape [${t.shape.join(', ')}] holds ${count} values, data has ${t.data.length}`);
-    header[name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + t.data.byteLength] };
-    offset += t.data.byteLength;
+  }
+  const prefix = safetensorsPrefix(
+    [...tensors].map(([name, t]) => ({ name, dtype: t.dtype, shape: t.shape })),
+    metadata,
+  );
+  return [prefix, ...[...tensors.values()].map((t) => new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength))];
+}
+
+/**
+ * The length and header of a file whose tensors (4-byte elements) follow in `entries` order, for
+ * writers that produce the tensors' bytes later (streamed).
+ */
+export function safetensorsPrefix(
+  entries: readonly { readonly name: string; readonly dtype: NamedArray['dtype']; readonly shape: readonly number[] }[],
+  metadata: Record<string, string> = {},
+): Uint8Array {
+  const header: Record<string, unknown> = { __metadata__: metadata };
+  let offset = 0;
+  for (const { name, dtype, shape } of entries) {
+    const bytes = 4 * shape.reduce((a, b) => a * b, 1);
+    header[name] = { dtype, shape, data_offsets: [offset, offset + bytes] };
+    offset += bytes;
   }
   let json = JSON.stringify(header);
   json += ' '.repeat((8 - ((Buffer.byteLength(json) + 8) % 8)) % 8);
   const headerBytes = Buffer.from(json, 'utf8');
-  const out = new Uint8Array(8 + headerBytes.length + offset);
-  new DataView(out.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
-  out.set(headerBytes, 8);
-  let at = 8 + headerBytes.length;
-  for (const t of tensors.values()) {
-    out.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), at);
-    at += t.data.byteLength;
-  }
-  return out;
+  const prefix = new Uint8Array(8 + headerBytes.length);
+  new DataView(prefix.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
+  prefix.set(headerBytes, 8);
+  return prefix;
 }
 
 /** @throws {CheckpointFormatError} on anything that is not well-formed F32/I32 safetensors. */
@@ -69,10 +97,13 @@ export function decodeSafetensors(bytes: Uint8Array): SafetensorsFile {
       throw new CheckpointFormatError(`tensor ${name}: bad shape or offsets`);
     const count = entry.shape.reduce((a, b) => a * b, 1);
     if (end - begin !== count * 4) throw new CheckpointFormatError(`tensor ${name}: ${end - begin} bytes for ${count} values`);
-    // A fresh, aligned copy (a Node Buffer's slice() would share the pooled memory instead).
-    const copy = new Uint8Array(end - begin);
-    copy.set(bytes.subarray(body + begin, body + end));
-    const data = entry.dtype === 'F32' ? new Float32Array(copy.buffer, 0, count) : new Int32Array(copy.buffer, 0, count);
+    // A view where the bytes are 4-byte aligned in a buffer of their own (a large file read whole);
+    // otherwise a fresh, aligned copy (a small Node Buffer may sit in the shared pool, unaligned).
+    const at = bytes.byteOffset + body + begin;
+    const own = bytes.byteOffset === 0 && bytes.buffer.byteLength === bytes.byteLength && at % 4 === 0;
+    const source = own ? bytes.buffer : new Uint8Array(bytes.subarray(body + begin, body + end)).buffer;
+    const from = own ? at : 0;
+    const data = entry.dtype === 'F32' ? new Float32Array(source, from, count) : new Int32Array(source, from, count);
     tensors.set(name, { dtype: entry.dtype, shape: entry.shape, data });
   }
   const metadata = (header['__metadata__'] ?? {}) as Record<string, string>;

@@ -20,8 +20,16 @@ export const WORKER_REPORT = {
 
 const v = Type.Literal(WORKER_REPORT_VERSION);
 
-/** A worker's memory, in bytes. */
-export const WorkerMemorySchema = Type.Object({ rss: Type.Readonly(count()), tensors: Type.Readonly(count()) });
+/**
+ * A worker's memory, in bytes: resident set now, tfjs tensor bytes now, the process's peak resident set
+ * so far, and (wasm backends) the wasm heap's size, which only grows, so it is its peak.
+ */
+export const WorkerMemorySchema = Type.Object({
+  rss: Type.Readonly(count()),
+  tensors: Type.Readonly(count()),
+  peakRss: Type.Optional(Type.Readonly(count())),
+  wasmHeap: Type.Optional(Type.Readonly(count())),
+});
 
 /** Seconds per step, split by phase. */
 const StepSecondsSchema = Type.Object({ data: Type.Number(), compute: Type.Number(), allReduce: Type.Number(), optimizer: Type.Number() });

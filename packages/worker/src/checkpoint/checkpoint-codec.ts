@@ -1,10 +1,11 @@
 /**
- * A trainer snapshot to checkpoint files and back: parameters as safetensors named like the
+ * A trainer snapshot to checkpoint files and back (written from views of the arrays and the optimizer's stream, no copy): parameters as safetensors named like the
  * model's variables (with the model config in the metadata, readable by PyTorch), optimizer
  * moments as safetensors (`m.<name>`, `v.<name>`), and the step and data-iterator state as JSON.
  */
-import { decodeSafetensors, encodeSafetensors, CONFIG_KEY, type NamedArray, type TransformerConfig } from '@orquesta/model';
+import { decodeSafetensors, encodeSafetensorsParts, safetensorsPrefix, CONFIG_KEY, type NamedArray, type TransformerConfig } from '@orquesta/model';
 import { CheckpointError } from '../errors.js';
+import type { OptimizerStream } from '../optim/optimizer-stream.js';
 import type { TrainerSnapshot } from '../train/trainer.js';
 import type { CheckpointFiles, FoundCheckpoint } from './checkpoint-store.js';
 
@@ -22,24 +23,25 @@ export interface CheckpointState {
 }
 
 export function encodeCheckpoint(
-  snapshot: TrainerSnapshot,
+  snapshot: Pick<TrainerSnapshot, 'step' | 'params'>,
+  optimizer: OptimizerStream,
   names: readonly string[],
   shapes: readonly (readonly number[])[],
   config: TransformerConfig,
   state: Omit<CheckpointState, 'version' | 'step' | 'optimizerStep'>,
 ): CheckpointFiles {
   const weights = new Map<string, NamedArray>(names.map((name, i) => [name, { dtype: 'F32', shape: shapes[i]!, data: snapshot.params[i]! }]));
-  const moments = new Map<string, NamedArray>();
-  names.forEach((name, i) => {
-    const m = snapshot.optimizer.m[i];
-    const v = snapshot.optimizer.v[i];
-    if (m) moments.set(`m.${name}`, { dtype: 'F32', shape: shapes[i]!, data: m });
-    if (v) moments.set(`v.${name}`, { dtype: 'F32', shape: shapes[i]!, data: v });
-  });
+  const prefix = safetensorsPrefix(
+    optimizer.entries.map((e) => ({ name: `${e.kind}.${names[e.param]}`, dtype: 'F32' as const, shape: shapes[e.param]! })),
+    { step: String(optimizer.step) },
+  );
   return {
-    model: encodeSafetensors(weights, { [CONFIG_KEY]: JSON.stringify(config), format: 'pt' }),
-    optimizer: encodeSafetensors(moments, { step: String(snapshot.optimizer.step) }),
-    state: { version: CHECKPOINT_STATE_VERSION, step: snapshot.step, optimizerStep: snapshot.optimizer.step, ...state } satisfies CheckpointState,
+    model: encodeSafetensorsParts(weights, { [CONFIG_KEY]: JSON.stringify(config), format: 'pt' }),
+    optimizer: (async function* () {
+      yield prefix;
+      for await (const chunk of optimizer.chunks()) yield new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    })(),
+    state: { version: CHECKPOINT_STATE_VERSION, step: snapshot.step, optimizerStep: optimizer.step, ...state } satisfies CheckpointState,
   };
 }
 

@@ -16,13 +16,19 @@ import { CheckpointError } from '../errors.js';
 
 export const CHECKPOINT_FILES = { model: 'model.safetensors', optimizer: 'optimizer.safetensors', state: 'state.json', manifest: 'MANIFEST.json' } as const;
 
+/** A file's contents: whole, or parts written back to back (views of arrays in memory, or produced as it is written). */
+export type FileBody = Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>;
+
 export interface CheckpointFiles {
-  readonly model: Uint8Array;
-  readonly optimizer: Uint8Array;
+  readonly model: FileBody;
+  readonly optimizer: FileBody;
   readonly state: unknown;
 }
 
-export interface FoundCheckpoint extends CheckpointFiles {
+export interface FoundCheckpoint {
+  readonly model: Uint8Array;
+  readonly optimizer: Uint8Array;
+  readonly state: unknown;
   readonly step: number;
   readonly path: string;
 }
@@ -33,14 +39,23 @@ interface Manifest {
 
 const stepDir = (step: number) => `step-${String(step).padStart(8, '0')}`;
 
-async function writeSynced(path: string, bytes: Uint8Array): Promise<void> {
+/** Writes `body` to `path` and fsyncs it; resolves with its size and sha256. */
+async function writeSynced(path: string, body: FileBody): Promise<{ sha256: string; bytes: number }> {
+  const parts: Iterable<Uint8Array> | AsyncIterable<Uint8Array> = body instanceof Uint8Array ? [body] : body;
+  const hash = createHash('sha256');
+  let bytes = 0;
   const handle = await open(path, 'w');
   try {
-    await handle.writeFile(bytes);
+    for await (const part of parts) {
+      await handle.write(part);
+      hash.update(part);
+      bytes += part.length;
+    }
     await handle.sync();
   } finally {
     await handle.close();
   }
+  return { sha256: hash.digest('hex'), bytes };
 }
 
 async function syncDir(path: string): Promise<void> {
@@ -69,16 +84,13 @@ export class CheckpointStore {
     const partial = join(this.dir, `.partial-${stepDir(step)}`);
     await rm(partial, { recursive: true, force: true });
     await mkdir(partial);
-    const contents: Record<string, Uint8Array> = {
+    const contents: Record<string, FileBody> = {
       [CHECKPOINT_FILES.model]: files.model,
       [CHECKPOINT_FILES.optimizer]: files.optimizer,
       [CHECKPOINT_FILES.state]: Buffer.from(JSON.stringify(files.state, null, 2)),
     };
     const manifest: Manifest = { files: {} };
-    for (const [name, bytes] of Object.entries(contents)) {
-      await writeSynced(join(partial, name), bytes);
-      manifest.files[name] = { sha256: sha256(bytes), bytes: bytes.length };
-    }
+    for (const [name, body] of Object.entries(contents)) manifest.files[name] = await writeSynced(join(partial, name), body);
     await writeSynced(join(partial, CHECKPOINT_FILES.manifest), Buffer.from(JSON.stringify(manifest, null, 2)));
     await syncDir(partial);
     await rm(final, { recursive: true, force: true });

@@ -24,6 +24,7 @@ import {
 } from '@orquesta/collective';
 import type { OptimizerSpec } from '@orquesta/protocol';
 import { FlatOptimizer, type OptimizerState } from './flat-optimizer.js';
+import type { OptimizerStream } from './optimizer-stream.js';
 import { chunkPieces, joinDouble, normOfSquares, pieceSquares, splitDouble, type ShardPiece } from './shard-layout.js';
 
 export class ZeroShards {
@@ -106,29 +107,32 @@ export class ZeroShards {
   }
 
   /**
-   * The whole optimizer state (moments per parameter, as an unsharded run keeps them), gathered from
-   * every rank's shard one bucket at a time; a collective, so every rank calls it. Ranks that pass
-   * `keep` false only send their shard and get empty moment lists.
+   * The whole optimizer state (moments per parameter, as an unsharded run keeps them) as a stream:
+   * for m, then v, bucket by bucket, every rank's shard of the bucket is gathered and the bucket's
+   * moments (its parameters back to back) are one chunk. Every rank iterates it; only a rank that
+   * passes `keep` gets the chunks, the others just send their shards.
    */
-  async consolidate(keep: boolean): Promise<OptimizerState> {
-    const full = (has: boolean) => (keep && has ? this.params.map((p) => new Float32Array(p.length)) : []);
+  stream(keep: boolean): OptimizerStream {
     const state = this.optimizer.state;
-    const m = full(state.m.length > 0);
-    const v = full(state.v.length > 0);
-    for (const [moments, whole] of [
-      [state.m, m],
-      [state.v, v],
-    ] as const) {
-      if (moments.length === 0) continue;
-      let i = 0;
-      for (const bucket of this.plan) {
-        const buffer = new Float32Array(bucket.length);
-        for (const p of this.perBucket[bucket.index]!) buffer.set(moments[i++]!, p.bucketOffset);
-        await this.group.shardGather(buffer);
-        if (keep) this.unpack(bucket.index, buffer, whole);
-      }
-    }
-    return { step: state.step, m, v };
+    const kinds = [...(state.m.length > 0 ? (['m'] as const) : []), ...(state.v.length > 0 ? (['v'] as const) : [])];
+    const entries = kinds.flatMap((kind) => this.plan.flatMap((bucket) => bucket.members.map((param) => ({ kind, param }))));
+    const { group, plan, perBucket } = this;
+    return {
+      step: state.step,
+      entries,
+      chunks: async function* () {
+        for (const kind of kinds) {
+          const moments = kind === 'm' ? state.m : state.v;
+          let i = 0;
+          for (const bucket of plan) {
+            const buffer = new Float32Array(bucket.length);
+            for (const p of perBucket[bucket.index]!) buffer.set(moments[i++]!, p.bucketOffset);
+            await group.shardGather(buffer);
+            if (keep) yield buffer;
+          }
+        }
+      },
+    };
   }
 
   /** Takes this rank's pieces of a whole optimizer state (from a checkpoint of any world size, sharded or not). */

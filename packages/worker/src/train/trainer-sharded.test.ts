@@ -5,8 +5,9 @@
  * at another world size.
  */
 import { createInMemoryGroups, commHookFor, type Compression } from '@orquesta/collective';
-import { selectBackend } from '@orquesta/model';
+import { decodeSafetensors, selectBackend, type TransformerConfig } from '@orquesta/model';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { encodeCheckpoint } from '../checkpoint/checkpoint-codec.js';
 import { batch, model } from './testing/tiny-seq2seq.js';
 import type { TrainerConfig } from './trainer-config.js';
 import { Trainer, type TrainerSnapshot } from './trainer.js';
@@ -70,6 +71,37 @@ describe('sharded optimizer (ZeRO stage 1)', () => {
       expect((await Promise.all(sharded.map((t) => t.snapshot(false))))[1]!.optimizer.m).toEqual([]);
     });
   }
+
+  it("writes the sharded run's optimizer file as it gathers; it decodes to the unsharded run's moments", async () => {
+    const plain = trainers(2, false, 'none');
+    const sharded = trainers(2, true, 'none');
+    await Promise.all([...plain, ...sharded].map((t) => t.broadcastParameters()));
+    await Promise.all([steps(plain, 2), steps(sharded, 2)]);
+    const names = plain[0]!.parameterNames;
+    const shapes = plain[0]!.params.map((p) => [p.length]);
+    const fileOf = async (t: Trainer, keep: boolean): Promise<Buffer> => {
+      const files = encodeCheckpoint(t, t.optimizerStream(keep), names, shapes, {} as TransformerConfig, {
+        experiment: 'x',
+        task: 'translation',
+        worldSize: 2,
+        data: null,
+      });
+      const parts: Uint8Array[] = [];
+      for await (const part of files.optimizer as AsyncIterable<Uint8Array>) parts.push(part);
+      return Buffer.concat(parts);
+    };
+    const [written] = await Promise.all(sharded.map((t, rank) => fileOf(t, rank === 0)));
+    const reference = decodeSafetensors(await fileOf(plain[0]!, true));
+    const decoded = decodeSafetensors(written!);
+    expect([...decoded.tensors.keys()].sort()).toEqual([...reference.tensors.keys()].sort());
+    for (const [name, t] of reference.tensors)
+      expect(
+        Buffer.from(decoded.tensors.get(name)!.data.buffer, decoded.tensors.get(name)!.data.byteOffset, t.data.byteLength).equals(
+          Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength),
+        ),
+      ).toBe(true);
+    expect(decoded.metadata).toEqual({ step: '2' });
+  });
 
   it('a checkpoint of a 2-rank sharded run resumes a 3-rank sharded run exactly as an unsharded one', async () => {
     const first = trainers(2, true, 'none');

@@ -27,6 +27,7 @@ import {
 } from '@orquesta/collective';
 import { ReplicaMismatchError } from '../errors.js';
 import { clipFactor, FlatOptimizer, type OptimizerState } from '../optim/flat-optimizer.js';
+import { collect, streamOf, type OptimizerStream } from '../optim/optimizer-stream.js';
 import { normOfSquares, squaresByChunk } from '../optim/shard-layout.js';
 import { ZeroShards } from '../optim/zero-shards.js';
 import { learningRate } from '../optim/lr-schedule.js';
@@ -148,14 +149,19 @@ export class Trainer {
     this.uploadParameters();
   }
 
+  /** The optimizer state a checkpoint holds, as a stream (sharded: a collective every rank iterates; see ZeroShards.stream). */
+  optimizerStream(keep: boolean): OptimizerStream {
+    return this.zero ? this.zero.stream(keep) : streamOf(this.optimizer!.state);
+  }
+
   /**
-   * The state a checkpoint holds: parameters and the whole optimizer state. Sharded, the moments are
-   * gathered from every rank's shard, so every rank must call it; ranks that pass `keep` false get
-   * empty moment lists (only the checkpoint's writer needs them).
+   * Parameters and the whole optimizer state. Sharded, the moments are gathered from every rank's
+   * shard, so every rank must call it; ranks that pass `keep` false get empty moment lists.
    */
   async snapshot(keep = true): Promise<TrainerSnapshot> {
-    const optimizer = this.zero ? await this.zero.consolidate(keep) : this.optimizer!.state;
-    return { step: this.stepCount, params: this.params, optimizer };
+    const stream = this.optimizerStream(keep);
+    const optimizer = this.zero ? await collect(stream, keep ? this.params.map((p) => p.length) : []) : this.optimizer!.state;
+    return { step: this.stepCount, params: this.params, optimizer: keep ? optimizer : { step: optimizer.step, m: [], v: [] } };
   }
 
   get parameterNames(): readonly string[] {
