@@ -2,7 +2,8 @@
 // Runs `orquesta bench model` (tfjs, wasm or wasm-native) and the PyTorch CPU reference (torch_model_bench.py)
 // alternately, R times each, in one invocation on the same machine, and prints each side's
 // target tokens/s and the ratio with median, min and max over the repeats.
-// Usage: node tools/bench/compare-model.mjs [--repeats 3] [--steps 5] [--backend wasm|wasm-native] [--json]
+// Usage: node tools/bench/compare-model.mjs [--repeats 3] [--steps 5] [--backend wasm|wasm-native] [--model bench|base|big]
+//        [--batch 64] [--length 32] [--json]
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -14,12 +15,16 @@ const { values } = parseArgs({
     repeats: { type: 'string', default: '3' },
     steps: { type: 'string', default: '5' },
     backend: { type: 'string', default: 'wasm' },
+    model: { type: 'string', default: 'bench' },
+    batch: { type: 'string', default: '64' },
+    length: { type: 'string', default: '32' },
     json: { type: 'boolean', default: false },
   },
 });
 const repeats = Number(values.repeats);
 const steps = values.steps;
 const env = benchEnv();
+const shape = ['--model', values.model, '--batch', values.batch, '--length', values.length];
 
 const lastJson = (text) =>
   JSON.parse(
@@ -34,7 +39,7 @@ const theirs = [];
 for (let i = 0; i < repeats; i++) {
   ours.push(
     lastJson(
-      execFileSync(process.execPath, ['apps/cli/bin/orquesta.js', 'bench', 'model', '--json', '--steps', steps, '--backend', values.backend], {
+      execFileSync(process.execPath, ['apps/cli/bin/orquesta.js', 'bench', 'model', '--json', '--steps', steps, '--backend', values.backend, ...shape], {
         cwd: root,
         encoding: 'utf8',
         env,
@@ -42,7 +47,13 @@ for (let i = 0; i < repeats; i++) {
     ),
   );
   theirs.push(
-    lastJson(execFileSync('/usr/bin/python3', ['tools/bench/torch_model_bench.py', '--steps', steps, '--threads', '1'], { cwd: root, encoding: 'utf8', env })),
+    lastJson(
+      execFileSync(
+        '/usr/bin/python3',
+        ['tools/bench/torch_model_bench.py', '--steps', steps, '--threads', '1', '--size', values.model, '--batch', values.batch, '--length', values.length],
+        { cwd: root, encoding: 'utf8', env },
+      ),
+    ),
   );
   process.stderr.write(`repeat ${i + 1}/${repeats}: orquesta ${ours.at(-1).target_tokens_per_s} tok/s, pytorch ${theirs.at(-1).target_tokens_per_s} tok/s\n`);
 }
@@ -53,6 +64,8 @@ const summary = {
   ratio_orquesta_over_pytorch: stats(ratios),
   repeats,
   steps: Number(steps),
+  model: values.model,
+  target_tokens_per_step: Number(values.batch) * Number(values.length),
 };
 if (values.json) console.log(JSON.stringify(summary));
 else {

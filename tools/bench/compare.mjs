@@ -2,6 +2,8 @@
 // One command for every side-by-side benchmark (run it through tools/bench/compare). Each round runs,
 // alternating which side goes first, on the same machine and in one invocation:
 //   model      `orquesta bench model` (1 BLAS thread)        vs torch_model_bench.py (1 thread)
+//   base       the same for Transformer-base's shape (`--model base`, 16 x 32 = 512 target tokens per
+//              step: the micro-batch of configs/transformer-base.yaml); not in the default --only
 //   allreduce  `orquesta bench allreduce` (the socket ring, and with --shared-memory auto)
 //                                                             vs gloo_allreduce.py (same sizes and ranks)
 //   scaling    `orquesta bench scaling --workers 1,N --independent`
@@ -16,7 +18,7 @@
 //   flock /tmp/orquesta-bench.lock tools/bench/compare --rounds 3
 //
 // Options: --rounds R (3)  --steps S (6: timed training steps)  --workers N (2)  --ranks LIST (2,4)
-//          --bytes LIST (4MiB,64MiB)  --repeats K (20: timed all-reduces)  --only model,allreduce,scaling
+//          --bytes LIST (4MiB,64MiB)  --repeats K (20: timed all-reduces)  --only model,allreduce,scaling (or base)
 //          --rank-env KEY=VALUE (repeatable, both sides' all-reduce ranks; 'recommended' adds
 //          RECOMMENDED_RANK_ENV)  --json (the rounds and the summary as one JSON object)
 import { execFileSync } from 'node:child_process';
@@ -78,13 +80,19 @@ const rows = [];
 try {
   for (let round = 0; round < rounds; round++) {
     const row = { round: round + 1 };
-    if (only.has('model')) {
+    // The benchmark Transformer, and Transformer-base with configs/transformer-base.yaml's 512-token micro-batch.
+    for (const [key, shape] of [
+      ['model', []],
+      ['base', ['--model', 'base', '--batch', '16', '--length', '32']],
+    ]) {
+      if (!only.has(key)) continue;
+      const torchShape = shape.map((a) => (a === '--model' ? '--size' : a));
       const [[ours], [torch]] = sideBySide(
         round,
-        () => orquesta(['bench', 'model', '--json', '--steps', steps], { ORQUESTA_BLAS_THREADS: '1' }),
-        () => [python('torch_model_bench.py', ['--steps', steps, '--threads', '1']).at(-1)],
+        () => orquesta(['bench', 'model', ...shape, '--json', '--steps', steps], { ORQUESTA_BLAS_THREADS: '1' }),
+        () => [python('torch_model_bench.py', [...torchShape, '--steps', steps, '--threads', '1']).at(-1)],
       );
-      row.model = { ours, torch, ratio: ours.target_tokens_per_s / torch.target_tokens_per_s };
+      row[key] = { ours, torch, ratio: ours.target_tokens_per_s / torch.target_tokens_per_s };
     }
     if (only.has('allreduce')) {
       const common = ['--ranks', values.ranks, '--bytes', values.bytes, '--repeats', values.repeats, '--json', ...rankEnv.flatMap((kv) => ['--rank-env', kv])];
@@ -158,20 +166,24 @@ try {
 // Summary: one line per ratio, median (min, max) over rounds.
 const lines = [];
 const add = (what, xs, digits) => lines.push({ what, ...stats(xs), digits });
-if (only.has('model')) {
+for (const [key, label] of [
+  ['model', 'model'],
+  ['base', 'Transformer-base'],
+]) {
+  if (!only.has(key)) continue;
   add(
-    'model: orquesta target tokens/s (1 BLAS thread)',
-    rows.map((r) => r.model.ours.target_tokens_per_s),
+    `${label}: orquesta target tokens/s (1 BLAS thread)`,
+    rows.map((r) => r[key].ours.target_tokens_per_s),
     0,
   );
   add(
-    'model: pytorch target tokens/s (1 thread)',
-    rows.map((r) => r.model.torch.target_tokens_per_s),
+    `${label}: pytorch target tokens/s (1 thread)`,
+    rows.map((r) => r[key].torch.target_tokens_per_s),
     0,
   );
   add(
-    'model: ratio orquesta / pytorch',
-    rows.map((r) => r.model.ratio),
+    `${label}: ratio orquesta / pytorch`,
+    rows.map((r) => r[key].ratio),
     3,
   );
 }

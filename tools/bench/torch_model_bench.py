@@ -7,7 +7,9 @@ Trains the same benchmark Transformer (encoder-decoder, pre-LN, d_model 256, 4 h
 Adam) with torch.nn.Transformer, and prints one JSON line in the same shape as Orquesta's:
 median step time, target tokens/s, forward/backward/optimizer split and peak RSS.
 
-Usage: python3 tools/bench/torch_model_bench.py [--steps 10] [--warmup 2] [--threads 1]
+With --size base or big, the same training step of Transformer-base or Transformer-big's shape.
+
+Usage: python3 tools/bench/torch_model_bench.py [--steps 10] [--warmup 2] [--threads 1] [--size bench|base|big]
 (Debian: apt-get install python3-torch libopenblas0-pthread; run with OPENBLAS_CORETYPE unset
 for OpenBLAS's AVX-512 kernels.)
 """
@@ -20,6 +22,10 @@ import time
 
 import torch
 from torch import nn
+
+
+# d_model, heads, d_ff, layers per stack: the benchmark Transformer, Transformer-base and Transformer-big.
+SIZES = {"bench": (256, 4, 1024, 3), "base": (512, 8, 2048, 6), "big": (1024, 16, 4096, 6)}
 
 
 class Seq2Seq(nn.Module):
@@ -53,11 +59,13 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--length", type=int, default=32)
+    parser.add_argument("--size", choices=sorted(SIZES), default="bench", help="model shape, as `orquesta bench model --model`")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
     vocab = 8000
-    model = Seq2Seq(vocab, 256, 4, 1024, 3, 0.1, 64)
+    d_model, heads, d_ff, layers = SIZES[args.size]
+    model = Seq2Seq(vocab, d_model, heads, d_ff, layers, 0.1, max(64, args.length))
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.98), eps=1e-9)
     loss_fn = nn.CrossEntropyLoss(label_smoothing=0.1)
     batches = [tuple(torch.randint(4, vocab, (args.batch, args.length)) for _ in range(3)) for _ in range(3)]
@@ -95,6 +103,7 @@ def main() -> None:
         "backward_s_median": round(max(0.0, statistics.median(fb) - statistics.median(fwd)), 4),
         "optimizer_s_median": round(statistics.median(opt), 4),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "size": args.size,
     }))
 
 

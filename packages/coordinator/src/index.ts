@@ -27,5 +27,8 @@ export { ZmqControlServer } from './control/zmq-control-server.js';
 export { parameterCount } from './plan/parameter-count.js';
 export { parseProfile, predictStep, type DataPlane } from './plan/cost-model.js';
 export type { Profile, StepPrediction } from './plan/cost-model.js';
+export { planMemory, WASM_HEAP_LIMIT_BYTES } from './plan/memory-model.js';
+export type { MemoryLimits, MemoryPlan } from './plan/memory-model.js';
+export { formatMemoryPlan } from './plan/format-memory-plan.js';
 export { CommandLineSlurm, SlurmCommandError } from './slurm/slurm-client.js';
 export type { SlurmClient, SlurmJob } from './slurm/slurm-client.js';

@@ -1,10 +1,12 @@
 /**
  * `orquesta plan SPEC`: where the coordinator would place the spec's workers (GPU per rank) and the
- * step time predicted from measured compute and all-reduce bandwidth, without launching anything.
+ * step time predicted from measured compute and all-reduce bandwidth, and the peak memory predicted per
+ * worker, without launching anything. A spec whose workers cannot fit a wasm heap exits 2 naming the
+ * field to change.
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { CoordinatorUnreachableError, parseProfile, predictStep, type DataPlane, type Profile } from '@orquesta/coordinator';
+import { CoordinatorUnreachableError, formatMemoryPlan, parseProfile, planMemory, predictStep, type DataPlane, type Profile } from '@orquesta/coordinator';
 import { formatProblem, loadSpecFile } from '@orquesta/spec';
 import { EXIT, type CliIO, type ExitCode } from '../io.js';
 import { clientFor, withClient, type ClientFlags } from './coordinator-client.js';
@@ -64,6 +66,8 @@ export async function planCommand(file: string, flags: PlanFlags, io: CliIO): Pr
     }
     const perHost = mostPerHost(placement) ?? perHostFlag ?? 1;
     const prediction = predictStep(spec, workers, profile, { dataPlane: dataPlaneOf(placement, spec.collective.shared_memory), perHost });
+    const memory = planMemory(spec, workers, { perHost });
+    const code = memory.problems.length > 0 ? EXIT.usage : EXIT.ok;
     if (flags.json) {
       io.out(
         JSON.stringify({
@@ -74,9 +78,10 @@ export async function planCommand(file: string, flags: PlanFlags, io: CliIO): Pr
           placementNote: placementNote || undefined,
           profile: profilePath ?? null,
           prediction,
+          memory,
         }),
       );
-      return EXIT.ok;
+      return code;
     }
     const s = prediction.seconds;
     io.out(`plan: ${spec.name}, ${workers} worker(s) x ${spec.resources.slots_per_worker} slot(s), backend ${spec.resources.backend}`);
@@ -99,7 +104,8 @@ export async function planCommand(file: string, flags: PlanFlags, io: CliIO): Pr
         `predicted step: needs measurements: orquesta bench model --json >> ${DEFAULT_PROFILE}; orquesta bench allreduce --ranks ${Math.max(2, workers)} --bytes ${Math.max(1, Math.round(prediction.gradientBytes / 2 ** 20))}MiB --json >> ${DEFAULT_PROFILE} (add --shared-memory auto for workers that share a host)`,
       );
     for (const line of prediction.basis) io.out(`  ${line}`);
-    return EXIT.ok;
+    for (const line of formatMemoryPlan(memory)) io.out(line);
+    return code;
   });
 }
 

@@ -7,7 +7,8 @@
  * the workers.
  */
 import { fileURLToPath } from 'node:url';
-import { startEmbeddedRun, type EventRow } from '@orquesta/coordinator';
+import { totalmem } from 'node:os';
+import { formatMemoryPlan, planMemory, startEmbeddedRun, type EventRow } from '@orquesta/coordinator';
 import { formatProblem, loadSpecFile } from '@orquesta/spec';
 import type { AgentMessage, WorkerReport } from '@orquesta/protocol';
 import { EXIT, type CliIO, type ExitCode } from '../io.js';
@@ -31,6 +32,12 @@ export async function trainCommand(file: string, flags: TrainFlags, io: CliIO, s
     io.err(`orquesta train: --workers must be an integer from 1 to 256, got ${JSON.stringify(flags.workers)}`);
     return EXIT.usage;
   }
+  // Every worker runs on this machine: refuse a spec whose memory cannot fit before starting any.
+  const memory = planMemory(spec, workers, { hostBytes: totalmem(), perHost: workers });
+  if (memory.problems.length > 0) {
+    for (const line of formatMemoryPlan(memory)) io.err(`orquesta train: ${line}`);
+    return EXIT.usage;
+  }
   const workerMain = fileURLToPath(import.meta.resolve('@orquesta/worker/main'));
   const progress = new ProgressLine(stream, flags.quiet === true);
   const started = performance.now();
@@ -41,6 +48,7 @@ export async function trainCommand(file: string, flags: TrainFlags, io: CliIO, s
   io.err(
     `orquesta train: ${spec.name} (${spec.task}) on ${workers} worker${workers === 1 ? '' : 's'}, backend ${spec.resources.backend}, checkpoints in ${spec.checkpoint.dir}`,
   );
+  for (const line of formatMemoryPlan(memory)) io.err(`orquesta train: ${line}`);
   const onReport = (report: WorkerReport) => {
     switch (report.type) {
       case 'started':

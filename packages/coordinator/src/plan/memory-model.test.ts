@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import type { ExperimentSpec } from '@orquesta/protocol';
+import { formatMemoryPlan } from './format-memory-plan.js';
+import { planMemory, WASM_HEAP_LIMIT_BYTES } from './memory-model.js';
+
+const MIB = 2 ** 20;
+
+function spec(
+  shape: { d: number; heads: number; ff: number; layers: number },
+  tokens: number,
+  extra: { shard?: boolean; backend?: string; kind?: string } = {},
+) {
+  return {
+    task: 'translation',
+    model: {
+      d_model: shape.d,
+      heads: shape.heads,
+      d_ff: shape.ff,
+      encoder_layers: shape.layers,
+      decoder_layers: shape.layers,
+      max_len: 256,
+      positional: 'sinusoidal',
+      tie_embeddings: true,
+      norm: 'pre',
+    },
+    tokenizer: { kind: 'bpe', vocab_size: 8000, shared: true },
+    data: { max_len: 32 },
+    training: { max_tokens_per_batch: tokens, accumulate: 1 },
+    optimizer: { kind: extra.kind ?? 'adam', shard: extra.shard ?? false },
+    resources: { backend: extra.backend ?? 'wasm-native' },
+  } as unknown as ExperimentSpec;
+}
+
+const benchShape = { d: 256, heads: 4, ff: 1024, layers: 3 };
+const baseShape = { d: 512, heads: 8, ff: 2048, layers: 6 };
+const bigShape = { d: 1024, heads: 16, ff: 4096, layers: 6 };
+
+describe('memory plan', () => {
+  // Measured with `orquesta bench model --model M --batch B --length 32 --json` (docs/results.md).
+  for (const [name, shape, tokens, heapMiB, rssMiB] of [
+    ['bench', benchShape, 2048, 1453, 1681],
+    ['base', baseShape, 1024, 2768, 3899],
+    ['big', bigShape, 512, 3873, 7647],
+  ] as const) {
+    it(`predicts the measured peak wasm heap and RSS of ${name} at ${tokens} tokens within 10 %`, () => {
+      const plan = planMemory(spec(shape, tokens), 1);
+      expect(plan.heap.total / MIB / heapMiB).toBeGreaterThan(0.9);
+      expect(plan.heap.total / MIB / heapMiB).toBeLessThan(1.1);
+      expect(plan.rss.total / MIB / rssMiB).toBeGreaterThan(0.9);
+      expect(plan.rss.total / MIB / rssMiB).toBeLessThan(1.1);
+      expect(plan.problems).toEqual([]);
+    });
+  }
+
+  it('refuses a micro-batch that overflows the 4 GiB wasm heap, naming the largest that fits', () => {
+    const plan = planMemory(spec(baseShape, 2048), 2);
+    expect(plan.heap.total).toBeGreaterThan(WASM_HEAP_LIMIT_BYTES);
+    expect(plan.problems).toHaveLength(1);
+    const fitting = Number(/max_tokens_per_batch to at most (\d+)/.exec(plan.problems[0]!)?.[1]);
+    expect(planMemory(spec(baseShape, fitting), 2).problems).toEqual([]);
+    expect(planMemory(spec(baseShape, fitting + 1), 2).problems).toHaveLength(1);
+    expect(formatMemoryPlan(plan).at(-1)).toMatch(/^cannot run: wasm heap: \d+ MiB planned per worker, over the 4096 MiB/);
+  });
+
+  it('refuses a model whose parameters alone overflow the heap, naming the model fields', () => {
+    const plan = planMemory(spec({ d: 2048, heads: 16, ff: 8192, layers: 6 }, 64), 1);
+    expect(plan.problems[0]).toMatch(/shrink the model \(model\.d_model/);
+  });
+
+  it('sharding divides the optimizer state by the workers; host memory problems suggest it', () => {
+    const plain = planMemory(spec(bigShape, 256), 2, { hostBytes: 10_000 * MIB, perHost: 2 });
+    const sharded = planMemory(spec(bigShape, 256, { shard: true }), 2, { hostBytes: 10_000 * MIB, perHost: 2 });
+    expect(sharded.rss.optimizer).toBe(plain.rss.optimizer / 2);
+    expect(plain.rss.total - sharded.rss.total).toBe(plain.rss.optimizer / 2);
+    expect(plain.problems[0]).toMatch(/^host memory: 2 worker\(s\) x \d+ MiB planned = \d+ MiB, over this host's 10000 MiB: set optimizer.shard: true/);
+    expect(sharded.problems[0]).not.toMatch(/optimizer.shard/);
+    expect(planMemory(spec(bigShape, 256), 2, { hostBytes: 64_000 * MIB, perHost: 2 }).problems).toEqual([]);
+  });
+
+  it('plans no wasm heap limit for the tensorflow backends, and no moments for sgd', () => {
+    expect(planMemory(spec(bigShape, 8192, { backend: 'tensorflow' }), 1).problems).toEqual([]);
+    expect(planMemory(spec(bigShape, 256, { kind: 'sgd' }), 1).rss.optimizer).toBe(0);
+  });
+});

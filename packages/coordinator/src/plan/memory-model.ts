@@ -1,0 +1,117 @@
+/**
+ * Predicted peak memory of one worker of a spec, without launching anything, and whether it fits:
+ *
+ *   wasm heap  = PARAM_HEAP_BYTES x parameters       (tfjs variables, the backward pass's gradients)
+ *              + micro-batch tokens x (TOKEN_LAYER_BYTES x (d_model + d_ff / 4) / 2 x layers
+ *                                      + TOKEN_VOCAB_BYTES x vocabulary)   (activations kept for backward)
+ *              + attention scores: micro-batch tokens x longest sequence x heads x SCORE_BYTES x attention layers
+ *              + HEAP_BASE_BYTES
+ *   host RSS   = wasm heap
+ *              + 12 bytes x parameters   (the optimizer's float32 copy of the parameters, the summed
+ *                                          gradients and the gradient buckets, outside the heap)
+ *              + 8 bytes x parameters / S (Adam's two moments; S = workers with optimizer.shard, else 1)
+ *              + PROCESS_BASE_BYTES + PROCESS_PARAM_BYTES x parameters (Node, tfjs, the data, transient copies)
+ *
+ * Micro-batch tokens are training.max_tokens_per_batch: the batcher keeps rows x max(source, target
+ * length) within it, so source and target sides hold at most that many tokens each (the worst case the
+ * plan assumes). The constants were fitted to `orquesta bench model --model bench|base|big --batch B
+ * --length L --json` (wasm-native, d_ff = 4 d_model; 128 to 4,096 tokens per step, lengths 32 and 128):
+ * see docs/results.md, "Large models". The wasm heap is one WebAssembly memory of at most 4 GiB
+ * (65,536 pages), whatever the machine has; on the tensorflow backends tensors live in the host's or
+ * the GPU's memory instead, which this model does not cover.
+ */
+import type { ExperimentSpec } from '@orquesta/protocol';
+import { parameterCount } from './parameter-count.js';
+
+/** tfjs-backend-wasm's memory maximum: 65,536 pages of 64 KiB. */
+export const WASM_HEAP_LIMIT_BYTES = 2 ** 32;
+
+const MIB = 2 ** 20;
+const PARAM_HEAP_BYTES = 8.5;
+const TOKEN_LAYER_BYTES = 345;
+const TOKEN_VOCAB_BYTES = 11;
+const SCORE_BYTES = 27;
+const HEAP_BASE_BYTES = 100 * MIB;
+const PROCESS_BASE_BYTES = 150 * MIB;
+const PROCESS_PARAM_BYTES = 1;
+
+export interface MemoryPlan {
+  readonly parameters: number;
+  /** Whether the backend keeps tensors on a wasm heap (wasm, wasm-native, auto). */
+  readonly wasm: boolean;
+  /** Per worker, bytes. */
+  readonly heap: { readonly parameters: number; readonly activations: number; readonly base: number; readonly total: number };
+  /** Per worker, bytes (the heap included when `wasm`). */
+  readonly rss: { readonly heap: number; readonly parameterCopies: number; readonly optimizer: number; readonly base: number; readonly total: number };
+  /** Workers that hold a share of the optimizer state: resources.workers with optimizer.shard, else 1. */
+  readonly shards: number;
+  /** Why the spec cannot run, each naming the field to change; empty when it fits. */
+  readonly problems: readonly string[];
+}
+
+export interface MemoryLimits {
+  /** Host memory in bytes for the workers that share one host; unchecked when absent. */
+  readonly hostBytes?: number;
+  /** Workers sharing that host. Defaults to 1. */
+  readonly perHost?: number;
+}
+
+export function planMemory(
+  spec: Pick<ExperimentSpec, 'task' | 'model' | 'tokenizer' | 'training' | 'optimizer' | 'resources' | 'data'>,
+  workers: number,
+  limits: MemoryLimits = {},
+): MemoryPlan {
+  const parameters = parameterCount(spec);
+  const wasm = ['wasm', 'wasm-native', 'auto'].includes(spec.resources.backend);
+  const shards = spec.optimizer.shard ? workers : 1;
+  const perToken = perTokenBytes(spec);
+  const tokens = spec.training.max_tokens_per_batch;
+  const heapParameters = PARAM_HEAP_BYTES * parameters;
+  const activations = tokens * perToken;
+  const heapTotal = heapParameters + activations + HEAP_BASE_BYTES;
+  const parameterCopies = 12 * parameters;
+  const optimizer = spec.optimizer.kind === 'sgd' ? 0 : (8 * parameters) / shards;
+  const base = PROCESS_BASE_BYTES + PROCESS_PARAM_BYTES * parameters;
+  const rssTotal = heapTotal + parameterCopies + optimizer + base;
+  const problems: string[] = [];
+  if (wasm && heapTotal > WASM_HEAP_LIMIT_BYTES) {
+    const room = WASM_HEAP_LIMIT_BYTES - heapParameters - HEAP_BASE_BYTES;
+    const fitting = Math.floor(room / perToken);
+    problems.push(
+      fitting >= 1
+        ? `wasm heap: ${mib(heapTotal)} MiB planned per worker, over the 4096 MiB a wasm backend can address (${mib(heapParameters)} MiB for ${(parameters / 1e6).toFixed(2)} M parameters, ${mib(activations)} MiB of activations for ${tokens} tokens): set training.max_tokens_per_batch to at most ${fitting} (and raise training.accumulate to keep the batch), or run resources.backend tensorflow`
+        : `wasm heap: ${(parameters / 1e6).toFixed(2)} M parameters need ${mib(heapParameters + HEAP_BASE_BYTES)} MiB before any activation, over the 4096 MiB a wasm backend can address: shrink the model (model.d_model, model.d_ff, model.encoder_layers, model.decoder_layers) or run resources.backend tensorflow`,
+    );
+  }
+  const perHost = limits.perHost ?? 1;
+  if (limits.hostBytes !== undefined && perHost * rssTotal > limits.hostBytes) {
+    const sharding = !spec.optimizer.shard && workers > 1 && spec.optimizer.kind !== 'sgd';
+    problems.push(
+      `host memory: ${perHost} worker(s) x ${mib(rssTotal)} MiB planned = ${mib(perHost * rssTotal)} MiB, over this host's ${mib(limits.hostBytes)} MiB: ${
+        sharding ? `set optimizer.shard: true (saves ${mib(optimizer - optimizer / workers)} MiB per worker), ` : ''
+      }lower training.max_tokens_per_batch or resources.workers per host`,
+    );
+  }
+  return {
+    parameters,
+    wasm,
+    shards,
+    heap: { parameters: heapParameters, activations, base: HEAP_BASE_BYTES, total: heapTotal },
+    rss: { heap: heapTotal, parameterCopies, optimizer, base, total: rssTotal },
+    problems,
+  };
+}
+
+/** Activation bytes per micro-batch token (see the module comment). */
+function perTokenBytes(spec: Pick<ExperimentSpec, 'task' | 'model' | 'tokenizer' | 'data'>): number {
+  const { model } = spec;
+  const vocab = spec.tokenizer.kind === 'char' ? 256 : spec.tokenizer.vocab_size;
+  const width = (model.d_model + model.d_ff / 4) / 2;
+  const seq2seq = spec.task === 'translation';
+  const layers = model.decoder_layers + (seq2seq ? model.encoder_layers : 0);
+  const attentionLayers = seq2seq ? model.encoder_layers + 2 * model.decoder_layers : model.decoder_layers;
+  const longest = Math.min(spec.data.max_len ?? model.max_len, model.max_len);
+  return TOKEN_LAYER_BYTES * width * layers + TOKEN_VOCAB_BYTES * vocab + SCORE_BYTES * longest * model.heads * attentionLayers;
+}
+
+const mib = (bytes: number): number => Math.round(bytes / MIB);
