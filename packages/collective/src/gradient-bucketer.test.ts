@@ -46,17 +46,38 @@ describe('GradientBucketer', () => {
     for (const round of rounds) round.ready(0); // bucket 1 waits for p1
     expect(started).toHaveLength(1);
     for (const round of rounds) round.ready(1);
+    expect(started).toHaveLength(1); // bucket 1's hook waits for bucket 0's to settle
+    await Promise.all(rounds.map((round) => round.done()));
     expect(started).toEqual([
       ['p3', 'p2'],
       ['p1', 'p0'],
     ]);
-    await Promise.all(rounds.map((round) => round.done()));
     expect([...(all[0]?.[3]?.data ?? [])]).toEqual([1060, 1062, 1064, 1066]);
     // A gradient never marked ready is named.
     const [g] = createInMemoryGroups(1);
     const round = new GradientBucketer(g as NonNullable<typeof g>).begin(grads(0, [2, 2]));
     round.ready(1);
     await expect(round.done()).rejects.toThrow('not marked ready: p0');
+  });
+
+  it("keeps every rank's operations in one order when hooks issue several and gradients are ready at different times", async () => {
+    const groups = createInMemoryGroups(2);
+    // Two collectives per bucket, the second issued after the first resolved (as fp16's fallback does).
+    const twice: CommHook = async (state, bucket) => {
+      await state.group.allReduce(bucket.buffer, 'sum');
+      return state.group.allReduce(bucket.buffer, 'sum');
+    };
+    const all = groups.map((g) => grads(g.rank, [3, 5]));
+    const rounds = groups.map((g, r) => new GradientBucketer(g, { bucketBytes: 12, hook: twice }).begin(all[r] as NamedGradient[]));
+    // Rank 0 has both buckets ready at once; rank 1 only after its first bucket's first all-reduce is done.
+    rounds[0]!.ready(1);
+    rounds[0]!.ready(0);
+    rounds[1]!.ready(1);
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    rounds[1]!.ready(0);
+    await Promise.all(rounds.map((round) => round.done()));
+    for (const g of all) expect([...g[0]!.data]).toEqual([2000, 2004, 2008]);
+    for (const g of all) expect([...g[1]!.data]).toEqual([2040, 2044, 2048, 2052, 2056]);
   });
 
   it('reuses its plan and buffers while names and lengths stay the same', async () => {

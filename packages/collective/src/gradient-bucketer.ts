@@ -47,10 +47,10 @@ export interface BucketRound {
  *    gets a bucket of its own). The plan and its buffers are kept and reused while the gradients'
  *    names and lengths stay the same.
  * 2. As gradients become ready (`begin` + `ready`), each bucket whose members are all ready is packed
- *    and its hook started at once, so its reduction overlaps with producing the remaining gradients;
- *    the group runs the hooks' operations one after another. Buckets start in plan order whatever the
- *    timing (a bucket waits for the ones before it), so every rank issues the same operations in the
- *    same order.
+ *    and its hook started as soon as the previous bucket's hook has settled, so its reduction overlaps
+ *    with producing the remaining gradients. Buckets start in plan order whatever the timing (a bucket
+ *    waits for the ones before it), so every rank issues the same operations in the same order, also
+ *    when a hook issues more than one.
  * 3. Await the hooks in order and copy each result back into its gradients.
  */
 export class GradientBucketer {
@@ -106,12 +106,22 @@ export class GradientBucketer {
     layout.buckets.forEach((b, i) => b.members.forEach((g) => bucketOf.set(g, i)));
     const isReady = new Set<number>();
     const started: Promise<Float32Array>[] = [];
+    const settled: boolean[] = [];
     const startReady = () => {
       // In plan order only: a bucket whose members are ready waits for the buckets before it.
       while (started.length < layout.buckets.length && missing[started.length] === 0) {
         const { bucket, members } = layout.buckets[started.length] as Layout['buckets'][number];
         for (const [j, g] of members.entries()) bucket.buffer.set((gradients[g] as NamedGradient).data, bucket.gradients[j]?.offset);
-        started.push(this.hook(this.state, bucket));
+        // A hook may issue further collectives after awaiting its first (fp16's float32 fallback): it is
+        // called once the previous bucket's hook has settled, so those land in the same place of every
+        // rank's call order whatever the timing (the group runs one operation at a time anyway).
+        const i = started.length;
+        const invoke = () => this.hook(this.state, bucket);
+        const previous = started[i - 1];
+        const result = previous === undefined || settled[i - 1] ? invoke() : previous.then(invoke, invoke);
+        const mark = () => (settled[i] = true);
+        result.then(mark, mark);
+        started.push(result);
       }
     };
     const rank = this.state.group.rank;
