@@ -32,7 +32,8 @@ export const METRIC = {
   memory: {
     name: 'orquesta.train.memory_bytes',
     unit: 'By',
-    description: 'Worker memory in bytes (attribute kind: rss, or tensors for tfjs tensor memory), per rank.',
+    description:
+      "Worker memory in bytes (attribute kind: rss; peak_rss, the peak so far; tensors, tfjs tensor memory; wasm_heap, the wasm backends' heap), per rank.",
   },
   busBandwidth: {
     name: 'orquesta.train.all_reduce_bus_bandwidth',

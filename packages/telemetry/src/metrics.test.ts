@@ -33,7 +33,7 @@ describe('training metrics', () => {
         attrs,
       );
       m.evaluation({ loss: 1.9, perplexity: Math.exp(1.9), bleu: 23.4 }, attrs);
-      m.resources({ memory: { rss: 3e8, tensors: 5e7 }, allReduceBytes: 2e7, allReduceSeconds: 0.04, steps: 20 }, attrs);
+      m.resources({ memory: { rss: 3e8, tensors: 5e7, peakRss: 4e8, wasmHeap: 2e8 }, allReduceBytes: 2e7, allReduceSeconds: 0.04, steps: 20 }, attrs);
     });
     const byName = new Map(metrics.map((m) => [m.descriptor.name, m]));
     expect(byName.get(METRIC.tokensPerSecond.name)?.dataPoints[0]).toMatchObject({ value: 1900, attributes: { experiment: 'exp', trial: 0, rank: 0 } });
@@ -43,6 +43,8 @@ describe('training metrics', () => {
     expect(byName.get(METRIC.memory.name)?.dataPoints.map((p) => [p.attributes['kind'], p.value])).toEqual([
       ['rss', 3e8],
       ['tensors', 5e7],
+      ['peak_rss', 4e8],
+      ['wasm_heap', 2e8],
     ]);
     expect(byName.get(METRIC.busBandwidth.name)?.dataPoints[0]?.value).toBeCloseTo(0.5, 9);
     expect(byName.get(METRIC.bytesSent.name)?.dataPoints[0]?.value).toBe(4e8);

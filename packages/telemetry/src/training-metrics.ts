@@ -52,10 +52,15 @@ export class TrainingMetrics {
   }
 
   /** A rank's memory and all-reduce traffic; `steps` since its previous report. */
-  resources(r: { memory?: { rss: number; tensors: number }; allReduceBytes?: number; allReduceSeconds: number; steps: number }, attributes: Attributes): void {
+  resources(
+    r: { memory?: { rss: number; tensors: number; peakRss?: number; wasmHeap?: number }; allReduceBytes?: number; allReduceSeconds: number; steps: number },
+    attributes: Attributes,
+  ): void {
     if (r.memory) {
       this.memory.record(r.memory.rss, { ...attributes, kind: 'rss' });
       this.memory.record(r.memory.tensors, { ...attributes, kind: 'tensors' });
+      if (r.memory.peakRss !== undefined) this.memory.record(r.memory.peakRss, { ...attributes, kind: 'peak_rss' });
+      if (r.memory.wasmHeap !== undefined) this.memory.record(r.memory.wasmHeap, { ...attributes, kind: 'wasm_heap' });
     }
     if (r.allReduceBytes !== undefined && r.allReduceBytes > 0) {
       this.bytesSent.add(r.allReduceBytes * Math.max(0, r.steps), attributes);
