@@ -24,7 +24,8 @@ export const DEFAULT_BUCKET_BYTES = 25e6;
 
 interface Layout {
   readonly key: string;
-  readonly buckets: { readonly bucket: GradBucket; readonly members: readonly number[] }[];
+  /** `aliased`: the members' arrays are views of the bucket's buffer (bucketedGradients), so nothing is copied. */
+  readonly buckets: { readonly bucket: GradBucket; readonly members: readonly number[]; readonly aliased: boolean }[];
 }
 
 /** One step's reduction, begun before all gradients exist (see GradientBucketer.begin). */
@@ -47,10 +48,10 @@ export interface BucketRound {
  *    gets a bucket of its own). The plan and its buffers are kept and reused while the gradients'
  *    names and lengths stay the same.
  * 2. As gradients become ready (`begin` + `ready`), each bucket whose members are all ready is packed
- *    and its hook started as soon as the previous bucket's hook has settled, so its reduction overlaps
- *    with producing the remaining gradients. Buckets start in plan order whatever the timing (a bucket
- *    waits for the ones before it), so every rank issues the same operations in the same order, also
- *    when a hook issues more than one.
+ *    and its hook started at once, so its reduction overlaps with producing the remaining gradients;
+ *    the group runs the hooks' operations one after another. Buckets start in plan order whatever the
+ *    timing (a bucket waits for the ones before it), so every rank issues the same operations in the
+ *    same order.
  * 3. Await the hooks in order and copy each result back into its gradients.
  */
 export class GradientBucketer {
@@ -106,22 +107,12 @@ export class GradientBucketer {
     layout.buckets.forEach((b, i) => b.members.forEach((g) => bucketOf.set(g, i)));
     const isReady = new Set<number>();
     const started: Promise<Float32Array>[] = [];
-    const settled: boolean[] = [];
     const startReady = () => {
       // In plan order only: a bucket whose members are ready waits for the buckets before it.
       while (started.length < layout.buckets.length && missing[started.length] === 0) {
-        const { bucket, members } = layout.buckets[started.length] as Layout['buckets'][number];
-        for (const [j, g] of members.entries()) bucket.buffer.set((gradients[g] as NamedGradient).data, bucket.gradients[j]?.offset);
-        // A hook may issue further collectives after awaiting its first (fp16's float32 fallback): it is
-        // called once the previous bucket's hook has settled, so those land in the same place of every
-        // rank's call order whatever the timing (the group runs one operation at a time anyway).
-        const i = started.length;
-        const invoke = () => this.hook(this.state, bucket);
-        const previous = started[i - 1];
-        const result = previous === undefined || settled[i - 1] ? invoke() : previous.then(invoke, invoke);
-        const mark = () => (settled[i] = true);
-        result.then(mark, mark);
-        started.push(result);
+        const { bucket, members, aliased } = layout.buckets[started.length] as Layout['buckets'][number];
+        if (!aliased) for (const [j, g] of members.entries()) bucket.buffer.set((gradients[g] as NamedGradient).data, bucket.gradients[j]?.offset);
+        started.push(this.hook(this.state, bucket));
       }
     };
     const rank = this.state.group.rank;
@@ -152,7 +143,7 @@ export class GradientBucketer {
               `returned ${reduced.length} elements for bucket ${i} of ${bucket.buffer.length}`,
             );
           }
-          if (!this.copyBack) continue;
+          if (!this.copyBack || (layout.buckets[i]!.aliased && reduced === bucket.buffer)) continue;
           for (const [j, g] of members.entries()) {
             const { offset, length } = bucket.gradients[j] as GradBucket['gradients'][number];
             (gradients[g] as NamedGradient).data.set(reduced.subarray(offset, offset + length));
@@ -163,15 +154,58 @@ export class GradientBucketer {
   }
 
   private plan(gradients: readonly NamedGradient[]): Layout {
-    const key = gradients.map((g) => `${g.name}:${g.data.length}`).join('\n');
-    if (this.layout?.key === key) return this.layout;
-    const buckets = planBuckets(
+    const planned = planBuckets(
       gradients.map((g) => ({ name: g.name, length: g.data.length })),
       this.bucketBytes,
-    ).map(({ index, length, gradients: entries, members }) => ({ bucket: { index, buffer: new Float32Array(length), gradients: entries }, members }));
+    );
+    const shared = planned.map((b) => sharedBuffer(b, gradients));
+    const key = [...gradients.map((g) => `${g.name}:${g.data.length}`), ...shared.map((buffer) => (buffer ? bufferId(buffer.buffer) : '-'))].join('\n');
+    if (this.layout?.key === key) return this.layout;
+    const buckets = planned.map(({ index, length, gradients: entries, members }, i) => ({
+      bucket: { index, buffer: shared[i] ?? new Float32Array(length), gradients: entries },
+      members,
+      aliased: shared[i] !== undefined,
+    }));
     this.layout = { key, buckets };
     return this.layout;
   }
+}
+
+/**
+ * Gradient arrays laid out as views of one buffer per bucket, in the plan of `bucketBytes`: a bucketer
+ * given them packs and unpacks nothing (the gradients are accumulated straight into its buckets), which
+ * saves a copy of every gradient in memory and two copies per step.
+ */
+export function bucketedGradients(gradients: readonly { readonly name: string; readonly length: number }[], bucketBytes: number): NamedGradient[] {
+  const out: NamedGradient[] = new Array<NamedGradient>(gradients.length);
+  for (const bucket of planBuckets(gradients, bucketBytes)) {
+    const buffer = new Float32Array(bucket.length);
+    bucket.members.forEach((g, j) => {
+      const { offset, length } = bucket.gradients[j]!;
+      out[g] = { name: gradients[g]!.name, data: buffer.subarray(offset, offset + length) };
+    });
+  }
+  return out;
+}
+
+/** The bucket's buffer when its members' arrays are consecutive views of one, as bucketedGradients lays them out. */
+function sharedBuffer(bucket: PlannedBucket, gradients: readonly NamedGradient[]): Float32Array | undefined {
+  const first = gradients[bucket.members[0]!]!.data;
+  const aligned = bucket.members.every((g, j) => {
+    const data = gradients[g]!.data;
+    return data.buffer === first.buffer && data.byteOffset === first.byteOffset + 4 * bucket.gradients[j]!.offset;
+  });
+  if (!aligned || first.byteOffset + 4 * bucket.length > first.buffer.byteLength) return undefined;
+  return new Float32Array(first.buffer, first.byteOffset, bucket.length);
+}
+
+const bufferIds = new WeakMap<ArrayBufferLike, number>();
+let buffersSeen = 0;
+function bufferId(buffer: ArrayBufferLike): number {
+  const known = bufferIds.get(buffer);
+  if (known !== undefined) return known;
+  bufferIds.set(buffer, ++buffersSeen);
+  return buffersSeen;
 }
 
 /** One bucket of a plan: its length (elements), its gradients' places in it, and their indices in the input list. */

@@ -19,7 +19,7 @@ export type { CollectiveErrorCode, CollectiveErrorContext } from './errors.js';
 export type { GroupEvent, GroupEventListener } from './group-events.js';
 export { systemClock } from './clock.js';
 export type { Clock, TimerHandle } from './clock.js';
-export { DEFAULT_BUCKET_BYTES, GradientBucketer, planBuckets } from './gradient-bucketer.js';
+export { bucketedGradients, DEFAULT_BUCKET_BYTES, GradientBucketer, planBuckets } from './gradient-bucketer.js';
 export type { BucketRound, GradientBucketerOptions, NamedGradient, PlannedBucket } from './gradient-bucketer.js';
 export { finishFp16Shards, fp16ReduceScatterHook, reduceScatterSumHook } from './shard-hooks.js';
 export { Partition, shardChunk, shardRange } from './partition.js';

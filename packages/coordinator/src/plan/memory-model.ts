@@ -7,8 +7,8 @@
  *              + attention scores: micro-batch tokens x longest sequence x heads x SCORE_BYTES x attention layers
  *              + HEAP_BASE_BYTES
  *   host RSS   = wasm heap
- *              + 12 bytes x parameters   (the optimizer's float32 copy of the parameters, the summed
- *                                          gradients and the gradient buckets, outside the heap)
+ *              + 8 bytes x parameters    (the optimizer's float32 copy of the parameters, and the summed
+ *                                          gradients, which are the communication buckets; outside the heap)
  *              + 8 bytes x parameters / S (Adam's two moments; S = workers with optimizer.shard, else 1)
  *              + PROCESS_BASE_BYTES + PROCESS_PARAM_BYTES x parameters (Node, tfjs, the data, transient copies)
  *
@@ -69,7 +69,7 @@ export function planMemory(
   const heapParameters = PARAM_HEAP_BYTES * parameters;
   const activations = tokens * perToken;
   const heapTotal = heapParameters + activations + HEAP_BASE_BYTES;
-  const parameterCopies = 12 * parameters;
+  const parameterCopies = 8 * parameters;
   const optimizer = spec.optimizer.kind === 'sgd' ? 0 : (8 * parameters) / shards;
   const base = PROCESS_BASE_BYTES + PROCESS_PARAM_BYTES * parameters;
   const rssTotal = heapTotal + parameterCopies + optimizer + base;

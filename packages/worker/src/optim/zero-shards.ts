@@ -34,6 +34,8 @@ export class ZeroShards {
   private readonly optimizer: FlatOptimizer;
   /** Each bucket's buffer as the hook reduced it, this step. */
   private readonly buffers: Float32Array[] = [];
+  /** fp16 on the wire: each bucket's local sums before the reduce-scatter, until finishReduce. */
+  private readonly originals: Float32Array[] = [];
   /** The reduce-scatter hook for the GradientBucketer (records the buckets it reduced). */
   readonly hook: CommHook;
 
@@ -51,8 +53,11 @@ export class ZeroShards {
       spec,
       this.pieces.map((p) => p.length),
     );
-    const reduce = compression === 'fp16' ? fp16ReduceScatterHook : reduceScatterSumHook;
+    const fp16 = compression === 'fp16';
+    const reduce = fp16 ? fp16ReduceScatterHook : reduceScatterSumHook;
     this.hook = async (state, bucket) => {
+      // fp16 may fall back to float32 (finishReduce), which needs the bucket as it was.
+      if (fp16) this.originals[bucket.index] = bucket.buffer.slice();
       const out = await reduce(state, bucket);
       this.buffers[bucket.index] = out;
       return out;
@@ -67,7 +72,8 @@ export class ZeroShards {
   /** Step 2, after every bucket's hook has resolved. */
   async finishReduce(): Promise<void> {
     if (this.compression !== 'fp16') return;
-    await finishFp16Shards(this.group, this.buffers, (b) => this.pack(b, this.buffers[b]!, this.grads));
+    await finishFp16Shards(this.group, this.buffers, (b) => this.buffers[b]!.set(this.originals[b]!));
+    this.originals.length = 0;
   }
 
   /** Step 3: the global L2 norm of the reduced gradients (every rank gets the same bits). */

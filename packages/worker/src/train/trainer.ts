@@ -17,6 +17,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import {
+  bucketedGradients,
   GradientBucketer,
   planBuckets,
   type BucketRound,
@@ -92,11 +93,10 @@ export class Trainer {
     this.vars = [...model.variables.values()];
     this.names = [...model.variables.keys()];
     this.params = this.vars.map((v) => new Float32Array(v.dataSync()));
-    this.grads = this.vars.map((v) => new Float32Array(v.size));
-    this.plan = planBuckets(
-      this.vars.map((v, i) => ({ name: this.names[i]!, length: v.size })),
-      config.bucketBytes,
-    );
+    const shapes = this.vars.map((v, i) => ({ name: this.names[i]!, length: v.size }));
+    // The gradients are accumulated straight into the communication buckets (no second copy).
+    this.grads = bucketedGradients(shapes, config.bucketBytes).map((g) => g.data);
+    this.plan = planBuckets(shapes, config.bucketBytes);
     const sizes = this.vars.map((v) => v.size);
     this.zero = config.shard ? new ZeroShards(group, this.plan, config.optimizer, config.compression ?? 'none', this.params, this.grads) : undefined;
     this.optimizer = this.zero ? undefined : new FlatOptimizer(config.optimizer, sizes);
