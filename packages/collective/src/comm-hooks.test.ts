@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allReduceMeanHook, allReduceSumHook, commHookFor, fp16CompressHook, fp16CompressSumHook, type GradBucket } from './comm-hooks.js';
+import { allReduceMeanHook, allReduceSumHook, commHookFor, fp16CompressHook, fp16CompressSumHook, reduceBucket, type GradBucket } from './comm-hooks.js';
 import { createInMemoryNetworkGroups } from './create-in-memory-groups.js';
 
 function bucket(buffer: Float32Array): GradBucket {
@@ -33,7 +33,7 @@ describe('comm hooks', () => {
       const f32 = createInMemoryNetworkGroups(n, { segmentBytes: 1024 });
       await Promise.all(f32.groups.map((group, r) => allReduceMeanHook({ group }, bucket((xs[r] as Float32Array).slice()))));
       const f16 = createInMemoryNetworkGroups(n, { segmentBytes: 1024 });
-      const out = await Promise.all(f16.groups.map((group, r) => fp16CompressHook({ group }, bucket((xs[r] as Float32Array).slice()))));
+      const out = await Promise.all(f16.groups.map((group, r) => reduceBucket(fp16CompressHook, { group }, bucket((xs[r] as Float32Array).slice()))));
 
       expect(f16.network.bytesSent / f32.network.bytesSent).toBeGreaterThan(0.49);
       expect(f16.network.bytesSent / f32.network.bytesSent).toBeLessThan(0.56); // payload halves; headers do not
@@ -52,7 +52,7 @@ describe('comm hooks', () => {
 
   it('fp16 hook falls back to float32 when a value overflows fp16, on every rank alike', async () => {
     const { groups } = createInMemoryNetworkGroups(2);
-    const out = await Promise.all(groups.map((group) => fp16CompressHook({ group }, bucket(Float32Array.of(1e6 * (group.rank + 1), 0.1)))));
+    const out = await Promise.all(groups.map((group) => reduceBucket(fp16CompressHook, { group }, bucket(Float32Array.of(1e6 * (group.rank + 1), 0.1)))));
     for (const o of out) expect([...o]).toEqual([1.5e6, Math.fround(0.1)]);
   });
 
@@ -86,9 +86,9 @@ describe('sum comm hooks', () => {
       const f32 = createInMemoryNetworkGroups(n, { segmentBytes: 1024 });
       await Promise.all(f32.groups.map((group, r) => allReduceSumHook({ group }, bucket((xs[r] as Float32Array).slice()))));
       const mean = createInMemoryNetworkGroups(n, { segmentBytes: 1024 });
-      const means = await Promise.all(mean.groups.map((group, r) => fp16CompressHook({ group }, bucket((xs[r] as Float32Array).slice()))));
+      const means = await Promise.all(mean.groups.map((group, r) => reduceBucket(fp16CompressHook, { group }, bucket((xs[r] as Float32Array).slice()))));
       const f16 = createInMemoryNetworkGroups(n, { segmentBytes: 1024 });
-      const out = await Promise.all(f16.groups.map((group, r) => fp16CompressSumHook({ group }, bucket((xs[r] as Float32Array).slice()))));
+      const out = await Promise.all(f16.groups.map((group, r) => reduceBucket(fp16CompressSumHook, { group }, bucket((xs[r] as Float32Array).slice()))));
 
       expect(f16.network.bytesSent / f32.network.bytesSent).toBeGreaterThan(0.49);
       expect(f16.network.bytesSent / f32.network.bytesSent).toBeLessThan(0.56);
@@ -111,7 +111,7 @@ describe('sum comm hooks', () => {
 
   it('fp16 sum hook returns a sum beyond fp16 range (2 x 6e4 > 65504) finite, exact when the inputs are', async () => {
     const { groups } = createInMemoryNetworkGroups(2);
-    const out = await Promise.all(groups.map((group) => fp16CompressSumHook({ group }, bucket(Float32Array.of(6e4, -6e4, 1024)))));
+    const out = await Promise.all(groups.map((group) => reduceBucket(fp16CompressSumHook, { group }, bucket(Float32Array.of(6e4, -6e4, 1024)))));
     for (const o of out) expect([...o]).toEqual([1.2e5, -1.2e5, 2048]);
   });
 
@@ -122,7 +122,7 @@ describe('sum comm hooks', () => {
       createInMemoryNetworkGroups(n).groups.map((group, r) => allReduceSumHook({ group }, bucket((xs[r] as Float32Array).slice()))),
     );
     const out = await Promise.all(
-      createInMemoryNetworkGroups(n).groups.map((group, r) => fp16CompressSumHook({ group }, bucket((xs[r] as Float32Array).slice()))),
+      createInMemoryNetworkGroups(n).groups.map((group, r) => reduceBucket(fp16CompressSumHook, { group }, bucket((xs[r] as Float32Array).slice()))),
     );
     expect(reference[0]?.[0]).toBe(6e5);
     expect(reference[0]?.[2]).toBe(-2.1e5);

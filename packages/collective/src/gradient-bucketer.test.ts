@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CommHook } from './comm-hooks.js';
+import { fp16CompressSumHook, type CommHook } from './comm-hooks.js';
 import { createInMemoryGroups } from './create-in-memory-groups.js';
 import { CollectiveArgumentError } from './errors.js';
 import { bucketedGradients, GradientBucketer, type NamedGradient } from './gradient-bucketer.js';
@@ -57,6 +57,25 @@ describe('GradientBucketer', () => {
     const round = new GradientBucketer(g as NonNullable<typeof g>).begin(grads(0, [2, 2]));
     round.ready(1);
     await expect(round.done()).rejects.toThrow('not marked ready: p0');
+  });
+
+  it("keeps every rank's operations in one order when fp16 falls back to float32 and gradients are ready at different times", async () => {
+    const groups = createInMemoryGroups(2);
+    // Bucket 0 (p1) overflows fp16 (1e5 + 1e5); bucket 1 (p0) does not.
+    const all = groups.map(() => [
+      { name: 'p0', data: Float32Array.of(1, 2, 3) },
+      { name: 'p1', data: Float32Array.of(1e5, 1e5, 0.5, 0.25) },
+    ]);
+    const rounds = groups.map((g, r) => new GradientBucketer(g, { bucketBytes: 16, hook: fp16CompressSumHook }).begin(all[r]!));
+    // Rank 0 has both buckets ready at once; rank 1 only after its first bucket's all-reduce is done.
+    rounds[0]!.ready(1);
+    rounds[0]!.ready(0);
+    rounds[1]!.ready(1);
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    rounds[1]!.ready(0);
+    await Promise.all(rounds.map((round) => round.done()));
+    for (const g of all) expect([...g[1]!.data]).toEqual([2e5, 2e5, 1, 0.5]); // float32 sums
+    for (const g of all) expect([...g[0]!.data]).toEqual([2, 4, 6]);
   });
 
   it('reuses its plan and buffers while names and lengths stay the same', async () => {

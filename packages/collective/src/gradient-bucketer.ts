@@ -1,4 +1,4 @@
-import { allReduceMeanHook, type CommHook, type GradBucket, type HookState } from './comm-hooks.js';
+import { allReduceMeanHook, type CommHook, type GradBucket, type HookState, type ReducedBucket } from './comm-hooks.js';
 import { CollectiveArgumentError } from './errors.js';
 import type { ProcessGroup } from './process-group.js';
 
@@ -52,7 +52,8 @@ export interface BucketRound {
  *    the group runs the hooks' operations one after another. Buckets start in plan order whatever the
  *    timing (a bucket waits for the ones before it), so every rank issues the same operations in the
  *    same order.
- * 3. Await the hooks in order and copy each result back into its gradients.
+ * 3. Await the hooks in order, run the hook's `finish` (if any) over every bucket, and copy each result
+ *    back into its gradients.
  */
 export class GradientBucketer {
   private readonly bucketBytes: number;
@@ -133,8 +134,9 @@ export class GradientBucketer {
             `not marked ready: ${absent.slice(0, 5).join(', ')}${absent.length > 5 ? ', ...' : ''}`,
           );
         }
+        const results: ReducedBucket[] = [];
         for (const [i, result] of started.entries()) {
-          const { bucket, members } = layout.buckets[i] as Layout['buckets'][number];
+          const { bucket } = layout.buckets[i] as Layout['buckets'][number];
           const reduced = await result;
           if (reduced.length !== bucket.buffer.length) {
             throw new CollectiveArgumentError(
@@ -143,7 +145,12 @@ export class GradientBucketer {
               `returned ${reduced.length} elements for bucket ${i} of ${bucket.buffer.length}`,
             );
           }
-          if (!this.copyBack || (layout.buckets[i]!.aliased && reduced === bucket.buffer)) continue;
+          results.push({ bucket, reduced });
+        }
+        await this.hook.finish?.(this.state, results);
+        for (const [i, { bucket, reduced }] of results.entries()) {
+          const { members, aliased } = layout.buckets[i] as Layout['buckets'][number];
+          if (!this.copyBack || (aliased && reduced === bucket.buffer)) continue;
           for (const [j, g] of members.entries()) {
             const { offset, length } = bucket.gradients[j] as GradBucket['gradients'][number];
             (gradients[g] as NamedGradient).data.set(reduced.subarray(offset, offset + length));

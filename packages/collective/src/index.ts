@@ -23,8 +23,8 @@ export { bucketedGradients, DEFAULT_BUCKET_BYTES, GradientBucketer, planBuckets 
 export type { BucketRound, GradientBucketerOptions, NamedGradient, PlannedBucket } from './gradient-bucketer.js';
 export { finishFp16Shards, fp16ReduceScatterHook, reduceScatterSumHook } from './shard-hooks.js';
 export { Partition, shardChunk, shardRange } from './partition.js';
-export { allReduceMeanHook, allReduceSumHook, commHookFor, fp16CompressHook, fp16CompressSumHook } from './comm-hooks.js';
-export type { CommHook, GradBucket, HookState } from './comm-hooks.js';
+export { allReduceMeanHook, allReduceSumHook, commHookFor, fp16CompressHook, fp16CompressSumHook, reduceBucket } from './comm-hooks.js';
+export type { BucketFinish, CommHook, GradBucket, HookState, ReducedBucket } from './comm-hooks.js';
 export { collectiveSettingsFromSpec } from './spec-settings.js';
 export type { CollectiveSettings } from './spec-settings.js';
 export { RECOMMENDED_RANK_ENV } from '@orquesta/protocol';

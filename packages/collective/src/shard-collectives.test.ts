@@ -8,7 +8,7 @@ import { CollectiveArgumentError } from './errors.js';
 import { shardRange } from './partition.js';
 import type { RingProcessGroup } from './ring-process-group.js';
 import { finishFp16Shards, fp16ReduceScatterHook, reduceScatterSumHook } from './shard-hooks.js';
-import { fp16CompressSumHook } from './comm-hooks.js';
+import { fp16CompressSumHook, reduceBucket } from './comm-hooks.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -81,7 +81,7 @@ describe('shard hooks', () => {
       const n = 3;
       const groups = await groupsOf(n, 'ring');
       const inputs = groups.map((g) => awkward(97, g.rank + 2).map((x, i) => (i === 50 ? x * overflow : x / 1e4)));
-      const expected = await Promise.all(groups.map((g, r) => fp16CompressSumHook({ group: g }, bucketOf(inputs[r]!.slice()))));
+      const expected = await Promise.all(groups.map((g, r) => reduceBucket(fp16CompressSumHook, { group: g }, bucketOf(inputs[r]!.slice()))));
       const redone = await Promise.all(
         groups.map(async (g, r) => {
           const buffer = inputs[r]!.slice();

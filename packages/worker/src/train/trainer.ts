@@ -22,6 +22,8 @@ import {
   planBuckets,
   type BucketRound,
   type CommHook,
+  type GradBucket,
+  type HookState,
   type NamedGradient,
   type PlannedBucket,
   type ProcessGroup,
@@ -102,13 +104,16 @@ export class Trainer {
     this.optimizer = this.zero ? undefined : new FlatOptimizer(config.optimizer, sizes);
     // The configured hook, timed per bucket for StepStats.buckets.
     const hook = this.zero?.hook ?? config.hook;
-    const timed: CommHook = async (state, bucket) => {
-      const startMs = performance.timeOrigin + performance.now();
-      const bytes = bucket.buffer.byteLength;
-      const reduced = await hook(state, bucket);
-      this.bucketTimes.push({ startMs, endMs: performance.timeOrigin + performance.now(), bytes });
-      return reduced;
-    };
+    const timed: CommHook = Object.assign(
+      async (state: HookState, bucket: GradBucket) => {
+        const startMs = performance.timeOrigin + performance.now();
+        const bytes = bucket.buffer.byteLength;
+        const reduced = await hook(state, bucket);
+        this.bucketTimes.push({ startMs, endMs: performance.timeOrigin + performance.now(), bytes });
+        return reduced;
+      },
+      { finish: hook.finish },
+    );
     this.bucketer = new GradientBucketer(group, { bucketBytes: config.bucketBytes, hook: timed, copyBack: this.zero === undefined });
   }
 
