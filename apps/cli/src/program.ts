@@ -59,7 +59,7 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
   program
     .command('train')
     .description(
-      'Train an experiment on this machine: one process per worker, progress, checkpoints, final metrics as JSON. A dead worker restarts the run from its last checkpoint, up to fault_tolerance.max_restarts times (default 3); then the command exits 1.',
+      "Train an experiment on this machine: one process per worker, progress, checkpoints, final metrics as JSON. A dead worker restarts the run from its last checkpoint, up to fault_tolerance.max_restarts times (default 3); then the command exits 1. A spec whose workers' planned memory cannot fit (the wasm heap, this machine's memory) exits 2 before anything starts.",
     )
     .argument('<spec>', 'experiment spec (YAML)')
     .option('--workers <n>', "worker processes (default: the spec's resources.workers)")
@@ -222,7 +222,7 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
   program
     .command('plan')
     .description(
-      'Show where the coordinator would place a spec (GPU per rank) and its predicted step time from measured compute and all-reduce bandwidth, without launching.',
+      "Show where the coordinator would place a spec (GPU per rank), its predicted step time from measured compute and all-reduce bandwidth, and each worker's planned peak memory (wasm heap, RSS), without launching. Exits 2 when a worker cannot fit, naming the field to change.",
     )
     .argument('<spec>', 'experiment spec (YAML)')
     .option(...coordinatorOption)
