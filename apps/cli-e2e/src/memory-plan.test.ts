@@ -22,8 +22,10 @@ describe('memory planned before launch', () => {
     for (const config of ['configs/transformer-base.yaml', 'configs/transformer-big.yaml']) {
       const run = orquesta(['plan', config, '--coordinator', 'http://127.0.0.1:9']);
       expect(run.status).toBe(0);
-      expect(run.stdout).toMatch(/memory per worker: wasm heap \d+ MiB of 4096 \(parameters and gradients \d+, activations \d+, runtime \d+\)/);
-      expect(run.stdout).toMatch(/host RSS \d+ MiB \(wasm heap \d+, parameter copies \d+, optimizer state \d+, process \d+\)/);
+      expect(run.stdout).toMatch(
+        /memory per worker: wasm heap \d+ MiB of 4096 \(parameters and gradients \d+, activations \d+, runtime \d+; \d+ with every batch full\)/,
+      );
+      expect(run.stdout).toMatch(/host RSS \d+ MiB \(wasm heap \d+, parameter copies \d+, optimizer state \d+, process \d+; \d+ with every batch full\)/);
     }
   });
 
@@ -31,12 +33,12 @@ describe('memory planned before launch', () => {
     const { file, checkpoints } = baseSpec(4096);
     const plan = orquesta(['plan', file, '--coordinator', 'http://127.0.0.1:9', '--json']);
     expect(plan.status).toBe(2);
-    const memory = JSON.parse(plan.stdout).memory as { heap: { total: number }; problems: string[] };
-    expect(memory.heap.total).toBeGreaterThan(2 ** 32);
+    const memory = JSON.parse(plan.stdout).memory as { heap: { worstCase: number }; problems: string[] };
+    expect(memory.heap.worstCase).toBeGreaterThan(2 ** 32);
     expect(memory.problems[0]).toMatch(/set training.max_tokens_per_batch to at most \d+/);
     const train = orquesta(['train', file, '--quiet']);
     expect(train.status).toBe(2);
-    expect(train.stderr).toMatch(/orquesta train: cannot run: wasm heap: \d+ MiB planned per worker, over the 4096 MiB a wasm backend can address/);
+    expect(train.stderr).toMatch(/orquesta train: cannot run: wasm heap: \d+ MiB per worker with full batches, over the 4096 MiB a wasm backend can address/);
     expect(train.stderr).not.toContain('[rank 0]');
     expect(existsSync(checkpoints)).toBe(false);
   });

@@ -72,23 +72,9 @@ export async function runWorker(setup: WorkerJob, io: WorkerIO, stop: StopSignal
     const vars = [...model.variables.values()];
     const store = new CheckpointStore(checkpoint.dir, checkpoint.keep_last, (e) => io.log(`skipping unusable checkpoint: ${e.message}`));
     if (lead) await writeRunSpec(checkpoint.dir, spec);
-    const found = await store.latest();
-    if (found) {
-      const { snapshot, state } = decodeCheckpoint(
-        found,
-        names,
-        vars.map((v) => v.size),
-      );
-      trainer.restore(snapshot);
-      // Elastic runs (resources.min_workers below workers) may resume at another world size.
-      const elastic = (spec.resources.min_workers ?? spec.resources.workers) < spec.resources.workers;
-      const resize = elastic && state.worldSize !== worldSize;
-      if (resize && lead)
-        io.log(`resuming a ${state.worldSize}-worker checkpoint with ${worldSize} worker(s): the data continues at the same share of the epoch`);
-      data.restore(state.data, { resize });
-    } else {
-      await trainer.broadcastParameters();
-    }
+    // The checkpoint's files are read whole; nothing here keeps them past the restore, so they can be freed.
+    const resumedFrom = await resume(store, trainer, data, names, vars, setup, io);
+    if (resumedFrom === null) await trainer.broadcastParameters();
     if (lead) {
       io.report({
         v: 1,
@@ -97,7 +83,7 @@ export async function runWorker(setup: WorkerJob, io: WorkerIO, stop: StopSignal
         worldSize,
         backend,
         parameters: vars.reduce((n, v) => n + v.size, 0),
-        resumedFrom: found?.step ?? null,
+        resumedFrom,
         maxSteps: training.max_steps,
         dataSummary: data.summary,
       });
@@ -207,6 +193,34 @@ export async function runWorker(setup: WorkerJob, io: WorkerIO, stop: StopSignal
 }
 
 const mib = (bytes: number): number => Math.round(bytes / 2 ** 20);
+
+/** Restores the newest usable checkpoint into the trainer and the data; resolves with its step, or null when there is none. */
+async function resume(
+  store: CheckpointStore,
+  trainer: Trainer,
+  data: Awaited<ReturnType<typeof loadTrainingData>>,
+  names: readonly string[],
+  vars: readonly tf.Variable[],
+  setup: WorkerJob,
+  io: WorkerIO,
+): Promise<number | null> {
+  const { spec, worldSize } = setup;
+  const found = await store.latest();
+  if (!found) return null;
+  const { snapshot, state } = decodeCheckpoint(
+    found,
+    names,
+    vars.map((v) => v.size),
+  );
+  trainer.restore(snapshot);
+  // Elastic runs (resources.min_workers below workers) may resume at another world size.
+  const elastic = (spec.resources.min_workers ?? spec.resources.workers) < spec.resources.workers;
+  const resize = elastic && state.worldSize !== worldSize;
+  if (resize && setup.rank === 0)
+    io.log(`resuming a ${state.worldSize}-worker checkpoint with ${worldSize} worker(s): the data continues at the same share of the epoch`);
+  data.restore(state.data, { resize });
+  return found.step;
+}
 
 /** Buckets (bucket_mb) up to 64 MiB, or bigger ones as configured, go through shared memory on one host. */
 function sharedMemoryLimit(spec: WorkerJob['spec']): number {

@@ -13,8 +13,12 @@
  *              + PROCESS_BASE_BYTES + PROCESS_PARAM_BYTES x parameters (Node, tfjs, the data, transient copies)
  *
  * Micro-batch tokens are training.max_tokens_per_batch: the batcher keeps rows x max(source, target
- * length) within it, so source and target sides hold at most that many tokens each (the worst case the
- * plan assumes). The constants were fitted to `orquesta bench model --model bench|base|big --batch B
+ * length) within it, so source and target sides hold at most that many tokens each, and no sentence is
+ * longer than data.max_len. That worst case (every batch full on both sides, every sentence at the
+ * longest) decides whether a spec is refused; the figures predicted for a run take real batches'
+ * activations as BATCH_FILL of it (on the Spanish-English pairs the target side holds about an eighth
+ * fewer tokens than the source side that fills the budget, and sentences are far shorter than
+ * data.max_len; measured on the training runs of docs/results.md). The constants were fitted to `orquesta bench model --model bench|base|big --batch B
  * --length L --json` (wasm-native, d_ff = 4 d_model; 128 to 4,096 tokens per step, lengths 32 and 128):
  * see docs/results.md, "Large models". The wasm heap is one WebAssembly memory of at most 4 GiB
  * (65,536 pages), whatever the machine has; on the tensorflow backends tensors live in the host's or
@@ -32,17 +36,25 @@ const TOKEN_LAYER_BYTES = 345;
 const TOKEN_VOCAB_BYTES = 11;
 const SCORE_BYTES = 27;
 const HEAP_BASE_BYTES = 100 * MIB;
-const PROCESS_BASE_BYTES = 150 * MIB;
+const BATCH_FILL = 0.88;
+const PROCESS_BASE_BYTES = 200 * MIB;
 const PROCESS_PARAM_BYTES = 1;
 
 export interface MemoryPlan {
   readonly parameters: number;
   /** Whether the backend keeps tensors on a wasm heap (wasm, wasm-native, auto). */
   readonly wasm: boolean;
-  /** Per worker, bytes. */
-  readonly heap: { readonly parameters: number; readonly activations: number; readonly base: number; readonly total: number };
-  /** Per worker, bytes (the heap included when `wasm`). */
-  readonly rss: { readonly heap: number; readonly parameterCopies: number; readonly optimizer: number; readonly base: number; readonly total: number };
+  /** Per worker, bytes: predicted for real batches; `worstCase` with every batch full (what refusals use). */
+  readonly heap: { readonly parameters: number; readonly activations: number; readonly base: number; readonly total: number; readonly worstCase: number };
+  /** Per worker, bytes (the heap included when `wasm`): predicted, and with the heap's worst case. */
+  readonly rss: {
+    readonly heap: number;
+    readonly parameterCopies: number;
+    readonly optimizer: number;
+    readonly base: number;
+    readonly total: number;
+    readonly worstCase: number;
+  };
   /** Workers that hold a share of the optimizer state: resources.workers with optimizer.shard, else 1. */
   readonly shards: number;
   /** Why the spec cannot run, each naming the field to change; empty when it fits. */
@@ -67,27 +79,30 @@ export function planMemory(
   const perToken = perTokenBytes(spec);
   const tokens = spec.training.max_tokens_per_batch;
   const heapParameters = PARAM_HEAP_BYTES * parameters;
-  const activations = tokens * perToken;
+  const worstActivations = tokens * perToken;
+  const activations = BATCH_FILL * worstActivations;
   const heapTotal = heapParameters + activations + HEAP_BASE_BYTES;
+  const heapWorst = heapParameters + worstActivations + HEAP_BASE_BYTES;
   const parameterCopies = 8 * parameters;
   const optimizer = spec.optimizer.kind === 'sgd' ? 0 : (8 * parameters) / shards;
   const base = PROCESS_BASE_BYTES + PROCESS_PARAM_BYTES * parameters;
   const rssTotal = heapTotal + parameterCopies + optimizer + base;
+  const rssWorst = rssTotal - heapTotal + heapWorst;
   const problems: string[] = [];
-  if (wasm && heapTotal > WASM_HEAP_LIMIT_BYTES) {
+  if (wasm && heapWorst > WASM_HEAP_LIMIT_BYTES) {
     const room = WASM_HEAP_LIMIT_BYTES - heapParameters - HEAP_BASE_BYTES;
     const fitting = Math.floor(room / perToken);
     problems.push(
       fitting >= 1
-        ? `wasm heap: ${mib(heapTotal)} MiB planned per worker, over the 4096 MiB a wasm backend can address (${mib(heapParameters)} MiB for ${(parameters / 1e6).toFixed(2)} M parameters, ${mib(activations)} MiB of activations for ${tokens} tokens): set training.max_tokens_per_batch to at most ${fitting} (and raise training.accumulate to keep the batch), or run resources.backend tensorflow`
+        ? `wasm heap: ${mib(heapWorst)} MiB per worker with full batches, over the 4096 MiB a wasm backend can address (${mib(heapParameters)} MiB for ${(parameters / 1e6).toFixed(2)} M parameters, ${mib(worstActivations)} MiB of activations for ${tokens} tokens): set training.max_tokens_per_batch to at most ${fitting} (and raise training.accumulate to keep the batch), or run resources.backend tensorflow`
         : `wasm heap: ${(parameters / 1e6).toFixed(2)} M parameters need ${mib(heapParameters + HEAP_BASE_BYTES)} MiB before any activation, over the 4096 MiB a wasm backend can address: shrink the model (model.d_model, model.d_ff, model.encoder_layers, model.decoder_layers) or run resources.backend tensorflow`,
     );
   }
   const perHost = limits.perHost ?? 1;
-  if (limits.hostBytes !== undefined && perHost * rssTotal > limits.hostBytes) {
+  if (limits.hostBytes !== undefined && perHost * rssWorst > limits.hostBytes) {
     const sharding = !spec.optimizer.shard && workers > 1 && spec.optimizer.kind !== 'sgd';
     problems.push(
-      `host memory: ${perHost} worker(s) x ${mib(rssTotal)} MiB planned = ${mib(perHost * rssTotal)} MiB, over this host's ${mib(limits.hostBytes)} MiB: ${
+      `host memory: ${perHost} worker(s) x ${mib(rssWorst)} MiB with full batches = ${mib(perHost * rssWorst)} MiB, over this host's ${mib(limits.hostBytes)} MiB: ${
         sharding ? `set optimizer.shard: true (saves ${mib(optimizer - optimizer / workers)} MiB per worker), ` : ''
       }lower training.max_tokens_per_batch or resources.workers per host`,
     );
@@ -96,8 +111,8 @@ export function planMemory(
     parameters,
     wasm,
     shards,
-    heap: { parameters: heapParameters, activations, base: HEAP_BASE_BYTES, total: heapTotal },
-    rss: { heap: heapTotal, parameterCopies, optimizer, base, total: rssTotal },
+    heap: { parameters: heapParameters, activations, base: HEAP_BASE_BYTES, total: heapTotal, worstCase: heapWorst },
+    rss: { heap: heapTotal, parameterCopies, optimizer, base, total: rssTotal, worstCase: rssWorst },
     problems,
   };
 }
