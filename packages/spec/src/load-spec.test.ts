@@ -81,6 +81,13 @@ const BAD: [string, string, string, number, string][] = [
   ['fractional integer', edit('encoder_layers', '  encoder_layers: 2.5'), 'model.encoder_layers', 16, 'got 2.5'],
   ['zero heads', edit('heads', '  heads: 0'), 'model.heads', 14, 'must be >= 1, got 0'],
   ['negative learning rate', edit('lr', '  lr: -0.1'), 'optimizer.lr', 19, 'must be > 0, got -0.1'],
+  [
+    'batch budget below one sequence',
+    edit('max_tokens_per_batch', '  max_tokens_per_batch: 16'),
+    'training.max_tokens_per_batch',
+    22,
+    'cannot hold one sequence of data.max_len',
+  ],
   ['warmup not below max_steps', edit('warmup_steps', '  warmup_steps: 1000'), 'optimizer.warmup_steps', 20, 'must be below training.max_steps 1000'],
   ['unknown backend', edit('backend', '  backend: gpu'), 'resources.backend', 26, 'must be one of auto | wasm | wasm-native'],
   ['misspelt backend value', edit('backend', '  backend: wsam'), 'resources.backend', 26, 'did you mean "wasm"?'],

@@ -26,8 +26,15 @@ export function semanticIssues(spec: ExperimentSpec, raw: Record<string, unknown
   return [...shapeIssues(spec), ...scheduleIssues(spec), ...taskIssues(spec, raw), ...dataIssues(spec, probe), ...searchIssues(spec, raw)];
 }
 
-function shapeIssues({ model, data }: ExperimentSpec): FieldIssue[] {
+function shapeIssues({ model, data, training }: ExperimentSpec): FieldIssue[] {
   const issues: FieldIssue[] = [];
+  if (training.max_tokens_per_batch < data.max_len) {
+    issues.push({
+      path: ['training', 'max_tokens_per_batch'],
+      anchor: 'value',
+      message: `max_tokens_per_batch ${training.max_tokens_per_batch} cannot hold one sequence of data.max_len ${data.max_len} tokens (batches are padded to their longest); raise it or lower data.max_len`,
+    });
+  }
   if (model.d_model % model.heads !== 0) {
     issues.push({
       path: ['model', 'd_model'],

@@ -93,9 +93,9 @@ export function planMemory(
     const room = WASM_HEAP_LIMIT_BYTES - heapParameters - HEAP_BASE_BYTES;
     const fitting = Math.floor(room / perToken);
     problems.push(
-      fitting >= 1
+      fitting >= Math.min(tokens, spec.data.max_len)
         ? `wasm heap: ${mib(heapWorst)} MiB per worker with full batches, over the 4096 MiB a wasm backend can address (${mib(heapParameters)} MiB for ${(parameters / 1e6).toFixed(2)} M parameters, ${mib(worstActivations)} MiB of activations for ${tokens} tokens): set training.max_tokens_per_batch to at most ${fitting} (and raise training.accumulate to keep the batch), or run resources.backend tensorflow`
-        : `wasm heap: ${(parameters / 1e6).toFixed(2)} M parameters need ${mib(heapParameters + HEAP_BASE_BYTES)} MiB before any activation, over the 4096 MiB a wasm backend can address: shrink the model (model.d_model, model.d_ff, model.encoder_layers, model.decoder_layers) or run resources.backend tensorflow`,
+        : `wasm heap: ${(parameters / 1e6).toFixed(2)} M parameters need ${mib(heapParameters + HEAP_BASE_BYTES)} MiB before activations, leaving room for ${Math.max(0, fitting)} tokens per micro-batch, fewer than one sequence of data.max_len ${spec.data.max_len}, of the 4096 MiB a wasm backend can address: shrink the model (model.d_model, model.d_ff, model.encoder_layers, model.decoder_layers), lower data.max_len, or run resources.backend tensorflow`,
     );
   }
   const perHost = limits.perHost ?? 1;
