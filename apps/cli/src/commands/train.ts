@@ -7,7 +7,7 @@
  * the workers.
  */
 import { fileURLToPath } from 'node:url';
-import { totalmem } from 'node:os';
+import { freemem } from 'node:os';
 import { formatMemoryPlan, planMemory, startEmbeddedRun, type EventRow } from '@orquesta/coordinator';
 import { formatProblem, loadSpecFile } from '@orquesta/spec';
 import type { AgentMessage, WorkerReport } from '@orquesta/protocol';
@@ -32,8 +32,8 @@ export async function trainCommand(file: string, flags: TrainFlags, io: CliIO, s
     io.err(`orquesta train: --workers must be an integer from 1 to 256, got ${JSON.stringify(flags.workers)}`);
     return EXIT.usage;
   }
-  // Every worker runs on this machine: refuse a spec whose memory cannot fit before starting any.
-  const memory = planMemory(spec, workers, { hostBytes: totalmem(), perHost: workers });
+  // Every worker runs on this machine: refuse a spec whose memory cannot fit (in the memory available now) before starting any.
+  const memory = planMemory(spec, workers, { hostBytes: freemem(), perHost: workers });
   if (memory.problems.length > 0) {
     for (const line of formatMemoryPlan(memory)) io.err(`orquesta train: ${line}`);
     return EXIT.usage;

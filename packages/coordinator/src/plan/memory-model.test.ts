@@ -77,7 +77,7 @@ describe('memory plan', () => {
     expect(plain.rss.total - sharded.rss.total).toBe(plain.rss.optimizer / 2);
     expect(plain.rss.worstCase - sharded.rss.worstCase).toBe(plain.rss.optimizer / 2);
     expect(plain.problems[0]).toMatch(
-      /^host memory: 2 worker\(s\) x \d+ MiB with full batches = \d+ MiB, over this host's 10000 MiB: set optimizer.shard: true/,
+      /^host memory: 2 worker\(s\) x \d+ MiB with full batches = \d+ MiB, over the 10000 MiB available on this host: set optimizer.shard: true/,
     );
     expect(sharded.problems[0]).not.toMatch(/optimizer.shard/);
     expect(planMemory(spec(bigShape, 256), 2, { hostBytes: 64_000 * MIB, perHost: 2 }).problems).toEqual([]);

@@ -62,7 +62,7 @@ export interface MemoryPlan {
 }
 
 export interface MemoryLimits {
-  /** Host memory in bytes for the workers that share one host; unchecked when absent. */
+  /** Memory available (bytes) to the workers that share one host; unchecked when absent. */
   readonly hostBytes?: number;
   /** Workers sharing that host. Defaults to 1. */
   readonly perHost?: number;
@@ -102,7 +102,7 @@ export function planMemory(
   if (limits.hostBytes !== undefined && perHost * rssWorst > limits.hostBytes) {
     const sharding = !spec.optimizer.shard && workers > 1 && spec.optimizer.kind !== 'sgd';
     problems.push(
-      `host memory: ${perHost} worker(s) x ${mib(rssWorst)} MiB with full batches = ${mib(perHost * rssWorst)} MiB, over this host's ${mib(limits.hostBytes)} MiB: ${
+      `host memory: ${perHost} worker(s) x ${mib(rssWorst)} MiB with full batches = ${mib(perHost * rssWorst)} MiB, over the ${mib(limits.hostBytes)} MiB available on this host: ${
         sharding ? `set optimizer.shard: true (saves ${mib(optimizer - optimizer / workers)} MiB per worker), ` : ''
       }lower training.max_tokens_per_batch or resources.workers per host`,
     );
