@@ -5,6 +5,7 @@
 // timed step for each kernel. Native overrides and fused kernels are timed like any other kernel.
 //
 //   flock /tmp/orquesta-bench.lock node tools/bench/kernel-profile.mjs --backend wasm-native [--steps 4] [--top 25] [--json]
+//   [--model bench|base|big --batch 64 --length 32]  (the model shape and micro-batch, as `orquesta bench model`)
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '@orquesta/model';
 import { runModelBenchmark } from '@orquesta/worker';
@@ -15,6 +16,9 @@ const { values } = parseArgs({
     backend: { type: 'string', default: 'wasm-native' },
     steps: { type: 'string', default: '4' },
     top: { type: 'string', default: '25' },
+    model: { type: 'string', default: 'bench' },
+    batch: { type: 'string', default: '64' },
+    length: { type: 'string', default: '32' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -38,9 +42,10 @@ for (const k of tf.getKernelsForBackend('wasm')) {
   });
 }
 const steps = Number(values.steps);
-await runModelBenchmark({ backend, steps: 1, warmup: 1 }); // warm: heap grown, kernels compiled
+const shape = { size: values.model, batch: Number(values.batch), length: Number(values.length) };
+await runModelBenchmark({ backend, steps: 1, warmup: 1, ...shape }); // warm: heap grown, kernels compiled
 profile.clear();
-const result = await runModelBenchmark({ backend, steps, warmup: 0 });
+const result = await runModelBenchmark({ backend, steps, warmup: 0, ...shape });
 const rows = [...profile]
   .map(([kernel, e]) => ({ kernel, ms_per_step: Math.round((e.ms / steps) * 10) / 10, calls_per_step: Math.round(e.calls / steps) }))
   .sort((a, b) => b.ms_per_step - a.ms_per_step);
