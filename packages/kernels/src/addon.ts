@@ -97,6 +97,7 @@ export interface NativeAddon {
     decay: number,
     gradScale: number,
   ): void;
+  sumSquares(x: Float32Array): number;
   blasInfo(): BlasInfo;
   setBlasThreads(n: number): void;
 }

@@ -3,7 +3,7 @@
  * @orquesta/model, which owns it) and the Adam update, bit for bit against the JS arithmetic.
  */
 import { describe, expect, it } from 'vitest';
-import { nativeAdamUpdate, nativeKeepMask } from './index.js';
+import { nativeAdamUpdate, nativeKeepMask, sumOfSquares } from './index.js';
 
 describe('nativeKeepMask', () => {
   it.each([
@@ -59,5 +59,17 @@ describe('nativeAdamUpdate', () => {
     expect(() => nativeAdamUpdate(a, new Float32Array(3), a.slice(), a.slice(), { lr: 1, beta1: 0.9, beta2: 0.9, c1: 1, c2: 1, eps: 1, decay: 1 })).toThrow(
       /lengths/,
     );
+  });
+});
+
+describe('sumOfSquares', () => {
+  it('gives the same double natively and in JS, for lengths around the 4-way split', () => {
+    for (const n of [0, 1, 3, 4, 7, 1_000_003]) {
+      const x = Float32Array.from({ length: n }, (_, i) => Math.sin(i * 12.9898) * 10 ** ((i % 7) - 3));
+      const js = sumOfSquares(x, false);
+      expect(sumOfSquares(x, true)).toBe(js);
+      const plain = x.reduce((s, v) => s + v * v, 0);
+      expect(Math.abs(js - plain)).toBeLessThanOrEqual(1e-12 * Math.max(1, plain));
+    }
   });
 });

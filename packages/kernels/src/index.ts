@@ -1,6 +1,6 @@
 export { ADDON_PATH, BinaryOp, UnaryOp, loadAddon, nativeKernelsAvailable } from './addon.js';
 export type { BlasInfo, NativeAddon } from './addon.js';
-export { nativeAdamUpdate } from './adam.js';
+export { nativeAdamUpdate, sumOfSquares } from './adam.js';
 export type { AdamStep } from './adam.js';
 export { KernelsErrorCode, NativeKernelsUnavailableError, WasmInternalsChangedError } from './errors.js';
 export { defaultBlasThreads, installNativeKernels, nativeKernelReport, installSharedIdentity } from './install.js';
@@ -9,4 +9,4 @@ export { FUSED_KERNELS, fusedKernelsActive } from './kernels/fused.js';
 export { nativeKeepMask } from './keep-mask.js';
 export { nativeKernelsEnabled, overriddenKernels, overrideStats, setNativeKernelsEnabled } from './override.js';
 export type { OverrideStats } from './override.js';
-export { PINNED_WASM_VERSION } from './wasm-heap.js';
+export { overwriteTensorData, PINNED_WASM_VERSION } from './wasm-heap.js';

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { installNativeKernels, overrideStats, setNativeKernelsEnabled } from './index.js';
+import { installNativeKernels, overrideStats, overwriteTensorData, setNativeKernelsEnabled } from './index.js';
 
 let seed = 1;
 function random(shape: number[], scale = 1): tf.Tensor {
@@ -251,5 +251,24 @@ describe('Identity', () => {
     x.dispose();
     expect(c.dataSync()).toEqual(expected);
     c.dispose();
+  });
+});
+
+describe('overwriteTensorData', () => {
+  it("writes a variable's values in place, and leaves shared or mismatched data alone", () => {
+    const init = tf.zeros([5]);
+    const v = tf.variable(init); // shares the initial tensor's data until that is disposed
+    expect(overwriteTensorData(tf.backend(), v, Float32Array.of(1, 2, 3, 4, 5))).toBe(false);
+    init.dispose();
+    expect(overwriteTensorData(tf.backend(), v, Float32Array.of(1, 2, 3, 4, 5))).toBe(true);
+    expect([...v.dataSync()]).toEqual([1, 2, 3, 4, 5]);
+    expect(overwriteTensorData(tf.backend(), v, Float32Array.of(1, 2))).toBe(false);
+    const shared = v.clone(); // clones share the data
+    expect(overwriteTensorData(tf.backend(), v, Float32Array.of(9, 9, 9, 9, 9))).toBe(false);
+    expect([...shared.dataSync()]).toEqual([1, 2, 3, 4, 5]);
+    shared.dispose();
+    expect(overwriteTensorData(tf.backend(), v, Float32Array.of(9, 9, 9, 9, 9))).toBe(true);
+    expect([...v.dataSync()]).toEqual([9, 9, 9, 9, 9]);
+    v.dispose();
   });
 });

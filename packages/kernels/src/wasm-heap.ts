@@ -11,6 +11,8 @@ export const PINNED_WASM_VERSION = '4.22.0';
 
 interface TensorData {
   memoryOffset: number | null;
+  /** Tensors sharing this data (tfjs-backend-wasm's reference count). */
+  refCount?: number;
 }
 
 export interface WasmBackendInternals {
@@ -78,4 +80,20 @@ export function heapFor(backend: unknown): WasmHeap {
     heaps.set(b, heap);
   }
   return heap;
+}
+
+/**
+ * Overwrites a float32 tensor's values on the wasm heap in place, when it is the only tensor holding its
+ * data (a variable between steps): one copy, no allocation. Returns false, changing nothing, when the
+ * data is shared, not float32 on this heap, or of another length; the caller then assigns a new tensor.
+ */
+export function overwriteTensorData(backend: unknown, tensor: tf.Tensor, values: Float32Array): boolean {
+  const b = backend as Partial<WasmBackendInternals>;
+  const data = b.dataIdMap?.get(tensor.dataId);
+  const offset = data?.memoryOffset;
+  const heap = b.wasm?.HEAPU8;
+  if (!data || data.refCount !== 1 || tensor.dtype !== 'float32' || tensor.size !== values.length || !heap) return false;
+  if (offset === null || offset === undefined || offset % 4 !== 0 || offset + 4 * values.length > heap.byteLength) return false;
+  new Float32Array(heap.buffer, heap.byteOffset + offset, values.length).set(values);
+  return true;
 }

@@ -18,3 +18,22 @@ void orq_adam(float *p, const float *g, float *m, float *v, int64_t n, double lr
     p[j] = (float)((double)p[j] * decay - (lr * (mj / c1)) / (sqrt(vj / c2) + eps));
   }
 }
+
+/*
+ * Sum of squares in double with four running sums over elements j = 4i + r, combined as
+ * (s0 + s1) + (s2 + s3) and then the tail in order: the JS fallback's order exactly (no contraction).
+ */
+double orq_sum_squares(const float *x, int64_t n) {
+  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  int64_t j = 0;
+  for (; j + 4 <= n; j += 4) {
+    const double a = x[j], b = x[j + 1], c = x[j + 2], d = x[j + 3];
+    s0 += a * a;
+    s1 += b * b;
+    s2 += c * c;
+    s3 += d * d;
+  }
+  double s = (s0 + s1) + (s2 + s3);
+  for (; j < n; j++) s += (double)x[j] * (double)x[j];
+  return s;
+}

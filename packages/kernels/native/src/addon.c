@@ -284,6 +284,17 @@ static napi_value adam(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* sumSquares(x: Float32Array) -> number */
+static napi_value sum_squares(napi_env env, napi_callback_info info) {
+  READ(1);
+  float *x;
+  int64_t n;
+  if (!orq_float_buffer(&a, 0, &x, &n)) return NULL;
+  napi_value out;
+  napi_create_double(env, orq_sum_squares(x, n), &out);
+  return out;
+}
+
 static napi_value blas_info(napi_env env, napi_callback_info info) {
   napi_value obj, config, core, threads;
   napi_create_object(env, &obj);
@@ -324,6 +335,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"layerNormGrad", NULL, layer_norm_grad, NULL, NULL, NULL, napi_default, NULL},
       {"softmaxXent", NULL, softmax_xent, NULL, NULL, NULL, napi_default, NULL},
       {"adam", NULL, adam, NULL, NULL, NULL, napi_default, NULL},
+      {"sumSquares", NULL, sum_squares, NULL, NULL, NULL, napi_default, NULL},
       {"blasInfo", NULL, blas_info, NULL, NULL, NULL, napi_default, NULL},
       {"setBlasThreads", NULL, set_blas_threads, NULL, NULL, NULL, napi_default, NULL},
   };

@@ -75,6 +75,7 @@ void orq_softmax_xent(const float *x, const int32_t *targets, const float *weigh
                       double eps, float *loss, float *grad);
 
 /* One Adam(W) step over a flat parameter vector, computed in double like the JS optimizer. */
+double orq_sum_squares(const float *x, int64_t n);
 void orq_adam(float *p, const float *g, float *m, float *v, int64_t n, double lr, double b1,
               double b2, double c1, double c2, double eps, double decay, double grad_scale);
 

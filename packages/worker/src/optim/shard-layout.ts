@@ -5,11 +5,13 @@
  * parameter inside one owned chunk.
  *
  * The global gradient norm is summed in a fixed order that both sharded and unsharded runs can follow:
- * squares in double precision per (bucket, chunk), then those sums in bucket-then-chunk order. A rank
+ * squares in double precision per (bucket, chunk) (sumOfSquares per piece), then those sums in
+ * bucket-then-chunk order. A rank
  * of a sharded run knows only its own chunks' sums; they travel between ranks as three float32 values
  * each (splitDouble), which represent the double exactly.
  */
 import { Partition } from '@orquesta/collective';
+import { sumOfSquares } from '@orquesta/kernels';
 import type { PlannedBucket } from '@orquesta/collective';
 
 export interface ShardPiece {
@@ -39,13 +41,10 @@ export function chunkPieces(plan: readonly PlannedBucket[], worldSize: number, c
   });
 }
 
-/** Sum of squares, in double precision in element order, of the pieces' elements read through `view`. */
+/** Sum of squares in double precision of the pieces' elements read through `view`: each piece's (sumOfSquares), added in piece order. */
 export function pieceSquares(pieces: readonly ShardPiece[], view: (piece: ShardPiece) => Float32Array): number {
   let sum = 0;
-  for (const piece of pieces) {
-    const values = view(piece);
-    for (let i = 0; i < values.length; i++) sum += values[i]! * values[i]!;
-  }
+  for (const piece of pieces) sum += sumOfSquares(view(piece));
   return sum;
 }
 

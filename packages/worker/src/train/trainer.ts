@@ -16,6 +16,7 @@
  * Every K steps the ranks compare parameter checksums and stop on a mismatch.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { overwriteTensorData } from '@orquesta/kernels';
 import {
   bucketedGradients,
   GradientBucketer,
@@ -267,7 +268,10 @@ export class Trainer {
 
   private uploadParameters(): void {
     const onWasm = tf.getBackend() === 'wasm';
+    const backend = onWasm ? tf.backend() : undefined;
     this.vars.forEach((v, i) => {
+      // On wasm, straight into the variable's heap memory when nothing else shares it.
+      if (backend !== undefined && overwriteTensorData(backend, v, this.params[i]!)) return;
       // wasm copies the array into its heap; other backends may keep it, so they get a copy.
       const value = tf.tensor(onWasm ? this.params[i]! : this.params[i]!.slice(), v.shape, 'float32');
       v.assign(value);
