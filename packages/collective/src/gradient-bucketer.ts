@@ -13,11 +13,6 @@ export interface GradientBucketerOptions {
   readonly bucketBytes?: number;
   /** How each bucket is communicated. Defaults to allReduceMeanHook. */
   readonly hook?: CommHook;
-  /**
-   * Copy each bucket's result back into its gradients (default true). A sharded optimizer reads the
-   * reduced shard from the buckets instead and keeps the local gradients (to retry a bucket).
-   */
-  readonly copyBack?: boolean;
 }
 
 export const DEFAULT_BUCKET_BYTES = 25e6;
@@ -58,7 +53,6 @@ export interface BucketRound {
 export class GradientBucketer {
   private readonly bucketBytes: number;
   private readonly hook: CommHook;
-  private readonly copyBack: boolean;
   private readonly state: HookState;
   private layout: Layout | undefined;
 
@@ -72,7 +66,6 @@ export class GradientBucketer {
       );
     }
     this.hook = options.hook ?? allReduceMeanHook;
-    this.copyBack = options.copyBack ?? true;
     this.state = { group };
   }
 
@@ -150,7 +143,7 @@ export class GradientBucketer {
         await this.hook.finish?.(this.state, results);
         for (const [i, { bucket, reduced }] of results.entries()) {
           const { members, aliased } = layout.buckets[i] as Layout['buckets'][number];
-          if (!this.copyBack || (aliased && reduced === bucket.buffer)) continue;
+          if (aliased && reduced === bucket.buffer) continue; // already in place
           for (const [j, g] of members.entries()) {
             const { offset, length } = bucket.gradients[j] as GradBucket['gradients'][number];
             (gradients[g] as NamedGradient).data.set(reduced.subarray(offset, offset + length));

@@ -124,28 +124,25 @@ export class RingProcessGroup implements ProcessGroup {
   }
 
   allReduce(data: Float32Array, op: ReduceOp, options: AllReduceOptions = {}): Promise<Float32Array> {
-    const compression = options.compression ?? 'none';
-    const invalid = checkArguments(COLLECTIVE_OP.allReduce, this.rank, this.worldSize, { data, reduce: op, compression });
-    if (invalid !== undefined) return Promise.reject(invalid);
-    const codec = compression === 'fp16' ? this.fp16 : float32Codec;
-    return this.run(COLLECTIVE_OP.allReduce, codec.dtype, async (ch) => {
-      const shared = this.sharedOp(data);
-      if (shared !== undefined) await sharedMemoryAllReduce(ch, data, shared);
-      else await ringAllReduce(ch, data, codec, this.segmentElements(codec.dtype));
-      if (op === 'mean' && this.worldSize > 1) divideInPlace(data, this.worldSize);
-      return data;
-    });
+    return this.reduce(COLLECTIVE_OP.allReduce, data, options, op);
   }
 
   reduceScatter(data: Float32Array, options: AllReduceOptions = {}): Promise<Float32Array> {
+    return this.reduce(COLLECTIVE_OP.reduceScatter, data, options);
+  }
+
+  /** An all-reduce (with `op`) or a reduce-scatter: through shared memory when the group uses it for this size, else the ring. */
+  private reduce(kind: typeof COLLECTIVE_OP.allReduce | typeof COLLECTIVE_OP.reduceScatter, data: Float32Array, options: AllReduceOptions, op?: ReduceOp) {
     const compression = options.compression ?? 'none';
-    const invalid = checkArguments(COLLECTIVE_OP.reduceScatter, this.rank, this.worldSize, { data, compression });
+    const invalid = checkArguments(kind, this.rank, this.worldSize, op === undefined ? { data, compression } : { data, reduce: op, compression });
     if (invalid !== undefined) return Promise.reject(invalid);
     const codec = compression === 'fp16' ? this.fp16 : float32Codec;
-    return this.run(COLLECTIVE_OP.reduceScatter, codec.dtype, async (ch) => {
+    const all = kind === COLLECTIVE_OP.allReduce;
+    return this.run(kind, codec.dtype, async (ch) => {
       const shared = this.sharedOp(data);
-      if (shared !== undefined) await sharedMemoryReduceScatter(ch, data, shared);
-      else await ringReduceScatter(ch, data, codec, this.segmentElements(codec.dtype));
+      if (shared !== undefined) await (all ? sharedMemoryAllReduce : sharedMemoryReduceScatter)(ch, data, shared);
+      else await (all ? ringAllReduce : ringReduceScatter)(ch, data, codec, this.segmentElements(codec.dtype));
+      if (op === 'mean' && this.worldSize > 1) divideInPlace(data, this.worldSize);
       return data;
     });
   }

@@ -3,7 +3,7 @@
  * a rank ends with the sum of its shard of the bucket only (`shardRange`), bit for bit what the
  * all-reduce hooks of comm-hooks.ts leave there.
  */
-import type { CommHook } from './comm-hooks.js';
+import type { BucketFinish, CommHook, GradBucket, HookState } from './comm-hooks.js';
 import { divideInPlace } from './kernels.js';
 import { shardRange } from './partition.js';
 import type { ProcessGroup } from './process-group.js';
@@ -12,18 +12,31 @@ import type { ProcessGroup } from './process-group.js';
 export const reduceScatterSumHook: CommHook = (state, bucket) => state.group.reduceScatter(bucket.buffer);
 
 /**
- * Reduce-scatter with fp16 on the wire, steps 1-2 of fp16CompressSumHook: the bucket is divided by N and
- * reduce-scattered in fp16. The caller finishes every bucket with `finishFp16Shards` once all of a
- * step's hooks have resolved (an overflow is only known per shard, so the ranks must agree on it with
- * one more collective, which must come after every bucket's in every rank's call order).
+ * Reduce-scatter with fp16 on the wire, as fp16CompressSumHook: the bucket is divided by N and
+ * reduce-scattered in fp16; the hook's `finish` (run by the bucketer after every bucket; call
+ * `reduceBucket` without one) settles overflows with finishFp16Shards, from a copy of each bucket kept
+ * until then.
  */
-export const fp16ReduceScatterHook: CommHook = (state, bucket) => {
-  divideInPlace(bucket.buffer, state.group.worldSize);
-  return state.group.reduceScatter(bucket.buffer, { compression: 'fp16' });
-};
+export const fp16ReduceScatterHook: CommHook = (() => {
+  const originals = new WeakMap<GradBucket, Float32Array>();
+  const hook = (state: HookState, bucket: GradBucket): Promise<Float32Array> => {
+    originals.set(bucket, bucket.buffer.slice());
+    divideInPlace(bucket.buffer, state.group.worldSize);
+    return state.group.reduceScatter(bucket.buffer, { compression: 'fp16' });
+  };
+  const finish: BucketFinish = async (state, buckets) => {
+    await finishFp16Shards(
+      state.group,
+      buckets.map((b) => b.reduced),
+      (i) => buckets[i]!.reduced.set(originals.get(buckets[i]!.bucket) ?? buckets[i]!.reduced),
+    );
+    for (const { bucket } of buckets) originals.delete(bucket);
+  };
+  return Object.assign(hook, { finish });
+})();
 
 /**
- * Steps 3-4 of fp16CompressSumHook for buckets reduced by fp16ReduceScatterHook:
+ * Steps 3-4 of fp16CompressSumHook for buckets reduced by fp16ReduceScatterHook (its `finish`):
  * 1. all-reduce one flag per bucket: does some rank's shard hold a non-finite value?
  * 2. a flagged bucket is packed again from the local gradients (`repack`) and reduce-scattered in
  *    float32 (bit-identical to reduceScatterSumHook); every other bucket's shard is multiplied by N.

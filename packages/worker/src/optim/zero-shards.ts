@@ -2,23 +2,23 @@
  * A sharded optimizer step (ZeRO stage 1, as DeepSpeed's and PyTorch's ZeroRedundancyOptimizer): each
  * rank keeps the optimizer state of its shard only (1/N of the moments; see shard-layout.ts) and
  * communicates the same bytes as one all-reduce:
- *   1. reduce-scatter every gradient bucket (`hook`, run by the GradientBucketer without copying back,
- *      so the local gradients stay as they were),
- *   2. finishReduce: with fp16 on the wire, agree on overflows and redo those buckets in float32,
- *   3. gradNorm: the global norm from every rank's exact per-chunk sums of squares,
- *   4. apply: the optimizer over the shard's pieces (element-wise, so the same bits as an unsharded
+ *   1. reduce-scatter every gradient bucket (`hook`, run by the GradientBucketer; with fp16 on the wire
+ *      its `finish` agrees on overflows and redoes those buckets in float32),
+ *   2. gradNorm: the global norm from every rank's exact per-chunk sums of squares,
+ *   3. apply: the optimizer over the shard's pieces (element-wise, so the same bits as an unsharded
  *      step computes for those elements),
- *   5. gatherParameters: shard-gather each bucket's parameters, so every rank holds all of them.
+ *   4. gatherParameters: shard-gather each bucket's parameters, so every rank holds all of them.
  * The reduced gradients and updated parameters are bit-identical to an unsharded step's: the shards hold
  * the all-reduce's bits (ProcessGroup.reduceScatter) and the norm is summed in the same order.
  */
 import {
-  finishFp16Shards,
   fp16ReduceScatterHook,
   reduceScatterSumHook,
   shardChunk,
   type CommHook,
   type Compression,
+  type GradBucket,
+  type HookState,
   type PlannedBucket,
   type ProcessGroup,
 } from '@orquesta/collective';
@@ -34,8 +34,6 @@ export class ZeroShards {
   private readonly optimizer: FlatOptimizer;
   /** Each bucket's buffer as the hook reduced it, this step. */
   private readonly buffers: Float32Array[] = [];
-  /** fp16 on the wire: each bucket's local sums before the reduce-scatter, until finishReduce. */
-  private readonly originals: Float32Array[] = [];
   /** The reduce-scatter hook for the GradientBucketer (records the buckets it reduced). */
   readonly hook: CommHook;
 
@@ -45,7 +43,6 @@ export class ZeroShards {
     spec: Pick<OptimizerSpec, 'kind' | 'betas' | 'eps' | 'weight_decay'>,
     private readonly compression: Compression,
     private readonly params: readonly Float32Array[],
-    private readonly grads: readonly Float32Array[],
   ) {
     this.perBucket = chunkPieces(plan, group.worldSize, shardChunk(group.rank, group.worldSize));
     this.pieces = this.perBucket.flat();
@@ -53,15 +50,13 @@ export class ZeroShards {
       spec,
       this.pieces.map((p) => p.length),
     );
-    const fp16 = compression === 'fp16';
-    const reduce = fp16 ? fp16ReduceScatterHook : reduceScatterSumHook;
-    this.hook = async (state, bucket) => {
-      // fp16 may fall back to float32 (finishReduce), which needs the bucket as it was.
-      if (fp16) this.originals[bucket.index] = bucket.buffer.slice();
+    const reduce = compression === 'fp16' ? fp16ReduceScatterHook : reduceScatterSumHook;
+    const record = async (state: HookState, bucket: GradBucket): Promise<Float32Array> => {
       const out = await reduce(state, bucket);
       this.buffers[bucket.index] = out;
       return out;
     };
+    this.hook = Object.assign(record, { finish: reduce.finish });
   }
 
   /** The optimizer state of this rank's shard (one array per piece). */
@@ -69,14 +64,7 @@ export class ZeroShards {
     return this.optimizer.state;
   }
 
-  /** Step 2, after every bucket's hook has resolved. */
-  async finishReduce(): Promise<void> {
-    if (this.compression !== 'fp16') return;
-    await finishFp16Shards(this.group, this.buffers, (b) => this.buffers[b]!.set(this.originals[b]!));
-    this.originals.length = 0;
-  }
-
-  /** Step 3: the global L2 norm of the reduced gradients (every rank gets the same bits). */
+  /** Step 2: the global L2 norm of the reduced gradients (every rank gets the same bits). */
   async gradNorm(): Promise<number> {
     const { worldSize } = this.group;
     const own = new Float32Array(3 * this.plan.length);
@@ -90,7 +78,7 @@ export class ZeroShards {
     return normOfSquares(squares);
   }
 
-  /** Step 4: updates this rank's pieces of the parameters from the reduced gradients x `gradScale`. */
+  /** Step 3: updates this rank's pieces of the parameters from the reduced gradients x `gradScale`. */
   apply(lr: number, gradScale: number): void {
     this.optimizer.apply(
       this.pieces.map((p) => this.params[p.param]!.subarray(p.paramOffset, p.paramOffset + p.length)),
@@ -100,7 +88,7 @@ export class ZeroShards {
     );
   }
 
-  /** Step 5: every rank's updated pieces into `params` on every rank, bucket by bucket. */
+  /** Step 4: every rank's updated pieces into `params` on every rank, bucket by bucket. */
   async gatherParameters(): Promise<void> {
     await Promise.all(
       this.plan.map(async (bucket) => {

@@ -101,7 +101,7 @@ export class Trainer {
     this.grads = bucketedGradients(shapes, config.bucketBytes).map((g) => g.data);
     this.plan = planBuckets(shapes, config.bucketBytes);
     const sizes = this.vars.map((v) => v.size);
-    this.zero = config.shard ? new ZeroShards(group, this.plan, config.optimizer, config.compression ?? 'none', this.params, this.grads) : undefined;
+    this.zero = config.shard ? new ZeroShards(group, this.plan, config.optimizer, config.compression ?? 'none', this.params) : undefined;
     this.optimizer = this.zero ? undefined : new FlatOptimizer(config.optimizer, sizes);
     // The configured hook, timed per bucket for StepStats.buckets.
     const hook = this.zero?.hook ?? config.hook;
@@ -115,7 +115,7 @@ export class Trainer {
       },
       { finish: hook.finish },
     );
-    this.bucketer = new GradientBucketer(group, { bucketBytes: config.bucketBytes, hook: timed, copyBack: this.zero === undefined });
+    this.bucketer = new GradientBucketer(group, { bucketBytes: config.bucketBytes, hook: timed });
   }
 
   private bucketTimes: { startMs: number; endMs: number; bytes: number }[] = [];
@@ -217,7 +217,6 @@ export class Trainer {
     const lr = learningRate(optSpec, maxSteps, step);
     let gradNorm: number;
     if (this.zero) {
-      await this.zero.finishReduce();
       gradNorm = (await this.zero.gradNorm()) / globalTokens;
       this.zero.apply(lr, clipFactor(gradNorm, optSpec.clip_norm) / globalTokens);
       await this.zero.gatherParameters();
