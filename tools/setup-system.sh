@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # System packages for Orquesta on Debian/Ubuntu (run as root or with sudo available).
-#   bash tools/setup-system.sh --runtime   what training needs: a C toolchain and OpenBLAS, so that
-#                                          `npm ci` builds the native kernels (backend wasm-native)
+#   bash tools/setup-system.sh --runtime   what training needs: a C toolchain, OpenBLAS and libzmq, so that
+#                                          `npm ci` builds the native kernels (backend wasm-native) and
+#                                          the native ring (the collective's ZeroMQ data plane in C)
 #   bash tools/setup-system.sh             all of that, plus what the test suite uses:
 #
 #   build-essential, python3       compiler, make and the Python that node-gyp runs
 #   libopenblas-dev                OpenBLAS headers and the pthread library (libopenblas0-pthread)
+#   libzmq3-dev                    libzmq's headers and library (libzmq5) for the native ring
 #   python3-torch, python3-numpy   PyTorch references: model parity check and benchmark peers
 #   libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri
 #                                  Mesa's OpenGL ES, which the webgpu backend (Dawn) runs on without a GPU
@@ -14,7 +16,7 @@
 #   prometheus                     scrapes the coordinator's /metrics in the telemetry test
 #   chromium                       the headless browser of the dashboard test (driven by playwright-core)
 set -euo pipefail
-packages=(build-essential python3 libopenblas-dev)
+packages=(build-essential python3 libopenblas-dev libzmq3-dev)
 case "${1:-}" in
   --runtime) ;;
   "") packages+=(python3-torch python3-numpy libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri slurm-wlm munge iproute2 prometheus chromium) ;;

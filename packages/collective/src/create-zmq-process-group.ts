@@ -1,3 +1,4 @@
+import { attachNativeRing } from './attach-native-ring.js';
 import { attachSharedMemory } from './attach-shared-memory.js';
 import type { ProcessGroup } from './process-group.js';
 import { RingProcessGroup } from './ring-process-group.js';
@@ -7,7 +8,8 @@ import { ZmqTransport } from './zmq-transport.js';
 /**
  * Joins a ZeroMQ process group: binds this rank's endpoint, connects to every peer and waits until all
  * of them answered. Every rank calls it with the same `worldSize`, `endpoints` (and CURVE public keys).
- * With `sharedMemory: 'auto'` the ranks then check whether they all run on this host and if so switch
+ * Unless `transport` is 'js', the ranks then open the native ring beside their endpoints (a 'transport'
+ * event says whether they use it). With `sharedMemory: 'auto'` the ranks then check whether they all run on this host and if so switch
  * their all-reduces to shared memory (a 'shared-memory' event tells which way it went).
  *
  * ```ts
@@ -26,6 +28,11 @@ export async function createZmqProcessGroup(options: ZmqProcessGroupOptions): Pr
   const group = new RingProcessGroup(transport, config);
   try {
     await group.connect();
+    if (config.worldSize > 1 && config.transport !== 'js') {
+      const ring = { members: Array.from({ length: config.worldSize }, (_, r) => r), position: config.rank };
+      const native = await attachNativeRing(group, config, ring, { suffix: 'ring', required: config.transport === 'native', onEvent: config.onEvent, label: 'ring' });
+      if (native !== undefined) group.useNativeRing(native);
+    } else if (config.worldSize > 1) config.onEvent?.({ type: 'transport', transport: 'js', detail: 'ring: TypeScript ring (transport js)' });
     if (config.sharedMemory === 'auto' && config.worldSize > 1)
       await attachSharedMemory(group, config.sharedMemoryDir, config.sharedMemoryLimitBytes, config.onEvent);
   } catch (error) {

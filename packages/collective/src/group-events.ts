@@ -9,6 +9,8 @@ export type GroupEvent =
   /** A connection's ZMTP or CURVE handshake failed (wrong key, wrong mechanism, bad data). */
   | { readonly type: 'handshake-failed'; readonly address: string; readonly error: string }
   /** Whether all-reduces go through shared memory (every rank on this host) or over the network, and why. */
-  | { readonly type: 'shared-memory'; readonly enabled: boolean; readonly detail: string };
+  | { readonly type: 'shared-memory'; readonly enabled: boolean; readonly detail: string }
+  /** Which data plane a ring uses over sockets: the native ring (C, libzmq) or the TypeScript one, and why. */
+  | { readonly type: 'transport'; readonly transport: 'native' | 'js'; readonly detail: string };
 
 export type GroupEventListener = (event: GroupEvent) => void;

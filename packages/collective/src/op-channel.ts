@@ -46,6 +46,11 @@ export class OpChannel {
     this.context = { op, seq, rank };
   }
 
+  /** The trace context's 24 header bytes stamped into this operation's frames, or undefined. */
+  get traceBytes(): Buffer | undefined {
+    return this.trace;
+  }
+
   /** Sends elements [offset, offset+count) of tensor `tag` as part of `step`. */
   send(step: number, offset: number, count: number, tag: TensorTag, payload: Buffer): void {
     const { op, seq, rank: sender, dtype } = this;

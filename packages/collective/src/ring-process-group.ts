@@ -7,6 +7,10 @@ import type { GroupEventListener } from './group-events.js';
 import { Inbox } from './inbox.js';
 import { PeerTable } from './peer-table.js';
 import { divideInPlace } from './kernels.js';
+import type { NativeRing } from './native-ring.js';
+import { NATIVE_RING_CODE } from './native-ring-addon.js';
+import { Partition, segmentLength } from './partition.js';
+import type { TimerHandle } from './clock.js';
 import { OpChannel, type ChannelHost } from './op-channel.js';
 import { chainBroadcast } from './chain-broadcast.js';
 import { COLLECTIVE_OP, type AllReduceOptions, type CollectiveOp, type ProcessGroup, type ReduceOp } from './process-group.js';
@@ -21,6 +25,7 @@ import { decodeMessage } from './wire-decode.js';
 import {
   DTYPE,
   DTYPE_BYTES,
+  OP_CODE,
   encodeBye,
   encodeHello,
   encodeStatus,
@@ -72,6 +77,8 @@ export class RingProcessGroup implements ProcessGroup {
   /** Set when every rank runs on this host: all-reduces go through these files (see useSharedMemory). */
   private shared:
     { readonly files: SharedMemoryFiles; readonly limitBytes: number; readonly scratch: SharedMemoryOp['scratch']; operations: number } | undefined;
+  /** Set when every rank opened the native ring: float32 ring operations run on it (see useNativeRing). */
+  private native: NativeRing | undefined;
 
   constructor(
     private readonly transport: Transport,
@@ -141,6 +148,7 @@ export class RingProcessGroup implements ProcessGroup {
     return this.run(kind, codec.dtype, async (ch) => {
       const shared = this.sharedOp(data);
       if (shared !== undefined) await (all ? sharedMemoryAllReduce : sharedMemoryReduceScatter)(ch, data, shared);
+      else if (this.native !== undefined && codec === float32Codec) await this.nativeSteps(ch, this.native, data, 0, all ? 2 * this.worldSize - 3 : this.worldSize - 2);
       else await (all ? ringAllReduce : ringReduceScatter)(ch, data, codec, this.segmentElements(codec.dtype));
       if (op === 'mean' && this.worldSize > 1) divideInPlace(data, this.worldSize);
       return data;
@@ -153,6 +161,7 @@ export class RingProcessGroup implements ProcessGroup {
     return this.run(COLLECTIVE_OP.shardGather, DTYPE.f32, async (ch) => {
       const shared = this.sharedOp(data);
       if (shared !== undefined) await sharedMemoryShardGather(ch, data, shared);
+      else if (this.native !== undefined) await this.nativeSteps(ch, this.native, data, this.worldSize - 1, 2 * this.worldSize - 3);
       else await ringShardGather(ch, data, float32Codec, this.segmentElements(DTYPE.f32));
       return data;
     });
@@ -174,6 +183,67 @@ export class RingProcessGroup implements ProcessGroup {
   useSharedMemory(files: SharedMemoryFiles, limitBytes: number): void {
     const segment = this.segmentElements(DTYPE.f32);
     this.shared = { files, limitBytes, scratch: [new Float32Array(segment), new Float32Array(segment)], operations: 0 };
+  }
+
+  /**
+   * From now on, float32 all-reduces, reduce-scatters and shard gathers that do not go through shared
+   * memory run on `ring` (the native data plane: the same steps, frames and sums as the TypeScript ring,
+   * off the JavaScript thread); fp16 ones and the other operations keep the TypeScript ring. Every rank
+   * must switch at the same point of its call sequence; the group closes the ring.
+   */
+  useNativeRing(ring: NativeRing): void {
+    this.native = ring;
+  }
+
+  /** Which ring carries float32 ring operations over sockets. */
+  get dataPlane(): 'native' | 'js' {
+    return this.native === undefined ? 'js' : 'native';
+  }
+
+  /**
+   * Steps `first`..`last` of the ring all-reduce on a native ring (ring-all-reduce.ts numbering),
+   * watched by this operation's watchdog (the ring's received-message count is its progress), cancelled
+   * when the group fails. A frame the ring did not expect fails the group as a mismatch naming the left
+   * neighbour; a failing socket, as that neighbour lost.
+   */
+  private async nativeSteps(ch: OpChannel, ring: NativeRing, data: Float32Array, first: number, last: number): Promise<void> {
+    const { size, left } = ring.config;
+    if (size === 1) return;
+    const segment = segmentLength(this.segmentElements(DTYPE.f32), new Partition(data.length, size).end(0));
+    const stop = this.watchProgress(ring);
+    let result;
+    try {
+      result = await ring.run({ data, first, last, seq: ch.seq, opCode: OP_CODE[ch.op], segment, trace: ch.traceBytes });
+    } finally {
+      stop();
+    }
+    switch (result.code) {
+      case NATIVE_RING_CODE.ok:
+        return;
+      case NATIVE_RING_CODE.cancelled:
+        throw errorFor(this.failure ?? { kind: 'closed' }, ch.context);
+      case NATIVE_RING_CODE.mismatch:
+        throw ch.fail({ kind: 'mismatch', waitingFor: [left], detectedBy: this.rank, detail: result.detail });
+      default:
+        throw ch.fail({ kind: 'peer-lost', waitingFor: [left], detectedBy: this.rank, reason: `native ring: ${result.detail}` });
+    }
+  }
+
+  /** Feeds the running operation's watchdog while `ring` receives; returns the function that stops it. */
+  private watchProgress(ring: NativeRing): () => void {
+    const every = Math.max(5, Math.min(250, this.config.timeoutMs / 8));
+    let seen = ring.progress();
+    let timer: TimerHandle | undefined;
+    const tick = (): void => {
+      const now = ring.progress();
+      if (now !== seen) {
+        seen = now;
+        this.running?.watchdog?.progress();
+      }
+      timer = this.config.clock.setTimer(every, tick);
+    };
+    timer = this.config.clock.setTimer(every, tick);
+    return () => timer?.cancel();
   }
 
   broadcast(data: Float32Array, root: number): Promise<Float32Array> {
@@ -248,6 +318,7 @@ export class RingProcessGroup implements ProcessGroup {
       this.wakeClose();
     });
     await this.transport.close(this.peers.lost);
+    await this.native?.close();
     this.shared?.files.close();
   }
 
@@ -303,6 +374,7 @@ export class RingProcessGroup implements ProcessGroup {
       if (frames !== undefined) for (const p of this.peers.reachable()) this.transport.send(p, frames);
     }
     this.inbox.interrupt();
+    this.native?.cancel();
     this.wakeConnect?.();
   }
 

@@ -1,7 +1,7 @@
 import type { CollectiveOp } from './process-group.js';
 
 /**
- * The data-plane wire protocol, version 3. Every message is two frames: a fixed 64-byte little-endian
+ * The data-plane wire protocol, version 4. Every message is two frames: a fixed 64-byte little-endian
  * header and a payload (raw little-endian elements for data, a small body for abort, empty otherwise).
  *
  * Header: u32 magic 'ORQC' | u8 version | u8 kind | u8 op | u8 dtype-or-reason | u32 sender |
@@ -11,9 +11,12 @@ import type { CollectiveOp } from './process-group.js';
  * The last 24 bytes carry the sender's trace context (W3C trace id and parent span id, as in a
  * `traceparent` header) for data messages; all zero when the sender has none. Version 1 had no trace
  * context (40-byte header); version 2 had no reduce-scatter and shard-gather operations (op codes 5
- * and 6). Peers of different versions reject each other's frames.
+ * and 6); version 3 had no native ring: since version 4, right after the hellos every rank all-gathers
+ * the endpoint of its native ring and a verdict (attach-native-ring.ts), and the native ring's sockets
+ * carry data frames of this same format plus one hello (kind 2, aux = the ring's size) to check them.
+ * Peers of different versions reject each other's frames.
  */
-export const WIRE_VERSION = 3;
+export const WIRE_VERSION = 4;
 export const WIRE_MAGIC = 0x4351524f; // 'ORQC' read as little-endian u32
 export const HEADER_BYTES = 64;
 /** Offset of the trace id in the header; the span id follows it. */

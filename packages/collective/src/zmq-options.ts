@@ -41,6 +41,14 @@ export interface ZmqProcessGroupOptions {
    * for every rank's files (2 x this x worldSize). Defaults to 64 MiB.
    */
   readonly sharedMemoryLimitBytes?: number;
+  /**
+   * Which ring carries float32 all-reduces (and reduce-scatters and shard gathers) over sockets:
+   * 'native': the native ring (C over libzmq, off the JavaScript thread; see native/src/ring.c), and
+   * createZmqProcessGroup fails when any rank cannot use it; 'js': the TypeScript ring; 'auto': native
+   * when every rank can use it, else the TypeScript ring (a 'transport' event says which and why).
+   * Defaults to 'auto'.
+   */
+  readonly transport?: 'auto' | 'native' | 'js';
 }
 
 /** Validated options with every default filled in. */
@@ -64,6 +72,7 @@ export interface ZmqGroupConfig {
   readonly sharedMemory: 'auto' | 'off';
   readonly sharedMemoryDir: string;
   readonly sharedMemoryLimitBytes: number;
+  readonly transport: 'auto' | 'native' | 'js';
 }
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -99,6 +108,9 @@ export function resolveZmqOptions(o: ZmqProcessGroupOptions): ZmqGroupConfig {
   const sharedMemoryLimitBytes = o.sharedMemoryLimitBytes ?? DEFAULT_SHARED_MEMORY_LIMIT_BYTES;
   if (!Number.isInteger(sharedMemoryLimitBytes) || sharedMemoryLimitBytes < 4096)
     throw bad('sharedMemoryLimitBytes', `expected an integer of at least 4096, got ${sharedMemoryLimitBytes}`);
+  const transport = o.transport ?? 'auto';
+  if (transport !== 'auto' && transport !== 'native' && transport !== 'js')
+    throw bad('transport', `expected 'auto', 'native' or 'js', got ${JSON.stringify(transport)}`);
   return {
     rank: o.rank,
     worldSize: o.worldSize,
@@ -116,6 +128,7 @@ export function resolveZmqOptions(o: ZmqProcessGroupOptions): ZmqGroupConfig {
     sharedMemory,
     sharedMemoryDir,
     sharedMemoryLimitBytes,
+    transport,
   };
 }
 
