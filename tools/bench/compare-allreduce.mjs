@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 // Runs `orquesta bench allreduce` and the PyTorch gloo reference (gloo_allreduce.py) alternately, with
 // the same sizes, rank counts, warm-up, repeats and rank environment, and prints for every
-// configuration each implementation's median bus bandwidth over rounds and the ratio ours / gloo
-// (median, min, max over rounds). Run it alone on the machine:
+// configuration each implementation's median bus bandwidth over rounds, the ratio ours / gloo
+// (median, min, max over rounds) and each one's median CPU time per all-reduce and rank (all threads). Run it alone on the machine:
 //
 //   flock /tmp/orquesta-bench.lock node tools/bench/compare-allreduce.mjs --ranks 2,4 --bytes 4MiB,64MiB --rounds 5
 //
 // Options: --ranks LIST  --bytes LIST  --rounds N (5)  --repeats N (20)  --warmup auto|N (auto)
-//          --transport tcp|ipc (tcp)  --shared-memory auto|off (off; auto: all-reduce through shared memory)  --rank-env KEY=VALUE (repeatable; given to both; 'recommended' adds
+//          --ring auto|native|js (auto: the native ring where built)  --transport tcp|ipc (tcp)  --shared-memory auto|off (off; auto: all-reduce through shared memory)  --rank-env KEY=VALUE (repeatable; given to both; 'recommended' adds
 //          @orquesta/collective's RECOMMENDED_RANK_ENV)  --python PATH (/usr/bin/python3)
 //          --json (print every measurement as a JSON line too)
 import { spawnSync } from 'node:child_process';
@@ -25,6 +25,7 @@ function parseArgs(argv) {
     repeats: 20,
     warmup: 'auto',
     transport: 'tcp',
+    ring: 'auto',
     sharedMemory: 'off',
     rankEnv: [],
     python: '/usr/bin/python3',
@@ -42,7 +43,7 @@ function parseArgs(argv) {
     } else if (flag === '--shared-memory') {
       o.sharedMemory = value;
       i++;
-    } else if (['--ranks', '--bytes', '--warmup', '--transport', '--python'].includes(flag)) {
+    } else if (['--ranks', '--bytes', '--warmup', '--transport', '--ring', '--python'].includes(flag)) {
       o[flag.slice(2)] = value;
       i++;
     } else throw new Error(`unknown option ${flag}`);
@@ -83,7 +84,8 @@ const common = [
   '--json',
   ...o.rankEnv.flatMap((kv) => ['--rank-env', kv]),
 ];
-const ours = () => run(process.execPath, [CLI, 'bench', 'allreduce', '--transport', o.transport, '--shared-memory', o.sharedMemory, ...common]);
+const ours = () =>
+  run(process.execPath, [CLI, 'bench', 'allreduce', '--transport', o.transport, '--ring', o.ring, '--shared-memory', o.sharedMemory, ...common]);
 const gloo = () => run(o.python, [GLOO, ...common]);
 const rows = [];
 for (let round = 0; round < o.rounds; round++) {
@@ -99,23 +101,27 @@ for (let round = 0; round < o.rounds; round++) {
 
 const key = (r) => `${r.ranks}x${r.bytes}`;
 console.log(
-  `\nall-reduce bus bandwidth, GB/s: median over ${o.rounds} rounds (each round: median of ${o.repeats} timed repeats); ratio = orquesta (${o.sharedMemory === 'auto' ? 'shared memory' : `socket ring over ${o.transport}`}) / torch-gloo, per round`,
+  `\nall-reduce bus bandwidth, GB/s: median over ${o.rounds} rounds (each round: median of ${o.repeats} timed repeats); ratio = orquesta (${o.sharedMemory === 'auto' ? 'shared memory' : `${o.ring} socket ring over ${o.transport}`}) / torch-gloo, per round; CPU ms = CPU time of one rank per all-reduce (all threads), median over rounds`,
 );
 console.log(`rank env: ${o.rankEnv.join(' ') || '(none)'}`);
-console.log('ranks  bytes       orquesta  gloo    ratio median  min    max    orquesta ms  gloo ms');
+console.log('ranks  bytes       ring    orquesta  gloo    ratio median  min    max    orquesta ms  gloo ms  orquesta CPU ms  gloo CPU ms');
 for (const k of [...new Set(rows.map(key))]) {
   const pick = (impl) => rows.filter((r) => key(r) === k && r.impl === impl).sort((a, b) => a.round - b.round);
   const [a, b] = [pick(o.sharedMemory === 'auto' ? 'orquesta-shm' : 'orquesta-zmq'), pick('torch-gloo')];
   const ratio = stats(a.map((r, i) => r.busbw_gbps / b[i].busbw_gbps));
   const [first] = a;
   console.log(
-    `${String(first.ranks).padEnd(7)}${String(first.bytes).padEnd(12)}${stats(a.map((r) => r.busbw_gbps))
+    `${String(first.ranks).padEnd(7)}${String(first.bytes).padEnd(12)}${String(first.ring ?? 'js').padEnd(8)}${stats(a.map((r) => r.busbw_gbps))
       .median.toFixed(3)
       .padEnd(10)}${stats(b.map((r) => r.busbw_gbps))
       .median.toFixed(3)
       .padEnd(8)}` +
       `${ratio.median.toFixed(2).padEnd(14)}${ratio.min.toFixed(2).padEnd(7)}${ratio.max.toFixed(2).padEnd(7)}${stats(a.map((r) => r.median_ms))
         .median.toFixed(2)
-        .padEnd(13)}${stats(b.map((r) => r.median_ms)).median.toFixed(2)}`,
+        .padEnd(13)}${stats(b.map((r) => r.median_ms))
+        .median.toFixed(2)
+        .padEnd(9)}${stats(a.map((r) => r.cpu_ms_per_rank))
+        .median.toFixed(1)
+        .padEnd(17)}${stats(b.map((r) => r.cpu_ms_per_rank)).median.toFixed(1)}`,
   );
 }

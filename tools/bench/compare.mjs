@@ -4,7 +4,8 @@
 //   model      `orquesta bench model` (1 BLAS thread)        vs torch_model_bench.py (1 thread)
 //   base       the same for Transformer-base's shape (`--model base`, 16 x 32 = 512 target tokens per
 //              step: the micro-batch of configs/transformer-base.yaml); not in the default --only
-//   allreduce  `orquesta bench allreduce` (the socket ring, and with --shared-memory auto)
+//   allreduce  `orquesta bench allreduce` (the socket ring: native where built; and with --shared-memory auto),
+//              bus bandwidth and CPU time per all-reduce
 //                                                             vs gloo_allreduce.py (same sizes and ranks)
 //   scaling    `orquesta bench scaling --workers 1,N --independent`
 //                                                             vs PyTorch's best whole-machine configuration
@@ -116,6 +117,9 @@ try {
           ours_ms: o.median_ms,
           shm_ms: s.median_ms,
           gloo_ms: g.median_ms,
+          ring: o.ring,
+          ours_cpu_ms: o.cpu_ms_per_rank,
+          gloo_cpu_ms: g.cpu_ms_per_rank,
         };
       });
       row.allreduceRows = shm;
@@ -191,9 +195,19 @@ if (only.has('allreduce')) {
   for (const [i, first] of rows[0].allreduce.entries()) {
     const label = `allreduce ${first.ranks} ranks x ${(first.bytes / 2 ** 20).toFixed(0)} MiB`;
     add(
-      `${label}: orquesta socket ring bus GB/s`,
+      `${label}: orquesta socket ring (${first.ring}) bus GB/s`,
       rows.map((r) => r.allreduce[i].ours),
       3,
+    );
+    add(
+      `${label}: orquesta socket ring CPU ms / all-reduce / rank`,
+      rows.map((r) => r.allreduce[i].ours_cpu_ms),
+      1,
+    );
+    add(
+      `${label}: gloo CPU ms / all-reduce / rank`,
+      rows.map((r) => r.allreduce[i].gloo_cpu_ms),
+      1,
     );
     add(
       `${label}: orquesta shared memory bus GB/s`,

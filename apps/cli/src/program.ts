@@ -264,6 +264,7 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
     .option('--compression <kind>', 'none | fp16', 'none')
     .option('--segment-bytes <size>', 'pipelining segment size', '1MiB')
     .option('--shared-memory <mode>', 'auto (all-reduce through shared memory; the ranks are on one host) | off (the socket ring)', 'off')
+    .option('--ring <kind>', 'socket ring: auto | native (C over libzmq) | js (TypeScript)', 'auto')
     .option('--rank-env <key=value>', "add to the rank processes' environment (repeatable)", (kv: string, all: string[]) => [...all, kv], [] as string[])
     .option('--json', 'one JSON line per configuration')
     .action(async (flags: BenchAllReduceFlags) => {

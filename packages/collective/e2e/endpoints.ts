@@ -6,16 +6,21 @@ import { join } from 'node:path';
 export type Protocol = 'tcp' | 'ipc';
 export const PROTOCOLS: readonly Protocol[] = ['tcp', 'ipc'];
 
-/** How the multi-process tests connect ranks: over each protocol, and with all-reduces through shared memory. */
+/**
+ * How the multi-process tests connect ranks: over each protocol, with each ring (the native one
+ * required: CI builds it), and with all-reduces through shared memory.
+ */
 export interface Variant {
   readonly name: string;
   readonly protocol: Protocol;
   readonly sharedMemory: 'auto' | 'off';
+  readonly ring: 'auto' | 'native' | 'js';
 }
 export const VARIANTS: readonly Variant[] = [
-  { name: 'tcp', protocol: 'tcp', sharedMemory: 'off' },
-  { name: 'ipc', protocol: 'ipc', sharedMemory: 'off' },
-  { name: 'tcp, all-reduces through shared memory', protocol: 'tcp', sharedMemory: 'auto' },
+  { name: 'tcp, native ring', protocol: 'tcp', sharedMemory: 'off', ring: 'native' },
+  { name: 'tcp, TypeScript ring', protocol: 'tcp', sharedMemory: 'off', ring: 'js' },
+  { name: 'ipc, native ring', protocol: 'ipc', sharedMemory: 'off', ring: 'native' },
+  { name: 'tcp, all-reduces through shared memory', protocol: 'tcp', sharedMemory: 'auto', ring: 'auto' },
 ];
 
 /**

@@ -22,8 +22,26 @@ function sameBits(a: Float32Array, b: Float32Array): boolean {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 }
 
+/**
+ * What the ring computes, bit for bit: chunk c of a Partition(length, n) is summed in float32 starting
+ * with rank c's elements, then rank c+1's, ... (mod n); a mean divides that sum by n.
+ */
+function ringSum(inputs: Float32Array[], op: 'sum' | 'mean', n: number): Float32Array {
+  const length = inputs[0]?.length ?? 0;
+  const [base, extra] = [Math.floor(length / n), length % n];
+  const out = new Float32Array(length);
+  for (let c = 0; c < n; c++) {
+    for (let i = c * base + Math.min(c, extra); i < (c + 1) * base + Math.min(c + 1, extra); i++) {
+      let acc = inputs[c]?.[i] as number;
+      for (let k = 1; k < n; k++) acc = Math.fround(acc + (inputs[(c + k) % n]?.[i] as number));
+      out[i] = op === 'mean' ? Math.fround(acc / n) : acc;
+    }
+  }
+  return out;
+}
+
 /** Checks one all-reduce case across ranks: bit-identical everywhere, within the summation error bound of the exact result. */
-function checkAllReduce(cases: Case[], n: number): void {
+function checkAllReduce(cases: Case[], n: number, ringOrder: boolean): void {
   const inputs = cases.map((c) => decodeFloats(c.input as string));
   const outputs = cases.map((c) => decodeFloats(c.output as string));
   const first = cases[0] as Case;
@@ -39,9 +57,11 @@ function checkAllReduce(cases: Case[], n: number): void {
     excess = Math.max(excess, Math.abs((outputs[0]?.[i] as number) - exact) - bound);
   }
   expect(excess, `${first.op}${fp16 ? ' fp16' : ''} of ${first.length} within bound`).toBe(0);
+  if (ringOrder && !fp16)
+    expect(sameBits(outputs[0] as Float32Array, ringSum(inputs, first.op ?? 'sum', n)), `${first.op} of ${first.length} in ring order`).toBe(true);
 }
 
-describe.each(VARIANTS)('collectives across processes over $name', ({ protocol, sharedMemory }) => {
+describe.each(VARIANTS)('collectives across processes over $name', ({ protocol, sharedMemory, ring }) => {
   for (const n of [1, 2, 3, 4, 5]) {
     it(`${n} rank${n > 1 ? 's' : ''}: sum, mean, fp16, broadcast, all-gather and barrier give the right, bit-identical results`, async () => {
       const { endpoints, cleanup } = await endpointsFor(protocol, n);
@@ -57,16 +77,18 @@ describe.each(VARIANTS)('collectives across processes over $name', ({ protocol, 
           segmentBytes: 4096,
           curve: keys && curveOptionsFor(keys, rank),
           sharedMemory,
+          ring,
         })),
       );
       const exits = await Promise.all(ranks.map((r) => r.exited));
       expect(exits.map((e) => [e.code, e.stderr])).toEqual(exits.map(() => [0, '']));
       expect(ranks.map((r) => r.lines.find((l) => l.event === 'ready')?.['sharedMemory'])).toEqual(ranks.map(() => sharedMemory === 'auto' && n > 1));
+      if (ring !== 'auto') expect(ranks.map((r) => r.lines.find((l) => l.event === 'ready')?.['ring'])).toEqual(ranks.map(() => (n > 1 ? ring : 'js')));
       const results = ranks.map((r) => (r.lines.find((l) => l.event === 'done') as RankLine & { result: Case[] }).result);
       const byCase = (results[0] as Case[]).map((_, i) => results.map((cases) => cases[i] as Case));
       for (const cases of byCase) {
         const c = cases[0] as Case;
-        if (c.kind === 'allReduce') checkAllReduce(cases, n);
+        if (c.kind === 'allReduce') checkAllReduce(cases, n, sharedMemory === 'off');
         if (c.kind === 'broadcast')
           for (const x of cases) expect([...decodeFloats(x.output as string)]).toEqual(Array.from({ length: 1000 }, (_, i) => i * 0.5 + (c.root as number)));
         if (c.kind === 'allGather') {

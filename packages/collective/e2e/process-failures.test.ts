@@ -18,11 +18,11 @@ afterEach(async () => {
 });
 
 /** Starts `n` ranks that all-reduce in a loop and resolves once every one completed a few operations. */
-async function startLoop({ protocol, sharedMemory }: Variant, n: number, timeoutMs: number): Promise<RankProcess[]> {
+async function startLoop({ protocol, sharedMemory, ring }: Variant, n: number, timeoutMs: number): Promise<RankProcess[]> {
   const { endpoints, cleanup } = await endpointsFor(protocol, n);
   cleanups.push(cleanup);
   const ranks = spawnRanks(
-    Array.from({ length: n }, (_, rank) => ({ rank, worldSize: n, endpoints, timeoutMs, scenario: 'loop' as const, elements: 262_144, sharedMemory })),
+    Array.from({ length: n }, (_, rank) => ({ rank, worldSize: n, endpoints, timeoutMs, scenario: 'loop' as const, elements: 262_144, sharedMemory, ring })),
   );
   running.push(...ranks);
   await Promise.all(ranks.map((r) => r.next('progress')));

@@ -47,9 +47,11 @@ async function loop(group) {
 
 let group;
 let sharedMemory = false;
+let ring = 'js';
 try {
   const onEvent = (e) => {
     if (e.type === 'shared-memory') sharedMemory = e.enabled;
+    else if (e.type === 'transport') ring = e.transport;
   };
   group = await createZmqProcessGroup({
     rank: config.rank,
@@ -59,9 +61,10 @@ try {
     curve: config.curve,
     segmentBytes: config.segmentBytes,
     sharedMemory: config.sharedMemory,
+    transport: config.ring,
     onEvent,
   });
-  say({ event: 'ready', sharedMemory });
+  say({ event: 'ready', sharedMemory, ring });
   const result = config.scenario === 'battery' ? await battery(group) : await loop(group);
   say({ event: 'done', rank: config.rank, result });
 } catch (error) {

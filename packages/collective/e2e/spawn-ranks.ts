@@ -13,6 +13,8 @@ export interface RankConfig {
   readonly segmentBytes?: number;
   readonly elements?: number;
   readonly sharedMemory?: 'auto' | 'off';
+  /** Which ring carries float32 operations over sockets (createZmqProcessGroup's transport). */
+  readonly ring?: 'auto' | 'native' | 'js';
 }
 
 /** A JSON line a rank printed, with the parent's clock when it arrived. */

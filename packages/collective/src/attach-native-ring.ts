@@ -63,7 +63,11 @@ export async function attachNativeRing(
     const verdicts = await group.allGather(Float32Array.of(ring === undefined || (native !== undefined && problem === undefined) ? 1 : 0));
     const refusing = verdicts.flatMap((v, rank) => (v[0] === 1 ? [] : [rank]));
     if (refusing.length === 0 && native !== undefined) {
-      options.onEvent?.({ type: 'transport', transport: 'native', detail: `${options.label}: native ring (libzmq ${loadedVersion()}) over ${native.endpoint}` });
+      options.onEvent?.({
+        type: 'transport',
+        transport: 'native',
+        detail: `${options.label}: native ring (libzmq ${loadedVersion()}) over ${native.endpoint}`,
+      });
       return native;
     }
     const why = problem ?? `rank(s) ${refusing.join(', ')} could not use theirs`;
@@ -92,7 +96,14 @@ function nativeConfig(config: ZmqGroupConfig, ring: RingMembers): NativeRingConf
     wireVersion: WIRE_VERSION,
     ...(curve === undefined
       ? {}
-      : { curve: { publicKey: curve.publicKey, secretKey: curve.secretKey, serverKey: curve.serverKeys[right] as string, clientKey: curve.serverKeys[left] as string } }),
+      : {
+          curve: {
+            publicKey: curve.publicKey,
+            secretKey: curve.secretKey,
+            serverKey: curve.serverKeys[right] as string,
+            clientKey: curve.serverKeys[left] as string,
+          },
+        }),
   };
 }
 

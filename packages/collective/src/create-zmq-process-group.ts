@@ -30,7 +30,12 @@ export async function createZmqProcessGroup(options: ZmqProcessGroupOptions): Pr
     await group.connect();
     if (config.worldSize > 1 && config.transport !== 'js') {
       const ring = { members: Array.from({ length: config.worldSize }, (_, r) => r), position: config.rank };
-      const native = await attachNativeRing(group, config, ring, { suffix: 'ring', required: config.transport === 'native', onEvent: config.onEvent, label: 'ring' });
+      const native = await attachNativeRing(group, config, ring, {
+        suffix: 'ring',
+        required: config.transport === 'native',
+        onEvent: config.onEvent,
+        label: 'ring',
+      });
       if (native !== undefined) group.useNativeRing(native);
     } else if (config.worldSize > 1) config.onEvent?.({ type: 'transport', transport: 'js', detail: 'ring: TypeScript ring (transport js)' });
     if (config.sharedMemory === 'auto' && config.worldSize > 1)

@@ -148,7 +148,8 @@ export class RingProcessGroup implements ProcessGroup {
     return this.run(kind, codec.dtype, async (ch) => {
       const shared = this.sharedOp(data);
       if (shared !== undefined) await (all ? sharedMemoryAllReduce : sharedMemoryReduceScatter)(ch, data, shared);
-      else if (this.native !== undefined && codec === float32Codec) await this.nativeSteps(ch, this.native, data, 0, all ? 2 * this.worldSize - 3 : this.worldSize - 2);
+      else if (this.native !== undefined && codec === float32Codec)
+        await this.nativeSteps(ch, this.native, data, 0, all ? 2 * this.worldSize - 3 : this.worldSize - 2);
       else await (all ? ringAllReduce : ringReduceScatter)(ch, data, codec, this.segmentElements(codec.dtype));
       if (op === 'mean' && this.worldSize > 1) divideInPlace(data, this.worldSize);
       return data;

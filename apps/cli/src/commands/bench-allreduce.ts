@@ -19,6 +19,8 @@ export interface BenchAllReduceFlags {
   readonly segmentBytes: string;
   /** 'auto': all-reduces through shared memory (the ranks all run here); 'off': the socket ring. */
   readonly sharedMemory: string;
+  /** Which ring carries the socket all-reduces: auto, native (the C ring) or js (the TypeScript ring). */
+  readonly ring: string;
   /** KEY=VALUE pairs added to the rank processes' environment (e.g. allocator tunables). */
   readonly rankEnv: string[];
   readonly json?: boolean;
@@ -29,6 +31,8 @@ interface RankResult {
   readonly times: number[];
   readonly cpu: number[];
   readonly sharedMemory: boolean;
+  /** The ring the group used over sockets. */
+  readonly ring: 'native' | 'js';
 }
 
 /** What one rank process is told (JSON in its --config flag). */
@@ -42,6 +46,7 @@ interface RankConfig {
   readonly compression: Compression;
   readonly segmentBytes: number;
   readonly sharedMemory: 'auto' | 'off';
+  readonly ring: 'auto' | 'native' | 'js';
 }
 
 const BIN = fileURLToPath(new URL('../../bin/orquesta.js', import.meta.url));
@@ -94,6 +99,8 @@ export async function benchAllReduceCommand(flags: BenchAllReduceFlags, io: CliI
     if (flags.transport !== 'tcp' && flags.transport !== 'ipc') throw new Error(`--transport: expected tcp or ipc, got ${JSON.stringify(flags.transport)}`);
     if (flags.sharedMemory !== 'auto' && flags.sharedMemory !== 'off')
       throw new Error(`--shared-memory: expected auto or off, got ${JSON.stringify(flags.sharedMemory)}`);
+    if (flags.ring !== 'auto' && flags.ring !== 'native' && flags.ring !== 'js')
+      throw new Error(`--ring: expected auto, native or js, got ${JSON.stringify(flags.ring)}`);
     if (flags.compression !== 'none' && flags.compression !== 'fp16')
       throw new Error(`--compression: expected none or fp16, got ${JSON.stringify(flags.compression)}`);
     const ranks = flags.ranks.split(',').map((r) => positiveInt('ranks', r));
@@ -105,7 +112,7 @@ export async function benchAllReduceCommand(flags: BenchAllReduceFlags, io: CliI
     return EXIT.usage;
   }
   const compression = flags.compression as Compression;
-  if (!flags.json) io.out('impl          ranks  bytes        median_ms   min_ms   algbw_GB/s  busbw_GB/s  cpu_ms/rank');
+  if (!flags.json) io.out('impl          ring    ranks  bytes        median_ms   min_ms   algbw_GB/s  busbw_GB/s  cpu_ms/rank');
   for (const worldSize of plan.ranks) {
     for (const bytes of plan.sizes) {
       const dir = flags.transport === 'ipc' ? await mkdtemp(join(tmpdir(), 'orquesta-bench-')) : undefined;
@@ -125,6 +132,7 @@ export async function benchAllReduceCommand(flags: BenchAllReduceFlags, io: CliI
           compression,
           segmentBytes: plan.segmentBytes,
           sharedMemory: flags.sharedMemory as 'auto' | 'off',
+          ring: flags.ring as 'auto' | 'native' | 'js',
         }));
         const perRank = await runRanks(configs, { ...process.env, ...plan.env });
         const times = Array.from({ length: plan.repeats }, (_, i) => Math.max(...perRank.map((r) => r.times[i] as number)));
@@ -138,6 +146,7 @@ export async function benchAllReduceCommand(flags: BenchAllReduceFlags, io: CliI
         const row = {
           impl,
           transport: impl === 'orquesta-shm' ? 'shm' : flags.transport,
+          ring: perRank.every((r) => r.ring === 'native') ? 'native' : 'js',
           compression,
           ranks: worldSize,
           bytes,
@@ -154,7 +163,7 @@ export async function benchAllReduceCommand(flags: BenchAllReduceFlags, io: CliI
         if (flags.json) io.out(JSON.stringify(row));
         else
           io.out(
-            `${impl.padEnd(14)}${String(worldSize).padEnd(7)}${String(bytes).padEnd(13)}${med.toFixed(3).padEnd(12)}${row.min_ms.toFixed(3).padEnd(9)}${algbw.toFixed(3).padEnd(12)}${busbw.toFixed(3).padEnd(12)}${cpuMs.toFixed(1)}`,
+            `${impl.padEnd(14)}${row.ring.padEnd(8)}${String(worldSize).padEnd(7)}${String(bytes).padEnd(13)}${med.toFixed(3).padEnd(12)}${row.min_ms.toFixed(3).padEnd(9)}${algbw.toFixed(3).padEnd(12)}${busbw.toFixed(3).padEnd(12)}${cpuMs.toFixed(1)}`,
           );
       } catch (error) {
         io.err(`orquesta bench allreduce: ${(error as Error).message}`);
@@ -171,6 +180,7 @@ export async function benchAllReduceCommand(flags: BenchAllReduceFlags, io: CliI
 export async function benchAllReduceRankCommand(configJson: string, io: CliIO): Promise<ExitCode> {
   const c = JSON.parse(configJson) as RankConfig;
   let sharedMemory = false;
+  let ring: 'native' | 'js' = 'js';
   const group = await createZmqProcessGroup({
     rank: c.rank,
     worldSize: c.worldSize,
@@ -179,8 +189,10 @@ export async function benchAllReduceRankCommand(configJson: string, io: CliIO): 
     segmentBytes: c.segmentBytes,
     sharedMemory: c.sharedMemory,
     sharedMemoryLimitBytes: Math.max(4096, c.bytes),
+    transport: c.ring,
     onEvent: (e) => {
       if (e.type === 'shared-memory') sharedMemory = e.enabled;
+      else if (e.type === 'transport') ring = e.transport;
     },
   });
   try {
@@ -203,7 +215,7 @@ export async function benchAllReduceRankCommand(configJson: string, io: CliIO): 
     }
     const expected = (c.worldSize * (c.worldSize + 1)) / 2;
     if (data[0] !== expected || data[data.length - 1] !== expected) throw new Error(`wrong result ${data[0]}, expected ${expected}`);
-    io.out(JSON.stringify({ rank: c.rank, times, cpu, sharedMemory }));
+    io.out(JSON.stringify({ rank: c.rank, times, cpu, sharedMemory, ring }));
     return EXIT.ok;
   } finally {
     await group.close();
