@@ -3,8 +3,14 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export type Protocol = 'tcp' | 'ipc';
+/** tcp-hosts: tcp on two loopback addresses, 127.0.0.1 for the first half of the ranks (rounded up) and 127.0.0.2 for the rest: two "hosts". */
+export type Protocol = 'tcp' | 'ipc' | 'tcp-hosts';
 export const PROTOCOLS: readonly Protocol[] = ['tcp', 'ipc'];
+
+/** The host (0 or 1) of each rank of `n` over tcp-hosts. */
+export function twoHosts(n: number): number[] {
+  return Array.from({ length: n }, (_, r) => (r < Math.ceil(n / 2) ? 0 : 1));
+}
 
 /**
  * How the multi-process tests connect ranks: over each protocol, with each ring (the native one
@@ -21,6 +27,7 @@ export const VARIANTS: readonly Variant[] = [
   { name: 'tcp, TypeScript ring', protocol: 'tcp', sharedMemory: 'off', ring: 'js' },
   { name: 'ipc, native ring', protocol: 'ipc', sharedMemory: 'off', ring: 'native' },
   { name: 'tcp, all-reduces through shared memory', protocol: 'tcp', sharedMemory: 'auto', ring: 'auto' },
+  { name: 'two hosts, hierarchical where the placement allows', protocol: 'tcp-hosts', sharedMemory: 'auto', ring: 'native' },
 ];
 
 /**
@@ -49,6 +56,10 @@ export async function freePorts(n: number): Promise<number[]> {
 /** One endpoint per rank over `protocol`; ipc endpoints live in a fresh temporary directory. */
 export async function endpointsFor(protocol: Protocol, n: number): Promise<{ endpoints: string[]; cleanup: () => Promise<void> }> {
   if (protocol === 'tcp') return { endpoints: (await freePorts(n)).map((p) => `tcp://127.0.0.1:${p}`), cleanup: () => Promise.resolve() };
+  if (protocol === 'tcp-hosts') {
+    const hosts = twoHosts(n);
+    return { endpoints: (await freePorts(n)).map((p, r) => `tcp://127.0.0.${1 + (hosts[r] as number)}:${p}`), cleanup: () => Promise.resolve() };
+  }
   const dir = await mkdtemp(join(tmpdir(), 'orquesta-collective-'));
   return { endpoints: Array.from({ length: n }, (_, r) => `ipc://${dir}/rank-${r}`), cleanup: () => rm(dir, { recursive: true, force: true }) };
 }

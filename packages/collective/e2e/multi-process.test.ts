@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCurveKeys, curveOptionsFor } from '@orquesta/curve';
-import { endpointsFor, VARIANTS } from './endpoints.js';
+import { endpointsFor, twoHosts, VARIANTS } from './endpoints.js';
 import { decodeFloats, spawnRanks, type RankLine } from './spawn-ranks.js';
 
 interface Case {
@@ -40,8 +40,50 @@ function ringSum(inputs: Float32Array[], op: 'sum' | 'mean', n: number): Float32
   return out;
 }
 
-/** Checks one all-reduce case across ranks: bit-identical everywhere, within the summation error bound of the exact result. */
-function checkAllReduce(cases: Case[], n: number, ringOrder: boolean): void {
+/** [start, end) of chunk c of a Partition(length, n). */
+function chunk(length: number, n: number, c: number): [number, number] {
+  const [base, extra] = [Math.floor(length / n), length % n];
+  return [c * base + Math.min(c, extra), (c + 1) * base + Math.min(c + 1, extra)];
+}
+
+/**
+ * What the hierarchical all-reduce computes, bit for bit, for `hosts` (group ranks per host, L each):
+ * chunk c of a Partition(length, L) is summed on each host from local rank c's elements, then the
+ * other local ranks' in order; that part is then summed across hosts as the ring does (its chunk h
+ * starting at host h).
+ */
+function hierarchicalSum(inputs: Float32Array[], op: 'sum' | 'mean', hosts: number[][]): Float32Array {
+  const length = inputs[0]?.length ?? 0;
+  const L = (hosts[0] as number[]).length;
+  const H = hosts.length;
+  const out = new Float32Array(length);
+  for (let c = 0; c < L; c++) {
+    const [start, end] = chunk(length, L, c);
+    const hostSum = (h: number, i: number): number => {
+      const ranks = hosts[h] as number[];
+      let acc = inputs[ranks[c] as number]?.[i] as number;
+      for (let q = 0; q < L; q++) if (q !== c) acc = Math.fround(acc + (inputs[ranks[q] as number]?.[i] as number));
+      return acc;
+    };
+    for (let k = 0; k < H; k++) {
+      const [a, b] = chunk(end - start, H, k);
+      for (let i = start + a; i < start + b; i++) {
+        let acc = hostSum(k, i);
+        for (let j = 1; j < H; j++) acc = Math.fround(acc + hostSum((k + j) % H, i));
+        out[i] = op === 'mean' ? Math.fround(acc / (H * L)) : acc;
+      }
+    }
+  }
+  return out;
+}
+
+type Order = (inputs: Float32Array[], op: 'sum' | 'mean') => Float32Array;
+
+/**
+ * Checks one all-reduce case across ranks: bit-identical everywhere, within the summation error bound of
+ * the exact result, and (unless fp16) bit-identical to what `order` computes when given.
+ */
+function checkAllReduce(cases: Case[], n: number, order: Order | undefined): void {
   const inputs = cases.map((c) => decodeFloats(c.input as string));
   const outputs = cases.map((c) => decodeFloats(c.output as string));
   const first = cases[0] as Case;
@@ -57,8 +99,8 @@ function checkAllReduce(cases: Case[], n: number, ringOrder: boolean): void {
     excess = Math.max(excess, Math.abs((outputs[0]?.[i] as number) - exact) - bound);
   }
   expect(excess, `${first.op}${fp16 ? ' fp16' : ''} of ${first.length} within bound`).toBe(0);
-  if (ringOrder && !fp16)
-    expect(sameBits(outputs[0] as Float32Array, ringSum(inputs, first.op ?? 'sum', n)), `${first.op} of ${first.length} in ring order`).toBe(true);
+  if (order !== undefined && !fp16)
+    expect(sameBits(outputs[0] as Float32Array, order(inputs, first.op ?? 'sum')), `${first.op} of ${first.length} in order`).toBe(true);
 }
 
 describe.each(VARIANTS)('collectives across processes over $name', ({ protocol, sharedMemory, ring }) => {
@@ -66,7 +108,7 @@ describe.each(VARIANTS)('collectives across processes over $name', ({ protocol, 
     it(`${n} rank${n > 1 ? 's' : ''}: sum, mean, fp16, broadcast, all-gather and barrier give the right, bit-identical results`, async () => {
       const { endpoints, cleanup } = await endpointsFor(protocol, n);
       cleanups.push(cleanup);
-      const keys = n === 3 ? createCurveKeys(n) : undefined; // one size per transport runs with CURVE on
+      const keys = n === 3 || (protocol === 'tcp-hosts' && n === 4) ? createCurveKeys(n) : undefined; // one size per variant (and the hierarchy) runs with CURVE on
       const ranks = spawnRanks(
         Array.from({ length: n }, (_, rank) => ({
           rank,
@@ -82,13 +124,23 @@ describe.each(VARIANTS)('collectives across processes over $name', ({ protocol, 
       );
       const exits = await Promise.all(ranks.map((r) => r.exited));
       expect(exits.map((e) => [e.code, e.stderr])).toEqual(exits.map(() => [0, '']));
-      expect(ranks.map((r) => r.lines.find((l) => l.event === 'ready')?.['sharedMemory'])).toEqual(ranks.map(() => sharedMemory === 'auto' && n > 1));
-      if (ring !== 'auto') expect(ranks.map((r) => r.lines.find((l) => l.event === 'ready')?.['ring'])).toEqual(ranks.map(() => (n > 1 ? ring : 'js')));
+      const ready = (key: string): unknown[] => ranks.map((r) => r.lines.find((l) => l.event === 'ready')?.[key]);
+      expect(ready('sharedMemory')).toEqual(ranks.map(() => sharedMemory === 'auto' && n > 1 && protocol !== 'tcp-hosts'));
+      if (ring !== 'auto') expect(ready('ring')).toEqual(ranks.map(() => (n > 1 ? ring : 'js')));
+      // over two "hosts", only 4 ranks (2 + 2) allow the hierarchy; 2 (1 + 1) and 3, 5 (unequal) keep the flat ring
+      const hierarchical = protocol === 'tcp-hosts' && n === 4;
+      expect(ready('algorithm')).toEqual(ranks.map(() => (hierarchical ? 'hierarchical' : 'ring')));
+      const hosts = [0, 1].map((h) => twoHosts(n).flatMap((host, r) => (host === h ? [r] : [])));
+      const order: Order | undefined = hierarchical
+        ? (x, op) => hierarchicalSum(x, op, hosts)
+        : sharedMemory === 'off' || protocol === 'tcp-hosts'
+          ? (x, op) => ringSum(x, op, n)
+          : undefined;
       const results = ranks.map((r) => (r.lines.find((l) => l.event === 'done') as RankLine & { result: Case[] }).result);
       const byCase = (results[0] as Case[]).map((_, i) => results.map((cases) => cases[i] as Case));
       for (const cases of byCase) {
         const c = cases[0] as Case;
-        if (c.kind === 'allReduce') checkAllReduce(cases, n, sharedMemory === 'off');
+        if (c.kind === 'allReduce') checkAllReduce(cases, n, order);
         if (c.kind === 'broadcast')
           for (const x of cases) expect([...decodeFloats(x.output as string)]).toEqual(Array.from({ length: 1000 }, (_, i) => i * 0.5 + (c.root as number)));
         if (c.kind === 'allGather') {

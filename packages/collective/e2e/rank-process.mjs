@@ -48,10 +48,12 @@ async function loop(group) {
 let group;
 let sharedMemory = false;
 let ring = 'js';
+let algorithm = 'ring';
 try {
   const onEvent = (e) => {
     if (e.type === 'shared-memory') sharedMemory = e.enabled;
-    else if (e.type === 'transport') ring = e.transport;
+    else if (e.type === 'transport' && !e.detail.startsWith('cross')) ring = e.transport;
+    else if (e.type === 'algorithm') algorithm = e.algorithm;
   };
   group = await createZmqProcessGroup({
     rank: config.rank,
@@ -64,7 +66,7 @@ try {
     transport: config.ring,
     onEvent,
   });
-  say({ event: 'ready', sharedMemory, ring });
+  say({ event: 'ready', sharedMemory, ring, algorithm });
   const result = config.scenario === 'battery' ? await battery(group) : await loop(group);
   say({ event: 'done', rank: config.rank, result });
 } catch (error) {

@@ -2,16 +2,11 @@ import { CollectiveArgumentError } from './errors.js';
 import type { GroupEventListener } from './group-events.js';
 import { NativeRing } from './native-ring.js';
 import { loadNativeRing, NATIVE_RING_CODE, type NativeRingConfig } from './native-ring-addon.js';
+import type { RingMembers } from './placement.js';
 import type { RingProcessGroup } from './ring-process-group.js';
 import { decodeRingText, encodeRingText } from './ring-text.js';
 import { WIRE_VERSION } from './wire.js';
 import type { ZmqGroupConfig } from './zmq-options.js';
-
-/** The ring's members in ring order (group ranks) and this rank's place among them. */
-export interface RingMembers {
-  readonly members: readonly number[];
-  readonly position: number;
-}
 
 /**
  * Opens this rank's native ring among `ring.members` and makes sure every member could: collective
@@ -31,7 +26,7 @@ export interface RingMembers {
  */
 export async function attachNativeRing(
   group: RingProcessGroup,
-  config: ZmqGroupConfig,
+  config: Pick<ZmqGroupConfig, 'rank' | 'endpoints' | 'timeoutMs' | 'curve'>,
   ring: RingMembers | undefined,
   options: { readonly suffix: string; readonly required: boolean; readonly onEvent: GroupEventListener | undefined; readonly label: string },
 ): Promise<NativeRing | undefined> {
@@ -82,7 +77,7 @@ export async function attachNativeRing(
   }
 }
 
-function nativeConfig(config: ZmqGroupConfig, ring: RingMembers): NativeRingConfig {
+function nativeConfig(config: Pick<ZmqGroupConfig, 'rank' | 'curve'>, ring: RingMembers): NativeRingConfig {
   const n = ring.members.length;
   const left = ring.members[(ring.position + n - 1) % n] as number;
   const right = ring.members[(ring.position + 1) % n] as number;

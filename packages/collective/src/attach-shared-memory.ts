@@ -1,7 +1,6 @@
-import { statfsSync } from 'node:fs';
 import type { GroupEventListener } from './group-events.js';
 import type { RingProcessGroup } from './ring-process-group.js';
-import { SHARED_NAME_LENGTH, SharedMemoryFiles } from './shared-memory-files.js';
+import { roomProblem, SHARED_NAME_LENGTH, SharedMemoryFiles } from './shared-memory-files.js';
 
 /**
  * Switches a freshly connected group's all-reduces to shared memory when every rank runs on this host.
@@ -51,18 +50,5 @@ export async function attachSharedMemory(group: RingProcessGroup, dir: string, l
   } catch (error) {
     files?.close();
     throw error;
-  }
-}
-
-/** Why `dir` cannot hold `needed` more bytes, or undefined when it can. */
-function roomProblem(dir: string, needed: number): string | undefined {
-  try {
-    const fs = statfsSync(dir);
-    const free = fs.bavail * fs.bsize;
-    if (free >= needed) return undefined;
-    const mib = (bytes: number): string => `${Math.floor(bytes / 2 ** 20)} MiB`;
-    return `${dir} has ${mib(free)} free, the group's files may need ${mib(needed)} (2 x the shared-memory limit x ranks)`;
-  } catch (error) {
-    return `cannot check the free space of ${dir}: ${(error as Error).message}`;
   }
 }

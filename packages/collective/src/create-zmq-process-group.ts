@@ -1,7 +1,9 @@
+import { attachHierarchy } from './attach-hierarchy.js';
 import { attachNativeRing } from './attach-native-ring.js';
 import { attachSharedMemory } from './attach-shared-memory.js';
 import type { ProcessGroup } from './process-group.js';
 import { RingProcessGroup } from './ring-process-group.js';
+import { hostsOf } from './placement.js';
 import { resolveZmqOptions, type ZmqProcessGroupOptions } from './zmq-options.js';
 import { ZmqTransport } from './zmq-transport.js';
 
@@ -10,14 +12,17 @@ import { ZmqTransport } from './zmq-transport.js';
  * of them answered. Every rank calls it with the same `worldSize`, `endpoints` (and CURVE public keys).
  * Unless `transport` is 'js', the ranks then open the native ring beside their endpoints (a 'transport'
  * event says whether they use it). With `sharedMemory: 'auto'` the ranks then check whether they all run on this host and if so switch
- * their all-reduces to shared memory (a 'shared-memory' event tells which way it went).
+ * their all-reduces to shared memory (a 'shared-memory' event tells which way it went). Ranks on several
+ * hosts (by the addresses of their tcp endpoints) set up the hierarchical all-reduce when the placement
+ * allows it (`algorithm`; an 'algorithm' event tells which way it went).
  *
  * ```ts
  * const group = await createZmqProcessGroup({ rank, worldSize: 2, endpoints: ['tcp://127.0.0.1:5550', 'tcp://127.0.0.1:5551'], timeoutMs: 30_000 });
  * await group.allReduce(gradients, 'mean');
  * await group.close();
  * ```
- * @throws {CollectiveArgumentError} invalid options, or this rank's endpoint cannot be bound.
+ * @throws {CollectiveArgumentError} invalid options; this rank's endpoint cannot be bound; `transport` 'native' or
+ *   `algorithm` 'hierarchical' was required and some rank cannot use it (field and reason named).
  * @throws {CollectiveTimeoutError} some peers did not answer within timeoutMs (`waitingFor` names them;
  *   with CURVE, a peer whose keys do not match never answers).
  * @throws {CollectiveMismatchError} a peer runs with another world size.
@@ -38,8 +43,10 @@ export async function createZmqProcessGroup(options: ZmqProcessGroupOptions): Pr
       });
       if (native !== undefined) group.useNativeRing(native);
     } else if (config.worldSize > 1) config.onEvent?.({ type: 'transport', transport: 'js', detail: 'ring: TypeScript ring (transport js)' });
-    if (config.sharedMemory === 'auto' && config.worldSize > 1)
+    const oneHost = hostsOf(config.endpoints).length === 1;
+    if (config.sharedMemory === 'auto' && config.worldSize > 1 && oneHost)
       await attachSharedMemory(group, config.sharedMemoryDir, config.sharedMemoryLimitBytes, config.onEvent);
+    if (!oneHost) await attachHierarchy(group, config, config.onEvent);
   } catch (error) {
     await group.close();
     throw error;

@@ -108,7 +108,7 @@ describe('failures name the rank, the operation and its sequence number', () => 
       [3, 3],
     ]);
     const dropped = events.filter(([rank, e]) => rank === 0 && e.type === 'frame-dropped').map(([, e]) => (e.type === 'frame-dropped' ? e.reason : ''));
-    expect(dropped).toEqual(['expected 2 frames, got 1', 'bad magic', 'invalid sender rank 0', 'data from rank 1, which is not the left neighbour']);
+    expect(dropped).toEqual(['expected 2 frames, got 1', 'bad magic', 'invalid sender rank 0', 'data from rank 1, which is not a left neighbour of this rank']);
   });
 
   it('fails a rank that only receives garbage from its neighbour by timeout, naming the neighbour', async () => {

@@ -11,6 +11,8 @@ export type GroupEvent =
   /** Whether all-reduces go through shared memory (every rank on this host) or over the network, and why. */
   | { readonly type: 'shared-memory'; readonly enabled: boolean; readonly detail: string }
   /** Which data plane a ring uses over sockets: the native ring (C, libzmq) or the TypeScript one, and why. */
-  | { readonly type: 'transport'; readonly transport: 'native' | 'js'; readonly detail: string };
+  | { readonly type: 'transport'; readonly transport: 'native' | 'js'; readonly detail: string }
+  /** For ranks on several hosts: whether all-reduces are hierarchical (within, then across hosts) or the flat ring, and why. */
+  | { readonly type: 'algorithm'; readonly algorithm: 'ring' | 'hierarchical'; readonly detail: string };
 
 export type GroupEventListener = (event: GroupEvent) => void;

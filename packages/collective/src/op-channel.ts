@@ -8,6 +8,13 @@ import { DTYPE, encodeData, type DataMessage, type Dtype } from './wire.js';
 /** What an operation needs from its group. */
 export interface ChannelHost {
   readonly inbox: Inbox<DataMessage>;
+  /**
+   * Data messages a channel took from the inbox that belong to another of the operation's rings (a
+   * hierarchical all-reduce runs a ring within the host and one across hosts): the oldest from
+   * `sender`, removed, or undefined. `stash` keeps one for the channel whose left neighbour sent it.
+   */
+  unstash(sender: number): DataMessage | undefined;
+  stash(message: DataMessage): void;
   failure(): Failure | undefined;
   fail(failure: Failure): void;
   dropped(reason: string): void;
@@ -22,11 +29,23 @@ export interface TensorTag {
 
 const EMPTY = Buffer.alloc(0);
 
+/** A ring among some of the group's ranks: this rank's place in it, its size and its neighbours (group ranks). */
+export interface RingView {
+  readonly position: number;
+  readonly size: number;
+  readonly left: number;
+  readonly right: number;
+}
+
 /**
- * One running operation's view of the ring: sends segments to the right neighbour and receives the
- * expected segments from the left one, dropping invalid frames and turning disagreements into failures.
+ * One running operation's view of a ring (the whole group's, or a sub-ring given as a RingView):
+ * sends segments to the right neighbour and receives the expected segments from the left one, dropping
+ * invalid frames and turning disagreements into failures. `rank` and `worldSize` are the place in and
+ * size of the ring, which the algorithms compute chunks from; `self` is this rank in the group.
  */
 export class OpChannel {
+  readonly rank: number;
+  readonly worldSize: number;
   readonly left: number;
   readonly right: number;
   readonly context: CollectiveErrorContext;
@@ -35,15 +54,23 @@ export class OpChannel {
     private readonly host: ChannelHost,
     readonly op: CollectiveOp,
     readonly seq: number,
-    readonly rank: number,
-    readonly worldSize: number,
+    readonly self: number,
+    groupSize: number,
     readonly dtype: Dtype,
     /** The caller's trace context as 24 header bytes, stamped into every data frame; undefined for none. */
     private readonly trace?: Buffer,
+    view?: RingView,
   ) {
-    this.left = mod(rank - 1, worldSize);
-    this.right = mod(rank + 1, worldSize);
-    this.context = { op, seq, rank };
+    this.rank = view?.position ?? self;
+    this.worldSize = view?.size ?? groupSize;
+    this.left = view?.left ?? mod(self - 1, groupSize);
+    this.right = view?.right ?? mod(self + 1, groupSize);
+    this.context = { op, seq, rank: self };
+  }
+
+  /** The same operation on a sub-ring of the group. */
+  on(view: RingView): OpChannel {
+    return new OpChannel(this.host, this.op, this.seq, this.self, this.worldSize, this.dtype, this.trace, view);
   }
 
   /** The trace context's 24 header bytes stamped into this operation's frames, or undefined. */
@@ -53,7 +80,7 @@ export class OpChannel {
 
   /** Sends elements [offset, offset+count) of tensor `tag` as part of `step`. */
   send(step: number, offset: number, count: number, tag: TensorTag, payload: Buffer): void {
-    const { op, seq, rank: sender, dtype } = this;
+    const { op, seq, self: sender, dtype } = this;
     this.host.sendTo(this.right, encodeData({ sender, seq, op, dtype, step, offset, count, total: tag.total, aux: tag.aux }, payload, this.trace));
   }
 
@@ -78,11 +105,15 @@ export class OpChannel {
     for (;;) {
       const failure = this.host.failure();
       if (failure !== undefined) throw errorFor(failure, this.context);
-      const m = this.host.inbox.poll() ?? (await this.host.inbox.next());
+      const m = this.host.unstash(this.left) ?? this.host.inbox.poll() ?? (await this.host.inbox.next());
       if (m === undefined) continue;
+      if (m.sender !== this.left) {
+        this.host.stash(m);
+        continue;
+      }
       const mismatch = this.mismatch(m, tag);
       if (mismatch !== undefined) {
-        this.host.fail({ kind: 'mismatch', waitingFor: [m.sender], detectedBy: this.rank, detail: mismatch });
+        this.host.fail({ kind: 'mismatch', waitingFor: [m.sender], detectedBy: this.self, detail: mismatch });
         continue;
       }
       const problem = m.seq === this.seq ? this.misplaced(m, step, offset, end ?? m.total) : `frame of operation #${m.seq} during #${this.seq}`;

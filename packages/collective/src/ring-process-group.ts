@@ -1,5 +1,7 @@
 import type { Clock } from './clock.js';
-import { Fp16Codec, float32Codec } from './element-codec.js';
+import { Fp16Codec, float32Codec, type ElementCodec } from './element-codec.js';
+import { hierarchicalAllReduce, type HierarchicalOp } from './hierarchical-all-reduce.js';
+import { viewOf, type RingMembers } from './placement.js';
 import { checkArguments } from './argument-checks.js';
 import { CollectiveArgumentError, type CollectiveErrorContext } from './errors.js';
 import { abortFrames, errorFor, failureFromAbort, type Failure } from './failure.js';
@@ -11,7 +13,7 @@ import type { NativeRing } from './native-ring.js';
 import { NATIVE_RING_CODE } from './native-ring-addon.js';
 import { Partition, segmentLength } from './partition.js';
 import type { TimerHandle } from './clock.js';
-import { OpChannel, type ChannelHost } from './op-channel.js';
+import { OpChannel, type ChannelHost, type RingView } from './op-channel.js';
 import { chainBroadcast } from './chain-broadcast.js';
 import { COLLECTIVE_OP, type AllReduceOptions, type CollectiveOp, type ProcessGroup, type ReduceOp } from './process-group.js';
 import { ringAllGather } from './ring-all-gather.js';
@@ -60,6 +62,10 @@ export class RingProcessGroup implements ProcessGroup {
   private readonly peers: PeerTable;
   private readonly left: number;
   private readonly inbox = new Inbox<DataMessage>();
+  /** Data messages taken from the inbox by a channel of another ring, by sender (see ChannelHost.stash). */
+  private readonly stashed = new Map<number, DataMessage[]>();
+  /** Ranks whose data messages this rank accepts: its left neighbours in every ring it belongs to. */
+  private readonly dataSenders = new Set<number>();
   private readonly fp16 = new Fp16Codec();
   private readonly host: ChannelHost;
   private failure: Failure | undefined;
@@ -79,6 +85,19 @@ export class RingProcessGroup implements ProcessGroup {
     { readonly files: SharedMemoryFiles; readonly limitBytes: number; readonly scratch: SharedMemoryOp['scratch']; operations: number } | undefined;
   /** Set when every rank opened the native ring: float32 ring operations run on it (see useNativeRing). */
   private native: NativeRing | undefined;
+  /** Set when all-reduces are hierarchical (see useHierarchy). */
+  private hierarchy:
+    | {
+        readonly files: SharedMemoryFiles;
+        readonly limitBytes: number;
+        readonly scratch: SharedMemoryOp['scratch'];
+        readonly local: RingView;
+        readonly cross: RingView;
+        readonly members: readonly number[];
+        readonly native: NativeRing | undefined;
+        operations: number;
+      }
+    | undefined;
 
   constructor(
     private readonly transport: Transport,
@@ -88,8 +107,20 @@ export class RingProcessGroup implements ProcessGroup {
     this.worldSize = transport.worldSize;
     this.peers = new PeerTable(this.rank, this.worldSize);
     this.left = (this.rank + this.worldSize - 1) % this.worldSize;
+    this.dataSenders.add(this.left);
     this.host = {
       inbox: this.inbox,
+      unstash: (sender) => {
+        const queue = this.stashed.get(sender);
+        const m = queue?.shift();
+        if (queue?.length === 0) this.stashed.delete(sender);
+        return m;
+      },
+      stash: (m) => {
+        const queue = this.stashed.get(m.sender);
+        if (queue === undefined) this.stashed.set(m.sender, [m]);
+        else queue.push(m);
+      },
       failure: () => this.failure,
       fail: (f) => this.fail(f, true),
       dropped: (reason) => this.config.onEvent?.({ type: 'frame-dropped', reason }),
@@ -147,7 +178,9 @@ export class RingProcessGroup implements ProcessGroup {
     const all = kind === COLLECTIVE_OP.allReduce;
     return this.run(kind, codec.dtype, async (ch) => {
       const shared = this.sharedOp(data);
+      const hierarchy = all ? this.hierarchicalOp(data, codec) : undefined;
       if (shared !== undefined) await (all ? sharedMemoryAllReduce : sharedMemoryReduceScatter)(ch, data, shared);
+      else if (hierarchy !== undefined) await hierarchicalAllReduce(ch, data, hierarchy);
       else if (this.native !== undefined && codec === float32Codec)
         await this.nativeSteps(ch, this.native, data, 0, all ? 2 * this.worldSize - 3 : this.worldSize - 2);
       else await (all ? ringAllReduce : ringReduceScatter)(ch, data, codec, this.segmentElements(codec.dtype));
@@ -194,6 +227,48 @@ export class RingProcessGroup implements ProcessGroup {
    */
   useNativeRing(ring: NativeRing): void {
     this.native = ring;
+  }
+
+  /**
+   * From now on, all-reduces of at most `limitBytes` are hierarchical (hierarchical-all-reduce.ts):
+   * within the host through `files` (this host's ranks' shared-memory files, indexed by local position),
+   * across hosts on `native` (float32) or the TypeScript ring among `cross`. Reduce-scatters, shard
+   * gathers and larger all-reduces keep the flat ring. Every rank must switch at the same point of its
+   * call sequence, with the same limit; the group closes the files and the ring.
+   */
+  useHierarchy(h: {
+    readonly files: SharedMemoryFiles;
+    readonly limitBytes: number;
+    readonly local: RingMembers;
+    readonly cross: RingMembers;
+    readonly native: NativeRing | undefined;
+  }): void {
+    const segment = this.segmentElements(DTYPE.f32);
+    const [local, cross] = [viewOf(h.local), viewOf(h.cross)];
+    this.dataSenders.add(local.left);
+    this.dataSenders.add(cross.left);
+    this.hierarchy = {
+      files: h.files,
+      limitBytes: h.limitBytes,
+      scratch: [new Float32Array(segment), new Float32Array(segment)],
+      local,
+      cross,
+      members: h.local.members,
+      native: h.native,
+      operations: 0,
+    };
+  }
+
+  /** The hierarchical all-reduce of a tensor of this size (taking the next parity), or undefined for the flat paths. */
+  private hierarchicalOp(data: Float32Array, codec: ElementCodec): HierarchicalOp | undefined {
+    const h = this.hierarchy;
+    if (h === undefined || data.byteLength > h.limitBytes) return undefined;
+    const shared: SharedMemoryOp = { files: h.files, parity: h.operations++ % 2, scratch: h.scratch, members: h.members };
+    const crossAllReduce = async (ch: OpChannel, part: Float32Array): Promise<void> => {
+      if (h.native !== undefined && codec === float32Codec) await this.nativeSteps(ch, h.native, part, 0, 2 * h.cross.size - 3);
+      else await ringAllReduce(ch, part, codec, this.segmentElements(codec.dtype));
+    };
+    return { shared, local: h.local, cross: h.cross, crossAllReduce };
   }
 
   /** Which ring carries float32 ring operations over sockets. */
@@ -320,7 +395,9 @@ export class RingProcessGroup implements ProcessGroup {
     });
     await this.transport.close(this.peers.lost);
     await this.native?.close();
+    await this.hierarchy?.native?.close();
     this.shared?.files.close();
+    this.hierarchy?.files.close();
   }
 
   private run<T>(op: CollectiveOp, dtype: Dtype, body: (ch: OpChannel) => Promise<T>): Promise<T> {
@@ -376,6 +453,7 @@ export class RingProcessGroup implements ProcessGroup {
     }
     this.inbox.interrupt();
     this.native?.cancel();
+    this.hierarchy?.native?.cancel();
     this.wakeConnect?.();
   }
 
@@ -391,8 +469,8 @@ export class RingProcessGroup implements ProcessGroup {
   private dispatch(m: WireMessage): void {
     switch (m.kind) {
       case 'data':
-        if (m.sender !== this.left) {
-          this.host.dropped(`data from rank ${m.sender}, which is not the left neighbour`);
+        if (!this.dataSenders.has(m.sender)) {
+          this.host.dropped(`data from rank ${m.sender}, which is not a left neighbour of this rank`);
           return;
         }
         this.peers.enter(m.sender, m.seq);

@@ -11,6 +11,8 @@ export interface SharedMemoryOp {
   readonly parity: number;
   /** Two buffers of one segment each (their length is the segment size). */
   readonly scratch: readonly [Float32Array, Float32Array];
+  /** The group rank of each file owner when the files belong to a sub-ring (a host's ranks); default: the same numbers. */
+  readonly members?: readonly number[];
 }
 
 /**
@@ -32,7 +34,7 @@ export interface SharedMemoryOp {
  */
 export async function sharedMemoryAllReduce(ch: OpChannel, data: Float32Array, op: SharedMemoryOp): Promise<void> {
   if (ch.worldSize === 1) return;
-  await guarded(ch, async () => {
+  await guarded(ch, op, async () => {
     await reduceChunk(ch, data, op, OWNERS.allReduce);
     await gatherChunks(ch, data, op, OWNERS.allReduce, ch.worldSize - 1);
   });
@@ -45,13 +47,17 @@ export async function sharedMemoryAllReduce(ch: OpChannel, data: Float32Array, o
  */
 export async function sharedMemoryReduceScatter(ch: OpChannel, data: Float32Array, op: SharedMemoryOp): Promise<void> {
   if (ch.worldSize === 1) return;
-  await guarded(ch, () => reduceChunk(ch, data, op, OWNERS.shards));
+  await guarded(ch, op, () => reduceChunk(ch, data, op, OWNERS.shards));
 }
 
-/** Every rank's shard copied into `data` on every rank through shared memory (steps 4-5 of sharedMemoryAllReduce). */
-export async function sharedMemoryShardGather(ch: OpChannel, data: Float32Array, op: SharedMemoryOp): Promise<void> {
+/**
+ * Every rank's shard copied into `data` on every rank through shared memory (steps 4-5 of
+ * sharedMemoryAllReduce); its token round uses steps `tokenStep`.. (0 alone, N-1 after a reduce-scatter
+ * of the same operation).
+ */
+export async function sharedMemoryShardGather(ch: OpChannel, data: Float32Array, op: SharedMemoryOp, tokenStep = 0): Promise<void> {
   if (ch.worldSize === 1) return;
-  await guarded(ch, () => gatherChunks(ch, data, op, OWNERS.shards, 0));
+  await guarded(ch, op, () => gatherChunks(ch, data, op, OWNERS.shards, tokenStep));
 }
 
 /**
@@ -110,11 +116,11 @@ async function gatherChunks(ch: OpChannel, data: Float32Array, op: SharedMemoryO
 
 const tagOf = (data: Float32Array): TensorTag => ({ total: data.length, aux: 0 });
 
-async function guarded(ch: OpChannel, body: () => Promise<void>): Promise<void> {
+async function guarded(ch: OpChannel, op: SharedMemoryOp, body: () => Promise<void>): Promise<void> {
   try {
     await body();
   } catch (error) {
-    throw failWith(ch, error);
+    throw failWith(ch, op, error);
   }
 }
 
@@ -122,7 +128,7 @@ async function guarded(ch: OpChannel, body: () => Promise<void>): Promise<void> 
  * An I/O failure breaks the group: peers learn which rank's memory failed (as a lost rank). Other errors
  * (the token rounds' collective errors) pass through unchanged.
  */
-function failWith(ch: OpChannel, error: unknown): Error {
+function failWith(ch: OpChannel, op: SharedMemoryOp, error: unknown): Error {
   if (!(error instanceof SharedFileIoError)) return error instanceof Error ? error : new Error(String(error));
-  return ch.fail({ kind: 'peer-lost', waitingFor: [error.owner], detectedBy: ch.rank, reason: error.message });
+  return ch.fail({ kind: 'peer-lost', waitingFor: [op.members?.[error.owner] ?? error.owner], detectedBy: ch.self, reason: error.message });
 }

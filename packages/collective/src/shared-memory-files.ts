@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { closeSync, constants, openSync, readSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, openSync, readSync, statfsSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -162,4 +162,17 @@ function transferAll(bytes: Uint8Array, position: number, step: (done: number) =
 function pathOf(dir: string, name: Float32Array, parity: number): string {
   const [pidLow = 0, pidHigh = 0, ...random] = name;
   return join(dir, `orquesta-collective-${pidHigh * 65536 + pidLow}-${random.map((x) => x.toString(16).padStart(4, '0')).join('')}-${parity}`);
+}
+
+/** Why `dir` cannot hold `needed` more bytes, or undefined when it can. */
+export function roomProblem(dir: string, needed: number): string | undefined {
+  try {
+    const fs = statfsSync(dir);
+    const free = fs.bavail * fs.bsize;
+    if (free >= needed) return undefined;
+    const mib = (bytes: number): string => `${Math.floor(bytes / 2 ** 20)} MiB`;
+    return `${dir} has ${mib(free)} free, the group's files may need ${mib(needed)} (2 x the shared-memory limit x ranks)`;
+  } catch (error) {
+    return `cannot check the free space of ${dir}: ${(error as Error).message}`;
+  }
 }

@@ -49,6 +49,15 @@ export interface ZmqProcessGroupOptions {
    * Defaults to 'auto'.
    */
   readonly transport?: 'auto' | 'native' | 'js';
+  /**
+   * All-reduce algorithm for ranks on several hosts (the host of a rank is the address of its tcp
+   * endpoint): 'hierarchical': within each host through shared memory, then one ring per local rank
+   * across hosts, then within the host again (hierarchical-all-reduce.ts; needs every host to run the
+   * same number of ranks, at least two, and sharedMemory not 'off'), and createZmqProcessGroup fails
+   * when it cannot; 'ring': one flat ring over all ranks; 'auto': hierarchical when the placement allows
+   * it, else the flat ring (an 'algorithm' event says which and why). Defaults to 'auto'.
+   */
+  readonly algorithm?: 'auto' | 'ring' | 'hierarchical';
 }
 
 /** Validated options with every default filled in. */
@@ -73,6 +82,7 @@ export interface ZmqGroupConfig {
   readonly sharedMemoryDir: string;
   readonly sharedMemoryLimitBytes: number;
   readonly transport: 'auto' | 'native' | 'js';
+  readonly algorithm: 'auto' | 'ring' | 'hierarchical';
 }
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -111,6 +121,9 @@ export function resolveZmqOptions(o: ZmqProcessGroupOptions): ZmqGroupConfig {
   const transport = o.transport ?? 'auto';
   if (transport !== 'auto' && transport !== 'native' && transport !== 'js')
     throw bad('transport', `expected 'auto', 'native' or 'js', got ${JSON.stringify(transport)}`);
+  const algorithm = o.algorithm ?? 'auto';
+  if (algorithm !== 'auto' && algorithm !== 'ring' && algorithm !== 'hierarchical')
+    throw bad('algorithm', `expected 'auto', 'ring' or 'hierarchical', got ${JSON.stringify(algorithm)}`);
   return {
     rank: o.rank,
     worldSize: o.worldSize,
@@ -129,6 +142,7 @@ export function resolveZmqOptions(o: ZmqProcessGroupOptions): ZmqGroupConfig {
     sharedMemoryDir,
     sharedMemoryLimitBytes,
     transport,
+    algorithm,
   };
 }
 
