@@ -5,7 +5,7 @@ import { join } from 'node:path';
 
 /** tcp-hosts: tcp on two loopback addresses, 127.0.0.1 for the first half of the ranks (rounded up) and 127.0.0.2 for the rest: two "hosts". */
 export type Protocol = 'tcp' | 'ipc' | 'tcp-hosts';
-export const PROTOCOLS: readonly Protocol[] = ['tcp', 'ipc'];
+export const PROTOCOLS = ['tcp', 'ipc'] as const;
 
 /** The host (0 or 1) of each rank of `n` over tcp-hosts. */
 export function twoHosts(n: number): number[] {

@@ -60,7 +60,9 @@ export async function runWorker(setup: WorkerJob, io: WorkerIO, stop: StopSignal
     timeoutMs: collectiveSettingsFromSpec(spec.collective).timeoutMs,
     sharedMemory: spec.collective.shared_memory,
     sharedMemoryLimitBytes: sharedMemoryLimit(spec),
-    onEvent: (e) => lead && e.type === 'shared-memory' && io.log(`data plane: ${e.detail}`),
+    transport: spec.collective.transport,
+    algorithm: spec.collective.algorithm,
+    onEvent: (e) => lead && (e.type === 'shared-memory' || e.type === 'transport' || e.type === 'algorithm') && io.log(`data plane: ${e.detail}`),
     ...(setup.curve ? { curve: setup.curve } : {}),
   });
   if (lead && setup.curve) io.log('data plane: CURVE-encrypted, authenticated by per-run keys');

@@ -18,7 +18,7 @@ const base = {
   },
   tokenizer: { kind: 'bpe', vocab_size: 8000, shared: true },
   training: { max_tokens_per_batch: 2048, accumulate: 1 },
-  collective: { bucket_mb: 25, compression: 'none', timeout_s: 30, shared_memory: 'auto' },
+  collective: { bucket_mb: 25, compression: 'none', timeout_s: 30, shared_memory: 'auto', transport: 'auto', algorithm: 'auto' },
 } as unknown as ExperimentSpec;
 
 describe('parameter count', () => {

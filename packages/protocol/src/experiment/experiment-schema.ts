@@ -182,7 +182,17 @@ export const CollectiveSchema = section('Gradient communication.', {
   shared_memory: choice(['auto', 'off'] as const, {
     default: 'auto',
     description:
-      'auto: when all workers of a run share one host and /dev/shm has room for 2 x max(64 MiB, bucket_mb) per worker, gradients are all-reduced through shared memory instead of sockets, summed in float32 whatever the compression; off: always over the network. Defaults to auto.',
+      'auto: when all workers of a run share one host and /dev/shm has room for 2 x max(64 MiB, bucket_mb) per worker, gradients are all-reduced through shared memory instead of sockets, summed in float32 whatever the compression; off: always over the network (and no hierarchical all-reduce). Defaults to auto.',
+  }),
+  transport: choice(['auto', 'native', 'js'] as const, {
+    default: 'auto',
+    description:
+      'The ring that carries float32 gradients over sockets: native (C over libzmq, off the JavaScript thread; built by npm ci where libzmq3-dev is installed; the run fails if a worker cannot use it), js (the TypeScript ring), auto (native when every worker can use it, else js). The worker log names the one used. Defaults to auto.',
+  }),
+  algorithm: choice(['auto', 'ring', 'hierarchical'] as const, {
+    default: 'auto',
+    description:
+      'All-reduce across hosts. hierarchical: within each host through shared memory, then one ring per local worker across hosts (each carries 1/L of the gradients over the network), then within the host again; needs the same number (at least 2) of workers on every host and shared_memory auto, and the run fails otherwise; ring: one flat ring over all workers; auto: hierarchical when the placement allows it, else ring. Workers all on one host use shared memory (shared_memory) whatever this says. Defaults to auto.',
   }),
 });
 

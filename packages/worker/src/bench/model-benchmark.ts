@@ -121,7 +121,7 @@ export function benchmarkSpec(
       consistency_every_steps: 0,
     },
     resources: { workers, slots_per_worker: 1, backend, launcher: 'agents', gpus_per_worker: 0 },
-    collective: { bucket_mb: 25, compression, timeout_s: 60, shared_memory: 'auto' },
+    collective: { bucket_mb: 25, compression, timeout_s: 60, shared_memory: 'auto', transport: 'auto', algorithm: 'auto' },
     checkpoint: { every_steps: 1_000_000, keep_last: 1, dir: 'unused' },
     fault_tolerance: { max_restarts: 0 },
     scheduling: { priority: 50, preemptible: true },

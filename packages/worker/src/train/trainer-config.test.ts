@@ -33,18 +33,22 @@ function sections(collective: CollectiveSpec): Pick<ExperimentSpec, 'optimizer' 
 
 describe('trainerConfigFromSpec', () => {
   it('takes the optimizer section and the training settings a step reads', () => {
-    const spec = sections({ bucket_mb: 25, compression: 'none', timeout_s: 30, shared_memory: 'auto' });
+    const spec = sections({ bucket_mb: 25, compression: 'none', timeout_s: 30, shared_memory: 'auto', transport: 'auto', algorithm: 'auto' });
     const config = trainerConfigFromSpec(spec);
     expect(config.optimizer).toBe(spec.optimizer);
     expect(config).toMatchObject({ accumulate: 3, labelSmoothing: 0.1, maxSteps: 20_000 });
   });
 
   it('converts bucket_mb to bytes and picks the sum hook for the compression', () => {
-    expect(trainerConfigFromSpec(sections({ bucket_mb: 25, compression: 'none', timeout_s: 30, shared_memory: 'auto' }))).toMatchObject({
+    expect(
+      trainerConfigFromSpec(sections({ bucket_mb: 25, compression: 'none', timeout_s: 30, shared_memory: 'auto', transport: 'auto', algorithm: 'auto' })),
+    ).toMatchObject({
       bucketBytes: 25_000_000,
       hook: allReduceSumHook,
     });
-    expect(trainerConfigFromSpec(sections({ bucket_mb: 0.001, compression: 'fp16', timeout_s: 30, shared_memory: 'off' }))).toMatchObject({
+    expect(
+      trainerConfigFromSpec(sections({ bucket_mb: 0.001, compression: 'fp16', timeout_s: 30, shared_memory: 'off', transport: 'auto', algorithm: 'auto' })),
+    ).toMatchObject({
       bucketBytes: 1000,
       hook: fp16CompressSumHook,
     });
