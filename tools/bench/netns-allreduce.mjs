@@ -9,8 +9,14 @@
 //
 // With --impl gloo (or both), PyTorch's gloo ranks (gloo_allreduce.py's rank mode) run in the same
 // namespaces over the same shaped links, as the reference for what the emulated link allows.
+// With --per-host K, each namespace runs K ranks (ranks r*K .. r*K+K-1 on host r+1), which talk to each
+// other inside the host; --impl ring and hierarchical then pick Orquesta's all-reduce algorithm.
 //
-// Options: --impl orquesta|gloo|both (orquesta)  --ranks LIST (2)  --bytes LIST (64MiB)  --rate TBF_RATE (1gbit)  --repeats N (10)  --warmup auto|N
+//   flock /tmp/orquesta-bench.lock node tools/bench/netns-allreduce.mjs --impl hierarchical,ring,gloo --ranks 4 --per-host 2 --bytes 64MiB
+//
+// Options: --impl LIST of orquesta (algorithm auto), ring, hierarchical, gloo; both = orquesta,gloo (orquesta)
+//          --ranks LIST (2: total ranks)  --per-host K (1)  --ring auto|native|js (auto)
+//          --bytes LIST (64MiB)  --rate TBF_RATE (1gbit)  --repeats N (10)  --warmup auto|N
 //          --segment-bytes SIZE (1MiB)  --compression none|fp16 (none)  --rank-env KEY=VALUE (repeatable, given to both
 //          implementations; 'recommended' adds RECOMMENDED_RANK_ENV, as `orquesta train` does)  --json
 import { execFileSync, spawn } from 'node:child_process';
@@ -35,6 +41,8 @@ function parseArgs(argv) {
     ranks: '2',
     bytes: '64MiB',
     rate: '1gbit',
+    perHost: 1,
+    ring: 'auto',
     repeats: 10,
     warmup: 'auto',
     segmentBytes: '1MiB',
@@ -51,10 +59,13 @@ function parseArgs(argv) {
     } else if (flag === '--repeats') {
       o.repeats = Number(value);
       i++;
+    } else if (flag === '--per-host') {
+      o.perHost = Number(value);
+      i++;
     } else if (flag === '--segment-bytes') {
       o.segmentBytes = value;
       i++;
-    } else if (['--impl', '--ranks', '--bytes', '--rate', '--warmup', '--compression'].includes(flag)) {
+    } else if (['--impl', '--ranks', '--bytes', '--rate', '--warmup', '--compression', '--ring'].includes(flag)) {
       o[flag.slice(2)] = value;
       i++;
     } else throw new Error(`unknown option ${flag}`);
@@ -144,18 +155,23 @@ if (o.rankEnv.includes('recommended')) {
   o.rankEnv = [...o.rankEnv.filter((kv) => kv !== 'recommended'), ...Object.entries(RECOMMENDED_RANK_ENV).map(([k, v]) => `${k}=${v}`)];
 }
 const env = { ...process.env, ...Object.fromEntries(o.rankEnv.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])) };
-if (!['orquesta', 'gloo', 'both'].includes(o.impl)) throw new Error(`--impl: expected orquesta, gloo or both, got ${o.impl}`);
-const impls = o.impl === 'both' ? ['orquesta', 'gloo'] : [o.impl];
+const impls = (o.impl === 'both' ? 'orquesta,gloo' : o.impl).split(',');
+const ALGORITHM = { orquesta: 'auto', ring: 'ring', hierarchical: 'hierarchical' };
+const bad = impls.find((i) => i !== 'gloo' && ALGORITHM[i] === undefined);
+if (bad !== undefined) throw new Error(`--impl: expected a list of orquesta, ring, hierarchical, gloo (or both), got ${bad}`);
+if (!Number.isInteger(o.perHost) || o.perHost < 1) throw new Error(`--per-host: expected a positive integer, got ${o.perHost}`);
 for (const worldSize of o.ranks.split(',').map(Number)) {
+  if (worldSize % o.perHost !== 0) throw new Error(`--ranks ${worldSize} is not a multiple of --per-host ${o.perHost}`);
   for (const bytes of o.bytes.split(',').map(parseSize)) {
     for (const impl of impls) {
-      const { hosts, teardown } = makeHosts(worldSize, o.rate);
+      const { hosts, teardown } = makeHosts(worldSize / o.perHost, o.rate);
       try {
         const warmup = o.warmup === 'auto' ? Math.max(5, Math.ceil(2 ** 28 / bytes)) : Number(o.warmup);
-        const endpoints = hosts.map((_, i) => `tcp://10.78.0.${i + 1}:5600`);
+        const hostOf = (rank) => Math.floor(rank / o.perHost);
+        const endpoints = Array.from({ length: worldSize }, (_, r) => `tcp://10.78.0.${hostOf(r) + 1}:${5600 + (r % o.perHost)}`);
         const rankEnv = impl === 'gloo' ? { ...env, GLOO_SOCKET_IFNAME: 'eth0', OMP_NUM_THREADS: '1' } : env;
         const perRank = await Promise.all(
-          hosts.map((ns, rank) => {
+          Array.from({ length: worldSize }, (_, rank) => {
             const config = {
               rank,
               worldSize,
@@ -165,7 +181,11 @@ for (const worldSize of o.ranks.split(',').map(Number)) {
               warmup,
               compression: o.compression,
               segmentBytes: parseSize(o.segmentBytes),
+              sharedMemory: 'auto',
+              ring: o.ring,
+              algorithm: ALGORITHM[impl],
             };
+            const ns = hosts[hostOf(rank)];
             return runIn(ns, impl === 'gloo' ? glooRank(config) : orquestaRank(config, rankEnv), rankEnv, rank);
           }),
         );
@@ -175,12 +195,18 @@ for (const worldSize of o.ranks.split(',').map(Number)) {
         const algbw = bytes / (med / 1e3) / 1e9;
         const busbw = (algbw * 2 * (worldSize - 1)) / worldSize;
         const name = impl === 'gloo' ? 'torch-gloo' : 'orquesta-zmq';
+        const algorithm = impl === 'gloo' ? 'ring' : perRank.every((r) => r.algorithm === 'hierarchical') ? 'hierarchical' : 'ring';
+        const hostRanks = (alg) => (alg === 'hierarchical' ? worldSize / o.perHost : worldSize);
+        const ring = impl === 'gloo' ? null : perRank.every((r) => r.ring === 'native') ? 'native' : 'js';
         const compression = impl === 'gloo' ? 'none' : o.compression;
         const row = {
           impl: name,
           transport: `tcp over netns, tbf ${o.rate}`,
           compression,
+          algorithm,
+          ring,
           ranks: worldSize,
+          per_host: o.perHost,
           bytes,
           segment_bytes: impl === 'gloo' ? null : parseSize(o.segmentBytes),
           warmup,
@@ -192,12 +218,15 @@ for (const worldSize of o.ranks.split(',').map(Number)) {
           busbw_gbps: busbw,
           link_gbps: linkBytesPerSecond / 1e9,
           busbw_of_link: (busbw * 1e9) / linkBytesPerSecond,
+          // what one host's link carried: one ring edge leaves each host, 2(N-1)/N of the tensor for the flat
+          // ring over N ranks, 2(H-1)/H for the hierarchical one's rings across H hosts together
+          egress_of_link: (bytes * 2 * (hostRanks(algorithm) - 1)) / hostRanks(algorithm) / (med / 1e3) / linkBytesPerSecond,
           cpu_ms_per_rank: cpuMs,
         };
         console.log(
           o.json
             ? JSON.stringify(row)
-            : `${name.padEnd(13)} ranks ${worldSize}  bytes ${bytes}  ${compression}  median ${med.toFixed(1)} ms  busbw ${busbw.toFixed(4)} GB/s = ${(100 * row.busbw_of_link).toFixed(1)} % of the ${o.rate} link  cpu ${cpuMs.toFixed(1)} ms/rank`,
+            : `${name.padEnd(13)} ${algorithm.padEnd(12)} ${(ring ?? '').padEnd(6)} ranks ${worldSize} (${o.perHost}/host)  bytes ${bytes}  ${compression}  median ${med.toFixed(1)} ms  busbw ${busbw.toFixed(4)} GB/s = ${(100 * row.busbw_of_link).toFixed(1)} % of the ${o.rate} link (host egress ${(100 * row.egress_of_link).toFixed(1)} %)  cpu ${cpuMs.toFixed(1)} ms/rank`,
         );
       } finally {
         teardown();

@@ -47,12 +47,30 @@ function chunk(length: number, n: number, c: number): [number, number] {
 }
 
 /**
- * What the hierarchical all-reduce computes, bit for bit, for `hosts` (group ranks per host, L each):
- * chunk c of a Partition(length, L) is summed on each host from local rank c's elements, then the
- * other local ranks' in order; that part is then summed across hosts as the ring does (its chunk h
- * starting at host h).
+ * What the hierarchical all-reduce computes, bit for bit, for `hosts` (group ranks per host, L each): the
+ * tensor is cut into pieces of about `piece` elements (a Partition); chunk c of a Partition(piece
+ * length, L) is summed on each host from local rank c's elements, then the other local ranks' in order;
+ * that part is then summed across hosts as the ring does (its chunk h starting at host h).
  */
-function hierarchicalSum(inputs: Float32Array[], op: 'sum' | 'mean', hosts: number[][]): Float32Array {
+function hierarchicalSum(inputs: Float32Array[], op: 'sum' | 'mean', hosts: number[][], piece: number): Float32Array {
+  const length = inputs[0]?.length ?? 0;
+  const out = new Float32Array(length);
+  const pieces = Math.max(1, Math.ceil(length / piece));
+  for (let k = 0; k < pieces; k++) {
+    const [a, b] = chunk(length, pieces, k);
+    out.set(
+      hierarchicalPiece(
+        inputs.map((x) => x.subarray(a, b)),
+        op,
+        hosts,
+      ),
+      a,
+    );
+  }
+  return out;
+}
+
+function hierarchicalPiece(inputs: Float32Array[], op: 'sum' | 'mean', hosts: number[][]): Float32Array {
   const length = inputs[0]?.length ?? 0;
   const L = (hosts[0] as number[]).length;
   const H = hosts.length;
@@ -132,7 +150,7 @@ describe.each(VARIANTS)('collectives across processes over $name', ({ protocol, 
       expect(ready('algorithm')).toEqual(ranks.map(() => (hierarchical ? 'hierarchical' : 'ring')));
       const hosts = [0, 1].map((h) => twoHosts(n).flatMap((host, r) => (host === h ? [r] : [])));
       const order: Order | undefined = hierarchical
-        ? (x, op) => hierarchicalSum(x, op, hosts)
+        ? (x, op) => hierarchicalSum(x, op, hosts, (8 * 4096) / 4) // pieces of 8 segments of 4096 bytes
         : sharedMemory === 'off' || protocol === 'tcp-hosts'
           ? (x, op) => ringSum(x, op, n)
           : undefined;

@@ -52,7 +52,7 @@ let algorithm = 'ring';
 try {
   const onEvent = (e) => {
     if (e.type === 'shared-memory') sharedMemory = e.enabled;
-    else if (e.type === 'transport' && !e.detail.startsWith('cross')) ring = e.transport;
+    else if (e.type === 'transport' && e.scope === 'group') ring = e.transport;
     else if (e.type === 'algorithm') algorithm = e.algorithm;
   };
   group = await createZmqProcessGroup({

@@ -61,7 +61,7 @@ export async function attachHierarchy(
         suffix: 'cross',
         required: config.transport === 'native',
         onEvent,
-        label: 'cross-host ring',
+        scope: 'cross-host',
       });
     const verdicts = await group.allGather(Float32Array.of(problem === undefined ? 1 : 0));
     files?.unlinkOwn();

@@ -28,7 +28,7 @@ export async function attachNativeRing(
   group: RingProcessGroup,
   config: Pick<ZmqGroupConfig, 'rank' | 'endpoints' | 'timeoutMs' | 'curve'>,
   ring: RingMembers | undefined,
-  options: { readonly suffix: string; readonly required: boolean; readonly onEvent: GroupEventListener | undefined; readonly label: string },
+  options: { readonly suffix: string; readonly required: boolean; readonly onEvent: GroupEventListener | undefined; readonly scope: 'group' | 'cross-host' },
 ): Promise<NativeRing | undefined> {
   let native: NativeRing | undefined;
   let problem: string | undefined;
@@ -60,8 +60,9 @@ export async function attachNativeRing(
     if (refusing.length === 0 && native !== undefined) {
       options.onEvent?.({
         type: 'transport',
+        scope: options.scope,
         transport: 'native',
-        detail: `${options.label}: native ring (libzmq ${loadedVersion()}) over ${native.endpoint}`,
+        detail: `${label(options.scope)}: native ring (libzmq ${loadedVersion()}) over ${native.endpoint}`,
       });
       return native;
     }
@@ -69,7 +70,8 @@ export async function attachNativeRing(
     await native?.close();
     if (options.required && ring !== undefined)
       throw new CollectiveArgumentError({ op: 'createZmqProcessGroup', seq: null, rank: config.rank }, 'transport', `native was required but ${why}`);
-    if (ring !== undefined) options.onEvent?.({ type: 'transport', transport: 'js', detail: `${options.label}: TypeScript ring (${why})` });
+    if (ring !== undefined)
+      options.onEvent?.({ type: 'transport', transport: 'js', scope: options.scope, detail: `${label(options.scope)}: TypeScript ring (${why})` });
     return undefined;
   } catch (error) {
     await native?.close();
@@ -107,6 +109,8 @@ export function bindBeside(endpoint: string, suffix: string): string {
   if (endpoint.startsWith('ipc://')) return `${endpoint}.${suffix}`;
   return endpoint.replace(/:\d+$/, ':*');
 }
+
+const label = (scope: 'group' | 'cross-host'): string => (scope === 'group' ? 'ring' : 'cross-host ring');
 
 function loadedVersion(): string {
   const loaded = loadNativeRing();

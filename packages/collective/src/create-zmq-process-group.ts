@@ -39,10 +39,10 @@ export async function createZmqProcessGroup(options: ZmqProcessGroupOptions): Pr
         suffix: 'ring',
         required: config.transport === 'native',
         onEvent: config.onEvent,
-        label: 'ring',
+        scope: 'group',
       });
       if (native !== undefined) group.useNativeRing(native);
-    } else if (config.worldSize > 1) config.onEvent?.({ type: 'transport', transport: 'js', detail: 'ring: TypeScript ring (transport js)' });
+    } else if (config.worldSize > 1) config.onEvent?.({ type: 'transport', transport: 'js', scope: 'group', detail: 'ring: TypeScript ring (transport js)' });
     const oneHost = hostsOf(config.endpoints).length === 1;
     if (config.sharedMemory === 'auto' && config.worldSize > 1 && oneHost)
       await attachSharedMemory(group, config.sharedMemoryDir, config.sharedMemoryLimitBytes, config.onEvent);

@@ -10,8 +10,11 @@ export type GroupEvent =
   | { readonly type: 'handshake-failed'; readonly address: string; readonly error: string }
   /** Whether all-reduces go through shared memory (every rank on this host) or over the network, and why. */
   | { readonly type: 'shared-memory'; readonly enabled: boolean; readonly detail: string }
-  /** Which data plane a ring uses over sockets: the native ring (C, libzmq) or the TypeScript one, and why. */
-  | { readonly type: 'transport'; readonly transport: 'native' | 'js'; readonly detail: string }
+  /**
+   * Which data plane a ring uses over sockets: the native ring (C, libzmq) or the TypeScript one, and
+   * why; `scope` says which ring: the group's, or a hierarchical all-reduce's cross-host ring.
+   */
+  | { readonly type: 'transport'; readonly transport: 'native' | 'js'; readonly scope: 'group' | 'cross-host'; readonly detail: string }
   /** For ranks on several hosts: whether all-reduces are hierarchical (within, then across hosts) or the flat ring, and why. */
   | { readonly type: 'algorithm'; readonly algorithm: 'ring' | 'hierarchical'; readonly detail: string };
 

@@ -40,6 +40,7 @@ export interface NativeRingAddon {
     seq: number,
     opCode: number,
     segment: number,
+    stepBase: number,
     trace: Buffer | null,
     done: Done,
   ): void;

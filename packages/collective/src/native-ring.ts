@@ -9,6 +9,8 @@ export interface NativeRingOp {
   readonly opCode: number;
   /** Elements per segment (segmentLength of the TypeScript ring, so both send the same frames). */
   readonly segment: number;
+  /** Added to the step numbers on the wire (0 unless one operation runs several rings' steps). */
+  readonly stepBase: number;
   /** The 24 header bytes of the caller's trace context, or undefined. */
   readonly trace: Buffer | undefined;
 }
@@ -58,7 +60,7 @@ export class NativeRing {
   }
 
   run(op: NativeRingOp): Promise<NativeRingResult> {
-    return this.queue((done) => this.addon.run(this.handle, op.data, op.first, op.last, op.seq, op.opCode, op.segment, op.trace ?? null, done));
+    return this.queue((done) => this.addon.run(this.handle, op.data, op.first, op.last, op.seq, op.opCode, op.segment, op.stepBase, op.trace ?? null, done));
   }
 
   /** Messages received so far: the caller's watchdog counts an increase as progress. */

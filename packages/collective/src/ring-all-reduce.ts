@@ -21,8 +21,8 @@ import { mod, Partition, segmentLength } from './partition.js';
  * copied to every rank, so all ranks end bit-identical. What `data` sends at step 0 (chunk `rank`) is
  * only overwritten after its reduced value comes back, i.e. after the right neighbour has received it.
  */
-export function ringAllReduce(ch: OpChannel, data: Float32Array, codec: ElementCodec, segment: number): Promise<void> {
-  return ringSteps(ch, data, codec, segment, 0, 2 * ch.worldSize - 3);
+export function ringAllReduce(ch: OpChannel, data: Float32Array, codec: ElementCodec, segment: number, stepBase = 0): Promise<void> {
+  return ringSteps(ch, data, codec, segment, 0, 2 * ch.worldSize - 3, stepBase);
 }
 
 /**
@@ -43,11 +43,11 @@ export function ringShardGather(ch: OpChannel, data: Float32Array, codec: Elemen
 }
 
 /**
- * Steps `first` .. `last` of the ring all-reduce (step numbering as in ringAllReduce). At step t a rank
- * sends chunk (rank - t) mod N and receives chunk (rank - t - 1) mod N; the step's received buffer is
- * forwarded as step t+1 unless t is `last`.
+ * Steps `first` .. `last` of the ring all-reduce (step numbering as in ringAllReduce; on the wire
+ * `stepBase` is added). At step t a rank sends chunk (rank - t) mod N and receives chunk (rank - t - 1)
+ * mod N; the step's received buffer is forwarded as step t+1 unless t is `last`.
  */
-async function ringSteps(ch: OpChannel, data: Float32Array, codec: ElementCodec, segment: number, first: number, last: number): Promise<void> {
+async function ringSteps(ch: OpChannel, data: Float32Array, codec: ElementCodec, segment: number, first: number, last: number, stepBase = 0): Promise<void> {
   const n = ch.worldSize;
   if (n === 1) return;
   const chunks = new Partition(data.length, n);
@@ -55,20 +55,20 @@ async function ringSteps(ch: OpChannel, data: Float32Array, codec: ElementCodec,
   const seg = segmentLength(segment, chunks.end(0));
   const sent = mod(ch.rank - first, n);
 
-  ch.sendRange(first, data, chunks.start(sent), chunks.end(sent), seg, tag, (s) => codec.encode(s));
+  ch.sendRange(stepBase + first, data, chunks.start(sent), chunks.end(sent), seg, tag, (s) => codec.encode(s));
 
   for (let t = first; t <= last; t++) {
     const c = mod(ch.rank - t - 1, n);
     const end = chunks.end(c);
     let pos = chunks.start(c);
     do {
-      const m = await ch.receive(t, pos, end, tag);
+      const m = await ch.receive(stepBase + t, pos, end, tag);
       const local = data.subarray(pos, pos + m.count);
       let out: Buffer;
       if (t < n - 2) out = codec.accumulate(m.payload, local);
       else if (t === n - 2) out = codec.accumulateFinal(m.payload, local);
       else out = codec.store(m.payload, local);
-      if (t < last) ch.send(t + 1, pos, m.count, tag, out);
+      if (t < last) ch.send(stepBase + t + 1, pos, m.count, tag, out);
       pos += m.count;
     } while (pos < end);
   }

@@ -264,11 +264,13 @@ export class RingProcessGroup implements ProcessGroup {
     const h = this.hierarchy;
     if (h === undefined || data.byteLength > h.limitBytes) return undefined;
     const shared: SharedMemoryOp = { files: h.files, parity: h.operations++ % 2, scratch: h.scratch, members: h.members };
-    const crossAllReduce = async (ch: OpChannel, part: Float32Array): Promise<void> => {
-      if (h.native !== undefined && codec === float32Codec) await this.nativeSteps(ch, h.native, part, 0, 2 * h.cross.size - 3);
-      else await ringAllReduce(ch, part, codec, this.segmentElements(codec.dtype));
+    const native = codec === float32Codec ? h.native : undefined;
+    const crossAllReduce = async (ch: OpChannel, part: Float32Array, stepBase: number): Promise<void> => {
+      if (native !== undefined) await this.nativeSteps(ch, native, part, 0, 2 * h.cross.size - 3, stepBase);
+      else await ringAllReduce(ch, part, codec, this.segmentElements(codec.dtype), stepBase);
     };
-    return { shared, local: h.local, cross: h.cross, crossAllReduce };
+    const piece = 8 * this.segmentElements(DTYPE.f32);
+    return { shared, local: h.local, cross: h.cross, piece, crossAllReduce, crossRunsAside: native !== undefined };
   }
 
   /** Which ring carries float32 ring operations over sockets. */
@@ -282,14 +284,14 @@ export class RingProcessGroup implements ProcessGroup {
    * when the group fails. A frame the ring did not expect fails the group as a mismatch naming the left
    * neighbour; a failing socket, as that neighbour lost.
    */
-  private async nativeSteps(ch: OpChannel, ring: NativeRing, data: Float32Array, first: number, last: number): Promise<void> {
+  private async nativeSteps(ch: OpChannel, ring: NativeRing, data: Float32Array, first: number, last: number, stepBase = 0): Promise<void> {
     const { size, left } = ring.config;
     if (size === 1) return;
     const segment = segmentLength(this.segmentElements(DTYPE.f32), new Partition(data.length, size).end(0));
     const stop = this.watchProgress(ring);
     let result;
     try {
-      result = await ring.run({ data, first, last, seq: ch.seq, opCode: OP_CODE[ch.op], segment, trace: ch.traceBytes });
+      result = await ring.run({ data, first, last, seq: ch.seq, opCode: OP_CODE[ch.op], segment, stepBase, trace: ch.traceBytes });
     } finally {
       stop();
     }

@@ -13,6 +13,10 @@ export interface SharedMemoryOp {
   readonly scratch: readonly [Float32Array, Float32Array];
   /** The group rank of each file owner when the files belong to a sub-ring (a host's ranks); default: the same numbers. */
   readonly members?: readonly number[];
+  /** Where `data` starts in the files, in elements (pieces of one tensor use their own regions); default 0. */
+  readonly base?: number;
+  /** Added to the token rounds' step numbers (pieces of one operation use their own); default 0. */
+  readonly stepBase?: number;
 }
 
 /**
@@ -75,12 +79,13 @@ async function reduceChunk(ch: OpChannel, data: Float32Array, op: SharedMemoryOp
   const chunks = new Partition(data.length, n);
   const bytes = bytesOf(data);
   const [own, ownEnd] = [chunks.start(owned), chunks.end(owned)];
-  if (own > 0) files.write(parity, bytes.subarray(0, own * 4), 0);
-  if (ownEnd < data.length) files.write(parity, bytes.subarray(ownEnd * 4), ownEnd * 4);
-  await ringToken(ch, 0, tagOf(data));
+  const at = (op.base ?? 0) * 4;
+  if (own > 0) files.write(parity, bytes.subarray(0, own * 4), at);
+  if (ownEnd < data.length) files.write(parity, bytes.subarray(ownEnd * 4), at + ownEnd * 4);
+  await ringToken(ch, op.stepBase ?? 0, tagOf(data));
 
   const [scratch, sum] = op.scratch;
-  const read = (peer: number, pos: number, count: number, into: Float32Array) => files.read(parity, peer, bytesOf(into).subarray(0, count * 4), pos * 4);
+  const read = (peer: number, pos: number, count: number, into: Float32Array) => files.read(parity, peer, bytesOf(into).subarray(0, count * 4), at + pos * 4);
   for (let pos = own; pos < ownEnd; pos += scratch.length) {
     const count = Math.min(scratch.length, ownEnd - pos);
     const local = data.subarray(pos, pos + count);
@@ -106,11 +111,12 @@ async function gatherChunks(ch: OpChannel, data: Float32Array, op: SharedMemoryO
   const chunks = new Partition(data.length, n);
   const bytes = bytesOf(data);
   const [own, ownEnd] = [chunks.start(owned), chunks.end(owned)];
-  if (ownEnd > own) op.files.write(op.parity, bytes.subarray(own * 4, ownEnd * 4), own * 4);
-  await ringToken(ch, tokenStep, tagOf(data));
+  const at = (op.base ?? 0) * 4;
+  if (ownEnd > own) op.files.write(op.parity, bytes.subarray(own * 4, ownEnd * 4), at + own * 4);
+  await ringToken(ch, (op.stepBase ?? 0) + tokenStep, tagOf(data));
   for (let c = 0; c < n; c++) {
     const [start, end] = [chunks.start(c), chunks.end(c)];
-    if (c !== owned && end > start) op.files.read(op.parity, (c - shift + n) % n, bytes.subarray(start * 4, end * 4), start * 4);
+    if (c !== owned && end > start) op.files.read(op.parity, (c - shift + n) % n, bytes.subarray(start * 4, end * 4), at + start * 4);
   }
 }
 

@@ -33,6 +33,8 @@ interface RankResult {
   readonly sharedMemory: boolean;
   /** The ring the group used over sockets. */
   readonly ring: 'native' | 'js';
+  /** The algorithm (ring unless the ranks' endpoints span hosts and the hierarchy was set up). */
+  readonly algorithm: 'ring' | 'hierarchical';
 }
 
 /** What one rank process is told (JSON in its --config flag). */
@@ -47,6 +49,8 @@ interface RankConfig {
   readonly segmentBytes: number;
   readonly sharedMemory: 'auto' | 'off';
   readonly ring: 'auto' | 'native' | 'js';
+  /** For ranks on several hosts (tools/bench/netns-allreduce.mjs); defaults to auto. */
+  readonly algorithm?: 'auto' | 'ring' | 'hierarchical';
 }
 
 const BIN = fileURLToPath(new URL('../../bin/orquesta.js', import.meta.url));
@@ -181,6 +185,7 @@ export async function benchAllReduceRankCommand(configJson: string, io: CliIO): 
   const c = JSON.parse(configJson) as RankConfig;
   let sharedMemory = false;
   let ring: 'native' | 'js' = 'js';
+  let algorithm: 'ring' | 'hierarchical' = 'ring';
   const group = await createZmqProcessGroup({
     rank: c.rank,
     worldSize: c.worldSize,
@@ -190,9 +195,11 @@ export async function benchAllReduceRankCommand(configJson: string, io: CliIO): 
     sharedMemory: c.sharedMemory,
     sharedMemoryLimitBytes: Math.max(4096, c.bytes),
     transport: c.ring,
+    algorithm: c.algorithm ?? 'auto',
     onEvent: (e) => {
       if (e.type === 'shared-memory') sharedMemory = e.enabled;
-      else if (e.type === 'transport') ring = e.transport;
+      else if (e.type === 'transport' && e.scope === 'group') ring = e.transport;
+      else if (e.type === 'algorithm') algorithm = e.algorithm;
     },
   });
   try {
@@ -215,7 +222,7 @@ export async function benchAllReduceRankCommand(configJson: string, io: CliIO): 
     }
     const expected = (c.worldSize * (c.worldSize + 1)) / 2;
     if (data[0] !== expected || data[data.length - 1] !== expected) throw new Error(`wrong result ${data[0]}, expected ${expected}`);
-    io.out(JSON.stringify({ rank: c.rank, times, cpu, sharedMemory, ring }));
+    io.out(JSON.stringify({ rank: c.rank, times, cpu, sharedMemory, ring, algorithm }));
     return EXIT.ok;
   } finally {
     await group.close();

@@ -227,12 +227,12 @@ static napi_value queue(napi_env env, job *j, napi_value owner, napi_value callb
   return NULL;
 }
 
-/* run(handle, data: Float32Array, first, last, seq, opCode, segment, trace: Buffer | null, callback(code, detail)) */
+/* run(handle, data: Float32Array, first, last, seq, opCode, segment, stepBase, trace: Buffer | null, callback(code, detail)) */
 static napi_value run(napi_env env, napi_callback_info info) {
-  size_t argc = 9;
-  napi_value argv[9];
+  size_t argc = 10;
+  napi_value argv[10];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 9) return throw_type(env, "run(handle, data, first, last, seq, opCode, segment, trace, callback)");
+  if (argc < 10) return throw_type(env, "run(handle, data, first, last, seq, opCode, segment, stepBase, trace, callback)");
   handle *h = get_handle(env, argv[0]);
   if (!h) return NULL;
   if (h->running) {
@@ -247,42 +247,51 @@ static napi_value run(napi_env env, napi_callback_info info) {
   CHECK(napi_get_typedarray_info(env, argv[1], &type, &length, &data, NULL, NULL));
   if (type != napi_float32_array) return throw_type(env, "run: data must be a Float32Array");
   if (length > 0xffffffffu) return throw_range(env, "run: at most 2^32-1 elements");
-  int64_t v[5];
+  int64_t v[6];
   double seq;
-  for (int i = 0; i < 5; i++) {
+  for (int i = 0; i < 6; i++) {
     napi_valuetype t;
     if (napi_typeof(env, argv[2 + i], &t) != napi_ok || t != napi_number)
-      return throw_type(env, "run: first, last, seq, opCode and segment must be numbers");
+      return throw_type(env, "run: first, last, seq, opCode, segment and stepBase must be numbers");
   }
   napi_get_value_int64(env, argv[2], &v[0]);
   napi_get_value_int64(env, argv[3], &v[1]);
   napi_get_value_double(env, argv[4], &seq);
   napi_get_value_int64(env, argv[5], &v[3]);
   napi_get_value_int64(env, argv[6], &v[4]);
-  if (v[0] < 0 || v[1] < v[0] || v[1] > 2 * 65536 || seq < 0 || seq > 9007199254740991.0 || v[3] < 0 || v[3] > 255 || v[4] < 1)
-    return throw_range(env, "run: bad step range, seq, opCode or segment");
+  napi_get_value_int64(env, argv[7], &v[5]);
+  if (v[0] < 0 || v[1] < v[0] || v[1] > 2 * 65536 || seq < 0 || seq > 9007199254740991.0 || v[3] < 0 || v[3] > 255 || v[4] < 1 || v[5] < 0 ||
+      v[5] > 0x7fffffff)
+    return throw_range(env, "run: bad step range, seq, opCode, segment or stepBase");
   job *j = calloc(1, sizeof *j);
   j->h = h;
-  j->op = (ring_op){.data = data, .length = length, .first = (int)v[0], .last = (int)v[1], .seq = (uint64_t)seq, .op_code = (uint8_t)v[3], .segment = (size_t)v[4]};
+  j->op = (ring_op){.data = data,
+                    .length = length,
+                    .first = (int)v[0],
+                    .last = (int)v[1],
+                    .step_base = (uint32_t)v[5],
+                    .seq = (uint64_t)seq,
+                    .op_code = (uint8_t)v[3],
+                    .segment = (size_t)v[4]};
   bool is_buffer = false;
   napi_valuetype tt;
-  napi_typeof(env, argv[7], &tt);
+  napi_typeof(env, argv[8], &tt);
   if (tt != napi_null && tt != napi_undefined) {
     void *trace;
     size_t trace_len;
-    if (napi_is_buffer(env, argv[7], &is_buffer) != napi_ok || !is_buffer || napi_get_buffer_info(env, argv[7], &trace, &trace_len) != napi_ok || trace_len != 24) {
+    if (napi_is_buffer(env, argv[8], &is_buffer) != napi_ok || !is_buffer || napi_get_buffer_info(env, argv[8], &trace, &trace_len) != napi_ok || trace_len != 24) {
       free(j);
       return throw_type(env, "run: trace must be a 24-byte Buffer or null");
     }
     memcpy(j->op.trace, trace, 24);
   }
   napi_valuetype cbt;
-  if (napi_typeof(env, argv[8], &cbt) != napi_ok || cbt != napi_function) {
+  if (napi_typeof(env, argv[9], &cbt) != napi_ok || cbt != napi_function) {
     free(j);
     return throw_type(env, "run: callback must be a function");
   }
   napi_create_reference(env, argv[1], 1, &j->data);
-  return queue(env, j, argv[0], argv[8]);
+  return queue(env, j, argv[0], argv[9]);
 }
 
 /* probe(handle, timeoutMs, callback(code, detail)) */

@@ -150,7 +150,7 @@ static int send_header(ring *r, const ring_op *op, int kind, int step, size_t of
       .dtype = DTYPE_F32,
       .sender = (uint32_t)r->cfg.self,
       .seq = op ? op->seq : 0,
-      .step = (uint32_t)step,
+      .step = (uint32_t)step + (op ? op->step_base : 0),
       .offset = (uint32_t)offset,
       .count = (uint32_t)count,
       .total = op ? (uint32_t)op->length : 0,
@@ -265,8 +265,9 @@ static int check(const ring *r, const ring_op *op, const wire_header *h, int wel
   if (h->op != op->op_code) return mismatch(err, errlen, "rank %d called %s, this rank %s", left, op_name(h->op), op_name(op->op_code));
   if (h->dtype != DTYPE_F32) return mismatch(err, errlen, "rank %d sends fp16 elements (compression differs)", left);
   if (h->total != op->length) return mismatch(err, errlen, "rank %d passed %u elements, this rank %zu", left, h->total, op->length);
-  if ((int)h->step != step || h->offset != offset)
-    return mismatch(err, errlen, "rank %d is out of order: step %u offset %u, expected step %d offset %zu", left, h->step, h->offset, step, offset);
+  if (h->step != (uint32_t)step + op->step_base || h->offset != offset)
+    return mismatch(err, errlen, "rank %d is out of order: step %u offset %u, expected step %u offset %zu", left, h->step, h->offset,
+                    (uint32_t)step + op->step_base, offset);
   const int empty = end == offset;
   if (empty ? h->count != 0 : h->count == 0 || offset + h->count > end)
     return mismatch(err, errlen, "rank %d sent a segment of %u elements at %zu in a range ending at %zu", left, h->count, offset, end);

@@ -42,6 +42,7 @@ typedef struct {
   float *data;
   size_t length;       /* elements of the whole tensor */
   int first, last;     /* ring steps to run (ring-all-reduce.ts numbering) */
+  uint32_t step_base;  /* added to the step numbers on the wire (several rings' steps in one operation) */
   uint64_t seq;        /* the group's operation number */
   uint8_t op_code;     /* wire.ts OP_CODE of the operation */
   size_t segment;      /* elements per segment (segmentLength of the TypeScript side) */
