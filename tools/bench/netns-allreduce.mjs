@@ -17,7 +17,7 @@
 // Options: --impl LIST of orquesta (algorithm auto), ring, hierarchical, gloo; both = orquesta,gloo (orquesta)
 //          --ranks LIST (2: total ranks)  --per-host K (1)  --ring auto|native|js (auto)
 //          --bytes LIST (64MiB)  --rate TBF_RATE (1gbit)  --repeats N (10)  --warmup auto|N
-//          --segment-bytes SIZE (1MiB)  --compression none|fp16 (none)  --rank-env KEY=VALUE (repeatable, given to both
+//          --segment-bytes SIZE|auto (auto: the group's default)  --compression none|fp16 (none)  --rank-env KEY=VALUE (repeatable, given to both
 //          implementations; 'recommended' adds RECOMMENDED_RANK_ENV, as `orquesta train` does)  --json
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -45,7 +45,7 @@ function parseArgs(argv) {
     ring: 'auto',
     repeats: 10,
     warmup: 'auto',
-    segmentBytes: '1MiB',
+    segmentBytes: 'auto',
     compression: 'none',
     rankEnv: [],
     json: false,
@@ -180,7 +180,7 @@ for (const worldSize of o.ranks.split(',').map(Number)) {
               repeats: o.repeats,
               warmup,
               compression: o.compression,
-              segmentBytes: parseSize(o.segmentBytes),
+              segmentBytes: o.segmentBytes === 'auto' ? undefined : parseSize(o.segmentBytes),
               sharedMemory: 'auto',
               ring: o.ring,
               algorithm: ALGORITHM[impl],
@@ -208,7 +208,7 @@ for (const worldSize of o.ranks.split(',').map(Number)) {
           ranks: worldSize,
           per_host: o.perHost,
           bytes,
-          segment_bytes: impl === 'gloo' ? null : parseSize(o.segmentBytes),
+          segment_bytes: impl === 'gloo' || o.segmentBytes === 'auto' ? null : parseSize(o.segmentBytes),
           warmup,
           repeats: o.repeats,
           rank_env: o.rankEnv.join(' '),

@@ -231,7 +231,7 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
       '--profile <file>',
       'JSON lines of `orquesta bench model --json`, `bench allreduce --json` and `bench scaling --independent --json` (default: .orquesta/profile.jsonl when present)',
     )
-    .option('--per-host <n>', 'workers sharing one host, when no coordinator gives a placement (picks the measured contention; default 1)')
+    .option('--per-host <n>', 'workers per host, when no coordinator gives a placement (picks the all-reduce algorithm and the measured contention; default 1)')
     .option('--json', 'print the plan as JSON')
     .action(async (file: string, flags: PlanFlags) => {
       result.code = await planCommand(file, flags, io);
@@ -262,7 +262,7 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
     .option('--repeats <n>', 'timed all-reduces per configuration', '20')
     .option('--warmup <n>', "untimed all-reduces first ('auto': 256 MiB worth, at least 5)", 'auto')
     .option('--compression <kind>', 'none | fp16', 'none')
-    .option('--segment-bytes <size>', 'pipelining segment size', '1MiB')
+    .option('--segment-bytes <size>', "pipelining segment size ('auto': the group's default, 1 MiB on the TypeScript ring, 4 MiB on the native one)", 'auto')
     .option('--shared-memory <mode>', 'auto (all-reduce through shared memory; the ranks are on one host) | off (the socket ring)', 'off')
     .option('--ring <kind>', 'socket ring: auto | native (C over libzmq) | js (TypeScript)', 'auto')
     .option('--rank-env <key=value>', "add to the rank processes' environment (repeatable)", (kv: string, all: string[]) => [...all, kv], [] as string[])
@@ -308,6 +308,8 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
       'local',
     )
     .option('--link-rate <rate>', "with --hosts netns: each host's egress rate (tc tbf), e.g. 1gbit", '1gbit')
+    .option('--per-host <n>', 'with --hosts netns: workers per emulated host (the worker count must be a multiple)', '1')
+    .option('--algorithm <kind>', 'all-reduce across hosts: auto | ring | hierarchical (collective.algorithm)', 'auto')
     .option(
       '--blas-threads <mode>',
       'OpenBLAS threads per worker: same (cores / the largest worker count, for every count: workers with equal resources) | fill (cores / workers) | a number; ORQUESTA_BLAS_THREADS overrides',

@@ -29,6 +29,8 @@ export interface NativeRingAddon {
   /** @throws {Error} code ERR_ORQ_RING_OPEN when the sockets cannot be created or bound. */
   open(config: NativeRingConfig, bind: string): NativeRingHandle;
   endpoint(handle: NativeRingHandle): string;
+  /** Binds one more endpoint; returns it resolved. @throws {Error} code ERR_ORQ_RING_OPEN. */
+  bind(handle: NativeRingHandle, endpoint: string): string;
   /** @throws {Error} code ERR_ORQ_RING_CONNECT for an endpoint libzmq refuses. */
   connect(handle: NativeRingHandle, endpoint: string): void;
   probe(handle: NativeRingHandle, timeoutMs: number, done: Done): void;

@@ -49,6 +49,11 @@ export class NativeRing {
     return this.addon.endpoint(this.handle);
   }
 
+  /** Listens on one more endpoint; returns it resolved. @throws {Error} the addon's ERR_ORQ_RING_OPEN. */
+  bind(endpoint: string): string {
+    return this.addon.bind(this.handle, endpoint);
+  }
+
   /** @throws {Error} the addon's ERR_ORQ_RING_CONNECT. */
   connect(endpoint: string): void {
     this.addon.connect(this.handle, endpoint);

@@ -41,6 +41,17 @@ export function segmentLength(maxSegment: number, chunkLength: number): number {
 }
 
 /**
+ * Segment length (elements) on the native ring: two segments per chunk, capped at `maxSegment` and at
+ * least MIN_SEGMENT (or `maxSegment` if that is smaller). Each message costs the native ring two thread
+ * hand-offs (its libzmq I/O thread and the operation's thread), so it sends fewer, larger segments than
+ * the TypeScript ring; two per chunk still overlap receiving one with forwarding the other. The
+ * segmentation never changes the result: every element is summed in the same order.
+ */
+export function nativeSegmentLength(maxSegment: number, chunkLength: number): number {
+  return Math.max(Math.min(maxSegment, MIN_SEGMENT), Math.min(maxSegment, Math.ceil(chunkLength / 2)));
+}
+
+/**
  * The chunk of a `Partition(length, worldSize)` that `rank` owns after a reduce-scatter: the one whose
  * ring sum it completes, (rank + 1) mod worldSize (chunk c starts its ring at rank c and ends at c - 1).
  */

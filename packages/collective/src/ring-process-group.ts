@@ -11,7 +11,7 @@ import { PeerTable } from './peer-table.js';
 import { divideInPlace } from './kernels.js';
 import type { NativeRing } from './native-ring.js';
 import { NATIVE_RING_CODE } from './native-ring-addon.js';
-import { Partition, segmentLength } from './partition.js';
+import { nativeSegmentLength, Partition } from './partition.js';
 import type { TimerHandle } from './clock.js';
 import { OpChannel, type ChannelHost, type RingView } from './op-channel.js';
 import { chainBroadcast } from './chain-broadcast.js';
@@ -46,6 +46,8 @@ export interface RingGroupConfig {
   readonly segmentBytes: number;
   /** Milliseconds between a broken connection and failing the group (data sent before it broke is still used). */
   readonly peerLossGraceMs: number;
+  /** Wire bytes per segment on the native ring (default: segmentBytes). */
+  readonly nativeSegmentBytes?: number;
   /** Longest close() waits for the peers' goodbyes before releasing its sockets. */
   readonly closeWaitMs: number;
   readonly clock: Clock;
@@ -287,7 +289,7 @@ export class RingProcessGroup implements ProcessGroup {
   private async nativeSteps(ch: OpChannel, ring: NativeRing, data: Float32Array, first: number, last: number, stepBase = 0): Promise<void> {
     const { size, left } = ring.config;
     if (size === 1) return;
-    const segment = segmentLength(this.segmentElements(DTYPE.f32), new Partition(data.length, size).end(0));
+    const segment = nativeSegmentLength(Math.floor((this.config.nativeSegmentBytes ?? this.config.segmentBytes) / 4), new Partition(data.length, size).end(0));
     const stop = this.watchProgress(ring);
     let result;
     try {

@@ -20,7 +20,10 @@ export interface ZmqProcessGroupOptions {
   readonly timeoutMs?: number;
   /** Encrypt and authenticate every connection with CURVE. Defaults to none: use only on trusted networks. */
   readonly curve?: CurveOptions;
-  /** Wire bytes per pipelined segment, 4 KiB..256 MiB. Defaults to 1 MiB. */
+  /**
+   * Wire bytes per pipelined segment, 4 KiB..256 MiB. Defaults to 1 MiB on the TypeScript ring and 4 MiB
+   * on the native ring (whose messages cost thread hand-offs; see nativeSegmentLength).
+   */
   readonly segmentBytes?: number;
   /** Receives drops, lost peers and refused connections (for logs). Defaults to none. */
   readonly onEvent?: GroupEventListener;
@@ -67,6 +70,8 @@ export interface ZmqGroupConfig {
   readonly endpoints: readonly string[];
   readonly timeoutMs: number;
   readonly segmentBytes: number;
+  /** Segment bytes of the native ring (segmentBytes when given, else 4 MiB). */
+  readonly nativeSegmentBytes: number;
   /** ZMTP heartbeat interval and timeout (ms): a frozen or unreachable peer is dropped before timeoutMs. */
   readonly heartbeatIntervalMs: number;
   readonly heartbeatTimeoutMs: number;
@@ -87,6 +92,7 @@ export interface ZmqGroupConfig {
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 export const DEFAULT_SEGMENT_BYTES = 1 << 20;
+export const DEFAULT_NATIVE_SEGMENT_BYTES = 4 << 20;
 export const DEFAULT_SHARED_MEMORY_LIMIT_BYTES = 64 << 20;
 const ENDPOINT = /^(tcp:\/\/[^\s:]+:\d{1,5}|ipc:\/\/\S+)$/;
 
@@ -130,6 +136,7 @@ export function resolveZmqOptions(o: ZmqProcessGroupOptions): ZmqGroupConfig {
     endpoints: [...o.endpoints],
     timeoutMs,
     segmentBytes,
+    nativeSegmentBytes: o.segmentBytes ?? DEFAULT_NATIVE_SEGMENT_BYTES,
     heartbeatIntervalMs: Math.round(clamp(timeoutMs / 4, 50, 5_000)),
     heartbeatTimeoutMs: Math.round(clamp(timeoutMs / 2, 100, 10_000)),
     peerLossGraceMs: Math.round(Math.min(250, timeoutMs / 4)),

@@ -25,7 +25,9 @@ export { ApiError, CoordinatorClient, CoordinatorUnreachableError } from './clie
 export type { ExperimentAction } from './client/coordinator-client.js';
 export { ZmqControlServer } from './control/zmq-control-server.js';
 export { parameterCount } from './plan/parameter-count.js';
-export { parseProfile, predictStep, type DataPlane } from './plan/cost-model.js';
+export { parseProfile, predictStep } from './plan/cost-model.js';
+export { allReduceSeconds, chooseAllReduce } from './plan/all-reduce-model.js';
+export type { AlgorithmChoice, AllReduceAlgorithm, AllReduceMeasurement } from './plan/all-reduce-model.js';
 export type { Profile, StepPrediction } from './plan/cost-model.js';
 export { planMemory, WASM_HEAP_LIMIT_BYTES } from './plan/memory-model.js';
 export type { MemoryLimits, MemoryPlan } from './plan/memory-model.js';

@@ -46,7 +46,8 @@ interface RankConfig {
   readonly repeats: number;
   readonly warmup: number;
   readonly compression: Compression;
-  readonly segmentBytes: number;
+  /** undefined: the group's default. */
+  readonly segmentBytes: number | undefined;
   readonly sharedMemory: 'auto' | 'off';
   readonly ring: 'auto' | 'native' | 'js';
   /** For ranks on several hosts (tools/bench/netns-allreduce.mjs); defaults to auto. */
@@ -95,7 +96,7 @@ function runRanks(configs: readonly RankConfig[], env: NodeJS.ProcessEnv): Promi
  * (all its threads, user + system). A repetition's time is the slowest rank's.
  */
 export async function benchAllReduceCommand(flags: BenchAllReduceFlags, io: CliIO): Promise<ExitCode> {
-  let plan: { ranks: number[]; sizes: number[]; repeats: number; segmentBytes: number; env: Record<string, string> };
+  let plan: { ranks: number[]; sizes: number[]; repeats: number; segmentBytes: number | undefined; env: Record<string, string> };
   try {
     const sizes = flags.bytes.split(',').map(parseSize);
     const bad = sizes.find((s) => s < 4 || s % 4 !== 0);
@@ -110,7 +111,13 @@ export async function benchAllReduceCommand(flags: BenchAllReduceFlags, io: CliI
     const ranks = flags.ranks.split(',').map((r) => positiveInt('ranks', r));
     for (const s of sizes) resolveWarmup(flags.warmup, s);
     const env = parseRankEnv(flags.rankEnv);
-    plan = { ranks, sizes, repeats: positiveInt('repeats', flags.repeats), segmentBytes: parseSize(flags.segmentBytes), env };
+    plan = {
+      ranks,
+      sizes,
+      repeats: positiveInt('repeats', flags.repeats),
+      segmentBytes: flags.segmentBytes === 'auto' ? undefined : parseSize(flags.segmentBytes),
+      env,
+    };
   } catch (error) {
     io.err(`orquesta bench allreduce: ${(error as Error).message}`);
     return EXIT.usage;
@@ -191,7 +198,7 @@ export async function benchAllReduceRankCommand(configJson: string, io: CliIO): 
     worldSize: c.worldSize,
     endpoints: c.endpoints,
     timeoutMs: 60_000,
-    segmentBytes: c.segmentBytes,
+    ...(c.segmentBytes === undefined ? {} : { segmentBytes: c.segmentBytes }),
     sharedMemory: c.sharedMemory,
     sharedMemoryLimitBytes: Math.max(4096, c.bytes),
     transport: c.ring,

@@ -27,16 +27,18 @@ export function localHosts(worldSize: number, dir: string): RankHosts {
 }
 
 /**
- * One network namespace per rank at 10.N.M.(rank+1), over TCP; `rate` is a tc rate (e.g. 1gbit).
+ * One network namespace per `perHost` ranks (ranks h*perHost .. h*perHost+perHost-1 on host h) at
+ * 10.N.M.(h+1), over TCP; `rate` is a tc rate (e.g. 1gbit).
  * @throws {Error} not root, no iproute2, or the namespaces cannot be made (with the script's message).
  */
-export function netnsHosts(worldSize: number, rate: string): RankHosts {
+export function netnsHosts(worldSize: number, rate: string, perHost = 1): RankHosts {
+  const hostOf = (rank: number): number => Math.floor(rank / perHost);
   if (process.getuid?.() !== 0) throw new Error('--hosts netns needs root (network namespaces)');
   const id = process.pid % 100000;
   const prefix = `ob${id}`;
   const subnet = `10.${120 + (id % 60)}.${id % 250}`;
   try {
-    execFileSync('bash', [`${NETNS}hosts-up.sh`, '--prefix', prefix, '--hosts', String(worldSize), '--subnet', subnet, '--rate', rate], {
+    execFileSync('bash', [`${NETNS}hosts-up.sh`, '--prefix', prefix, '--hosts', String(Math.ceil(worldSize / perHost)), '--subnet', subnet, '--rate', rate], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
   } catch (error) {
@@ -47,8 +49,8 @@ export function netnsHosts(worldSize: number, rate: string): RankHosts {
   }
   let up = true;
   return {
-    endpoints: Array.from({ length: worldSize }, (_, r) => `tcp://${subnet}.${r + 1}:29500`),
-    command: (rank, argv) => ({ file: 'ip', args: ['netns', 'exec', `${prefix}h${rank + 1}`, ...argv] }),
+    endpoints: Array.from({ length: worldSize }, (_, r) => `tcp://${subnet}.${hostOf(r) + 1}:${29500 + (r % perHost)}`),
+    command: (rank, argv) => ({ file: 'ip', args: ['netns', 'exec', `${prefix}h${hostOf(rank) + 1}`, ...argv] }),
     down: () => {
       if (!up) return;
       up = false;

@@ -50,6 +50,8 @@ describe('benchScalingCommand', () => {
     rankEnv: [],
     hosts: 'local',
     linkRate: '1gbit',
+    perHost: '1',
+    algorithm: 'auto',
     blasThreads: 'same',
   };
   it.each([
@@ -58,6 +60,8 @@ describe('benchScalingCommand', () => {
     [{ compression: 'zip' }, '--compression: expected none or fp16'],
     [{ independent: true, workers: '2' }, '--independent: needs 1 among --workers (the single-worker baseline)'],
     [{ blasThreads: 'all' }, '--blas-threads: expected same, fill or a positive integer, got "all"'],
+    [{ hosts: 'netns', workers: '3', perHost: '2' }, '--workers 3 is not a multiple of --per-host 2'],
+    [{ algorithm: 'tree' }, '--algorithm: expected auto, ring or hierarchical, got "tree"'],
   ])('refuses %o before starting anything', async (bad, message) => {
     const err: string[] = [];
     const code = await benchScalingCommand({ ...flags, ...bad }, { out: () => {}, err: (line: string) => err.push(line) } as unknown as CliIO);

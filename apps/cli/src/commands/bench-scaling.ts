@@ -24,6 +24,10 @@ export interface BenchScalingFlags {
   readonly independent?: boolean;
   readonly hosts: string;
   readonly linkRate: string;
+  /** With --hosts netns: workers per emulated host. */
+  readonly perHost: string;
+  /** collective.algorithm: auto | ring | hierarchical. */
+  readonly algorithm: string;
   /** `same` (every worker count gets cores / the largest count), `fill` (cores / this count) or a number. */
   readonly blasThreads: string;
   readonly json?: boolean;
@@ -70,6 +74,11 @@ export interface ScalingRow {
   readonly hosts: string;
   /** How gradients travelled: 'shared memory' (all ranks on this host), 'sockets' (ZeroMQ), 'none' (1 worker). */
   readonly data_plane: 'shared memory' | 'sockets' | 'none';
+  /** Workers per host: --per-host with --hosts netns, all of them with --hosts local. */
+  readonly per_host: number;
+  /** The all-reduce algorithm ('hierarchical' only across hosts) and the socket ring (native or js). */
+  readonly algorithm: 'ring' | 'hierarchical';
+  readonly ring: 'native' | 'js';
   readonly steps: number;
   readonly target_tokens_per_step: number;
   readonly step_s_median: number;
@@ -122,6 +131,9 @@ export function summarise(
   | 'backend'
   | 'blas_threads_per_worker'
   | 'compression'
+  | 'per_host'
+  | 'algorithm'
+  | 'ring'
   | 'efficiency'
   | 'independent_efficiency'
   | 'measure_idle'
@@ -155,6 +167,7 @@ export function summarise(
  * and prints target tokens/s, the per-step phases and the scaling efficiency.
  */
 export async function benchScalingCommand(flags: BenchScalingFlags, io: CliIO): Promise<ExitCode> {
+  let perHost = 1;
   let plan: { workers: number[]; blas: ReadonlyMap<number, number>; steps: number; warmup: number; batch: number; length: number; env: Record<string, string> };
   try {
     if (flags.compression !== 'none' && flags.compression !== 'fp16')
@@ -165,6 +178,11 @@ export async function benchScalingCommand(flags: BenchScalingFlags, io: CliIO): 
     const warmup = Number(flags.warmup);
     if (!Number.isInteger(warmup) || warmup < 0) throw new Error(`--warmup: expected a non-negative integer, got ${JSON.stringify(flags.warmup)}`);
     const workers = flags.workers.split(',').map((w) => positiveInt('workers', w));
+    perHost = positiveInt('per-host', flags.perHost);
+    const uneven = workers.find((w) => w > perHost && w % perHost !== 0);
+    if (flags.hosts === 'netns' && uneven !== undefined) throw new Error(`--workers ${uneven} is not a multiple of --per-host ${perHost}`);
+    if (!['auto', 'ring', 'hierarchical'].includes(flags.algorithm))
+      throw new Error(`--algorithm: expected auto, ring or hierarchical, got ${JSON.stringify(flags.algorithm)}`);
     if (flags.independent === true && !workers.includes(1)) throw new Error('--independent: needs 1 among --workers (the single-worker baseline)');
     const cores = availableParallelism();
     plan = {
@@ -187,7 +205,7 @@ export async function benchScalingCommand(flags: BenchScalingFlags, io: CliIO): 
     const dir = await mkdtemp(join(tmpdir(), 'orquesta-scaling-'));
     let hosts: RankHosts | undefined;
     try {
-      hosts = flags.hosts === 'netns' ? netnsHosts(worldSize, flags.linkRate) : localHosts(worldSize, dir);
+      hosts = flags.hosts === 'netns' ? netnsHosts(worldSize, flags.linkRate, Math.min(perHost, worldSize)) : localHosts(worldSize, dir);
       const endpoints = [...hosts.endpoints];
       const blas = Number(process.env[ENV.blasThreads] ?? plan.env[ENV.blasThreads] ?? plan.blas.get(worldSize));
       const env = { ...recommendedRankEnv(process.env), ...process.env, ...plan.env, [ENV.blasThreads]: String(blas) };
@@ -202,7 +220,8 @@ export async function benchScalingCommand(flags: BenchScalingFlags, io: CliIO): 
         length: plan.length,
         compression: flags.compression as 'none' | 'fp16',
         measureIdle: flags.measureIdle === true,
-        sharedMemory: flags.hosts === 'netns' ? 'off' : 'auto',
+        sharedMemory: 'auto',
+        algorithm: flags.algorithm as 'auto' | 'ring' | 'hierarchical',
       }));
       if (!flags.json) io.err(`bench scaling: ${worldSize} worker(s), ${blas} BLAS thread(s) each, ${plan.warmup} + ${plan.steps} steps ...`);
       const results = await runRanks(configs, env, hosts);
@@ -224,6 +243,9 @@ export async function benchScalingCommand(flags: BenchScalingFlags, io: CliIO): 
         compression: flags.compression,
         hosts: flags.hosts === 'netns' ? `netns:${flags.linkRate}` : 'local',
         data_plane: worldSize === 1 ? 'none' : results.every((r) => r.sharedMemory) ? 'shared memory' : 'sockets',
+        per_host: flags.hosts === 'netns' ? Math.min(perHost, worldSize) : worldSize,
+        algorithm: results.every((r) => r.algorithm === 'hierarchical') ? 'hierarchical' : 'ring',
+        ring: results.every((r) => r.ring === 'native') ? 'native' : 'js',
         measure_idle: flags.measureIdle === true,
         ...summary,
         efficiency: one ? efficiencyOf(summary.target_tokens_per_s, worldSize, one.target_tokens_per_s) : null,

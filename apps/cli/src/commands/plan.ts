@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { CoordinatorUnreachableError, formatMemoryPlan, parseProfile, planMemory, predictStep, type DataPlane, type Profile } from '@orquesta/coordinator';
+import { CoordinatorUnreachableError, formatMemoryPlan, parseProfile, planMemory, predictStep, type Profile } from '@orquesta/coordinator';
 import { formatProblem, loadSpecFile } from '@orquesta/spec';
 import { EXIT, type CliIO, type ExitCode } from '../io.js';
 import { clientFor, withClient, type ClientFlags } from './coordinator-client.js';
@@ -64,8 +64,9 @@ export async function planCommand(file: string, flags: PlanFlags, io: CliIO): Pr
       if (!(error instanceof CoordinatorUnreachableError)) throw error;
       placementNote = error.message;
     }
-    const perHost = mostPerHost(placement) ?? perHostFlag ?? 1;
-    const prediction = predictStep(spec, workers, profile, { dataPlane: dataPlaneOf(placement, spec.collective.shared_memory), perHost });
+    const ranksPerHost = ranksPerHostOf(placement) ?? spread(workers, perHostFlag ?? 1);
+    const perHost = Math.max(...ranksPerHost);
+    const prediction = predictStep(spec, workers, profile, { ranksPerHost, perHost });
     const memory = planMemory(spec, workers, { perHost });
     const code = memory.problems.length > 0 ? EXIT.usage : EXIT.ok;
     if (flags.json) {
@@ -103,24 +104,23 @@ export async function planCommand(file: string, flags: PlanFlags, io: CliIO): Pr
       io.out(
         `predicted step: needs measurements: orquesta bench model --json >> ${DEFAULT_PROFILE}; orquesta bench allreduce --ranks ${Math.max(2, workers)} --bytes ${Math.max(1, Math.round(prediction.gradientBytes / 2 ** 20))}MiB --json >> ${DEFAULT_PROFILE} (add --shared-memory auto for workers that share a host)`,
       );
+    io.out(`all-reduce algorithm: ${prediction.algorithm.algorithm} (${prediction.algorithm.reason})`);
     for (const line of prediction.basis) io.out(`  ${line}`);
     for (const line of formatMemoryPlan(memory)) io.out(line);
     return code;
   });
 }
 
-/** The most ranks the placement puts on one host; undefined without a placement. */
-function mostPerHost(placement: PlacementView | null): number | undefined {
+/** Ranks on each host of the placement, in order of first appearance; undefined without a placement. */
+function ranksPerHostOf(placement: PlacementView | null): number[] | undefined {
   const ranks = placement?.placement;
   if (!ranks || ranks.length === 0) return undefined;
   const counts = new Map<string, number>();
   for (const w of ranks) counts.set(w.host, (counts.get(w.host) ?? 0) + 1);
-  return Math.max(...counts.values());
+  return [...counts.values()];
 }
 
-/** Shared memory when every placed rank is on one host and the spec allows it; unknown without a placement. */
-function dataPlaneOf(placement: PlacementView | null, sharedMemory: 'auto' | 'off'): DataPlane | undefined {
-  const ranks = placement?.placement;
-  if (!ranks || ranks.length === 0) return undefined;
-  return sharedMemory === 'auto' && ranks.every((w) => w.host === ranks[0]!.host) ? 'shm' : 'network';
+/** `workers` spread over hosts of `perHost` each (the last may have fewer): --per-host without a coordinator. */
+function spread(workers: number, perHost: number): number[] {
+  return Array.from({ length: Math.ceil(workers / perHost) }, (_, h) => Math.min(perHost, workers - h * perHost));
 }

@@ -137,6 +137,27 @@ static napi_value endpoint(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/* bind(handle, endpoint) -> the bound endpoint (port or path resolved) */
+static napi_value bind_more(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2], out;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  handle *h = argc < 2 ? (throw_type(env, "bind(handle, endpoint)"), NULL) : get_handle(env, argv[0]);
+  if (!h) return NULL;
+  char ep[256], bound[256], err[512];
+  size_t len;
+  napi_valuetype t;
+  if (napi_typeof(env, argv[1], &t) != napi_ok || t != napi_string) return throw_type(env, "bind: endpoint must be a string");
+  CHECK(napi_get_value_string_utf8(env, argv[1], ep, sizeof ep, &len));
+  if (len >= sizeof ep - 1) return throw_range(env, "bind: endpoint too long");
+  if (ring_bind(h->r, ep, bound, sizeof bound, err, sizeof err) != RING_OK) {
+    napi_throw_error(env, "ERR_ORQ_RING_OPEN", err);
+    return NULL;
+  }
+  CHECK(napi_create_string_utf8(env, bound, NAPI_AUTO_LENGTH, &out));
+  return out;
+}
+
 static napi_value connect_ring(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
@@ -334,7 +355,7 @@ static napi_value library(napi_env env, napi_callback_info info) {
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"open", NULL, open_ring, NULL, NULL, NULL, napi_default, NULL},       {"endpoint", NULL, endpoint, NULL, NULL, NULL, napi_default, NULL},
-      {"connect", NULL, connect_ring, NULL, NULL, NULL, napi_default, NULL}, {"probe", NULL, probe, NULL, NULL, NULL, napi_default, NULL},
+      {"connect", NULL, connect_ring, NULL, NULL, NULL, napi_default, NULL}, {"bind", NULL, bind_more, NULL, NULL, NULL, napi_default, NULL}, {"probe", NULL, probe, NULL, NULL, NULL, napi_default, NULL},
       {"run", NULL, run, NULL, NULL, NULL, napi_default, NULL},              {"progress", NULL, progress, NULL, NULL, NULL, napi_default, NULL},
       {"cancel", NULL, cancel, NULL, NULL, NULL, napi_default, NULL},        {"close", NULL, close_ring, NULL, NULL, NULL, napi_default, NULL},
       {"library", NULL, library, NULL, NULL, NULL, napi_default, NULL},

@@ -106,6 +106,17 @@ fail:
 
 const char *ring_endpoint(const ring *r) { return r->endpoint; }
 
+int ring_bind(ring *r, const char *endpoint, char *out, size_t outlen, char *err, size_t errlen) {
+  if (zmq_bind(r->pull, endpoint) != 0) {
+    char what[320];
+    snprintf(what, sizeof what, "cannot listen on %s", endpoint);
+    return io_error(err, errlen, what);
+  }
+  size_t size = outlen;
+  if (zmq_getsockopt(r->pull, ZMQ_LAST_ENDPOINT, out, &size) != 0) return io_error(err, errlen, "cannot read the bound endpoint");
+  return RING_OK;
+}
+
 int ring_connect(ring *r, const char *endpoint, char *err, size_t errlen) {
   if (zmq_connect(r->push, endpoint) != 0) {
     char what[320];

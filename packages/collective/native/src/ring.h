@@ -55,6 +55,9 @@ typedef struct ring ring;
 ring *ring_open(const ring_config *config, const char *bind_endpoint, char *err, size_t errlen);
 /* The endpoint the PULL socket is bound to (the port resolved). */
 const char *ring_endpoint(const ring *r);
+/* Binds the PULL socket to one more endpoint (the left neighbour connects to one of them); its resolved
+ * address goes to `out`. RING_IO with `err` on failure. */
+int ring_bind(ring *r, const char *endpoint, char *out, size_t outlen, char *err, size_t errlen);
 /* Connects the PUSH socket to the right neighbour's endpoint. RING_IO with `err` on failure. */
 int ring_connect(ring *r, const char *endpoint, char *err, size_t errlen);
 /* Sends a hello to the right neighbour and waits up to timeout_ms for the left one's. */

@@ -61,17 +61,48 @@ describe('step prediction', () => {
     expect(predictStep(base, 1, profile).seconds.allReduce).toBe(0);
     const none = predictStep(base, 2, { model: [], allReduce: [], contention: [] });
     expect(none.seconds.step).toBeNull();
-    expect(none.basis).toEqual(['compute: no `bench model` measurement in the profile', 'all-reduce: no `bench allreduce` measurement in the profile']);
+    expect(none.basis).toEqual([
+      'compute: no `bench model` measurement in the profile',
+      'algorithm: ring (one worker per host on 2 hosts)',
+      'all-reduce: no `bench allreduce` measurement over the network in the profile (e.g. --ranks 2 --bytes 29MiB)',
+    ]);
   });
 
-  it('prefers rows measured on the data plane the workers would use', () => {
+  it('uses the rows of the data plane the placement gets', () => {
     const both = { ...profile, allReduce: [...profile.allReduce, { impl: 'orquesta-shm', transport: 'shm', ranks: 2, bytes: 67108864, busbw_gbps: 4 }] };
     const gradientBytes = 7_578_624 * 4;
-    expect(predictStep(base, 2, both, { dataPlane: 'shm' }).seconds.allReduce).toBeCloseTo(gradientBytes / 4e9, 9);
-    expect(predictStep(base, 2, both, { dataPlane: 'network' }).seconds.allReduce).toBeCloseTo(gradientBytes / 1e9, 9);
-    const fallback = predictStep(base, 2, profile, { dataPlane: 'shm' });
-    expect(fallback.seconds.allReduce).toBeCloseTo(gradientBytes / 1e9, 9);
-    expect(fallback.basis).toContain("all-reduce: no measurement through shared memory in the profile; using another data plane's");
+    const oneHost = predictStep(base, 2, both, { ranksPerHost: [2] });
+    expect(oneHost.algorithm).toMatchObject({ algorithm: 'shared-memory', reason: 'all 2 workers on one host' });
+    expect(oneHost.seconds.allReduce).toBeCloseTo(gradientBytes / 4e9, 9);
+    expect(predictStep(base, 2, both, { ranksPerHost: [1, 1] }).seconds.allReduce).toBeCloseTo(gradientBytes / 1e9, 9);
+    const unmeasured = predictStep(base, 2, profile, { ranksPerHost: [2] });
+    expect(unmeasured.seconds.allReduce).toBeNull();
+    expect(unmeasured.basis).toContain(
+      'all-reduce: no `bench allreduce` measurement through shared memory in the profile (e.g. --ranks 2 --bytes 29MiB --shared-memory auto)',
+    );
+  });
+
+  it('predicts the hierarchical all-reduce from the cross-host and within-host rows, and the flat ring beside it', () => {
+    const rows = parseProfile(
+      [
+        '{"benchmark":"model","backend":"wasm-native","parameters":7578624,"target_tokens_per_s":2048,"optimizer_s_median":0.05}',
+        '{"impl":"orquesta-zmq","transport":"tcp","ranks":2,"bytes":33554432,"busbw_gbps":1.5}',
+        '{"impl":"orquesta-zmq","transport":"tcp over netns, tbf 1gbit","ranks":2,"per_host":1,"bytes":67108864,"busbw_gbps":0.11,"link_gbps":0.125}',
+        '{"impl":"orquesta-zmq","transport":"tcp over netns, tbf 1gbit","ranks":4,"per_host":1,"bytes":67108864,"busbw_gbps":0.1,"link_gbps":0.125}',
+        '{"impl":"torch-gloo","transport":"tcp over netns, tbf 1gbit","ranks":2,"per_host":1,"bytes":67108864,"busbw_gbps":0.5,"link_gbps":0.125}',
+        '{"impl":"orquesta-shm","transport":"shm","ranks":2,"bytes":33554432,"busbw_gbps":2}',
+      ].join('\n'),
+    );
+    const S = 7_578_624 * 4;
+    const p = predictStep(base, 4, rows, { ranksPerHost: [2, 2], perHost: 2 });
+    expect(p.algorithm).toMatchObject({ algorithm: 'hierarchical', hosts: 2, perHost: 2 });
+    // across: S x 2(2-1)/2 at the 2-rank between-hosts row (not gloo's, not loopback); within: S x 1 / 2 GB/s, a third exposed (3 pieces of 8 MiB in the 25 MB bucket)
+    expect(p.seconds.allReduce).toBeCloseTo(S / 0.11e9 + S / 2e9 / 3, 9);
+    expect(p.basis).toContain(`all-reduce: the flat ring would take ${((S * 1.5) / 0.1e9).toFixed(3)} s`);
+    const ring = predictStep({ ...base, collective: { ...base.collective, algorithm: 'ring' } } as ExperimentSpec, 4, rows, { ranksPerHost: [2, 2] });
+    expect(ring.algorithm).toMatchObject({ algorithm: 'ring', reason: 'collective.algorithm ring' });
+    expect(ring.seconds.allReduce).toBeCloseTo((S * 1.5) / 0.1e9, 9);
+    expect(predictStep(base, 3, rows, { ranksPerHost: [2, 1] }).algorithm.reason).toBe('the hosts run different numbers of workers (2, 1)');
   });
 
   it('slows compute and optimizer by the measured contention of the workers sharing a host', () => {

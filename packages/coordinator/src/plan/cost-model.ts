@@ -7,14 +7,15 @@
  *               / contention (the efficiency of as many single-worker trainings at once as workers
  *               share a host, when measured; 1 with one worker per host)
  *   optimizer = measured optimizer seconds x (parameters / benchmark parameters) / contention
- *   allReduce = gradient bytes x 2(N-1)/N / measured bus bandwidth (the data plane's rows if any, then
- *               nearest ranks, then nearest size)
+ *   allReduce = the all-reduce the placement gets (shared memory, flat ring or hierarchical; see
+ *               all-reduce-model.ts) of the gradient bytes at the measured bus bandwidths
  *   step      = compute + allReduce + optimizer (no overlap)
  *
  * Compute scales with parameters x tokens (6 FLOPs per parameter and token); attention's quadratic
  * term and the embedding lookup are ignored, so the model is rougher for long sequences.
  */
 import type { ExperimentSpec } from '@orquesta/protocol';
+import { allReduceSeconds, chooseAllReduce, type AlgorithmChoice, type AllReduceMeasurement } from './all-reduce-model.js';
 import { parameterCount } from './parameter-count.js';
 
 export interface ModelMeasurement {
@@ -24,22 +25,11 @@ export interface ModelMeasurement {
   readonly backend: string;
 }
 
-export interface AllReduceMeasurement {
-  readonly ranks: number;
-  readonly bytes: number;
-  readonly busbw_gbps: number;
-  readonly transport?: string;
-  readonly compression?: string;
-}
-
 /** `bench scaling --independent`: N single-worker trainings at once ran at this fraction of N x alone. */
 export interface ContentionMeasurement {
   readonly workers: number;
   readonly independent_efficiency: number;
 }
-
-/** Where the workers' all-reduces would run: `shm` (all on one host, shared memory) or `network`. */
-export type DataPlane = 'shm' | 'network';
 
 export interface Profile {
   readonly model: readonly ModelMeasurement[];
@@ -48,8 +38,8 @@ export interface Profile {
 }
 
 export interface PredictOptions {
-  /** Picks the all-reduce rows measured on this data plane (`transport` shm or not), if the profile has any. */
-  readonly dataPlane?: DataPlane;
+  /** Workers on each host (one count per host); picks the all-reduce algorithm. Defaults to one worker per host. */
+  readonly ranksPerHost?: readonly number[];
   /** Workers sharing one host (the most on any host); picks the contention row. Defaults to 1. */
   readonly perHost?: number;
 }
@@ -89,6 +79,8 @@ export interface StepPrediction {
   readonly buckets: number;
   readonly tokensPerWorkerStep: number;
   readonly seconds: { readonly compute: number | null; readonly allReduce: number | null; readonly optimizer: number | null; readonly step: number | null };
+  /** The all-reduce algorithm the placement gets, and why. */
+  readonly algorithm: AlgorithmChoice;
   readonly tokensPerSecond: number | null;
   /** Which measurements the prediction used, or why it has none. */
   readonly basis: readonly string[];
@@ -100,7 +92,7 @@ export function predictStep(
   profile: Profile,
   options: PredictOptions = {},
 ): StepPrediction {
-  const { dataPlane, perHost = 1 } = options;
+  const { perHost = 1 } = options;
   const parameters = parameterCount(spec);
   const gradientBytes = parameters * (spec.collective.compression === 'fp16' ? 2 : 4);
   const buckets = Math.max(1, Math.ceil((parameters * 4) / (spec.collective.bucket_mb * 1e6)));
@@ -116,27 +108,20 @@ export function predictStep(
     compute = ((tokensPerWorkerStep / model.target_tokens_per_s) * scale) / contention;
     optimizer = (model.optimizer_s_median * scale) / contention;
   } else basis.push('compute: no `bench model` measurement in the profile');
-  let allReduce: number | null = workers === 1 ? 0 : null;
-  if (workers > 1) {
-    const sameWire = profile.allReduce.filter(
-      (r) =>
-        (r.compression ?? 'none') === spec.collective.compression || profile.allReduce.every((x) => (x.compression ?? 'none') !== spec.collective.compression),
-    );
-    const onPlane = sameWire.filter((r) => dataPlane === undefined || (r.transport === 'shm') === (dataPlane === 'shm'));
-    const candidates = onPlane.length > 0 ? onPlane : sameWire;
-    if (dataPlane !== undefined && onPlane.length === 0 && sameWire.length > 0)
-      basis.push(`all-reduce: no measurement ${dataPlane === 'shm' ? 'through shared memory' : 'over the network'} in the profile; using another data plane's`);
-    const nearest = [...candidates].sort(
-      (a, b) =>
-        Math.abs(a.ranks - workers) - Math.abs(b.ranks - workers) || Math.abs(Math.log(a.bytes / gradientBytes)) - Math.abs(Math.log(b.bytes / gradientBytes)),
-    )[0];
-    if (nearest && nearest.busbw_gbps > 0) {
-      allReduce = (gradientBytes * (2 * (workers - 1))) / workers / (nearest.busbw_gbps * 1e9);
-      basis.push(
-        `all-reduce: bench allreduce ${nearest.ranks} ranks, ${nearest.bytes} bytes${nearest.transport ? ` over ${nearest.transport}` : ''}: bus ${nearest.busbw_gbps.toFixed(3)} GB/s`,
-      );
-    } else basis.push('all-reduce: no `bench allreduce` measurement in the profile');
-  } else basis.push('all-reduce: none with one worker');
+  const algorithm = chooseAllReduce(spec.collective, options.ranksPerHost ?? Array.from({ length: workers }, () => 1));
+  basis.push(`algorithm: ${algorithm.algorithm} (${algorithm.reason})`);
+  const compression = spec.collective.compression;
+  const sameWire = profile.allReduce.filter(
+    (r) => (r.compression ?? 'none') === compression || profile.allReduce.every((x) => (x.compression ?? 'none') !== compression),
+  );
+  const bucketBytes = spec.collective.bucket_mb * 1e6;
+  const time = allReduceSeconds(algorithm, gradientBytes, bucketBytes, sameWire);
+  const allReduce = time.seconds;
+  basis.push(...time.basis);
+  if (algorithm.algorithm === 'hierarchical') {
+    const flat = allReduceSeconds({ ...algorithm, algorithm: 'ring' }, gradientBytes, bucketBytes, sameWire).seconds;
+    if (flat !== null) basis.push(`all-reduce: the flat ring would take ${flat.toFixed(3)} s`);
+  }
   const step = compute !== null && optimizer !== null && allReduce !== null ? compute + optimizer + allReduce : null;
   return {
     workers,
@@ -145,6 +130,7 @@ export function predictStep(
     buckets,
     tokensPerWorkerStep,
     seconds: { compute, allReduce, optimizer, step },
+    algorithm,
     tokensPerSecond: step === null ? null : (workers * tokensPerWorkerStep) / step,
     basis,
   };

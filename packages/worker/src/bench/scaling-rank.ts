@@ -30,6 +30,8 @@ export interface ScalingRankConfig {
   readonly measureIdle: boolean;
   /** 'auto': all-reduce through shared memory when every rank runs on this host (as `orquesta train`). */
   readonly sharedMemory: 'auto' | 'off';
+  /** collective.algorithm for ranks on several hosts; defaults to auto. */
+  readonly algorithm?: 'auto' | 'ring' | 'hierarchical';
 }
 
 /** Seconds of one step's phases on this rank. */
@@ -50,6 +52,9 @@ export interface ScalingRankResult {
   readonly steps: readonly StepPhases[];
   /** Whether this rank's all-reduces went through shared memory. */
   readonly sharedMemory: boolean;
+  /** The all-reduce algorithm and socket ring the group used. */
+  readonly algorithm: 'ring' | 'hierarchical';
+  readonly ring: 'native' | 'js';
 }
 
 /** Runs rank `c.rank`; `backendOptions` set up its backend (see `selectBackend`). */
@@ -57,8 +62,12 @@ export async function runScalingRank(c: ScalingRankConfig, backendOptions?: Sele
   const backend = await selectBackend(c.backend, backendOptions);
   const spec = benchmarkSpec(backend, c.length, c.batch, c.worldSize, c.compression);
   let sharedMemory = false;
+  let algorithm: 'ring' | 'hierarchical' = 'ring';
+  let ring: 'native' | 'js' = 'js';
   const onEvent = (e: GroupEvent): void => {
     if (e.type === 'shared-memory') sharedMemory = e.enabled;
+    else if (e.type === 'algorithm') algorithm = e.algorithm;
+    else if (e.type === 'transport' && e.scope === 'group') ring = e.transport;
   };
   const group: ProcessGroup =
     c.worldSize === 1
@@ -69,6 +78,7 @@ export async function runScalingRank(c: ScalingRankConfig, backendOptions?: Sele
           endpoints: [...c.endpoints],
           timeoutMs: 120_000,
           sharedMemory: c.sharedMemory,
+          algorithm: c.algorithm ?? 'auto',
           onEvent,
         });
   try {
@@ -86,7 +96,7 @@ export async function runScalingRank(c: ScalingRankConfig, backendOptions?: Sele
     }
     await trainer.checkReplicas();
     model.dispose();
-    return { rank: c.rank, backend, steps, sharedMemory };
+    return { rank: c.rank, backend, steps, sharedMemory, algorithm, ring };
   } finally {
     await group.close();
   }
