@@ -7,8 +7,22 @@ const step = (compute: number, idle: number, total: number) => ({ data: 0, compu
 describe('summarise', () => {
   it('takes the slowest rank per step, the mean over ranks per phase, and medians over steps', () => {
     const results = [
-      { rank: 0, backend: 'wasm-native', steps: [step(1, 0.2, 1.4), step(1, 0.2, 1.4), step(3, 0, 3.2)], sharedMemory: true },
-      { rank: 1, backend: 'wasm-native', steps: [step(1.2, 0, 1.5), step(1.2, 0, 1.3), step(1, 2, 3.1)], sharedMemory: true },
+      {
+        rank: 0,
+        backend: 'wasm-native',
+        steps: [step(1, 0.2, 1.4), step(1, 0.2, 1.4), step(3, 0, 3.2)],
+        sharedMemory: true,
+        algorithm: 'ring' as const,
+        ring: 'js' as const,
+      },
+      {
+        rank: 1,
+        backend: 'wasm-native',
+        steps: [step(1.2, 0, 1.5), step(1.2, 0, 1.3), step(1, 2, 3.1)],
+        sharedMemory: true,
+        algorithm: 'ring' as const,
+        ring: 'js' as const,
+      },
     ];
     const s = summarise(results, 2048);
     expect(s.steps).toBe(3);
