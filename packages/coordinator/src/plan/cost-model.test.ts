@@ -63,7 +63,6 @@ describe('step prediction', () => {
     expect(none.seconds.step).toBeNull();
     expect(none.basis).toEqual([
       'compute: no `bench model` measurement in the profile',
-      'algorithm: ring (one worker per host on 2 hosts)',
       'all-reduce: no `bench allreduce` measurement over the network in the profile (e.g. --ranks 2 --bytes 29MiB)',
     ]);
   });

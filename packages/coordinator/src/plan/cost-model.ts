@@ -109,7 +109,6 @@ export function predictStep(
     optimizer = (model.optimizer_s_median * scale) / contention;
   } else basis.push('compute: no `bench model` measurement in the profile');
   const algorithm = chooseAllReduce(spec.collective, options.ranksPerHost ?? Array.from({ length: workers }, () => 1));
-  basis.push(`algorithm: ${algorithm.algorithm} (${algorithm.reason})`);
   const compression = spec.collective.compression;
   const sameWire = profile.allReduce.filter(
     (r) => (r.compression ?? 'none') === compression || profile.allReduce.every((x) => (x.compression ?? 'none') !== compression),
