@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # CPU time and page faults of one rank of a 2-rank all-reduce loop, with the default environment and
 # with @orquesta/collective's RECOMMENDED_RANK_ENV; with RECORD=1 also a perf profile of rank 0.
-#   flock /tmp/orquesta-bench.lock bash tools/bench/allreduce-cpu.sh [BYTES] [REPEATS]
+#   flock /tmp/orquesta-bench.lock bash tools/bench/allreduce-cpu.sh [BYTES] [REPEATS]   (RING=js: the TypeScript ring; default: native where built)
 # Needs perf (Debian linux-perf) and a built tree (npx tsc -b tsconfig.build.json).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -13,7 +13,7 @@ trap 'rm -rf "$out"' EXIT
 free_port() { node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
 for mode in default recommended; do
   p0=$(free_port); p1=$(free_port)
-  config() { echo "{\"rank\":$1,\"worldSize\":2,\"endpoints\":[\"tcp://127.0.0.1:$p0\",\"tcp://127.0.0.1:$p1\"],\"bytes\":$bytes,\"repeats\":$repeats,\"warmup\":5,\"compression\":\"none\",\"segmentBytes\":1048576}"; }
+  config() { echo "{\"rank\":$1,\"worldSize\":2,\"endpoints\":[\"tcp://127.0.0.1:$p0\",\"tcp://127.0.0.1:$p1\"],\"bytes\":$bytes,\"repeats\":$repeats,\"warmup\":5,\"compression\":\"none\",\"segmentBytes\":1048576,\"ring\":\"${RING:-auto}\"}"; }
   envs=()
   [ "$mode" = recommended ] && envs=(GLIBC_TUNABLES="$env_value")
   if [ "${RECORD:-0}" = 1 ]; then
