@@ -80,28 +80,29 @@ export function allReduceSeconds(choice: AlgorithmChoice, gradientBytes: number,
     case 'none':
       return { seconds: 0, basis: ['all-reduce: none with one worker'] };
     case 'shared-memory': {
-      const row = nearest(rows.filter(isShared), workers, gradientBytes);
+      const { row, notes } = pick(rows, 'shm', workers, gradientBytes);
       if (row === undefined) return missing('through shared memory', workers, gradientBytes, '--shared-memory auto');
-      return { seconds: (gradientBytes * fraction(workers)) / bw(row), basis: [`all-reduce: shared memory, ${describe(row)}`] };
+      return { seconds: (gradientBytes * fraction(workers)) / bw(row), basis: [...notes, `all-reduce: shared memory, ${describe(row)}`] };
     }
     case 'ring': {
-      const row = networkRow(rows, workers, gradientBytes);
+      const { row, notes } = pick(rows, 'network', workers, gradientBytes);
       if (row === undefined) return missing('over the network', workers, gradientBytes, '');
-      return { seconds: (gradientBytes * fraction(workers)) / bw(row), basis: [`all-reduce: flat ring, ${describe(row)}`] };
+      return { seconds: (gradientBytes * fraction(workers)) / bw(row), basis: [...notes, `all-reduce: flat ring, ${describe(row)}`] };
     }
     case 'hierarchical': {
       const { hosts, perHost } = choice;
-      const cross = networkRow(rows, hosts, gradientBytes / perHost);
-      const local = nearest(rows.filter(isShared), perHost, gradientBytes);
-      if (cross === undefined) return missing('over the network', hosts, gradientBytes / perHost, '');
-      if (local === undefined) return missing('through shared memory', perHost, gradientBytes, '--shared-memory auto');
+      const cross = pick(rows, 'network', hosts, gradientBytes / perHost);
+      const local = pick(rows, 'shm', perHost, gradientBytes);
+      if (cross.row === undefined) return missing('over the network', hosts, gradientBytes / perHost, '');
+      if (local.row === undefined) return missing('through shared memory', perHost, gradientBytes, '--shared-memory auto');
       const pieces = Math.max(1, Math.ceil(Math.min(bucketBytes, gradientBytes) / PIECE_BYTES));
-      const across = (gradientBytes * fraction(hosts)) / bw(cross);
-      const within = (gradientBytes * fraction(perHost)) / bw(local) / pieces;
+      const across = (gradientBytes * fraction(hosts)) / bw(cross.row);
+      const within = (gradientBytes * fraction(perHost)) / bw(local.row) / pieces;
       return {
         seconds: across + within,
         basis: [
-          `all-reduce: hierarchical, across hosts ${across.toFixed(3)} s (${describe(cross)}) + within hosts ${within.toFixed(3)} s exposed (${describe(local)}, 1/${pieces} of it)`,
+          ...new Set([...cross.notes, ...local.notes]),
+          `all-reduce: hierarchical, across hosts ${across.toFixed(3)} s (${describe(cross.row)}) + within hosts ${within.toFixed(3)} s exposed (${describe(local.row)}, 1/${pieces} of it)`,
         ],
       };
     }
@@ -115,6 +116,25 @@ export function allReduceSeconds(choice: AlgorithmChoice, gradientBytes: number,
 const isShared = (r: AllReduceMeasurement): boolean => r.transport === 'shm';
 const isOurs = (r: AllReduceMeasurement): boolean => r.impl === undefined || r.impl.startsWith('orquesta');
 const bw = (r: AllReduceMeasurement): number => r.busbw_gbps * 1e9;
+
+/**
+ * The row of `plane` nearest to `ranks` and `bytes`; when the profile has none of that plane, the other
+ * plane's, with a note saying so.
+ */
+function pick(
+  rows: readonly AllReduceMeasurement[],
+  plane: 'shm' | 'network',
+  ranks: number,
+  bytes: number,
+): { row: AllReduceMeasurement | undefined; notes: string[] } {
+  const shm = (): AllReduceMeasurement | undefined => nearest(rows.filter(isShared), ranks, bytes);
+  const net = (): AllReduceMeasurement | undefined => networkRow(rows, ranks, bytes);
+  const row = plane === 'shm' ? shm() : net();
+  if (row !== undefined) return { row, notes: [] };
+  const other = plane === 'shm' ? net() : shm();
+  const where = plane === 'shm' ? 'through shared memory' : 'over the network';
+  return { row: other, notes: other === undefined ? [] : [`all-reduce: no measurement ${where} in the profile; using another data plane's`] };
+}
 
 /** A network row: between hosts (one rank per host, flat ring) when the profile has such rows, else loopback. */
 function networkRow(rows: readonly AllReduceMeasurement[], ranks: number, bytes: number): AllReduceMeasurement | undefined {

@@ -74,11 +74,9 @@ describe('step prediction', () => {
     expect(oneHost.algorithm).toMatchObject({ algorithm: 'shared-memory', reason: 'all 2 workers on one host' });
     expect(oneHost.seconds.allReduce).toBeCloseTo(gradientBytes / 4e9, 9);
     expect(predictStep(base, 2, both, { ranksPerHost: [1, 1] }).seconds.allReduce).toBeCloseTo(gradientBytes / 1e9, 9);
-    const unmeasured = predictStep(base, 2, profile, { ranksPerHost: [2] });
-    expect(unmeasured.seconds.allReduce).toBeNull();
-    expect(unmeasured.basis).toContain(
-      'all-reduce: no `bench allreduce` measurement through shared memory in the profile (e.g. --ranks 2 --bytes 29MiB --shared-memory auto)',
-    );
+    const fallback = predictStep(base, 2, profile, { ranksPerHost: [2] });
+    expect(fallback.seconds.allReduce).toBeCloseTo(gradientBytes / 1e9, 9);
+    expect(fallback.basis).toContain("all-reduce: no measurement through shared memory in the profile; using another data plane's");
   });
 
   it('predicts the hierarchical all-reduce from the cross-host and within-host rows, and the flat ring beside it', () => {
