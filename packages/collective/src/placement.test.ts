@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { reachable } from './attach-native-ring.js';
 import { hierarchyFor, hostsOf, viewOf } from './placement.js';
 
 describe('hostsOf', () => {
@@ -31,5 +32,14 @@ describe('hierarchyFor', () => {
     expect(hierarchyFor([[0, 1, 2, 3]], 0)).toEqual({ reason: 'all 4 ranks run on one host' });
     expect(hierarchyFor([[0], [1]], 0)).toEqual({ reason: 'one rank per host on 2 hosts' });
     expect(hierarchyFor([[0, 1], [2]], 0)).toEqual({ reason: 'the hosts run different numbers of ranks (2, 1)' });
+  });
+});
+
+describe('reachable', () => {
+  const ring = 'tcp://10.0.0.2:41000 ipc:///tmp/orquesta-ring-1-ab';
+  it("connects to the right neighbour's Unix socket on the same host, to its TCP port on another", () => {
+    expect(reachable(['tcp://10.0.0.2:5000', 'tcp://10.0.0.2:5001'], 0, 1, ring)).toBe('ipc:///tmp/orquesta-ring-1-ab');
+    expect(reachable(['tcp://10.0.0.1:5000', 'tcp://10.0.0.2:5000'], 0, 1, ring)).toBe('tcp://10.0.0.2:41000');
+    expect(reachable(['ipc:///a', 'ipc:///b'], 0, 1, 'ipc:///b.ring')).toBe('ipc:///b.ring');
   });
 });

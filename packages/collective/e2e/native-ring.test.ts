@@ -1,0 +1,59 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { CollectiveMismatchError, CollectiveTimeoutError, createZmqProcessGroup, type GroupEvent, type ProcessGroup } from '../dist/index.js';
+import { freePorts } from './endpoints.js';
+
+// Two ranks of the native ring in this process (their operations run on libuv's worker threads).
+const open: ProcessGroup[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((g) => g.close()));
+});
+
+async function pair(timeoutMs: number): Promise<{ groups: ProcessGroup[]; events: GroupEvent[] }> {
+  const endpoints = (await freePorts(2)).map((p) => `tcp://127.0.0.1:${p}`);
+  const events: GroupEvent[] = [];
+  const groups = await Promise.all(
+    [0, 1].map((rank) =>
+      createZmqProcessGroup({ rank, worldSize: 2, endpoints, timeoutMs, transport: 'native', onEvent: (e) => rank === 0 && events.push(e) }),
+    ),
+  );
+  open.push(...groups);
+  return { groups, events };
+}
+
+describe('the native ring', () => {
+  it('is what the group uses, listening on TCP and on a Unix socket (reachable() picks the socket on one host)', async () => {
+    const { groups, events } = await pair(5000);
+    expect(events).toContainEqual(
+      expect.objectContaining({
+        type: 'transport',
+        transport: 'native',
+        scope: 'group',
+        detail: expect.stringMatching(/tcp:\/\/127\.0\.0\.1:\d+ and ipc:\/\//),
+      }),
+    );
+    const [a, b] = groups as [ProcessGroup, ProcessGroup];
+    const [x, y] = await Promise.all([a.allReduce(Float32Array.of(1, 2, 3), 'sum'), b.allReduce(Float32Array.of(10, 20, 30), 'mean')]);
+    expect([...x]).toEqual([11, 22, 33]);
+    expect([...y]).toEqual([5.5, 11, 16.5]); // 'mean' divides this rank's copy only
+  });
+
+  it('names the rank whose tensor length differs, on both ranks', async () => {
+    const { groups } = await pair(5000);
+    const [a, b] = groups as [ProcessGroup, ProcessGroup];
+    const results = await Promise.allSettled([a.allReduce(new Float32Array(1000), 'sum'), b.allReduce(new Float32Array(999), 'sum')]);
+    for (const r of results) {
+      expect(r.status).toBe('rejected');
+      expect((r as PromiseRejectedResult).reason).toBeInstanceOf(CollectiveMismatchError);
+    }
+    expect(String((results[0] as PromiseRejectedResult).reason.message)).toContain('rank 1 passed 999 elements, this rank 1000');
+  });
+
+  it('times out naming the rank that never entered the operation, and closes', async () => {
+    const { groups } = await pair(600);
+    const started = Date.now();
+    const error = await (groups[0] as ProcessGroup).allReduce(new Float32Array(1 << 16), 'sum').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CollectiveTimeoutError);
+    expect(error).toMatchObject({ waitingFor: [1] });
+    expect(Date.now() - started).toBeLessThan(600 + 1500);
+  });
+});
