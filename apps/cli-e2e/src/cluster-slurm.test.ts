@@ -132,7 +132,7 @@ describe.skipIf(!canRun)('Slurm launcher', () => {
     const done = await until(id, (s) => ['succeeded', 'failed'].includes(s.state), 150_000);
     const log = await events(id);
     expect(done.state, log.join('\n')).toBe('succeeded');
-    expect(done.trials[0]).toMatchObject({ restarts: 0, attempt: 1, step: 400 });
+    expect(done.trials[0], log.join('\n')).toMatchObject({ restarts: 0, attempt: 1, step: 400 });
     expect(log.some((e) => e.startsWith(`slurm-requeue: trial 0: Slurm requeued job ${job}`))).toBe(true);
     expect(log.some((e) => /resumed from step [1-9]\d*/.test(e))).toBe(true);
   }, 200_000);

@@ -32,10 +32,13 @@ export interface SlurmJobUpdate {
 export function slurmJobUpdate(id: string, job: SlurmJob | undefined, seenRestarts: number, msSinceSubmit: number): SlurmJobUpdate {
   if (!job)
     return msSinceSubmit > SLURM_VANISHED_MS ? { running: false, ended: { state: 'VANISHED', cause: `Slurm no longer knows job ${id}` } } : { running: false };
+  const requeued = job.restarts > seenRestarts;
   return {
-    ...(job.restarts > seenRestarts ? { requeued: job.restarts } : {}),
+    ...(requeued ? { requeued: job.restarts } : {}),
     running: job.state === 'RUNNING',
-    ...(SLURM_ENDED.includes(job.state)
+    // A requeue seen in the same answer as an end state is the requeue's passage (the next answer,
+    // with the restart count known, tells whether the job really ended).
+    ...(!requeued && SLURM_ENDED.includes(job.state)
       ? { ended: { state: job.state, cause: `Slurm job ${id} ended ${job.state}${job.reason && job.reason !== 'None' ? ` (${job.reason})` : ''}` } }
       : {}),
   };
