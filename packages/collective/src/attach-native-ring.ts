@@ -5,7 +5,7 @@ import { CollectiveArgumentError } from './errors.js';
 import type { GroupEventListener } from './group-events.js';
 import { NativeRing } from './native-ring.js';
 import { loadNativeRing, NATIVE_RING_CODE, type NativeRingConfig } from './native-ring-addon.js';
-import type { RingMembers } from './placement.js';
+import { hostOf, type RingMembers } from './placement.js';
 import type { RingProcessGroup } from './ring-process-group.js';
 import { decodeRingText, encodeRingText } from './ring-text.js';
 import { WIRE_VERSION } from './wire.js';
@@ -121,7 +121,6 @@ function nativeConfig(config: Pick<ZmqGroupConfig, 'rank' | 'curve'>, ring: Ring
  */
 export function reachable(groupEndpoints: readonly string[], self: number, right: number, ringEndpoints: string): string {
   const [tcp = '', ipc] = ringEndpoints.split(' ');
-  const hostOf = (e: string): string => e.replace(/:\d+$/, '');
   const sameHost = hostOf(groupEndpoints[self] as string) === hostOf(groupEndpoints[right] as string);
   return ipc !== undefined && sameHost ? ipc : tcp;
 }

@@ -15,6 +15,11 @@ export interface Hierarchy {
   readonly hosts: number;
 }
 
+/** The host an endpoint names: the address of a tcp endpoint; 'ipc' (this host) for an ipc one. */
+export function hostOf(endpoint: string): string {
+  return endpoint.startsWith('ipc://') ? 'ipc' : endpoint.replace(/^tcp:\/\//, '').replace(/:\d+$/, '');
+}
+
 /**
  * Which ranks share a host, from the endpoints every rank was given (so every rank computes the same):
  * ranks whose tcp endpoints name the same address are on one host; ipc endpoints are all on this one.
@@ -23,7 +28,7 @@ export interface Hierarchy {
 export function hostsOf(endpoints: readonly string[]): number[][] {
   const byHost = new Map<string, number[]>();
   endpoints.forEach((endpoint, rank) => {
-    const host = endpoint.startsWith('ipc://') ? 'ipc' : endpoint.replace(/^tcp:\/\//, '').replace(/:\d+$/, '');
+    const host = hostOf(endpoint);
     const ranks = byHost.get(host);
     if (ranks === undefined) byHost.set(host, [rank]);
     else ranks.push(rank);

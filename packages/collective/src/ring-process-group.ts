@@ -10,16 +10,16 @@ import { Inbox } from './inbox.js';
 import { PeerTable } from './peer-table.js';
 import { divideInPlace } from './kernels.js';
 import type { NativeRing } from './native-ring.js';
-import { NATIVE_RING_CODE } from './native-ring-addon.js';
-import { nativeSegmentLength, Partition } from './partition.js';
-import type { TimerHandle } from './clock.js';
+import { nativeRingSteps, type NativeStepsHost } from './native-ring-steps.js';
 import { OpChannel, type ChannelHost, type RingView } from './op-channel.js';
 import { chainBroadcast } from './chain-broadcast.js';
 import { COLLECTIVE_OP, type AllReduceOptions, type CollectiveOp, type ProcessGroup, type ReduceOp } from './process-group.js';
 import { ringAllGather } from './ring-all-gather.js';
 import { ringAllReduce, ringReduceScatter, ringShardGather } from './ring-all-reduce.js';
 import { ringBarrier } from './ring-barrier.js';
-import { sharedMemoryAllReduce, sharedMemoryReduceScatter, sharedMemoryShardGather, type SharedMemoryOp } from './shared-memory-all-reduce.js';
+import { sharedMemoryAllReduce, sharedMemoryReduceScatter, sharedMemoryShardGather } from './shared-memory-all-reduce.js';
+import { SharedMemoryState } from './shared-memory-state.js';
+import { Stash } from './stash.js';
 import type { SharedMemoryFiles } from './shared-memory-files.js';
 import type { Transport } from './transport.js';
 import { Watchdog } from './watchdog.js';
@@ -27,7 +27,6 @@ import { decodeMessage } from './wire-decode.js';
 import {
   DTYPE,
   DTYPE_BYTES,
-  OP_CODE,
   encodeBye,
   encodeHello,
   encodeStatus,
@@ -65,11 +64,12 @@ export class RingProcessGroup implements ProcessGroup {
   private readonly left: number;
   private readonly inbox = new Inbox<DataMessage>();
   /** Data messages taken from the inbox by a channel of another ring, by sender (see ChannelHost.stash). */
-  private readonly stashed = new Map<number, DataMessage[]>();
+  private readonly stashed = new Stash<DataMessage>();
   /** Ranks whose data messages this rank accepts: its left neighbours in every ring it belongs to. */
   private readonly dataSenders = new Set<number>();
   private readonly fp16 = new Fp16Codec();
   private readonly host: ChannelHost;
+  private readonly nativeHost: NativeStepsHost;
   private failure: Failure | undefined;
   private seq = 0;
   private lastOp: CollectiveOp = COLLECTIVE_OP.connect;
@@ -83,23 +83,12 @@ export class RingProcessGroup implements ProcessGroup {
   private trace: Buffer | undefined;
   private readonly peerTraces = new Map<number, TraceContext>();
   /** Set when every rank runs on this host: all-reduces go through these files (see useSharedMemory). */
-  private shared:
-    { readonly files: SharedMemoryFiles; readonly limitBytes: number; readonly scratch: SharedMemoryOp['scratch']; operations: number } | undefined;
+  private shared: SharedMemoryState | undefined;
   /** Set when every rank opened the native ring: float32 ring operations run on it (see useNativeRing). */
   private native: NativeRing | undefined;
   /** Set when all-reduces are hierarchical (see useHierarchy). */
   private hierarchy:
-    | {
-        readonly files: SharedMemoryFiles;
-        readonly limitBytes: number;
-        readonly scratch: SharedMemoryOp['scratch'];
-        readonly local: RingView;
-        readonly cross: RingView;
-        readonly members: readonly number[];
-        readonly native: NativeRing | undefined;
-        operations: number;
-      }
-    | undefined;
+    { readonly shared: SharedMemoryState; readonly local: RingView; readonly cross: RingView; readonly native: NativeRing | undefined } | undefined;
 
   constructor(
     private readonly transport: Transport,
@@ -112,21 +101,19 @@ export class RingProcessGroup implements ProcessGroup {
     this.dataSenders.add(this.left);
     this.host = {
       inbox: this.inbox,
-      unstash: (sender) => {
-        const queue = this.stashed.get(sender);
-        const m = queue?.shift();
-        if (queue?.length === 0) this.stashed.delete(sender);
-        return m;
-      },
-      stash: (m) => {
-        const queue = this.stashed.get(m.sender);
-        if (queue === undefined) this.stashed.set(m.sender, [m]);
-        else queue.push(m);
-      },
+      unstash: (sender) => this.stashed.take(sender),
+      stash: (m) => this.stashed.put(m),
       failure: () => this.failure,
       fail: (f) => this.fail(f, true),
       dropped: (reason) => this.config.onEvent?.({ type: 'frame-dropped', reason }),
       sendTo: (peer, frames) => this.transport.send(peer, frames),
+    };
+    this.nativeHost = {
+      clock: config.clock,
+      timeoutMs: config.timeoutMs,
+      maxSegment: Math.floor((config.nativeSegmentBytes ?? config.segmentBytes) / 4),
+      failure: () => this.failure,
+      progress: () => this.running?.watchdog?.progress(),
     };
     transport.start({ message: (frames) => this.onMessage(frames), peerLost: (peer, reason) => this.onPeerLost(peer, reason) });
   }
@@ -179,12 +166,12 @@ export class RingProcessGroup implements ProcessGroup {
     const codec = compression === 'fp16' ? this.fp16 : float32Codec;
     const all = kind === COLLECTIVE_OP.allReduce;
     return this.run(kind, codec.dtype, async (ch) => {
-      const shared = this.sharedOp(data);
+      const shared = this.shared?.next(data);
       const hierarchy = all ? this.hierarchicalOp(data, codec) : undefined;
       if (shared !== undefined) await (all ? sharedMemoryAllReduce : sharedMemoryReduceScatter)(ch, data, shared);
       else if (hierarchy !== undefined) await hierarchicalAllReduce(ch, data, hierarchy);
       else if (this.native !== undefined && codec === float32Codec)
-        await this.nativeSteps(ch, this.native, data, 0, all ? 2 * this.worldSize - 3 : this.worldSize - 2);
+        await nativeRingSteps(ch, this.native, data, 0, all ? 2 * this.worldSize - 3 : this.worldSize - 2, 0, this.nativeHost);
       else await (all ? ringAllReduce : ringReduceScatter)(ch, data, codec, this.segmentElements(codec.dtype));
       if (op === 'mean' && this.worldSize > 1) divideInPlace(data, this.worldSize);
       return data;
@@ -195,19 +182,12 @@ export class RingProcessGroup implements ProcessGroup {
     const invalid = checkArguments(COLLECTIVE_OP.shardGather, this.rank, this.worldSize, { data });
     if (invalid !== undefined) return Promise.reject(invalid);
     return this.run(COLLECTIVE_OP.shardGather, DTYPE.f32, async (ch) => {
-      const shared = this.sharedOp(data);
+      const shared = this.shared?.next(data);
       if (shared !== undefined) await sharedMemoryShardGather(ch, data, shared);
-      else if (this.native !== undefined) await this.nativeSteps(ch, this.native, data, this.worldSize - 1, 2 * this.worldSize - 3);
+      else if (this.native !== undefined) await nativeRingSteps(ch, this.native, data, this.worldSize - 1, 2 * this.worldSize - 3, 0, this.nativeHost);
       else await ringShardGather(ch, data, float32Codec, this.segmentElements(DTYPE.f32));
       return data;
     });
-  }
-
-  /** The shared-memory operation for a tensor of this size (taking the next parity), or undefined for the ring. */
-  private sharedOp(data: Float32Array): SharedMemoryOp | undefined {
-    const shared = this.shared;
-    if (shared === undefined || data.byteLength > shared.limitBytes) return undefined;
-    return { files: shared.files, parity: shared.operations++ % 2, scratch: shared.scratch };
   }
 
   /**
@@ -217,8 +197,7 @@ export class RingProcessGroup implements ProcessGroup {
    * sequence, with the same limit; the group closes the files.
    */
   useSharedMemory(files: SharedMemoryFiles, limitBytes: number): void {
-    const segment = this.segmentElements(DTYPE.f32);
-    this.shared = { files, limitBytes, scratch: [new Float32Array(segment), new Float32Array(segment)], operations: 0 };
+    this.shared = new SharedMemoryState(files, limitBytes, this.segmentElements(DTYPE.f32));
   }
 
   /**
@@ -245,85 +224,25 @@ export class RingProcessGroup implements ProcessGroup {
     readonly cross: RingMembers;
     readonly native: NativeRing | undefined;
   }): void {
-    const segment = this.segmentElements(DTYPE.f32);
     const [local, cross] = [viewOf(h.local), viewOf(h.cross)];
     this.dataSenders.add(local.left);
     this.dataSenders.add(cross.left);
-    this.hierarchy = {
-      files: h.files,
-      limitBytes: h.limitBytes,
-      scratch: [new Float32Array(segment), new Float32Array(segment)],
-      local,
-      cross,
-      members: h.local.members,
-      native: h.native,
-      operations: 0,
-    };
+    const shared = new SharedMemoryState(h.files, h.limitBytes, this.segmentElements(DTYPE.f32), h.local.members);
+    this.hierarchy = { shared, local, cross, native: h.native };
   }
 
   /** The hierarchical all-reduce of a tensor of this size (taking the next parity), or undefined for the flat paths. */
   private hierarchicalOp(data: Float32Array, codec: ElementCodec): HierarchicalOp | undefined {
     const h = this.hierarchy;
-    if (h === undefined || data.byteLength > h.limitBytes) return undefined;
-    const shared: SharedMemoryOp = { files: h.files, parity: h.operations++ % 2, scratch: h.scratch, members: h.members };
+    const shared = h?.shared.next(data);
+    if (h === undefined || shared === undefined) return undefined;
     const native = codec === float32Codec ? h.native : undefined;
     const crossAllReduce = async (ch: OpChannel, part: Float32Array, stepBase: number): Promise<void> => {
-      if (native !== undefined) await this.nativeSteps(ch, native, part, 0, 2 * h.cross.size - 3, stepBase);
+      if (native !== undefined) await nativeRingSteps(ch, native, part, 0, 2 * h.cross.size - 3, stepBase, this.nativeHost);
       else await ringAllReduce(ch, part, codec, this.segmentElements(codec.dtype), stepBase);
     };
     const piece = 8 * this.segmentElements(DTYPE.f32);
     return { shared, local: h.local, cross: h.cross, piece, crossAllReduce, crossRunsAside: native !== undefined };
-  }
-
-  /** Which ring carries float32 ring operations over sockets. */
-  get dataPlane(): 'native' | 'js' {
-    return this.native === undefined ? 'js' : 'native';
-  }
-
-  /**
-   * Steps `first`..`last` of the ring all-reduce on a native ring (ring-all-reduce.ts numbering),
-   * watched by this operation's watchdog (the ring's received-message count is its progress), cancelled
-   * when the group fails. A frame the ring did not expect fails the group as a mismatch naming the left
-   * neighbour; a failing socket, as that neighbour lost.
-   */
-  private async nativeSteps(ch: OpChannel, ring: NativeRing, data: Float32Array, first: number, last: number, stepBase = 0): Promise<void> {
-    const { size, left } = ring.config;
-    if (size === 1) return;
-    const segment = nativeSegmentLength(Math.floor((this.config.nativeSegmentBytes ?? this.config.segmentBytes) / 4), new Partition(data.length, size).end(0));
-    const stop = this.watchProgress(ring);
-    let result;
-    try {
-      result = await ring.run({ data, first, last, seq: ch.seq, opCode: OP_CODE[ch.op], segment, stepBase, trace: ch.traceBytes });
-    } finally {
-      stop();
-    }
-    switch (result.code) {
-      case NATIVE_RING_CODE.ok:
-        return;
-      case NATIVE_RING_CODE.cancelled:
-        throw errorFor(this.failure ?? { kind: 'closed' }, ch.context);
-      case NATIVE_RING_CODE.mismatch:
-        throw ch.fail({ kind: 'mismatch', waitingFor: [left], detectedBy: this.rank, detail: result.detail });
-      default:
-        throw ch.fail({ kind: 'peer-lost', waitingFor: [left], detectedBy: this.rank, reason: `native ring: ${result.detail}` });
-    }
-  }
-
-  /** Feeds the running operation's watchdog while `ring` receives; returns the function that stops it. */
-  private watchProgress(ring: NativeRing): () => void {
-    const every = Math.max(5, Math.min(250, this.config.timeoutMs / 8));
-    let seen = ring.progress();
-    let timer: TimerHandle | undefined;
-    const tick = (): void => {
-      const now = ring.progress();
-      if (now !== seen) {
-        seen = now;
-        this.running?.watchdog?.progress();
-      }
-      timer = this.config.clock.setTimer(every, tick);
-    };
-    timer = this.config.clock.setTimer(every, tick);
-    return () => timer?.cancel();
   }
 
   broadcast(data: Float32Array, root: number): Promise<Float32Array> {
@@ -401,7 +320,7 @@ export class RingProcessGroup implements ProcessGroup {
     await this.native?.close();
     await this.hierarchy?.native?.close();
     this.shared?.files.close();
-    this.hierarchy?.files.close();
+    this.hierarchy?.shared.files.close();
   }
 
   private run<T>(op: CollectiveOp, dtype: Dtype, body: (ch: OpChannel) => Promise<T>): Promise<T> {

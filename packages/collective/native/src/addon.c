@@ -235,6 +235,28 @@ static void complete(napi_env env, napi_status status, void *data) {
   napi_call_function(env, global, cb, 2, argv, NULL);
 }
 
+/* A job for `owner`'s ring when it is open and idle and `callback` is a function; NULL after throwing. */
+static job *new_job(napi_env env, napi_value owner, napi_value callback, const char *name) {
+  handle *h = get_handle(env, owner);
+  if (!h) return NULL;
+  char message[96];
+  napi_valuetype t;
+  if (h->running) {
+    snprintf(message, sizeof message, "%s: another operation is running", name);
+    napi_throw_error(env, "ERR_ORQ_RING_BUSY", message);
+    return NULL;
+  }
+  if (napi_typeof(env, callback, &t) != napi_ok || t != napi_function) {
+    snprintf(message, sizeof message, "%s: callback must be a function", name);
+    throw_type(env, message);
+    return NULL;
+  }
+  job *j = calloc(1, sizeof *j);
+  if (j) j->h = h;
+  else napi_throw_error(env, "ERR_ORQ_RING", "out of memory");
+  return j;
+}
+
 static napi_value queue(napi_env env, job *j, napi_value owner, napi_value callback) {
   napi_value name;
   napi_create_reference(env, owner, 1, &j->owner);
@@ -254,12 +276,6 @@ static napi_value run(napi_env env, napi_callback_info info) {
   napi_value argv[10];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (argc < 10) return throw_type(env, "run(handle, data, first, last, seq, opCode, segment, stepBase, trace, callback)");
-  handle *h = get_handle(env, argv[0]);
-  if (!h) return NULL;
-  if (h->running) {
-    napi_throw_error(env, "ERR_ORQ_RING_BUSY", "run: another operation is running");
-    return NULL;
-  }
   bool is_typed;
   napi_typedarray_type type;
   size_t length;
@@ -284,8 +300,8 @@ static napi_value run(napi_env env, napi_callback_info info) {
   if (v[0] < 0 || v[1] < v[0] || v[1] > 2 * 65536 || seq < 0 || seq > 9007199254740991.0 || v[3] < 0 || v[3] > 255 || v[4] < 1 || v[5] < 0 ||
       v[5] > 0x7fffffff)
     return throw_range(env, "run: bad step range, seq, opCode, segment or stepBase");
-  job *j = calloc(1, sizeof *j);
-  j->h = h;
+  job *j = new_job(env, argv[0], argv[9], "run");
+  if (!j) return NULL;
   j->op = (ring_op){.data = data,
                     .length = length,
                     .first = (int)v[0],
@@ -306,11 +322,6 @@ static napi_value run(napi_env env, napi_callback_info info) {
     }
     memcpy(j->op.trace, trace, 24);
   }
-  napi_valuetype cbt;
-  if (napi_typeof(env, argv[9], &cbt) != napi_ok || cbt != napi_function) {
-    free(j);
-    return throw_type(env, "run: callback must be a function");
-  }
   napi_create_reference(env, argv[1], 1, &j->data);
   return queue(env, j, argv[0], argv[9]);
 }
@@ -321,18 +332,10 @@ static napi_value probe(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (argc < 3) return throw_type(env, "probe(handle, timeoutMs, callback)");
-  handle *h = get_handle(env, argv[0]);
-  if (!h) return NULL;
-  if (h->running) {
-    napi_throw_error(env, "ERR_ORQ_RING_BUSY", "probe: another operation is running");
-    return NULL;
-  }
   int timeout;
   if (napi_get_value_int32(env, argv[1], &timeout) != napi_ok || timeout < 1) return throw_range(env, "probe: timeoutMs must be a positive integer");
-  napi_valuetype cbt;
-  if (napi_typeof(env, argv[2], &cbt) != napi_ok || cbt != napi_function) return throw_type(env, "probe: callback must be a function");
-  job *j = calloc(1, sizeof *j);
-  j->h = h;
+  job *j = new_job(env, argv[0], argv[2], "probe");
+  if (!j) return NULL;
   j->probe = 1;
   j->timeout_ms = timeout;
   return queue(env, j, argv[0], argv[2]);
