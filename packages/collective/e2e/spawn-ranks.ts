@@ -24,7 +24,7 @@ export interface RankProcess {
   readonly rank: number;
   readonly child: ChildProcess;
   readonly lines: RankLine[];
-  /** Resolves with the first line whose event is `event`. */
+  /** Resolves with the first line whose event is `event`; rejects, naming the rank, its lines and its stderr, when the process ends without one. */
   next(event: string): Promise<RankLine>;
   /** Resolves once the process exited and its output was read: exit code (null when killed), signal, the parent's clock. */
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number; stderr: string }>;
@@ -35,7 +35,7 @@ export function spawnRanks(configs: readonly RankConfig[], limitMs = 25_000): Ra
   return configs.map((config) => {
     const child = spawn(process.execPath, [SCRIPT, JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'pipe'] });
     const lines: RankLine[] = [];
-    const waiters: { event: string; resolve: (l: RankLine) => void }[] = [];
+    const waiters: { event: string; resolve: (l: RankLine) => void; reject: (e: Error) => void }[] = [];
     let buffered = '';
     let stderr = '';
     child.stdout?.on('data', (chunk: Buffer) => {
@@ -55,13 +55,17 @@ export function spawnRanks(configs: readonly RankConfig[], limitMs = 25_000): Ra
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number; stderr: string }>((resolve) =>
       child.on('close', (code, signal) => {
         clearTimeout(limit);
+        for (const w of waiters.splice(0)) {
+          const seen = lines.map((l) => JSON.stringify(l).slice(0, 300)).join('\n');
+          w.reject(new Error(`rank ${config.rank} ended (code ${code}, signal ${signal}) without '${w.event}'; its lines:\n${seen}\nstderr:\n${stderr}`));
+        }
         resolve({ code, signal, at: Date.now(), stderr });
       }),
     );
     const next = (event: string): Promise<RankLine> => {
       const seen = lines.find((l) => l.event === event);
       if (seen !== undefined) return Promise.resolve(seen);
-      return new Promise((resolve) => waiters.push({ event, resolve }));
+      return new Promise((resolve, reject) => waiters.push({ event, resolve, reject }));
     };
     return { rank: config.rank, child, lines, next, exited };
   });

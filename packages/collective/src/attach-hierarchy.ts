@@ -2,7 +2,7 @@ import { attachNativeRing } from './attach-native-ring.js';
 import { CollectiveArgumentError } from './errors.js';
 import type { GroupEventListener } from './group-events.js';
 import type { NativeRing } from './native-ring.js';
-import { hierarchyFor, hostsOf } from './placement.js';
+import { hierarchyFor, hostsOf, viewOf } from './placement.js';
 import type { RingProcessGroup } from './ring-process-group.js';
 import { roomProblem, SHARED_NAME_LENGTH, SharedMemoryFiles } from './shared-memory-files.js';
 import type { ZmqGroupConfig } from './zmq-options.js';
@@ -63,6 +63,8 @@ export async function attachHierarchy(
         onEvent,
         scope: 'cross-host',
       });
+    // A rank that sees the verdicts first may send its first hierarchical frame at once.
+    const undoAccept = group.acceptDataFrom([viewOf(local).left, viewOf(cross).left]);
     const verdicts = await group.allGather(Float32Array.of(problem === undefined ? 1 : 0));
     files?.unlinkOwn();
     const refusing = verdicts.flatMap((v, rank) => (v[0] === 1 ? [] : [rank]));
@@ -77,6 +79,7 @@ export async function attachHierarchy(
       });
       return 'hierarchical';
     }
+    undoAccept();
     files?.close();
     await native?.close();
     return refuse(problem ?? `rank(s) ${refusing.join(', ')} cannot share memory with the ranks of their host`);

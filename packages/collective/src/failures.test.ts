@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createInMemoryNetworkGroups } from './create-in-memory-groups.js';
 import { CollectiveMismatchError, CollectiveTimeoutError, GroupClosedError, PeerLostError, type CollectiveError } from './errors.js';
 import type { GroupEvent } from './group-events.js';
+import type { ProcessGroup } from './process-group.js';
 import { FakeClock, settle } from './testing/fake-clock.js';
 import { DTYPE, encodeData, encodeStatus, HEADER_BYTES } from './wire.js';
 
@@ -21,6 +22,18 @@ function setup(n: number, timeoutMs = 1000): ReturnType<typeof createInMemoryNet
   const clock = new FakeClock();
   const events: [number, GroupEvent][] = [];
   return { clock, events, ...createInMemoryNetworkGroups(n, { timeoutMs, clock, segmentBytes: 64, onEvent: (rank, e) => events.push([rank, e]) }) };
+}
+
+/** The reasons of the frames `rank` dropped. */
+function droppedBy(events: [number, GroupEvent][], rank: number): string[] {
+  return events.filter(([r, e]) => r === rank && e.type === 'frame-dropped').map(([, e]) => (e.type === 'frame-dropped' ? e.reason : ''));
+}
+
+/** Every rank all-reduces [rank, 1]: each gets [sum of ranks, size] (3 ranks: [3, 3]). */
+async function expectSumOfRanks(groups: readonly ProcessGroup[]): Promise<void> {
+  const out = await Promise.all(groups.map((g) => g.allReduce(Float32Array.of(g.rank, 1), 'sum')));
+  const n = groups.length;
+  expect(out.map((o) => [...o])).toEqual(groups.map(() => [(n * (n - 1)) / 2, n]));
 }
 
 describe('failures name the rank, the operation and its sequence number', () => {
@@ -101,14 +114,25 @@ describe('failures name the rank, the operation and its sequence number', () => 
     network.inject(0, encodeStatus(0, 1)); // claims to come from rank 0 itself
     // a well-formed data frame claiming to be from rank 1, which is not rank 0's left neighbour (2)
     network.inject(0, encodeData({ sender: 1, seq: 1, op: 'allReduce', dtype: DTYPE.f32, step: 0, offset: 0, count: 1, total: 2, aux: 0 }, Buffer.alloc(4)));
-    const out = await Promise.all(groups.map((g) => g.allReduce(Float32Array.of(g.rank, 1), 'sum')));
-    expect(out.map((o) => [...o])).toEqual([
-      [3, 3],
-      [3, 3],
-      [3, 3],
-    ]);
-    const dropped = events.filter(([rank, e]) => rank === 0 && e.type === 'frame-dropped').map(([, e]) => (e.type === 'frame-dropped' ? e.reason : ''));
+    await expectSumOfRanks(groups);
+    const dropped = droppedBy(events, 0);
     expect(dropped).toEqual(['expected 2 frames, got 1', 'bad magic', 'invalid sender rank 0', 'data from rank 1, which is not a left neighbour of this rank']);
+  });
+
+  it('accepts data from a sub-ring neighbour announced before the all-gather that precedes its first frame, and drops it again after the undo', async () => {
+    const { groups, network, events } = setup(3);
+    const g0 = groups[0] as (typeof groups)[0];
+    const early = (seq: number) =>
+      encodeData({ sender: 1, seq, op: 'allReduce', dtype: DTYPE.f32, step: 0, offset: 0, count: 1, total: 2, aux: 0 }, Buffer.alloc(4));
+    const undo = g0.acceptDataFrom([1, 2]); // 2 is rank 0's left already: the undo keeps it
+    network.inject(0, early(1));
+    await settle();
+    undo();
+    network.inject(0, early(1));
+    await settle();
+    await expectSumOfRanks(groups);
+    const dropped = droppedBy(events, 0);
+    expect(dropped).toEqual(['data from rank 1, which is not a left neighbour of this rank']);
   });
 
   it('fails a rank that only receives garbage from its neighbour by timeout, naming the neighbour', async () => {

@@ -16,6 +16,8 @@ export interface NativeStepsHost {
   failure(): Failure | undefined;
   /** Tells the running operation's watchdog that data arrived. */
   progress(): void;
+  /** The operation waits for data from `rank` (see ChannelHost.awaiting); returns the function ending that. */
+  awaiting(rank: number): () => void;
 }
 
 /**
@@ -37,10 +39,12 @@ export async function nativeRingSteps(
   if (size === 1) return;
   const segment = nativeSegmentLength(host.maxSegment, new Partition(data.length, size).end(0));
   const stop = watchProgress(ring, host);
+  const done = host.awaiting(left);
   let result;
   try {
     result = await ring.run({ data, first, last, seq: ch.seq, opCode: OP_CODE[ch.op], segment, stepBase, trace: ch.traceBytes });
   } finally {
+    done();
     stop();
   }
   switch (result.code) {

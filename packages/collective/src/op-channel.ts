@@ -19,6 +19,11 @@ export interface ChannelHost {
   fail(failure: Failure): void;
   dropped(reason: string): void;
   sendTo(peer: number, frames: Buffer[]): void;
+  /**
+   * This operation now waits for data from `rank` (for naming it if the deadline passes while nobody
+   * is known to be absent); returns the function to call once it stops waiting.
+   */
+  awaiting(rank: number): () => void;
 }
 
 /** Which tensor a segment belongs to: its length and the per-operation `aux` field (root, origin rank). */
@@ -102,6 +107,15 @@ export class OpChannel {
    * `tag` fields that are given must match the sender's; a difference is a CollectiveMismatchError.
    */
   async receive(step: number, offset: number, end: number | null, tag: Partial<TensorTag>): Promise<DataMessage> {
+    const done = this.host.awaiting(this.left);
+    try {
+      return await this.receiveFromLeft(step, offset, end, tag);
+    } finally {
+      done();
+    }
+  }
+
+  private async receiveFromLeft(step: number, offset: number, end: number | null, tag: Partial<TensorTag>): Promise<DataMessage> {
     for (;;) {
       const failure = this.host.failure();
       if (failure !== undefined) throw errorFor(failure, this.context);

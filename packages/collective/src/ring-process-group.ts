@@ -76,6 +76,8 @@ export class RingProcessGroup implements ProcessGroup {
   private lastCompleted = 0;
   private tail: Promise<unknown> = Promise.resolve();
   private running: { readonly op: CollectiveOp; readonly seq: number; readonly watchdog: Watchdog | undefined } | undefined;
+  /** Ranks the running operation waits for data from, with how many of its steps wait (sub-rings run side by side). */
+  private readonly awaited = new Map<number, number>();
   private wakeConnect: (() => void) | undefined;
   private wakeClose: (() => void) | undefined;
   private closing: Promise<void> | undefined;
@@ -107,6 +109,7 @@ export class RingProcessGroup implements ProcessGroup {
       fail: (f) => this.fail(f, true),
       dropped: (reason) => this.config.onEvent?.({ type: 'frame-dropped', reason }),
       sendTo: (peer, frames) => this.transport.send(peer, frames),
+      awaiting: (rank) => this.awaiting(rank),
     };
     this.nativeHost = {
       clock: config.clock,
@@ -114,6 +117,7 @@ export class RingProcessGroup implements ProcessGroup {
       maxSegment: Math.floor((config.nativeSegmentBytes ?? config.segmentBytes) / 4),
       failure: () => this.failure,
       progress: () => this.running?.watchdog?.progress(),
+      awaiting: (rank) => this.awaiting(rank),
     };
     transport.start({ message: (frames) => this.onMessage(frames), peerLost: (peer, reason) => this.onPeerLost(peer, reason) });
   }
@@ -208,6 +212,20 @@ export class RingProcessGroup implements ProcessGroup {
    */
   useNativeRing(ring: NativeRing): void {
     this.native = ring;
+  }
+
+  /**
+   * Accepts data messages from `ranks` (left neighbours in sub-rings about to be used) from now on;
+   * returns the undo. Call it before the all-gather after which they may send: a rank that completes
+   * that all-gather first may send its first frame before this rank has seen the result. Ranks that are
+   * already accepted stay so on undo.
+   */
+  acceptDataFrom(ranks: readonly number[]): () => void {
+    const added = ranks.filter((r) => !this.dataSenders.has(r));
+    for (const r of added) this.dataSenders.add(r);
+    return () => {
+      for (const r of added) this.dataSenders.delete(r);
+    };
   }
 
   /**
@@ -360,10 +378,27 @@ export class RingProcessGroup implements ProcessGroup {
     for (const p of this.peers.peers) this.transport.send(p, status);
   }
 
-  /** The deadline passed: blame the ranks not known to have entered `seq`, else the left neighbour. */
+  private awaiting(rank: number): () => void {
+    this.awaited.set(rank, (this.awaited.get(rank) ?? 0) + 1);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      const left = (this.awaited.get(rank) ?? 1) - 1;
+      if (left > 0) this.awaited.set(rank, left);
+      else this.awaited.delete(rank);
+    };
+  }
+
+  /**
+   * The deadline passed: blame the ranks not known to have entered `seq`, else those the operation
+   * waits for data from (a hierarchical all-reduce waits on a host ring and a cross-host ring), else the
+   * left neighbour.
+   */
   private expire(seq: number): void {
     const absent = this.peers.absentFrom(seq);
-    const waitingFor = absent.length > 0 ? absent : [this.left];
+    const awaited = [...this.awaited.keys()].sort((a, b) => a - b);
+    const waitingFor = absent.length > 0 ? absent : awaited.length > 0 ? awaited : [this.left];
     this.fail({ kind: 'timeout', waitingFor, detectedBy: this.rank, timeoutMs: this.config.timeoutMs }, true);
   }
 
