@@ -6,6 +6,8 @@
  *      their schedules; a stop request (signal) on any rank stops every rank after the same step,
  *      with a checkpoint,
  *   4. evaluate and checkpoint at the end, then leave the group.
+ * Rank 0 writes checkpoints on a thread while training goes on (checkpoint/checkpoint-saver.ts) unless
+ * checkpoint.background is false.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { trace } from '@opentelemetry/api';
@@ -15,7 +17,9 @@ import { nativeKernelReport } from '@orquesta/kernels';
 import { selectBackend, wasmHeapBytes, type SelectBackendOptions } from '@orquesta/model';
 import type { ExperimentSpec, RankAssignment, WorkerReport } from '@orquesta/protocol';
 import { decodeCheckpoint, encodeCheckpoint } from './checkpoint/checkpoint-codec.js';
+import { CheckpointSaver } from './checkpoint/checkpoint-saver.js';
 import { CheckpointStore } from './checkpoint/checkpoint-store.js';
+import { CheckpointThread } from './checkpoint/checkpoint-thread-client.js';
 import { writeRunSpec } from './checkpoint/run-spec-file.js';
 import { TrainingDivergedError } from './errors.js';
 import { buildModel } from './train/trainable-model.js';
@@ -66,6 +70,7 @@ export async function runWorker(setup: WorkerJob, io: WorkerIO, stop: StopSignal
     ...(setup.curve ? { curve: setup.curve } : {}),
   });
   if (lead && setup.curve) io.log('data plane: CURVE-encrypted, authenticated by per-run keys');
+  let thread: CheckpointThread | undefined;
   try {
     const data = await loadTrainingData(spec, rank, worldSize);
     const model = buildModel(spec, data.vocabSize);
@@ -90,24 +95,27 @@ export async function runWorker(setup: WorkerJob, io: WorkerIO, stop: StopSignal
         dataSummary: data.summary,
       });
     }
-    const save = async () => {
-      // Sharded: every rank sends its shard of the moments while rank 0 writes them.
-      const optimizer = trainer.optimizerStream(lead);
-      if (!lead) {
-        for await (const _ of optimizer.chunks());
-        return;
-      }
-      const files = encodeCheckpoint(
-        { step: trainer.step, params: trainer.params },
-        optimizer,
-        names,
-        vars.map((v) => v.shape),
-        model.config,
-        { experiment: spec.name, task: spec.task, worldSize, data: data.state() },
-      );
-      const path = await store.write(trainer.step, files);
-      io.report({ v: 1, type: 'checkpoint', step: trainer.step, path });
-    };
+    const saver = new CheckpointSaver({
+      trainer,
+      lead,
+      thread: lead && checkpoint.background ? (thread = new CheckpointThread(checkpoint.dir, checkpoint.keep_last)) : undefined,
+      store,
+      encode: (optimizer) =>
+        encodeCheckpoint(
+          { step: trainer.step, params: trainer.params },
+          optimizer,
+          names,
+          vars.map((v) => v.shape),
+          model.config,
+          {
+            experiment: spec.name,
+            task: spec.task,
+            worldSize,
+            data: data.state(),
+          },
+        ),
+      report: (saved) => io.report({ v: 1, type: 'checkpoint', ...saved }),
+    });
     const bleu = lead && model.seq2seq && data.tokenizers ? await loadValidationBleu(spec, model.seq2seq, data.tokenizers) : undefined;
     const evaluate = async () => {
       if (data.valid.length === 0) return;
@@ -147,6 +155,7 @@ export async function runWorker(setup: WorkerJob, io: WorkerIO, stop: StopSignal
       const span = startStepSpan(tracer, start);
       group.setTraceContext(wireContextOf(span)); // carried in this step's gradient frames
       const stats = await trainer.trainStep(stop.requested);
+      saver.afterStep();
       finishStepSpans(tracer, span, { ...start, seconds: stats.seconds, tokens: stats.tokens, buckets: stats.buckets, peers: group.takePeerTraceContexts() });
       if (!Number.isFinite(stats.loss)) throw new TrainingDivergedError(stats.step);
       windowTokens += stats.tokens;
@@ -178,11 +187,12 @@ export async function runWorker(setup: WorkerJob, io: WorkerIO, stop: StopSignal
         reason = 'stopped';
         break;
       }
-      if (stats.step % checkpoint.every_steps === 0 && !last) await save();
+      if (stats.step % checkpoint.every_steps === 0 && !last) await saver.save();
     }
     await trainer.checkReplicas();
     if (reason === 'max_steps') await evaluate();
-    await save();
+    await saver.save();
+    await saver.finish();
     const peak = memory();
     io.log(`memory: peak RSS ${mib(peak.peakRss)} MiB${peak.wasmHeap === undefined ? '' : `, wasm heap ${mib(peak.wasmHeap)} MiB`}`);
     if (lead) io.report({ v: 1, type: 'done', step: trainer.step, reason });
@@ -190,6 +200,7 @@ export async function runWorker(setup: WorkerJob, io: WorkerIO, stop: StopSignal
     model.dispose();
     return reason;
   } finally {
+    await thread?.close();
     await group.close();
   }
 }

@@ -13,6 +13,7 @@ import { formatProblem, loadSpecFile } from '@orquesta/spec';
 import type { AgentMessage, WorkerReport } from '@orquesta/protocol';
 import { EXIT, type CliIO, type ExitCode } from '../io.js';
 import { ProgressLine } from '../progress-line.js';
+import { median } from './bench-util.js';
 
 export interface TrainFlags {
   readonly workers?: string;
@@ -45,6 +46,9 @@ export async function trainCommand(file: string, flags: TrainFlags, io: CliIO, s
   let lastEval: Extract<WorkerReport, { type: 'evaluation' }> | undefined;
   let lastCheckpoint: string | undefined;
   const split = { data: 0, step: 0 };
+  /** Rank 0's step seconds as reported (one per progress report), and each checkpoint's cost to the loop and write seconds. */
+  const stepSeconds: number[] = [];
+  const saves: { blocking: number; write: number }[] = [];
   io.err(
     `orquesta train: ${spec.name} (${spec.task}) on ${workers} worker${workers === 1 ? '' : 's'}, backend ${spec.resources.backend}, checkpoints in ${spec.checkpoint.dir}`,
   );
@@ -62,6 +66,7 @@ export async function trainCommand(file: string, flags: TrainFlags, io: CliIO, s
         const { data, compute, allReduce, optimizer } = report.seconds;
         split.data += data;
         split.step += data + compute + allReduce + optimizer;
+        stepSeconds.push(data + compute + allReduce + optimizer);
         const elapsed = (performance.now() - started) / 1000;
         const eta = report.tokensPerSecond > 0 ? (report.maxSteps - report.step) * (elapsed / Math.max(1, report.step)) : 0;
         progress.update(
@@ -82,6 +87,13 @@ export async function trainCommand(file: string, flags: TrainFlags, io: CliIO, s
         break;
       case 'checkpoint':
         lastCheckpoint = report.path;
+        if (report.blockingSeconds !== undefined) saves.push({ blocking: report.blockingSeconds, write: report.writeSeconds ?? 0 });
+        progress.log(
+          `checkpoint step ${report.step}: ${report.path}` +
+            (report.blockingSeconds === undefined
+              ? ''
+              : ` (training loop held ${formatMs(report.blockingSeconds)}, write ${formatMs(report.writeSeconds ?? 0)})`),
+        );
         break;
       case 'done':
         progress.log(`finished at step ${report.step} (${report.reason === 'stopped' ? 'stopped on request' : 'reached max_steps'})`);
@@ -137,6 +149,10 @@ export async function trainCommand(file: string, flags: TrainFlags, io: CliIO, s
     data_time_fraction: split.step > 0 ? Math.round((split.data / split.step) * 10000) / 10000 : null,
     seconds: Math.round((performance.now() - started) / 1000),
     checkpoint: lastCheckpoint ?? null,
+    /** Rank 0's median step (data + compute + all-reduce + optimizer), over its progress reports. */
+    step_seconds_median: stepSeconds.length > 0 ? round4(median(stepSeconds)) : null,
+    /** Checkpoints written during training (the final one excluded: the run waits for it): count, median seconds the loop spent on one, median seconds its write took. */
+    checkpoints: checkpointFigures(saves.slice(0, -1)),
   };
   io.out(JSON.stringify(summary));
   if (!ok) {
@@ -158,4 +174,17 @@ function formatSeconds(seconds: number): string {
   return s >= 3600
     ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`
     : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+}
+
+const formatMs = (seconds: number): string => `${(seconds * 1000).toFixed(seconds < 0.01 ? 1 : 0)} ms`;
+
+const round4 = (x: number): number => Math.round(x * 10000) / 10000;
+
+function checkpointFigures(saves: readonly { blocking: number; write: number }[]) {
+  if (saves.length === 0) return { count: 0, loop_seconds_median: null, write_seconds_median: null };
+  return {
+    count: saves.length,
+    loop_seconds_median: round4(median(saves.map((s) => s.blocking))),
+    write_seconds_median: round4(median(saves.map((s) => s.write))),
+  };
 }

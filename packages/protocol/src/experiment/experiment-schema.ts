@@ -200,6 +200,11 @@ export const CheckpointSchema = section('Checkpoints.', {
   every_steps: positiveInt('Checkpoint every this many optimizer steps. Defaults to 1000.', 1000),
   keep_last: positiveInt('Checkpoints kept on disk, newest first. Defaults to 3.', 3, { maximum: 1000 }),
   dir: Type.String({ minLength: 1, default: 'runs/experiment', description: 'Directory for checkpoints and logs. Defaults to runs/experiment.' }),
+  background: Type.Boolean({
+    default: true,
+    description:
+      "Write checkpoints on a thread of rank 0's process while training goes on: the state is copied in memory at the step boundary (rank 0 holds one more copy of the parameters and the whole optimizer state while a write runs), hashed and written off the training loop, atomically as always. false: the loop waits for the disk, streaming sharded moments without holding them. Defaults to true.",
+  }),
 });
 
 export const FaultToleranceSchema = section('Restarts after failures.', {

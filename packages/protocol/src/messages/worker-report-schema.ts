@@ -87,7 +87,15 @@ const EvaluationSchema = Type.Object({
   bleuSentences: Type.Optional(count()),
 });
 
-const CheckpointSchema = Type.Object({ v, type: Type.Literal(WORKER_REPORT.checkpoint), step: count(), path: Type.String() });
+/** A checkpoint in place; with the seconds the save cost the training loop and the seconds its write took (background writes run beside training). */
+const CheckpointSchema = Type.Object({
+  v,
+  type: Type.Literal(WORKER_REPORT.checkpoint),
+  step: count(),
+  path: Type.String(),
+  blockingSeconds: Type.Optional(Type.Number({ minimum: 0 })),
+  writeSeconds: Type.Optional(Type.Number({ minimum: 0 })),
+});
 
 const DoneSchema = Type.Object({ v, type: Type.Literal(WORKER_REPORT.done), step: count(), reason: choice(['max_steps', 'stopped'] as const) });
 

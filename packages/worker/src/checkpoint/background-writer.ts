@@ -1,0 +1,72 @@
+/**
+ * Checkpoint writes beside the training loop: `start` hands a write to the background (the caller has
+ * copied what it writes, see checkpoint-saver.ts) and returns at once; the loop goes on.
+ *
+ * One write at a time. A write that fails is not lost: `settle` (and the next `start`) rejects with it,
+ * and the store leaves the previous checkpoint in place (its writes are atomic).
+ */
+
+/** What a finished write reports. */
+export interface CheckpointWritten {
+  readonly step: number;
+  readonly path: string;
+  /** Seconds from start to the checkpoint's directory being renamed into place and synced (as the write measured them, else as seen here). */
+  readonly writeSeconds: number;
+}
+
+export class BackgroundCheckpointWriter {
+  private pending: { readonly step: number; readonly done: Promise<void> } | undefined;
+  private failure: { readonly step: number; readonly error: unknown } | undefined;
+  private finished: CheckpointWritten[] = [];
+
+  /** True while a write runs. */
+  get busy(): boolean {
+    return this.pending !== undefined;
+  }
+
+  /**
+   * Starts writing the checkpoint of `step` with `write` (which resolves with its path, or its path and
+   * the seconds it measured); resolves once
+   * the write is started, after any earlier write finished, with `done`: settles (never rejects) when
+   * this write is over. (Wrapped: an async function's result would be flattened, and awaiting start
+   * would wait for the write.)
+   * @throws the error of an earlier write that failed.
+   */
+  async start(step: number, write: () => Promise<string | { readonly path: string; readonly seconds: number }>): Promise<{ readonly done: Promise<void> }> {
+    await this.settle();
+    const started = performance.now();
+    const done = write().then(
+      (w) =>
+        void this.finished.push(
+          typeof w === 'string' ? { step, path: w, writeSeconds: (performance.now() - started) / 1000 } : { step, path: w.path, writeSeconds: w.seconds },
+        ),
+      (error: unknown) => void (this.failure = { step, error }),
+    );
+    const pending = { step, done: done.finally(() => this.pending === pending && (this.pending = undefined)) };
+    this.pending = pending;
+    return { done: pending.done };
+  }
+
+  /** Waits for the running write, if any. @throws the error of a write that failed (once). */
+  async settle(): Promise<void> {
+    await this.pending?.done;
+    const failed = this.failure;
+    if (failed !== undefined) {
+      this.failure = undefined;
+      throw failed.error;
+    }
+  }
+
+  /** @throws the error of a write that failed, once it is known (without waiting for a running one). */
+  throwIfFailed(): void {
+    const failed = this.failure;
+    if (failed === undefined) return;
+    this.failure = undefined;
+    throw failed.error;
+  }
+
+  /** The writes finished since the last call, oldest first. */
+  takeFinished(): CheckpointWritten[] {
+    return this.finished.splice(0);
+  }
+}
