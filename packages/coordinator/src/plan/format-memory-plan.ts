@@ -11,7 +11,9 @@ export function formatMemoryPlan(plan: MemoryPlan): string[] {
       : 'memory per worker: tensors outside a wasm heap (this backend keeps them in host or GPU memory; not planned)',
     `  host RSS ${mib(rss.total)} MiB (${plan.wasm ? `wasm heap ${mib(rss.heap)}, ` : ''}parameter copies ${mib(rss.parameterCopies)}, optimizer state ${mib(rss.optimizer)}${
       plan.shards > 1 ? ` (1/${plan.shards}, sharded)` : ''
-    }, process ${mib(rss.base)}; ${mib(rss.worstCase)} with every batch full)`,
+    }, process ${mib(rss.base)}; ${mib(rss.worstCase)} with every batch full)${
+      rss.checkpointStaging > 0 ? `; rank 0 ${mib(rss.checkpointStaging)} MiB more for background checkpoints` : ''
+    }`,
   ];
   for (const problem of plan.problems) lines.push(`cannot run: ${problem}`);
   return lines;

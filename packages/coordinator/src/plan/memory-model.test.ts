@@ -10,9 +10,10 @@ const [RSS_BENCH, RSS_BASE, RSS_BIG] = [1680, 3716, 7000];
 function spec(
   shape: { d: number; heads: number; ff: number; layers: number },
   tokens: number,
-  extra: { shard?: boolean; backend?: string; kind?: string } = {},
+  extra: { shard?: boolean; backend?: string; kind?: string; background?: boolean } = {},
 ) {
   return {
+    ...(extra.background === undefined ? {} : { checkpoint: { background: extra.background } }),
     task: 'translation',
     model: {
       d_model: shape.d,
@@ -77,10 +78,19 @@ describe('memory plan', () => {
     expect(plain.rss.total - sharded.rss.total).toBe(plain.rss.optimizer / 2);
     expect(plain.rss.worstCase - sharded.rss.worstCase).toBe(plain.rss.optimizer / 2);
     expect(plain.problems[0]).toMatch(
-      /^host memory: 2 worker\(s\) x \d+ MiB with full batches = \d+ MiB, over the 10000 MiB available on this host: set optimizer.shard: true/,
+      /^host memory: 2 worker\(s\) x \d+ MiB with full batches \+ \d+ MiB of rank 0's checkpoint staging = \d+ MiB, over the 10000 MiB available on this host: set optimizer.shard: true/,
     );
     expect(sharded.problems[0]).not.toMatch(/optimizer.shard/);
+    expect(sharded.problems[0]).toMatch(/\+ \d+ MiB of rank 0's checkpoint staging = .*set checkpoint.background: false/);
     expect(planMemory(spec(bigShape, 256), 2, { hostBytes: 64_000 * MIB, perHost: 2 }).problems).toEqual([]);
+  });
+
+  it("counts rank 0's background checkpoint staging: parameters and the whole optimizer state, sharded or not; none without background writes", () => {
+    const adam = planMemory(spec(bigShape, 256, { shard: true }), 2);
+    expect(adam.rss.checkpointStaging).toBe(12 * adam.parameters);
+    expect(planMemory(spec(bigShape, 256, { kind: 'sgd' }), 1).rss.checkpointStaging).toBe(4 * adam.parameters);
+    expect(planMemory(spec(bigShape, 256, { background: false }), 1).rss.checkpointStaging).toBe(0);
+    expect(formatMemoryPlan(adam)[1]).toMatch(/; rank 0 \d+ MiB more for background checkpoints$/);
   });
 
   it('plans no wasm heap limit for the tensorflow backends, and no moments for sgd', () => {

@@ -11,6 +11,9 @@
  *                                          gradients, which are the communication buckets; outside the heap)
  *              + 8 bytes x parameters / S (Adam's two moments; S = workers with optimizer.shard, else 1)
  *              + PROCESS_BASE_BYTES + PROCESS_PARAM_BYTES x parameters (Node, tfjs, the data, transient copies)
+ *   rank 0, from its first checkpoint on, with checkpoint.background (the default): + the staging copy
+ *              of a checkpoint, 4 bytes x parameters + 8 bytes x parameters with Adam (the whole
+ *              optimizer state, sharded or not), kept between saves
  *
  * Micro-batch tokens are training.max_tokens_per_batch: the batcher keeps rows x max(source, target
  * length) within it, so source and target sides hold at most that many tokens each, and no sentence is
@@ -54,6 +57,8 @@ export interface MemoryPlan {
     readonly base: number;
     readonly total: number;
     readonly worstCase: number;
+    /** Rank 0's more, once it has written a checkpoint in the background (not in total or worstCase, which are every worker's). */
+    readonly checkpointStaging: number;
   };
   /** Workers that hold a share of the optimizer state: resources.workers with optimizer.shard, else 1. */
   readonly shards: number;
@@ -69,7 +74,9 @@ export interface MemoryLimits {
 }
 
 export function planMemory(
-  spec: Pick<ExperimentSpec, 'task' | 'model' | 'tokenizer' | 'training' | 'optimizer' | 'resources' | 'data'>,
+  spec: Pick<ExperimentSpec, 'task' | 'model' | 'tokenizer' | 'training' | 'optimizer' | 'resources' | 'data'> & {
+    readonly checkpoint?: Pick<ExperimentSpec['checkpoint'], 'background'>;
+  },
   workers: number,
   limits: MemoryLimits = {},
 ): MemoryPlan {
@@ -88,6 +95,7 @@ export function planMemory(
   const base = PROCESS_BASE_BYTES + PROCESS_PARAM_BYTES * parameters;
   const rssTotal = heapTotal + parameterCopies + optimizer + base;
   const rssWorst = rssTotal - heapTotal + heapWorst;
+  const checkpointStaging = spec.checkpoint?.background === false ? 0 : 4 * parameters + (spec.optimizer.kind === 'sgd' ? 0 : 8 * parameters);
   const problems: string[] = [];
   if (wasm && heapWorst > WASM_HEAP_LIMIT_BYTES) {
     const room = WASM_HEAP_LIMIT_BYTES - heapParameters - HEAP_BASE_BYTES;
@@ -99,12 +107,14 @@ export function planMemory(
     );
   }
   const perHost = limits.perHost ?? 1;
-  if (limits.hostBytes !== undefined && perHost * rssWorst > limits.hostBytes) {
+  if (limits.hostBytes !== undefined && perHost * rssWorst + checkpointStaging > limits.hostBytes) {
     const sharding = !spec.optimizer.shard && workers > 1 && spec.optimizer.kind !== 'sgd';
     problems.push(
-      `host memory: ${perHost} worker(s) x ${mib(rssWorst)} MiB with full batches = ${mib(perHost * rssWorst)} MiB, over the ${mib(limits.hostBytes)} MiB available on this host: ${
+      `host memory: ${perHost} worker(s) x ${mib(rssWorst)} MiB with full batches${
+        checkpointStaging > 0 ? ` + ${mib(checkpointStaging)} MiB of rank 0's checkpoint staging` : ''
+      } = ${mib(perHost * rssWorst + checkpointStaging)} MiB, over the ${mib(limits.hostBytes)} MiB available on this host: ${
         sharding ? `set optimizer.shard: true (saves ${mib(optimizer - optimizer / workers)} MiB per worker), ` : ''
-      }lower training.max_tokens_per_batch or resources.workers per host`,
+      }${checkpointStaging > 0 ? 'set checkpoint.background: false, ' : ''}lower training.max_tokens_per_batch or resources.workers per host`,
     );
   }
   return {
@@ -112,7 +122,7 @@ export function planMemory(
     wasm,
     shards,
     heap: { parameters: heapParameters, activations, base: HEAP_BASE_BYTES, total: heapTotal, worstCase: heapWorst },
-    rss: { heap: heapTotal, parameterCopies, optimizer, base, total: rssTotal, worstCase: rssWorst },
+    rss: { heap: heapTotal, parameterCopies, optimizer, base, total: rssTotal, worstCase: rssWorst, checkpointStaging },
     problems,
   };
 }
