@@ -23,6 +23,8 @@ export interface AgentSessionsState {
 
 export class AgentSessions {
   private readonly registered = new Set<string>();
+  /** Agents shutting down: their workers stop with a checkpoint, nothing new is placed there. */
+  private readonly draining = new Set<string>();
 
   constructor(private readonly state: AgentSessionsState) {}
 
@@ -31,11 +33,11 @@ export class AgentSessions {
     return this.registered.has(id);
   }
 
-  /** Registered, alive agents as the scheduler sees them. */
+  /** Registered, alive agents that are not draining, as the scheduler sees them. */
   alive(): AgentView[] {
     return this.state.store
       .agents()
-      .filter((a) => a.state === 'alive' && this.registered.has(a.id))
+      .filter((a) => a.state === 'alive' && this.registered.has(a.id) && !this.draining.has(a.id))
       .map((a) => ({ id: a.id, host: a.host, slots: a.slots, gpus: a.gpus, ports: a.ports }));
   }
 
@@ -47,6 +49,7 @@ export class AgentSessions {
     const known = store.agents().find((a) => a.id === m.agent);
     store.upsertAgent({ id: m.agent, host: m.host, slots: m.slots, gpus: m.gpus, ports: m.ports });
     this.registered.add(m.agent);
+    this.draining.delete(m.agent);
     store.addEvent({
       experimentId: null,
       trialId: null,
@@ -60,8 +63,8 @@ export class AgentSessions {
     ];
   }
 
-  /** An agent's list of running workers: stale ones are killed, missing ones are gone. */
-  heartbeat(agent: string, running: readonly RunningWorker[], now: number): DaemonAction[] {
+  /** An agent's list of running workers: stale ones are killed, missing ones are gone; a draining agent gets nothing new. */
+  heartbeat(agent: string, running: readonly RunningWorker[], now: number, draining = false): DaemonAction[] {
     const { store, runs } = this.state;
     const row = store.agents().find((a) => a.id === agent);
     if (!this.registered.has(agent) || !row || row.state !== 'alive') {
@@ -69,6 +72,16 @@ export class AgentSessions {
     }
     const actions: DaemonAction[] = [];
     store.setAgentState(agent, 'alive', now);
+    if (draining && !this.draining.has(agent)) {
+      this.draining.add(agent);
+      store.addEvent({
+        experimentId: null,
+        trialId: null,
+        kind: 'agent-draining',
+        message: `agent ${agent} is draining: its ${running.length} worker(s) checkpoint and stop; nothing new is placed there`,
+      });
+      actions.push({ kind: 'log', line: `agent ${agent} draining` });
+    }
     const listed = new Set(running.map((w) => `${w.run}#${w.rank}`));
     for (const w of running) {
       const tracker = runs.get(w.run);

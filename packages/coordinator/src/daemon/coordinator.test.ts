@@ -137,6 +137,33 @@ describe('coordinator', () => {
     expect(first.every((p) => p.signals.includes('SIGKILL'))).toBe(true);
   });
 
+  it('a draining agent: its workers checkpoint and stop, the trial is preempted (no restart counted) and placed elsewhere, never back there', async () => {
+    newCluster();
+    const a = cluster.addAgent('node-a', 2);
+    const { id, trials } = await submit(spec({ maxRestarts: 0 }));
+    const first = cluster.live(trials[0]!);
+    await train(first, 30, false);
+    cluster.addAgent('node-b', 2);
+    await cluster.settle();
+    a.drain();
+    await cluster.settle();
+    expect(first.map((p) => p.signals)).toEqual([['SIGTERM'], ['SIGTERM']]);
+    expect(cluster.store.events(null).some((e) => e.kind === 'agent-draining' && e.message.startsWith('agent node-a is draining'))).toBe(true);
+    // The workers stop at the next step boundary with a checkpoint, as on SIGTERM.
+    first[0]!.report({ v: 1, type: 'checkpoint', step: 31, path: 'runs/test/step-31' });
+    first[0]!.report({ v: 1, type: 'done', step: 31, reason: 'stopped' });
+    for (const p of first) p.exit(0);
+    await cluster.settle();
+    const trial = cluster.store.trial(trials[0]!);
+    expect(trial).toMatchObject({ state: 'scheduled', attempt: 2, restarts: 0 });
+    expect(trial.placement?.workers.map((w) => w.agent)).toEqual(['node-b', 'node-b']);
+    expect(events(id)).toContain(
+      'trial 0: running -> preempted: preempted: the workers stopped on a notice at checkpoint runs/test/step-31; not counted against fault_tolerance.max_restarts',
+    );
+    await train(cluster.live(trials[0]!), 100, true);
+    expect(states(id)).toEqual(['succeeded']);
+  });
+
   it('runs an elastic trial on the capacity left after a node is lost, then grows back when it returns', async () => {
     newCluster();
     cluster.addAgent('node-a', 1);

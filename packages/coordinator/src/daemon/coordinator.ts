@@ -36,7 +36,7 @@ import { ReportFigures } from './report-figures.js';
 import { recordReport } from './record-report.js';
 import { planSpec } from './plan-spec.js';
 import { recoverFromStore } from './recover-from-store.js';
-import { ranCleanly, runOutcome } from './run-outcome.js';
+import { runEnding, runOutcome } from './run-outcome.js';
 
 export class Coordinator {
   private readonly store: Store;
@@ -173,7 +173,7 @@ export class Coordinator {
       case 'hello':
         return this.apply(this.agents.hello(from, message, this.now()));
       case 'heartbeat':
-        return this.apply(this.agents.heartbeat(from, message.running, this.now()));
+        return this.apply(this.agents.heartbeat(from, message.running, this.now(), message.draining === true));
       case 'worker-report':
         return recordReport(this.store, this.figures, this.runs.get(message.run), message);
       case 'worker-log': {
@@ -216,7 +216,7 @@ export class Coordinator {
     const allExited = tracker.exited.size === tracker.ranks;
     if (trial.state === 'scheduled' || trial.state === 'running') {
       const failed = code !== 0;
-      if (failed || (allExited && tracker.doneReason !== 'max_steps')) {
+      if (failed || (allExited && runEnding(tracker) === 'failed')) {
         const cause = failed ? describeExit(rank, { code, signal }, tracker.lastError.get(rank)) : `workers stopped before max_steps`;
         this.store.moveTrial(trial.id, trial.state, 'restarting', cause);
         this.stopRequestedAt.set(trial.id, this.now());
@@ -236,7 +236,7 @@ export class Coordinator {
     this.runs.delete(run);
     this.figures.forget(run);
     this.slurm?.forget(run);
-    const outcome = runOutcome(trial, ranCleanly(tracker));
+    const outcome = runOutcome(trial, runEnding(tracker));
     if (!outcome) return;
     if (outcome.restart) this.clusterMetrics?.restart(this.figures.attributes(trial));
     this.store.moveTrial(trial.id, trial.state, outcome.to, outcome.cause, outcome.changes);

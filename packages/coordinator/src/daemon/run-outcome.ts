@@ -1,8 +1,12 @@
 /**
- * Where a trial goes once every worker of its run has exited, from its state and whether the run
- * ended cleanly (every exit 0 and rank 0 reported max_steps):
+ * Where a trial goes once every worker of its run has exited, from its state and how the run ended
+ * (runEnding: finished = every exit 0 and rank 0 reported max_steps; stopped = every exit 0 after a
+ * stop nobody here asked for, a preemption notice: SIGTERM from a draining agent, Slurm's --signal,
+ * a cloud notice; failed = anything else):
  *
- *   scheduled | running          -> succeeded
+ *   scheduled | running, finished -> succeeded
+ *   scheduled | running, stopped  -> preempted (back in the queue from the checkpoint the workers
+ *                                    wrote on the notice; not counted against max_restarts)
  *   checkpointing, clean         -> succeeded
  *   checkpointing                -> its stop target (paused, preempted, cancelled)
  *   restarting, stop requested   -> paused | cancelled
@@ -24,16 +28,32 @@ export interface RunOutcome {
 
 /** Every worker of the run exited 0 and rank 0 reported reaching max_steps. */
 export function ranCleanly(tracker: RunTracker): boolean {
-  return [...tracker.exited.values()].every((e) => e.code === 0) && tracker.doneReason === 'max_steps';
+  return runEnding(tracker) === 'finished';
+}
+
+export type RunEnding = 'finished' | 'stopped' | 'failed';
+
+/** How the run's exited workers ended (see the module comment). */
+export function runEnding(tracker: RunTracker): RunEnding {
+  if (![...tracker.exited.values()].every((e) => e.code === 0)) return 'failed';
+  return tracker.doneReason === 'max_steps' ? 'finished' : tracker.doneReason === 'stopped' ? 'stopped' : 'failed';
 }
 
 /** @returns the transition to make, or undefined when the trial's state needs none. */
-export function runOutcome(trial: TrialRow, clean: boolean): RunOutcome | undefined {
+export function runOutcome(trial: TrialRow, ending: RunEnding): RunOutcome | undefined {
   const leave = { placement: null, placedAt: null } as const;
   const finished = { to: 'succeeded', cause: `finished at step ${trial.lastStep}`, changes: leave, restart: false } as const;
+  const clean = ending === 'finished';
   switch (trial.state) {
     case 'scheduled':
     case 'running':
+      if (ending === 'stopped')
+        return {
+          to: 'preempted',
+          cause: `preempted: the workers stopped on a notice at checkpoint ${trial.lastCheckpoint ?? '(none yet)'}; not counted against fault_tolerance.max_restarts`,
+          changes: leave,
+          restart: false,
+        };
       return finished;
     case 'checkpointing':
       if (clean) return finished;

@@ -15,7 +15,7 @@ import { runId, type RunTracker, type SlurmLaunchOptions } from './coordinator-t
 import type { DaemonAction } from './daemon-action.js';
 import { describeExit } from '@orquesta/launch';
 import { RendezvousRounds } from './rendezvous-rounds.js';
-import { ranCleanly } from './run-outcome.js';
+import { runEnding } from './run-outcome.js';
 import { runCurveKeys } from './run-curve-keys.js';
 
 /** What SlurmRuns reads and writes besides its own bookkeeping. */
@@ -222,7 +222,8 @@ export class SlurmRuns {
     for (let rank = 0; rank < tracker.ranks; rank++)
       if (!tracker.exited.has(rank)) tracker.exited.set(rank, state === 'COMPLETED' ? { code: 0, signal: null } : { code: null, signal: `slurm-${state}` });
     for (const [rank, e] of tracker.exited) store.workerExited(run, rank, e.code, e.signal);
-    if ((trial.state === 'scheduled' || trial.state === 'running') && !ranCleanly(tracker)) {
+    // All tasks stopped cleanly on a notice (--signal, a preemption): finishing the run makes the trial preempted.
+    if ((trial.state === 'scheduled' || trial.state === 'running') && runEnding(tracker) === 'failed') {
       const failure = [...tracker.exited.entries()].find(([, e]) => e.code !== 0);
       const detail = failure ? `; ${describeExit(failure[0], failure[1], tracker.lastError.get(failure[0]))}` : '';
       store.moveTrial(trial.id, trial.state, 'restarting', `${cause}${detail}`);

@@ -5,8 +5,8 @@
  *
  *   queued ──► scheduled ──► running ──► succeeded
  *     ▲  │         │            │  ├──► checkpointing ──► paused | preempted | cancelled | succeeded
- *     │  ▼         ▼            ▼  └──► restarting ──► queued (from the last checkpoint) | failed
- *  paused/preempted ◄── ...   failed
+ *     │  ▼         ▼            ▼  ├──► restarting ──► queued (from the last checkpoint) | failed
+ *  paused/preempted ◄── ...   failed └──► preempted (stopped on a notice, e.g. a draining agent)
  */
 export const JOB_STATE = {
   queued: 'queued',
@@ -28,8 +28,8 @@ export type StopTarget = 'paused' | 'preempted' | 'cancelled';
 
 export const TRANSITIONS: Readonly<Record<JobState, readonly JobState[]>> = {
   queued: ['scheduled', 'paused', 'cancelled'],
-  scheduled: ['running', 'restarting', 'checkpointing', 'failed', 'cancelled'],
-  running: ['succeeded', 'checkpointing', 'restarting', 'failed'],
+  scheduled: ['running', 'restarting', 'checkpointing', 'preempted', 'failed', 'cancelled'],
+  running: ['succeeded', 'checkpointing', 'restarting', 'preempted', 'failed'],
   checkpointing: ['paused', 'preempted', 'cancelled', 'succeeded', 'restarting', 'failed'],
   restarting: ['queued', 'failed', 'cancelled', 'paused'],
   paused: ['queued', 'cancelled'],

@@ -112,8 +112,21 @@ export class NodeAgent {
   }
 
   heartbeat(): void {
-    this.options.connection.send({ v: 1, type: 'heartbeat', agent: this.options.id, running: this.running() });
+    this.options.connection.send({ v: 1, type: 'heartbeat', agent: this.options.id, running: this.running(), ...(this.draining ? { draining: true } : {}) });
   }
+
+  /**
+   * Shutting down (SIGTERM, a drain, a preemption notice): tells the coordinator at once (a heartbeat
+   * with `draining`: it places nothing new here) and asks every worker to checkpoint at its next step
+   * boundary and stop (SIGTERM). The caller waits for them, within its grace period.
+   */
+  drain(): void {
+    this.draining = true;
+    this.heartbeat();
+    this.killAll('SIGTERM');
+  }
+
+  private draining = false;
 
   /** One frame from the coordinator. Malformed frames are logged and dropped. */
   receive(frame: Uint8Array): void {

@@ -97,7 +97,7 @@ export async function runAgent(options: RunAgentOptions): Promise<{ agent: NodeA
   return {
     agent: a,
     async close() {
-      a.killAll('SIGTERM');
+      a.drain();
       const deadline = Date.now() + (options.stopGraceSeconds ?? 60) * 1000;
       while (a.running().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
       a.killAll('SIGKILL');

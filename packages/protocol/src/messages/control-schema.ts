@@ -58,7 +58,14 @@ const HelloSchema = Type.Object({
   token,
 });
 
-const HeartbeatSchema = Type.Object({ v, type: Type.Literal(CONTROL.heartbeat), agent: nonEmptyString(), running: readonlyArray(RunningWorkerSchema) });
+/** The agent's workers; `draining` when it is shutting down (SIGTERM, a drain, a preemption notice): its workers checkpoint and stop, nothing new goes there. */
+const HeartbeatSchema = Type.Object({
+  v,
+  type: Type.Literal(CONTROL.heartbeat),
+  agent: nonEmptyString(),
+  running: readonlyArray(RunningWorkerSchema),
+  draining: Type.Optional(Type.Boolean()),
+});
 
 const WorkerReportMessageSchema = Type.Object({
   v,
