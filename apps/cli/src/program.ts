@@ -150,6 +150,11 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
     .option('--state-dir <dir>', 'where run specs are written (default: WORKDIR/.orquesta/agents/ID)')
     .option('--metrics-port <n>', "serve this agent's Prometheus metrics at :N/metrics")
     .option(
+      '--stop-grace <seconds>',
+      'on SIGTERM or SIGINT (a drain, a preemption notice): seconds the workers get to checkpoint and stop before SIGKILL',
+      '60',
+    )
+    .option(
       '--print-key',
       "print this agent's CURVE public key (kept in STATE_DIR/agent.key, created if missing) for the coordinator's --agent-keys file, and exit",
     )

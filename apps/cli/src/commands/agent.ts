@@ -20,6 +20,7 @@ export interface AgentFlags {
   readonly workdir?: string;
   readonly stateDir?: string;
   readonly metricsPort?: string;
+  readonly stopGrace?: string;
   readonly printKey?: boolean;
 }
 
@@ -38,6 +39,11 @@ export async function agentCommand(flags: AgentFlags, io: CliIO, until: Promise<
   const metricsPort = flags.metricsPort === undefined ? undefined : Number(flags.metricsPort);
   if (metricsPort !== undefined && (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535)) {
     io.err(`orquesta agent: --metrics-port must be a TCP port, got ${JSON.stringify(flags.metricsPort)}`);
+    return EXIT.usage;
+  }
+  const stopGraceSeconds = Number(flags.stopGrace ?? '60');
+  if (!Number.isFinite(stopGraceSeconds) || stopGraceSeconds < 0 || stopGraceSeconds > 86_400) {
+    io.err(`orquesta agent: --stop-grace must be seconds between 0 and 86400, got ${JSON.stringify(flags.stopGrace)}`);
     return EXIT.usage;
   }
   const workdir = resolve(flags.workdir ?? '.');
@@ -66,6 +72,7 @@ export async function agentCommand(flags: AgentFlags, io: CliIO, until: Promise<
       workdir,
       stateDir,
       keys,
+      stopGraceSeconds,
       workerMain: fileURLToPath(import.meta.resolve('@orquesta/worker/main')),
       log: (line) => io.err(`${stamp()} ${line}`),
       env: process.env,
