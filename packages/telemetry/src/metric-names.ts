@@ -40,6 +40,12 @@ export const METRIC = {
     unit: 'GB/s',
     description: 'All-reduce bus bandwidth of the last reported step, GB/s (bytes sent per rank / all-reduce seconds), per rank.',
   },
+  rankSpeed: {
+    name: 'orquesta.train.rank_speed',
+    unit: '',
+    description:
+      "A rank's compute speed relative to the fastest rank of its run (the fastest rank's compute seconds per step / its own, smoothed): 1 = as fast, 0.5 = twice as slow; per rank.",
+  },
   bytesSent: { name: 'orquesta.train.all_reduce_bytes_sent', unit: 'By', description: 'Bytes sent in gradient all-reduces, per rank.' },
   restarts: { name: 'orquesta.cluster.restarts', unit: '', description: 'Trial restarts from a checkpoint after a failure.' },
   jobs: { name: 'orquesta.cluster.jobs', unit: '', description: 'Trials by state (attribute state).' },

@@ -30,6 +30,7 @@ export class TrainingMetrics {
   private readonly memory;
   private readonly busBandwidth;
   private readonly bytesSent;
+  private readonly rankSpeed;
 
   constructor(meter: Meter) {
     const gauge = (m: (typeof METRIC)[keyof typeof METRIC]) => meter.createGauge(m.name, { description: m.description, unit: m.unit });
@@ -48,6 +49,7 @@ export class TrainingMetrics {
     this.steps = meter.createCounter(METRIC.steps.name, { description: METRIC.steps.description });
     this.memory = gauge(METRIC.memory);
     this.busBandwidth = gauge(METRIC.busBandwidth);
+    this.rankSpeed = gauge(METRIC.rankSpeed);
     this.bytesSent = meter.createCounter(METRIC.bytesSent.name, { description: METRIC.bytesSent.description, unit: METRIC.bytesSent.unit });
   }
 
@@ -75,6 +77,11 @@ export class TrainingMetrics {
     this.tokensPerSecond.record(sample.tokensPerSecond, attributes);
     this.steps.add(Math.max(0, sample.steps), attributes);
     this.phases(sample.seconds, attributes);
+  }
+
+  /** A rank's speed relative to the fastest rank of its run (see METRIC.rankSpeed). */
+  speed(value: number, attributes: Attributes): void {
+    this.rankSpeed.record(value, attributes);
   }
 
   /** One step's phase times of one rank. */

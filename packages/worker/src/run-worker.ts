@@ -150,6 +150,8 @@ export async function runWorker(setup: WorkerJob, io: WorkerIO, stop: StopSignal
       };
     };
     const run = setup.run ?? spec.name;
+    /** Compute seconds over the steps since this rank's previous report. */
+    let window = { steps: 0, seconds: 0, since: performance.now() };
     while (trainer.step < training.max_steps) {
       const start = { run, step: trainer.step + 1, rank, worldSize, startMs: performance.timeOrigin + performance.now() };
       const span = startStepSpan(tracer, start);
@@ -160,7 +162,14 @@ export async function runWorker(setup: WorkerJob, io: WorkerIO, stop: StopSignal
       if (!Number.isFinite(stats.loss)) throw new TrainingDivergedError(stats.step);
       windowTokens += stats.tokens;
       const last = stats.step === training.max_steps;
-      if (lead && (stats.step % training.log_every_steps === 0 || last || stats.stop)) {
+      window.steps++;
+      window.seconds += stats.seconds.compute;
+      const logStep = stats.step % training.log_every_steps === 0 || last || stats.stop;
+      // Between log steps, every rank reports its compute at least every TIMING_REPORT_MS (stragglers).
+      const due = !logStep && performance.now() - window.since >= TIMING_REPORT_MS;
+      const computeWindow = { steps: window.steps, seconds: window.seconds };
+      if (logStep || due) window = { steps: 0, seconds: 0, since: performance.now() };
+      if (lead && logStep) {
         const elapsed = (performance.now() - windowStart) / 1000;
         io.report({
           v: 1,
@@ -174,12 +183,22 @@ export async function runWorker(setup: WorkerJob, io: WorkerIO, stop: StopSignal
           seconds: stats.seconds,
           memory: memory(),
           allReduceBytes,
+          computeWindow,
         });
         windowStart = performance.now();
         windowTokens = 0;
-      } else if (!lead && (stats.step % training.log_every_steps === 0 || last || stats.stop)) {
+      } else if (logStep || due) {
         const { data, compute, allReduce, optimizer } = stats.seconds;
-        io.report({ v: 1, type: 'timing', rank, step: stats.step, seconds: { data, compute, allReduce, optimizer }, memory: memory(), allReduceBytes });
+        io.report({
+          v: 1,
+          type: 'timing',
+          rank,
+          step: stats.step,
+          seconds: { data, compute, allReduce, optimizer },
+          memory: memory(),
+          allReduceBytes,
+          computeWindow,
+        });
       }
       if (stats.step % training.consistency_every_steps === 0) await trainer.checkReplicas();
       if (stats.step % training.eval_every_steps === 0 && !last) await evaluate();
@@ -206,6 +225,9 @@ export async function runWorker(setup: WorkerJob, io: WorkerIO, stop: StopSignal
 }
 
 const mib = (bytes: number): number => Math.round(bytes / 2 ** 20);
+
+/** Longest a rank goes without reporting its compute seconds (timing reports between log steps), ms. */
+const TIMING_REPORT_MS = 5000;
 
 /** Restores the newest usable checkpoint into the trainer and the data; resolves with its step, or null when there is none. */
 async function resume(

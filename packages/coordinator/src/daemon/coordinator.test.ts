@@ -164,6 +164,33 @@ describe('coordinator', () => {
     expect(states(id)).toEqual(['succeeded']);
   });
 
+  it('names a rank computing at half speed as a straggler within 30 s, with its node, once', async () => {
+    newCluster();
+    cluster.addAgent('node-a', 1);
+    cluster.addAgent('node-b', 1);
+    const { id, trials } = await submit(spec());
+    const procs = cluster.live(trials[0]!);
+    const slowFrom = 10_000;
+    for (let t = 0, step = 0; t <= 60_000; t += 5_000, step += 5) {
+      procs.forEach((p, rank) =>
+        p.report({
+          v: 1,
+          type: 'timing',
+          rank,
+          step,
+          seconds: { data: 0, compute: 1, allReduce: 0, optimizer: 0 },
+          computeWindow: { steps: 5, seconds: rank === 1 && t >= slowFrom ? 10 : 5 },
+        }),
+      );
+      await cluster.advance(5_000);
+    }
+    const named = cluster.store.events(id).filter((e) => e.kind === 'straggler');
+    expect(named).toHaveLength(1);
+    const node = cluster.store.workers(`${trials[0]}.1`).find((w) => w.rank === 1)?.agent;
+    expect(named[0]!.message).toMatch(new RegExp(`^trial 0 rank 1 on ${node} is a straggler: speed 0\\.\\d\\d of the fastest rank's`));
+    expect(named[0]!.ts - (cluster.store.events(id)[0]!.ts + slowFrom)).toBeLessThanOrEqual(30_000);
+  });
+
   it('runs an elastic trial on the capacity left after a node is lost, then grows back when it returns', async () => {
     newCluster();
     cluster.addAgent('node-a', 1);

@@ -15,7 +15,7 @@
  * `rehearseFailure` (chaos), `checkSubmission`. The parts update the store and return `DaemonAction`s,
  * which `apply` carries out: they take no callbacks into the coordinator.
  */
-import type { ChaosAction } from '@orquesta/protocol';
+import type { ChaosAction, WorkerReport } from '@orquesta/protocol';
 import { ClusterMetrics } from '@orquesta/telemetry';
 import { JOB_STATE, PENDING_STATES, TERMINAL_STATES, type StopTarget } from '../jobs/job-state.js';
 import type { TrialRow } from '../store/rows.js';
@@ -37,6 +37,7 @@ import { recordReport } from './record-report.js';
 import { planSpec } from './plan-spec.js';
 import { recoverFromStore } from './recover-from-store.js';
 import { runEnding, runOutcome } from './run-outcome.js';
+import { StragglerWatch } from './straggler-watch.js';
 
 export class Coordinator {
   private readonly store: Store;
@@ -51,6 +52,7 @@ export class Coordinator {
   private readonly stopRequestedAt = new Map<number, number>();
   private recoveringUntil: number;
   private readonly figures: ReportFigures;
+  private readonly stragglers = new StragglerWatch();
   private readonly clusterMetrics: ClusterMetrics | undefined;
   private readonly scheduling: SchedulingState;
   private passing = false;
@@ -174,8 +176,12 @@ export class Coordinator {
         return this.apply(this.agents.hello(from, message, this.now()));
       case 'heartbeat':
         return this.apply(this.agents.heartbeat(from, message.running, this.now(), message.draining === true));
-      case 'worker-report':
-        return recordReport(this.store, this.figures, this.runs.get(message.run), message);
+      case 'worker-report': {
+        const tracker = this.runs.get(message.run);
+        recordReport(this.store, this.figures, tracker, message);
+        if (tracker) this.watchStragglers(message.run, tracker, message.rank, message.report);
+        return;
+      }
       case 'worker-log': {
         const tracker = this.runs.get(message.run);
         if (tracker) this.store.addLogs(tracker.experimentId, tracker.trialId, message.rank, message.lines);
@@ -196,6 +202,25 @@ export class Coordinator {
   }
 
   // ---------------------------------------------------------------- failures and completion
+
+  /** Feeds a rank's compute seconds to the straggler watch: speeds as metrics, a rank that stays slow named in an event. */
+  private watchStragglers(run: string, tracker: RunTracker, rank: number, report: WorkerReport): void {
+    if ((report.type !== 'progress' && report.type !== 'timing') || report.computeWindow === undefined) return;
+    const { steps, seconds } = report.computeWindow;
+    const { speeds, named } = this.stragglers.observe(run, tracker.ranks, rank, steps, seconds, this.now());
+    if (speeds.size === 0) return;
+    const trial = this.store.trial(tracker.trialId);
+    this.figures.speeds(trial, speeds);
+    for (const s of named) {
+      const node = this.store.workers(run).find((w) => w.rank === s.rank)?.agent;
+      this.store.addEvent({
+        experimentId: tracker.experimentId,
+        trialId: tracker.trialId,
+        kind: 'straggler',
+        message: `trial ${trial.idx} rank ${s.rank}${node === undefined ? '' : ` on ${node}`} is a straggler: speed ${s.speed.toFixed(2)} of the fastest rank's (compute ${(1 / s.speed).toFixed(2)}x as long per step) for ${Math.round((this.now() - s.slowSince) / 1000)} s`,
+      });
+    }
+  }
 
   private onWorkerExit(run: string, rank: number, code: number | null, signal: string | null): void {
     const tracker = this.runs.get(run);
@@ -235,6 +260,7 @@ export class Coordinator {
     this.stopRequestedAt.delete(trial.id);
     this.runs.delete(run);
     this.figures.forget(run);
+    this.stragglers.forget(run);
     this.slurm?.forget(run);
     const outcome = runOutcome(trial, runEnding(tracker));
     if (!outcome) return;

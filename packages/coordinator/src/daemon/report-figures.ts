@@ -84,6 +84,11 @@ export class ReportFigures {
     }
   }
 
+  /** Each rank's speed relative to the fastest (straggler-watch.ts), as a metric. */
+  speeds(trial: TrialRow, speeds: ReadonlyMap<number, number>): void {
+    for (const [rank, speed] of speeds) this.metrics?.speed(speed, this.attributes(trial, rank));
+  }
+
   /** Drops a finished run's step counters. */
   forget(run: string): void {
     for (const key of [...this.lastStep.keys()]) if (key === run || key.startsWith(`${run}#`)) this.lastStep.delete(key);

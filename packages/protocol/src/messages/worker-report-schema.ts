@@ -34,6 +34,9 @@ export const WorkerMemorySchema = Type.Object({
 /** Seconds per step, split by phase. */
 const StepSecondsSchema = Type.Object({ data: Type.Number(), compute: Type.Number(), allReduce: Type.Number(), optimizer: Type.Number() });
 
+/** A rank's compute (forward and backward) seconds over the steps since its previous report: what straggler detection compares. */
+const ComputeWindowSchema = Type.Object({ steps: count(), seconds: Type.Number({ minimum: 0 }) });
+
 const StartedSchema = Type.Object({
   v,
   type: Type.Literal(WORKER_REPORT.started),
@@ -62,9 +65,13 @@ const ProgressSchema = Type.Object({
   memory: Type.Optional(WorkerMemorySchema),
   /** Bytes rank 0 sends per step in gradient all-reduces (2(N-1)/N of the gradients). */
   allReduceBytes: Type.Optional(count()),
+  computeWindow: Type.Optional(ComputeWindowSchema),
 });
 
-/** Every other rank's step phases at the same steps as rank 0's progress reports. */
+/**
+ * Every other rank's step phases at the same steps as rank 0's progress reports, and every rank's
+ * (rank 0's too) at least every few seconds in between, for straggler detection.
+ */
 const TimingSchema = Type.Object({
   v,
   type: Type.Literal(WORKER_REPORT.timing),
@@ -73,6 +80,7 @@ const TimingSchema = Type.Object({
   seconds: StepSecondsSchema,
   memory: Type.Optional(WorkerMemorySchema),
   allReduceBytes: Type.Optional(count()),
+  computeWindow: Type.Optional(ComputeWindowSchema),
 });
 
 const EvaluationSchema = Type.Object({
