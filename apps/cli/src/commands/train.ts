@@ -165,6 +165,7 @@ export async function trainCommand(file: string, flags: TrainFlags, io: CliIO, s
 /** The events a user of `train` sees: worker exits that were not asked for, restarts and failures. */
 function eventLine(event: EventRow): string | undefined {
   if (event.kind === 'worker-exit') return /exited with code 0$/.test(event.message) ? undefined : event.message;
+  if (event.kind === 'straggler') return event.message;
   if (event.toState === 'restarting' || event.toState === 'failed' || (event.fromState === 'restarting' && event.toState === 'queued')) return event.message;
   return undefined;
 }
