@@ -1,7 +1,7 @@
 /**
  * `orquesta train` as a user runs it: two worker processes over ZeroMQ ipc, checkpoints on disk.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeSafetensors } from '@orquesta/model';
 import { describe, expect, it } from 'vitest';
@@ -39,14 +39,16 @@ describe('orquesta train', () => {
     expect(a.code, a.stderr).toBe(0);
     let killedAt = 0;
     const pids = new Map<number, number>();
+    let checkpointed = false;
     const run = startTrain([tinySpec(killed), '--set', 'fault_tolerance.max_restarts=2', '--set', 'optimizer.shard=true'], (line) => {
       const pid = /^\[rank (\d+)\] pid (\d+)$/.exec(line);
       if (pid) pids.set(Number(pid[1]), Number(pid[2]));
+      if (line.includes('checkpoint step 5: ')) checkpointed = true;
     });
-    // Once the first checkpoint exists, kill rank 1 mid-run.
+    // Once the first checkpoint is reported (written in the background, then reported), kill rank 1 mid-run.
     while (killedAt === 0) {
       await new Promise((r) => setTimeout(r, 25));
-      if (pids.has(1) && existsSync(join(killed, 'run', 'step-00000005', 'model.safetensors'))) {
+      if (pids.has(1) && checkpointed) {
         killedAt = Date.now();
         process.kill(pids.get(1)!, 'SIGKILL');
       }

@@ -19,6 +19,9 @@ export class BackgroundCheckpointWriter {
   private failure: { readonly step: number; readonly error: unknown } | undefined;
   private finished: CheckpointWritten[] = [];
 
+  /** `onFinished` is called as soon as a write is in place (takeFinished then has it). */
+  constructor(private readonly onFinished: () => void = () => undefined) {}
+
   /** True while a write runs. */
   get busy(): boolean {
     return this.pending !== undefined;
@@ -36,10 +39,12 @@ export class BackgroundCheckpointWriter {
     await this.settle();
     const started = performance.now();
     const done = write().then(
-      (w) =>
-        void this.finished.push(
+      (w) => {
+        this.finished.push(
           typeof w === 'string' ? { step, path: w, writeSeconds: (performance.now() - started) / 1000 } : { step, path: w.path, writeSeconds: w.seconds },
-        ),
+        );
+        this.onFinished();
+      },
       (error: unknown) => void (this.failure = { step, error }),
     );
     const pending = { step, done: done.finally(() => this.pending === pending && (this.pending = undefined)) };

@@ -50,7 +50,8 @@ async function partsOf(body: FileBody): Promise<Uint8Array[]> {
  * write is reported with what it cost the loop.
  */
 export class CheckpointSaver {
-  private readonly writer = new BackgroundCheckpointWriter();
+  /** A checkpoint is reported as soon as it is in place: a restart right after it names it. */
+  private readonly writer = new BackgroundCheckpointWriter(() => this.reportFinished());
   /** Seconds the loop spent on each background save not yet reported, by step. */
   private readonly blocking = new Map<number, number>();
   private staging = new Uint8Array(new SharedArrayBuffer(0));
