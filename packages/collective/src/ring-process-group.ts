@@ -1,7 +1,7 @@
 import type { Clock } from './clock.js';
-import { Fp16Codec, float32Codec, type ElementCodec } from './element-codec.js';
-import { hierarchicalAllReduce, type HierarchicalOp } from './hierarchical-all-reduce.js';
-import { viewOf, type RingMembers } from './placement.js';
+import { Fp16Codec, float32Codec } from './element-codec.js';
+import { hierarchicalAllReduce } from './hierarchical-all-reduce.js';
+import { HierarchyState, type HierarchySetup } from './hierarchy-state.js';
 import { checkArguments } from './argument-checks.js';
 import { CollectiveArgumentError, type CollectiveErrorContext } from './errors.js';
 import { abortFrames, errorFor, failureFromAbort, type Failure } from './failure.js';
@@ -11,7 +11,7 @@ import { PeerTable } from './peer-table.js';
 import { divideInPlace } from './kernels.js';
 import type { NativeRing } from './native-ring.js';
 import { nativeRingSteps, type NativeStepsHost } from './native-ring-steps.js';
-import { OpChannel, type ChannelHost, type RingView } from './op-channel.js';
+import { OpChannel, type ChannelHost } from './op-channel.js';
 import { chainBroadcast } from './chain-broadcast.js';
 import { COLLECTIVE_OP, type AllReduceOptions, type CollectiveOp, type ProcessGroup, type ReduceOp } from './process-group.js';
 import { ringAllGather } from './ring-all-gather.js';
@@ -19,6 +19,7 @@ import { ringAllReduce, ringReduceScatter, ringShardGather } from './ring-all-re
 import { ringBarrier } from './ring-barrier.js';
 import { sharedMemoryAllReduce, sharedMemoryReduceScatter, sharedMemoryShardGather } from './shared-memory-all-reduce.js';
 import { SharedMemoryState } from './shared-memory-state.js';
+import { DataPeers } from './data-peers.js';
 import { Stash } from './stash.js';
 import type { SharedMemoryFiles } from './shared-memory-files.js';
 import type { Transport } from './transport.js';
@@ -65,8 +66,8 @@ export class RingProcessGroup implements ProcessGroup {
   private readonly inbox = new Inbox<DataMessage>();
   /** Data messages taken from the inbox by a channel of another ring, by sender (see ChannelHost.stash). */
   private readonly stashed = new Stash<DataMessage>();
-  /** Ranks whose data messages this rank accepts: its left neighbours in every ring it belongs to. */
-  private readonly dataSenders = new Set<number>();
+  /** Whose data messages this rank accepts, and whom the running operation waits for. */
+  private readonly dataPeers: DataPeers;
   private readonly fp16 = new Fp16Codec();
   private readonly host: ChannelHost;
   private readonly nativeHost: NativeStepsHost;
@@ -76,8 +77,6 @@ export class RingProcessGroup implements ProcessGroup {
   private lastCompleted = 0;
   private tail: Promise<unknown> = Promise.resolve();
   private running: { readonly op: CollectiveOp; readonly seq: number; readonly watchdog: Watchdog | undefined } | undefined;
-  /** Ranks the running operation waits for data from, with how many of its steps wait (sub-rings run side by side). */
-  private readonly awaited = new Map<number, number>();
   private wakeConnect: (() => void) | undefined;
   private wakeClose: (() => void) | undefined;
   private closing: Promise<void> | undefined;
@@ -89,8 +88,7 @@ export class RingProcessGroup implements ProcessGroup {
   /** Set when every rank opened the native ring: float32 ring operations run on it (see useNativeRing). */
   private native: NativeRing | undefined;
   /** Set when all-reduces are hierarchical (see useHierarchy). */
-  private hierarchy:
-    { readonly shared: SharedMemoryState; readonly local: RingView; readonly cross: RingView; readonly native: NativeRing | undefined } | undefined;
+  private hierarchy: HierarchyState | undefined;
 
   constructor(
     private readonly transport: Transport,
@@ -100,7 +98,7 @@ export class RingProcessGroup implements ProcessGroup {
     this.worldSize = transport.worldSize;
     this.peers = new PeerTable(this.rank, this.worldSize);
     this.left = (this.rank + this.worldSize - 1) % this.worldSize;
-    this.dataSenders.add(this.left);
+    this.dataPeers = new DataPeers(this.left);
     this.host = {
       inbox: this.inbox,
       unstash: (sender) => this.stashed.take(sender),
@@ -109,7 +107,7 @@ export class RingProcessGroup implements ProcessGroup {
       fail: (f) => this.fail(f, true),
       dropped: (reason) => this.config.onEvent?.({ type: 'frame-dropped', reason }),
       sendTo: (peer, frames) => this.transport.send(peer, frames),
-      awaiting: (rank) => this.awaiting(rank),
+      awaiting: (rank) => this.dataPeers.awaiting(rank),
     };
     this.nativeHost = {
       clock: config.clock,
@@ -117,7 +115,7 @@ export class RingProcessGroup implements ProcessGroup {
       maxSegment: Math.floor((config.nativeSegmentBytes ?? config.segmentBytes) / 4),
       failure: () => this.failure,
       progress: () => this.running?.watchdog?.progress(),
-      awaiting: (rank) => this.awaiting(rank),
+      awaiting: (rank) => this.dataPeers.awaiting(rank),
     };
     transport.start({ message: (frames) => this.onMessage(frames), peerLost: (peer, reason) => this.onPeerLost(peer, reason) });
   }
@@ -171,7 +169,7 @@ export class RingProcessGroup implements ProcessGroup {
     const all = kind === COLLECTIVE_OP.allReduce;
     return this.run(kind, codec.dtype, async (ch) => {
       const shared = this.shared?.next(data);
-      const hierarchy = all ? this.hierarchicalOp(data, codec) : undefined;
+      const hierarchy = all ? this.hierarchy?.opFor(data, codec) : undefined;
       if (shared !== undefined) await (all ? sharedMemoryAllReduce : sharedMemoryReduceScatter)(ch, data, shared);
       else if (hierarchy !== undefined) await hierarchicalAllReduce(ch, data, hierarchy);
       else if (this.native !== undefined && codec === float32Codec)
@@ -221,11 +219,7 @@ export class RingProcessGroup implements ProcessGroup {
    * already accepted stay so on undo.
    */
   acceptDataFrom(ranks: readonly number[]): () => void {
-    const added = ranks.filter((r) => !this.dataSenders.has(r));
-    for (const r of added) this.dataSenders.add(r);
-    return () => {
-      for (const r of added) this.dataSenders.delete(r);
-    };
+    return this.dataPeers.accept(ranks);
   }
 
   /**
@@ -235,32 +229,9 @@ export class RingProcessGroup implements ProcessGroup {
    * gathers and larger all-reduces keep the flat ring. Every rank must switch at the same point of its
    * call sequence, with the same limit; the group closes the files and the ring.
    */
-  useHierarchy(h: {
-    readonly files: SharedMemoryFiles;
-    readonly limitBytes: number;
-    readonly local: RingMembers;
-    readonly cross: RingMembers;
-    readonly native: NativeRing | undefined;
-  }): void {
-    const [local, cross] = [viewOf(h.local), viewOf(h.cross)];
-    this.dataSenders.add(local.left);
-    this.dataSenders.add(cross.left);
-    const shared = new SharedMemoryState(h.files, h.limitBytes, this.segmentElements(DTYPE.f32), h.local.members);
-    this.hierarchy = { shared, local, cross, native: h.native };
-  }
-
-  /** The hierarchical all-reduce of a tensor of this size (taking the next parity), or undefined for the flat paths. */
-  private hierarchicalOp(data: Float32Array, codec: ElementCodec): HierarchicalOp | undefined {
-    const h = this.hierarchy;
-    const shared = h?.shared.next(data);
-    if (h === undefined || shared === undefined) return undefined;
-    const native = codec === float32Codec ? h.native : undefined;
-    const crossAllReduce = async (ch: OpChannel, part: Float32Array, stepBase: number): Promise<void> => {
-      if (native !== undefined) await nativeRingSteps(ch, native, part, 0, 2 * h.cross.size - 3, stepBase, this.nativeHost);
-      else await ringAllReduce(ch, part, codec, this.segmentElements(codec.dtype), stepBase);
-    };
-    const piece = 8 * this.segmentElements(DTYPE.f32);
-    return { shared, local: h.local, cross: h.cross, piece, crossAllReduce, crossRunsAside: native !== undefined };
+  useHierarchy(setup: HierarchySetup): void {
+    this.hierarchy = new HierarchyState(setup, (dtype) => this.segmentElements(dtype), this.nativeHost);
+    this.dataPeers.accept([this.hierarchy.local.left, this.hierarchy.cross.left]);
   }
 
   broadcast(data: Float32Array, root: number): Promise<Float32Array> {
@@ -378,18 +349,6 @@ export class RingProcessGroup implements ProcessGroup {
     for (const p of this.peers.peers) this.transport.send(p, status);
   }
 
-  private awaiting(rank: number): () => void {
-    this.awaited.set(rank, (this.awaited.get(rank) ?? 0) + 1);
-    let done = false;
-    return () => {
-      if (done) return;
-      done = true;
-      const left = (this.awaited.get(rank) ?? 1) - 1;
-      if (left > 0) this.awaited.set(rank, left);
-      else this.awaited.delete(rank);
-    };
-  }
-
   /**
    * The deadline passed: blame the ranks not known to have entered `seq`, else those the operation
    * waits for data from (a hierarchical all-reduce waits on a host ring and a cross-host ring), else the
@@ -397,7 +356,7 @@ export class RingProcessGroup implements ProcessGroup {
    */
   private expire(seq: number): void {
     const absent = this.peers.absentFrom(seq);
-    const awaited = [...this.awaited.keys()].sort((a, b) => a - b);
+    const awaited = this.dataPeers.awaitedRanks();
     const waitingFor = absent.length > 0 ? absent : awaited.length > 0 ? awaited : [this.left];
     this.fail({ kind: 'timeout', waitingFor, detectedBy: this.rank, timeoutMs: this.config.timeoutMs }, true);
   }
@@ -427,7 +386,7 @@ export class RingProcessGroup implements ProcessGroup {
   private dispatch(m: WireMessage): void {
     switch (m.kind) {
       case 'data':
-        if (!this.dataSenders.has(m.sender)) {
+        if (!this.dataPeers.accepts(m.sender)) {
           this.host.dropped(`data from rank ${m.sender}, which is not a left neighbour of this rank`);
           return;
         }

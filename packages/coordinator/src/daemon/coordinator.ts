@@ -15,7 +15,7 @@
  * `rehearseFailure` (chaos), `checkSubmission`. The parts update the store and return `DaemonAction`s,
  * which `apply` carries out: they take no callbacks into the coordinator.
  */
-import type { ChaosAction, WorkerReport } from '@orquesta/protocol';
+import type { ChaosAction } from '@orquesta/protocol';
 import { ClusterMetrics } from '@orquesta/telemetry';
 import { JOB_STATE, PENDING_STATES, TERMINAL_STATES, type StopTarget } from '../jobs/job-state.js';
 import type { TrialRow } from '../store/rows.js';
@@ -176,12 +176,8 @@ export class Coordinator {
         return this.apply(this.agents.hello(from, message, this.now()));
       case 'heartbeat':
         return this.apply(this.agents.heartbeat(from, message.running, this.now(), message.draining === true));
-      case 'worker-report': {
-        const tracker = this.runs.get(message.run);
-        recordReport(this.store, this.figures, tracker, message);
-        if (tracker) this.watchStragglers(message.run, tracker, message.rank, message.report);
-        return;
-      }
+      case 'worker-report':
+        return recordReport(this.store, this.figures, this.stragglers, this.runs.get(message.run), message, this.now());
       case 'worker-log': {
         const tracker = this.runs.get(message.run);
         if (tracker) this.store.addLogs(tracker.experimentId, tracker.trialId, message.rank, message.lines);
@@ -202,25 +198,6 @@ export class Coordinator {
   }
 
   // ---------------------------------------------------------------- failures and completion
-
-  /** Feeds a rank's compute seconds to the straggler watch: speeds as metrics, a rank that stays slow named in an event. */
-  private watchStragglers(run: string, tracker: RunTracker, rank: number, report: WorkerReport): void {
-    if ((report.type !== 'progress' && report.type !== 'timing') || report.computeWindow === undefined) return;
-    const { steps, seconds } = report.computeWindow;
-    const { speeds, named } = this.stragglers.observe(run, tracker.ranks, rank, steps, seconds, this.now());
-    if (speeds.size === 0) return;
-    const trial = this.store.trial(tracker.trialId);
-    this.figures.speeds(trial, speeds);
-    for (const s of named) {
-      const node = this.store.workers(run).find((w) => w.rank === s.rank)?.agent;
-      this.store.addEvent({
-        experimentId: tracker.experimentId,
-        trialId: tracker.trialId,
-        kind: 'straggler',
-        message: `trial ${trial.idx} rank ${s.rank}${node === undefined ? '' : ` on ${node}`} is a straggler: speed ${s.speed.toFixed(2)} of the fastest rank's (compute ${(1 / s.speed).toFixed(2)}x as long per step) for ${Math.round((this.now() - s.slowSince) / 1000)} s`,
-      });
-    }
-  }
 
   private onWorkerExit(run: string, rank: number, code: number | null, signal: string | null): void {
     const tracker = this.runs.get(run);

@@ -1,18 +1,23 @@
 /**
  * A worker's report as the coordinator keeps it: the first report of a run's rank moves its trial
- * from scheduled to running; `started` is an event; figures go to the store and metrics; `done` and
- * `failed` are remembered on the run's tracker for when its workers exit.
+ * from scheduled to running; `started` is an event; figures go to the store and metrics, compute
+ * seconds to the straggler watch (speeds as metrics, a rank that stays slow named in an event); `done`
+ * and `failed` are remembered on the run's tracker for when its workers exit.
  */
 import type { AgentMessage } from '@orquesta/protocol';
+import type { TrialRow } from '../store/rows.js';
 import type { Store } from '../store/store.js';
 import { runId, type RunTracker } from './coordinator-types.js';
 import type { ReportFigures } from './report-figures.js';
+import type { StragglerVerdict, StragglerWatch } from './straggler-watch.js';
 
 export function recordReport(
   store: Store,
   figures: ReportFigures,
+  stragglers: StragglerWatch,
   tracker: RunTracker | undefined,
   message: Extract<AgentMessage, { type: 'worker-report' }>,
+  now: number,
 ): void {
   if (!tracker) return;
   const { run, rank, report } = message;
@@ -30,6 +35,10 @@ export function recordReport(
       return;
     case 'progress':
     case 'timing':
+      figures.record(run, trial, rank, report);
+      if (report.computeWindow !== undefined)
+        watchStragglers(store, figures, stragglers.observe(run, tracker.ranks, rank, report.computeWindow, now), run, trial, now);
+      return;
     case 'evaluation':
     case 'checkpoint':
       return figures.record(run, trial, rank, report);
@@ -43,5 +52,20 @@ export function recordReport(
       const unreachable: never = report;
       throw new TypeError(`unknown worker report ${JSON.stringify(unreachable)}`);
     }
+  }
+}
+
+/** The watch's verdict on a report: every rank's speed as a metric, each rank it names in a straggler event with its node. */
+function watchStragglers(store: Store, figures: ReportFigures, verdict: StragglerVerdict, run: string, trial: TrialRow, now: number): void {
+  if (verdict.speeds.size === 0) return;
+  figures.speeds(trial, verdict.speeds);
+  for (const s of verdict.named) {
+    const node = store.workers(run).find((w) => w.rank === s.rank)?.agent;
+    store.addEvent({
+      experimentId: trial.experimentId,
+      trialId: trial.id,
+      kind: 'straggler',
+      message: `trial ${trial.idx} rank ${s.rank}${node === undefined ? '' : ` on ${node}`} is a straggler: speed ${s.speed.toFixed(2)} of the fastest rank's (compute ${(1 / s.speed).toFixed(2)}x as long per step) for ${Math.round((now - s.slowSince) / 1000)} s`,
+    });
   }
 }

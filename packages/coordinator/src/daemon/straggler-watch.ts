@@ -25,6 +25,12 @@ export interface Straggler {
   readonly slowSince: number;
 }
 
+/** Every rank's speed once all have reported (else empty), and the ranks named by this report. */
+export interface StragglerVerdict {
+  readonly speeds: ReadonlyMap<number, number>;
+  readonly named: readonly Straggler[];
+}
+
 interface RankState {
   perStep: number;
   slowSince: number | undefined;
@@ -36,11 +42,9 @@ export class StragglerWatch {
 
   constructor(private readonly options: StragglerOptions = DEFAULT_STRAGGLER_OPTIONS) {}
 
-  /**
-   * Rank `rank` of `run` (of `ranks` ranks) computed `steps` steps in `seconds` seconds, reported at
-   * `now`. Returns every rank's speed (once all have reported) and the ranks named by this report.
-   */
-  observe(run: string, ranks: number, rank: number, steps: number, seconds: number, now: number): { speeds: Map<number, number>; named: Straggler[] } {
+  /** Rank `rank` of `run` (of `ranks` ranks) computed `window.steps` steps in `window.seconds` seconds, reported at `now`. */
+  observe(run: string, ranks: number, rank: number, window: { readonly steps: number; readonly seconds: number }, now: number): StragglerVerdict {
+    const { steps, seconds } = window;
     if (steps <= 0 || !(seconds >= 0)) return { speeds: new Map(), named: [] };
     let states = this.runs.get(run);
     if (states === undefined) this.runs.set(run, (states = new Map()));

@@ -68,6 +68,8 @@ export class NodeAgent {
   private readonly log: (line: string) => void;
   private readonly now: () => number;
   private welcomed = false;
+  /** Shutting down (drain): heartbeats say so. */
+  private draining = false;
   /** When the last hello went out (ms), so a burst of reregister answers sends one hello. */
   private helloAt = -Infinity;
   /** Heartbeat period the coordinator asked for, in ms. */
@@ -125,8 +127,6 @@ export class NodeAgent {
     this.heartbeat();
     this.killAll('SIGTERM');
   }
-
-  private draining = false;
 
   /** One frame from the coordinator. Malformed frames are logged and dropped. */
   receive(frame: Uint8Array): void {

@@ -6,29 +6,33 @@ import { BackgroundCheckpointWriter } from './background-writer.js';
 import { CheckpointStore } from './checkpoint-store.js';
 import { CheckpointThread } from './checkpoint-thread-client.js';
 
+type Written = { path: string; seconds: number };
+
 /** A write the test finishes by hand. */
-function manual(): { write: () => Promise<string>; finish: (path: string) => void; fail: (e: Error) => void } {
+function manual(): { write: () => Promise<Written>; finish: (path: string) => void; fail: (e: Error) => void } {
   let finish: (path: string) => void = () => undefined;
   let fail: (e: Error) => void = () => undefined;
-  const promise = new Promise<string>((resolve, reject) => ((finish = resolve), (fail = reject)));
+  const promise = new Promise<Written>((resolve, reject) => ((finish = (path) => resolve({ path, seconds: 0.1 })), (fail = reject)));
   return { write: () => promise, finish, fail };
 }
+
+const written = (path: string) => Promise.resolve({ path, seconds: 0.1 });
+/** Lets a finished write's handlers run. */
+const turn = () => new Promise((r) => setImmediate(r));
 
 describe('BackgroundCheckpointWriter', () => {
   it('starts a write without waiting for it, runs one at a time, and reports each finished write once', async () => {
     const writer = new BackgroundCheckpointWriter();
     const first = manual();
-    const { done } = await writer.start(10, first.write);
+    await writer.start(10, first.write);
     expect(writer.busy).toBe(true);
     let secondStarted = false;
-    const second = writer.start(20, () => ((secondStarted = true), Promise.resolve('/ckpt/20')));
+    const second = writer.start(20, () => ((secondStarted = true), written('/ckpt/20')));
     await Promise.resolve();
     expect(secondStarted).toBe(false); // waits for the first write
     first.finish('/ckpt/10');
-    await done;
-    await (
-      await second
-    ).done;
+    await second;
+    await writer.settle();
     expect(secondStarted).toBe(true);
     expect(writer.takeFinished().map((w) => [w.step, w.path])).toEqual([
       [10, '/ckpt/10'],
@@ -38,19 +42,19 @@ describe('BackgroundCheckpointWriter', () => {
     expect(writer.busy).toBe(false);
   });
 
-  it('keeps a failed write: throwIfFailed and the next start throw it once; done never rejects', async () => {
+  it('keeps a failed write: throwIfFailed and the next start throw it once', async () => {
     const writer = new BackgroundCheckpointWriter();
     const w = manual();
-    const { done } = await writer.start(5, w.write);
+    await writer.start(5, w.write);
     expect(() => writer.throwIfFailed()).not.toThrow(); // still running
     w.fail(new Error('disk full'));
-    await done;
+    await turn();
     expect(() => writer.throwIfFailed()).toThrow('disk full');
     expect(() => writer.throwIfFailed()).not.toThrow();
     const again = manual();
     await writer.start(6, again.write);
     again.fail(new Error('still full'));
-    await expect(writer.start(7, () => Promise.resolve('/ckpt/7'))).rejects.toThrow('still full');
+    await expect(writer.start(7, () => written('/ckpt/7'))).rejects.toThrow('still full');
     await expect(writer.settle()).resolves.toBeUndefined();
   });
 });

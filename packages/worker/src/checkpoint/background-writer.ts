@@ -10,13 +10,13 @@
 export interface CheckpointWritten {
   readonly step: number;
   readonly path: string;
-  /** Seconds from start to the checkpoint's directory being renamed into place and synced (as the write measured them, else as seen here). */
+  /** Seconds from start to the checkpoint's directory being renamed into place and synced, as the write measured them. */
   readonly writeSeconds: number;
 }
 
 export class BackgroundCheckpointWriter {
-  private pending: { readonly step: number; readonly done: Promise<void> } | undefined;
-  private failure: { readonly step: number; readonly error: unknown } | undefined;
+  private pending: Promise<void> | undefined;
+  private failure: { readonly error: unknown } | undefined;
   private finished: CheckpointWritten[] = [];
 
   /** `onFinished` is called as soon as a write is in place (takeFinished then has it). */
@@ -28,33 +28,27 @@ export class BackgroundCheckpointWriter {
   }
 
   /**
-   * Starts writing the checkpoint of `step` with `write` (which resolves with its path, or its path and
-   * the seconds it measured); resolves once
-   * the write is started, after any earlier write finished, with `done`: settles (never rejects) when
-   * this write is over. (Wrapped: an async function's result would be flattened, and awaiting start
-   * would wait for the write.)
+   * Starts writing the checkpoint of `step` with `write` (which resolves with its path and the seconds
+   * it measured); resolves once the write is started, after any earlier write finished.
    * @throws the error of an earlier write that failed.
    */
-  async start(step: number, write: () => Promise<string | { readonly path: string; readonly seconds: number }>): Promise<{ readonly done: Promise<void> }> {
+  async start(step: number, write: () => Promise<{ readonly path: string; readonly seconds: number }>): Promise<void> {
     await this.settle();
-    const started = performance.now();
-    const done = write().then(
-      (w) => {
-        this.finished.push(
-          typeof w === 'string' ? { step, path: w, writeSeconds: (performance.now() - started) / 1000 } : { step, path: w.path, writeSeconds: w.seconds },
-        );
-        this.onFinished();
-      },
-      (error: unknown) => void (this.failure = { step, error }),
-    );
-    const pending = { step, done: done.finally(() => this.pending === pending && (this.pending = undefined)) };
+    const pending: Promise<void> = write()
+      .then(
+        (w) => {
+          this.finished.push({ step, path: w.path, writeSeconds: w.seconds });
+          this.onFinished();
+        },
+        (error: unknown) => void (this.failure = { error }),
+      )
+      .finally(() => this.pending === pending && (this.pending = undefined));
     this.pending = pending;
-    return { done: pending.done };
   }
 
   /** Waits for the running write, if any. @throws the error of a write that failed (once). */
   async settle(): Promise<void> {
-    await this.pending?.done;
+    await this.pending;
     const failed = this.failure;
     if (failed !== undefined) {
       this.failure = undefined;

@@ -58,11 +58,6 @@ export class CheckpointSaver {
 
   constructor(private readonly o: SaverOptions) {}
 
-  /** Bytes held for copies of the state (0 until the first background save). */
-  get stagingBytes(): number {
-    return this.staging.byteLength;
-  }
-
   /** Saves the trainer's current step. Every rank calls it at the same step. @throws {CheckpointError} an earlier background write failed. */
   async save(): Promise<void> {
     const { trainer, lead, thread } = this.o;
