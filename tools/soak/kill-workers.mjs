@@ -5,16 +5,11 @@
 // must equal the untouched run's bit for bit. Prints one JSON line with the figures.
 //
 //   node tools/soak/kill-workers.mjs [--kills 50] [--steps 800] [--seed 1]
-import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { sleep, startLocalCluster } from './local-cluster.mjs';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = join(ROOT, 'apps/cli/bin/orquesta.js');
 const args = Object.fromEntries(process.argv.slice(2).reduce((pairs, a, i, all) => (a.startsWith('--') ? [...pairs, [a.slice(2), all[i + 1]]] : pairs), []));
 if ('help' in args || 'h' in args) {
   console.log('node tools/soak/kill-workers.mjs [--kills 50] [--steps 800] [--seed 1]');
@@ -25,72 +20,12 @@ const STEPS = Number(args.steps ?? Math.max(200, KILLS * 16));
 let seed = Number(args.seed ?? 1);
 const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
 const dir = mkdtempSync(join(tmpdir(), 'orquesta-soak-'));
-const children = [];
+let cluster;
 const started = Date.now();
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const start = (a, env = process.env) => children.push(spawn(process.execPath, [BIN, ...a], { cwd: ROOT, env, stdio: 'ignore' }));
-
 async function main() {
-  const token = randomBytes(32).toString('hex');
-  writeFileSync(join(dir, 'token'), token, { mode: 0o600 });
-  const env = { ...process.env, ORQUESTA_TOKEN: token };
-  const [api, control] = [await freePort(), await freePort()];
-  const url = `http://127.0.0.1:${api}`;
-  start([
-    'serve',
-    '--port',
-    String(api),
-    '--control-port',
-    String(control),
-    '--db',
-    join(dir, 'c.db'),
-    '--token-file',
-    join(dir, 'token'),
-    '--allow-path',
-    dir,
-  ]);
-  for (
-    let i = 0;
-    i < 100 &&
-    !(await fetch(`${url}/api/cluster`).then(
-      (r) => r.ok,
-      () => false,
-    ));
-    i++
-  )
-    await sleep(200);
-  for (const id of ['s1', 's2']) {
-    const port = await freePort();
-    start(
-      [
-        'agent',
-        '--coordinator',
-        url,
-        '--id',
-        id,
-        '--slots',
-        '1',
-        '--advertise-host',
-        '127.0.0.1',
-        '--ports',
-        `${port}-${port}`,
-        '--workdir',
-        ROOT,
-        '--state-dir',
-        join(dir, id),
-      ],
-      env,
-    );
-  }
+  cluster = await startLocalCluster({ dir, agents: 2 });
+  const { status } = cluster;
   const spec = join(dir, 'soak.yaml');
   writeFileSync(
     spec,
@@ -108,8 +43,7 @@ async function main() {
       `fault_tolerance: { max_restarts: ${KILLS + 5} }`,
     ].join('\n'),
   );
-  const submit = () => Number(spawnSync(process.execPath, [BIN, 'submit', spec, '--coordinator', url], { cwd: ROOT, env, encoding: 'utf8' }).stdout.trim());
-  const status = async (id) => (await fetch(`${url}/api/experiments/${id}`)).json();
+  const submit = () => cluster.submit(spec);
   const until = async (id, pred, ms) => {
     const deadline = Date.now() + ms;
     for (;;) {
@@ -175,13 +109,13 @@ async function main() {
 
 main().then(
   (code) => {
-    for (const c of children) c.kill('SIGKILL');
+    cluster?.stop();
     rmSync(dir, { recursive: true, force: true });
     process.exit(code);
   },
   (error) => {
     console.error(error);
-    for (const c of children) c.kill('SIGKILL');
+    cluster?.stop();
     process.exit(1);
   },
 );

@@ -151,6 +151,13 @@ describe('orquesta serve + agents', () => {
     expect(cluster.controlPublicKey).toHaveLength(40); // the agents' control connections are CURVE-encrypted
     const logs = orquesta(['logs', String(id), '--coordinator', url]);
     expect(logs.stdout).toMatch(/\[trial 0 rank 1\] pid \d+/);
+    // Goodput: productive step seconds over the wall time since placement; the rest by use, summing to it.
+    const shown = orquesta(['status', String(id), '--coordinator', url]);
+    expect(shown.stdout).toMatch(/^trial 0 goodput \d+\.\d%: productive \d+\.\d s of \d+\.\d s; .*startup \d+\.\d s/m);
+    const { goodput } = done.trials[0] as unknown as { goodput: { goodput: number; wallSeconds: number; seconds: Record<string, number> } };
+    expect(goodput.goodput).toBeGreaterThan(0);
+    expect(goodput.seconds['replayed']).toBe(0);
+    expect(Object.values(goodput.seconds).reduce((a, b) => a + b, 0)).toBeCloseTo(goodput.wallSeconds, 1);
   }, 120_000);
 
   it('ends with the same model.safetensors as `orquesta train` on the same spec, byte for byte', async () => {

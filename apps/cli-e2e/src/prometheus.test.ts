@@ -119,6 +119,33 @@ describe.skipIf(!hasPrometheus)('Prometheus', () => {
     expect(bleu.metric).toMatchObject({ rank: '0', trial: '0' });
     expect(Number(bleu.value[1])).toBeGreaterThanOrEqual(0);
     expect(Number(bleu.value[1])).toBeLessThanOrEqual(100);
+    // The trial's goodput, and its wall time by use (productive, startup, ...).
+    const goodput = await poll(
+      async () => {
+        const body = (await (
+          await fetch(`http://127.0.0.1:${prom}/api/v1/query?query=${encodeURIComponent('orquesta_trial_goodput{experiment="scraped"}')}`)
+        ).json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
+        return body.data.result[0];
+      },
+      30_000,
+      'a goodput sample',
+    );
+    expect(goodput.metric).toMatchObject({ trial: '0' });
+    expect(Number(goodput.value[1])).toBeGreaterThan(0);
+    expect(Number(goodput.value[1])).toBeLessThanOrEqual(1);
+    const uses = (await (
+      await fetch(`http://127.0.0.1:${prom}/api/v1/query?query=${encodeURIComponent('orquesta_trial_time_seconds{experiment="scraped"}')}`)
+    ).json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
+    expect(uses.data.result.map((r) => r.metric['use']).sort()).toEqual([
+      'checkpoint',
+      'evaluation',
+      'productive',
+      'recovery',
+      'replayed',
+      'stalls',
+      'startup',
+    ]);
+    expect(Number(uses.data.result.find((r) => r.metric['use'] === 'productive')?.value[1])).toBeGreaterThan(0);
     const jobs = (await (
       await fetch(`http://127.0.0.1:${prom}/api/v1/query?query=${encodeURIComponent('orquesta_cluster_jobs{state="running"}')}`)
     ).json()) as { data: { result: { value: [number, string] }[] } };

@@ -1,7 +1,7 @@
 /**
  * The dashboard in a real browser: Debian's chromium, driven by playwright-core, opens `orquesta
  * serve`'s page while two agents train a submitted job; it sees the experiment, the loss chart
- * gaining points, per-rank step-time bars and events, and saves a screenshot that is checked
+ * gaining points, per-rank step-time bars and speeds, the trial's goodput and events, and saves a screenshot that is checked
  * against a blank page of the same size. Skipped where chromium is not installed.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -144,6 +144,15 @@ describe.skipIf(!hasChromium)('dashboard in a browser', () => {
     expect(await page.locator('#rank-bars .bar-row').count()).toBe(2);
     expect(await page.locator('#events li').count()).toBeGreaterThan(1);
     expect(await page.locator('#connection').textContent()).toBe('live');
+    // Goodput (productive step time / wall time) for the trial, and each rank's speed relative to the fastest.
+    await page
+      .locator('#trials td.goodput')
+      .filter({ hasText: /^\d+\.\d %$/ })
+      .waitFor({ timeout: 30_000 });
+    expect(await page.locator('#goodput').textContent()).toMatch(/goodput \d+\.\d %: .*productive .* s/);
+    await page.waitForFunction(() => /^\d\.\d\d$/.test(document.querySelector('#workers td.speed[data-rank="1"]')?.textContent ?? ''), undefined, {
+      timeout: 30_000,
+    });
 
     mkdirSync(SCREENSHOTS, { recursive: true });
     const shot = await page.screenshot({ path: join(SCREENSHOTS, 'dashboard.png') });

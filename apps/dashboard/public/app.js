@@ -87,6 +87,7 @@ function renderExperiment(status) {
     status.bestTrial ? `, best validation loss ${fmt(status.bestTrial.validLoss, 4)} (trial ${status.bestTrial.idx})` : '',
   );
   const trial = focusTrial(status);
+  $('goodput').textContent = trial.goodput ? `trial ${trial.idx} goodput ${(trial.goodput.goodput * 100).toFixed(1)} %: ${goodputTitle(trial.goodput)}` : '';
   const rows = state.metrics.filter((m) => m.trialId === trial.id);
   const progress = rows.filter((m) => m.kind === 'progress');
   const evals = rows.filter((m) => m.kind === 'evaluation');
@@ -116,6 +117,7 @@ function renderExperiment(status) {
         el('td', {}, fmt(t.trainLoss)),
         el('td', {}, fmt(t.validLoss)),
         el('td', {}, fmt(t.tokensPerSecond, 0)),
+        el('td', { class: 'goodput', title: goodputTitle(t.goodput) }, t.goodput ? `${(t.goodput.goodput * 100).toFixed(1)} %` : '-'),
         el('td', {}, `${t.restarts}/${t.maxRestarts}`),
         el('td', {}, Object.keys(t.overrides).length ? JSON.stringify(t.overrides) : '-'),
       ),
@@ -133,6 +135,7 @@ function renderExperiment(status) {
           el('td', {}, `${w.host}:${w.port}`),
           el('td', {}, w.slots.join(',') || '-'),
           el('td', {}, fmt(w.pid)),
+          el('td', { class: 'speed', 'data-rank': String(w.rank) }, speedOf(t, w.rank)),
           el('td', {}, w.state),
         ),
       ),
@@ -140,6 +143,23 @@ function renderExperiment(status) {
   );
   $('events').replaceChildren(...state.events.slice(-200).map((e) => el('li', {}, `${new Date(e.ts).toLocaleTimeString()} ${e.message}`)));
   $('logs').textContent = state.logs.map((l) => `[rank ${l.rank}] ${l.line}`).join('\n');
+}
+
+/** Where a trial's wall time went, seconds by use, as a tooltip. */
+function goodputTitle(g) {
+  if (!g) return 'not placed yet';
+  return (
+    `${fmt(g.wallSeconds, 1)} s of wall time: ` +
+    Object.entries(g.seconds)
+      .map(([use, s]) => `${use} ${fmt(s, 1)} s`)
+      .join(', ')
+  );
+}
+
+/** A rank's compute speed relative to the fastest rank of its trial (1 = as fast, 0.5 = twice as slow). */
+function speedOf(t, rank) {
+  const speed = t.rankSpeeds?.[String(rank)];
+  return speed === undefined ? '-' : speed.toFixed(2);
 }
 
 function renderBars(rows) {

@@ -30,7 +30,7 @@ export type {
   TrainingSpec,
 } from './experiment/experiment-schema.js';
 export { formatWorkerReport, parseWorkerReport, WORKER_REPORT, WORKER_REPORT_VERSION } from './messages/worker-report.js';
-export type { WorkerMemory, WorkerReport, WorkerReportType } from './messages/worker-report.js';
+export type { TimeUse, WorkerMemory, WorkerReport, WorkerReportType } from './messages/worker-report.js';
 export {
   CHAOS_ACTIONS,
   CONTROL,

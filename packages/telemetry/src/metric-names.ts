@@ -46,6 +46,18 @@ export const METRIC = {
     description:
       "A rank's compute speed relative to the fastest rank of its run (the fastest rank's compute seconds per step / its own, smoothed): 1 = as fast, 0.5 = twice as slow; per rank.",
   },
+  goodput: {
+    name: 'orquesta.trial.goodput',
+    unit: '',
+    description:
+      "A trial's goodput: productive step seconds / wall seconds since it was first placed (steps redone after a failure, start-up, recovery, checkpoint saves, evaluation and stalls are not productive).",
+  },
+  trialTime: {
+    name: 'orquesta.trial.time_seconds',
+    unit: 's',
+    description:
+      "Where a trial's wall time went since it was first placed, by `use`: productive, startup, replayed, recovery, evaluation, checkpoint, stalls (they sum to the wall time).",
+  },
   bytesSent: { name: 'orquesta.train.all_reduce_bytes_sent', unit: 'By', description: 'Bytes sent in gradient all-reduces, per rank.' },
   restarts: { name: 'orquesta.cluster.restarts', unit: '', description: 'Trial restarts from a checkpoint after a failure.' },
   jobs: { name: 'orquesta.cluster.jobs', unit: '', description: 'Trials by state (attribute state).' },

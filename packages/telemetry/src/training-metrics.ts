@@ -31,6 +31,8 @@ export class TrainingMetrics {
   private readonly busBandwidth;
   private readonly bytesSent;
   private readonly rankSpeed;
+  private readonly goodput;
+  private readonly trialTime;
 
   constructor(meter: Meter) {
     const gauge = (m: (typeof METRIC)[keyof typeof METRIC]) => meter.createGauge(m.name, { description: m.description, unit: m.unit });
@@ -50,6 +52,8 @@ export class TrainingMetrics {
     this.memory = gauge(METRIC.memory);
     this.busBandwidth = gauge(METRIC.busBandwidth);
     this.rankSpeed = gauge(METRIC.rankSpeed);
+    this.goodput = gauge(METRIC.goodput);
+    this.trialTime = gauge(METRIC.trialTime);
     this.bytesSent = meter.createCounter(METRIC.bytesSent.name, { description: METRIC.bytesSent.description, unit: METRIC.bytesSent.unit });
   }
 
@@ -82,6 +86,12 @@ export class TrainingMetrics {
   /** A rank's speed relative to the fastest rank of its run (see METRIC.rankSpeed). */
   speed(value: number, attributes: Attributes): void {
     this.rankSpeed.record(value, attributes);
+  }
+
+  /** A trial's goodput and where its wall time went, seconds by use (see METRIC.goodput, METRIC.trialTime). */
+  trialGoodput(goodput: number, seconds: Readonly<Record<string, number>>, attributes: Attributes): void {
+    this.goodput.record(goodput, attributes);
+    for (const [use, s] of Object.entries(seconds)) this.trialTime.record(s, { ...attributes, use });
   }
 
   /** One step's phase times of one rank. */

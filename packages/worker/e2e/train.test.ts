@@ -59,7 +59,13 @@ describe('orquesta train', () => {
     const restart = /restarting -> queued: restart 1 of 2 from .*step-000000(\d\d)/.exec(result.stderr);
     expect(restart, result.stderr).not.toBeNull();
     expect(result.stderr).toContain(`resuming from step ${Number(restart![1])}`);
-    expect(JSON.parse(result.stdout.trim().split('\n').at(-1)!)).toMatchObject({ ok: true, steps: 20 });
+    const summary = JSON.parse(result.stdout.trim().split('\n').at(-1)!);
+    expect(summary).toMatchObject({ ok: true, steps: 20 });
+    // Goodput counts the restart: two start-ups and the killed attempt's lost work are not productive.
+    expect(summary.goodput).toBeGreaterThan(0);
+    expect(summary.goodput).toBeLessThan(1);
+    expect(summary.time_use.startup).toBeGreaterThan(0);
+    expect(summary.time_use.replayed).toBeGreaterThan(0);
     expect(Buffer.compare(checkpointBytes(straight, 20, 'model.safetensors'), checkpointBytes(killed, 20, 'model.safetensors'))).toBe(0);
     // The sharded run writes its moments bucket by bucket, so the file orders them differently; every tensor is equal.
     const moments = (dir: string) => decodeSafetensors(checkpointBytes(dir, 20, 'optimizer.safetensors'));

@@ -26,6 +26,7 @@ import { buildModel } from './train/trainable-model.js';
 import { loadTrainingData } from './train/training-data.js';
 import { loadValidationBleu } from './evaluation/validation-bleu.js';
 import { Trainer } from './train/trainer.js';
+import { TimeUseClock } from './train/time-use-clock.js';
 import { trainerConfigFromSpec } from './train/trainer-config.js';
 
 /** One rank's training job: where it sits in the run (as its launcher assigned it), and the validated spec. */
@@ -50,6 +51,8 @@ export async function runWorker(setup: WorkerJob, io: WorkerIO, stop: StopSignal
   const { rank, worldSize, spec } = setup;
   const { training, checkpoint } = spec;
   const lead = rank === 0;
+  /** Where this process's time goes (rank 0 reports it for goodput). */
+  const clock = new TimeUseClock();
   io.log(`pid ${process.pid}`);
   const backend = await selectBackend(spec.resources.backend, setup.backendOptions ?? {});
   const native = backend === 'wasm-native' ? nativeKernelReport() : undefined;
@@ -116,12 +119,19 @@ export async function runWorker(setup: WorkerJob, io: WorkerIO, stop: StopSignal
         ),
       report: (saved) => io.report({ v: 1, type: 'checkpoint', ...saved }),
     });
+    const save = async () => {
+      clock.enter('checkpoint');
+      await saver.save();
+      clock.enter('other');
+    };
     const bleu = lead && model.seq2seq && data.tokenizers ? await loadValidationBleu(spec, model.seq2seq, data.tokenizers) : undefined;
     const evaluate = async () => {
       if (data.valid.length === 0) return;
+      clock.enter('evaluation');
       const { loss, tokens } = await trainer.evaluate(data.valid);
+      const scored = lead && bleu ? await bleu.score() : undefined;
+      clock.enter('other');
       if (!lead) return;
-      const scored = bleu ? await bleu.score() : undefined;
       io.report({
         v: 1,
         type: 'evaluation',
@@ -154,9 +164,11 @@ export async function runWorker(setup: WorkerJob, io: WorkerIO, stop: StopSignal
     let window = { steps: 0, seconds: 0, since: performance.now() };
     while (trainer.step < training.max_steps) {
       const start = { run, step: trainer.step + 1, rank, worldSize, startMs: performance.timeOrigin + performance.now() };
+      clock.enter('steps');
       const span = startStepSpan(tracer, start);
       group.setTraceContext(wireContextOf(span)); // carried in this step's gradient frames
       const stats = await trainer.trainStep(stop.requested);
+      clock.enter('other');
       saver.afterStep();
       finishStepSpans(tracer, span, { ...start, seconds: stats.seconds, tokens: stats.tokens, buckets: stats.buckets, peers: group.takePeerTraceContexts() });
       if (!Number.isFinite(stats.loss)) throw new TrainingDivergedError(stats.step);
@@ -184,6 +196,7 @@ export async function runWorker(setup: WorkerJob, io: WorkerIO, stop: StopSignal
           memory: memory(),
           allReduceBytes,
           computeWindow,
+          time: clock.read(),
         });
         windowStart = performance.now();
         windowTokens = 0;
@@ -198,6 +211,7 @@ export async function runWorker(setup: WorkerJob, io: WorkerIO, stop: StopSignal
           memory: memory(),
           allReduceBytes,
           computeWindow,
+          ...(lead ? { time: clock.read() } : {}),
         });
       }
       if (stats.step % training.consistency_every_steps === 0) await trainer.checkReplicas();
@@ -206,11 +220,11 @@ export async function runWorker(setup: WorkerJob, io: WorkerIO, stop: StopSignal
         reason = 'stopped';
         break;
       }
-      if (stats.step % checkpoint.every_steps === 0 && !last) await saver.save();
+      if (stats.step % checkpoint.every_steps === 0 && !last) await save();
     }
     await trainer.checkReplicas();
     if (reason === 'max_steps') await evaluate();
-    await saver.save();
+    await save();
     await saver.finish();
     const peak = memory();
     io.log(`memory: peak RSS ${mib(peak.peakRss)} MiB${peak.wasmHeap === undefined ? '' : `, wasm heap ${mib(peak.wasmHeap)} MiB`}`);

@@ -14,6 +14,8 @@ interface TrialView {
   validLoss: number | null;
   tokensPerSecond: number | null;
   lastCheckpoint: string | null;
+  goodput: { goodput: number; wallSeconds: number; seconds: Record<string, number> } | null;
+  rankSpeeds: Record<string, number> | null;
   workers: { rank: number; agent: string; host: string; port: number; slots: number[]; pid: number | null; state: string }[];
 }
 
@@ -37,7 +39,7 @@ export async function statusCommand(idText: string, flags: ClientFlags & { json?
       );
     const n = (v: number | null, digits = 3) => (v === null ? '-' : v.toFixed(digits));
     for (const line of table(
-      ['TRIAL', 'STATE', 'STEP', 'TRAIN LOSS', 'VALID LOSS', 'TOK/S', 'RESTARTS', 'SEARCH POINT'],
+      ['TRIAL', 'STATE', 'STEP', 'TRAIN LOSS', 'VALID LOSS', 'TOK/S', 'GOODPUT', 'RESTARTS', 'SEARCH POINT'],
       trials.map((t) => [
         String(t.idx),
         t.state,
@@ -45,14 +47,29 @@ export async function statusCommand(idText: string, flags: ClientFlags & { json?
         n(t.trainLoss),
         n(t.validLoss),
         n(t.tokensPerSecond, 0),
+        t.goodput === null ? '-' : `${(t.goodput.goodput * 100).toFixed(1)}%`,
         `${t.restarts}/${t.maxRestarts}`,
         Object.keys(t.overrides).length ? JSON.stringify(t.overrides) : '-',
       ]),
     ))
       io.out(line);
+    for (const t of trials.filter((x) => x.goodput !== null && x.goodput.wallSeconds > 0)) {
+      const g = t.goodput!;
+      const rest = Object.entries(g.seconds)
+        .filter(([use, sec]) => use !== 'productive' && sec > 0)
+        .map(([use, sec]) => `${use} ${sec.toFixed(1)} s`);
+      io.out(
+        `trial ${t.idx} goodput ${(g.goodput * 100).toFixed(1)}%: productive ${(g.seconds['productive'] ?? 0).toFixed(1)} s of ${g.wallSeconds.toFixed(1)} s${rest.length > 0 ? `; ${rest.join(', ')}` : ''}`,
+      );
+    }
     for (const t of trials.filter((x) => x.workers.length > 0 && ['scheduled', 'running', 'checkpointing', 'restarting'].includes(x.state))) {
       io.out(`trial ${t.idx} attempt ${t.attempt} workers:`);
-      for (const w of t.workers) io.out(`  rank ${w.rank}  ${w.agent} (${w.host}:${w.port})  slots ${w.slots.join(',')}  pid ${w.pid ?? '-'}  ${w.state}`);
+      for (const w of t.workers) {
+        const speed = t.rankSpeeds?.[String(w.rank)];
+        io.out(
+          `  rank ${w.rank}  ${w.agent} (${w.host}:${w.port})  slots ${w.slots.join(',')}  pid ${w.pid ?? '-'}  ${w.state}${speed === undefined ? '' : `  speed ${speed.toFixed(2)}`}`,
+        );
+      }
     }
     return EXIT.ok;
   });

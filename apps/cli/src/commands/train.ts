@@ -153,6 +153,9 @@ export async function trainCommand(file: string, flags: TrainFlags, io: CliIO, s
     step_seconds_median: stepSeconds.length > 0 ? round4(median(stepSeconds)) : null,
     /** Checkpoints written during training (the final one excluded: the run waits for it): count, median seconds the loop spent on one, median seconds its write took. */
     checkpoints: checkpointFigures(saves.slice(0, -1)),
+    /** Productive step seconds / wall seconds since the trial was placed, and where the rest went (seconds). */
+    goodput: result.goodput === null ? null : round4(result.goodput.goodput),
+    time_use: result.goodput === null ? null : Object.fromEntries(Object.entries(result.goodput.seconds).map(([k, v]) => [k, round4(v)])),
   };
   io.out(JSON.stringify(summary));
   if (!ok) {

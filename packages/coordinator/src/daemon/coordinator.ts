@@ -38,6 +38,7 @@ import { planSpec } from './plan-spec.js';
 import { recoverFromStore } from './recover-from-store.js';
 import { runEnding, runOutcome } from './run-outcome.js';
 import { StragglerWatch } from './straggler-watch.js';
+import { GoodputBook } from './goodput-book.js';
 
 export class Coordinator {
   private readonly store: Store;
@@ -53,6 +54,7 @@ export class Coordinator {
   private recoveringUntil: number;
   private readonly figures: ReportFigures;
   private readonly stragglers = new StragglerWatch();
+  private readonly goodput: GoodputBook;
   private readonly clusterMetrics: ClusterMetrics | undefined;
   private readonly scheduling: SchedulingState;
   private passing = false;
@@ -69,6 +71,7 @@ export class Coordinator {
     this.log = options.log ?? (() => {});
     this.slurm = options.slurm ? new SlurmRuns(options.slurm, { store: this.store, runs: this.runs, controlToken: options.controlToken }) : undefined;
     this.figures = new ReportFigures(this.store, options.meter);
+    this.goodput = new GoodputBook(this.store, this.figures);
     this.scheduling = { store: this.store, starvationMs: options.starvationMs ?? 300_000, isSlurm: (trial) => this.isSlurm(trial) };
     this.agents = new AgentSessions({
       store: this.store,
@@ -177,7 +180,7 @@ export class Coordinator {
       case 'heartbeat':
         return this.apply(this.agents.heartbeat(from, message.running, this.now(), message.draining === true));
       case 'worker-report':
-        return recordReport(this.store, this.figures, this.stragglers, this.runs.get(message.run), message, this.now());
+        return recordReport(this.store, this.figures, this.stragglers, this.goodput, this.runs.get(message.run), message, this.now());
       case 'worker-log': {
         const tracker = this.runs.get(message.run);
         if (tracker) this.store.addLogs(tracker.experimentId, tracker.trialId, message.rank, message.lines);
@@ -219,6 +222,7 @@ export class Coordinator {
     if (trial.state === 'scheduled' || trial.state === 'running') {
       const failed = code !== 0;
       if (failed || (allExited && runEnding(tracker) === 'failed')) {
+        this.goodput.ended(trial, run, true, this.now());
         const cause = failed ? describeExit(rank, { code, signal }, tracker.lastError.get(rank)) : `workers stopped before max_steps`;
         this.store.moveTrial(trial.id, trial.state, 'restarting', cause);
         this.stopRequestedAt.set(trial.id, this.now());
@@ -239,7 +243,9 @@ export class Coordinator {
     this.figures.forget(run);
     this.stragglers.forget(run);
     this.slurm?.forget(run);
-    const outcome = runOutcome(trial, runEnding(tracker));
+    const ending = runEnding(tracker);
+    this.goodput.ended(trial, run, ending === 'failed', this.now());
+    const outcome = runOutcome(trial, ending);
     if (!outcome) return;
     if (outcome.restart) this.clusterMetrics?.restart(this.figures.attributes(trial));
     this.store.moveTrial(trial.id, trial.state, outcome.to, outcome.cause, outcome.changes);
@@ -339,9 +345,12 @@ export class Coordinator {
         case 'send':
           this.channel.send(action.to, action.message);
           break;
-        case 'track-run':
-          this.trackRun(this.store.trial(action.trialId));
+        case 'track-run': {
+          const trial = this.store.trial(action.trialId);
+          this.trackRun(trial);
+          this.goodput.placed(trial, runId(trial.id, trial.attempt), this.now());
           break;
+        }
         case 'drop-run':
           this.runs.delete(action.run);
           break;

@@ -2,12 +2,14 @@
  * A worker's report as the coordinator keeps it: the first report of a run's rank moves its trial
  * from scheduled to running; `started` is an event; figures go to the store and metrics, compute
  * seconds to the straggler watch (speeds as metrics, a rank that stays slow named in an event); `done`
- * and `failed` are remembered on the run's tracker for when its workers exit.
+ * and `failed` are remembered on the run's tracker for when its workers exit. Rank 0's time use feeds the
+ * trial's goodput ledger.
  */
 import type { AgentMessage } from '@orquesta/protocol';
 import type { TrialRow } from '../store/rows.js';
 import type { Store } from '../store/store.js';
 import { runId, type RunTracker } from './coordinator-types.js';
+import type { GoodputBook } from './goodput-book.js';
 import type { ReportFigures } from './report-figures.js';
 import type { StragglerVerdict, StragglerWatch } from './straggler-watch.js';
 
@@ -15,6 +17,7 @@ export function recordReport(
   store: Store,
   figures: ReportFigures,
   stragglers: StragglerWatch,
+  goodput: GoodputBook,
   tracker: RunTracker | undefined,
   message: Extract<AgentMessage, { type: 'worker-report' }>,
   now: number,
@@ -32,10 +35,12 @@ export function recordReport(
         kind: 'started',
         message: `trial ${trial.idx}: ${report.worldSize} worker(s) on ${report.backend}, ${report.resumedFrom === null ? 'from step 0' : `resumed from step ${report.resumedFrom}`}`,
       });
+      goodput.resumed(trial, run, report.resumedFrom, now);
       return;
     case 'progress':
     case 'timing':
       figures.record(run, trial, rank, report);
+      if (report.time !== undefined && (report.type === 'progress' || report.rank === 0)) goodput.reported(trial, run, report.step, report.time, now);
       if (report.computeWindow !== undefined)
         watchStragglers(store, figures, stragglers.observe(run, tracker.ranks, rank, report.computeWindow, now), run, trial, now);
       return;
@@ -59,6 +64,7 @@ export function recordReport(
 function watchStragglers(store: Store, figures: ReportFigures, verdict: StragglerVerdict, run: string, trial: TrialRow, now: number): void {
   if (verdict.speeds.size === 0) return;
   figures.speeds(trial, verdict.speeds);
+  store.setRankSpeeds(trial.id, Object.fromEntries([...verdict.speeds].map(([rank, speed]) => [String(rank), Math.round(speed * 1000) / 1000])));
   for (const s of verdict.named) {
     const node = store.workers(run).find((w) => w.rank === s.rank)?.agent;
     store.addEvent({

@@ -9,6 +9,7 @@ import { TrainingMetrics } from '@orquesta/telemetry';
 import type { TrialRow } from '../store/rows.js';
 import type { Store } from '../store/store.js';
 import { runId } from './coordinator-types.js';
+import type { GoodputView } from './goodput-ledger.js';
 
 type Figures = Extract<WorkerReport, { type: 'progress' | 'timing' | 'evaluation' | 'checkpoint' }>;
 
@@ -87,6 +88,11 @@ export class ReportFigures {
   /** Each rank's speed relative to the fastest (straggler-watch.ts), as a metric. */
   speeds(trial: TrialRow, speeds: ReadonlyMap<number, number>): void {
     for (const [rank, speed] of speeds) this.metrics?.speed(speed, this.attributes(trial, rank));
+  }
+
+  /** A trial's goodput figures (goodput-ledger.ts), as metrics. */
+  goodput(trial: TrialRow, view: GoodputView): void {
+    this.metrics?.trialGoodput(view.goodput, view.seconds, this.attributes(trial));
   }
 
   /** Drops a finished run's step counters. */

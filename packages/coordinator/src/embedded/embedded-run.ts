@@ -19,6 +19,8 @@ import { StateConflictError } from '../daemon/daemon-errors.js';
 import { TERMINAL_STATES, type JobState } from '../jobs/job-state.js';
 import type { EventRow, TrialRow } from '../store/rows.js';
 import { Store } from '../store/store.js';
+import { trialGoodput } from '../daemon/goodput-book.js';
+import { parseGoodput, type GoodputView } from '../daemon/goodput-ledger.js';
 
 /** The in-process agent's id, as events and logs name it. */
 export const EMBEDDED_AGENT = 'local';
@@ -59,6 +61,8 @@ export interface EmbeddedResult {
   readonly restarts: number;
   /** Why each restart (or the final failure) happened: "rank 1 exited with signal SIGKILL". */
   readonly failures: readonly string[];
+  /** The trial's goodput and where its wall time went (goodput-ledger.ts); null when it never ran. */
+  readonly goodput: GoodputView | null;
 }
 
 export interface EmbeddedRun {
@@ -127,7 +131,10 @@ export function startEmbeddedRun(options: EmbeddedRunOptions): EmbeddedRun {
   if (!submitted.ok) {
     cleanUp();
     const problems = submitted.problems.map((p) => `${p.path}: ${p.message}`).join('; ');
-    return { done: Promise.resolve({ state: 'failed', cause: `the coordinator refused the spec: ${problems}`, restarts: 0, failures: [] }), stop: () => {} };
+    return {
+      done: Promise.resolve({ state: 'failed', cause: `the coordinator refused the spec: ${problems}`, restarts: 0, failures: [], goodput: null }),
+      stop: () => {},
+    };
   }
   const experimentId = submitted.id;
   let lastEvent = 0;
@@ -155,8 +162,9 @@ export function startEmbeddedRun(options: EmbeddedRunOptions): EmbeddedRun {
     if (agent.running().length > 0) return;
     clearInterval(timer);
     const cause = lastTransition?.message ?? trial.state;
+    const goodput = trial.goodputJson === null ? null : trialGoodput(parseGoodput(trial.goodputJson), trial, now());
     cleanUp();
-    finish({ state: trial.state, cause, restarts: trial.restarts, failures });
+    finish({ state: trial.state, cause, restarts: trial.restarts, failures, goodput });
   };
   const tickMs = options.tickMs ?? 250;
   let sinceBeat = 0;

@@ -1,6 +1,8 @@
 /** The JSON views of experiments the API serves (and `orquesta status` prints). */
 import type { Store } from '../store/store.js';
 import type { TrialRow } from '../store/rows.js';
+import { trialGoodput } from '../daemon/goodput-book.js';
+import { GOODPUT_USES, parseGoodput, type GoodputView } from '../daemon/goodput-ledger.js';
 
 export function experimentSummary(store: Store, id: number) {
   const e = store.experiment(id);
@@ -19,7 +21,7 @@ export function experimentSummary(store: Store, id: number) {
   };
 }
 
-export function experimentStatus(store: Store, id: number) {
+export function experimentStatus(store: Store, id: number, now = Date.now()) {
   const trials = store.trials(id);
   const best = bestTrial(trials);
   return {
@@ -38,6 +40,8 @@ export function experimentStatus(store: Store, id: number) {
       validLoss: t.validLoss,
       validPerplexity: t.validPerplexity,
       tokensPerSecond: t.tokensPerSecond,
+      goodput: t.goodputJson === null ? null : roundView(trialGoodput(parseGoodput(t.goodputJson), t, now)),
+      rankSpeeds: t.rankSpeeds,
       checkpointDir: t.checkpointDir,
       lastCheckpoint: t.lastCheckpoint,
       workers:
@@ -61,4 +65,14 @@ export function experimentStatus(store: Store, id: number) {
 /** The trial with the lowest validation loss (ties: lowest index). */
 export function bestTrial(trials: readonly TrialRow[]): TrialRow | undefined {
   return trials.filter((t) => t.validLoss !== null).sort((a, b) => (a.validLoss as number) - (b.validLoss as number) || a.idx - b.idx)[0];
+}
+
+/** Goodput figures to milliseconds (and the ratio to 4 digits), for reading. */
+function roundView(view: GoodputView) {
+  const r = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
+  return {
+    goodput: r(view.goodput, 4),
+    wallSeconds: r(view.wallSeconds, 3),
+    seconds: Object.fromEntries(GOODPUT_USES.map((u) => [u, r(view.seconds[u], 3)])),
+  };
 }

@@ -45,6 +45,8 @@ export function trialRow(r: Row): TrialRow {
     validLoss: num(r['valid_loss']),
     validPerplexity: num(r['valid_perplexity']),
     tokensPerSecond: num(r['tokens_per_second']),
+    goodputJson: (r['goodput_json'] as string | null | undefined) ?? null,
+    rankSpeeds: r['rank_speeds_json'] == null ? null : (JSON.parse(String(r['rank_speeds_json'])) as Record<string, number>),
     createdAt: Number(r['created_at']),
     updatedAt: Number(r['updated_at']),
   };

@@ -41,6 +41,10 @@ export interface TrialRow {
   readonly validLoss: number | null;
   readonly validPerplexity: number | null;
   readonly tokensPerSecond: number | null;
+  /** The goodput ledger's state as JSON (daemon/goodput-ledger.ts), or null before the first placement. */
+  readonly goodputJson: string | null;
+  /** Each rank's speed relative to the fastest, by rank, from the newest straggler-watch verdict; null before one. */
+  readonly rankSpeeds: Readonly<Record<string, number>> | null;
   readonly createdAt: number;
   readonly updatedAt: number;
 }

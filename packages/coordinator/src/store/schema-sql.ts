@@ -1,5 +1,10 @@
 /** The coordinator's SQLite schema. Times are epoch milliseconds. Bump SCHEMA_VERSION with every change. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
+
+/** Statements that bring a database of version k (the key) to version k + 1. */
+export const MIGRATIONS: Readonly<Record<number, string>> = {
+  1: `ALTER TABLE trials ADD COLUMN goodput_json TEXT; ALTER TABLE trials ADD COLUMN rank_speeds_json TEXT;`,
+};
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -37,6 +42,8 @@ CREATE TABLE IF NOT EXISTS trials (
   valid_loss REAL,
   valid_perplexity REAL,
   tokens_per_second REAL,
+  goodput_json TEXT,
+  rank_speeds_json TEXT,
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL
 );

@@ -10,7 +10,7 @@ import { experimentState, transition, type JobState, type StopTarget } from '../
 import type { Placement } from '../scheduler/cluster-view.js';
 import type { AgentRow, AgentState, EventRow, ExperimentRow, LogRow, MetricRow, TrialRow, WorkerRow } from './rows.js';
 import { experimentRow, metricRow, trialRow, workerRow, type Row } from './row-mapping.js';
-import { SCHEMA_SQL, SCHEMA_VERSION } from './schema-sql.js';
+import { MIGRATIONS, SCHEMA_SQL, SCHEMA_VERSION } from './schema-sql.js';
 import { NotFoundError, StaleStateError, StoreOpenError } from './store-errors.js';
 
 export interface NewTrial {
@@ -56,12 +56,34 @@ export class Store {
     }
     const version = this.db.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).get() as { value: string } | undefined;
     if (version === undefined) this.db.prepare(`INSERT INTO meta (key, value) VALUES ('schema_version', ?)`).run(String(SCHEMA_VERSION));
-    else if (Number(version.value) !== SCHEMA_VERSION)
-      throw new StoreOpenError(`${file} has schema version ${version.value}; this coordinator reads version ${SCHEMA_VERSION}`);
+    else if (Number(version.value) !== SCHEMA_VERSION) this.migrate(file, Number(version.value));
   }
 
   close(): void {
     this.db.close();
+  }
+
+  /** Brings an older file to SCHEMA_VERSION, one version per transaction. @throws {StoreOpenError} a newer or unknown version. */
+  private migrate(file: string, from: number): void {
+    for (let v = from; v < SCHEMA_VERSION; v++) {
+      const sql = MIGRATIONS[v];
+      if (sql === undefined) break;
+      this.db.transaction(() => {
+        this.db.exec(sql);
+        this.db.prepare(`UPDATE meta SET value = ? WHERE key = 'schema_version'`).run(String(v + 1));
+      })();
+      from = v + 1;
+    }
+    if (from !== SCHEMA_VERSION) throw new StoreOpenError(`${file} has schema version ${from}; this coordinator reads version ${SCHEMA_VERSION}`);
+  }
+
+  /** Keeps a trial's goodput ledger state (JSON). */
+  setGoodput(trialId: number, goodputJson: string): void {
+    this.db.prepare(`UPDATE trials SET goodput_json = ? WHERE id = ?`).run(goodputJson, trialId);
+  }
+
+  setRankSpeeds(trialId: number, speeds: Readonly<Record<string, number>>): void {
+    this.db.prepare(`UPDATE trials SET rank_speeds_json = ? WHERE id = ?`).run(JSON.stringify(speeds), trialId);
   }
 
   /** `trials` builds the trial rows once the experiment id is known (their checkpoint paths use it). */

@@ -37,6 +37,22 @@ const StepSecondsSchema = Type.Object({ data: Type.Number(), compute: Type.Numbe
 /** A rank's compute (forward and backward) seconds over the steps since its previous report: what straggler detection compares. */
 const ComputeWindowSchema = Type.Object({ steps: count(), seconds: Type.Number({ minimum: 0 }) });
 
+const seconds = () => Type.Number({ minimum: 0 });
+
+/**
+ * Where a worker's wall time went since its process started, in seconds (rank 0 reports it; the
+ * coordinator turns it into the trial's goodput): starting up (process start to the first step),
+ * training steps, blocking evaluation, checkpoint saves as they held the loop, and everything else
+ * (reports, replica checks). They sum to the process's age.
+ */
+export const TimeUseSchema = Type.Object({
+  startup: seconds(),
+  steps: seconds(),
+  evaluation: seconds(),
+  checkpoint: seconds(),
+  other: seconds(),
+});
+
 const StartedSchema = Type.Object({
   v,
   type: Type.Literal(WORKER_REPORT.started),
@@ -66,6 +82,7 @@ const ProgressSchema = Type.Object({
   /** Bytes rank 0 sends per step in gradient all-reduces (2(N-1)/N of the gradients). */
   allReduceBytes: Type.Optional(count()),
   computeWindow: Type.Optional(ComputeWindowSchema),
+  time: Type.Optional(TimeUseSchema),
 });
 
 /**
@@ -81,6 +98,7 @@ const TimingSchema = Type.Object({
   memory: Type.Optional(WorkerMemorySchema),
   allReduceBytes: Type.Optional(count()),
   computeWindow: Type.Optional(ComputeWindowSchema),
+  time: Type.Optional(TimeUseSchema),
 });
 
 const EvaluationSchema = Type.Object({

@@ -6,7 +6,7 @@
  */
 import type { Static } from '@sinclair/typebox';
 import { compileWireSchema } from './wire-schema.js';
-import { WorkerReportSchema, type WorkerMemorySchema } from './worker-report-schema.js';
+import { WorkerReportSchema, type TimeUseSchema, type WorkerMemorySchema } from './worker-report-schema.js';
 
 export { WORKER_REPORT, WORKER_REPORT_VERSION } from './worker-report-schema.js';
 
@@ -14,6 +14,9 @@ export type WorkerReport = Static<typeof WorkerReportSchema>;
 
 /** A worker's memory, in bytes. */
 export type WorkerMemory = Static<typeof WorkerMemorySchema>;
+
+/** Where a worker's wall time went since its process started, in seconds. */
+export type TimeUse = Static<typeof TimeUseSchema>;
 
 export type WorkerReportType = WorkerReport['type'];
 

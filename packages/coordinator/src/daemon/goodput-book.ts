@@ -1,0 +1,55 @@
+/**
+ * Keeps each trial's goodput ledger (goodput-ledger.ts) on its row as the coordinator sees placements,
+ * rank 0's reports and ends, and records the figures as metrics.
+ */
+import type { TimeUse } from '@orquesta/protocol';
+import { PENDING_STATES } from '../jobs/job-state.js';
+import type { TrialRow } from '../store/rows.js';
+import type { Store } from '../store/store.js';
+import {
+  goodputEnded,
+  goodputPlaced,
+  goodputReported,
+  goodputResumed,
+  goodputView,
+  parseGoodput,
+  type GoodputState,
+  type GoodputView,
+} from './goodput-ledger.js';
+import type { ReportFigures } from './report-figures.js';
+
+export class GoodputBook {
+  constructor(
+    private readonly store: Store,
+    private readonly figures: ReportFigures,
+  ) {}
+
+  placed(trial: TrialRow, run: string, now: number): void {
+    this.update(trial, (s) => goodputPlaced(s, run, trial.lastStep, now), now);
+  }
+
+  resumed(trial: TrialRow, run: string, step: number | null, now: number): void {
+    this.update(trial, (s) => goodputResumed(s, run, step ?? 0), now);
+  }
+
+  reported(trial: TrialRow, run: string, step: number, time: TimeUse, now: number): void {
+    this.update(trial, (s) => goodputReported(s, run, step, time, now), now);
+  }
+
+  ended(trial: TrialRow, run: string, failed: boolean, now: number): void {
+    this.update(trial, (s) => goodputEnded(s, run, failed, now), now);
+  }
+
+  private update(trial: TrialRow, change: (s: GoodputState) => GoodputState, now: number): void {
+    const before = parseGoodput(trial.goodputJson);
+    const after = change(before);
+    if (after === before) return;
+    this.store.setGoodput(trial.id, JSON.stringify(after));
+    this.figures.goodput(trial, trialGoodput(after, trial, now));
+  }
+}
+
+/** A trial's goodput figures now (a trial waiting to restart accrues recovery time). */
+export function trialGoodput(state: GoodputState, trial: Pick<TrialRow, 'state' | 'attempt'>, now: number): GoodputView {
+  return goodputView(state, now, trial.attempt > 0 && (PENDING_STATES.includes(trial.state) || trial.state === 'restarting'));
+}

@@ -1,0 +1,50 @@
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SCHEMA_SQL, SCHEMA_VERSION } from './schema-sql.js';
+import { Store } from './store.js';
+import { StoreOpenError } from './store-errors.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'orquesta-store-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A file as a version-1 coordinator left it: no goodput or rank-speed columns. */
+function versionOneFile(name: string): string {
+  const file = join(dir, name);
+  const db = new Database(file);
+  db.exec(SCHEMA_SQL.replace('  goodput_json TEXT,\n', '').replace('  rank_speeds_json TEXT,\n', ''));
+  db.prepare(`INSERT INTO meta (key, value) VALUES ('schema_version', '1')`).run();
+  db.prepare(`INSERT INTO experiments (name, spec_yaml, state, priority, created_at, updated_at) VALUES ('old', 'name: old', 'running', 50, 1, 1)`).run();
+  db.prepare(
+    `INSERT INTO trials (experiment_id, idx, overrides_json, spec_json, state, max_restarts, priority, preemptible, workers, slots_per_worker, queued_at, checkpoint_dir, created_at, updated_at)
+     VALUES (1, 0, '{}', '{}', 'running', 3, 50, 1, 2, 1, 1, 'runs/old', 1, 1)`,
+  ).run();
+  db.close();
+  return file;
+}
+
+describe('Store schema versions', () => {
+  it('migrates a version-1 file in place, keeping its rows', () => {
+    const store = new Store(versionOneFile('v1.db'));
+    const [trial] = store.trials(1);
+    expect(trial).toMatchObject({ state: 'running', goodputJson: null, rankSpeeds: null });
+    store.setGoodput(trial!.id, '{"v":1}');
+    store.setRankSpeeds(trial!.id, { '0': 1, '1': 0.5 });
+    expect(store.trial(trial!.id)).toMatchObject({ goodputJson: '{"v":1}', rankSpeeds: { '0': 1, '1': 0.5 } });
+    store.close();
+    const db = new Database(join(dir, 'v1.db'));
+    expect(db.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).get()).toEqual({ value: String(SCHEMA_VERSION) });
+    db.close();
+  });
+
+  it('refuses a file of a newer version', () => {
+    const file = versionOneFile('v9.db');
+    const db = new Database(file);
+    db.prepare(`UPDATE meta SET value = '9' WHERE key = 'schema_version'`).run();
+    db.close();
+    expect(() => new Store(file)).toThrow(StoreOpenError);
+    expect(() => new Store(file)).toThrow(/schema version 9; this coordinator reads version 2/);
+  });
+});
