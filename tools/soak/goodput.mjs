@@ -117,10 +117,11 @@ async function main() {
   const kills = [];
   await until(id, (s) => ended(s) || training(s), 30 * 60_000);
   const killStart = Date.now();
-  while (Date.now() - killStart < MINUTES * 60_000) {
-    const next = killStart + (kills.length + 1) * KILL_EVERY * 1000;
+  // Kills at KILL_EVERY, 2 KILL_EVERY, ... seconds after training began, up to MINUTES minutes.
+  const planned = Math.floor((MINUTES * 60) / KILL_EVERY);
+  for (let k = 1; k <= planned; k++) {
+    const next = killStart + k * KILL_EVERY * 1000;
     while (Date.now() < next && !ended(await status(id))) await sleep(200);
-    if (Date.now() - killStart >= MINUTES * 60_000) break;
     const s = await until(id, (x) => ended(x) || training(x), 10 * 60_000);
     if (ended(s)) break;
     const workers = s.trials[0].workers;
