@@ -11,10 +11,10 @@
 //
 // --steps defaults to what the untouched run trains in MINUTES minutes, measured by a short probe.
 // --mode peer (replacing only the killed worker) is refused: peer recovery is not built.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sleep, startLocalCluster } from './local-cluster.mjs';
+import { runSoak, sleep, startLocalCluster } from './local-cluster.mjs';
 
 const USAGE =
   'node tools/soak/goodput.mjs [--minutes 10] [--kill-every 60] [--mode checkpoint] [--workers 2] [--steps N] [--checkpoint-every 100] [--seed 1] [--json]';
@@ -182,15 +182,4 @@ async function main() {
   return bitwise && result.recovered === result.kills ? 0 : 1;
 }
 
-main().then(
-  (code) => {
-    cluster?.stop();
-    rmSync(dir, { recursive: true, force: true });
-    process.exit(code);
-  },
-  (error) => {
-    console.error(error);
-    cluster?.stop();
-    process.exit(1);
-  },
-);
+runSoak(main, { dir, stop: () => cluster?.stop() });

@@ -5,10 +5,10 @@
 // must equal the untouched run's bit for bit. Prints one JSON line with the figures.
 //
 //   node tools/soak/kill-workers.mjs [--kills 50] [--steps 800] [--seed 1]
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sleep, startLocalCluster } from './local-cluster.mjs';
+import { runSoak, sleep, startLocalCluster } from './local-cluster.mjs';
 
 const args = Object.fromEntries(process.argv.slice(2).reduce((pairs, a, i, all) => (a.startsWith('--') ? [...pairs, [a.slice(2), all[i + 1]]] : pairs), []));
 if ('help' in args || 'h' in args) {
@@ -107,15 +107,4 @@ async function main() {
   return equal && injected === KILLS ? 0 : 1;
 }
 
-main().then(
-  (code) => {
-    cluster?.stop();
-    rmSync(dir, { recursive: true, force: true });
-    process.exit(code);
-  },
-  (error) => {
-    console.error(error);
-    cluster?.stop();
-    process.exit(1);
-  },
-);
+runSoak(main, { dir, stop: () => cluster?.stop() });

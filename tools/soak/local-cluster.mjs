@@ -4,7 +4,7 @@
 // against it, experiment status and events, and stop() to kill every process it started.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -89,4 +89,23 @@ export async function startLocalCluster({ dir, agents, prefix = 's' }) {
     events: async (id) => (await fetch(`${url}/api/experiments/${id}/events`)).json(),
     stop: () => children.forEach((c) => c.kill('SIGKILL')),
   };
+}
+
+/**
+ * Runs a soak's `main` (resolving with the exit code) and exits with its code: the cluster `stop` is
+ * called either way; `dir` is removed after a clean run and kept after an error, for its logs.
+ */
+export function runSoak(main, { dir, stop }) {
+  main().then(
+    (code) => {
+      stop();
+      rmSync(dir, { recursive: true, force: true });
+      process.exit(code);
+    },
+    (error) => {
+      console.error(error);
+      stop();
+      process.exit(1);
+    },
+  );
 }

@@ -22,6 +22,9 @@ const start = (command: string, args: string[]) => {
   return child;
 };
 
+/** Prometheus's answer to an instant query. */
+type Samples = { data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
+
 async function poll<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -77,14 +80,11 @@ describe.skipIf(!hasPrometheus)('Prometheus', () => {
     writeFileSync(spec, readFileSync(spec, 'utf8').replace('eval_every_steps: 2000', 'eval_every_steps: 20'));
     const submitted = orquesta(['submit', spec, '--coordinator', url]);
     expect(submitted.status, submitted.stderr).toBe(0);
-    const query = `${'orquesta_train_tokens_per_second'}{experiment="scraped"}`;
+    /** The samples of an instant query. */
+    const instant = async (query: string) =>
+      ((await (await fetch(`http://127.0.0.1:${prom}/api/v1/query?query=${encodeURIComponent(query)}`)).json()) as Samples).data.result;
     const sample = await poll(
-      async () => {
-        const body = (await (await fetch(`http://127.0.0.1:${prom}/api/v1/query?query=${encodeURIComponent(query)}`)).json()) as {
-          data: { result: { metric: Record<string, string>; value: [number, string] }[] };
-        };
-        return body.data.result[0];
-      },
+      async () => (await instant('orquesta_train_tokens_per_second{experiment="scraped"}'))[0],
       60_000,
       'a tokens/s sample in Prometheus',
     );
@@ -92,10 +92,8 @@ describe.skipIf(!hasPrometheus)('Prometheus', () => {
     expect(Number(sample.value[1])).toBeGreaterThan(0);
     const memory = await poll(
       async () => {
-        const body = (await (
-          await fetch(`http://127.0.0.1:${prom}/api/v1/query?query=${encodeURIComponent('orquesta_train_memory_bytes{experiment="scraped",kind="rss"}')}`)
-        ).json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
-        return body.data.result.length === 2 ? body.data.result : undefined;
+        const result = await instant('orquesta_train_memory_bytes{experiment="scraped",kind="rss"}');
+        return result.length === 2 ? result : undefined;
       },
       30_000,
       'the memory of both ranks',
@@ -106,49 +104,19 @@ describe.skipIf(!hasPrometheus)('Prometheus', () => {
     expect(agentText).toMatch(/^orquesta_agent_slots\{[^}]*\} 1$/m);
     expect(agentText).toMatch(/^orquesta_agent_workers\{[^}]*\} 1$/m);
     // Validation BLEU from rank 0's evaluations (every 20 steps), on a 0-100 scale.
-    const bleu = await poll(
-      async () => {
-        const body = (await (
-          await fetch(`http://127.0.0.1:${prom}/api/v1/query?query=${encodeURIComponent('orquesta_train_valid_bleu{experiment="scraped"}')}`)
-        ).json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
-        return body.data.result[0];
-      },
-      30_000,
-      'a validation BLEU sample',
-    );
+    const bleu = await poll(async () => (await instant('orquesta_train_valid_bleu{experiment="scraped"}'))[0], 30_000, 'a validation BLEU sample');
     expect(bleu.metric).toMatchObject({ rank: '0', trial: '0' });
     expect(Number(bleu.value[1])).toBeGreaterThanOrEqual(0);
     expect(Number(bleu.value[1])).toBeLessThanOrEqual(100);
     // The trial's goodput, and its wall time by use (productive, startup, ...).
-    const goodput = await poll(
-      async () => {
-        const body = (await (
-          await fetch(`http://127.0.0.1:${prom}/api/v1/query?query=${encodeURIComponent('orquesta_trial_goodput{experiment="scraped"}')}`)
-        ).json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
-        return body.data.result[0];
-      },
-      30_000,
-      'a goodput sample',
-    );
+    const goodput = await poll(async () => (await instant('orquesta_trial_goodput{experiment="scraped"}'))[0], 30_000, 'a goodput sample');
     expect(goodput.metric).toMatchObject({ trial: '0' });
     expect(Number(goodput.value[1])).toBeGreaterThan(0);
     expect(Number(goodput.value[1])).toBeLessThanOrEqual(1);
-    const uses = (await (
-      await fetch(`http://127.0.0.1:${prom}/api/v1/query?query=${encodeURIComponent('orquesta_trial_time_seconds{experiment="scraped"}')}`)
-    ).json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
-    expect(uses.data.result.map((r) => r.metric['use']).sort()).toEqual([
-      'checkpoint',
-      'evaluation',
-      'productive',
-      'recovery',
-      'replayed',
-      'stalls',
-      'startup',
-    ]);
-    expect(Number(uses.data.result.find((r) => r.metric['use'] === 'productive')?.value[1])).toBeGreaterThan(0);
-    const jobs = (await (
-      await fetch(`http://127.0.0.1:${prom}/api/v1/query?query=${encodeURIComponent('orquesta_cluster_jobs{state="running"}')}`)
-    ).json()) as { data: { result: { value: [number, string] }[] } };
-    expect(Number(jobs.data.result[0]?.value[1])).toBe(1);
+    const uses = await instant('orquesta_trial_time_seconds{experiment="scraped"}');
+    expect(uses.map((r) => r.metric['use']).sort()).toEqual(['checkpoint', 'evaluation', 'productive', 'recovery', 'replayed', 'stalls', 'startup']);
+    expect(Number(uses.find((r) => r.metric['use'] === 'productive')?.value[1])).toBeGreaterThan(0);
+    const jobs = await instant('orquesta_cluster_jobs{state="running"}');
+    expect(Number(jobs[0]?.value[1])).toBe(1);
   }, 120_000);
 });

@@ -1,42 +1,29 @@
 import type { Clock } from './clock.js';
 import { Fp16Codec, float32Codec } from './element-codec.js';
-import { hierarchicalAllReduce } from './hierarchical-all-reduce.js';
-import { HierarchyState, type HierarchySetup } from './hierarchy-state.js';
+import type { HierarchySetup } from './hierarchy-state.js';
 import { checkArguments } from './argument-checks.js';
-import { CollectiveArgumentError, type CollectiveErrorContext } from './errors.js';
+import type { CollectiveErrorContext } from './errors.js';
 import { abortFrames, errorFor, failureFromAbort, type Failure } from './failure.js';
 import type { GroupEventListener } from './group-events.js';
 import { Inbox } from './inbox.js';
 import { PeerTable } from './peer-table.js';
 import { divideInPlace } from './kernels.js';
 import type { NativeRing } from './native-ring.js';
-import { nativeRingSteps, type NativeStepsHost } from './native-ring-steps.js';
+import type { NativeStepsHost } from './native-ring-steps.js';
 import { OpChannel, type ChannelHost } from './op-channel.js';
 import { chainBroadcast } from './chain-broadcast.js';
 import { COLLECTIVE_OP, type AllReduceOptions, type CollectiveOp, type ProcessGroup, type ReduceOp } from './process-group.js';
 import { ringAllGather } from './ring-all-gather.js';
-import { ringAllReduce, ringReduceScatter, ringShardGather } from './ring-all-reduce.js';
 import { ringBarrier } from './ring-barrier.js';
-import { sharedMemoryAllReduce, sharedMemoryReduceScatter, sharedMemoryShardGather } from './shared-memory-all-reduce.js';
-import { SharedMemoryState } from './shared-memory-state.js';
 import { DataPeers } from './data-peers.js';
+import { DataPlanes } from './data-planes.js';
 import { Stash } from './stash.js';
+import { TraceContexts } from './trace-contexts.js';
 import type { SharedMemoryFiles } from './shared-memory-files.js';
 import type { Transport } from './transport.js';
 import { Watchdog } from './watchdog.js';
 import { decodeMessage } from './wire-decode.js';
-import {
-  DTYPE,
-  DTYPE_BYTES,
-  encodeBye,
-  encodeHello,
-  encodeStatus,
-  encodeTraceContext,
-  type DataMessage,
-  type Dtype,
-  type TraceContext,
-  type WireMessage,
-} from './wire.js';
+import { DTYPE, DTYPE_BYTES, encodeBye, encodeHello, encodeStatus, type DataMessage, type Dtype, type TraceContext, type WireMessage } from './wire.js';
 
 /** Settings of a RingProcessGroup, validated by the factories. */
 export interface RingGroupConfig {
@@ -80,15 +67,9 @@ export class RingProcessGroup implements ProcessGroup {
   private wakeConnect: (() => void) | undefined;
   private wakeClose: (() => void) | undefined;
   private closing: Promise<void> | undefined;
-  /** Header bytes of the trace context set by setTraceContext. */
-  private trace: Buffer | undefined;
-  private readonly peerTraces = new Map<number, TraceContext>();
-  /** Set when every rank runs on this host: all-reduces go through these files (see useSharedMemory). */
-  private shared: SharedMemoryState | undefined;
-  /** Set when every rank opened the native ring: float32 ring operations run on it (see useNativeRing). */
-  private native: NativeRing | undefined;
-  /** Set when all-reduces are hierarchical (see useHierarchy). */
-  private hierarchy: HierarchyState | undefined;
+  private readonly traces = new TraceContexts();
+  /** Shared memory, hierarchy, native or TypeScript ring: which one carries a reduction. */
+  private readonly planes: DataPlanes;
 
   constructor(
     private readonly transport: Transport,
@@ -117,6 +98,7 @@ export class RingProcessGroup implements ProcessGroup {
       progress: () => this.running?.watchdog?.progress(),
       awaiting: (rank) => this.dataPeers.awaiting(rank),
     };
+    this.planes = new DataPlanes(this.worldSize, (dtype) => this.segmentElements(dtype), this.nativeHost);
     transport.start({ message: (frames) => this.onMessage(frames), peerLost: (peer, reason) => this.onPeerLost(peer, reason) });
   }
 
@@ -168,13 +150,7 @@ export class RingProcessGroup implements ProcessGroup {
     const codec = compression === 'fp16' ? this.fp16 : float32Codec;
     const all = kind === COLLECTIVE_OP.allReduce;
     return this.run(kind, codec.dtype, async (ch) => {
-      const shared = this.shared?.next(data);
-      const hierarchy = all ? this.hierarchy?.opFor(data, codec) : undefined;
-      if (shared !== undefined) await (all ? sharedMemoryAllReduce : sharedMemoryReduceScatter)(ch, data, shared);
-      else if (hierarchy !== undefined) await hierarchicalAllReduce(ch, data, hierarchy);
-      else if (this.native !== undefined && codec === float32Codec)
-        await nativeRingSteps(ch, this.native, data, 0, all ? 2 * this.worldSize - 3 : this.worldSize - 2, 0, this.nativeHost);
-      else await (all ? ringAllReduce : ringReduceScatter)(ch, data, codec, this.segmentElements(codec.dtype));
+      await this.planes.reduce(ch, data, codec, all);
       if (op === 'mean' && this.worldSize > 1) divideInPlace(data, this.worldSize);
       return data;
     });
@@ -184,32 +160,19 @@ export class RingProcessGroup implements ProcessGroup {
     const invalid = checkArguments(COLLECTIVE_OP.shardGather, this.rank, this.worldSize, { data });
     if (invalid !== undefined) return Promise.reject(invalid);
     return this.run(COLLECTIVE_OP.shardGather, DTYPE.f32, async (ch) => {
-      const shared = this.shared?.next(data);
-      if (shared !== undefined) await sharedMemoryShardGather(ch, data, shared);
-      else if (this.native !== undefined) await nativeRingSteps(ch, this.native, data, this.worldSize - 1, 2 * this.worldSize - 3, 0, this.nativeHost);
-      else await ringShardGather(ch, data, float32Codec, this.segmentElements(DTYPE.f32));
+      await this.planes.shardGather(ch, data);
       return data;
     });
   }
 
-  /**
-   * From now on, all-reduces (and reduce-scatters and shard gathers) of at most `limitBytes` go through `files` (every rank's shared-memory
-   * files, opened by all ranks) instead of the ring: float32 sums, whatever the compression (nothing
-   * crosses a network); larger ones keep the ring. Every rank must switch at the same point of its call
-   * sequence, with the same limit; the group closes the files.
-   */
+  /** Shared-memory reductions up to `limitBytes` (DataPlanes.useSharedMemory). Every rank switches at the same point of its call sequence, with the same limit; the group closes the files. */
   useSharedMemory(files: SharedMemoryFiles, limitBytes: number): void {
-    this.shared = new SharedMemoryState(files, limitBytes, this.segmentElements(DTYPE.f32));
+    this.planes.useSharedMemory(files, limitBytes);
   }
 
-  /**
-   * From now on, float32 all-reduces, reduce-scatters and shard gathers that do not go through shared
-   * memory run on `ring` (the native data plane: the same steps, frames and sums as the TypeScript ring,
-   * off the JavaScript thread); fp16 ones and the other operations keep the TypeScript ring. Every rank
-   * must switch at the same point of its call sequence; the group closes the ring.
-   */
+  /** Float32 ring operations on the native ring (DataPlanes.useNativeRing). Every rank switches at the same point of its call sequence; the group closes the ring. */
   useNativeRing(ring: NativeRing): void {
-    this.native = ring;
+    this.planes.useNativeRing(ring);
   }
 
   /**
@@ -222,16 +185,9 @@ export class RingProcessGroup implements ProcessGroup {
     return this.dataPeers.accept(ranks);
   }
 
-  /**
-   * From now on, all-reduces of at most `limitBytes` are hierarchical (hierarchical-all-reduce.ts):
-   * within the host through `files` (this host's ranks' shared-memory files, indexed by local position),
-   * across hosts on `native` (float32) or the TypeScript ring among `cross`. Reduce-scatters, shard
-   * gathers and larger all-reduces keep the flat ring. Every rank must switch at the same point of its
-   * call sequence, with the same limit; the group closes the files and the ring.
-   */
+  /** Hierarchical all-reduces (DataPlanes.useHierarchy); data is accepted from the sub-rings' left neighbours. Every rank switches at the same point of its call sequence, with the same limit; the group closes the files and the ring. */
   useHierarchy(setup: HierarchySetup): void {
-    this.hierarchy = new HierarchyState(setup, (dtype) => this.segmentElements(dtype), this.nativeHost);
-    this.dataPeers.accept([this.hierarchy.local.left, this.hierarchy.cross.left]);
+    this.dataPeers.accept(this.planes.useHierarchy(setup));
   }
 
   broadcast(data: Float32Array, root: number): Promise<Float32Array> {
@@ -254,25 +210,11 @@ export class RingProcessGroup implements ProcessGroup {
   }
 
   setTraceContext(context: TraceContext | null): void {
-    if (context === null) {
-      this.trace = undefined;
-      return;
-    }
-    const bytes = encodeTraceContext(context);
-    if (bytes === undefined) {
-      throw new CollectiveArgumentError(
-        { op: this.lastOp, seq: this.seq, rank: this.rank },
-        'traceContext',
-        'ids must be lowercase hex of 32 and 16 digits, not all zero',
-      );
-    }
-    this.trace = bytes;
+    this.traces.set(context, { op: this.lastOp, seq: this.seq, rank: this.rank });
   }
 
   takePeerTraceContexts(): ReadonlyMap<number, TraceContext> {
-    const taken = new Map(this.peerTraces);
-    this.peerTraces.clear();
-    return taken;
+    return this.traces.take();
   }
 
   close(): Promise<void> {
@@ -306,15 +248,12 @@ export class RingProcessGroup implements ProcessGroup {
       this.wakeClose();
     });
     await this.transport.close(this.peers.lost);
-    await this.native?.close();
-    await this.hierarchy?.native?.close();
-    this.shared?.files.close();
-    this.hierarchy?.shared.files.close();
+    await this.planes.close();
   }
 
   private run<T>(op: CollectiveOp, dtype: Dtype, body: (ch: OpChannel) => Promise<T>): Promise<T> {
     const seq = ++this.seq;
-    const trace = this.trace;
+    const trace = this.traces.header;
     const result = this.tail.then(() => this.execute(op, seq, dtype, body, trace));
     this.tail = result.catch(() => undefined);
     return result;
@@ -369,8 +308,7 @@ export class RingProcessGroup implements ProcessGroup {
       if (frames !== undefined) for (const p of this.peers.reachable()) this.transport.send(p, frames);
     }
     this.inbox.interrupt();
-    this.native?.cancel();
-    this.hierarchy?.native?.cancel();
+    this.planes.cancel();
     this.wakeConnect?.();
   }
 
@@ -392,7 +330,7 @@ export class RingProcessGroup implements ProcessGroup {
         }
         this.peers.enter(m.sender, m.seq);
         this.running?.watchdog?.progress();
-        if (m.trace !== undefined && !this.peerTraces.has(m.sender)) this.peerTraces.set(m.sender, m.trace);
+        this.traces.received(m.sender, m.trace);
         this.inbox.push(m);
         return;
       case 'hello':

@@ -93,7 +93,7 @@ describe('all-reduce through shared memory', () => {
 
   it('a rank whose shared memory fails is named as lost by every rank', async () => {
     const { groups } = await sharedGroups(2);
-    (groups[1] as unknown as { shared: { files: SharedMemoryFiles } }).shared.files.close();
+    (groups[1] as unknown as { planes: { shared: { files: SharedMemoryFiles } } }).planes.shared.files.close();
     const results = await Promise.allSettled(groups.map((g) => g.allReduce(new Float32Array(64).fill(1), 'sum')));
     for (const r of results) {
       expect((r as PromiseRejectedResult).reason).toBeInstanceOf(PeerLostError);

@@ -11,18 +11,18 @@
  *
  * Its parts, each in its own file: `admitFrame` (which frames count), `AgentSessions` (registration,
  * heartbeats, lost agents), `schedulingPass` (scheduler decisions), `recordReport` and `ReportFigures`
- * (workers' reports to the store and metrics), `SlurmRuns` (sbatch launches and rendezvous),
+ * (workers' reports to the store and metrics), `GoodputBook` (each trial's goodput), `stopExperiment` and
+ * `resumeExperiment` (a user's pause, cancel and resume), `SlurmRuns` (sbatch launches and rendezvous),
  * `rehearseFailure` (chaos), `checkSubmission`. The parts update the store and return `DaemonAction`s,
  * which `apply` carries out: they take no callbacks into the coordinator.
  */
 import type { ChaosAction } from '@orquesta/protocol';
 import { ClusterMetrics } from '@orquesta/telemetry';
-import { JOB_STATE, PENDING_STATES, TERMINAL_STATES, type StopTarget } from '../jobs/job-state.js';
+import { JOB_STATE, PENDING_STATES, type StopTarget } from '../jobs/job-state.js';
 import type { TrialRow } from '../store/rows.js';
 import type { Store } from '../store/store.js';
 import type { ControlChannel } from './control-channel.js';
 import { runId, type CoordinatorOptions, type PlanResult, type RunTracker, type SubmitResult } from './coordinator-types.js';
-import { StateConflictError } from './daemon-errors.js';
 import { SlurmRuns } from './slurm-runs.js';
 import { rehearseFailure } from './rehearse-failure.js';
 import { clusterSnapshot } from './cluster-snapshot.js';
@@ -39,6 +39,7 @@ import { recoverFromStore } from './recover-from-store.js';
 import { runEnding, runOutcome } from './run-outcome.js';
 import { StragglerWatch } from './straggler-watch.js';
 import { GoodputBook } from './goodput-book.js';
+import { resumeExperiment, stopExperiment } from './user-stops.js';
 
 export class Coordinator {
   private readonly store: Store;
@@ -131,36 +132,17 @@ export class Coordinator {
 
   /** @throws {NotFoundError} @throws {StateConflictError} nothing left to cancel. */
   cancel(experimentId: number): void {
-    this.stopExperiment(experimentId, 'cancelled', 'cancelled by user');
+    this.apply(stopExperiment(this.store, experimentId, 'cancelled', 'cancelled by user'));
   }
 
   /** @throws {NotFoundError} @throws {StateConflictError} nothing left to pause. */
   pause(experimentId: number): void {
-    this.stopExperiment(experimentId, 'paused', 'paused by user');
+    this.apply(stopExperiment(this.store, experimentId, 'paused', 'paused by user'));
   }
 
   /** @throws {NotFoundError} @throws {StateConflictError} no paused trial. */
   resume(experimentId: number): void {
-    const trials = this.store.trials(experimentId).filter((t) => t.state === 'paused');
-    if (trials.length === 0)
-      throw new StateConflictError(`experiment ${experimentId} is ${this.store.experiment(experimentId).state}; only paused experiments resume`);
-    for (const t of trials) this.store.moveTrial(t.id, 'paused', 'queued', 'resumed by user', { queuedAt: this.now() });
-    this.reschedule();
-  }
-
-  private stopExperiment(experimentId: number, target: StopTarget, cause: string): void {
-    const trials = this.store.trials(experimentId);
-    const open = trials.filter((t) => !TERMINAL_STATES.includes(t.state) && !(target === 'paused' && t.state === 'paused'));
-    if (open.length === 0)
-      throw new StateConflictError(
-        `experiment ${experimentId} is ${this.store.experiment(experimentId).state}; nothing to ${target === 'paused' ? 'pause' : 'cancel'}`,
-      );
-    for (const t of open) {
-      if (PENDING_STATES.includes(t.state) || t.state === 'paused') this.store.moveTrial(t.id, t.state, target, cause, { placement: null });
-      else if (t.state === 'scheduled' || t.state === 'running') this.requestStop(t, target, cause);
-      else if (t.state === 'checkpointing' || t.state === 'restarting') this.store.setStopTarget(t.id, target, cause);
-    }
-    this.reschedule();
+    this.apply(resumeExperiment(this.store, experimentId, this.now()));
   }
 
   // ---------------------------------------------------------------- agents

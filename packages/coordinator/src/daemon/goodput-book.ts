@@ -50,6 +50,11 @@ export class GoodputBook {
 }
 
 /** A trial's goodput figures now (a trial waiting to restart accrues recovery time). */
-export function trialGoodput(state: GoodputState, trial: Pick<TrialRow, 'state' | 'attempt'>, now: number): GoodputView {
+function trialGoodput(state: GoodputState, trial: Pick<TrialRow, 'state' | 'attempt'>, now: number): GoodputView {
   return goodputView(state, now, trial.attempt > 0 && (PENDING_STATES.includes(trial.state) || trial.state === 'restarting'));
+}
+
+/** The goodput figures kept on a trial's row, now; null before its first placement. */
+export function goodputOf(trial: Pick<TrialRow, 'state' | 'attempt' | 'goodputJson'>, now: number): GoodputView | null {
+  return trial.goodputJson === null ? null : trialGoodput(parseGoodput(trial.goodputJson), trial, now);
 }

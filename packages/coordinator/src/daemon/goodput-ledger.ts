@@ -63,7 +63,7 @@ export function emptyGoodput(): GoodputState {
 
 /** A new attempt of the trial was placed at `now` (ms), starting from step `fromStep` (its last checkpoint's). */
 export function goodputPlaced(state: GoodputState, run: string, fromStep: number, now: number): GoodputState {
-  const closed = state.open ? endSegment(state, state.open.run, true, now) : state;
+  const closed = state.open ? goodputEnded(state, state.open.run, true, now) : state;
   const gap = closed.endedAt === null ? 0 : Math.max(0, now - closed.endedAt) / 1000;
   return {
     ...closed,
@@ -105,8 +105,11 @@ export function goodputReported(state: GoodputState, run: string, step: number, 
 
 /** The run's rank-0 process ended at `now`: a failure (its unreported work is redone) or not. */
 export function goodputEnded(state: GoodputState, run: string, failed: boolean, now: number): GoodputState {
-  if (state.open === null || state.open.run !== run) return state;
-  return endSegment(state, run, failed, now);
+  const open = state.open;
+  if (open === null || open.run !== run) return state;
+  const closed = { ...state.closed };
+  add(closed, segmentSeconds(open, Math.max(now, open.lastReportAt ?? open.since), failed));
+  return { ...state, closed, open: null, endedAt: now, highWater: Math.max(state.highWater, open.lastStep) };
 }
 
 /**
@@ -135,14 +138,6 @@ export function parseGoodput(json: string | null): GoodputState {
 
 function newSegment(run: string, since: number, fromStep: number): Segment {
   return { run, since, lastReportAt: null, lastStep: fromStep, stepSeconds: 0, productive: 0, replayedSteps: 0, time: null };
-}
-
-function endSegment(state: GoodputState, run: string, failed: boolean, now: number): GoodputState {
-  const open = state.open;
-  if (open === null || open.run !== run) return state;
-  const closed = { ...state.closed };
-  add(closed, segmentSeconds(open, Math.max(now, open.lastReportAt ?? open.since), failed));
-  return { ...state, closed, open: null, endedAt: now, highWater: Math.max(state.highWater, open.lastStep) };
 }
 
 /** A segment's seconds from its start to `until` (ms): what rank 0 reported, plus what only the coordinator sees. */

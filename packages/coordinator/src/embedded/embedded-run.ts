@@ -19,8 +19,8 @@ import { StateConflictError } from '../daemon/daemon-errors.js';
 import { TERMINAL_STATES, type JobState } from '../jobs/job-state.js';
 import type { EventRow, TrialRow } from '../store/rows.js';
 import { Store } from '../store/store.js';
-import { trialGoodput } from '../daemon/goodput-book.js';
-import { parseGoodput, type GoodputView } from '../daemon/goodput-ledger.js';
+import { goodputOf } from '../daemon/goodput-book.js';
+import type { GoodputView } from '../daemon/goodput-ledger.js';
 
 /** The in-process agent's id, as events and logs name it. */
 export const EMBEDDED_AGENT = 'local';
@@ -162,7 +162,7 @@ export function startEmbeddedRun(options: EmbeddedRunOptions): EmbeddedRun {
     if (agent.running().length > 0) return;
     clearInterval(timer);
     const cause = lastTransition?.message ?? trial.state;
-    const goodput = trial.goodputJson === null ? null : trialGoodput(parseGoodput(trial.goodputJson), trial, now());
+    const goodput = goodputOf(trial, now());
     cleanUp();
     finish({ state: trial.state, cause, restarts: trial.restarts, failures, goodput });
   };

@@ -1,8 +1,8 @@
 /** The JSON views of experiments the API serves (and `orquesta status` prints). */
 import type { Store } from '../store/store.js';
 import type { TrialRow } from '../store/rows.js';
-import { trialGoodput } from '../daemon/goodput-book.js';
-import { GOODPUT_USES, parseGoodput, type GoodputView } from '../daemon/goodput-ledger.js';
+import { goodputOf } from '../daemon/goodput-book.js';
+import { GOODPUT_USES, type GoodputView } from '../daemon/goodput-ledger.js';
 
 export function experimentSummary(store: Store, id: number) {
   const e = store.experiment(id);
@@ -40,7 +40,7 @@ export function experimentStatus(store: Store, id: number, now = Date.now()) {
       validLoss: t.validLoss,
       validPerplexity: t.validPerplexity,
       tokensPerSecond: t.tokensPerSecond,
-      goodput: t.goodputJson === null ? null : roundView(trialGoodput(parseGoodput(t.goodputJson), t, now)),
+      goodput: roundView(goodputOf(t, now)),
       rankSpeeds: t.rankSpeeds,
       checkpointDir: t.checkpointDir,
       lastCheckpoint: t.lastCheckpoint,
@@ -68,7 +68,8 @@ export function bestTrial(trials: readonly TrialRow[]): TrialRow | undefined {
 }
 
 /** Goodput figures to milliseconds (and the ratio to 4 digits), for reading. */
-function roundView(view: GoodputView) {
+function roundView(view: GoodputView | null) {
+  if (view === null) return null;
   const r = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
   return {
     goodput: r(view.goodput, 4),
