@@ -247,7 +247,7 @@ describe('orquesta serve + agents', () => {
       reason: 'needs 3 slots on 3 worker(s); the cluster has 2 on 2 agent(s)',
     });
     expect(await experiments()).toBe(before);
-  });
+  }, 60_000);
 
   it('restarts from the last checkpoint after kill -9 of a worker, and finishes', async () => {
     const id = submit(spec('killed', 200));
