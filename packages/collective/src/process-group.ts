@@ -118,4 +118,12 @@ export interface ProcessGroup {
    * the peers that are closing too, so nothing they still need is dropped, and releases sockets. Idempotent.
    */
   close(): Promise<void>;
+
+  /**
+   * Leaves a broken group at once, for peer recovery: rejects the running and queued operations with
+   * GroupClosedError (or the failure already seen), says no goodbye, drops every queued frame and
+   * releases the sockets, so that a group formed next on the same endpoints receives nothing of this
+   * one. Idempotent; a closed group stays closed.
+   */
+  abandon(): Promise<void>;
 }

@@ -29,6 +29,8 @@ import { DTYPE, DTYPE_BYTES, encodeBye, encodeHello, encodeStatus, type DataMess
 export interface RingGroupConfig {
   /** Milliseconds without progress before an operation fails naming the ranks it waits for. */
   readonly timeoutMs: number;
+  /** Milliseconds forming the group may take (default: timeoutMs). */
+  readonly connectTimeoutMs?: number;
   /** Wire bytes per segment: the pipelining unit of every operation. */
   readonly segmentBytes: number;
   /** Milliseconds between a broken connection and failing the group (data sent before it broke is still used). */
@@ -110,9 +112,10 @@ export class RingProcessGroup implements ProcessGroup {
   async connect(): Promise<void> {
     const context: CollectiveErrorContext = { op: COLLECTIVE_OP.connect, seq: 0, rank: this.rank };
     for (const p of this.peers.peers) this.transport.send(p, encodeHello(this.rank, this.worldSize));
-    const watchdog = new Watchdog(this.config.clock, this.config.timeoutMs, {
+    const timeoutMs = this.config.connectTimeoutMs ?? this.config.timeoutMs;
+    const watchdog = new Watchdog(this.config.clock, timeoutMs, {
       suspect: () => undefined,
-      expire: () => this.fail({ kind: 'timeout', waitingFor: this.peers.silent(), detectedBy: this.rank, timeoutMs: this.config.timeoutMs }, true),
+      expire: () => this.fail({ kind: 'timeout', waitingFor: this.peers.silent(), detectedBy: this.rank, timeoutMs }, true),
     });
     this.running = { op: COLLECTIVE_OP.connect, seq: 0, watchdog };
     watchdog.start();
@@ -219,6 +222,16 @@ export class RingProcessGroup implements ProcessGroup {
 
   close(): Promise<void> {
     this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  abandon(): Promise<void> {
+    this.closing ??= (async () => {
+      this.fail({ kind: 'closed' }, false);
+      // Every queue is dropped (linger 0): nothing of this group may reach the next one on these endpoints.
+      await this.transport.close(new Set(this.peers.peers));
+      await this.planes.close();
+    })();
     return this.closing;
   }
 

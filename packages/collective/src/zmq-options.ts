@@ -18,6 +18,11 @@ export interface ZmqProcessGroupOptions {
    * ranks it waits for. Defaults to 30000, the spec's `collective.timeout_s` default.
    */
   readonly timeoutMs?: number;
+  /**
+   * Milliseconds forming the group may take before it fails naming the ranks that never answered (a
+   * group waiting for a replacement rank waits longer than an operation may stall). Defaults to timeoutMs.
+   */
+  readonly connectTimeoutMs?: number;
   /** Encrypt and authenticate every connection with CURVE. Defaults to none: use only on trusted networks. */
   readonly curve?: CurveOptions;
   /**
@@ -69,6 +74,7 @@ export interface ZmqGroupConfig {
   readonly worldSize: number;
   readonly endpoints: readonly string[];
   readonly timeoutMs: number;
+  readonly connectTimeoutMs: number;
   readonly segmentBytes: number;
   /** Segment bytes of the native ring (segmentBytes when given, else 4 MiB). */
   readonly nativeSegmentBytes: number;
@@ -113,6 +119,9 @@ export function resolveZmqOptions(o: ZmqProcessGroupOptions): ZmqGroupConfig {
   if (new Set(o.endpoints).size !== o.endpoints.length) throw bad('endpoints', `every rank needs its own endpoint, got ${JSON.stringify(o.endpoints)}`);
   const timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (!Number.isFinite(timeoutMs) || timeoutMs < 10 || timeoutMs > 86_400_000) throw bad('timeoutMs', `expected 10..86400000 ms, got ${timeoutMs}`);
+  const connectTimeoutMs = o.connectTimeoutMs ?? timeoutMs;
+  if (!Number.isFinite(connectTimeoutMs) || connectTimeoutMs < 10 || connectTimeoutMs > 86_400_000)
+    throw bad('connectTimeoutMs', `expected 10..86400000 ms, got ${connectTimeoutMs}`);
   const segmentBytes = o.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
   if (!Number.isInteger(segmentBytes) || segmentBytes < 4096 || segmentBytes > 256 << 20)
     throw bad('segmentBytes', `expected an integer in 4096..268435456, got ${segmentBytes}`);
@@ -135,6 +144,7 @@ export function resolveZmqOptions(o: ZmqProcessGroupOptions): ZmqGroupConfig {
     worldSize: o.worldSize,
     endpoints: [...o.endpoints],
     timeoutMs,
+    connectTimeoutMs,
     segmentBytes,
     nativeSegmentBytes: o.segmentBytes ?? DEFAULT_NATIVE_SEGMENT_BYTES,
     heartbeatIntervalMs: Math.round(clamp(timeoutMs / 4, 50, 5_000)),

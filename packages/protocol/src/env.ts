@@ -38,6 +38,10 @@ export const ENV = {
   coordinator: 'ORQUESTA_COORDINATOR',
   /** Bearer token for the coordinator's mutating API calls. */
   token: 'ORQUESTA_TOKEN',
+  /** `peer`: the launcher orchestrates peer recovery; a rank that sees its group break keeps its state and waits for its regroup orders. */
+  recovery: 'ORQUESTA_RECOVERY',
+  /** Set on a replacement worker (peer recovery): the process group generation it joins, taking its state from the surviving ranks. */
+  replacement: 'ORQUESTA_REPLACEMENT',
   /** GPU assigned to the worker (CUDA's own name). */
   cudaVisibleDevices: 'CUDA_VISIBLE_DEVICES',
 } as const;

@@ -40,6 +40,8 @@ export {
   encodeControlMessage,
   MAX_CONTROL_FRAME_BYTES,
 } from './messages/control.js';
+export { LAUNCHER_MESSAGE_VERSION, parseLauncherMessage } from './messages/launcher-message.js';
+export type { LauncherMessage } from './messages/launcher-message.js';
 export type { AgentMessage, ChaosAction, ControlMessage, CoordinatorMessage, RunningWorker, WorkerLaunch } from './messages/control.js';
 export { specSchemaErrors } from './experiment/spec-validator.js';
 export type { SpecSchemaResult } from './experiment/spec-validator.js';

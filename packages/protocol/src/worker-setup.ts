@@ -26,6 +26,10 @@ export interface RankAssignment {
   readonly curve?: { readonly publicKeys: readonly string[]; readonly secretKey: string };
   /** GPUs this worker may use (CUDA's device list), when the host has GPUs. */
   readonly cudaVisibleDevices?: string;
+  /** The launcher orchestrates peer recovery (fault_tolerance.recovery peer): on a broken group, keep state and wait for regroup orders. */
+  readonly peerRecovery?: boolean;
+  /** A replacement worker (peer recovery): the process group generation it joins, taking its state from the surviving ranks. */
+  readonly joinGeneration?: number;
 }
 
 /** Everything a worker process needs to start. */
@@ -55,6 +59,8 @@ export function rankEnv(a: RankAssignment): Record<string, string> {
     [ENV.run]: a.run,
     ...(a.curve ? { [ENV.curvePublicKeys]: a.curve.publicKeys.join(','), [ENV.curveSecretKey]: a.curve.secretKey } : {}),
     ...(a.cudaVisibleDevices === undefined ? {} : { [ENV.cudaVisibleDevices]: a.cudaVisibleDevices }),
+    ...(a.peerRecovery === true ? { [ENV.recovery]: 'peer' } : {}),
+    ...(a.joinGeneration === undefined ? {} : { [ENV.replacement]: String(a.joinGeneration) }),
   };
 }
 
@@ -94,6 +100,11 @@ export function readRankAssignment(env: Readonly<Record<string, string | undefin
   if (publicKeys.length > 0 && (publicKeys.length !== worldSize || !secretKey))
     throw new WorkerSetupError(`${ENV.curvePublicKeys} lists ${publicKeys.length} keys for ${worldSize} ranks, or ${ENV.curveSecretKey} is missing`);
   const cuda = env[ENV.cudaVisibleDevices];
+  const recovery = env[ENV.recovery];
+  if (recovery !== undefined && recovery !== 'peer' && recovery !== '')
+    throw new WorkerSetupError(`${ENV.recovery} must be peer or empty, got ${JSON.stringify(recovery)}`);
+  const joinGeneration = env[ENV.replacement] === undefined ? undefined : int(ENV.replacement, 1);
+  if (joinGeneration !== undefined && recovery !== 'peer') throw new WorkerSetupError(`${ENV.replacement} is set but ${ENV.recovery} is not peer`);
   return {
     rank,
     worldSize,
@@ -103,6 +114,8 @@ export function readRankAssignment(env: Readonly<Record<string, string | undefin
     run,
     ...(publicKeys.length > 0 && secretKey ? { curve: { publicKeys, secretKey } } : {}),
     ...(cuda === undefined ? {} : { cudaVisibleDevices: cuda }),
+    ...(recovery === 'peer' ? { peerRecovery: true } : {}),
+    ...(joinGeneration === undefined ? {} : { joinGeneration }),
   };
 }
 

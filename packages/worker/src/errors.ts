@@ -34,3 +34,11 @@ export class TrainingDivergedError extends WorkerError {
     super(`loss is not finite at step ${step}; lower optimizer.lr or raise warmup_steps, and resume from the last checkpoint`);
   }
 }
+
+/** Peer recovery could not go on: no rank holds the training state, or no order to regroup came in time. */
+export class PeerRecoveryError extends WorkerError {
+  override readonly name = 'PeerRecoveryError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}

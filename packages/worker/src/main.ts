@@ -4,10 +4,11 @@
  * ask every rank to stop after the current step with a checkpoint.
  */
 import { readFileSync } from 'node:fs';
-import { ENV, formatWorkerReport, parseWorkerSpec, readWorkerSetup, WorkerSetupError } from '@orquesta/protocol';
+import { ENV, formatWorkerReport, parseLauncherMessage, parseWorkerSpec, readWorkerSetup, WorkerSetupError } from '@orquesta/protocol';
 import { backendOptionsFromEnv } from '@orquesta/model';
 import { startTracing } from '@orquesta/telemetry';
 import { runWorker, type WorkerJob } from './run-worker.js';
+import { regroupOrders } from './train/regroup-orders.js';
 
 /** @throws {WorkerSetupError} naming the variable or spec field at fault. */
 function readJob(env: NodeJS.ProcessEnv): WorkerJob {
@@ -31,13 +32,19 @@ const onLauncherGone = () => {
   process.exit(1);
 };
 if (process.send) process.on('disconnect', onLauncherGone);
+// Peer recovery's regroup orders come over the same channel; listening from the start loses none.
+const orders = process.send && process.env[ENV.recovery] === 'peer' ? regroupOrders(process, parseLauncherMessage) : undefined;
 
 const rank = Number(process.env[ENV.rank] ?? -1);
 // Step spans go to OTEL_EXPORTER_OTLP_ENDPOINT when it is set (OpenTelemetry's own variable).
 const tracing = startTracing('orquesta-worker', process.env['OTEL_EXPORTER_OTLP_ENDPOINT'], { 'orquesta.rank': rank });
 try {
   const job = readJob(process.env);
-  await runWorker(job, { report: (r) => process.stdout.write(`${formatWorkerReport(r)}\n`), log: (line) => process.stderr.write(`${line}\n`) }, stop);
+  await runWorker(
+    job,
+    { report: (r) => process.stdout.write(`${formatWorkerReport(r)}\n`), log: (line) => process.stderr.write(`${line}\n`), ...(orders ? { orders } : {}) },
+    stop,
+  );
   process.exitCode = 0;
 } catch (error) {
   const e = error instanceof Error ? error : new Error(String(error));

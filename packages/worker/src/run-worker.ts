@@ -12,7 +12,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { trace } from '@opentelemetry/api';
 import { finishStepSpans, startStepSpan, wireContextOf } from '@orquesta/telemetry';
-import { collectiveSettingsFromSpec, createZmqProcessGroup, DEFAULT_SHARED_MEMORY_LIMIT_BYTES } from '@orquesta/collective';
+import { CollectiveError, collectiveSettingsFromSpec, createZmqProcessGroup, DEFAULT_SHARED_MEMORY_LIMIT_BYTES, type ProcessGroup } from '@orquesta/collective';
 import { nativeKernelReport } from '@orquesta/kernels';
 import { selectBackend, wasmHeapBytes, type SelectBackendOptions } from '@orquesta/model';
 import type { ExperimentSpec, RankAssignment, WorkerReport } from '@orquesta/protocol';
@@ -21,16 +21,19 @@ import { CheckpointSaver } from './checkpoint/checkpoint-saver.js';
 import { CheckpointStore } from './checkpoint/checkpoint-store.js';
 import { CheckpointThread } from './checkpoint/checkpoint-thread-client.js';
 import { writeRunSpec } from './checkpoint/run-spec-file.js';
-import { TrainingDivergedError } from './errors.js';
+import { PeerRecoveryError, TrainingDivergedError } from './errors.js';
 import { buildModel } from './train/trainable-model.js';
 import { loadTrainingData } from './train/training-data.js';
 import { loadValidationBleu } from './evaluation/validation-bleu.js';
 import { Trainer } from './train/trainer.js';
 import { TimeUseClock } from './train/time-use-clock.js';
+import { GroupGenerations } from './train/group-generations.js';
+import type { RegroupOrders } from './train/regroup-orders.js';
+import type { SharedState } from './train/share-state.js';
 import { trainerConfigFromSpec } from './train/trainer-config.js';
 
 /** One rank's training job: where it sits in the run (as its launcher assigned it), and the validated spec. */
-export interface WorkerJob extends Pick<RankAssignment, 'rank' | 'worldSize' | 'peers' | 'curve'> {
+export interface WorkerJob extends Pick<RankAssignment, 'rank' | 'worldSize' | 'peers' | 'curve' | 'peerRecovery' | 'joinGeneration'> {
   readonly spec: ExperimentSpec;
   /** Run id shared by all ranks (names the step traces). Defaults to the experiment name. */
   readonly run?: string;
@@ -41,6 +44,8 @@ export interface WorkerJob extends Pick<RankAssignment, 'rank' | 'worldSize' | '
 export interface WorkerIO {
   report(report: WorkerReport): void;
   log(line: string): void;
+  /** Peer recovery's regroup orders from the launcher; without them a broken group ends the worker. */
+  readonly orders?: RegroupOrders;
 }
 
 export interface StopSignal {
@@ -60,32 +65,62 @@ export async function runWorker(setup: WorkerJob, io: WorkerIO, stop: StopSignal
     io.log(
       `native kernels (${native.kernels.length}): ${native.kernels.join(', ')}; OpenBLAS ${native.blas.core}, ${native.blas.threads} thread(s) per worker`,
     );
-  const group = await createZmqProcessGroup({
-    rank,
-    worldSize,
-    endpoints: [...setup.peers],
-    timeoutMs: collectiveSettingsFromSpec(spec.collective).timeoutMs,
-    sharedMemory: spec.collective.shared_memory,
-    sharedMemoryLimitBytes: sharedMemoryLimit(spec),
-    transport: spec.collective.transport,
-    algorithm: spec.collective.algorithm,
-    onEvent: (e) => lead && (e.type === 'shared-memory' || e.type === 'transport' || e.type === 'algorithm') && io.log(`data plane: ${e.detail}`),
-    ...(setup.curve ? { curve: setup.curve } : {}),
-  });
-  if (lead && setup.curve) io.log('data plane: CURVE-encrypted, authenticated by per-run keys');
+  const trainerConfig = trainerConfigFromSpec(spec);
+  const open = (connectTimeoutMs?: number) =>
+    createZmqProcessGroup({
+      rank,
+      worldSize,
+      endpoints: [...setup.peers],
+      timeoutMs: collectiveSettingsFromSpec(spec.collective).timeoutMs,
+      ...(connectTimeoutMs === undefined ? {} : { connectTimeoutMs }),
+      sharedMemory: spec.collective.shared_memory,
+      sharedMemoryLimitBytes: sharedMemoryLimit(spec),
+      transport: spec.collective.transport,
+      algorithm: spec.collective.algorithm,
+      onEvent: (e) => lead && (e.type === 'shared-memory' || e.type === 'transport' || e.type === 'algorithm') && io.log(`data plane: ${e.detail}`),
+      ...(setup.curve ? { curve: setup.curve } : {}),
+    });
+  // Peer recovery needs its launcher's orders and a replica of the whole state on every rank.
+  const generations =
+    setup.peerRecovery === true && io.orders !== undefined && !trainerConfig.shard
+      ? new GroupGenerations(
+          {
+            rank,
+            open,
+            orders: io.orders,
+            timeoutMs: spec.fault_tolerance.replacement_timeout_s * 1000,
+            report: io.report,
+            log: io.log,
+            stopped: () => stop.requested,
+          },
+          setup.joinGeneration ?? 0,
+        )
+      : undefined;
+  const replacement = generations !== undefined && setup.joinGeneration !== undefined;
+  if (setup.joinGeneration !== undefined && !replacement) throw new PeerRecoveryError('started as a replacement, but peer recovery is not possible here');
+  // Data and model first: a replacement is ready to join only once they are loaded.
+  const data = await loadTrainingData(spec, rank, worldSize);
+  let group: ProcessGroup | undefined;
   let thread: CheckpointThread | undefined;
   try {
-    const data = await loadTrainingData(spec, rank, worldSize);
     const model = buildModel(spec, data.vocabSize);
-    const trainer = new Trainer(trainerConfigFromSpec(spec), group, model, () => data.next());
+    group = generations ? await generations.open(replacement) : await open();
+    if (lead && setup.curve) io.log('data plane: CURVE-encrypted, authenticated by per-run keys');
+    const trainer = new Trainer(trainerConfig, group, model, () => data.next());
     const names = [...model.variables.keys()];
     const vars = [...model.variables.values()];
     const store = new CheckpointStore(checkpoint.dir, checkpoint.keep_last, (e) => io.log(`skipping unusable checkpoint: ${e.message}`));
     if (lead) await writeRunSpec(checkpoint.dir, spec);
+    if (replacement) {
+      const shared = await generations.receiveState(trainer, data);
+      clock.reset();
+      io.log(`replacement: took rank ${shared.source}'s state of step ${shared.step} in process group ${generations.generation}`);
+      if (lead) reportRecovered(io, generations.generation, shared, performance.now() / 1000);
+    }
     // The checkpoint's files are read whole; nothing here keeps them past the restore, so they can be freed.
-    const resumedFrom = await resume(store, trainer, data, names, vars, setup, io);
+    const resumedFrom = replacement ? trainer.step : await resume(store, trainer, data, names, vars, setup, io);
     if (resumedFrom === null) await trainer.broadcastParameters();
-    if (lead) {
+    if (lead && !replacement) {
       io.report({
         v: 1,
         type: 'started',
@@ -162,65 +197,92 @@ export async function runWorker(setup: WorkerJob, io: WorkerIO, stop: StopSignal
     const run = setup.run ?? spec.name;
     /** Compute seconds over the steps since this rank's previous report. */
     let window = { steps: 0, seconds: 0, since: performance.now() };
+    const currentGroup = () => generations?.group ?? (group as ProcessGroup);
+    /** The data state before the step in flight (peer recovery rewinds to it); undefined between steps. */
+    let rewindTo: unknown;
     while (trainer.step < training.max_steps) {
-      const start = { run, step: trainer.step + 1, rank, worldSize, startMs: performance.timeOrigin + performance.now() };
-      clock.enter('steps');
-      const span = startStepSpan(tracer, start);
-      group.setTraceContext(wireContextOf(span)); // carried in this step's gradient frames
-      const stats = await trainer.trainStep(stop.requested);
-      clock.enter('other');
-      saver.afterStep();
-      finishStepSpans(tracer, span, { ...start, seconds: stats.seconds, tokens: stats.tokens, buckets: stats.buckets, peers: group.takePeerTraceContexts() });
-      if (!Number.isFinite(stats.loss)) throw new TrainingDivergedError(stats.step);
-      windowTokens += stats.tokens;
-      const last = stats.step === training.max_steps;
-      window.steps++;
-      window.seconds += stats.seconds.compute;
-      const logStep = stats.step % training.log_every_steps === 0 || last || stats.stop;
-      // Between log steps, every rank reports its compute at least every TIMING_REPORT_MS (stragglers).
-      const due = !logStep && performance.now() - window.since >= TIMING_REPORT_MS;
-      const computeWindow = { steps: window.steps, seconds: window.seconds };
-      if (logStep || due) window = { steps: 0, seconds: 0, since: performance.now() };
-      if (lead && logStep) {
-        const elapsed = (performance.now() - windowStart) / 1000;
-        io.report({
-          v: 1,
-          type: 'progress',
-          step: stats.step,
-          maxSteps: training.max_steps,
-          loss: stats.loss,
-          lr: stats.lr,
-          gradNorm: stats.gradNorm,
-          tokensPerSecond: windowTokens / Math.max(elapsed, 1e-9),
+      try {
+        const start = { run, step: trainer.step + 1, rank, worldSize, startMs: performance.timeOrigin + performance.now() };
+        clock.enter('steps');
+        const span = startStepSpan(tracer, start);
+        currentGroup().setTraceContext(wireContextOf(span)); // carried in this step's gradient frames
+        rewindTo = generations ? data.state() : undefined;
+        const stats = await trainer.trainStep(stop.requested);
+        rewindTo = undefined;
+        clock.enter('other');
+        saver.afterStep();
+        finishStepSpans(tracer, span, {
+          ...start,
           seconds: stats.seconds,
-          memory: memory(),
-          allReduceBytes,
-          computeWindow,
-          time: clock.read(),
+          tokens: stats.tokens,
+          buckets: stats.buckets,
+          peers: currentGroup().takePeerTraceContexts(),
         });
+        if (!Number.isFinite(stats.loss)) throw new TrainingDivergedError(stats.step);
+        windowTokens += stats.tokens;
+        const last = stats.step === training.max_steps;
+        window.steps++;
+        window.seconds += stats.seconds.compute;
+        const logStep = stats.step % training.log_every_steps === 0 || last || stats.stop;
+        // Between log steps, every rank reports its compute at least every TIMING_REPORT_MS (stragglers).
+        const due = !logStep && performance.now() - window.since >= TIMING_REPORT_MS;
+        const computeWindow = { steps: window.steps, seconds: window.seconds };
+        if (logStep || due) window = { steps: 0, seconds: 0, since: performance.now() };
+        if (lead && logStep) {
+          const elapsed = (performance.now() - windowStart) / 1000;
+          io.report({
+            v: 1,
+            type: 'progress',
+            step: stats.step,
+            maxSteps: training.max_steps,
+            loss: stats.loss,
+            lr: stats.lr,
+            gradNorm: stats.gradNorm,
+            tokensPerSecond: windowTokens / Math.max(elapsed, 1e-9),
+            seconds: stats.seconds,
+            memory: memory(),
+            allReduceBytes,
+            computeWindow,
+            time: clock.read(),
+          });
+          windowStart = performance.now();
+          windowTokens = 0;
+        } else if (logStep || due) {
+          const { data, compute, allReduce, optimizer } = stats.seconds;
+          io.report({
+            v: 1,
+            type: 'timing',
+            rank,
+            step: stats.step,
+            seconds: { data, compute, allReduce, optimizer },
+            memory: memory(),
+            allReduceBytes,
+            computeWindow,
+            ...(lead ? { time: clock.read() } : {}),
+          });
+        }
+        if (stats.step % training.consistency_every_steps === 0) await trainer.checkReplicas();
+        if (stats.step % training.eval_every_steps === 0 && !last) await evaluate();
+        if (stats.stop) {
+          reason = 'stopped';
+          break;
+        }
+        if (stats.step % checkpoint.every_steps === 0 && !last) await save();
+      } catch (error) {
+        // Peer recovery: a broken group is left and formed again; the state survives in this process.
+        if (!generations || !(error instanceof CollectiveError)) throw error;
+        clock.enter('other');
+        const shared = await generations.recover(error, trainer, data, rewindTo, lead ? clock.read() : undefined);
+        rewindTo = undefined;
+        clock.reset();
+        io.log(
+          `peer recovery: process group ${generations.generation} formed; every rank holds rank ${shared.source}'s state of step ${shared.step}${shared.replaced.length > 0 ? ` (replaced: ${shared.replaced.join(', ')})` : ''}`,
+        );
+        if (lead) reportRecovered(io, generations.generation, shared, shared.seconds);
+        window = { steps: 0, seconds: 0, since: performance.now() };
         windowStart = performance.now();
         windowTokens = 0;
-      } else if (logStep || due) {
-        const { data, compute, allReduce, optimizer } = stats.seconds;
-        io.report({
-          v: 1,
-          type: 'timing',
-          rank,
-          step: stats.step,
-          seconds: { data, compute, allReduce, optimizer },
-          memory: memory(),
-          allReduceBytes,
-          computeWindow,
-          ...(lead ? { time: clock.read() } : {}),
-        });
       }
-      if (stats.step % training.consistency_every_steps === 0) await trainer.checkReplicas();
-      if (stats.step % training.eval_every_steps === 0 && !last) await evaluate();
-      if (stats.stop) {
-        reason = 'stopped';
-        break;
-      }
-      if (stats.step % checkpoint.every_steps === 0 && !last) await save();
     }
     await trainer.checkReplicas();
     if (reason === 'max_steps') await evaluate();
@@ -234,8 +296,12 @@ export async function runWorker(setup: WorkerJob, io: WorkerIO, stop: StopSignal
     return reason;
   } finally {
     await thread?.close();
-    await group.close();
+    await (generations ? generations.close() : group?.close());
   }
+}
+
+function reportRecovered(io: WorkerIO, generation: number, shared: SharedState, seconds: number): void {
+  io.report({ v: 1, type: 'recovered', generation, step: shared.step, source: shared.source, replaced: [...shared.replaced], seconds });
 }
 
 const mib = (bytes: number): number => Math.round(bytes / 2 ** 20);

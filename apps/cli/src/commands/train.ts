@@ -49,6 +49,8 @@ export async function trainCommand(file: string, flags: TrainFlags, io: CliIO, s
   /** Rank 0's step seconds as reported (one per progress report), and each checkpoint's cost to the loop and write seconds. */
   const stepSeconds: number[] = [];
   const saves: { blocking: number; write: number }[] = [];
+  /** Rank 0's seconds from leaving a broken group to training again, per peer recovery. */
+  const recoveries: number[] = [];
   io.err(
     `orquesta train: ${spec.name} (${spec.task}) on ${workers} worker${workers === 1 ? '' : 's'}, backend ${spec.resources.backend}, checkpoints in ${spec.checkpoint.dir}`,
   );
@@ -100,6 +102,11 @@ export async function trainCommand(file: string, flags: TrainFlags, io: CliIO, s
         break;
       case 'failed':
         progress.log(`rank ${report.rank} failed: ${report.error}: ${report.message}`);
+        break;
+      case 'regroup':
+        break; // the coordinator's peer-recovery events say what happens
+      case 'recovered':
+        recoveries.push(report.seconds);
         break;
       default: {
         const unreachable: never = report;
@@ -156,6 +163,9 @@ export async function trainCommand(file: string, flags: TrainFlags, io: CliIO, s
     /** Productive step seconds / wall seconds since the trial was placed, and where the rest went (seconds). */
     goodput: result.goodput === null ? null : round4(result.goodput.goodput),
     time_use: result.goodput === null ? null : Object.fromEntries(Object.entries(result.goodput.seconds).map(([k, v]) => [k, round4(v)])),
+    /** Peer recoveries (fault_tolerance.recovery peer) and checkpoint restarts the run went through. */
+    peer_recoveries: recoveries.length,
+    restarts: result.restarts,
   };
   io.out(JSON.stringify(summary));
   if (!ok) {
@@ -168,7 +178,7 @@ export async function trainCommand(file: string, flags: TrainFlags, io: CliIO, s
 /** The events a user of `train` sees: worker exits that were not asked for, restarts and failures. */
 function eventLine(event: EventRow): string | undefined {
   if (event.kind === 'worker-exit') return /exited with code 0$/.test(event.message) ? undefined : event.message;
-  if (event.kind === 'straggler') return event.message;
+  if (event.kind === 'straggler' || event.kind === 'peer-recovery' || event.kind === 'peer-recovered') return event.message;
   if (event.toState === 'restarting' || event.toState === 'failed' || (event.fromState === 'restarting' && event.toState === 'queued')) return event.message;
   return undefined;
 }

@@ -1,6 +1,6 @@
 /** The coordinator's options, results and run bookkeeping types. */
 import type { Meter } from '@opentelemetry/api';
-import type { ExperimentSpec } from '@orquesta/protocol';
+import type { ExperimentSpec, WorkerLaunch } from '@orquesta/protocol';
 import type { PlacementPlan } from '../scheduler/plan-placement.js';
 import type { SlurmClient } from '../slurm/slurm-client.js';
 import type { SpecProblem } from '@orquesta/spec';
@@ -67,6 +67,8 @@ export interface RunTracker {
   readonly exited: Map<number, { code: number | null; signal: string | null }>;
   readonly lastError: Map<number, string>;
   doneReason?: 'max_steps' | 'stopped';
+  /** What each rank was started with (peer recovery starts a replacement alike); unknown after a coordinator restart. */
+  launches?: ReadonlyMap<number, WorkerLaunch>;
 }
 
 export type SubmitResult = { ok: true; id: number; trials: number[] } | { ok: false; problems: readonly SpecProblem[] };

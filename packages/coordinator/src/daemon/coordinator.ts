@@ -16,7 +16,7 @@
  * `rehearseFailure` (chaos), `checkSubmission`. The parts update the store and return `DaemonAction`s,
  * which `apply` carries out: they take no callbacks into the coordinator.
  */
-import type { ChaosAction } from '@orquesta/protocol';
+import type { ChaosAction, WorkerLaunch } from '@orquesta/protocol';
 import { ClusterMetrics } from '@orquesta/telemetry';
 import { JOB_STATE, PENDING_STATES, type StopTarget } from '../jobs/job-state.js';
 import type { TrialRow } from '../store/rows.js';
@@ -40,6 +40,7 @@ import { runEnding, runOutcome } from './run-outcome.js';
 import { StragglerWatch } from './straggler-watch.js';
 import { GoodputBook } from './goodput-book.js';
 import { resumeExperiment, stopExperiment } from './user-stops.js';
+import { PeerRecoveries, type RecoveryNote } from './peer-recoveries.js';
 
 export class Coordinator {
   private readonly store: Store;
@@ -56,6 +57,7 @@ export class Coordinator {
   private readonly figures: ReportFigures;
   private readonly stragglers = new StragglerWatch();
   private readonly goodput: GoodputBook;
+  private readonly recoveries: PeerRecoveries;
   private readonly clusterMetrics: ClusterMetrics | undefined;
   private readonly scheduling: SchedulingState;
   private passing = false;
@@ -73,6 +75,7 @@ export class Coordinator {
     this.slurm = options.slurm ? new SlurmRuns(options.slurm, { store: this.store, runs: this.runs, controlToken: options.controlToken }) : undefined;
     this.figures = new ReportFigures(this.store, options.meter);
     this.goodput = new GoodputBook(this.store, this.figures);
+    this.recoveries = new PeerRecoveries({ store: this.store, runs: this.runs });
     this.scheduling = { store: this.store, starvationMs: options.starvationMs ?? 300_000, isSlurm: (trial) => this.isSlurm(trial) };
     this.agents = new AgentSessions({
       store: this.store,
@@ -161,8 +164,17 @@ export class Coordinator {
         return this.apply(this.agents.hello(from, message, this.now()));
       case 'heartbeat':
         return this.apply(this.agents.heartbeat(from, message.running, this.now(), message.draining === true));
-      case 'worker-report':
-        return recordReport(this.store, this.figures, this.stragglers, this.goodput, this.runs.get(message.run), message, this.now());
+      case 'worker-report': {
+        const tracker = this.runs.get(message.run);
+        recordReport(this.store, this.figures, this.stragglers, this.goodput, tracker, message, this.now());
+        const { report } = message;
+        if (tracker && (report.type === 'regroup' || report.type === 'recovered')) {
+          const done = this.recoveries.reported(this.store.trial(tracker.trialId), message.run, message.rank, report, this.now());
+          this.noteRecoveries(done.notes);
+          this.apply(done.actions);
+        }
+        return;
+      }
       case 'worker-log': {
         const tracker = this.runs.get(message.run);
         if (tracker) this.store.addLogs(tracker.experimentId, tracker.trialId, message.rank, message.lines);
@@ -203,18 +215,38 @@ export class Coordinator {
     const allExited = tracker.exited.size === tracker.ranks;
     if (trial.state === 'scheduled' || trial.state === 'running') {
       const failed = code !== 0;
+      const cause = failed ? describeExit(rank, { code, signal }, tracker.lastError.get(rank)) : `workers stopped before max_steps`;
+      const replaced = failed ? this.recoveries.lost(trial, run, rank, cause, this.agents.alive(), this.now()) : undefined;
+      if (replaced) {
+        this.noteRecoveries(replaced.notes);
+        return this.apply(replaced.actions);
+      }
       if (failed || (allExited && runEnding(tracker) === 'failed')) {
-        this.goodput.ended(trial, run, true, this.now());
-        const cause = failed ? describeExit(rank, { code, signal }, tracker.lastError.get(rank)) : `workers stopped before max_steps`;
-        this.store.moveTrial(trial.id, trial.state, 'restarting', cause);
-        this.stopRequestedAt.set(trial.id, this.now());
-        this.sendStop(trial, 'kill');
+        this.restartRun(trial, run, cause);
       } else if (allExited) {
         this.finishRun(tracker, this.store.trial(trial.id));
         return;
       }
     }
     if (allExited) this.finishRun(tracker, this.store.trial(trial.id));
+  }
+
+  /** A failed rank ends the run: every rank is killed and the trial restarts from its last checkpoint. */
+  private restartRun(trial: TrialRow, run: string, cause: string): void {
+    this.recoveries.forget(run);
+    this.goodput.ended(trial, run, true, this.now());
+    this.store.moveTrial(trial.id, trial.state, 'restarting', cause);
+    this.stopRequestedAt.set(trial.id, this.now());
+    this.sendStop(trial, 'kill');
+  }
+
+  /** What peer recoveries did, into the goodput ledger. */
+  private noteRecoveries(notes: readonly RecoveryNote[]): void {
+    for (const note of notes) {
+      const trial = this.store.trial(note.trialId);
+      if (note.kind === 'interrupted') this.goodput.interrupted(trial, note.run, this.now());
+      else this.goodput.recovered(trial, note.run, note.generation, note.step, this.now());
+    }
   }
 
   /** Every worker of the trial's current run has exited: the trial moves as `runOutcome` says. */
@@ -224,6 +256,7 @@ export class Coordinator {
     this.runs.delete(run);
     this.figures.forget(run);
     this.stragglers.forget(run);
+    this.recoveries.forget(run);
     this.slurm?.forget(run);
     const ending = runEnding(tracker);
     this.goodput.ended(trial, run, ending === 'failed', this.now());
@@ -252,6 +285,7 @@ export class Coordinator {
   tick(): void {
     const now = this.now();
     this.apply(this.agents.expire(now));
+    this.apply(this.recoveries.expire(now));
     if (this.recoveringUntil !== 0 && now >= this.recoveringUntil) {
       this.recoveringUntil = 0;
       // Workers whose agent never came back to report them.
@@ -329,8 +363,13 @@ export class Coordinator {
           break;
         case 'track-run': {
           const trial = this.store.trial(action.trialId);
-          this.trackRun(trial);
+          this.trackRun(trial, action.launches);
           this.goodput.placed(trial, runId(trial.id, trial.attempt), this.now());
+          break;
+        }
+        case 'restart-run': {
+          const trial = this.store.trial(action.trialId);
+          if (trial.state === 'running' || trial.state === 'scheduled') this.restartRun(trial, runId(trial.id, trial.attempt), action.cause);
           break;
         }
         case 'drop-run':
@@ -381,13 +420,13 @@ export class Coordinator {
     return this.slurm?.owns(trial) ?? false;
   }
 
-  private trackRun(trial: TrialRow): void {
+  private trackRun(trial: TrialRow, launches?: ReadonlyMap<number, WorkerLaunch>): void {
     if (trial.placement === null || trial.attempt === 0) return;
     const run = runId(trial.id, trial.attempt);
     const exited = new Map<number, { code: number | null; signal: string | null }>();
     for (const w of this.store.workers(run)) if (w.state === 'exited') exited.set(w.rank, { code: w.exitCode, signal: w.exitSignal });
     // An elastic trial runs with as many ranks as it was placed with; a Slurm placement lists none.
     const ranks = trial.placement.workers.length > 0 ? trial.placement.workers.length : trial.workers;
-    this.runs.set(run, { trialId: trial.id, experimentId: trial.experimentId, ranks, exited, lastError: new Map() });
+    this.runs.set(run, { trialId: trial.id, experimentId: trial.experimentId, ranks, exited, lastError: new Map(), ...(launches ? { launches } : {}) });
   }
 }

@@ -4,14 +4,16 @@
  * order with one exhaustive switch. The parts hold no callbacks into the coordinator and no channel,
  * so their tests need neither a coordinator nor sockets.
  */
-import type { CoordinatorMessage } from '@orquesta/protocol';
+import type { CoordinatorMessage, WorkerLaunch } from '@orquesta/protocol';
 import type { StopTarget } from '../jobs/job-state.js';
 
 export type DaemonAction =
   /** A control message to an agent or a Slurm task (by routing id). */
   | { readonly kind: 'send'; readonly to: string; readonly message: CoordinatorMessage }
-  /** Start following the trial's current run (it was just placed). */
-  | { readonly kind: 'track-run'; readonly trialId: number }
+  /** Start following the trial's current run (it was just placed), with what each rank was started with. */
+  | { readonly kind: 'track-run'; readonly trialId: number; readonly launches?: ReadonlyMap<number, WorkerLaunch> }
+  /** A rank of the trial's run failed and it cannot recover in place: stop every rank and restart from the checkpoint. */
+  | { readonly kind: 'restart-run'; readonly trialId: number; readonly cause: string }
   /** Stop following a run that never started (sbatch refused it). */
   | { readonly kind: 'drop-run'; readonly run: string }
   /** Every worker of the run has exited: decide where its trial goes. */

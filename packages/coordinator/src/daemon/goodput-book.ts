@@ -8,6 +8,7 @@ import type { TrialRow } from '../store/rows.js';
 import type { Store } from '../store/store.js';
 import {
   goodputEnded,
+  goodputInterrupted,
   goodputPlaced,
   goodputReported,
   goodputResumed,
@@ -19,6 +20,9 @@ import {
 import type { ReportFigures } from './report-figures.js';
 
 export class GoodputBook {
+  /** The ledger segment a run's reports go to now: `run`, or `run/generation` after a peer recovery. */
+  private readonly segments = new Map<string, string>();
+
   constructor(
     private readonly store: Store,
     private readonly figures: ReportFigures,
@@ -29,15 +33,32 @@ export class GoodputBook {
   }
 
   resumed(trial: TrialRow, run: string, step: number | null, now: number): void {
-    this.update(trial, (s) => goodputResumed(s, run, step ?? 0), now);
+    this.update(trial, (s) => goodputResumed(s, this.segment(run), step ?? 0), now);
   }
 
   reported(trial: TrialRow, run: string, step: number, time: TimeUse, now: number): void {
-    this.update(trial, (s) => goodputReported(s, run, step, time, now), now);
+    this.update(trial, (s) => goodputReported(s, this.segment(run), step, time, now), now);
   }
 
   ended(trial: TrialRow, run: string, failed: boolean, now: number): void {
-    this.update(trial, (s) => goodputEnded(s, run, failed, now), now);
+    this.update(trial, (s) => goodputEnded(s, this.segment(run), failed, now), now);
+    this.segments.delete(run);
+  }
+
+  /** Peer recovery: a rank of `run` was lost; the others keep their state. */
+  interrupted(trial: TrialRow, run: string, now: number): void {
+    this.update(trial, (s) => goodputInterrupted(s, this.segment(run), now), now);
+  }
+
+  /** Peer recovery: group `generation` of `run` formed, every rank at `step`; rank 0's clock starts again. */
+  recovered(trial: TrialRow, run: string, generation: number, step: number, now: number): void {
+    const segment = `${run}/${generation}`;
+    this.segments.set(run, segment);
+    this.update(trial, (s) => goodputPlaced(s, segment, step, now), now);
+  }
+
+  private segment(run: string): string {
+    return this.segments.get(run) ?? run;
   }
 
   private update(trial: TrialRow, change: (s: GoodputState) => GoodputState, now: number): void {

@@ -9,8 +9,13 @@
  *   - step seconds of steps an earlier segment already reported (`highWater`) are replayed, the rest productive,
  *   - from a failed segment's last report to its end: replayed (that work is redone); after a clean end: stalls,
  *   - between a failed attempt's end and the next placement: recovery (the restart's queueing and placement).
+ * A peer recovery keeps the attempt but cuts it too: the segment ends when a rank is lost (its unreported
+ * tail was kept, but for the interrupted step: about one mean step of it is replayed, the rest
+ * productive), and a new segment (`run/generation`) begins when the group has formed again; the gap
+ * between them is recovery (waiting for the replacement and the state transfer).
  *
  *   placed --report*--> ended(failed) --gap: recovery--> placed --report*--> ended
+ *   placed --report*--> interrupted --gap: recovery--> placed (run/g) --report*--> ...
  */
 import type { TimeUse } from '@orquesta/protocol';
 
@@ -26,6 +31,8 @@ interface Segment {
   readonly lastReportAt: number | null;
   /** Step of its newest report (or where it started). */
   readonly lastStep: number;
+  /** Step it started from. */
+  readonly firstStep: number;
   /** Step seconds rank 0 had reported at lastReportAt. */
   readonly stepSeconds: number;
   /** Its step seconds so far, split into productive and replayed. */
@@ -78,7 +85,7 @@ export function goodputPlaced(state: GoodputState, run: string, fromStep: number
 export function goodputResumed(state: GoodputState, run: string, step: number): GoodputState {
   const open = state.open;
   if (open === null || open.run !== run || open.lastReportAt !== null) return state;
-  return { ...state, open: { ...open, lastStep: step } };
+  return { ...state, open: { ...open, lastStep: step, firstStep: step } };
 }
 
 /** Rank 0 of `run` reported `time` at `step`. Reports of other runs are ignored. */
@@ -108,7 +115,16 @@ export function goodputEnded(state: GoodputState, run: string, failed: boolean, 
   const open = state.open;
   if (open === null || open.run !== run) return state;
   const closed = { ...state.closed };
-  add(closed, segmentSeconds(open, Math.max(now, open.lastReportAt ?? open.since), failed));
+  add(closed, segmentSeconds(open, Math.max(now, open.lastReportAt ?? open.since), failed ? 'failed' : 'clean'));
+  return { ...state, closed, open: null, endedAt: now, highWater: Math.max(state.highWater, open.lastStep) };
+}
+
+/** A rank of the run was lost at `now` and the others keep their state (peer recovery): the segment ends there. */
+export function goodputInterrupted(state: GoodputState, run: string, now: number): GoodputState {
+  const open = state.open;
+  if (open === null || open.run !== run) return state;
+  const closed = { ...state.closed };
+  add(closed, segmentSeconds(open, Math.max(now, open.lastReportAt ?? open.since), 'interrupted'));
   return { ...state, closed, open: null, endedAt: now, highWater: Math.max(state.highWater, open.lastStep) };
 }
 
@@ -119,7 +135,7 @@ export function goodputEnded(state: GoodputState, run: string, failed: boolean, 
 export function goodputView(state: GoodputState, now: number, waiting: boolean): GoodputView {
   const total = zero();
   add(total, state.closed);
-  if (state.open !== null) add(total, segmentSeconds(state.open, state.open.lastReportAt ?? now, false));
+  if (state.open !== null) add(total, segmentSeconds(state.open, state.open.lastReportAt ?? now, 'clean'));
   else if (waiting && state.endedAt !== null) total.recovery += Math.max(0, now - state.endedAt) / 1000;
   const wallSeconds = GOODPUT_USES.reduce((n, u) => n + total[u], 0);
   return { goodput: wallSeconds > 0 ? total.productive / wallSeconds : 0, wallSeconds, seconds: total };
@@ -137,11 +153,16 @@ export function parseGoodput(json: string | null): GoodputState {
 }
 
 function newSegment(run: string, since: number, fromStep: number): Segment {
-  return { run, since, lastReportAt: null, lastStep: fromStep, stepSeconds: 0, productive: 0, replayedSteps: 0, time: null };
+  return { run, since, lastReportAt: null, lastStep: fromStep, firstStep: fromStep, stepSeconds: 0, productive: 0, replayedSteps: 0, time: null };
 }
 
-/** A segment's seconds from its start to `until` (ms): what rank 0 reported, plus what only the coordinator sees. */
-function segmentSeconds(seg: Segment, until: number, failed: boolean): Record<GoodputUse, number> {
+/**
+ * A segment's seconds from its start to `until` (ms): what rank 0 reported, plus what only the
+ * coordinator sees. The tail after the newest report is replayed after a failure (redone from the
+ * checkpoint), a stall after a clean end, and after an interruption (peer recovery) one mean step of
+ * it is replayed (the interrupted step), the rest productive.
+ */
+function segmentSeconds(seg: Segment, until: number, ending: 'clean' | 'failed' | 'interrupted'): Record<GoodputUse, number> {
   const out = zero();
   const wall = Math.max(0, until - seg.since) / 1000;
   if (seg.time === null || seg.lastReportAt === null) {
@@ -159,8 +180,15 @@ function segmentSeconds(seg: Segment, until: number, failed: boolean): Record<Go
   out.checkpoint = t.checkpoint;
   out.stalls = t.other;
   const tail = wall - reported;
-  if (failed) out.replayed += tail;
-  else out.stalls += tail;
+  if (ending === 'failed') out.replayed += tail;
+  else if (ending === 'clean') out.stalls += tail;
+  else {
+    const steps = seg.lastStep - seg.firstStep; // NaN for a segment kept before firstStep existed
+    const meanStep = steps > 0 ? t.steps / steps : tail;
+    const replayed = Number.isFinite(meanStep) ? Math.min(tail, meanStep) : tail;
+    out.replayed += replayed;
+    out.productive += tail - replayed;
+  }
   // Clock skew between the worker's and the coordinator's view: never more seconds than wall time.
   const sum = GOODPUT_USES.reduce((n, u) => n + out[u], 0);
   if (sum > wall && sum > 0) for (const u of GOODPUT_USES) out[u] *= wall / sum;

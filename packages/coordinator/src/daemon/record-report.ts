@@ -53,6 +53,12 @@ export function recordReport(
     case 'failed':
       tracker.lastError.set(rank, `${report.error}: ${report.message}`);
       return;
+    case 'regroup':
+      // Rank 0 says where its time went up to the failure.
+      if (report.time !== undefined && rank === 0) goodput.reported(trial, run, report.step, report.time, now);
+      return;
+    case 'recovered':
+      return; // peer recovery (peer-recoveries.ts) records it
     default: {
       const unreachable: never = report;
       throw new TypeError(`unknown worker report ${JSON.stringify(unreachable)}`);

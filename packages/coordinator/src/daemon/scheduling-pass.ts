@@ -14,6 +14,8 @@ import type { DaemonAction } from './daemon-action.js';
 import { activeJobs, minWorkersOf, pendingJobs } from './jobs-of-trials.js';
 import { runCurveKeys } from './run-curve-keys.js';
 import { workerLaunches } from './worker-env.js';
+import { launchesByRank } from './peer-recoveries.js';
+import { parseWorkerSpec } from '@orquesta/protocol';
 
 /** What a pass reads besides the store. */
 export interface SchedulingState {
@@ -110,10 +112,12 @@ function place(store: Store, trial: TrialRow, placement: Placement, agents: read
       exitSignal: null,
     })),
   );
-  const actions: DaemonAction[] = [{ kind: 'track-run', trialId: trial.id }];
   // Gradients that leave the machine travel CURVE-encrypted, with keys made for this run.
   const curve = runCurveKeys(placement.workers.map((w) => w.host));
-  for (const [agent, workers] of workerLaunches(run, placement, agents, curve))
+  const peerRecovery = parseWorkerSpec(placed.specJson, `trial ${trial.id}`).fault_tolerance.recovery === 'peer';
+  const launches = workerLaunches(run, placement, agents, curve, peerRecovery);
+  const actions: DaemonAction[] = [{ kind: 'track-run', trialId: trial.id, launches: launchesByRank(launches.values()) }];
+  for (const [agent, workers] of launches)
     actions.push({ kind: 'send', to: agent, message: { v: 1, type: 'start-workers', run, spec: placed.specJson, workers } });
   return actions;
 }

@@ -6,8 +6,15 @@ import type { RunCurveKeys } from './run-curve-keys.js';
 /**
  * @param curve per-rank CURVE key pairs when the gang spans hosts (its gradients leave the machine),
  *   else undefined.
+ * @param peerRecovery the coordinator orchestrates peer recovery for this run (fault_tolerance.recovery peer).
  */
-export function workerLaunches(run: string, placement: Placement, agents: readonly AgentView[], curve?: RunCurveKeys): Map<string, WorkerLaunch[]> {
+export function workerLaunches(
+  run: string,
+  placement: Placement,
+  agents: readonly AgentView[],
+  curve?: RunCurveKeys,
+  peerRecovery = false,
+): Map<string, WorkerLaunch[]> {
   const peers = placement.workers.map((w) => `tcp://${w.host}:${w.port}`);
   const byAgent = new Map<string, WorkerLaunch[]>();
   for (const w of placement.workers) {
@@ -21,6 +28,7 @@ export function workerLaunches(run: string, placement: Placement, agents: readon
       run,
       ...(curve ? { curve: { publicKeys: curve.publicKeys, secretKey: curve.secretKeys[w.rank] ?? '' } } : {}),
       ...(agent && agent.gpus.length > 0 ? { cudaVisibleDevices: w.slots.map((s) => agent.gpus[s] ?? String(s)).join(',') } : {}),
+      ...(peerRecovery ? { peerRecovery } : {}),
     });
     const list = byAgent.get(w.agent) ?? [];
     list.push({ rank: w.rank, env });

@@ -133,7 +133,7 @@ export class NodeAgent {
     let message: CoordinatorMessage;
     try {
       const decoded = decodeControlMessage(frame);
-      if (!['welcome', 'reregister', 'start-workers', 'stop-workers', 'reject', 'peers', 'chaos'].includes(decoded.type))
+      if (!['welcome', 'reregister', 'start-workers', 'stop-workers', 'reject', 'peers', 'chaos', 'regroup-workers'].includes(decoded.type))
         throw new ControlDecodeError(`${decoded.type} is not a coordinator message`);
       message = decoded as CoordinatorMessage;
     } catch (error) {
@@ -164,6 +164,8 @@ export class NodeAgent {
       case 'peers':
         this.log(`ignored peers for run ${message.run} (agents' workers get their peers at start)`);
         return;
+      case 'regroup-workers':
+        return this.regroup(message.run, message.generation, message.phase);
       default: {
         const unreachable: never = message;
         this.log(`unhandled message ${JSON.stringify(unreachable)}`);
@@ -262,6 +264,12 @@ export class NodeAgent {
         this.log(`unknown chaos action ${String(unreachable)}`);
       }
     }
+  }
+
+  /** Peer recovery: passes the coordinator's order to every worker of the run here, over its IPC channel. */
+  private regroup(run: string, generation: number, phase: 'leave' | 'join'): void {
+    for (const [key, worker] of this.workers) if (key.startsWith(`${run}#`)) worker.send({ v: 1, type: 'regroup', generation, phase });
+    this.log(`run ${run}: ${phase === 'leave' ? 'leave the broken process group' : 'form process group'} ${generation}`);
   }
 
   private stop(run: string, mode: 'checkpoint' | 'kill'): void {

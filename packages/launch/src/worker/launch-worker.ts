@@ -9,7 +9,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { parseWorkerReport, recommendedRankEnv, toWorkerEnv, type WorkerReport, type WorkerSetup } from '@orquesta/protocol';
+import { parseWorkerReport, recommendedRankEnv, toWorkerEnv, type LauncherMessage, type WorkerReport, type WorkerSetup } from '@orquesta/protocol';
 import { describeExit } from './describe-exit.js';
 import { defaultSpawner, type Spawner } from './spawner.js';
 import { workerNodeFlags } from './worker-node-flags.js';
@@ -51,6 +51,8 @@ export interface LaunchedWorker {
   signal(signal: NodeJS.Signals): void;
   /** SIGTERM now, SIGKILL after `graceMs` unless it has exited by then. */
   stop(graceMs: number): void;
+  /** Passes a message over the worker's IPC channel; dropped when it has exited or has no channel. */
+  send(message: LauncherMessage): void;
 }
 
 /** @throws {Error} the process cannot be spawned (the caller reports it as the rank's exit). */
@@ -97,6 +99,9 @@ export function launchWorker(options: WorkerLaunchOptions): LaunchedWorker {
   return {
     pid: child.pid,
     signal,
+    send(message) {
+      if (!exited && child.connected) child.send(message, (error) => error && options.onLog(`could not pass ${message.type} to the worker: ${error.message}`));
+    },
     stop(graceMs) {
       signal('SIGTERM');
       killTimer ??= setTimeout(() => signal('SIGKILL'), graceMs);

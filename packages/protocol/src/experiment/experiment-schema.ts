@@ -207,12 +207,30 @@ export const CheckpointSchema = section('Checkpoints.', {
   }),
 });
 
-export const FaultToleranceSchema = section('Restarts after failures.', {
+export const FaultToleranceSchema = section('Recovery from failed workers.', {
   max_restarts: Type.Integer({
     minimum: 0,
     maximum: 1000,
     default: 3,
     description: 'Restarts from the last checkpoint before the experiment fails. Defaults to 3.',
+  }),
+  recovery: choice(['checkpoint', 'peer'] as const, {
+    default: 'checkpoint',
+    description:
+      "What a failed worker costs. checkpoint: every rank stops and the trial restarts from its last checkpoint. peer: the other ranks keep their state and wait; a replacement starts in the failed rank's slot, receives the parameters, optimizer state and data position from a surviving rank, and every rank redoes only the interrupted step (the parameters stay bit-identical to an uninterrupted run). Falls back to checkpoint when no rank survives, the failed rank's agent is gone, the optimizer is sharded (optimizer.shard), the run is launched by Slurm, or a recovery fails. Defaults to checkpoint.",
+  }),
+  max_replacements: Type.Integer({
+    minimum: 0,
+    maximum: 100000,
+    default: 100,
+    description: 'Replacement workers (recovery peer) a trial may start; past it failures restart from the checkpoint. Defaults to 100.',
+  }),
+  replacement_timeout_s: Type.Number({
+    exclusiveMinimum: 0,
+    maximum: 3600,
+    default: 120,
+    description:
+      'Seconds a peer recovery may take, from the failure until every rank holds the shared state; past it the trial restarts from its last checkpoint. Defaults to 120.',
   }),
 });
 

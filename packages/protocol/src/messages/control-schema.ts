@@ -23,7 +23,11 @@ export const CONTROL = {
   startWorkers: 'start-workers',
   stopWorkers: 'stop-workers',
   reject: 'reject',
+  regroupWorkers: 'regroup-workers',
 } as const;
+
+/** Phases of a peer recovery's regrouping: leave the broken group (keeping state), then join the next one. */
+export const REGROUP_PHASES = ['leave', 'join'] as const;
 
 /** What `orquesta chaos` can do on a node: kill or stall (SIGSTOP) a worker, kill the agent, or take its network link down. */
 export const CHAOS_ACTIONS = ['kill-worker', 'stall-worker', 'kill-agent', 'partition'] as const;
@@ -113,6 +117,19 @@ const StopWorkersSchema = Type.Object({ v, type: Type.Literal(CONTROL.stopWorker
 
 const RejectSchema = Type.Object({ v, type: Type.Literal(CONTROL.reject), reason: nonEmptyString() });
 
+/**
+ * Peer recovery: the run's workers on this agent leave their broken process group keeping their state
+ * (`leave`), or, once every rank is ready, form group `generation` (`join`). Passed to each worker over
+ * its IPC channel.
+ */
+const RegroupWorkersSchema = Type.Object({
+  v,
+  type: Type.Literal(CONTROL.regroupWorkers),
+  run: nonEmptyString(),
+  generation: count(),
+  phase: choice(REGROUP_PHASES),
+});
+
 /** A failure an operator rehearses (`orquesta chaos`) on one worker or on the agent itself. */
 const ChaosSchema = Type.Object({
   v,
@@ -133,7 +150,16 @@ const PeersSchema = Type.Object({
 });
 
 const agentMessages = [HelloSchema, HeartbeatSchema, WorkerReportMessageSchema, WorkerLogSchema, WorkerExitedSchema, RendezvousSchema];
-const coordinatorMessages = [WelcomeSchema, ReregisterSchema, StartWorkersSchema, StopWorkersSchema, RejectSchema, ChaosSchema, PeersSchema];
+const coordinatorMessages = [
+  WelcomeSchema,
+  ReregisterSchema,
+  StartWorkersSchema,
+  StopWorkersSchema,
+  RejectSchema,
+  ChaosSchema,
+  PeersSchema,
+  RegroupWorkersSchema,
+];
 
 export const AgentMessageSchema = taggedUnion(agentMessages, 'an agent message');
 export const CoordinatorMessageSchema = taggedUnion(coordinatorMessages, 'a coordinator message');

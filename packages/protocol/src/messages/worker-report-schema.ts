@@ -16,6 +16,8 @@ export const WORKER_REPORT = {
   checkpoint: 'checkpoint',
   done: 'done',
   failed: 'failed',
+  regroup: 'regroup',
+  recovered: 'recovered',
 } as const;
 
 const v = Type.Literal(WORKER_REPORT_VERSION);
@@ -128,7 +130,36 @@ const DoneSchema = Type.Object({ v, type: Type.Literal(WORKER_REPORT.done), step
 /** Any rank's failure; `rank` is -1 when the worker could not read its rank. */
 const FailedSchema = Type.Object({ v, type: Type.Literal(WORKER_REPORT.failed), rank: Type.Integer(), error: Type.String(), message: Type.String() });
 
+/**
+ * Peer recovery: this rank is ready to form process group `generation`. A surviving rank has left its
+ * broken group keeping its state (`holds`, at `step`); a replacement (`holds` false) has loaded its
+ * data and model. Rank 0 adds where its time went (`time`) up to the failure.
+ */
+const RegroupSchema = Type.Object({
+  v,
+  type: Type.Literal(WORKER_REPORT.regroup),
+  rank: count(),
+  generation: count(),
+  holds: Type.Boolean(),
+  step: count(),
+  time: Type.Optional(TimeUseSchema),
+});
+
+/**
+ * Peer recovery done (rank 0): group `generation` formed and every rank holds `source`'s state of
+ * `step`; `replaced` ranks started without state. `seconds`: rank 0's wait from leaving the broken group.
+ */
+const RecoveredSchema = Type.Object({
+  v,
+  type: Type.Literal(WORKER_REPORT.recovered),
+  generation: count(),
+  step: count(),
+  source: count(),
+  replaced: Type.Array(count()),
+  seconds: seconds(),
+});
+
 export const WorkerReportSchema = taggedUnion(
-  [StartedSchema, ProgressSchema, TimingSchema, EvaluationSchema, CheckpointSchema, DoneSchema, FailedSchema],
+  [StartedSchema, ProgressSchema, TimingSchema, EvaluationSchema, CheckpointSchema, DoneSchema, FailedSchema, RegroupSchema, RecoveredSchema],
   'a worker report',
 );

@@ -29,6 +29,16 @@ export class TimeUseClock {
     this.since = t;
   }
 
+  /**
+   * Starts counting again from now, in `other` (peer recovery: the coordinator counts the time up to the
+   * recovery itself and opens a new goodput segment there).
+   */
+  reset(): void {
+    for (const k of Object.keys(this.totals) as TimeUseKind[]) this.totals[k] = 0;
+    this.current = 'other';
+    this.since = this.now();
+  }
+
   /** Seconds per kind so far (the running one included); they sum to the process's age. */
   read(): TimeUse {
     const open = (this.now() - this.since) / 1000;

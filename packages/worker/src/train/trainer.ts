@@ -81,13 +81,14 @@ export class Trainer {
   private readonly optimizer: FlatOptimizer | undefined;
   private readonly zero: ZeroShards | undefined;
   private readonly plan: readonly PlannedBucket[];
-  private readonly bucketer: GradientBucketer;
+  private bucketer: GradientBucketer;
+  private readonly timedHook: CommHook;
   private readonly stats = new Float32Array(3);
   private stepCount = 0;
 
   constructor(
     private readonly config: TrainerConfig,
-    private readonly group: ProcessGroup,
+    private group: ProcessGroup,
     private readonly model: TrainableModel,
     private readonly nextBatch: () => Promise<TrainBatch>,
     /** Benchmarks: a barrier before the all-reduce separates waiting for peers from communicating. */
@@ -115,7 +116,18 @@ export class Trainer {
       },
       { finish: hook.finish },
     );
+    this.timedHook = timed;
     this.bucketer = new GradientBucketer(group, { bucketBytes: config.bucketBytes, hook: timed });
+  }
+
+  /**
+   * Continues on another process group of the same ranks (peer recovery: the old one broke and was
+   * abandoned). @throws {RangeError} the optimizer is sharded: its shards belong to the old group's ranks.
+   */
+  useGroup(group: ProcessGroup): void {
+    if (this.zero) throw new RangeError('a sharded optimizer (optimizer.shard) cannot move to another process group');
+    this.group = group;
+    this.bucketer = new GradientBucketer(group, { bucketBytes: this.config.bucketBytes, hook: this.timedHook });
   }
 
   private bucketTimes: { startMs: number; endMs: number; bytes: number }[] = [];
