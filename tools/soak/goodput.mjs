@@ -1,23 +1,25 @@
 #!/usr/bin/env node
 // Goodput soak: `orquesta serve` with one 1-slot agent per worker trains a Spanish -> English model
-// (the quick-start architecture on the full spa-eng training set) twice: once untouched, then while
-// a random worker is killed with SIGKILL every KILL_EVERY seconds for MINUTES minutes. Prints the
-// killed run's goodput as the coordinator accounts it (productive step seconds / wall seconds, and
-// where the rest went), the kills and recoveries, the steps trained twice, the time from each kill to
-// training again, and whether the final parameters equal the untouched run's bit for bit.
+// (the quick-start architecture on the full spa-eng training set): once untouched, then while a random
+// worker is killed with SIGKILL every KILL_EVERY seconds for MINUTES minutes, recovering by
+// checkpoint restart (`--mode checkpoint`), by peer recovery (`--mode peer`: only the killed worker is
+// replaced, the others keep their state), or both one after the other with the same kill schedule
+// (`--mode both`). Prints, per mode, one JSON line: the killed run's goodput as the coordinator
+// accounts it (productive step seconds / wall seconds, and where the rest went), the kills and
+// recoveries, the steps trained twice, the time from each kill to training again, and whether the
+// final parameters equal the untouched run's bit for bit.
 //
-//   node tools/soak/goodput.mjs [--minutes 10] [--kill-every 60] [--mode checkpoint] [--workers 2]
+//   node tools/soak/goodput.mjs [--minutes 10] [--kill-every 60] [--mode checkpoint|peer|both] [--workers 2]
 //                               [--steps N] [--checkpoint-every 100] [--seed 1] [--json]
 //
 // --steps defaults to what the untouched run trains in MINUTES minutes, measured by a short probe.
-// --mode peer (replacing only the killed worker) is refused: peer recovery is not built.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runSoak, sleep, startLocalCluster } from './local-cluster.mjs';
 
 const USAGE =
-  'node tools/soak/goodput.mjs [--minutes 10] [--kill-every 60] [--mode checkpoint] [--workers 2] [--steps N] [--checkpoint-every 100] [--seed 1] [--json]';
+  'node tools/soak/goodput.mjs [--minutes 10] [--kill-every 60] [--mode checkpoint|peer|both] [--workers 2] [--steps N] [--checkpoint-every 100] [--seed 1] [--json]';
 const argv = process.argv.slice(2);
 const args = {};
 for (let i = 0; i < argv.length; i++) {
@@ -42,11 +44,8 @@ const KILL_EVERY = number('kill-every', 60, 1);
 const WORKERS = number('workers', 2, 2);
 const CHECKPOINT_EVERY = number('checkpoint-every', 100, 1);
 const MODE = args.mode ?? 'checkpoint';
-if (MODE === 'peer')
-  fail('--mode peer: peer recovery (replacing only the killed worker while the others keep their state) is not built yet; --mode checkpoint measures restarts');
-if (MODE !== 'checkpoint') fail(`--mode must be checkpoint or peer, got ${MODE}`);
-let seed = number('seed', 1, 0);
-const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+if (!['checkpoint', 'peer', 'both'].includes(MODE)) fail(`--mode must be checkpoint, peer or both, got ${MODE}`);
+const SEED = number('seed', 1, 0);
 
 function fail(message) {
   console.error(`goodput soak: ${message}\nusage: ${USAGE}`);
@@ -62,7 +61,7 @@ const median = (xs) => (xs.length === 0 ? null : [...xs].sort((a, b) => a - b)[x
 async function main() {
   cluster = await startLocalCluster({ dir, agents: WORKERS, prefix: 'g' });
   const { submit, status, events } = cluster;
-  const specFile = (name, steps) => {
+  const specFile = (name, steps, recovery = 'checkpoint') => {
     const file = join(dir, `${name}.yaml`);
     writeFileSync(
       file,
@@ -77,7 +76,7 @@ async function main() {
         `resources: { workers: ${WORKERS} }`,
         'collective: { timeout_s: 10 }',
         `checkpoint: { every_steps: ${CHECKPOINT_EVERY}, keep_last: 2, dir: ${join(dir, name)} }`,
-        'fault_tolerance: { max_restarts: 1000 }',
+        `fault_tolerance: { max_restarts: 1000, recovery: ${recovery}, max_replacements: 1000 }`,
       ].join('\n'),
     );
     return file;
@@ -113,73 +112,87 @@ async function main() {
   const reference = await until(refId, ended, 24 * 60 * 60_000);
   say(`untouched run ${reference.state}: goodput ${reference.trials[0].goodput?.goodput}`);
 
-  const id = submit(specFile('killed', steps));
-  const kills = [];
-  await until(id, (s) => ended(s) || training(s), 30 * 60_000);
-  const killStart = Date.now();
-  // Kills at KILL_EVERY, 2 KILL_EVERY, ... seconds after training began, up to MINUTES minutes.
-  const planned = Math.floor((MINUTES * 60) / KILL_EVERY);
-  for (let k = 1; k <= planned; k++) {
-    const next = killStart + k * KILL_EVERY * 1000;
-    while (Date.now() < next && !ended(await status(id))) await sleep(200);
-    const s = await until(id, (x) => ended(x) || training(x), 10 * 60_000);
-    if (ended(s)) break;
-    const workers = s.trials[0].workers;
-    const victim = workers[Math.floor(rnd() * workers.length)];
-    const restarts = s.trials[0].restarts;
-    const startedEvents = (await events(id)).filter((e) => e.kind === 'started').length;
-    try {
-      process.kill(victim.pid, 'SIGKILL');
-    } catch {
-      continue;
-    }
-    const kill = { at: Date.now(), rank: victim.rank, step: s.trials[0].step, restarts, startedEvents, recoveredMs: null };
-    kills.push(kill);
-    say(`kill ${kills.length}: rank ${victim.rank} (pid ${victim.pid}) near step ${kill.step}`);
-    // Recovered: the restarted workers resumed (rank 0's "started" event of the next attempt).
-    for (const deadline = Date.now() + 10 * 60_000; Date.now() < deadline; await sleep(100)) {
-      const list = await events(id);
-      if (list.filter((e) => e.kind === 'started').length > kill.startedEvents) {
-        kill.recoveredMs = Date.now() - kill.at;
-        break;
-      }
-      if (ended(await status(id))) break;
-    }
-    say(`  training again after ${kill.recoveredMs} ms`);
+  let ok = true;
+  for (const mode of MODE === 'both' ? ['checkpoint', 'peer'] : [MODE]) {
+    const result = await killedRun(mode, steps, reference);
+    console.log(JSON.stringify({ ...result, seconds: Math.round((Date.now() - started) / 1000) }));
+    ok &&= result.bitwise_equal && result.recovered === result.kills;
   }
-  const done = await until(id, ended, 24 * 60 * 60_000);
-  const resumes = (await events(id))
-    .map((e) => /resumed from step (\d+)/.exec(e.message))
-    .filter(Boolean)
-    .map((m) => Number(m[1]));
-  // Each kill made the run redo the steps from the checkpoint it resumed from to where it had got.
-  const replayed = kills.reduce((n, k, i) => n + Math.max(0, k.step - (resumes[i] ?? k.step)), 0);
-  const model = (s) => readFileSync(join(s.trials[0].lastCheckpoint, 'model.safetensors'));
-  const bitwise = done.state === 'succeeded' && reference.state === 'succeeded' && model(done).equals(model(reference));
-  const g = done.trials[0].goodput;
-  const result = {
-    mode: MODE,
-    minutes: MINUTES,
-    kill_every_s: KILL_EVERY,
-    workers: WORKERS,
-    steps,
-    checkpoint_every_steps: CHECKPOINT_EVERY,
-    final_state: done.state,
-    goodput: g?.goodput ?? null,
-    time_use_s: g?.seconds ?? null,
-    wall_s: g?.wallSeconds ?? null,
-    reference_goodput: reference.trials[0].goodput?.goodput ?? null,
-    reference_wall_s: reference.trials[0].goodput?.wallSeconds ?? null,
-    kills: kills.length,
-    recovered: kills.filter((k) => k.recoveredMs !== null).length,
-    restarts: done.trials[0].restarts,
-    replayed_steps: replayed,
-    recover_s_median: median(kills.flatMap((k) => (k.recoveredMs === null ? [] : [k.recoveredMs / 1000]))),
-    bitwise_equal: bitwise,
-    seconds: Math.round((Date.now() - started) / 1000),
-  };
-  console.log(JSON.stringify(result));
-  return bitwise && result.recovered === result.kills ? 0 : 1;
+  return ok ? 0 : 1;
+
+  /** The run under kills, recovering by `mode`; the same kill schedule (seed) for every mode. */
+  async function killedRun(mode, steps, reference) {
+    let seed = SEED;
+    const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    const id = submit(specFile(`killed-${mode}`, steps, mode));
+    const kills = [];
+    // Back to training after a kill: the restarted workers resumed (rank 0's "started" event of the
+    // next attempt), or the group formed again with the replacement ("peer-recovered").
+    const recoveries = (list) => list.filter((e) => e.kind === 'started' || e.kind === 'peer-recovered').length;
+    await until(id, (s) => ended(s) || training(s), 30 * 60_000);
+    const killStart = Date.now();
+    // Kills at KILL_EVERY, 2 KILL_EVERY, ... seconds after training began, up to MINUTES minutes.
+    const planned = Math.floor((MINUTES * 60) / KILL_EVERY);
+    for (let k = 1; k <= planned; k++) {
+      const next = killStart + k * KILL_EVERY * 1000;
+      while (Date.now() < next && !ended(await status(id))) await sleep(200);
+      const s = await until(id, (x) => ended(x) || training(x), 10 * 60_000);
+      if (ended(s)) break;
+      const workers = s.trials[0].workers;
+      const victim = workers[Math.floor(rnd() * workers.length)];
+      const before = recoveries(await events(id));
+      try {
+        process.kill(victim.pid, 'SIGKILL');
+      } catch {
+        continue;
+      }
+      const kill = { at: Date.now(), rank: victim.rank, step: s.trials[0].step, recoveredMs: null };
+      kills.push(kill);
+      say(`${mode}: kill ${kills.length}: rank ${victim.rank} (pid ${victim.pid}) near step ${kill.step}`);
+      for (const deadline = Date.now() + 10 * 60_000; Date.now() < deadline; await sleep(100)) {
+        if (recoveries(await events(id)) > before) {
+          kill.recoveredMs = Date.now() - kill.at;
+          break;
+        }
+        if (ended(await status(id))) break;
+      }
+      say(`  training again after ${kill.recoveredMs} ms`);
+    }
+    const done = await until(id, ended, 24 * 60 * 60_000);
+    const list = await events(id);
+    // A checkpoint restart redoes the steps from the checkpoint it resumed from to where the run had
+    // got (status lags by up to log_every_steps); a peer recovery redoes the interrupted step only.
+    const resumes = list
+      .flatMap((e) => (e.kind === 'started' ? [/resumed from step (\d+)/.exec(e.message)] : []))
+      .filter(Boolean)
+      .map((m) => Number(m[1]));
+    const peerRecovered = list.filter((e) => e.kind === 'peer-recovered').length;
+    const replayed = peerRecovered + kills.slice(0, resumes.length).reduce((n, k, i) => n + Math.max(0, k.step - resumes[i]), 0);
+    const model = (s) => readFileSync(join(s.trials[0].lastCheckpoint, 'model.safetensors'));
+    const bitwise = done.state === 'succeeded' && reference.state === 'succeeded' && model(done).equals(model(reference));
+    const g = done.trials[0].goodput;
+    return {
+      mode,
+      minutes: MINUTES,
+      kill_every_s: KILL_EVERY,
+      workers: WORKERS,
+      steps,
+      checkpoint_every_steps: CHECKPOINT_EVERY,
+      final_state: done.state,
+      goodput: g?.goodput ?? null,
+      time_use_s: g?.seconds ?? null,
+      wall_s: g?.wallSeconds ?? null,
+      reference_goodput: reference.trials[0].goodput?.goodput ?? null,
+      reference_wall_s: reference.trials[0].goodput?.wallSeconds ?? null,
+      kills: kills.length,
+      recovered: kills.filter((k) => k.recoveredMs !== null).length,
+      peer_recoveries: peerRecovered,
+      restarts: done.trials[0].restarts,
+      replayed_steps: replayed,
+      recover_s_median: median(kills.flatMap((k) => (k.recoveredMs === null ? [] : [k.recoveredMs / 1000]))),
+      bitwise_equal: bitwise,
+    };
+  }
 }
 
 runSoak(main, { dir, stop: () => cluster?.stop() });

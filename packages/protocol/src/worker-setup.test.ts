@@ -31,6 +31,17 @@ describe('worker setup', () => {
     expect(readWorkerSetup(toWorkerEnv(plain))).toEqual(plain);
   });
 
+  it('carries peer recovery: ORQUESTA_RECOVERY peer, and the generation a replacement joins', () => {
+    const replacement = { ...setup, peerRecovery: true, joinGeneration: 3 };
+    expect(readWorkerSetup(toWorkerEnv(replacement))).toEqual(replacement);
+    expect(toWorkerEnv(replacement)).toMatchObject({ [ENV.recovery]: 'peer', [ENV.replacement]: '3' });
+    const env = toWorkerEnv(setup);
+    expect(() => readWorkerSetup({ ...env, [ENV.replacement]: '1' })).toThrow(
+      new WorkerSetupError(`${ENV.replacement} is set but ${ENV.recovery} is not peer`),
+    );
+    expect(() => readWorkerSetup({ ...env, [ENV.recovery]: 'maybe' })).toThrow(/ORQUESTA_RECOVERY must be peer or empty, got "maybe"/);
+  });
+
   it('defaults the local rank and size to the global ones when a launcher leaves them out', () => {
     const env = toWorkerEnv({ ...setup, curve: undefined as never });
     delete env[ENV.localRank];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TimeUse } from '@orquesta/protocol';
-import { emptyGoodput, goodputEnded, goodputPlaced, goodputReported, goodputResumed, goodputView, GOODPUT_USES } from './goodput-ledger.js';
+import { emptyGoodput, goodputEnded, goodputInterrupted, goodputPlaced, goodputReported, goodputResumed, goodputView, GOODPUT_USES } from './goodput-ledger.js';
 
 const time = (t: Partial<TimeUse>): TimeUse => ({
   startup: 0,
@@ -26,6 +26,22 @@ describe('goodput ledger', () => {
     expect(v.seconds.checkpoint).toBeCloseTo(0.5, 9);
     expect(v.seconds.stalls).toBeCloseTo(1.5, 9); // 0.5 reported + the 1 s after the last report
     expect(v.goodput).toBeCloseTo(10 / 15, 9);
+  });
+
+  it('charges a peer recovery one interrupted step and the wait for the group to form again as recovery', () => {
+    let s = goodputPlaced(emptyGoodput(), '1.1', 0, 0);
+    s = goodputResumed(s, '1.1', 0);
+    s = goodputReported(s, '1.1', 20, time({ startup: 1, steps: 20 }), 21_000); // 1 s per step
+    s = goodputInterrupted(s, '1.1', 24_000); // lost 3 s after the report: 2 steps kept, 1 interrupted
+    s = goodputPlaced(s, '1.1/1', 22, 26_000); // the group formed again 2 s later, every rank at step 22
+    s = goodputReported(s, '1.1/1', 30, time({ steps: 8 }), 34_000);
+    const v = goodputView(s, 34_000, false);
+    expect(v.seconds.productive).toBeCloseTo(20 + 2 + 8, 9);
+    expect(v.seconds.replayed).toBeCloseTo(1, 9);
+    expect(v.seconds.recovery).toBeCloseTo(2, 9);
+    expect(v.seconds.startup).toBeCloseTo(1, 9);
+    expect(sum(v.seconds)).toBeCloseTo(v.wallSeconds, 9);
+    expect(v.wallSeconds).toBeCloseTo(34, 9);
   });
 
   it('charges a checkpoint restart: the lost tail and the steps run again are replayed, the gap is recovery', () => {

@@ -1,6 +1,15 @@
 /** The YAML text of a small translation spec for coordinator tests, with the fields they vary. */
 export function spec(
-  fields: { name?: string; workers?: number; minWorkers?: number; priority?: number; maxRestarts?: number; search?: string; preemptible?: boolean } = {},
+  fields: {
+    name?: string;
+    workers?: number;
+    minWorkers?: number;
+    priority?: number;
+    maxRestarts?: number;
+    search?: string;
+    preemptible?: boolean;
+    recovery?: string;
+  } = {},
 ): string {
   return [
     `name: ${fields.name ?? 'exp'}`,
@@ -12,7 +21,7 @@ export function spec(
     'training: { max_tokens_per_batch: 256, max_steps: 100 }',
     `resources: { workers: ${fields.workers ?? 2}${fields.minWorkers === undefined ? '' : `, min_workers: ${fields.minWorkers}`} }`,
     'checkpoint: { every_steps: 50, dir: runs/test }',
-    `fault_tolerance: { max_restarts: ${fields.maxRestarts ?? 2} }`,
+    `fault_tolerance: { max_restarts: ${fields.maxRestarts ?? 2}${fields.recovery ? `, ${fields.recovery}` : ''} }`,
     `scheduling: { priority: ${fields.priority ?? 50}, preemptible: ${fields.preemptible ?? true} }`,
     ...(fields.search ? [fields.search] : []),
   ].join('\n');

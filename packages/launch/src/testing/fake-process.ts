@@ -11,7 +11,19 @@ export class FakeProcess extends EventEmitter {
   readonly stdout = new PassThrough();
   readonly stderr = new PassThrough();
   readonly signals: string[] = [];
+  /** Messages the launcher sent over the IPC channel. */
+  readonly messages: unknown[] = [];
   exited = false;
+
+  get connected(): boolean {
+    return !this.exited;
+  }
+
+  send(message: unknown, callback?: (error: Error | null) => void): boolean {
+    this.messages.push(message);
+    callback?.(null);
+    return true;
+  }
 
   constructor(
     readonly env: NodeJS.ProcessEnv,

@@ -13,6 +13,7 @@ const ok: ControlMessage[] = [
   { v: 1, type: 'rendezvous', run: '3.1', rank: 1, worldSize: 2, endpoint: 'tcp://10.0.0.3:41000' },
   { v: 1, type: 'peers', run: '3.1', endpoints: ['tcp://10.0.0.2:41000', 'tcp://10.0.0.3:41000'] },
   { v: 1, type: 'chaos', action: 'stall-worker', run: '3.1', rank: 1, seconds: 20 },
+  { v: 1, type: 'regroup-workers', run: '3.1', generation: 2, phase: 'join' },
   { v: 1, type: 'reregister', reason: 'unknown agent' },
   { v: 1, type: 'reject', reason: 'this coordinator runs no Slurm jobs' },
 ];
@@ -93,7 +94,7 @@ const bad: [string, unknown, string][] = [
   [
     'a report of an unknown type',
     { v: 1, type: 'worker-report', run: 'r', rank: 0, report: { v: 1, type: 'reboot' } },
-    'worker-report.report.type must be one of started, progress, timing, evaluation, checkpoint, done, failed, not "reboot"',
+    'worker-report.report.type must be one of started, progress, timing, evaluation, checkpoint, done, failed, regroup, recovered, not "reboot"',
   ],
   ['a report that is not an object', { v: 1, type: 'worker-report', run: 'r', rank: 0, report: 5 }, 'worker-report.report must be a worker report, not 5'],
   [

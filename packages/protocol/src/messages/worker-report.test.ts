@@ -35,6 +35,8 @@ const reports: WorkerReport[] = [
   { v: 1, type: 'checkpoint', step: 40, path: 'runs/x/step-00000040' },
   { v: 1, type: 'done', step: 100, reason: 'stopped' },
   { v: 1, type: 'failed', rank: -1, error: 'WorkerConfigError', message: 'RANK must be a non-negative integer' },
+  { v: 1, type: 'regroup', rank: 1, generation: 2, holds: true, step: 651 },
+  { v: 1, type: 'recovered', generation: 2, step: 651, source: 0, replaced: [1], seconds: 1.7 },
 ];
 
 describe('worker reports', () => {
