@@ -4,7 +4,7 @@
 // against it, experiment status and events, and stop() to kill every process it started.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { rmSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,7 +27,12 @@ export async function startLocalCluster({ dir, agents, prefix = 's' }) {
   const token = randomBytes(32).toString('hex');
   writeFileSync(join(dir, 'token'), token, { mode: 0o600 });
   const env = { ...process.env, ORQUESTA_TOKEN: token };
-  const start = (args) => children.push(spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env, stdio: 'ignore' }));
+  // Each process's output goes to DIR/NAME.log (kept when the soak fails, or with ORQUESTA_SOAK_KEEP=1).
+  const start = (args) => {
+    const log = openSync(join(dir, `${args[0] === 'agent' ? args[args.indexOf('--id') + 1] : args[0]}.log`), 'a');
+    children.push(spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env, stdio: ['ignore', log, log] }));
+    closeSync(log);
+  };
   const [api, control] = [await freePort(), await freePort()];
   const url = `http://127.0.0.1:${api}`;
   start([
@@ -99,7 +104,8 @@ export function runSoak(main, { dir, stop }) {
   main().then(
     (code) => {
       stop();
-      rmSync(dir, { recursive: true, force: true });
+      if (code === 0 && process.env.ORQUESTA_SOAK_KEEP !== '1') rmSync(dir, { recursive: true, force: true });
+      else console.error(`soak: logs and state kept in ${dir}`);
       process.exit(code);
     },
     (error) => {

@@ -23,6 +23,11 @@ export interface ZmqProcessGroupOptions {
    * group waiting for a replacement rank waits longer than an operation may stall). Defaults to timeoutMs.
    */
   readonly connectTimeoutMs?: number;
+  /**
+   * Milliseconds to keep trying to bind this rank's endpoint while its address is in use: a group formed
+   * again on the endpoints of one just left (peer recovery) may find the port not yet released. Defaults to 0.
+   */
+  readonly bindRetryMs?: number;
   /** Encrypt and authenticate every connection with CURVE. Defaults to none: use only on trusted networks. */
   readonly curve?: CurveOptions;
   /**
@@ -75,6 +80,7 @@ export interface ZmqGroupConfig {
   readonly endpoints: readonly string[];
   readonly timeoutMs: number;
   readonly connectTimeoutMs: number;
+  readonly bindRetryMs: number;
   readonly segmentBytes: number;
   /** Segment bytes of the native ring (segmentBytes when given, else 4 MiB). */
   readonly nativeSegmentBytes: number;
@@ -122,6 +128,8 @@ export function resolveZmqOptions(o: ZmqProcessGroupOptions): ZmqGroupConfig {
   const connectTimeoutMs = o.connectTimeoutMs ?? timeoutMs;
   if (!Number.isFinite(connectTimeoutMs) || connectTimeoutMs < 10 || connectTimeoutMs > 86_400_000)
     throw bad('connectTimeoutMs', `expected 10..86400000 ms, got ${connectTimeoutMs}`);
+  const bindRetryMs = o.bindRetryMs ?? 0;
+  if (!Number.isFinite(bindRetryMs) || bindRetryMs < 0 || bindRetryMs > 86_400_000) throw bad('bindRetryMs', `expected 0..86400000 ms, got ${bindRetryMs}`);
   const segmentBytes = o.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
   if (!Number.isInteger(segmentBytes) || segmentBytes < 4096 || segmentBytes > 256 << 20)
     throw bad('segmentBytes', `expected an integer in 4096..268435456, got ${segmentBytes}`);
@@ -145,6 +153,7 @@ export function resolveZmqOptions(o: ZmqProcessGroupOptions): ZmqGroupConfig {
     endpoints: [...o.endpoints],
     timeoutMs,
     connectTimeoutMs,
+    bindRetryMs,
     segmentBytes,
     nativeSegmentBytes: o.segmentBytes ?? DEFAULT_NATIVE_SEGMENT_BYTES,
     heartbeatIntervalMs: Math.round(clamp(timeoutMs / 4, 50, 5_000)),

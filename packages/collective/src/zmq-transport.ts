@@ -47,27 +47,39 @@ export class ZmqTransport implements Transport {
             (address) => onEvent?.({ type: 'auth-denied', address }),
           );
     const security = curve === undefined ? {} : { curveServer: true, curveSecretKey: curve.secretKey, curvePublicKey: curve.publicKey, zapDomain: 'orquesta' };
-    const pull = new Pull({ context, linger: 0, maxMessageSize: MAX_FRAME_BYTES, ...security });
     const handshakeFailed = (event: Event): void => {
       if (event.type === 'handshake:error:auth' || event.type === 'handshake:error:protocol' || event.type === 'handshake:error:other') {
         onEvent?.({ type: 'handshake-failed', address: event.address, error: event.error.message });
       }
     };
-    const observers: Observer[] = [watch(pull.events, handshakeFailed)];
     const endpoint = config.endpoints[config.rank] as string;
-    try {
-      await pull.bind(endpoint);
-    } catch (error) {
-      for (const o of observers) o.close();
-      pull.close();
-      zap?.close();
-      const message = error instanceof Error ? error.message : String(error);
-      throw new CollectiveArgumentError(
-        { op: 'createZmqProcessGroup', seq: null, rank: config.rank },
-        'endpoints',
-        `cannot listen on ${endpoint}: ${message}`,
-        { cause: error },
-      );
+    let pull: Pull;
+    let observers: Observer[];
+    // A group formed again on the endpoints of one just left may find its port still held: the old
+    // sockets are released by ZeroMQ's I/O thread after close() returned. Within bindRetryMs, a fresh
+    // socket tries again (a socket whose bind failed may refuse the next one).
+    for (const deadline = performance.now() + config.bindRetryMs; ;) {
+      pull = new Pull({ context, linger: 0, maxMessageSize: MAX_FRAME_BYTES, ...security });
+      observers = [watch(pull.events, handshakeFailed)];
+      try {
+        await pull.bind(endpoint);
+        break;
+      } catch (error) {
+        for (const o of observers) o.close();
+        pull.close();
+        if (performance.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          continue;
+        }
+        zap?.close();
+        const message = error instanceof Error ? error.message : String(error);
+        throw new CollectiveArgumentError(
+          { op: 'createZmqProcessGroup', seq: null, rank: config.rank },
+          'endpoints',
+          `cannot listen on ${endpoint}: ${message}`,
+          { cause: error },
+        );
+      }
     }
 
     const pushes = new Map<number, Push>();

@@ -72,7 +72,8 @@ export async function runWorker(setup: WorkerJob, io: WorkerIO, stop: StopSignal
       worldSize,
       endpoints: [...setup.peers],
       timeoutMs: collectiveSettingsFromSpec(spec.collective).timeoutMs,
-      ...(connectTimeoutMs === undefined ? {} : { connectTimeoutMs }),
+      // A recovery's group forms on the endpoints of the one just left: wait for their ports (and peers) to free up.
+      ...(connectTimeoutMs === undefined ? {} : { connectTimeoutMs, bindRetryMs: Math.min(connectTimeoutMs, 30_000) }),
       sharedMemory: spec.collective.shared_memory,
       sharedMemoryLimitBytes: sharedMemoryLimit(spec),
       transport: spec.collective.transport,

@@ -66,7 +66,9 @@ export class GroupGenerations {
   async open(replacement: boolean): Promise<ProcessGroup> {
     if (replacement) {
       this.options.report({ v: 1, type: 'regroup', rank: this.options.rank, generation: this.gen, holds: false, step: 0 });
-      this.options.log(`replacement: data and model ready; waiting to form process group ${this.gen}`);
+      this.options.log(
+        `replacement: data and model ready ${(performance.now() / 1000).toFixed(2)} s after the process started; waiting to form process group ${this.gen}`,
+      );
       await this.options.orders.joined(this.gen, this.options.timeoutMs, this.options.stopped);
     }
     this.current = await this.options.open(this.options.timeoutMs);
@@ -95,10 +97,16 @@ export class GroupGenerations {
     log(`peer recovery: ${cause.message}; keeping the state of step ${trainer.step}, waiting to form process group ${next}`);
     report({ v: 1, type: 'regroup', rank, generation: next, holds: true, step: trainer.step, ...(time ? { time } : {}) });
     await this.options.orders.joined(next, this.options.timeoutMs, this.options.stopped);
+    const ordered = performance.now();
     this.gen = next;
     this.current = await this.options.open(this.options.timeoutMs);
     trainer.useGroup(this.current);
+    const formed = performance.now();
     const shared = await shareState(this.current, trainer, data, true);
+    const s = (a: number, b: number) => ((b - a) / 1000).toFixed(2);
+    log(
+      `peer recovery: waited ${s(began, ordered)} s for the join order, formed the group in ${s(ordered, formed)} s, shared the state in ${s(formed, performance.now())} s`,
+    );
     return { ...shared, seconds: (performance.now() - began) / 1000 };
   }
 
