@@ -22,6 +22,23 @@ export const freePort = () =>
     });
   });
 
+/**
+ * A free port below Linux's ephemeral range (32768-60999), for data-plane endpoints as agents use by
+ * default (29500-29999): an ephemeral port may be taken, while its group is formed again, by an
+ * outgoing connection, even one to itself (TCP self-connect), and the worker could not bind it.
+ */
+export const freeDataPort = async () => {
+  for (;;) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    const ok = await new Promise((resolve) => {
+      const s = createServer();
+      s.once('error', () => resolve(false));
+      s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+    });
+    if (ok) return port;
+  }
+};
+
 export async function startLocalCluster({ dir, agents, prefix = 's' }) {
   const children = [];
   const token = randomBytes(32).toString('hex');
@@ -59,7 +76,7 @@ export async function startLocalCluster({ dir, agents, prefix = 's' }) {
   )
     await sleep(200);
   for (let k = 1; k <= agents; k++) {
-    const port = await freePort();
+    const port = await freeDataPort();
     const id = `${prefix}${k}`;
     start([
       'agent',
