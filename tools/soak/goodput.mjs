@@ -149,9 +149,12 @@ async function main() {
       const kill = { at: Date.now(), rank: victim.rank, step: s.trials[0].step, recoveredMs: null };
       kills.push(kill);
       say(`${mode}: kill ${kills.length}: rank ${victim.rank} (pid ${victim.pid}) near step ${kill.step}`);
+      const restartsBefore = (await events(id)).filter((e) => e.kind === 'started').length;
       for (const deadline = Date.now() + 10 * 60_000; Date.now() < deadline; await sleep(100)) {
-        if (recoveries(await events(id)) > before) {
+        const list = await events(id);
+        if (recoveries(list) > before) {
           kill.recoveredMs = Date.now() - kill.at;
+          kill.restarted = list.filter((e) => e.kind === 'started').length > restartsBefore;
           break;
         }
         if (ended(await status(id))) break;
@@ -167,7 +170,8 @@ async function main() {
       .filter(Boolean)
       .map((m) => Number(m[1]));
     const peerRecovered = list.filter((e) => e.kind === 'peer-recovered').length;
-    const replayed = peerRecovered + kills.slice(0, resumes.length).reduce((n, k, i) => n + Math.max(0, k.step - resumes[i]), 0);
+    const restartedKills = kills.filter((k) => k.restarted);
+    const replayed = peerRecovered + restartedKills.slice(0, resumes.length).reduce((n, k, i) => n + Math.max(0, k.step - resumes[i]), 0);
     const model = (s) => readFileSync(join(s.trials[0].lastCheckpoint, 'model.safetensors'));
     const bitwise = done.state === 'succeeded' && reference.state === 'succeeded' && model(done).equals(model(reference));
     const g = done.trials[0].goodput;

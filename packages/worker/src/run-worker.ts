@@ -199,6 +199,18 @@ export async function runWorker(setup: WorkerJob, io: WorkerIO, stop: StopSignal
     /** Compute seconds over the steps since this rank's previous report. */
     let window = { steps: 0, seconds: 0, since: performance.now() };
     const currentGroup = () => generations?.group ?? (group as ProcessGroup);
+    /** Peer recovery: a broken group is left and formed again; the state survives in this process. Other errors are thrown. */
+    const recoverOrThrow = async (error: unknown): Promise<void> => {
+      if (!generations || !(error instanceof CollectiveError)) throw error;
+      clock.enter('other');
+      const shared = await generations.recover(error, trainer, data, rewindTo, lead ? clock.read() : undefined);
+      rewindTo = undefined;
+      clock.reset();
+      io.log(
+        `peer recovery: process group ${generations.generation} formed; every rank holds rank ${shared.source}'s state of step ${shared.step}${shared.replaced.length > 0 ? ` (replaced: ${shared.replaced.join(', ')})` : ''}`,
+      );
+      if (lead) reportRecovered(io, generations.generation, shared, shared.seconds);
+    };
     /** The data state before the step in flight (peer recovery rewinds to it); undefined between steps. */
     let rewindTo: unknown;
     while (trainer.step < training.max_steps) {
@@ -270,23 +282,22 @@ export async function runWorker(setup: WorkerJob, io: WorkerIO, stop: StopSignal
         }
         if (stats.step % checkpoint.every_steps === 0 && !last) await save();
       } catch (error) {
-        // Peer recovery: a broken group is left and formed again; the state survives in this process.
-        if (!generations || !(error instanceof CollectiveError)) throw error;
-        clock.enter('other');
-        const shared = await generations.recover(error, trainer, data, rewindTo, lead ? clock.read() : undefined);
-        rewindTo = undefined;
-        clock.reset();
-        io.log(
-          `peer recovery: process group ${generations.generation} formed; every rank holds rank ${shared.source}'s state of step ${shared.step}${shared.replaced.length > 0 ? ` (replaced: ${shared.replaced.join(', ')})` : ''}`,
-        );
-        if (lead) reportRecovered(io, generations.generation, shared, shared.seconds);
+        await recoverOrThrow(error);
         window = { steps: 0, seconds: 0, since: performance.now() };
         windowStart = performance.now();
         windowTokens = 0;
       }
     }
-    await trainer.checkReplicas();
-    if (reason === 'max_steps') await evaluate();
+    // The last replica check and evaluation are collectives too: a rank lost there is replaced as well.
+    for (;;) {
+      try {
+        await trainer.checkReplicas();
+        if (reason === 'max_steps') await evaluate();
+        break;
+      } catch (error) {
+        await recoverOrThrow(error);
+      }
+    }
     await save();
     await saver.finish();
     const peak = memory();

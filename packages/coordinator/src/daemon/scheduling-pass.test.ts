@@ -20,8 +20,11 @@ describe('schedulingPass', () => {
     const actions = schedulingPass(state(f), [agent('a', 1), agent('b', 1)], f.clock);
     const placed = f.store.trial(trial.id);
     expect(placed).toMatchObject({ state: 'scheduled', attempt: 1, placedAt: f.clock });
-    expect(actions[0]).toEqual({ kind: 'track-run', trialId: trial.id });
+    expect(actions[0]).toMatchObject({ kind: 'track-run', trialId: trial.id });
     const starts = sends(actions);
+    // The run is followed with what each rank was started with (a peer recovery starts a replacement alike).
+    const launches = actions[0]?.kind === 'track-run' ? actions[0].launches : undefined;
+    expect([...(launches?.values() ?? [])]).toEqual(starts.flatMap((s) => (s.message.type === 'start-workers' ? s.message.workers : [])));
     expect(starts.map((s) => s.to)).toEqual(['a', 'b']);
     const ranks = starts.flatMap((s) => (s.message.type === 'start-workers' ? s.message.workers.map((w) => readRankAssignment(w.env)) : []));
     expect(ranks.map((r) => [r.rank, r.worldSize, r.localWorldSize, r.peers.length, r.curve !== undefined])).toEqual([

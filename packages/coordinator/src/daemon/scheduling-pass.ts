@@ -15,7 +15,6 @@ import { activeJobs, minWorkersOf, pendingJobs } from './jobs-of-trials.js';
 import { runCurveKeys } from './run-curve-keys.js';
 import { workerLaunches } from './worker-env.js';
 import { launchesByRank } from './peer-recoveries.js';
-import { parseWorkerSpec } from '@orquesta/protocol';
 
 /** What a pass reads besides the store. */
 export interface SchedulingState {
@@ -114,10 +113,16 @@ function place(store: Store, trial: TrialRow, placement: Placement, agents: read
   );
   // Gradients that leave the machine travel CURVE-encrypted, with keys made for this run.
   const curve = runCurveKeys(placement.workers.map((w) => w.host));
-  const peerRecovery = parseWorkerSpec(placed.specJson, `trial ${trial.id}`).fault_tolerance.recovery === 'peer';
+  const peerRecovery = recoveryOf(placed.specJson) === 'peer';
   const launches = workerLaunches(run, placement, agents, curve, peerRecovery);
   const actions: DaemonAction[] = [{ kind: 'track-run', trialId: trial.id, launches: launchesByRank(launches.values()) }];
   for (const [agent, workers] of launches)
     actions.push({ kind: 'send', to: agent, message: { v: 1, type: 'start-workers', run, spec: placed.specJson, workers } });
   return actions;
+}
+
+/** The trial's fault_tolerance.recovery (its spec was validated at submission); undefined when it says none. */
+function recoveryOf(specJson: string): unknown {
+  const spec = JSON.parse(specJson) as { fault_tolerance?: { recovery?: unknown } };
+  return spec.fault_tolerance?.recovery;
 }
