@@ -134,9 +134,6 @@ export class ZmqTransport implements Transport {
       push.linger = abandon.has(peer) ? 0 : this.config.lingerMs;
       push.close();
     }
-    // Release the endpoint before returning: close() alone lets ZeroMQ's I/O thread stop listening later,
-    // and a group formed next on the same endpoint (peer recovery) would find its port in use.
-    await this.pull.unbind(this.config.endpoints[this.rank] as string).catch(() => undefined);
     this.pull.close();
     this.zap?.close();
   }
