@@ -40,7 +40,7 @@ import { runEnding, runOutcome } from './run-outcome.js';
 import { StragglerWatch } from './straggler-watch.js';
 import { GoodputBook } from './goodput-book.js';
 import { resumeExperiment, stopExperiment } from './user-stops.js';
-import { PeerRecoveries, type RecoveryNote } from './peer-recoveries.js';
+import { PeerRecoveries } from './peer-recoveries.js';
 
 export class Coordinator {
   private readonly store: Store;
@@ -75,7 +75,7 @@ export class Coordinator {
     this.slurm = options.slurm ? new SlurmRuns(options.slurm, { store: this.store, runs: this.runs, controlToken: options.controlToken }) : undefined;
     this.figures = new ReportFigures(this.store, options.meter);
     this.goodput = new GoodputBook(this.store, this.figures);
-    this.recoveries = new PeerRecoveries({ store: this.store, runs: this.runs });
+    this.recoveries = new PeerRecoveries({ store: this.store, runs: this.runs, goodput: this.goodput });
     this.scheduling = { store: this.store, starvationMs: options.starvationMs ?? 300_000, isSlurm: (trial) => this.isSlurm(trial) };
     this.agents = new AgentSessions({
       store: this.store,
@@ -168,11 +168,8 @@ export class Coordinator {
         const tracker = this.runs.get(message.run);
         recordReport(this.store, this.figures, this.stragglers, this.goodput, tracker, message, this.now());
         const { report } = message;
-        if (tracker && (report.type === 'regroup' || report.type === 'recovered')) {
-          const done = this.recoveries.reported(this.store.trial(tracker.trialId), message.run, message.rank, report, this.now());
-          this.noteRecoveries(done.notes);
-          this.apply(done.actions);
-        }
+        if (tracker && (report.type === 'regroup' || report.type === 'recovered'))
+          this.apply(this.recoveries.reported(this.store.trial(tracker.trialId), message.run, message.rank, report, this.now()));
         return;
       }
       case 'worker-log': {
@@ -217,10 +214,7 @@ export class Coordinator {
       const failed = code !== 0;
       const cause = failed ? describeExit(rank, { code, signal }, tracker.lastError.get(rank)) : `workers stopped before max_steps`;
       const replaced = failed ? this.recoveries.lost(trial, run, rank, cause, this.agents.alive(), this.now()) : undefined;
-      if (replaced) {
-        this.noteRecoveries(replaced.notes);
-        return this.apply(replaced.actions);
-      }
+      if (replaced) return this.apply(replaced);
       if (failed || (allExited && runEnding(tracker) === 'failed')) {
         this.restartRun(trial, run, cause);
       } else if (allExited) {
@@ -238,15 +232,6 @@ export class Coordinator {
     this.store.moveTrial(trial.id, trial.state, 'restarting', cause);
     this.stopRequestedAt.set(trial.id, this.now());
     this.sendStop(trial, 'kill');
-  }
-
-  /** What peer recoveries did, into the goodput ledger. */
-  private noteRecoveries(notes: readonly RecoveryNote[]): void {
-    for (const note of notes) {
-      const trial = this.store.trial(note.trialId);
-      if (note.kind === 'interrupted') this.goodput.interrupted(trial, note.run, this.now());
-      else this.goodput.recovered(trial, note.run, note.generation, note.step, this.now());
-    }
   }
 
   /** Every worker of the trial's current run has exited: the trial moves as `runOutcome` says. */

@@ -22,6 +22,7 @@ import type { TrialRow } from '../store/rows.js';
 import type { Store } from '../store/store.js';
 import { runId, type RunTracker } from './coordinator-types.js';
 import type { DaemonAction } from './daemon-action.js';
+import type { GoodputBook } from './goodput-book.js';
 
 type Regroup = Extract<WorkerReport, { type: 'regroup' }>;
 type Recovered = Extract<WorkerReport, { type: 'recovered' }>;
@@ -45,14 +46,11 @@ interface RunGroups {
   readonly ready: Map<number, Map<number, Regroup>>;
 }
 
-/** What a recovery did, for the goodput ledger: a rank lost (the segment is cut) or the group formed again. */
-export type RecoveryNote =
-  | { readonly kind: 'interrupted'; readonly trialId: number; readonly run: string }
-  | { readonly kind: 'recovered'; readonly trialId: number; readonly run: string; readonly generation: number; readonly step: number };
-
 export interface PeerRecoveriesState {
   readonly store: Store;
   readonly runs: ReadonlyMap<string, RunTracker>;
+  /** Told when a rank is lost (the goodput segment is cut) and when the group formed again. */
+  readonly goodput: Pick<GoodputBook, 'interrupted' | 'recovered'>;
   /** Replacements started per trial (for max_replacements), kept across the trial's attempts. */
   readonly replacements?: Map<number, number>;
 }
@@ -74,14 +72,7 @@ export class PeerRecoveries {
    * Rank `rank` of `run` was lost (`cause` says how). Returns the actions that replace it, or undefined
    * when the trial must restart from its checkpoint instead (the caller does that).
    */
-  lost(
-    trial: TrialRow,
-    run: string,
-    rank: number,
-    cause: string,
-    alive: readonly AgentView[],
-    now: number,
-  ): { actions: DaemonAction[]; notes: RecoveryNote[] } | undefined {
+  lost(trial: TrialRow, run: string, rank: number, cause: string, alive: readonly AgentView[], now: number): DaemonAction[] | undefined {
     const tracker = this.state.runs.get(run);
     const worker = trial.placement?.workers.find((w) => w.rank === rank);
     const launch = tracker?.launches?.get(rank);
@@ -107,7 +98,6 @@ export class PeerRecoveries {
       this.groups.delete(run);
       return undefined;
     }
-    const notes: RecoveryNote[] = [];
     if (groups.forming === undefined) {
       groups.forming = {
         next: groups.generation + 1,
@@ -116,7 +106,7 @@ export class PeerRecoveries {
         deadline: now + spec.fault_tolerance.replacement_timeout_s * 1000,
         joinOrdered: false,
       };
-      notes.push({ kind: 'interrupted', trialId: trial.id, run });
+      this.state.goodput.interrupted(trial, run, now);
     }
     const forming = groups.forming;
     forming.replacing.add(rank);
@@ -133,22 +123,21 @@ export class PeerRecoveries {
       message: `trial ${trial.idx}: ${cause}; ${describe(survivors)} keep${survivors.length === 1 ? 's' : ''} its state; replacing rank ${rank} on ${worker.agent} (process group ${forming.next}, replacement ${used + 1} of at most ${spec.fault_tolerance.max_replacements})`,
     });
     const env = { ...launch.env, [ENV.recovery]: 'peer', [ENV.replacement]: String(forming.next) };
-    const actions: DaemonAction[] = [
+    return [
       { kind: 'send', to: worker.agent, message: { v: 1, type: 'start-workers', run, spec: trial.specJson, workers: [{ rank, env }] } },
       ...this.order(trial, run, survivors, forming.next, 'leave'),
     ];
-    return { actions, notes };
   }
 
   /** A `regroup` or `recovered` report from rank `rank` of `run`. */
-  reported(trial: TrialRow, run: string, rank: number, report: Regroup | Recovered, now: number): { actions: DaemonAction[]; notes: RecoveryNote[] } {
+  reported(trial: TrialRow, run: string, rank: number, report: Regroup | Recovered, now: number): DaemonAction[] {
     const tracker = this.state.runs.get(run);
-    if (!tracker || trial.state !== 'running' || runId(trial.id, trial.attempt) !== run) return { actions: [], notes: [] };
+    if (!tracker || trial.state !== 'running' || runId(trial.id, trial.attempt) !== run) return [];
     const groups = this.groups.get(run) ?? { generation: 0, forming: undefined, ready: new Map() };
     this.groups.set(run, groups);
     if (report.type === 'recovered') {
       const forming = groups.forming;
-      if (forming === undefined || report.generation !== forming.next) return { actions: [], notes: [] };
+      if (forming === undefined || report.generation !== forming.next) return [];
       groups.generation = forming.next;
       groups.forming = undefined;
       for (const g of [...groups.ready.keys()]) if (g <= groups.generation) groups.ready.delete(g);
@@ -160,19 +149,19 @@ export class PeerRecoveries {
         kind: 'peer-recovered',
         message: `trial ${trial.idx}: recovered in ${((now - forming.since) / 1000).toFixed(1)} s (${replaced}): every rank holds rank ${report.source}'s state of step ${report.step} in process group ${report.generation}`,
       });
-      return { actions: [], notes: [{ kind: 'recovered', trialId: trial.id, run, generation: report.generation, step: report.step }] };
+      this.state.goodput.recovered(trial, run, report.generation, report.step, now);
+      return [];
     }
-    if (report.generation <= groups.generation) return { actions: [], notes: [] };
+    if (report.generation <= groups.generation) return [];
     const ready = groups.ready.get(report.generation) ?? new Map<number, Regroup>();
     ready.set(rank, report);
     groups.ready.set(report.generation, ready);
-    if (ready.size < tracker.ranks) return { actions: [], notes: [] };
-    const notes: RecoveryNote[] = [];
+    if (ready.size < tracker.ranks) return [];
     let forming = groups.forming;
     if (forming === undefined) {
       // Every rank left a broken group and none was lost: form the next one as it is.
       const spec = parseWorkerSpec(trial.specJson, `trial ${trial.id}`);
-      if (spec.fault_tolerance.recovery !== 'peer' || report.generation !== groups.generation + 1) return { actions: [], notes: [] };
+      if (spec.fault_tolerance.recovery !== 'peer' || report.generation !== groups.generation + 1) return [];
       forming = {
         next: report.generation,
         replacing: new Set(),
@@ -181,11 +170,11 @@ export class PeerRecoveries {
         joinOrdered: false,
       };
       groups.forming = forming;
-      notes.push({ kind: 'interrupted', trialId: trial.id, run });
+      this.state.goodput.interrupted(trial, run, now);
     }
-    if (forming.next !== report.generation || forming.joinOrdered) return { actions: [], notes };
+    if (forming.next !== report.generation || forming.joinOrdered) return [];
     forming.joinOrdered = true;
-    return { actions: this.order(trial, run, range(tracker.ranks), forming.next, 'join'), notes };
+    return this.order(trial, run, range(tracker.ranks), forming.next, 'join');
   }
 
   /** Recoveries past their deadline: each restarts its trial from the checkpoint. */
