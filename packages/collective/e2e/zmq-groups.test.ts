@@ -151,24 +151,32 @@ describe.each(PROTOCOLS)('ZeroMQ groups in one process over %s', (protocol) => {
     expect(attempts[2]?.status).toBe('rejected');
   });
 
-  // Over tcp, forming again on the same ports in one process finds a port still in use now and then
-  // (EADDRINUSE for seconds, even with unbind and bind retries; not understood yet, docs/reliability.md):
-  // the ipc endpoints of `orquesta train` are what this checks.
-  it.runIf(protocol === 'ipc')(
-    'forms again on the same endpoints after a rank left mid-operation and the others abandoned their group: nothing stale arrives',
-    async () => {
-      const { groups, endpoints } = await groupsOver(protocol, 3, { timeoutMs: 3000 });
-      // Ranks 0 and 1 enter an all-reduce with frames in flight; rank 2 leaves instead (a dead worker).
-      const stuck = [0, 1].map((r) => groups[r]!.allReduce(new Float32Array(1 << 16).fill(r + 1), 'sum'));
-      await groups[2]!.abandon();
-      for (const result of await Promise.allSettled(stuck)) expect(result.status).toBe('rejected');
-      await Promise.all(groups.map((g) => g.abandon()));
-      const again = await Promise.all(
-        [0, 1, 2].map((rank) => createZmqProcessGroup({ rank, worldSize: 3, endpoints, timeoutMs: 5000, connectTimeoutMs: 10_000, bindRetryMs: 5000 })),
+  it('a closed group releases its endpoints at once: 20 groups formed one after another on the same endpoints bind without retrying', async () => {
+    const { endpoints, cleanup } = await endpointsFor(protocol, 2);
+    cleanups.push(cleanup);
+    for (let generation = 0; generation < 20; generation++) {
+      // bindRetryMs 0: a port still held by the previous group fails the bind at once.
+      const groups = await Promise.all(
+        [0, 1].map((rank) => createZmqProcessGroup({ rank, worldSize: 2, endpoints, timeoutMs: 3000, connectTimeoutMs: 5000, bindRetryMs: 0 })),
       );
-      cleanups.push(async () => void (await Promise.all(again.map((g) => g.close()))));
-      const sums = await Promise.all(again.map((g, r) => g.allReduce(new Float32Array(1 << 16).fill(10 * (r + 1)), 'sum')));
-      for (const sum of sums) expect(sum.every((x) => x === 60)).toBe(true);
-    },
-  );
+      const sums = await Promise.all(groups.map((g, r) => g.allReduce(new Float32Array(1 << 12).fill(generation + r), 'sum')));
+      for (const sum of sums) expect(sum[0]).toBe(2 * generation + 1);
+      await Promise.all(groups.map((g) => (generation % 2 === 0 ? g.abandon() : g.close())));
+    }
+  }, 60_000);
+
+  it('forms again on the same endpoints after a rank left mid-operation and the others abandoned their group: nothing stale arrives', async () => {
+    const { groups, endpoints } = await groupsOver(protocol, 3, { timeoutMs: 3000 });
+    // Ranks 0 and 1 enter an all-reduce with frames in flight; rank 2 leaves instead (a dead worker).
+    const stuck = [0, 1].map((r) => groups[r]!.allReduce(new Float32Array(1 << 16).fill(r + 1), 'sum'));
+    await groups[2]!.abandon();
+    for (const result of await Promise.allSettled(stuck)) expect(result.status).toBe('rejected');
+    await Promise.all(groups.map((g) => g.abandon()));
+    const again = await Promise.all(
+      [0, 1, 2].map((rank) => createZmqProcessGroup({ rank, worldSize: 3, endpoints, timeoutMs: 5000, connectTimeoutMs: 10_000, bindRetryMs: 5000 })),
+    );
+    cleanups.push(async () => void (await Promise.all(again.map((g) => g.close()))));
+    const sums = await Promise.all(again.map((g, r) => g.allReduce(new Float32Array(1 << 16).fill(10 * (r + 1)), 'sum')));
+    for (const sum of sums) expect(sum.every((x) => x === 60)).toBe(true);
+  });
 });

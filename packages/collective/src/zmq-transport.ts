@@ -7,6 +7,8 @@ import type { ZmqGroupConfig } from './zmq-options.js';
 
 /** Largest frame a rank accepts (segments are at most 256 MiB). */
 const MAX_FRAME_BYTES = 1 << 30;
+/** How long a closed socket's observer may wait for its monitor's stop before it is closed anyway, in ms. */
+const OBSERVER_GRACE_MS = 10_000;
 
 /**
  * ZeroMQ sockets of one rank: a PULL socket bound at its own endpoint receives from everyone; one PUSH
@@ -65,8 +67,7 @@ export class ZmqTransport implements Transport {
         await pull.bind(endpoint);
         break;
       } catch (error) {
-        for (const o of observers) o.close();
-        pull.close();
+        pull.close(); // its observer ends itself (see close())
         if (performance.now() < deadline) {
           await new Promise((resolve) => setTimeout(resolve, 100));
           continue;
@@ -129,13 +130,20 @@ export class ZmqTransport implements Transport {
     const linger = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.config.lingerMs)));
     await Promise.race([Promise.all([...this.queues].filter(([peer]) => !abandon.has(peer)).map(([, q]) => q.drained())), linger]);
     clearTimeout(timer);
-    for (const observer of this.observers) observer.close();
     for (const [peer, push] of this.pushes) {
       push.linger = abandon.has(peer) ? 0 : this.config.lingerMs;
       push.close();
     }
     this.pull.close();
     this.zap?.close();
+    // The observers end themselves once their socket has stopped (ZeroMQ's last monitor event). Closing
+    // one earlier leaves its socket half-terminated in libzmq 4.3: the listening port and the sessions
+    // stay open, and a group formed again on this endpoint finds it in use (EADDRINUSE) until the
+    // process exits. A monitor that never reports the stop is closed after OBSERVER_GRACE_MS.
+    const late = setTimeout(() => {
+      for (const observer of this.observers) if (!observer.closed) observer.close();
+    }, OBSERVER_GRACE_MS);
+    late.unref();
   }
 
   private lost(peer: number, reason: string): void {
@@ -156,8 +164,8 @@ export class ZmqTransport implements Transport {
 }
 
 /**
- * Reads a socket's monitor events into `handle` until the observer is closed. (Reading them directly,
- * rather than through the observer's event-emitter mode, lets close() stop the observer first.)
+ * Reads a socket's monitor events into `handle` until the observer closes: by itself, after its socket
+ * has closed and the monitor stopped. (Events after the transport closed find it closed and are ignored.)
  */
 function watch(observer: Observer, handle: (event: Event) => void): Observer {
   void (async () => {

@@ -59,6 +59,7 @@ export async function runWorker(setup: WorkerJob, io: WorkerIO, stop: StopSignal
   /** Where this process's time goes (rank 0 reports it for goodput). */
   const clock = new TimeUseClock();
   io.log(`pid ${process.pid}`);
+  const began = performance.now();
   const backend = await selectBackend(spec.resources.backend, setup.backendOptions ?? {});
   const native = backend === 'wasm-native' ? nativeKernelReport() : undefined;
   if (lead && native)
@@ -100,11 +101,17 @@ export async function runWorker(setup: WorkerJob, io: WorkerIO, stop: StopSignal
   const replacement = generations !== undefined && setup.joinGeneration !== undefined;
   if (setup.joinGeneration !== undefined && !replacement) throw new PeerRecoveryError('started as a replacement, but peer recovery is not possible here');
   // Data and model first: a replacement is ready to join only once they are loaded.
+  const backendReady = performance.now();
   const data = await loadTrainingData(spec, rank, worldSize);
+  const dataReady = performance.now();
   let group: ProcessGroup | undefined;
   let thread: CheckpointThread | undefined;
   try {
     const model = buildModel(spec, data.vocabSize);
+    const s = (a: number, b: number) => ((b - a) / 1000).toFixed(2);
+    io.log(
+      `start-up: ${s(0, began)} s to load the worker, backend ${s(began, backendReady)} s, data ${s(backendReady, dataReady)} s, model ${s(dataReady, performance.now())} s`,
+    );
     group = generations ? await generations.open(replacement) : await open();
     if (lead && setup.curve) io.log('data plane: CURVE-encrypted, authenticated by per-run keys');
     const trainer = new Trainer(trainerConfig, group, model, () => data.next());

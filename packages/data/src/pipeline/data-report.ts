@@ -1,5 +1,6 @@
 import type { OverlongReport } from '../corpus/pair-corpus.js';
 import { formatReadReport, type ReadReport } from '../readers/malformed.js';
+import type { CorpusCacheOutcome } from './corpus-cache.js';
 import type { TokenizerCacheReport } from './tokenizer-cache.js';
 
 /** One corpus after reading and tokenising. */
@@ -11,6 +12,8 @@ export interface CorpusReport {
   readonly size: number;
   /** Language model with data.holdout: this corpus is that fraction of the train text. */
   readonly heldOut?: { readonly fraction: number };
+  /** Translation: the tokenised corpus's cache file and whether it was loaded or built (corpus-cache.ts). */
+  readonly cache?: { readonly path: string; readonly outcome: CorpusCacheOutcome };
 }
 
 /** What building the data pipeline found, for the caller to log. */
@@ -38,6 +41,7 @@ export function formatDataReport(report: DataReport): string[] {
     if (c === undefined) continue;
     if (c.heldOut) lines.push(`${name}: the last ${c.size} tokens (${(c.heldOut.fraction * 100).toFixed(0)} %) of ${c.read.file}, held out (data.holdout)`);
     else lines.push(`${name}: ${formatReadReport(c.read)}`);
+    if (c.cache) lines.push(`${name}: token ids ${c.cache.outcome === 'loaded' ? 'loaded from' : `${c.cache.outcome} into`} ${c.cache.path}`);
     if (name === 'train' && report.valid?.heldOut) lines.push(`train: ${c.size} tokens before the held-out part`);
     if (c.overlong && (c.overlong.dropped > 0 || c.overlong.truncated > 0)) {
       lines.push(`${name}: ${c.overlong.dropped} pairs dropped, ${c.overlong.truncated} truncated (longer than max_len ${c.overlong.maxLen})`);

@@ -70,6 +70,12 @@ describe('createTranslationData', () => {
     expect(r1.report.tokenizers[0]).toMatchObject({ outcome: 'loaded', trainMs: 0 });
     expect(r1.sourceTokenizer.toJSON()).toEqual(r0.sourceTokenizer.toJSON());
     expect(r0.targetTokenizer).toBe(r0.sourceTokenizer);
+    // Rank 0 tokenised the corpora and cached the ids beside the tokenizer; rank 1 read them.
+    expect([r0.report.train.cache?.outcome, r0.report.valid?.cache?.outcome]).toEqual(['built', 'built']);
+    expect([r1.report.train.cache?.outcome, r1.report.valid?.cache?.outcome]).toEqual(['loaded', 'loaded']);
+    expect(r1.trainCorpus).toEqual(r0.trainCorpus);
+    expect(r1.report.train.read).toEqual(r0.report.train.read);
+    expect(formatDataReport(r1.report).join('\n')).toMatch(/train: token ids loaded from .*corpus-train-[0-9a-f]{16}\.bin/);
 
     const read = r0.report.train.read;
     expect(read).toMatchObject({ lines: 4002, records: 4000, malformed: 2, byReason: { columns: 1, 'empty-side': 1 } });
@@ -108,6 +114,25 @@ describe('createTranslationData', () => {
     writeFileSync(tokenizerPath, 'not json');
     const again = await createTranslationData(spec(), { rank: 0, worldSize: 1, tokenizerPath, baseDir: dir });
     expect(again.report.tokenizers[0]?.outcome).toBe('unreadable');
+  });
+
+  it('tokenises again when the cached ids are damaged or were cached for other settings', async () => {
+    const tokenizerPath = join(dir, 'ids', 'bpe.json');
+    const first = await createTranslationData(spec(), { rank: 0, worldSize: 1, tokenizerPath, baseDir: dir });
+    const path = first.report.train.cache?.path as string;
+    const bytes = readFileSync(path);
+    bytes[bytes.length - 5] = (bytes[bytes.length - 5] as number) ^ 1;
+    writeFileSync(path, bytes);
+    const repaired = await createTranslationData(spec(), { rank: 0, worldSize: 1, tokenizerPath, baseDir: dir });
+    expect(repaired.report.train.cache).toEqual({ path, outcome: 'rebuilt' });
+    expect(repaired.trainCorpus).toEqual(first.trainCorpus);
+    const shorter = await createTranslationData(spec({ max_len: 8 }), { rank: 0, worldSize: 1, tokenizerPath, baseDir: dir });
+    expect(shorter.report.train.cache?.outcome).toBe('built');
+    expect(shorter.report.train.cache?.path).not.toBe(path);
+    expect(shorter.trainCorpus.size).toBeLessThan(first.trainCorpus.size);
+    const again = await createTranslationData(spec(), { rank: 0, worldSize: 1, tokenizerPath, baseDir: dir });
+    expect(again.report.train.cache?.outcome).toBe('loaded');
+    expect(again.trainCorpus).toEqual(first.trainCorpus);
   });
 
   it('trains one vocabulary per language when tokenizer.shared is false', async () => {

@@ -3,11 +3,13 @@
  *   1. Resolve the source/target columns; hash the train file.
  *   2. Load the tokenizer(s) from the cache path, or train on the train file and write them
  *      (shared: one vocabulary over both columns; not shared: one per column).
- *   3. Stream train (and valid) pairs, tokenise them, apply data.max_len.
+ *   3. Stream train (and valid) pairs, tokenise them, apply data.max_len; or read the token ids a
+ *      previous start cached beside the tokenizer for the same corpus bytes and settings (corpus-cache.ts).
  *   4. Build this rank's resumable train iterator and its share of the validation batches.
  * Malformed lines follow data.malformed in every pass.
  */
-import { resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { dirname, resolve } from 'node:path';
 import type { DataSpec, TokenizerSpec, TrainingSpec } from '@orquesta/protocol';
 import { DataConfigError } from '../errors.js';
 import { PairCorpusBuilder, pairLengths, type PairCorpus } from '../corpus/pair-corpus.js';
@@ -22,6 +24,7 @@ import { forEachPair, type PairReadOptions } from '../readers/pair-reader.js';
 import { checkRank } from '../sharding/shard.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
 import type { CorpusReport, DataReport } from './data-report.js';
+import { corpusCachePath, loadOrBuildCorpus } from './corpus-cache.js';
 import { specColumns } from './spec-columns.js';
 import { loadOrTrainTokenizer, type TokenizerCacheReport } from './tokenizer-cache.js';
 import { trainTokenizer } from './train-tokenizer.js';
@@ -98,16 +101,24 @@ export async function createTranslationData(spec: DataPipelineSpec, options: Dat
     targetTokenizer = target.tokenizer;
   }
 
-  const tokenise = async (file: string): Promise<{ corpus: PairCorpus; report: CorpusReport }> => {
-    const builder = new PairCorpusBuilder(data.max_len, data.overlong);
-    const readReport = await forEachPair(file, read, (pair) =>
-      builder.add(sourceTokenizer.encode(pair.source), targetTokenizer.encode(pair.target), pair.line),
-    );
-    const { corpus, overlong } = builder.build();
-    return { corpus, report: { read: readReport, overlong, size: corpus.size } };
+  // The token ids depend on these, and on the corpus file's bytes: the cache file is named by them.
+  const vocabularies = tokenizerDigest(sourceTokenizer, targetTokenizer);
+  const tokenise = async (name: 'train' | 'valid', file: string, fileSha: string): Promise<{ corpus: PairCorpus; report: CorpusReport }> => {
+    const key = { file, fileSha, vocabularies, maxLen: data.max_len, overlong: data.overlong, read };
+    const path = corpusCachePath(dirname(options.tokenizerPath), name, key);
+    const loaded = await loadOrBuildCorpus(path, key, async () => {
+      const builder = new PairCorpusBuilder(data.max_len, data.overlong);
+      const readReport = await forEachPair(file, read, (pair) =>
+        builder.add(sourceTokenizer.encode(pair.source), targetTokenizer.encode(pair.target), pair.line),
+      );
+      const { corpus, overlong } = builder.build();
+      return { corpus, report: { read: readReport, overlong, size: corpus.size } };
+    });
+    return { corpus: loaded.corpus, report: { ...loaded.report, cache: { path, outcome: loaded.outcome } } };
   };
-  const train = await tokenise(trainFile);
-  const valid = data.valid === undefined ? undefined : await tokenise(resolve(base, data.valid));
+  const train = await tokenise('train', trainFile, sha);
+  const validFile = data.valid === undefined ? undefined : resolve(base, data.valid);
+  const valid = validFile === undefined ? undefined : await tokenise('valid', validFile, await fileSha256(validFile));
 
   const budget = training.max_tokens_per_batch;
   const iterator = new BatchIterator(pairPlanner(train.corpus, budget), { seed: training.seed, rank, worldSize });
@@ -136,6 +147,13 @@ export async function createTranslationData(spec: DataPipelineSpec, options: Dat
       validBatches: validBatches.length,
     },
   };
+}
+
+/** SHA-256 of the vocabularies (one when shared): two tokenizers that encode alike digest alike. */
+function tokenizerDigest(source: Tokenizer, target: Tokenizer): string {
+  const hash = createHash('sha256').update(JSON.stringify(source.toJSON()));
+  if (target !== source) hash.update(JSON.stringify(target.toJSON()));
+  return hash.digest('hex');
 }
 
 /** `dir/name.ext` -> `dir/name.<side>.ext` (or `path.<side>` without an extension). */
