@@ -30,6 +30,7 @@ function start(args: string[]): { child: ChildProcess; output: () => string } {
 }
 
 let ports: [number, number];
+const agents = new Map<string, ChildProcess>();
 /** The control socket admits only the agents listed here (node-a and node-b). */
 const agentKeys = join(dir, 'agents.keys');
 let serveOutput = () => '';
@@ -78,7 +79,7 @@ interface Status {
     restarts: number;
     attempt: number;
     lastCheckpoint: string | null;
-    workers: { rank: number; pid: number | null; state: string }[];
+    workers: { rank: number; pid: number | null; state: string; agent: string }[];
   }[];
 }
 
@@ -117,14 +118,12 @@ function submit(file: string): number {
 
 beforeAll(async () => {
   ports = [await freePort(), await freePort()];
-  const listed = ['node-a', 'node-b'].map((id) => orquesta(['agent', '--print-key', '--id', id, '--state-dir', join(dir, id)]));
-  expect(listed.map((r) => r.status)).toEqual([0, 0]);
+  // node-c is a spare that the peer-recovery test starts.
+  const listed = ['node-a', 'node-b', 'node-c'].map((id) => orquesta(['agent', '--print-key', '--id', id, '--state-dir', join(dir, id)]));
+  expect(listed.map((r) => r.status)).toEqual([0, 0, 0]);
   writeFileSync(agentKeys, `# agents of this test\n${listed.map((r) => r.stdout).join('')}`);
   await startServe();
-  for (const id of ['node-a', 'node-b']) {
-    const port = await freePort();
-    start(agentArgs(url, id, port, ROOT, join(dir, id)));
-  }
+  for (const id of ['node-a', 'node-b']) agents.set(id, start(agentArgs(url, id, await freePort(), ROOT, join(dir, id))).child);
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
     const agents = (await (await fetch(`${url}/api/agents`)).json()) as { state: string }[];
@@ -331,5 +330,32 @@ describe('orquesta serve + agents', () => {
     const all = (await (await fetch(`${url}/api/experiments`)).json()) as { id: number }[];
     expect(all.map((e) => e.id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect((await events(a)).slice(0, 2)).toEqual([`submitted survivor with 1 trial, priority 50`, 'trial 0: queued -> scheduled: placed on node-a, node-b']);
+  }, 200_000);
+
+  it('peer recovery: a node killed with -9 is replaced on a spare node; the other rank keeps its state and the run finishes', async () => {
+    const file = tinySpec(dir, 'moved', 400, 'resources: { workers: 2 }\nfault_tolerance: { recovery: peer, max_restarts: 0 }');
+    const id = submit(file);
+    const running = await until(id, (s) => s.state === 'running' && s.trials[0]!.step >= 20 && s.trials[0]!.workers.every((w) => w.state === 'running'));
+    expect(running.trials[0]!.workers.map((w) => w.rank)).toEqual([0, 1]);
+    agents.set('node-c', start(agentArgs(url, 'node-c', await freePort(), ROOT, join(dir, 'node-c'))).child);
+    const alive = async () => ((await (await fetch(`${url}/api/agents`)).json()) as { state: string }[]).filter((a) => a.state === 'alive').length;
+    for (const deadline = Date.now() + 20_000; (await alive()) < 3;) {
+      if (Date.now() > deadline) throw new Error('node-c did not register');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const victim = running.trials[0]!.workers.find((w) => w.rank === 1)!.agent;
+    agents.get(victim)!.kill('SIGKILL'); // the node and its worker die
+    const done = await until(id, (s) => ['succeeded', 'failed'].includes(s.state), 150_000);
+    const log = await events(id);
+    expect(done.state, log.join('\n')).toBe('succeeded');
+    expect(done.trials[0]!.restarts).toBe(0);
+    expect(
+      log.some((m) => new RegExp(`replacing rank 1 on node-c \\(moved from ${victim}, gone or draining\\)`).test(m)),
+      log.join('\n'),
+    ).toBe(true);
+    expect(
+      log.some((m) => /recovered in [\d.]+ s \(rank 1 replaced\)/.test(m)),
+      log.join('\n'),
+    ).toBe(true);
   }, 200_000);
 });

@@ -67,11 +67,14 @@ export async function runWorker(setup: WorkerJob, io: WorkerIO, stop: StopSignal
       `native kernels (${native.kernels.length}): ${native.kernels.join(', ')}; OpenBLAS ${native.blas.core}, ${native.blas.threads} thread(s) per worker`,
     );
   const trainerConfig = trainerConfigFromSpec(spec);
-  const open = (connectTimeoutMs?: number) =>
-    createZmqProcessGroup({
+  /** Every rank's endpoint; a peer recovery's join order may move one (a replacement on another slot or node). */
+  let endpoints: readonly string[] = setup.peers;
+  const open = (connectTimeoutMs?: number, moved?: readonly string[]) => {
+    if (moved !== undefined) endpoints = moved;
+    return createZmqProcessGroup({
       rank,
       worldSize,
-      endpoints: [...setup.peers],
+      endpoints: [...endpoints],
       timeoutMs: collectiveSettingsFromSpec(spec.collective).timeoutMs,
       // A recovery's group forms on the endpoints of the one just left: wait for their ports (and peers) to free up.
       ...(connectTimeoutMs === undefined ? {} : { connectTimeoutMs, bindRetryMs: Math.min(connectTimeoutMs, 30_000) }),
@@ -82,6 +85,7 @@ export async function runWorker(setup: WorkerJob, io: WorkerIO, stop: StopSignal
       onEvent: (e) => lead && (e.type === 'shared-memory' || e.type === 'transport' || e.type === 'algorithm') && io.log(`data plane: ${e.detail}`),
       ...(setup.curve ? { curve: setup.curve } : {}),
     });
+  };
   // Peer recovery needs its launcher's orders and a replica of the whole state on every rank.
   const generations =
     setup.peerRecovery === true && io.orders !== undefined && !trainerConfig.shard

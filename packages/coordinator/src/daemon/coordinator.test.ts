@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { reportComputeWindows } from '../testing/compute-windows.js';
 import { InMemoryCluster } from '../testing/in-memory-cluster.js';
 import { spec } from '../testing/spec-text.js';
 import type { FakeProcess } from '@orquesta/launch';
@@ -171,19 +172,7 @@ describe('coordinator', () => {
     const { id, trials } = await submit(spec());
     const procs = cluster.live(trials[0]!);
     const slowFrom = 10_000;
-    for (let t = 0, step = 0; t <= 60_000; t += 5_000, step += 5) {
-      procs.forEach((p, rank) =>
-        p.report({
-          v: 1,
-          type: 'timing',
-          rank,
-          step,
-          seconds: { data: 0, compute: 1, allReduce: 0, optimizer: 0 },
-          computeWindow: { steps: 5, seconds: rank === 1 && t >= slowFrom ? 10 : 5 },
-        }),
-      );
-      await cluster.advance(5_000);
-    }
+    await reportComputeWindows(cluster, procs, (rank, t) => (rank === 1 && t >= slowFrom ? 10 : 5));
     const named = cluster.store.events(id).filter((e) => e.kind === 'straggler');
     expect(named).toHaveLength(1);
     const node = cluster.store.workers(`${trials[0]}.1`).find((w) => w.rank === 1)?.agent;

@@ -18,7 +18,8 @@
  */
 import type { ChaosAction, WorkerLaunch } from '@orquesta/protocol';
 import { ClusterMetrics } from '@orquesta/telemetry';
-import { JOB_STATE, PENDING_STATES, type StopTarget } from '../jobs/job-state.js';
+import { ACTIVE_STATES, JOB_STATE, PENDING_STATES, type StopTarget } from '../jobs/job-state.js';
+import type { Placement } from '../scheduler/cluster-view.js';
 import type { TrialRow } from '../store/rows.js';
 import type { Store } from '../store/store.js';
 import type { ControlChannel } from './control-channel.js';
@@ -166,7 +167,10 @@ export class Coordinator {
         return this.apply(this.agents.heartbeat(from, message.running, this.now(), message.draining === true));
       case 'worker-report': {
         const tracker = this.runs.get(message.run);
-        recordReport(this.store, this.figures, this.stragglers, this.goodput, tracker, message, this.now());
+        const stragglers = recordReport(this.store, this.figures, this.stragglers, this.goodput, tracker, message, this.now());
+        // fault_tolerance.replace_stragglers: a straggler is stopped and replaced elsewhere (or an event says why not).
+        for (const rank of stragglers)
+          if (tracker) this.apply(this.recoveries.retire(this.store.trial(tracker.trialId), message.run, rank, this.agents.alive(), this.placements()));
         const { report } = message;
         if (tracker && (report.type === 'regroup' || report.type === 'recovered'))
           this.apply(this.recoveries.reported(this.store.trial(tracker.trialId), message.run, message.rank, report, this.now()));
@@ -213,7 +217,7 @@ export class Coordinator {
     if (trial.state === 'scheduled' || trial.state === 'running') {
       const failed = code !== 0;
       const cause = failed ? describeExit(rank, { code, signal }, tracker.lastError.get(rank)) : `workers stopped before max_steps`;
-      const replaced = failed ? this.recoveries.lost(trial, run, rank, cause, this.agents.alive(), this.now()) : undefined;
+      const replaced = failed ? this.recoveries.lost(trial, run, rank, cause, this.agents.alive(), this.placements(), this.now()) : undefined;
       if (replaced) return this.apply(replaced);
       if (failed || (allExited && runEnding(tracker) === 'failed')) {
         this.restartRun(trial, run, cause);
@@ -399,6 +403,11 @@ export class Coordinator {
         }
       }
     }
+  }
+
+  /** Every active trial's placement (what a replacement's slot must not collide with). */
+  private placements(): Placement[] {
+    return this.store.trialsIn(ACTIVE_STATES).flatMap((t) => (t.placement && !this.isSlurm(t) ? [t.placement] : []));
   }
 
   private isSlurm(trial: TrialRow): boolean {

@@ -1,14 +1,23 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { FakeProcess } from '@orquesta/launch';
+import { reportComputeWindows } from '../testing/compute-windows.js';
 import { InMemoryCluster } from '../testing/in-memory-cluster.js';
 import { spec } from '../testing/spec-text.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 
-async function started(recovery: string, workers = 3): Promise<{ cluster: InMemoryCluster; id: number; trialId: number; procs: FakeProcess[] }> {
+/**
+ * A trial of `workers` with fault_tolerance `recovery`, placed on `nodes` (id, slots; by default one
+ * agent holding every worker), rank 0 past step 40.
+ */
+async function started(
+  recovery: string,
+  workers = 3,
+  nodes: readonly (readonly [string, number])[] = [['node-a', workers]],
+): Promise<{ cluster: InMemoryCluster; id: number; trialId: number; procs: FakeProcess[] }> {
   const cluster = new InMemoryCluster(':memory:', { baseDir: ROOT });
-  cluster.addAgent('node-a', workers);
+  for (const [node, slots] of nodes) cluster.addAgent(node, slots);
   await cluster.settle();
   const result = cluster.coordinator.submit(spec({ workers, recovery }), 'test.yaml');
   if (!result.ok) throw new Error(result.problems.map((p) => p.message).join('; '));
@@ -29,6 +38,17 @@ async function started(recovery: string, workers = 3): Promise<{ cluster: InMemo
   await cluster.settle();
   return { cluster, id: result.id, trialId, procs };
 }
+
+/** The agent a fake worker was started by (its spec lies in that agent's state directory). */
+const agentOf = (p: FakeProcess) => /orquesta-test-agent-\d+-([^/]+)\//.exec(p.env['ORQUESTA_SPEC'] ?? '')?.[1];
+
+/** One trial of two workers on the first two of `nodes`, 1-slot agents each. */
+const spread = (recovery: string, nodes: readonly string[]) =>
+  started(
+    recovery,
+    2,
+    nodes.map((n) => [n, 1] as const),
+  );
 
 const regroup = (p: FakeProcess, generation: number, holds: boolean, step: number) =>
   p.report({ v: 1, type: 'regroup', rank: Number(p.env['RANK']), generation, holds, step });
@@ -122,5 +142,70 @@ describe('peer recovery (coordinator)', () => {
     procs[0]!.report({ v: 1, type: 'recovered', generation: 1, step: 41, source: 0, replaced: [], seconds: 0.2 });
     await cluster.settle();
     expect(cluster.store.events(id).at(-1)!.message).toMatch(/recovered in [\d.]+ s \(no rank replaced\)/);
+  });
+
+  it('replaces a rank whose node is lost on a free slot of another node: every rank joins on the new endpoints', async () => {
+    const { cluster, id, trialId, procs } = await spread('recovery: peer', ['node-a', 'node-b', 'node-c']);
+    const [p0, p1] = procs as [FakeProcess, FakeProcess];
+    expect([agentOf(p0), agentOf(p1)]).toEqual(['node-a', 'node-b']);
+    cluster.cut.add('node-b'); // the node dies with its worker
+    await cluster.advance(3000);
+    await cluster.advance(3000);
+    const replacement = cluster.live(trialId).find((p) => p !== p1 && p.env['RANK'] === '1')!;
+    expect(agentOf(replacement)).toBe('node-c');
+    const endpoints = ['tcp://node-a.test:29500', 'tcp://node-c.test:29500'];
+    expect(replacement.env).toMatchObject({ ORQUESTA_PEERS: endpoints.join(','), ORQUESTA_REPLACEMENT: '1', LOCAL_RANK: '0', LOCAL_WORLD_SIZE: '1' });
+    const trial = cluster.store.trial(trialId);
+    expect(trial).toMatchObject({ state: 'running', restarts: 0 });
+    expect(trial.placement?.workers.map((w) => w.agent)).toEqual(['node-a', 'node-c']);
+    expect(cluster.store.workers(`${trialId}.1`).find((w) => w.rank === 1)).toMatchObject({
+      agent: 'node-c',
+      state: expect.stringMatching(/starting|running/),
+    });
+    expect(
+      cluster.store
+        .events(id)
+        .map((e) => e.message)
+        .join('\n'),
+    ).toMatch(/replacing rank 1 on node-c \(moved from node-b, gone or draining\) \(process group 1/);
+    expect(p0.messages).toEqual([{ v: 1, type: 'regroup', generation: 1, phase: 'leave' }]);
+    regroup(p0, 1, true, 41);
+    regroup(replacement, 1, false, 0);
+    await cluster.settle();
+    const join = { v: 1, type: 'regroup', generation: 1, phase: 'join', endpoints };
+    for (const p of [p0, replacement]) expect(p.messages.at(-1)).toEqual(join);
+    // A later loss replaces rank 0 in its own slot, with the moved endpoints.
+    p0.report({ v: 1, type: 'recovered', generation: 1, step: 41, source: 0, replaced: [1], seconds: 1 });
+    await cluster.settle();
+    p0.exit(null, 'SIGKILL');
+    await cluster.settle();
+    const again = cluster.live(trialId).find((p) => p.env['RANK'] === '0')!;
+    expect([agentOf(again), again.env['ORQUESTA_PEERS']]).toEqual(['node-a', endpoints.join(',')]);
+  });
+
+  it('replace_stragglers: a rank named a straggler is stopped and replaced on a free slot elsewhere; without one it keeps running', async () => {
+    const slow = async (recovery: string, nodes: readonly string[]) => {
+      const started = await spread(recovery, nodes);
+      await reportComputeWindows(started.cluster, started.procs, (rank) => (rank === 1 ? 10 : 5), { until: 40_000, firstStep: 40 });
+      return started;
+    };
+    const { cluster, id, trialId, procs } = await slow('recovery: peer, replace_stragglers: true', ['node-a', 'node-b', 'node-c']);
+    const messages = cluster.store.events(id).map((e) => e.message);
+    expect(messages).toContain('trial 0: stopping straggler rank 1 to replace it in a free slot elsewhere (fault_tolerance.replace_stragglers)');
+    expect(procs[1]!.signals).toEqual(['SIGKILL']);
+    expect(procs[0]!.signals).toEqual([]);
+    const replacement = cluster.live(trialId).find((p) => p.env['RANK'] === '1')!;
+    expect(agentOf(replacement)).toBe('node-c');
+    expect(messages.join('\n')).toMatch(/replacing rank 1 on node-c \(moved from node-b, where it straggled\)/);
+    expect(cluster.store.trial(trialId)).toMatchObject({ state: 'running', restarts: 0 });
+
+    const full = await slow('recovery: peer, replace_stragglers: true', ['node-a', 'node-b']);
+    expect(full.cluster.store.events(full.id).map((e) => e.message)).toContain(
+      'trial 0: straggler rank 1 keeps running: no free slot elsewhere can take a replacement',
+    );
+    expect(full.procs[1]!.signals).toEqual([]);
+    const off = await slow('recovery: peer', ['node-a', 'node-b', 'node-c']);
+    expect(off.procs[1]!.signals).toEqual([]);
+    expect(off.cluster.store.events(off.id).filter((e) => e.kind === 'straggler')).toHaveLength(1); // named, not replaced
   });
 });

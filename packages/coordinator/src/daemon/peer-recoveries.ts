@@ -1,6 +1,8 @@
 /**
  * Peer recovery (fault_tolerance.recovery: peer): when a rank of a running trial is lost, the other
- * ranks keep their state, a replacement starts in the lost rank's slot, and the coordinator orders the
+ * ranks keep their state, a replacement starts in the lost rank's slot (or a free one elsewhere when its
+ * agent is gone or draining, or the rank was a straggler: replacement-slot.ts; the trial's placement
+ * then moves the rank and the join order carries the new endpoints), and the coordinator orders the
  * run's workers (through their agents, `regroup-workers`) from one process group generation to the next:
  *
  *   rank lost --start the replacement, order survivors to `leave`--> forming (generation g+1)
@@ -10,19 +12,21 @@
  *   giving up--> restart from the checkpoint (`restart-run`)
  *
  * A rank lost while the trial cannot recover this way (recovery checkpoint, one worker, a sharded
- * optimizer, a Slurm launch, its agent gone or draining, max_replacements used, every rank lost) takes
- * the checkpoint path: `lost` answers undefined. A broken group whose ranks all report `regroup` without
+ * optimizer, a Slurm launch, no slot for the replacement, max_replacements used, every rank lost) takes
+ * the checkpoint path: `lost` answers undefined. With fault_tolerance.replace_stragglers, `retire` stops
+ * a rank named a straggler when a slot elsewhere can take it; its exit then recovers like any loss. A broken group whose ranks all report `regroup` without
  * a lost rank (a transient network fault) forms again without a replacement.
  *
  * State lives in memory: after a coordinator restart a loss takes the checkpoint path.
  */
 import { ENV, parseWorkerSpec, type WorkerLaunch, type WorkerReport } from '@orquesta/protocol';
-import type { AgentView } from '../scheduler/cluster-view.js';
+import type { AgentView, Placement, WorkerPlacement } from '../scheduler/cluster-view.js';
 import type { TrialRow } from '../store/rows.js';
 import type { Store } from '../store/store.js';
 import { runId, type RunTracker } from './coordinator-types.js';
 import type { DaemonAction } from './daemon-action.js';
 import type { GoodputBook } from './goodput-book.js';
+import { endpointsOf, replacementSlot, withWorker } from './replacement-slot.js';
 
 type Regroup = Extract<WorkerReport, { type: 'regroup' }>;
 type Recovered = Extract<WorkerReport, { type: 'recovered' }>;
@@ -36,6 +40,8 @@ interface Forming {
   readonly since: number;
   readonly deadline: number;
   joinOrdered: boolean;
+  /** The group's endpoints by rank, when a replacement moved to another slot (the join order carries them). */
+  endpoints?: readonly string[];
 }
 
 interface RunGroups {
@@ -58,6 +64,8 @@ export interface PeerRecoveriesState {
 export class PeerRecoveries {
   private readonly groups = new Map<string, RunGroups>();
   private readonly replacements: Map<number, number>;
+  /** Stragglers stopped to be replaced (`run#rank`), with the slot their replacement must avoid. */
+  private readonly retiring = new Map<string, Pick<WorkerPlacement, 'agent' | 'slots'>>();
 
   constructor(private readonly state: PeerRecoveriesState) {
     this.replacements = state.replacements ?? new Map();
@@ -71,8 +79,18 @@ export class PeerRecoveries {
   /**
    * Rank `rank` of `run` was lost (`cause` says how). Returns the actions that replace it, or undefined
    * when the trial must restart from its checkpoint instead (the caller does that).
+   * @param alive agents that may take a replacement (registered, not draining).
+   * @param placements every active trial's placement (the free slots are what they leave).
    */
-  lost(trial: TrialRow, run: string, rank: number, cause: string, alive: readonly AgentView[], now: number): DaemonAction[] | undefined {
+  lost(
+    trial: TrialRow,
+    run: string,
+    rank: number,
+    cause: string,
+    alive: readonly AgentView[],
+    placements: readonly Placement[],
+    now: number,
+  ): DaemonAction[] | undefined {
     const tracker = this.state.runs.get(run);
     const worker = trial.placement?.workers.find((w) => w.rank === rank);
     const launch = tracker?.launches?.get(rank);
@@ -81,6 +99,9 @@ export class PeerRecoveries {
     const used = this.replacements.get(trial.id) ?? 0;
     const survivors = tracker ? range(tracker.ranks).filter((r) => !tracker.exited.has(r) && !groups.forming?.replacing.has(r) && r !== rank) : [];
     const gaveUp = groups.forming !== undefined && groups.ready.get(groups.forming.next)?.get(rank)?.holds === true;
+    const avoid = this.retiring.get(`${run}#${rank}`);
+    this.retiring.delete(`${run}#${rank}`);
+    const slot = trial.placement ? replacementSlot(trial.placement, rank, alive, placements, avoid) : undefined;
     if (
       spec.fault_tolerance.recovery !== 'peer' ||
       trial.state !== 'running' ||
@@ -88,9 +109,10 @@ export class PeerRecoveries {
       !tracker ||
       !worker ||
       !launch ||
+      !trial.placement ||
       spec.optimizer.shard ||
       used >= spec.fault_tolerance.max_replacements ||
-      !alive.some((a) => a.id === worker.agent) ||
+      !slot ||
       survivors.length === 0 ||
       groups.forming?.joinOrdered === true ||
       gaveUp
@@ -115,18 +137,73 @@ export class PeerRecoveries {
     this.replacements.set(trial.id, used + 1);
     tracker.exited.delete(rank);
     const { store } = this.state;
-    store.putWorkers([{ ...worker, run, trialId: trial.id, pid: null, state: 'starting', exitCode: null, exitSignal: null }]);
+    const moved = slot.agent !== worker.agent || slot.port !== worker.port;
+    let env: Record<string, string> = { ...launch.env, [ENV.recovery]: 'peer', [ENV.replacement]: String(forming.next) };
+    if (moved) {
+      // Every rank forms the next group on the new endpoints; later replacements start with them too.
+      const placement = withWorker(trial.placement, slot);
+      store.updatePlacement(trial.id, placement);
+      forming.endpoints = endpointsOf(placement);
+      const peers = forming.endpoints.join(',');
+      tracker.launches = new Map([...(tracker.launches ?? [])].map(([r, l]) => [r, { ...l, env: { ...l.env, [ENV.peers]: peers } }]));
+      env = {
+        ...env,
+        ...slotEnv(
+          slot,
+          alive.find((a) => a.id === slot.agent),
+        ),
+        [ENV.peers]: peers,
+      };
+    }
+    store.putWorkers([{ ...slot, run, trialId: trial.id, pid: null, state: 'starting', exitCode: null, exitSignal: null }]);
+    const where = moved ? `${slot.agent} (moved from ${worker.agent}${avoid ? ', where it straggled' : ', gone or draining'})` : slot.agent;
     store.addEvent({
       experimentId: trial.experimentId,
       trialId: trial.id,
       kind: 'peer-recovery',
-      message: `trial ${trial.idx}: ${cause}; ${describe(survivors)} keep${survivors.length === 1 ? 's' : ''} its state; replacing rank ${rank} on ${worker.agent} (process group ${forming.next}, replacement ${used + 1} of at most ${spec.fault_tolerance.max_replacements})`,
+      message: `trial ${trial.idx}: ${cause}; ${describe(survivors)} keep${survivors.length === 1 ? 's' : ''} its state; replacing rank ${rank} on ${where} (process group ${forming.next}, replacement ${used + 1} of at most ${spec.fault_tolerance.max_replacements})`,
     });
-    const env = { ...launch.env, [ENV.recovery]: 'peer', [ENV.replacement]: String(forming.next) };
+    if (!env[ENV.cudaVisibleDevices]) delete env[ENV.cudaVisibleDevices];
     return [
-      { kind: 'send', to: worker.agent, message: { v: 1, type: 'start-workers', run, spec: trial.specJson, workers: [{ rank, env }] } },
+      { kind: 'send', to: slot.agent, message: { v: 1, type: 'start-workers', run, spec: trial.specJson, workers: [{ rank, env }] } },
       ...this.order(trial, run, survivors, forming.next, 'leave'),
     ];
+  }
+
+  /**
+   * Rank `rank` of `run` was named a straggler. With fault_tolerance.replace_stragglers (and peer
+   * recovery possible), stops it when a free slot elsewhere can take its replacement: its exit then
+   * recovers like any loss, in that slot. An event says which, or why the rank keeps running.
+   */
+  retire(trial: TrialRow, run: string, rank: number, alive: readonly AgentView[], placements: readonly Placement[]): DaemonAction[] {
+    const spec = parseWorkerSpec(trial.specJson, `trial ${trial.id}`);
+    if (spec.fault_tolerance.recovery !== 'peer' || !spec.fault_tolerance.replace_stragglers) return [];
+    const worker = trial.placement?.workers.find((w) => w.rank === rank);
+    const tracker = this.state.runs.get(run);
+    const why =
+      trial.state !== 'running' || runId(trial.id, trial.attempt) !== run || !worker || !trial.placement || !tracker?.launches?.has(rank)
+        ? 'the run is not running under this coordinator'
+        : spec.optimizer.shard
+          ? 'the optimizer is sharded (no rank holds the whole state)'
+          : this.forming(run)
+            ? 'a peer recovery is under way'
+            : (this.replacements.get(trial.id) ?? 0) >= spec.fault_tolerance.max_replacements
+              ? 'max_replacements is spent'
+              : !replacementSlot(trial.placement, rank, alive, placements, worker)
+                ? 'no free slot elsewhere can take a replacement'
+                : undefined;
+    this.state.store.addEvent({
+      experimentId: trial.experimentId,
+      trialId: trial.id,
+      kind: 'straggler',
+      message:
+        why === undefined
+          ? `trial ${trial.idx}: stopping straggler rank ${rank} to replace it in a free slot elsewhere (fault_tolerance.replace_stragglers)`
+          : `trial ${trial.idx}: straggler rank ${rank} keeps running: ${why}`,
+    });
+    if (why !== undefined || !worker) return [];
+    this.retiring.set(`${run}#${rank}`, { agent: worker.agent, slots: worker.slots });
+    return [{ kind: 'send', to: worker.agent, message: { v: 1, type: 'stop-workers', run, mode: 'kill', rank } }];
   }
 
   /** A `regroup` or `recovered` report from rank `rank` of `run`. */
@@ -174,7 +251,7 @@ export class PeerRecoveries {
     }
     if (forming.next !== report.generation || forming.joinOrdered) return [];
     forming.joinOrdered = true;
-    return this.order(trial, run, range(tracker.ranks), forming.next, 'join');
+    return this.order(trial, run, range(tracker.ranks), forming.next, 'join', forming.endpoints);
   }
 
   /** Recoveries past their deadline: each restarts its trial from the checkpoint. */
@@ -197,13 +274,33 @@ export class PeerRecoveries {
 
   forget(run: string): void {
     this.groups.delete(run);
+    for (const key of this.retiring.keys()) if (key.startsWith(`${run}#`)) this.retiring.delete(key);
   }
 
   /** A regroup order for `ranks` of the run, one message per agent holding them. */
-  private order(trial: TrialRow, run: string, ranks: readonly number[], generation: number, phase: 'leave' | 'join'): DaemonAction[] {
+  private order(
+    trial: TrialRow,
+    run: string,
+    ranks: readonly number[],
+    generation: number,
+    phase: 'leave' | 'join',
+    endpoints?: readonly string[],
+  ): DaemonAction[] {
     const agents = new Set((trial.placement?.workers ?? []).filter((w) => ranks.includes(w.rank)).map((w) => w.agent));
-    return [...agents].map((to) => ({ kind: 'send', to, message: { v: 1, type: 'regroup-workers', run, generation, phase } }) as const);
+    return [...agents].map(
+      (to) => ({ kind: 'send', to, message: { v: 1, type: 'regroup-workers', run, generation, phase, ...(endpoints ? { endpoints } : {}) } }) as const,
+    );
   }
+}
+
+/** The rank contract's entries that follow its slot: local rank and GPUs (none on CPU agents). */
+function slotEnv(slot: WorkerPlacement, agent: AgentView | undefined): Record<string, string> {
+  const gpus = agent?.gpus ?? [];
+  return {
+    [ENV.localRank]: String(slot.localRank),
+    [ENV.localWorldSize]: String(slot.localWorldSize),
+    [ENV.cudaVisibleDevices]: gpus.length > 0 ? slot.slots.map((s) => gpus[s] ?? String(s)).join(',') : '',
+  };
 }
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);

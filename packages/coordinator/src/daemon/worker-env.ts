@@ -1,6 +1,7 @@
 /** The rank contract the coordinator hands each placed worker (torchrun's names where it has one). */
 import { rankEnv, type WorkerLaunch } from '@orquesta/protocol';
 import type { AgentView, Placement } from '../scheduler/cluster-view.js';
+import { endpointsOf } from './replacement-slot.js';
 import type { RunCurveKeys } from './run-curve-keys.js';
 
 /**
@@ -15,7 +16,7 @@ export function workerLaunches(
   curve?: RunCurveKeys,
   peerRecovery = false,
 ): Map<string, WorkerLaunch[]> {
-  const peers = placement.workers.map((w) => `tcp://${w.host}:${w.port}`);
+  const peers = endpointsOf(placement);
   const byAgent = new Map<string, WorkerLaunch[]>();
   for (const w of placement.workers) {
     const agent = agents.find((a) => a.id === w.agent);

@@ -65,6 +65,8 @@ export interface NodeAgentOptions {
 
 export class NodeAgent {
   private readonly workers = new Map<string, LaunchedWorker>();
+  /** Runs whose workers here talk over ipc sockets (all of their ranks run on this node). */
+  private readonly ipcRuns = new Set<string>();
   private readonly log: (line: string) => void;
   private readonly now: () => number;
   private welcomed = false;
@@ -155,7 +157,7 @@ export class NodeAgent {
       case 'start-workers':
         return this.start(message.run, message.spec, message.workers);
       case 'stop-workers':
-        return this.stop(message.run, message.mode);
+        return this.stop(message.run, message.mode, message.rank);
       case 'reject':
         this.log(`coordinator rejected a message: ${message.reason}`);
         return;
@@ -165,7 +167,7 @@ export class NodeAgent {
         this.log(`ignored peers for run ${message.run} (agents' workers get their peers at start)`);
         return;
       case 'regroup-workers':
-        return this.regroup(message.run, message.generation, message.phase);
+        return this.regroup(message.run, message.generation, message.phase, message.endpoints);
       default: {
         const unreachable: never = message;
         this.log(`unhandled message ${JSON.stringify(unreachable)}`);
@@ -235,9 +237,13 @@ export class NodeAgent {
 
   /** With `ipcDir`, a run whose ranks all run here talks over ipc sockets instead of TCP ports. */
   private localEndpoints(run: string, a: RankAssignment): RankAssignment {
-    const dir = this.options.ipcDir;
-    if (dir === undefined || a.localWorldSize !== a.worldSize) return a;
-    return { ...a, peers: a.peers.map((_, rank) => `ipc://${join(dir, `${run}-rank-${rank}.sock`)}`) };
+    if (this.options.ipcDir === undefined || a.localWorldSize !== a.worldSize) return a;
+    this.ipcRuns.add(run);
+    return { ...a, peers: a.peers.map((_, rank) => this.ipcEndpoint(run, rank)) };
+  }
+
+  private ipcEndpoint(run: string, rank: number): string {
+    return `ipc://${join(this.options.ipcDir ?? '', `${run}-rank-${rank}.sock`)}`;
   }
 
   /** Rehearsed failures (`orquesta chaos`): what a real crash, hang or cut link would do. */
@@ -267,12 +273,23 @@ export class NodeAgent {
   }
 
   /** Peer recovery: passes the coordinator's order to every worker of the run here, over its IPC channel. */
-  private regroup(run: string, generation: number, phase: 'leave' | 'join'): void {
-    for (const [key, worker] of this.workers) if (key.startsWith(`${run}#`)) worker.send({ v: 1, type: 'regroup', generation, phase });
-    this.log(`run ${run}: ${phase === 'leave' ? 'leave the broken process group' : 'form process group'} ${generation}`);
+  /** @param endpoints the next group's endpoints by rank, when a replacement moved (tcp; kept on ipc for a run whose ranks all run here). */
+  private regroup(run: string, generation: number, phase: 'leave' | 'join', endpoints: readonly string[] | undefined): void {
+    const order = {
+      v: 1,
+      type: 'regroup',
+      generation,
+      phase,
+      ...(endpoints === undefined ? {} : { endpoints: this.ipcRuns.has(run) ? endpoints.map((_, rank) => this.ipcEndpoint(run, rank)) : [...endpoints] }),
+    } as const;
+    for (const [key, worker] of this.workers) if (key.startsWith(`${run}#`)) worker.send(order);
+    this.log(`run ${run}: ${phase === 'leave' ? 'leave the broken process group' : 'form process group'} ${generation}${endpoints ? ' on new endpoints' : ''}`);
   }
 
-  private stop(run: string, mode: 'checkpoint' | 'kill'): void {
-    for (const [key, worker] of this.workers) if (key.startsWith(`${run}#`)) worker.signal(mode === 'checkpoint' ? 'SIGTERM' : 'SIGKILL');
+  /** @param rank only this rank's worker; every worker of the run when undefined. */
+  private stop(run: string, mode: 'checkpoint' | 'kill', rank: number | undefined): void {
+    const only = rank === undefined ? undefined : `${run}#${rank}`;
+    for (const [key, worker] of this.workers)
+      if (key.startsWith(`${run}#`) && (only === undefined || key === only)) worker.signal(mode === 'checkpoint' ? 'SIGTERM' : 'SIGKILL');
   }
 }

@@ -217,7 +217,7 @@ export const FaultToleranceSchema = section('Recovery from failed workers.', {
   recovery: choice(['checkpoint', 'peer'] as const, {
     default: 'checkpoint',
     description:
-      "What a failed worker costs. checkpoint: every rank stops and the trial restarts from its last checkpoint. peer: the other ranks keep their state and wait; a replacement starts in the failed rank's slot, receives the parameters, optimizer state and data position from a surviving rank, and every rank redoes only the interrupted step (the parameters stay bit-identical to an uninterrupted run). Falls back to checkpoint when no rank survives, the failed rank's agent is gone, the optimizer is sharded (optimizer.shard), the run is launched by Slurm, or a recovery fails. Defaults to checkpoint.",
+      "What a failed worker costs. checkpoint: every rank stops and the trial restarts from its last checkpoint. peer: the other ranks keep their state and wait; a replacement starts in the failed rank's slot (or, when its node is gone or draining, in a free slot of another node), receives the parameters, optimizer state and data position from a surviving rank, and every rank redoes only the interrupted step (the parameters stay bit-identical to an uninterrupted run). Falls back to checkpoint when no rank survives, no slot can take the replacement, the optimizer is sharded (optimizer.shard), the run is launched by Slurm, or a recovery fails. Defaults to checkpoint.",
   }),
   max_replacements: Type.Integer({
     minimum: 0,
@@ -231,6 +231,11 @@ export const FaultToleranceSchema = section('Recovery from failed workers.', {
     default: 120,
     description:
       'Seconds a peer recovery may take, from the failure until every rank holds the shared state; past it the trial restarts from its last checkpoint. Defaults to 120.',
+  }),
+  replace_stragglers: Type.Boolean({
+    default: false,
+    description:
+      "With recovery peer: a worker named a straggler (computing below 0.7 of the fastest rank's speed for 10 s) is stopped and replaced, by peer recovery, in a free slot elsewhere (never its own); without a free slot it keeps running and an event says so. Defaults to false.",
   }),
 });
 

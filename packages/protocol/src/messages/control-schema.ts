@@ -113,14 +113,21 @@ const StartWorkersSchema = Type.Object({
   workers: readonlyArray(WorkerLaunchSchema),
 });
 
-const StopWorkersSchema = Type.Object({ v, type: Type.Literal(CONTROL.stopWorkers), run: nonEmptyString(), mode: choice(['checkpoint', 'kill'] as const) });
+/** Stop the run's workers on this agent; with `rank`, only that rank's (a straggler being replaced). */
+const StopWorkersSchema = Type.Object({
+  v,
+  type: Type.Literal(CONTROL.stopWorkers),
+  run: nonEmptyString(),
+  mode: choice(['checkpoint', 'kill'] as const),
+  rank: Type.Optional(count()),
+});
 
 const RejectSchema = Type.Object({ v, type: Type.Literal(CONTROL.reject), reason: nonEmptyString() });
 
 /**
  * Peer recovery: the run's workers on this agent leave their broken process group keeping their state
- * (`leave`), or, once every rank is ready, form group `generation` (`join`). Passed to each worker over
- * its IPC channel.
+ * (`leave`), or, once every rank is ready, form group `generation` (`join`), on `endpoints` (by rank)
+ * when a replacement moved to another slot or node. Passed to each worker over its IPC channel.
  */
 const RegroupWorkersSchema = Type.Object({
   v,
@@ -128,6 +135,7 @@ const RegroupWorkersSchema = Type.Object({
   run: nonEmptyString(),
   generation: count(),
   phase: choice(REGROUP_PHASES),
+  endpoints: Type.Optional(readonlyArray(Type.String())),
 });
 
 /** A failure an operator rehearses (`orquesta chaos`) on one worker or on the agent itself. */

@@ -25,6 +25,8 @@ const withOptionals: ControlMessage[] = [
   { v: 1, type: 'peers', run: '3.1', endpoints: ['tcp://10.0.0.2:41000'], curve: { publicKeys: ['pk0'], secretKey: '' } },
   { v: 1, type: 'worker-exited', run: 't1.a0', rank: 0, code: 1, signal: null },
   { v: 1, type: 'worker-report', run: 't1.a0', rank: 0, report: { v: 1, type: 'failed', rank: -1, error: 'WorkerConfigError', message: '' } },
+  { v: 1, type: 'stop-workers', run: 't1.a0', mode: 'kill', rank: 1 },
+  { v: 1, type: 'regroup-workers', run: '3.1', generation: 2, phase: 'join', endpoints: ['tcp://10.0.0.2:41000', 'tcp://10.0.0.4:41000'] },
 ];
 
 /** Bad frames, each with the exact error it must produce: the field by its path, what it must be, and what it was. */

@@ -5,16 +5,20 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { REGROUP_PHASES } from './control-schema.js';
-import { choice, compileWireSchema, count } from './wire-schema.js';
+import { choice, compileWireSchema, count, readonlyArray } from './wire-schema.js';
 
 export const LAUNCHER_MESSAGE_VERSION = 1;
 
-/** leave: fail the running collective and leave the process group, keeping state. join: form group `generation`. */
+/**
+ * leave: fail the running collective and leave the process group, keeping state. join: form group
+ * `generation`, on `endpoints` (by rank) when they changed (a replacement on another slot or node).
+ */
 const RegroupOrderSchema = Type.Object({
   v: Type.Literal(LAUNCHER_MESSAGE_VERSION),
   type: Type.Literal('regroup'),
   generation: count(),
   phase: choice(REGROUP_PHASES),
+  endpoints: Type.Optional(readonlyArray(Type.String({ minLength: 1 }))),
 });
 
 export type LauncherMessage = Static<typeof RegroupOrderSchema>;

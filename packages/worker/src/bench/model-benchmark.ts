@@ -123,7 +123,7 @@ export function benchmarkSpec(
     resources: { workers, slots_per_worker: 1, backend, launcher: 'agents', gpus_per_worker: 0 },
     collective: { bucket_mb: 25, compression, timeout_s: 60, shared_memory: 'auto', transport: 'auto', algorithm: 'auto' },
     checkpoint: { every_steps: 1_000_000, keep_last: 1, dir: 'unused', background: true },
-    fault_tolerance: { max_restarts: 0, recovery: 'checkpoint', max_replacements: 0, replacement_timeout_s: 120 },
+    fault_tolerance: { max_restarts: 0, recovery: 'checkpoint', max_replacements: 0, replacement_timeout_s: 120, replace_stragglers: false },
     scheduling: { priority: 50, preemptible: true },
   } as ExperimentSpec;
 }

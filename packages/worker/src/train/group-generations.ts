@@ -17,8 +17,11 @@ import { shareState, type RecoveringData, type RecoveringTrainer, type SharedSta
 
 export interface GroupGenerationsOptions {
   readonly rank: number;
-  /** Opens (binds, connects, hellos) a group on this rank's endpoints; forming may take `connectTimeoutMs`. */
-  readonly open: (connectTimeoutMs: number) => Promise<ProcessGroup>;
+  /**
+   * Opens (binds, connects, hellos) a group; forming may take `connectTimeoutMs`. `endpoints` (by rank)
+   * replace the ones the group opened on before (a replacement moved to another slot or node).
+   */
+  readonly open: (connectTimeoutMs: number, endpoints?: readonly string[]) => Promise<ProcessGroup>;
   readonly orders: RegroupOrders;
   /** Longest a recovery may wait for its join order and for the group to form, in ms (fault_tolerance.replacement_timeout_s). */
   readonly timeoutMs: number;
@@ -69,7 +72,9 @@ export class GroupGenerations {
       this.options.log(
         `replacement: data and model ready ${(performance.now() / 1000).toFixed(2)} s after the process started; waiting to form process group ${this.gen}`,
       );
-      await this.options.orders.joined(this.gen, this.options.timeoutMs, this.options.stopped);
+      const endpoints = await this.options.orders.joined(this.gen, this.options.timeoutMs, this.options.stopped);
+      this.current = await this.options.open(this.options.timeoutMs, endpoints);
+      return this.current;
     }
     this.current = await this.options.open(this.options.timeoutMs);
     return this.current;
@@ -96,10 +101,11 @@ export class GroupGenerations {
     const { rank, log, report } = this.options;
     log(`peer recovery: ${cause.message}; keeping the state of step ${trainer.step}, waiting to form process group ${next}`);
     report({ v: 1, type: 'regroup', rank, generation: next, holds: true, step: trainer.step, ...(time ? { time } : {}) });
-    await this.options.orders.joined(next, this.options.timeoutMs, this.options.stopped);
+    const endpoints = await this.options.orders.joined(next, this.options.timeoutMs, this.options.stopped);
     const ordered = performance.now();
     this.gen = next;
-    this.current = await this.options.open(this.options.timeoutMs);
+    if (endpoints) log(`peer recovery: process group ${next} forms on new endpoints ${endpoints.join(' ')}`);
+    this.current = await this.options.open(this.options.timeoutMs, endpoints);
     trainer.useGroup(this.current);
     const formed = performance.now();
     const shared = await shareState(this.current, trainer, data, true);

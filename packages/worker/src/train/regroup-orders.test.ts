@@ -18,6 +18,11 @@ describe('regroupOrders', () => {
     source.emit('message', { v: 1, type: 'regroup', generation: 2, phase: 'join' });
     await expect(waiting).resolves.toBeUndefined();
     await expect(orders.joined(2, 10_000, () => false)).resolves.toBeUndefined();
+    // A join order that moves a rank names every rank's endpoint; a malformed list is not an order.
+    const endpoints = ['tcp://a:29500', 'tcp://c:29500'];
+    source.emit('message', { v: 1, type: 'regroup', generation: 3, phase: 'join', endpoints: ['tcp://a:1', 7] });
+    source.emit('message', { v: 1, type: 'regroup', generation: 3, phase: 'join', endpoints });
+    await expect(orders.joined(3, 10_000, () => false)).resolves.toEqual(endpoints);
   });
 
   it('gives up after the timeout, or at once when a stop is requested', async () => {

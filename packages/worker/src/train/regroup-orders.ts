@@ -11,10 +11,11 @@ export interface RegroupOrders {
   onLeave(listener: (generation: number) => void): void;
   /**
    * Resolves once the launcher has ordered `join` for `generation` (or a later one), also when the
-   * order came before the call.
+   * order came before the call: with the group's endpoints by rank when the order changed them (a
+   * replacement on another slot or node), else undefined (the endpoints stay as they were).
    * @throws {PeerRecoveryError} no such order within `timeoutMs`, or `stopped()` turned true while waiting.
    */
-  joined(generation: number, timeoutMs: number, stopped: () => boolean): Promise<void>;
+  joined(generation: number, timeoutMs: number, stopped: () => boolean): Promise<readonly string[] | undefined>;
 }
 
 /** What the orders are read from: the worker's own process (its IPC channel), or a fake. */
@@ -25,6 +26,7 @@ export interface OrderSource {
 /** Orders from `source`'s messages, parsed by `parse` (parseLauncherMessage); anything else is ignored. */
 export function regroupOrders(source: OrderSource, parse: (value: unknown) => LauncherMessage | undefined): RegroupOrders {
   let joinedUpTo = 0;
+  const endpoints = new Map<number, readonly string[]>();
   const leaveListeners: ((generation: number) => void)[] = [];
   const waiters = new Set<() => void>();
   source.on('message', (value) => {
@@ -33,19 +35,20 @@ export function regroupOrders(source: OrderSource, parse: (value: unknown) => La
     if (order.phase === 'leave') for (const l of leaveListeners) l(order.generation);
     else {
       joinedUpTo = Math.max(joinedUpTo, order.generation);
+      if (order.endpoints !== undefined) endpoints.set(order.generation, order.endpoints);
       for (const wake of waiters) wake();
     }
   });
   return {
     onLeave: (listener) => void leaveListeners.push(listener),
     joined: (generation, timeoutMs, stopped) =>
-      new Promise<void>((resolve, reject) => {
+      new Promise<readonly string[] | undefined>((resolve, reject) => {
         const started = performance.now();
         const finish = (error?: PeerRecoveryError) => {
           waiters.delete(check);
           clearInterval(poll);
           if (error) reject(error);
-          else resolve();
+          else resolve(endpoints.get(generation));
         };
         const check = () => {
           if (joinedUpTo >= generation) return finish();
