@@ -13,7 +13,8 @@
  * heartbeats, lost agents), `schedulingPass` (scheduler decisions), `recordReport` and `ReportFigures`
  * (workers' reports to the store and metrics), `GoodputBook` (each trial's goodput), `stopExperiment` and
  * `resumeExperiment` (a user's pause, cancel and resume), `SlurmRuns` (sbatch launches and rendezvous),
- * `rehearseFailure` (chaos), `checkSubmission`. The parts update the store and return `DaemonAction`s,
+ * `rehearseFailure` (chaos), `checkSubmission`, `PeerRecoveries` (replace one lost rank), `overdueRuns` (stops and
+ * starts past their deadline). The parts update the store and return `DaemonAction`s,
  * which `apply` carries out: they take no callbacks into the coordinator.
  */
 import type { ChaosAction, WorkerLaunch } from '@orquesta/protocol';
@@ -42,13 +43,12 @@ import { StragglerWatch } from './straggler-watch.js';
 import { GoodputBook } from './goodput-book.js';
 import { resumeExperiment, stopExperiment } from './user-stops.js';
 import { PeerRecoveries } from './peer-recoveries.js';
+import { overdueRuns, type OverdueState } from './overdue-runs.js';
 
 export class Coordinator {
   private readonly store: Store;
   private readonly channel: ControlChannel;
   private readonly now: () => number;
-  private readonly stopGraceMs: number;
-  private readonly startTimeoutMs: number;
   private readonly log: (line: string) => void;
   private readonly runs = new Map<string, RunTracker>();
   /** Agents that said hello to this coordinator process. */
@@ -61,6 +61,7 @@ export class Coordinator {
   private readonly recoveries: PeerRecoveries;
   private readonly clusterMetrics: ClusterMetrics | undefined;
   private readonly scheduling: SchedulingState;
+  private readonly overdue: OverdueState;
   private passing = false;
   private passAgain = false;
   /** Rendezvous rounds of Slurm-launched runs: rank -> (routing id, endpoint). */
@@ -70,14 +71,19 @@ export class Coordinator {
     this.store = options.store;
     this.channel = options.channel;
     this.now = options.now ?? Date.now;
-    this.stopGraceMs = options.stopGraceMs ?? 120_000;
-    this.startTimeoutMs = options.startTimeoutMs ?? 120_000;
     this.log = options.log ?? (() => {});
     this.slurm = options.slurm ? new SlurmRuns(options.slurm, { store: this.store, runs: this.runs, controlToken: options.controlToken }) : undefined;
     this.figures = new ReportFigures(this.store, options.meter);
     this.goodput = new GoodputBook(this.store, this.figures);
     this.recoveries = new PeerRecoveries({ store: this.store, runs: this.runs, goodput: this.goodput });
     this.scheduling = { store: this.store, starvationMs: options.starvationMs ?? 300_000, isSlurm: (trial) => this.isSlurm(trial) };
+    this.overdue = {
+      store: this.store,
+      stopRequestedAt: this.stopRequestedAt,
+      stopGraceMs: options.stopGraceMs ?? 120_000,
+      startTimeoutMs: options.startTimeoutMs ?? 120_000,
+      isSlurm: (trial) => this.isSlurm(trial),
+    };
     this.agents = new AgentSessions({
       store: this.store,
       runs: this.runs,
@@ -280,30 +286,9 @@ export class Coordinator {
       // Workers whose agent never came back to report them.
       this.exitWorkersWhere((w) => w.state !== 'exited' && !this.agents.has(w.agent), 'lost-during-coordinator-restart');
     }
-    for (const [trialId, since] of this.stopRequestedAt) {
-      if (now - since < this.stopGraceMs) continue;
-      const trial = this.store.trial(trialId);
-      this.store.addEvent({
-        experimentId: trial.experimentId,
-        trialId,
-        kind: 'kill',
-        message: `trial ${trial.idx}: workers did not stop within ${this.stopGraceMs / 1000} s; killing them`,
-      });
-      this.sendStop(trial, 'kill');
-      this.stopRequestedAt.set(trialId, now);
-    }
+    this.apply(overdueRuns(this.overdue, now));
     const polled = this.slurm?.poll(now);
     if (polled) this.applyLater(polled);
-    for (const trial of this.store.trialsIn(['scheduled'])) {
-      if (this.isSlurm(trial)) continue;
-      if (trial.placedAt === null || now - trial.placedAt < this.startTimeoutMs) continue;
-      if (this.store.workers(runId(trial.id, trial.attempt)).some((w) => w.state === 'starting')) {
-        this.store.moveTrial(trial.id, 'scheduled', 'restarting', `workers did not start within ${this.startTimeoutMs / 1000} s`);
-        this.stopRequestedAt.set(trial.id, now);
-        this.sendStop(trial, 'kill');
-        this.exitWorkersWhere((w) => w.trialId === trial.id && w.state === 'starting', 'start-timeout');
-      }
-    }
     this.reschedule();
   }
 
