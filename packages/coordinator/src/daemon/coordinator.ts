@@ -19,8 +19,7 @@
  */
 import type { ChaosAction, WorkerLaunch } from '@orquesta/protocol';
 import { ClusterMetrics } from '@orquesta/telemetry';
-import { ACTIVE_STATES, JOB_STATE, PENDING_STATES, type StopTarget } from '../jobs/job-state.js';
-import type { Placement } from '../scheduler/cluster-view.js';
+import { JOB_STATE, PENDING_STATES, type StopTarget } from '../jobs/job-state.js';
 import type { TrialRow } from '../store/rows.js';
 import type { Store } from '../store/store.js';
 import type { ControlChannel } from './control-channel.js';
@@ -44,6 +43,7 @@ import { GoodputBook } from './goodput-book.js';
 import { resumeExperiment, stopExperiment } from './user-stops.js';
 import { PeerRecoveries } from './peer-recoveries.js';
 import { overdueRuns, type OverdueState } from './overdue-runs.js';
+import { trackRun } from './run-tracker.js';
 
 export class Coordinator {
   private readonly store: Store;
@@ -75,7 +75,7 @@ export class Coordinator {
     this.slurm = options.slurm ? new SlurmRuns(options.slurm, { store: this.store, runs: this.runs, controlToken: options.controlToken }) : undefined;
     this.figures = new ReportFigures(this.store, options.meter);
     this.goodput = new GoodputBook(this.store, this.figures);
-    this.recoveries = new PeerRecoveries({ store: this.store, runs: this.runs, goodput: this.goodput });
+    this.recoveries = new PeerRecoveries({ store: this.store, runs: this.runs, goodput: this.goodput, alive: () => this.agents.alive() });
     this.scheduling = { store: this.store, starvationMs: options.starvationMs ?? 300_000, isSlurm: (trial) => this.isSlurm(trial) };
     this.overdue = {
       store: this.store,
@@ -175,8 +175,7 @@ export class Coordinator {
         const tracker = this.runs.get(message.run);
         const stragglers = recordReport(this.store, this.figures, this.stragglers, this.goodput, tracker, message, this.now());
         // fault_tolerance.replace_stragglers: a straggler is stopped and replaced elsewhere (or an event says why not).
-        for (const rank of stragglers)
-          if (tracker) this.apply(this.recoveries.retire(this.store.trial(tracker.trialId), message.run, rank, this.agents.alive(), this.placements()));
+        for (const rank of stragglers) if (tracker) this.apply(this.recoveries.retire(this.store.trial(tracker.trialId), message.run, rank));
         const { report } = message;
         if (tracker && (report.type === 'regroup' || report.type === 'recovered'))
           this.apply(this.recoveries.reported(this.store.trial(tracker.trialId), message.run, message.rank, report, this.now()));
@@ -223,7 +222,7 @@ export class Coordinator {
     if (trial.state === 'scheduled' || trial.state === 'running') {
       const failed = code !== 0;
       const cause = failed ? describeExit(rank, { code, signal }, tracker.lastError.get(rank)) : `workers stopped before max_steps`;
-      const replaced = failed ? this.recoveries.lost(trial, run, rank, cause, this.agents.alive(), this.placements(), this.now()) : undefined;
+      const replaced = failed ? this.recoveries.lost(trial, run, rank, cause, this.now()) : undefined;
       if (replaced) return this.apply(replaced);
       if (failed || (allExited && runEnding(tracker) === 'failed')) {
         this.restartRun(trial, run, cause);
@@ -390,22 +389,12 @@ export class Coordinator {
     }
   }
 
-  /** Every active trial's placement (what a replacement's slot must not collide with). */
-  private placements(): Placement[] {
-    return this.store.trialsIn(ACTIVE_STATES).flatMap((t) => (t.placement && !this.isSlurm(t) ? [t.placement] : []));
-  }
-
   private isSlurm(trial: TrialRow): boolean {
     return this.slurm?.owns(trial) ?? false;
   }
 
   private trackRun(trial: TrialRow, launches?: ReadonlyMap<number, WorkerLaunch>): void {
-    if (trial.placement === null || trial.attempt === 0) return;
-    const run = runId(trial.id, trial.attempt);
-    const exited = new Map<number, { code: number | null; signal: string | null }>();
-    for (const w of this.store.workers(run)) if (w.state === 'exited') exited.set(w.rank, { code: w.exitCode, signal: w.exitSignal });
-    // An elastic trial runs with as many ranks as it was placed with; a Slurm placement lists none.
-    const ranks = trial.placement.workers.length > 0 ? trial.placement.workers.length : trial.workers;
-    this.runs.set(run, { trialId: trial.id, experimentId: trial.experimentId, ranks, exited, lastError: new Map(), ...(launches ? { launches } : {}) });
+    const tracked = trackRun(this.store, trial, launches);
+    if (tracked) this.runs.set(...tracked);
   }
 }

@@ -20,6 +20,7 @@
  * State lives in memory: after a coordinator restart a loss takes the checkpoint path.
  */
 import { ENV, parseWorkerSpec, type WorkerLaunch, type WorkerReport } from '@orquesta/protocol';
+import { ACTIVE_STATES } from '../jobs/job-state.js';
 import type { AgentView, Placement, WorkerPlacement } from '../scheduler/cluster-view.js';
 import type { TrialRow } from '../store/rows.js';
 import type { Store } from '../store/store.js';
@@ -27,6 +28,7 @@ import { runId, type RunTracker } from './coordinator-types.js';
 import type { DaemonAction } from './daemon-action.js';
 import type { GoodputBook } from './goodput-book.js';
 import { endpointsOf, replacementSlot, withWorker } from './replacement-slot.js';
+import { visibleDevices } from './worker-env.js';
 
 type Regroup = Extract<WorkerReport, { type: 'regroup' }>;
 type Recovered = Extract<WorkerReport, { type: 'recovered' }>;
@@ -55,6 +57,8 @@ interface RunGroups {
 export interface PeerRecoveriesState {
   readonly store: Store;
   readonly runs: ReadonlyMap<string, RunTracker>;
+  /** Agents that may take a replacement (registered, not draining). */
+  readonly alive: () => readonly AgentView[];
   /** Told when a rank is lost (the goodput segment is cut) and when the group formed again. */
   readonly goodput: Pick<GoodputBook, 'interrupted' | 'recovered'>;
   /** Replacements started per trial (for max_replacements), kept across the trial's attempts. */
@@ -79,18 +83,8 @@ export class PeerRecoveries {
   /**
    * Rank `rank` of `run` was lost (`cause` says how). Returns the actions that replace it, or undefined
    * when the trial must restart from its checkpoint instead (the caller does that).
-   * @param alive agents that may take a replacement (registered, not draining).
-   * @param placements every active trial's placement (the free slots are what they leave).
    */
-  lost(
-    trial: TrialRow,
-    run: string,
-    rank: number,
-    cause: string,
-    alive: readonly AgentView[],
-    placements: readonly Placement[],
-    now: number,
-  ): DaemonAction[] | undefined {
+  lost(trial: TrialRow, run: string, rank: number, cause: string, now: number): DaemonAction[] | undefined {
     const tracker = this.state.runs.get(run);
     const worker = trial.placement?.workers.find((w) => w.rank === rank);
     const launch = tracker?.launches?.get(rank);
@@ -101,7 +95,8 @@ export class PeerRecoveries {
     const gaveUp = groups.forming !== undefined && groups.ready.get(groups.forming.next)?.get(rank)?.holds === true;
     const avoid = this.retiring.get(`${run}#${rank}`);
     this.retiring.delete(`${run}#${rank}`);
-    const slot = trial.placement ? replacementSlot(trial.placement, rank, alive, placements, avoid) : undefined;
+    const alive = this.state.alive();
+    const slot = trial.placement ? replacementSlot(trial.placement, rank, alive, this.placements(), avoid) : undefined;
     if (
       spec.fault_tolerance.recovery !== 'peer' ||
       trial.state !== 'running' ||
@@ -146,6 +141,7 @@ export class PeerRecoveries {
       forming.endpoints = endpointsOf(placement);
       const peers = forming.endpoints.join(',');
       tracker.launches = new Map([...(tracker.launches ?? [])].map(([r, l]) => [r, { ...l, env: { ...l.env, [ENV.peers]: peers } }]));
+      delete env[ENV.cudaVisibleDevices]; // it follows the slot (slotEnv)
       env = {
         ...env,
         ...slotEnv(
@@ -163,7 +159,6 @@ export class PeerRecoveries {
       kind: 'peer-recovery',
       message: `trial ${trial.idx}: ${cause}; ${describe(survivors)} keep${survivors.length === 1 ? 's' : ''} its state; replacing rank ${rank} on ${where} (process group ${forming.next}, replacement ${used + 1} of at most ${spec.fault_tolerance.max_replacements})`,
     });
-    if (!env[ENV.cudaVisibleDevices]) delete env[ENV.cudaVisibleDevices];
     return [
       { kind: 'send', to: slot.agent, message: { v: 1, type: 'start-workers', run, spec: trial.specJson, workers: [{ rank, env }] } },
       ...this.order(trial, run, survivors, forming.next, 'leave'),
@@ -175,7 +170,7 @@ export class PeerRecoveries {
    * recovery possible), stops it when a free slot elsewhere can take its replacement: its exit then
    * recovers like any loss, in that slot. An event says which, or why the rank keeps running.
    */
-  retire(trial: TrialRow, run: string, rank: number, alive: readonly AgentView[], placements: readonly Placement[]): DaemonAction[] {
+  retire(trial: TrialRow, run: string, rank: number): DaemonAction[] {
     const spec = parseWorkerSpec(trial.specJson, `trial ${trial.id}`);
     if (spec.fault_tolerance.recovery !== 'peer' || !spec.fault_tolerance.replace_stragglers) return [];
     const worker = trial.placement?.workers.find((w) => w.rank === rank);
@@ -189,7 +184,7 @@ export class PeerRecoveries {
             ? 'a peer recovery is under way'
             : (this.replacements.get(trial.id) ?? 0) >= spec.fault_tolerance.max_replacements
               ? 'max_replacements is spent'
-              : !replacementSlot(trial.placement, rank, alive, placements, worker)
+              : !replacementSlot(trial.placement, rank, this.state.alive(), this.placements(), worker)
                 ? 'no free slot elsewhere can take a replacement'
                 : undefined;
     this.state.store.addEvent({
@@ -277,6 +272,11 @@ export class PeerRecoveries {
     for (const key of this.retiring.keys()) if (key.startsWith(`${run}#`)) this.retiring.delete(key);
   }
 
+  /** Every active trial's placement: the slots a replacement must not take (a Slurm trial's lists none). */
+  private placements(): Placement[] {
+    return this.state.store.trialsIn(ACTIVE_STATES).flatMap((t) => (t.placement ? [t.placement] : []));
+  }
+
   /** A regroup order for `ranks` of the run, one message per agent holding them. */
   private order(
     trial: TrialRow,
@@ -295,11 +295,11 @@ export class PeerRecoveries {
 
 /** The rank contract's entries that follow its slot: local rank and GPUs (none on CPU agents). */
 function slotEnv(slot: WorkerPlacement, agent: AgentView | undefined): Record<string, string> {
-  const gpus = agent?.gpus ?? [];
+  const devices = visibleDevices(agent, slot.slots);
   return {
     [ENV.localRank]: String(slot.localRank),
     [ENV.localWorldSize]: String(slot.localWorldSize),
-    [ENV.cudaVisibleDevices]: gpus.length > 0 ? slot.slots.map((s) => gpus[s] ?? String(s)).join(',') : '',
+    ...(devices === undefined ? {} : { [ENV.cudaVisibleDevices]: devices }),
   };
 }
 

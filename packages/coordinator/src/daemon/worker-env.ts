@@ -19,7 +19,10 @@ export function workerLaunches(
   const peers = endpointsOf(placement);
   const byAgent = new Map<string, WorkerLaunch[]>();
   for (const w of placement.workers) {
-    const agent = agents.find((a) => a.id === w.agent);
+    const devices = visibleDevices(
+      agents.find((a) => a.id === w.agent),
+      w.slots,
+    );
     const env = rankEnv({
       rank: w.rank,
       worldSize: placement.workers.length,
@@ -28,7 +31,7 @@ export function workerLaunches(
       peers,
       run,
       ...(curve ? { curve: { publicKeys: curve.publicKeys, secretKey: curve.secretKeys[w.rank] ?? '' } } : {}),
-      ...(agent && agent.gpus.length > 0 ? { cudaVisibleDevices: w.slots.map((s) => agent.gpus[s] ?? String(s)).join(',') } : {}),
+      ...(devices === undefined ? {} : { cudaVisibleDevices: devices }),
       ...(peerRecovery ? { peerRecovery } : {}),
     });
     const list = byAgent.get(w.agent) ?? [];
@@ -36,4 +39,9 @@ export function workerLaunches(
     byAgent.set(w.agent, list);
   }
   return byAgent;
+}
+
+/** CUDA_VISIBLE_DEVICES for a worker on `slots` of `agent`: its GPU ids, or undefined on a CPU agent. */
+export function visibleDevices(agent: AgentView | undefined, slots: readonly number[]): string | undefined {
+  return agent && agent.gpus.length > 0 ? slots.map((s) => agent.gpus[s] ?? String(s)).join(',') : undefined;
 }

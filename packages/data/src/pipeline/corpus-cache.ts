@@ -79,7 +79,7 @@ function keyDigest(key: unknown): string {
 }
 
 /** The file's bytes for `corpus` (see the layout above). */
-export function encodeCorpus(corpus: PairCorpus, report: CorpusReport, key: string): Buffer {
+function encodeCorpus(corpus: PairCorpus, report: CorpusReport, key: string): Buffer {
   const payload = Buffer.concat(ARRAYS.map((name) => Buffer.from(corpus[name].buffer, corpus[name].byteOffset, corpus[name].byteLength)));
   const header: Header = {
     key,
@@ -94,7 +94,7 @@ export function encodeCorpus(corpus: PairCorpus, report: CorpusReport, key: stri
 }
 
 /** The corpus in `bytes`, or undefined when they are not a whole, intact file written for `key`. */
-export function decodeCorpus(bytes: Buffer, key: string): { corpus: PairCorpus; report: CorpusReport } | undefined {
+function decodeCorpus(bytes: Buffer, key: string): { corpus: PairCorpus; report: CorpusReport } | undefined {
   if (bytes.length < 12 || !bytes.subarray(0, 8).equals(MAGIC)) return undefined;
   const headerEnd = 12 + bytes.readUInt32LE(8);
   if (headerEnd > bytes.length) return undefined;
