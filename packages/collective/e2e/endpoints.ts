@@ -31,20 +31,23 @@ export const VARIANTS: readonly Variant[] = [
 ];
 
 /**
- * `n` distinct TCP ports the OS reports free on 127.0.0.1 (held open together while asked, so they
- * differ; released before returning). Parallel test files never share them.
+ * `n` distinct TCP ports free on 127.0.0.1, below Linux's ephemeral range (32768-60999) as agents'
+ * data-plane ports are: a port from that range, released while a group forms again, can be taken by
+ * another process's outgoing connection meanwhile. Held open together while asked, so they differ;
+ * released before returning.
  */
 export async function freePorts(n: number): Promise<number[]> {
   const servers: Server[] = [];
   try {
     const ports: number[] = [];
-    for (let i = 0; i < n; i++) {
+    while (ports.length < n) {
       const server = createServer();
-      servers.push(server);
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(0, '127.0.0.1', resolve);
+      const listening = await new Promise<boolean>((resolve) => {
+        server.once('error', () => resolve(false));
+        server.listen(20_000 + Math.floor(Math.random() * 12_000), '127.0.0.1', () => resolve(true));
       });
+      if (!listening) continue;
+      servers.push(server);
       ports.push((server.address() as AddressInfo).port);
     }
     return ports;
