@@ -2,8 +2,9 @@
  * The Slurm launcher against a real Slurm (Debian's slurm-wlm and munge): infra/slurm/slurm-up.sh
  * starts slurmctld and three emulated nodes with two fake GPUs each; `orquesta serve --slurm` runs
  * each trial as one sbatch job, one task per worker. Covered: a gang spanning two nodes, Slurm's
- * requeue of a running job (the tasks resume from the last checkpoint), and kill -9 of a worker
- * (the job fails; the coordinator resubmits from the checkpoint). Needs root.
+ * requeue of a running job (the tasks resume from the last checkpoint), kill -9 of a worker (the job
+ * fails; the coordinator resubmits from the checkpoint), and the same kill under peer recovery (the
+ * worker is replaced in its task; the job runs on). Needs root.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,8 +18,8 @@ import { orquesta, ROOT } from './run-cli.js';
 const BIN = fileURLToPath(new URL('../../cli/bin/orquesta.js', import.meta.url));
 const canRun = process.getuid?.() === 0 && spawnSync('sh', ['-c', 'command -v slurmctld && command -v munged']).status === 0;
 const dir = mkdtempSync(join(tmpdir(), 'orquesta-slurm-e2e-'));
-const spec = (name: string, steps: number, gpusPerWorker: number) =>
-  tinySpec(dir, name, steps, `resources: { workers: 2, launcher: slurm, gpus_per_worker: ${gpusPerWorker} }`);
+const spec = (name: string, steps: number, gpusPerWorker: number, more = '') =>
+  tinySpec(dir, name, steps, `resources: { workers: 2, launcher: slurm, gpus_per_worker: ${gpusPerWorker} }${more}`);
 const slurmDir = join(dir, 'slurm');
 const env = {
   ...process.env,
@@ -152,5 +153,26 @@ describe.skipIf(!canRun)('Slurm launcher', () => {
     expect(done.state, log.join('\n')).toBe('succeeded');
     expect(log.some((e) => e.includes(`Slurm job ${job} ended FAILED`) && e.includes('rank 1 exited with signal SIGKILL'))).toBe(true);
     expect(await slurmJob(id)).not.toBe(job);
+  }, 250_000);
+
+  it('peer recovery: a worker killed with -9 is replaced in its own task, and the same job runs on', async () => {
+    const id = submit(spec('replaced', 300, 1, '\nfault_tolerance: { recovery: peer }'));
+    await until(id, (s) => s.trials[0]!.step >= 20 && s.state === 'running', 90_000);
+    const logs = await (await fetch(`${url}/api/experiments/${id}/logs`)).text();
+    const pid = Number(/"rank":1,"line":"pid (\d+)"/.exec(logs)?.[1]);
+    expect(pid).toBeGreaterThan(0);
+    const job = await slurmJob(id);
+    process.kill(pid, 'SIGKILL');
+    const done = await until(id, (s) => ['succeeded', 'failed'].includes(s.state), 150_000);
+    const log = await events(id);
+    expect(done.state, log.join('\n')).toBe('succeeded');
+    expect(done.trials[0], log.join('\n')).toMatchObject({ restarts: 0, attempt: 1, step: 300 });
+    expect(
+      log.some((e) => /^peer-recovery: trial 0: rank 1 exited with signal SIGKILL; rank 0 keeps its state; replacing rank 1 on slurm-\d+-1-\d+/.test(e)),
+      log.join('\n'),
+    ).toBe(true);
+    expect(log.some((e) => /^peer-recovered: trial 0: recovered in [\d.]+ s \(rank 1 replaced\)/.test(e))).toBe(true);
+    expect(log.filter((e) => e.startsWith('slurm-submit'))).toHaveLength(1);
+    expect(await slurmJob(id)).toBe(job);
   }, 250_000);
 });

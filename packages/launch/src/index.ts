@@ -15,6 +15,8 @@ export type { AgentConnectionOptions } from './agent/zmq-agent-connection.js';
 export { SerialSender } from './agent/serial-sender.js';
 export { runSlurmTask, RendezvousTimeoutError } from './slurm/run-slurm-task.js';
 export type { SlurmTaskOptions } from './slurm/run-slurm-task.js';
+export { SlurmTaskWorker } from './slurm/slurm-task-worker.js';
+export type { SlurmTaskWorkerOptions } from './slurm/slurm-task-worker.js';
 export { SlurmEnvironmentError } from './slurm/slurm-rank.js';
 /** Test double for a worker process: pass `spawner: (_c, _a, env, cwd) => new FakeProcess(env, cwd).asChild()`; tests write its reports and decide its exit. */
 export { FakeProcess } from './testing/fake-process.js';

@@ -9,7 +9,7 @@ import { StateConflictError } from './daemon-errors.js';
  * @throws {StateConflictError} none matches.
  */
 export function chaosTarget(workers: readonly WorkerPlacement[], target: { rank?: number; node?: string }, trialIdx: number): WorkerPlacement {
-  if (workers.length === 0) throw new StateConflictError(`trial ${trialIdx} runs under Slurm; use scancel or scontrol for its failures`);
+  if (workers.length === 0) throw new StateConflictError(`trial ${trialIdx} has no workers placed yet (a Slurm job's tasks are listed once all have joined)`);
   const candidates = workers.filter((w) => (target.rank === undefined || w.rank === target.rank) && (target.node === undefined || w.agent === target.node));
   const picked = candidates[Math.floor(Math.random() * candidates.length)];
   if (!picked)

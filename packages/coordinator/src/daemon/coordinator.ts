@@ -75,7 +75,13 @@ export class Coordinator {
     this.slurm = options.slurm ? new SlurmRuns(options.slurm, { store: this.store, runs: this.runs, controlToken: options.controlToken }) : undefined;
     this.figures = new ReportFigures(this.store, options.meter);
     this.goodput = new GoodputBook(this.store, this.figures);
-    this.recoveries = new PeerRecoveries({ store: this.store, runs: this.runs, goodput: this.goodput, alive: () => this.agents.alive() });
+    this.recoveries = new PeerRecoveries({
+      store: this.store,
+      runs: this.runs,
+      goodput: this.goodput,
+      alive: () => this.agents.alive(),
+      slurm: (t) => this.isSlurm(t),
+    });
     this.scheduling = { store: this.store, starvationMs: options.starvationMs ?? 300_000, isSlurm: (trial) => this.isSlurm(trial) };
     this.overdue = {
       store: this.store,
@@ -216,22 +222,19 @@ export class Coordinator {
       kind: 'worker-exit',
       message: `trial ${trial.idx} rank ${rank} exited with ${how}${tracker.lastError.get(rank) ? `: ${tracker.lastError.get(rank)}` : ''}`,
     });
-    // Slurm decides a job's end (and may requeue it): the trial moves when squeue says the job ended.
-    if (this.isSlurm(trial)) return;
     const allExited = tracker.exited.size === tracker.ranks;
+    // Slurm decides a job's end (and may requeue it): the trial moves when squeue says the job ended.
+    const slurm = this.isSlurm(trial);
     if (trial.state === 'scheduled' || trial.state === 'running') {
       const failed = code !== 0;
       const cause = failed ? describeExit(rank, { code, signal }, tracker.lastError.get(rank)) : `workers stopped before max_steps`;
       const replaced = failed ? this.recoveries.lost(trial, run, rank, cause, this.now()) : undefined;
       if (replaced) return this.apply(replaced);
-      if (failed || (allExited && runEnding(tracker) === 'failed')) {
-        this.restartRun(trial, run, cause);
-      } else if (allExited) {
-        this.finishRun(tracker, this.store.trial(trial.id));
-        return;
-      }
+      if (slurm) this.apply(failed && this.slurm ? this.slurm.release(trial, rank) : []);
+      else if (failed || (allExited && runEnding(tracker) === 'failed')) this.restartRun(trial, run, cause);
+      else if (allExited) return this.finishRun(tracker, this.store.trial(trial.id));
     }
-    if (allExited) this.finishRun(tracker, this.store.trial(trial.id));
+    if (allExited && !slurm) this.finishRun(tracker, this.store.trial(trial.id));
   }
 
   /** A failed rank ends the run: every rank is killed and the trial restarts from its last checkpoint. */

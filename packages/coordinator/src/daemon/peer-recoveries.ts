@@ -11,8 +11,12 @@
  *   forming --deadline (replacement_timeout_s), a second loss after the join order, or a survivor
  *   giving up--> restart from the checkpoint (`restart-run`)
  *
+ * Under Slurm the rank's task is its slot: the replacement starts in that task (which waited for this
+ * answer, slurm-task-worker.ts) and never moves; a lost task ends the job step, and Slurm's end of the
+ * job takes the checkpoint path.
+ *
  * A rank lost while the trial cannot recover this way (recovery checkpoint, one worker, a sharded
- * optimizer, a Slurm launch, no slot for the replacement, max_replacements used, every rank lost) takes
+ * optimizer, no slot for the replacement, max_replacements used, every rank lost) takes
  * the checkpoint path: `lost` answers undefined. With fault_tolerance.replace_stragglers, `retire` stops
  * a rank named a straggler when a slot elsewhere can take it; its exit then recovers like any loss. A broken group whose ranks all report `regroup` without
  * a lost rank (a transient network fault) forms again without a replacement.
@@ -63,6 +67,8 @@ export interface PeerRecoveriesState {
   readonly goodput: Pick<GoodputBook, 'interrupted' | 'recovered'>;
   /** Replacements started per trial (for max_replacements), kept across the trial's attempts. */
   readonly replacements?: Map<number, number>;
+  /** Whether Slurm launched the trial: a replacement then starts in the lost rank's own task, or not at all. */
+  readonly slurm?: (trial: TrialRow) => boolean;
 }
 
 export class PeerRecoveries {
@@ -96,7 +102,7 @@ export class PeerRecoveries {
     const avoid = this.retiring.get(`${run}#${rank}`);
     this.retiring.delete(`${run}#${rank}`);
     const alive = this.state.alive();
-    const slot = trial.placement ? replacementSlot(trial.placement, rank, alive, this.placements(), avoid) : undefined;
+    const slot = !trial.placement ? undefined : this.state.slurm?.(trial) ? worker : replacementSlot(trial.placement, rank, alive, this.placements(), avoid);
     if (
       spec.fault_tolerance.recovery !== 'peer' ||
       trial.state !== 'running' ||
@@ -182,11 +188,13 @@ export class PeerRecoveries {
           ? 'the optimizer is sharded (no rank holds the whole state)'
           : this.forming(run)
             ? 'a peer recovery is under way'
-            : (this.replacements.get(trial.id) ?? 0) >= spec.fault_tolerance.max_replacements
-              ? 'max_replacements is spent'
-              : !replacementSlot(trial.placement, rank, this.state.alive(), this.placements(), worker)
-                ? 'no free slot elsewhere can take a replacement'
-                : undefined;
+            : this.state.slurm?.(trial)
+              ? 'a Slurm task cannot move to another node'
+              : (this.replacements.get(trial.id) ?? 0) >= spec.fault_tolerance.max_replacements
+                ? 'max_replacements is spent'
+                : !replacementSlot(trial.placement, rank, this.state.alive(), this.placements(), worker)
+                  ? 'no free slot elsewhere can take a replacement'
+                  : undefined;
     this.state.store.addEvent({
       experimentId: trial.experimentId,
       trialId: trial.id,
@@ -272,7 +280,7 @@ export class PeerRecoveries {
     for (const key of this.retiring.keys()) if (key.startsWith(`${run}#`)) this.retiring.delete(key);
   }
 
-  /** Every active trial's placement: the slots a replacement must not take (a Slurm trial's lists none). */
+  /** Every active trial's placement: the slots a replacement must not take (a Slurm trial's names its tasks, no agent's slots). */
   private placements(): Placement[] {
     return this.state.store.trialsIn(ACTIVE_STATES).flatMap((t) => (t.placement ? [t.placement] : []));
   }

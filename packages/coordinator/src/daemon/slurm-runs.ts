@@ -1,7 +1,8 @@
 /**
  * The trials that run under Slurm (`resources.launcher: slurm`): each attempt is one sbatch job;
- * its tasks join a rendezvous here and get every rank's endpoint (and CURVE keys across nodes);
- * squeue is polled to follow requeues and to end the run when the job ends. Calls write the store and
+ * its tasks join a rendezvous here and get every rank's endpoint (and CURVE keys across nodes); the
+ * trial's placement then lists each rank's task (its routing id as the worker's `agent`), where peer
+ * recovery's orders go; squeue is polled to follow requeues and to end the run when the job ends. Calls write the store and
  * return actions (sbatch's and squeue's answers later, as promises of actions) the coordinator applies.
  */
 import type { AgentMessage, ExperimentSpec } from '@orquesta/protocol';
@@ -84,7 +85,7 @@ export class SlurmRuns {
         run: m.run,
         trialId: tracker.trialId,
         rank: m.rank,
-        agent: 'slurm',
+        agent: from,
         host: host ?? '',
         port: Number(port),
         slots: [],
@@ -97,6 +98,19 @@ export class SlurmRuns {
     const members = this.rendezvous.join(m.run, m.worldSize, m.rank, { from, endpoint: m.endpoint });
     if (!members) return [];
     const endpoints = members.map((member) => member.endpoint);
+    const hosts = endpoints.map((e) => e.replace('tcp://', '').replace(/:\d+$/, ''));
+    const workers = members.map((member, rank) => ({
+      rank,
+      agent: member.from,
+      host: hosts[rank] ?? '',
+      port: Number(/:(\d+)$/.exec(member.endpoint)?.[1]),
+      slots: [],
+      localRank: hosts.slice(0, rank).filter((h) => h === hosts[rank]).length,
+      localWorldSize: hosts.filter((h) => h === hosts[rank]).length,
+    }));
+    this.state.store.updatePlacement(tracker.trialId, { workers, slurmJob: this.state.store.trial(tracker.trialId).placement?.slurmJob ?? null });
+    // A replacement starts in its rank's task with the task's own setup: the launch adds nothing.
+    tracker.launches = new Map(workers.map((w) => [w.rank, { rank: w.rank, env: {} }]));
     // Tasks on several nodes: their gradients get CURVE with key pairs made for this round.
     const curve = runCurveKeys(endpoints.map((e) => e.replace(/:\d+$/, '')));
     this.state.store.addEvent({
@@ -116,6 +130,16 @@ export class SlurmRuns {
         ...(curve ? { curve: { publicKeys: curve.publicKeys, secretKey: curve.secretKeys[rank] ?? '' } } : {}),
       },
     }));
+  }
+
+  /**
+   * Rank `rank` failed and is not replaced: its task (waiting for an answer under peer recovery) is told
+   * to end, so srun ends the job step and the trial restarts from its checkpoint when squeue says so.
+   */
+  release(trial: TrialRow, rank: number): DaemonAction[] {
+    const task = trial.placement?.workers.find((w) => w.rank === rank)?.agent;
+    if (!task) return [];
+    return [{ kind: 'send', to: task, message: { v: 1, type: 'stop-workers', run: runId(trial.id, trial.attempt), mode: 'kill', rank } }];
   }
 
   /** Submits a pending Slurm trial as one sbatch job (one task per worker). */
@@ -146,7 +170,7 @@ export class SlurmRuns {
     const later = slurm.client.submit(script).then(
       (job): DaemonAction[] => {
         const current = store.trial(trial.id);
-        store.updatePlacement(trial.id, { workers: [], slurmJob: job });
+        store.updatePlacement(trial.id, { workers: current.placement?.workers ?? [], slurmJob: job });
         store.addEvent({
           experimentId: trial.experimentId,
           trialId: trial.id,

@@ -28,6 +28,7 @@ import { writeWorkerSpec } from '../worker/worker-spec-file.js';
 import type { AgentConnection } from './agent-connection.js';
 import { workerRelay } from './worker-relay.js';
 import { partitionLink } from './partition-link.js';
+import { rehearseChaos } from './rehearse-chaos.js';
 
 export interface NodeAgentOptions {
   readonly id: string;
@@ -248,32 +249,18 @@ export class NodeAgent {
 
   /** Rehearsed failures (`orquesta chaos`): what a real crash, hang or cut link would do. */
   private chaos(action: ChaosAction, run: string, rank: number, seconds: number): void {
-    const worker = this.workers.get(`${run}#${rank}`);
     this.log(`chaos: ${action} (run ${run} rank ${rank}${seconds ? `, ${seconds} s` : ''})`);
-    switch (action) {
-      case 'kill-worker':
-        worker?.signal('SIGKILL');
-        return;
-      case 'stall-worker':
-        if (!worker) return;
-        worker.signal('SIGSTOP');
-        setTimeout(() => worker.signal('SIGCONT'), seconds * 1000).unref();
-        return;
-      case 'kill-agent':
-        (this.options.exit ?? ((code: number) => process.exit(code)))(137);
-        return;
-      case 'partition':
-        (this.options.partition ?? partitionLink)(this.options.host, seconds, this.log);
-        return;
-      default: {
-        const unreachable: never = action;
-        this.log(`unknown chaos action ${String(unreachable)}`);
-      }
-    }
+    rehearseChaos(action, this.workers.get(`${run}#${rank}`), seconds, {
+      exit: this.options.exit ?? ((code: number) => process.exit(code)),
+      partition: (s) => (this.options.partition ?? partitionLink)(this.options.host, s, this.log),
+      log: this.log,
+    });
   }
 
-  /** Peer recovery: passes the coordinator's order to every worker of the run here, over its IPC channel. */
-  /** @param endpoints the next group's endpoints by rank, when a replacement moved (tcp; kept on ipc for a run whose ranks all run here). */
+  /**
+   * Peer recovery: passes the coordinator's order to every worker of the run here, over its IPC channel.
+   * @param endpoints the next group's endpoints by rank, when a replacement moved (tcp; kept on ipc for a run whose ranks all run here).
+   */
   private regroup(run: string, generation: number, phase: 'leave' | 'join', endpoints: readonly string[] | undefined): void {
     const order = {
       v: 1,

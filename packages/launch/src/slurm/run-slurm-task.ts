@@ -2,14 +2,17 @@
  * `orquesta slurm-task`: what each task of a trial's sbatch job runs. It reads its rank from Slurm's
  * variables, picks a free port, joins the run's rendezvous on the coordinator's control socket,
  * starts the worker with the peers' endpoints, relays its reports, logs and exit, passes SIGTERM on
- * (the worker checkpoints and stops) and exits with the worker's status, so srun sees failures.
+ * (the worker checkpoints and stops) and exits with the worker's status, so srun sees failures. With
+ * peer recovery a failed worker may be replaced in this task first (slurm-task-worker.ts).
  */
 import { createServer, type AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
-import { decodeControlMessage, ENV, parseWorkerSpec, type WorkerSetup } from '@orquesta/protocol';
+import { decodeControlMessage, ENV, parseWorkerSpec, type CoordinatorMessage, type WorkerSetup } from '@orquesta/protocol';
 import { firstIPv4 } from '../agent/host-address.js';
 import { workerRelay } from '../agent/worker-relay.js';
 import { launchWorker } from '../worker/launch-worker.js';
+import { partitionLink } from '../agent/partition-link.js';
+import { SlurmTaskWorker } from './slurm-task-worker.js';
 import { usesSockets } from '../worker/uses-sockets.js';
 import { ZmqAgentConnection } from '../agent/zmq-agent-connection.js';
 import { slurmRank } from './slurm-rank.js';
@@ -39,6 +42,8 @@ export async function runSlurmTask(options: SlurmTaskOptions): Promise<number> {
   const port = await freePort(host);
   type Peers = { endpoints: readonly string[]; curve?: { publicKeys: readonly string[]; secretKey: string } };
   let resolvePeers: (peers: Peers) => void = () => {};
+  // Orders for the worker (regroup, replace, stop, chaos) once it runs; earlier ones have nothing to act on.
+  let task: SlurmTaskWorker | undefined;
   const peers = new Promise<Peers>((resolve) => (resolvePeers = resolve));
   const serverKey = options.env[ENV.controlKey];
   const clientPublic = options.env[ENV.controlClientPublicKey];
@@ -51,6 +56,7 @@ export async function runSlurmTask(options: SlurmTaskOptions): Promise<number> {
         const m = decodeControlMessage(frame);
         if (m.type === 'peers' && m.run === options.run) resolvePeers({ endpoints: m.endpoints, ...(m.curve ? { curve: m.curve } : {}) });
         else if (m.type === 'reject') options.log(`coordinator rejected a message: ${m.reason}`);
+        else if (['regroup-workers', 'start-workers', 'stop-workers', 'chaos'].includes(m.type)) task?.order(m as CoordinatorMessage);
       } catch (error) {
         options.log(`dropped a control frame: ${(error as Error).message}`);
       }
@@ -91,26 +97,30 @@ export async function runSlurmTask(options: SlurmTaskOptions): Promise<number> {
       run: options.run,
       specPath: options.specPath,
       ...(joined.curve ? { curve: joined.curve } : {}),
+      ...(spec.fault_tolerance.recovery === 'peer' && !spec.optimizer.shard && me.worldSize > 1 ? { peerRecovery: true } : {}),
     };
     const relay = workerRelay(connection, options.run, me.rank);
-    const exit = new Promise<number>((resolve) => {
-      const worker = launchWorker({
-        setup,
-        baseEnv: options.env,
-        sockets: usesSockets(setup, spec),
-        workerMain: options.workerMain,
-        cwd: process.cwd(),
-        onReport: relay.onReport,
-        onLog: relay.onLog,
-        onExit: (e) => {
-          relay.exited(e);
-          options.log(e.description);
-          resolve(e.code ?? (e.signal ? 128 + 15 : 1));
-        },
-      });
-      for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => worker.signal('SIGTERM'));
+    task = new SlurmTaskWorker({
+      setup,
+      launch: (s, onExit) =>
+        launchWorker({
+          setup: s,
+          baseEnv: options.env,
+          sockets: usesSockets(s, spec),
+          workerMain: options.workerMain,
+          cwd: process.cwd(),
+          onReport: relay.onReport,
+          onLog: relay.onLog,
+          onExit,
+        }),
+      exited: relay.exited,
+      waitMs: spec.fault_tolerance.replacement_timeout_s * 1000,
+      chaos: { exit: (code) => process.exit(code), partition: (seconds) => partitionLink(host, seconds, options.log), log: options.log },
+      log: options.log,
     });
-    const status = await exit;
+    const running = task;
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => running.stop('SIGTERM'));
+    const status = await running.done;
     // Let the last messages leave before the socket closes.
     await new Promise((r) => setTimeout(r, 300));
     return status;

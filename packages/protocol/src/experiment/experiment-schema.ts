@@ -217,7 +217,7 @@ export const FaultToleranceSchema = section('Recovery from failed workers.', {
   recovery: choice(['checkpoint', 'peer'] as const, {
     default: 'checkpoint',
     description:
-      "What a failed worker costs. checkpoint: every rank stops and the trial restarts from its last checkpoint. peer: the other ranks keep their state and wait; a replacement starts in the failed rank's slot (or, when its node is gone or draining, in a free slot of another node), receives the parameters, optimizer state and data position from a surviving rank, and every rank redoes only the interrupted step (the parameters stay bit-identical to an uninterrupted run). Falls back to checkpoint when no rank survives, no slot can take the replacement, the optimizer is sharded (optimizer.shard), the run is launched by Slurm, or a recovery fails. Defaults to checkpoint.",
+      "What a failed worker costs. checkpoint: every rank stops and the trial restarts from its last checkpoint. peer: the other ranks keep their state and wait; a replacement starts in the failed rank's slot (or, when its node is gone or draining, in a free slot of another node; under Slurm, in the failed rank's own task), receives the parameters, optimizer state and data position from a surviving rank, and every rank redoes only the interrupted step (the parameters stay bit-identical to an uninterrupted run). Falls back to checkpoint when no rank survives, no slot can take the replacement, the optimizer is sharded (optimizer.shard), a Slurm task or node is lost (Slurm ends the job), or a recovery fails. Defaults to checkpoint.",
   }),
   max_replacements: Type.Integer({
     minimum: 0,
