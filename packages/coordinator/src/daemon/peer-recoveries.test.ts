@@ -123,6 +123,32 @@ describe('peer recovery (coordinator)', () => {
     expect(events.join('\n')).toMatch(/running -> restarting: peer recovery did not finish within 30 s/);
   });
 
+  it('a pause or cancel while the group forms stops every rank, the replacement too: the trial takes its stop target, no restart counted', async () => {
+    for (const [stop, target] of [
+      ['pause', 'paused'],
+      ['cancel', 'cancelled'],
+    ] as const) {
+      const { cluster, id, trialId, procs } = await started('recovery: peer');
+      const [p0, p1, p2] = procs as [FakeProcess, FakeProcess, FakeProcess];
+      p1.exit(null, 'SIGKILL');
+      await cluster.settle();
+      const replacement = cluster.live(trialId).find((p) => p.env['RANK'] === '1')!;
+      regroup(p0, 1, true, 41);
+      await cluster.settle();
+      cluster.coordinator[stop](id);
+      await cluster.settle();
+      for (const p of [p0, p2, replacement]) expect(p.signals).toEqual(['SIGTERM']);
+      // Ranks waiting for the join order give up on the stop (PeerRecoveryError): no join is ordered.
+      regroup(replacement, 1, false, 0);
+      regroup(p2, 1, true, 41);
+      await cluster.settle();
+      expect(p0.messages.map((m) => (m as { phase: string }).phase)).toEqual(['leave']);
+      for (const p of [p0, p2, replacement]) p.exit(1);
+      await cluster.settle();
+      expect(cluster.store.trial(trialId)).toMatchObject({ state: target, restarts: 0, attempt: 1 });
+    }
+  });
+
   it('keeps the checkpoint path when the spec asks for it', async () => {
     const { cluster, trialId, procs } = await started('recovery: checkpoint');
     expect(procs[0]!.env['ORQUESTA_RECOVERY']).toBeUndefined();
