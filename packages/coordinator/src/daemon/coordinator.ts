@@ -44,6 +44,7 @@ import { resumeExperiment, stopExperiment } from './user-stops.js';
 import { PeerRecoveries } from './peer-recoveries.js';
 import { overdueRuns, type OverdueState } from './overdue-runs.js';
 import { trackRun } from './run-tracker.js';
+import { ControlPlaneStats } from './control-plane-stats.js';
 
 export class Coordinator {
   private readonly store: Store;
@@ -62,6 +63,8 @@ export class Coordinator {
   private readonly clusterMetrics: ClusterMetrics | undefined;
   private readonly scheduling: SchedulingState;
   private readonly overdue: OverdueState;
+  /** Scheduling pass durations and heartbeat lags (`GET /api/stats`). */
+  readonly stats = new ControlPlaneStats();
   private passing = false;
   private passAgain = false;
   /** Rendezvous rounds of Slurm-launched runs: rank -> (routing id, endpoint). */
@@ -82,7 +85,7 @@ export class Coordinator {
       alive: () => this.agents.alive(),
       slurm: (t) => this.isSlurm(t),
     });
-    this.scheduling = { store: this.store, starvationMs: options.starvationMs ?? 300_000, isSlurm: (trial) => this.isSlurm(trial) };
+    this.scheduling = { store: this.store, starvationMs: options.starvationMs ?? 300_000, isSlurm: (trial) => this.isSlurm(trial), stats: this.stats };
     this.overdue = {
       store: this.store,
       stopRequestedAt: this.stopRequestedAt,
@@ -176,6 +179,7 @@ export class Coordinator {
       case 'hello':
         return this.apply(this.agents.hello(from, message, this.now()));
       case 'heartbeat':
+        if (message.sentAt !== undefined) this.stats.recordHeartbeatLag(this.now() - message.sentAt);
         return this.apply(this.agents.heartbeat(from, message.running, this.now(), message.draining === true));
       case 'worker-report': {
         const tracker = this.runs.get(message.run);

@@ -15,6 +15,7 @@ import { activeJobs, minWorkersOf, pendingJobs } from './jobs-of-trials.js';
 import { runCurveKeys } from './run-curve-keys.js';
 import { workerLaunches } from './worker-env.js';
 import { launchesByRank } from './peer-recoveries.js';
+import type { ControlPlaneStats } from './control-plane-stats.js';
 
 /** What a pass reads besides the store. */
 export interface SchedulingState {
@@ -23,6 +24,8 @@ export interface SchedulingState {
   readonly starvationMs: number;
   /** Whether a trial runs under Slurm (sbatch places it, not this scheduler). */
   isSlurm(trial: TrialRow): boolean;
+  /** Told each pass's duration and what it saw. */
+  readonly stats?: Pick<ControlPlaneStats, 'recordPass'>;
 }
 
 /**
@@ -31,6 +34,7 @@ export interface SchedulingState {
  * actions: start-workers messages, stops with a checkpoint, sbatch submissions.
  */
 export function schedulingPass(state: SchedulingState, agents: readonly AgentView[], now: number): DaemonAction[] {
+  const started = performance.now();
   const { store } = state;
   const actions: DaemonAction[] = [];
   const active = activeJobs(store.trialsIn(ACTIVE_STATES), (t) => !state.isSlurm(t));
@@ -75,6 +79,8 @@ export function schedulingPass(state: SchedulingState, agents: readonly AgentVie
       throw error;
     }
   }
+  const slots = agents.reduce((sum, a) => sum + a.slots, 0);
+  state.stats?.recordPass({ at: now, ms: performance.now() - started, pending: pending.length, active: active.length, agents: agents.length, slots });
   return actions;
 }
 

@@ -8,6 +8,7 @@
  *   GET  /api/experiments/:id/logs?after=N[&follow=1]   (NDJSON)
  *   GET  /api/experiments/:id/events?after=N            (JSON, or server-sent events with Accept: text/event-stream)
  *   GET  /api/agents                      GET /api/cluster (control endpoint for agents)
+ *   GET  /api/stats[?samples=1]           scheduling pass durations and heartbeat lags (p50, p99, max)
  *   POST /api/plan {spec, workers?}       placement without queueing
  *   GET  /metrics                         Prometheus exposition (when the entry point set up metrics)
  *   GET  /api/live[?experiment=ID]        server-sent events feeding the dashboard (GET /)
@@ -133,6 +134,9 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     controlPort: options.controlPort,
     ...(options.controlPublicKey ? { controlPublicKey: options.controlPublicKey } : {}),
   }));
+  app.get('/api/stats', { schema: { querystring: { type: 'object', properties: { samples: { type: 'boolean', default: false } } } } }, async (request) =>
+    coordinator.stats.snapshot((request.query as { samples: boolean }).samples),
+  );
   app.get('/api/agents', async () =>
     store.agents().map((a) => ({ ...a, lastSeen: new Date(a.lastSeen).toISOString(), registeredAt: new Date(a.registeredAt).toISOString() })),
   );

@@ -58,6 +58,8 @@ export interface NodeAgentOptions {
   readonly now?: () => number;
   /** The coordinator's token (sent in hello). */
   readonly token?: string;
+  /** Wall clock (epoch ms) stamped on heartbeats. Defaults to Date.now. */
+  readonly wallClock?: () => number;
   /** How `chaos kill-agent` ends the process. Defaults to process.exit. */
   readonly exit?: (code: number) => void;
   /** How `chaos partition` cuts the link. Defaults to `ip link set IF down` for the seconds given. */
@@ -117,7 +119,14 @@ export class NodeAgent {
   }
 
   heartbeat(): void {
-    this.options.connection.send({ v: 1, type: 'heartbeat', agent: this.options.id, running: this.running(), ...(this.draining ? { draining: true } : {}) });
+    this.options.connection.send({
+      v: 1,
+      type: 'heartbeat',
+      agent: this.options.id,
+      running: this.running(),
+      ...(this.draining ? { draining: true } : {}),
+      sentAt: (this.options.wallClock ?? Date.now)(),
+    });
   }
 
   /**

@@ -69,6 +69,8 @@ const HeartbeatSchema = Type.Object({
   agent: nonEmptyString(),
   running: readonlyArray(RunningWorkerSchema),
   draining: Type.Optional(Type.Boolean()),
+  /** The agent's wall clock when it sent this, epoch ms: the coordinator's heartbeat lag figure (clocks agree under NTP). */
+  sentAt: Type.Optional(Type.Number({ minimum: 0 })),
 });
 
 const WorkerReportMessageSchema = Type.Object({
