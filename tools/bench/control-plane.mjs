@@ -13,6 +13,7 @@
 // Options: --agents N (1000)  --slots-per-agent K (8)  --experiments M (10000)  --agent-processes P (2)
 //          --report-every-s S (10)  --run-s S (120: after the submissions)  --concurrency C (32 submits in flight)
 //          --samples FILE (scheduling pass samples as JSON, for tools/bench/control-plane-plot.mjs)  --json
+//          --profile DIR (the coordinator runs with --cpu-prof into DIR and stops with SIGTERM; no restart)
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -51,6 +52,7 @@ function parseArgs(argv) {
     const flag = argv[i];
     if (flag === '--json') o.json = true;
     else if (flag === '--samples') o.samples = argv[++i];
+    else if (flag === '--profile') o.profile = argv[++i];
     else if (flag === '-h' || flag === '--help') {
       process.stdout.write(
         readFileSync(fileURLToPath(import.meta.url), 'utf8')
@@ -115,7 +117,8 @@ function specText(i, rnd) {
 }
 
 class Serve {
-  constructor(dir, ports) {
+  constructor(dir, ports, nodeFlags = []) {
+    this.nodeFlags = nodeFlags;
     this.dir = dir;
     this.ports = ports;
     this.url = `http://127.0.0.1:${ports.http}`;
@@ -123,7 +126,7 @@ class Serve {
   async start() {
     const args = ['serve', '--db', join(this.dir, 'c.db'), '--port', String(this.ports.http), '--control-port', String(this.ports.control)];
     args.push('--agent-keys', join(this.dir, 'agents.keys'), '--allow-path', ROOT);
-    this.child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    this.child = spawn(process.execPath, [...this.nodeFlags, CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
     this.stderr = '';
     this.child.stderr.on('data', (d) => (this.stderr = (this.stderr + d).slice(-20_000)));
     const deadline = Date.now() + 60_000;
@@ -153,7 +156,7 @@ async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'orquesta-control-plane-'));
   const keys = Array.from({ length: o.agents }, (_, i) => ({ id: `sim-${String(i).padStart(4, '0')}`, ...curveKeyPair() }));
   writeFileSync(join(dir, 'agents.keys'), `# simulated agents\n${keys.map((k) => `${k.publicKey} ${k.id}`).join('\n')}\n`);
-  const serve = new Serve(dir, { http: await freePort(), control: await freePort() });
+  const serve = new Serve(dir, { http: await freePort(), control: await freePort() }, o.profile ? ['--cpu-prof', `--cpu-prof-dir=${o.profile}`] : []);
   const cluster = await serve.start();
   const token = readFileSync(join(dir, 'token'), 'utf8').trim();
   const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
@@ -194,34 +197,44 @@ async function main() {
   const api = { list: [], listAll: [], status: [], logs: [], metrics: [] };
   let sampling = true;
   let maxId = 0;
-  const sampler = (async () => {
+  const timed = async (kind, path) => {
+    const t0 = performance.now();
+    try {
+      const r = await fetch(`${serve.url}${path}`, { headers: auth });
+      await r.arrayBuffer();
+      if (r.ok) api[kind].push(performance.now() - t0);
+    } catch {
+      // counted as missing
+    }
+  };
+  // Busy users: a page of the list, statuses, logs, and now and then the whole list, one at a time.
+  const users = (async () => {
     const rnd = random(7);
-    const kinds = ['list', 'status', 'status', 'logs', 'metrics', 'listAll'];
+    const kinds = ['list', 'status', 'status', 'logs', 'list', 'status', 'status', 'logs', 'listAll'];
     for (let i = 0; sampling; i++) {
       const kind = kinds[i % kinds.length];
       const id = 1 + Math.floor(rnd() * Math.max(1, maxId));
-      const path = {
-        list: '/api/experiments?state=running&limit=50',
-        listAll: '/api/experiments',
-        status: `/api/experiments/${id}`,
-        logs: `/api/experiments/${id}/logs`,
-        metrics: '/metrics',
-      }[kind];
-      if (maxId === 0 && kind !== 'metrics') {
-        await sleep(50);
-        continue;
-      }
-      const t0 = performance.now();
-      try {
-        const r = await fetch(`${serve.url}${path}`, { headers: auth });
-        await r.arrayBuffer();
-        if (r.ok) api[kind].push(performance.now() - t0);
-      } catch {
-        // counted as missing
-      }
-      await sleep(kind === 'listAll' ? 500 : 50);
+      if (maxId > 0)
+        await timed(
+          kind,
+          {
+            list: '/api/experiments?state=running&limit=50',
+            listAll: '/api/experiments?limit=10000',
+            status: `/api/experiments/${id}`,
+            logs: `/api/experiments/${id}/logs`,
+          }[kind],
+        );
+      await sleep(50);
     }
   })();
+  // Prometheus: /metrics every 5 s.
+  const scraper = (async () => {
+    while (sampling) {
+      await timed('metrics', '/metrics');
+      await sleep(5000);
+    }
+  })();
+  const sampler = Promise.all([users, scraper]);
 
   // Submissions, --concurrency in flight.
   const rnd = random(1);
@@ -250,6 +263,13 @@ async function main() {
   sampling = false;
   await sampler;
   const rss = serve.rssMiB();
+  if (o.profile) {
+    serve.child.kill('SIGTERM');
+    await new Promise((r) => serve.child.once('exit', r));
+    for (const p of agentProcs) p.kill('SIGTERM');
+    log(`profile in ${o.profile}; stats ${JSON.stringify({ ...stats, scheduling: { ...stats.scheduling, samples: undefined } })}`);
+    process.exit(0);
+  }
 
   // kill -9, then the same state again.
   const dbFile = join(dir, 'c.db');

@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { BACKENDS, type Backend } from '@orquesta/protocol';
+import { JOB_STATE } from '@orquesta/coordinator';
 import { benchAllReduceCommand, benchAllReduceRankCommand, type BenchAllReduceFlags } from './commands/bench-allreduce.js';
 import { benchModelCommand, type BenchModelFlags } from './commands/bench-model.js';
 import { benchScalingCommand, benchScalingRankCommand, type BenchScalingFlags } from './commands/bench-scaling.js';
@@ -13,7 +14,7 @@ import { agentCommand, type AgentFlags } from './commands/agent.js';
 import { DEFAULT_COORDINATOR, type ClientFlags } from './commands/coordinator-client.js';
 import { CHAOS_COMMANDS, chaosCommand, type ChaosFlags } from './commands/chaos.js';
 import { experimentActionCommand } from './commands/experiment-action.js';
-import { listCommand } from './commands/list.js';
+import { listCommand, type ListFlags } from './commands/list.js';
 import { logsCommand } from './commands/logs.js';
 import { planCommand, type PlanFlags } from './commands/plan.js';
 import { serveCommand, type ServeFlags } from './commands/serve.js';
@@ -175,10 +176,13 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
 
   program
     .command('list')
-    .description('List experiments: id, name, state, priority, trials, step, validation loss.')
+    .description('List experiments: id, name, state, priority, trials, step, validation loss; a page at a time, ids ascending.')
     .option(...coordinatorOption)
+    .option('--state <state>', `only experiments in this state (${Object.values(JOB_STATE).join(', ')})`)
+    .option('--limit <n>', 'at most this many (1-10000)', '50')
+    .option('--offset <n>', 'skip this many matches first', '0')
     .option('--json', 'one JSON line per experiment')
-    .action(async (flags: ClientFlags & { json?: boolean }) => {
+    .action(async (flags: ListFlags) => {
       result.code = await listCommand(flags, io);
     });
 

@@ -40,7 +40,7 @@ function connect() {
 }
 
 function render(snapshot) {
-  renderList(snapshot.experiments, snapshot.agents);
+  renderList(snapshot.experiments, snapshot.agents, snapshot.experimentCounts);
   if (!snapshot.status) return;
   state.metrics.push(...snapshot.metrics);
   state.events.push(...snapshot.events);
@@ -49,8 +49,15 @@ function render(snapshot) {
   renderExperiment(snapshot.status);
 }
 
-function renderList(experiments, agents) {
-  $('cluster').textContent = `${agents.length} agent(s), ${agents.reduce((n, a) => n + (a.state === 'alive' ? a.slots : 0), 0)} slot(s)`;
+function renderList(experiments, agents, counts) {
+  const alive = agents.filter((a) => a.state === 'alive');
+  const total = counts?.total ?? experiments.length;
+  const byState = Object.entries(counts?.byState ?? {})
+    .map(([s, n]) => `${n} ${s}`)
+    .join(', ');
+  $('cluster').textContent =
+    `${alive.length} agent(s), ${alive.reduce((n, a) => n + a.slots, 0)} slot(s); ${total} experiment(s)${byState ? ` (${byState})` : ''}` +
+    (total > experiments.length ? `; the newest ${experiments.length} listed` : '');
   const list = $('experiments');
   list.replaceChildren();
   if (experiments.length === 0) list.append(el('li', { class: 'empty' }, 'No experiments yet. Submit one with ', el('code', {}, 'orquesta submit SPEC'), '.'));

@@ -5,6 +5,8 @@ import { clientFor, experimentId, table, withClient, type ClientFlags } from './
 interface TrialView {
   idx: number;
   state: string;
+  /** 1-based place in the scheduler's queue while waiting, else null. */
+  queuePosition: number | null;
   overrides: Record<string, unknown>;
   attempt: number;
   restarts: number;
@@ -42,7 +44,7 @@ export async function statusCommand(idText: string, flags: ClientFlags & { json?
       ['TRIAL', 'STATE', 'STEP', 'TRAIN LOSS', 'VALID LOSS', 'TOK/S', 'GOODPUT', 'RESTARTS', 'SEARCH POINT'],
       trials.map((t) => [
         String(t.idx),
-        t.state,
+        t.queuePosition === null || t.queuePosition === undefined ? t.state : `${t.state} #${t.queuePosition}`,
         String(t.step),
         n(t.trainLoss),
         n(t.validLoss),

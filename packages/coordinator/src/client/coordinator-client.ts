@@ -43,8 +43,12 @@ export class CoordinatorClient {
     return this.call('POST', '/api/experiments', { spec, source, ...(priority === undefined ? {} : { priority }) });
   }
 
-  list(): Promise<Record<string, unknown>[]> {
-    return this.call('GET', '/api/experiments');
+  /** A page of experiments (ids ascending) and the count of all that match. */
+  async list(query: { state?: string; limit?: number; offset?: number } = {}): Promise<{ rows: Record<string, unknown>[]; total: number }> {
+    const params = new URLSearchParams(Object.entries(query).flatMap(([k, v]): [string, string][] => (v === undefined ? [] : [[k, String(v)]])));
+    const response = await this.fetch('GET', `/api/experiments${params.size > 0 ? `?${params}` : ''}`);
+    const rows = (await response.json()) as Record<string, unknown>[];
+    return { rows, total: Number(response.headers.get('x-total-count') ?? rows.length) };
   }
 
   status(id: number): Promise<Record<string, unknown>> {

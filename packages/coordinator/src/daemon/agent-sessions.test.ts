@@ -14,9 +14,9 @@ const hello = (agent: string, running: Extract<AgentMessage, { type: 'hello' }>[
   running,
 });
 
-function sessions() {
+function sessions(stallMs = 0) {
   const f = new StoreFixture();
-  return { f, s: new AgentSessions({ store: f.store, runs: f.runs, heartbeatMs: 1000, agentTimeoutMs: 5000 }) };
+  return { f, s: new AgentSessions({ store: f.store, runs: f.runs, heartbeatMs: 1000, agentTimeoutMs: 5000, stallMs }) };
 }
 
 describe('AgentSessions', () => {
@@ -91,8 +91,10 @@ describe('AgentSessions', () => {
     expect(actions).toEqual([
       { kind: 'send', to: 'a', message: { v: 1, type: 'stop-workers', run: 'old.1', mode: 'kill' } },
       { kind: 'worker-gone', run: `${trial.id}.1`, rank: 1, signal: 'vanished' },
-      { kind: 'reschedule' },
     ]);
+    // A heartbeat that changes no capacity asks for no scheduling pass (the gone worker's exit does).
+    f.store.workerExited(`${trial.id}.1`, 1, null, 'vanished');
+    expect(s.heartbeat('a', [{ run: `${trial.id}.1`, rank: 0, pid: 10 }], f.clock)).toEqual([]);
   });
 
   it('declares an agent lost after agentTimeoutMs without heartbeats; it must register again', () => {
@@ -105,5 +107,22 @@ describe('AgentSessions', () => {
     ]);
     expect(s.alive()).toEqual([]);
     expect(s.heartbeat('a', [], f.clock + 6000)).toEqual([{ kind: 'send', to: 'a', message: { v: 1, type: 'reregister', reason: 'agent was declared lost' } }]);
+  });
+
+  it('does not blame agents for its own stall: a gap between expire calls longer than stallMs restarts their silence clocks', () => {
+    const { f, s } = sessions(2500);
+    s.hello('a', hello('a'), f.clock);
+    s.hello('b', hello('b'), f.clock);
+    expect(s.expire(f.clock + 500)).toEqual([]);
+    // Blocked for 6 s: nobody could be heard; their queued heartbeats come next.
+    expect(s.expire(f.clock + 6500)).toEqual([{ kind: 'log', line: "coordinator stalled for 6000 ms: agents' heartbeat clocks restarted" }]);
+    s.heartbeat('a', [], f.clock + 6600);
+    for (let t = 7000; t < 10_500; t += 500) expect(s.expire(f.clock + t)).toEqual([]);
+    // b stays silent while the coordinator hears a: lost a timeout after the stall ended.
+    s.heartbeat('a', [], f.clock + 10_400);
+    expect(s.expire(f.clock + 10_500)).toEqual([
+      { kind: 'log', line: 'agent b lost' },
+      { kind: 'agent-lost', agent: 'b' },
+    ]);
   });
 });

@@ -6,6 +6,7 @@
  */
 import type { AgentMessage, RunningWorker } from '@orquesta/protocol';
 import type { AgentView } from '../scheduler/cluster-view.js';
+import type { AgentState } from '../store/rows.js';
 import type { Store } from '../store/store.js';
 import type { RunTracker } from './coordinator-types.js';
 import type { DaemonAction } from './daemon-action.js';
@@ -19,14 +20,46 @@ export interface AgentSessionsState {
   readonly heartbeatMs: number;
   /** An agent silent for this long is lost, ms. */
   readonly agentTimeoutMs: number;
+  /**
+   * A gap longer than this between two `expire` calls means the coordinator itself was stalled (its
+   * event loop blocked): agents could not be heard meanwhile, so their silence clocks restart. 0: off.
+   */
+  readonly stallMs?: number;
+}
+
+/** Heartbeats with an unchanged worker list between two checks against the store (vanished workers, started ones). */
+const FULL_CHECK_EVERY = 5;
+
+interface Known {
+  readonly view: AgentView;
+  state: AgentState;
+  lastSeen: number;
+  /** The worker list of the last checked heartbeat, and heartbeats since the last check. */
+  listing: string | undefined;
+  beats: number;
 }
 
 export class AgentSessions {
   private readonly registered = new Set<string>();
   /** Agents shutting down: their workers stop with a checkpoint, nothing new is placed there. */
   private readonly draining = new Set<string>();
+  /** Every agent the store knows, as the scheduler sees it, with its state and when it was last heard from. */
+  private readonly known = new Map<string, Known>();
+  /** Heartbeat times not yet written to the store (written in one transaction per `expire`). */
+  private readonly unsaved = new Map<string, number>();
+  /** When `expire` last ran. */
+  private expiredAt: number | undefined;
 
-  constructor(private readonly state: AgentSessionsState) {}
+  constructor(private readonly state: AgentSessionsState) {
+    for (const a of state.store.agents())
+      this.known.set(a.id, {
+        view: { id: a.id, host: a.host, slots: a.slots, gpus: a.gpus, ports: a.ports },
+        state: a.state,
+        lastSeen: a.lastSeen,
+        listing: undefined,
+        beats: 0,
+      });
+  }
 
   /** Whether `id` has registered with this coordinator process. */
   has(id: string): boolean {
@@ -35,10 +68,9 @@ export class AgentSessions {
 
   /** Registered, alive agents that are not draining, as the scheduler sees them. */
   alive(): AgentView[] {
-    return this.state.store
-      .agents()
-      .filter((a) => a.state === 'alive' && this.registered.has(a.id) && !this.draining.has(a.id))
-      .map((a) => ({ id: a.id, host: a.host, slots: a.slots, gpus: a.gpus, ports: a.ports }));
+    const out: AgentView[] = [];
+    for (const [id, a] of this.known) if (a.state === 'alive' && this.registered.has(id) && !this.draining.has(id)) out.push(a.view);
+    return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
   /** Registers an agent (welcome), then takes its list of workers as a heartbeat. */
@@ -46,8 +78,15 @@ export class AgentSessions {
     const { store } = this.state;
     if (m.agent !== from)
       return [{ kind: 'send', to: from, message: { v: 1, type: 'reject', reason: `hello names agent ${m.agent} but arrived from ${from}` } }];
-    const known = store.agents().find((a) => a.id === m.agent);
+    const known = this.known.has(m.agent);
     store.upsertAgent({ id: m.agent, host: m.host, slots: m.slots, gpus: m.gpus, ports: m.ports });
+    this.known.set(m.agent, {
+      view: { id: m.agent, host: m.host, slots: m.slots, gpus: m.gpus, ports: m.ports },
+      state: 'alive',
+      lastSeen: now,
+      listing: undefined,
+      beats: 0,
+    });
     this.registered.add(m.agent);
     this.draining.delete(m.agent);
     store.addEvent({
@@ -60,18 +99,29 @@ export class AgentSessions {
       { kind: 'log', line: `agent ${m.agent} registered (${m.slots} slots, ${m.running.length} running workers)` },
       { kind: 'send', to: from, message: { v: 1, type: 'welcome', agent: m.agent, heartbeatMs: this.state.heartbeatMs } },
       ...this.heartbeat(from, m.running, now),
+      // New capacity.
+      { kind: 'reschedule' },
     ];
   }
 
-  /** An agent's list of running workers: stale ones are killed, missing ones are gone; a draining agent gets nothing new. */
+  /**
+   * An agent's list of running workers: stale ones are killed, missing ones are gone; a draining agent
+   * gets nothing new. Costs one indexed query (the agent's live workers) when its list changed, and
+   * every FULL_CHECK_EVERY heartbeats otherwise (a worker the store believes runs here but the agent
+   * stopped listing is then named within that many heartbeats); asks for a scheduling pass only when
+   * capacity changed (the agent started draining).
+   */
   heartbeat(agent: string, running: readonly RunningWorker[], now: number, draining = false): DaemonAction[] {
     const { store, runs } = this.state;
-    const row = store.agents().find((a) => a.id === agent);
-    if (!this.registered.has(agent) || !row || row.state !== 'alive') {
-      return [{ kind: 'send', to: agent, message: { v: 1, type: 'reregister', reason: row?.state === 'lost' ? 'agent was declared lost' : 'unknown agent' } }];
+    const known = this.known.get(agent);
+    if (!this.registered.has(agent) || !known || known.state !== 'alive') {
+      return [
+        { kind: 'send', to: agent, message: { v: 1, type: 'reregister', reason: known?.state === 'lost' ? 'agent was declared lost' : 'unknown agent' } },
+      ];
     }
     const actions: DaemonAction[] = [];
-    store.setAgentState(agent, 'alive', now);
+    known.lastSeen = now;
+    this.unsaved.set(agent, now);
     if (draining && !this.draining.has(agent)) {
       this.draining.add(agent);
       store.addEvent({
@@ -80,44 +130,62 @@ export class AgentSessions {
         kind: 'agent-draining',
         message: `agent ${agent} is draining: its ${running.length} worker(s) checkpoint and stop; nothing new is placed there`,
       });
-      actions.push({ kind: 'log', line: `agent ${agent} draining` });
+      actions.push({ kind: 'log', line: `agent ${agent} draining` }, { kind: 'reschedule' });
     }
-    const listed = new Set(running.map((w) => `${w.run}#${w.rank}`));
+    // The same list as last time: nothing started or stopped here since; the store's side is checked every FULL_CHECK_EVERY heartbeats.
+    const listing = running.map((w) => `${w.run}#${w.rank}`).join(' ');
+    const beats = (known.beats = (known.beats + 1) % FULL_CHECK_EVERY);
+    if (listing === known.listing && beats !== 0) return actions;
+    known.listing = listing;
+    const rows = new Map(store.liveWorkersOn(agent).map((w) => [`${w.run}#${w.rank}`, w]));
+    const listed = new Set<string>();
     for (const w of running) {
+      const key = `${w.run}#${w.rank}`;
+      listed.add(key);
       const tracker = runs.get(w.run);
       if (!tracker || tracker.exited.has(w.rank)) {
         // A worker of no current run (an old attempt, or a trial that ended while we were away).
         actions.push({ kind: 'send', to: agent, message: { v: 1, type: 'stop-workers', run: w.run, mode: 'kill' } });
         continue;
       }
-      const worker = store.workers(w.run).find((x) => x.rank === w.rank);
-      if (worker?.state === 'starting') store.workerStarted(w.run, w.rank, w.pid);
+      if (rows.get(key)?.state === 'starting') store.workerStarted(w.run, w.rank, w.pid);
     }
     // Workers the store believes run on this agent but the agent does not list have vanished.
-    for (const [run, tracker] of runs)
-      for (const worker of store.workers(run))
-        if (worker.agent === agent && worker.state === 'running' && !listed.has(`${run}#${worker.rank}`) && !tracker.exited.has(worker.rank)) {
-          actions.push({ kind: 'worker-gone', run, rank: worker.rank, signal: 'vanished' });
-        }
-    actions.push({ kind: 'reschedule' });
+    for (const [key, worker] of rows) {
+      const tracker = runs.get(worker.run);
+      if (tracker && worker.state === 'running' && !listed.has(key) && !tracker.exited.has(worker.rank))
+        actions.push({ kind: 'worker-gone', run: worker.run, rank: worker.rank, signal: 'vanished' });
+    }
     return actions;
   }
 
-  /** Declares agents lost that missed heartbeats for `agentTimeoutMs`; their workers are gone. */
+  /** Declares agents lost that missed heartbeats for `agentTimeoutMs`; their workers are gone. Writes the heartbeat times heard since the last call. */
   expire(now: number): DaemonAction[] {
     const { store } = this.state;
+    const stalled = this.expiredAt !== undefined && (this.state.stallMs ?? 0) > 0 && now - this.expiredAt > (this.state.stallMs ?? 0);
     const actions: DaemonAction[] = [];
-    for (const agent of store.agents()) {
+    if (stalled) {
+      // Heartbeats that arrived during the stall are still queued: give every agent a period to be heard.
+      for (const agent of this.known.values()) agent.lastSeen = Math.max(agent.lastSeen, now - this.state.heartbeatMs);
+      actions.push({ kind: 'log', line: `coordinator stalled for ${now - (this.expiredAt ?? now)} ms: agents' heartbeat clocks restarted` });
+    }
+    this.expiredAt = now;
+    if (this.unsaved.size > 0) {
+      store.touchAgents(this.unsaved);
+      this.unsaved.clear();
+    }
+    for (const [id, agent] of this.known) {
       if (agent.state !== 'alive' || now - agent.lastSeen < this.state.agentTimeoutMs) continue;
-      store.setAgentState(agent.id, 'lost');
-      this.registered.delete(agent.id);
+      agent.state = 'lost';
+      store.setAgentState(id, 'lost', agent.lastSeen);
+      this.registered.delete(id);
       store.addEvent({
         experimentId: null,
         trialId: null,
         kind: 'agent-lost',
-        message: `agent ${agent.id} missed heartbeats for ${Math.round((now - agent.lastSeen) / 1000)} s`,
+        message: `agent ${id} missed heartbeats for ${Math.round((now - agent.lastSeen) / 1000)} s`,
       });
-      actions.push({ kind: 'log', line: `agent ${agent.id} lost` }, { kind: 'agent-lost', agent: agent.id });
+      actions.push({ kind: 'log', line: `agent ${id} lost` }, { kind: 'agent-lost', agent: id });
     }
     return actions;
   }

@@ -19,12 +19,21 @@ export interface CoordinatorOptions {
   readonly heartbeatMs?: number;
   /** An agent silent for this long is lost, in ms. Defaults to 5,000. */
   readonly agentTimeoutMs?: number;
+  /** A gap longer than this between two ticks means the coordinator was stalled: agents' silence clocks restart, in ms. Defaults to 0 (off). */
+  readonly stallMs?: number;
   /** Workers asked to checkpoint and stop are killed after this long, in ms. Defaults to 120,000. */
   readonly stopGraceMs?: number;
   /** Workers whose processes are not running (listed by their agent) this long after placement restart their trial, in ms. Defaults to 120,000. */
   readonly startTimeoutMs?: number;
   /** After a coordinator restart, agents have this long to report their workers, in ms. Defaults to 15,000. */
   readonly recoveryGraceMs?: number;
+  /**
+   * Runs a wanted scheduling pass later (after `delayMs`; 0: on the next turn), once for every request
+   * made until then (a burst of submissions or exits costs one pass). Defaults to setTimeout/setImmediate.
+   */
+  readonly defer?: (pass: () => void, delayMs: number) => void;
+  /** Least time between the end of one requested scheduling pass and the start of the next, in ms. Defaults to 0. */
+  readonly passGapMs?: number;
   /** Backfill stops passing a trial queued longer than this, in ms. Defaults to 300,000. */
   readonly starvationMs?: number;
   readonly log?: (line: string) => void;

@@ -19,7 +19,7 @@
  */
 import type { ChaosAction, WorkerLaunch } from '@orquesta/protocol';
 import { ClusterMetrics } from '@orquesta/telemetry';
-import { JOB_STATE, PENDING_STATES, type StopTarget } from '../jobs/job-state.js';
+import { ACTIVE_STATES, PENDING_STATES, type StopTarget } from '../jobs/job-state.js';
 import type { TrialRow } from '../store/rows.js';
 import type { Store } from '../store/store.js';
 import type { ControlChannel } from './control-channel.js';
@@ -45,6 +45,8 @@ import { PeerRecoveries } from './peer-recoveries.js';
 import { overdueRuns, type OverdueState } from './overdue-runs.js';
 import { trackRun } from './run-tracker.js';
 import { ControlPlaneStats } from './control-plane-stats.js';
+import { RestartRecovery } from './restart-recovery.js';
+import { PassLoop } from './pass-loop.js';
 
 export class Coordinator {
   private readonly store: Store;
@@ -55,7 +57,8 @@ export class Coordinator {
   /** Agents that said hello to this coordinator process. */
   private readonly agents: AgentSessions;
   private readonly stopRequestedAt = new Map<number, number>();
-  private recoveringUntil: number;
+  private readonly restart: RestartRecovery;
+  private readonly passes: PassLoop;
   private readonly figures: ReportFigures;
   private readonly stragglers = new StragglerWatch();
   private readonly goodput: GoodputBook;
@@ -65,8 +68,6 @@ export class Coordinator {
   private readonly overdue: OverdueState;
   /** Scheduling pass durations and heartbeat lags (`GET /api/stats`). */
   readonly stats = new ControlPlaneStats();
-  private passing = false;
-  private passAgain = false;
   /** Rendezvous rounds of Slurm-launched runs: rank -> (routing id, endpoint). */
   private readonly slurm: SlurmRuns | undefined;
 
@@ -78,34 +79,31 @@ export class Coordinator {
     this.slurm = options.slurm ? new SlurmRuns(options.slurm, { store: this.store, runs: this.runs, controlToken: options.controlToken }) : undefined;
     this.figures = new ReportFigures(this.store, options.meter);
     this.goodput = new GoodputBook(this.store, this.figures);
-    this.recoveries = new PeerRecoveries({
-      store: this.store,
-      runs: this.runs,
-      goodput: this.goodput,
-      alive: () => this.agents.alive(),
-      slurm: (t) => this.isSlurm(t),
-    });
-    this.scheduling = { store: this.store, starvationMs: options.starvationMs ?? 300_000, isSlurm: (trial) => this.isSlurm(trial), stats: this.stats };
-    this.overdue = {
-      store: this.store,
-      stopRequestedAt: this.stopRequestedAt,
-      stopGraceMs: options.stopGraceMs ?? 120_000,
-      startTimeoutMs: options.startTimeoutMs ?? 120_000,
-      isSlurm: (trial) => this.isSlurm(trial),
-    };
-    this.agents = new AgentSessions({
-      store: this.store,
-      runs: this.runs,
-      heartbeatMs: options.heartbeatMs ?? 1000,
-      agentTimeoutMs: options.agentTimeoutMs ?? 5000,
-    });
-    if (options.meter) {
-      this.clusterMetrics = new ClusterMetrics(options.meter, () => clusterSnapshot(this.store.trialsIn(Object.values(JOB_STATE)), this.agents.alive()));
-    }
+    this.recoveries = new PeerRecoveries({ store: this.store, runs: this.runs, goodput: this.goodput, alive: () => this.agents.alive() });
+    this.scheduling = { store: this.store, starvationMs: options.starvationMs ?? 300_000, stats: this.stats };
+    const [stopGraceMs, startTimeoutMs] = [options.stopGraceMs ?? 120_000, options.startTimeoutMs ?? 120_000];
+    this.overdue = { store: this.store, stopRequestedAt: this.stopRequestedAt, stopGraceMs, startTimeoutMs };
     // Recovery: follow the store's active trials again; their agents have a grace period to report them.
     const active = recoverFromStore(this.store, this.now());
+    this.restart = new RestartRecovery(
+      active,
+      this.store.agents().map((a) => a.id),
+      this.now(),
+      options.recoveryGraceMs ?? 15_000,
+    );
+    const [heartbeatMs, agentTimeoutMs] = [options.heartbeatMs ?? 1000, options.agentTimeoutMs ?? 5000];
+    this.agents = new AgentSessions({ store: this.store, runs: this.runs, heartbeatMs, agentTimeoutMs, stallMs: options.stallMs ?? 0 });
+    if (options.meter) {
+      const snapshot = () => clusterSnapshot(this.store.trialCounts(), this.store.schedulingRows(ACTIVE_STATES), this.agents.alive());
+      this.clusterMetrics = new ClusterMetrics(options.meter, snapshot);
+    }
     for (const trial of active) this.trackRun(trial);
-    this.recoveringUntil = active.length > 0 ? this.now() + (options.recoveryGraceMs ?? 15_000) : 0;
+    this.passes = new PassLoop(
+      () => this.apply(schedulingPass(this.scheduling, this.agents.alive(), this.now())),
+      options.defer ?? ((run, delayMs) => (delayMs > 0 ? setTimeout(run, delayMs) : setImmediate(run))),
+      () => this.restart.waiting || !this.store.isOpen,
+      options.passGapMs,
+    );
   }
 
   // ---------------------------------------------------------------- user requests
@@ -124,7 +122,7 @@ export class Coordinator {
       trialsFor(spec, experimentId, priority, this.options.checkpointLayout),
     );
     this.log(`experiment ${created.id} (${spec.name}) submitted: ${created.trials.length} trial(s), priority ${priority}`);
-    this.reschedule();
+    this.passes.soon();
     return { ok: true, ...created };
   }
 
@@ -168,6 +166,8 @@ export class Coordinator {
 
   /** One control frame from an agent (the ROUTER's routing id). Malformed frames are rejected, never thrown. */
   receive(from: string, frame: Uint8Array): void {
+    // The writes of every frame of this turn share one transaction (committed on the next turn).
+    this.store.batchWrites();
     const admitted = admitFrame(from, frame, this.options.controlToken, (id) => this.agents.has(id) || (this.slurm?.joined(id) ?? false));
     if (!admitted.ok) {
       this.log(admitted.log);
@@ -177,7 +177,9 @@ export class Coordinator {
     const message = admitted.message;
     switch (message.type) {
       case 'hello':
-        return this.apply(this.agents.hello(from, message, this.now()));
+        this.apply(this.agents.hello(from, message, this.now()));
+        if (this.restart.heard(from)) this.endRestartWait('every agent of the active trials registered again');
+        return;
       case 'heartbeat':
         if (message.sentAt !== undefined) this.stats.recordHeartbeatLag(this.now() - message.sentAt);
         return this.apply(this.agents.heartbeat(from, message.running, this.now(), message.draining === true));
@@ -198,7 +200,7 @@ export class Coordinator {
       }
       case 'worker-exited':
         this.onWorkerExit(message.run, message.rank, message.code, message.signal);
-        return this.reschedule();
+        return this.passes.soon();
       case 'rendezvous':
         if (this.slurm) this.apply(this.slurm.rendezvousJoin(from, message));
         else this.channel.send(from, { v: 1, type: 'reject', reason: 'this coordinator runs no Slurm jobs' });
@@ -228,7 +230,7 @@ export class Coordinator {
     });
     const allExited = tracker.exited.size === tracker.ranks;
     // Slurm decides a job's end (and may requeue it): the trial moves when squeue says the job ended.
-    const slurm = this.isSlurm(trial);
+    const slurm = trial.launcher === 'slurm';
     if (trial.state === 'scheduled' || trial.state === 'running') {
       const failed = code !== 0;
       const cause = failed ? describeExit(rank, { code, signal }, tracker.lastError.get(rank)) : `workers stopped before max_steps`;
@@ -284,18 +286,25 @@ export class Coordinator {
 
   /** Periodic work: lost agents, overdue stops and starts, the end of recovery, scheduling. */
   tick(): void {
+    this.store.batchWrites();
     const now = this.now();
     this.apply(this.agents.expire(now));
     this.apply(this.recoveries.expire(now));
-    if (this.recoveringUntil !== 0 && now >= this.recoveringUntil) {
-      this.recoveringUntil = 0;
-      // Workers whose agent never came back to report them.
-      this.exitWorkersWhere((w) => w.state !== 'exited' && !this.agents.has(w.agent), 'lost-during-coordinator-restart');
-    }
+    if (this.restart.due(now)) this.endRestartWait(`the grace period ended with ${this.restart.missing} agent(s) missing`);
     this.apply(overdueRuns(this.overdue, now));
     const polled = this.slurm?.poll(now);
     if (polled) this.applyLater(polled);
     this.reschedule();
+  }
+
+  /** Scheduling goes on after a restart; workers whose agent never came back to report them are gone. */
+  private endRestartWait(why: string): void {
+    this.log(`recovery after restart done: ${why}`);
+    // (Slurm tasks are not agents: squeue decides their runs' end.)
+    const lost = (w: { agent: string; state: string; trialId: number }) =>
+      w.state !== 'exited' && !this.agents.has(w.agent) && this.store.trial(w.trialId).launcher !== 'slurm';
+    this.exitWorkersWhere(lost, 'lost-during-coordinator-restart');
+    this.passes.soon();
   }
 
   private exitWorkersWhere(pred: (w: { agent: string; state: string; trialId: number }) => boolean, signal: string): void {
@@ -306,23 +315,9 @@ export class Coordinator {
 
   // ---------------------------------------------------------------- scheduling
 
-  /** One scheduling pass over the store; applies its decisions. Idle while recovering from a restart. */
+  /** One scheduling pass over the store now; applies its decisions. Idle while recovering from a restart. */
   reschedule(): void {
-    if (this.recoveringUntil !== 0) return;
-    // A pass started while one is applying its actions runs once after it.
-    if (this.passing) {
-      this.passAgain = true;
-      return;
-    }
-    this.passing = true;
-    try {
-      do {
-        this.passAgain = false;
-        this.apply(schedulingPass(this.scheduling, this.agents.alive(), this.now()));
-      } while (this.passAgain);
-    } finally {
-      this.passing = false;
-    }
+    this.passes.now();
   }
 
   // ---------------------------------------------------------------- actions of the parts
@@ -372,7 +367,7 @@ export class Coordinator {
           this.onWorkerExit(action.run, action.rank, null, action.signal);
           break;
         case 'agent-lost':
-          this.exitWorkersWhere((w) => w.agent === action.agent, 'agent-lost');
+          for (const w of this.store.liveWorkersOn(action.agent)) this.onWorkerExit(w.run, w.rank, null, 'agent-lost');
           break;
         case 'slurm-launch': {
           const trial = this.store.trial(action.trialId);
@@ -383,7 +378,7 @@ export class Coordinator {
           break;
         }
         case 'reschedule':
-          this.reschedule();
+          this.passes.soon();
           break;
         case 'log':
           this.log(action.line);
@@ -394,10 +389,6 @@ export class Coordinator {
         }
       }
     }
-  }
-
-  private isSlurm(trial: TrialRow): boolean {
-    return this.slurm?.owns(trial) ?? false;
   }
 
   private trackRun(trial: TrialRow, launches?: ReadonlyMap<number, WorkerLaunch>): void {

@@ -4,7 +4,6 @@
  * `startTimeoutMs` restarts, and its workers still starting count as gone.
  */
 import type { Store } from '../store/store.js';
-import type { TrialRow } from '../store/rows.js';
 import { runId } from './coordinator-types.js';
 import type { DaemonAction } from './daemon-action.js';
 
@@ -16,8 +15,6 @@ export interface OverdueState {
   readonly stopGraceMs: number;
   /** How long a placed trial's workers may take to start, ms. */
   readonly startTimeoutMs: number;
-  /** Whether Slurm runs the trial (its job's start is Slurm's business). */
-  isSlurm(trial: TrialRow): boolean;
 }
 
 export function overdueRuns(state: OverdueState, now: number): DaemonAction[] {
@@ -36,7 +33,7 @@ export function overdueRuns(state: OverdueState, now: number): DaemonAction[] {
     stopRequestedAt.set(trialId, now);
   }
   for (const trial of store.trialsIn(['scheduled'])) {
-    if (state.isSlurm(trial) || trial.placedAt === null || now - trial.placedAt < state.startTimeoutMs) continue;
+    if (trial.launcher === 'slurm' || trial.placedAt === null || now - trial.placedAt < state.startTimeoutMs) continue;
     const run = runId(trial.id, trial.attempt);
     const starting = store.workers(run).filter((w) => w.state === 'starting');
     if (starting.length === 0) continue;

@@ -67,8 +67,6 @@ export interface PeerRecoveriesState {
   readonly goodput: Pick<GoodputBook, 'interrupted' | 'recovered'>;
   /** Replacements started per trial (for max_replacements), kept across the trial's attempts. */
   readonly replacements?: Map<number, number>;
-  /** Whether Slurm launched the trial: a replacement then starts in the lost rank's own task, or not at all. */
-  readonly slurm?: (trial: TrialRow) => boolean;
 }
 
 export class PeerRecoveries {
@@ -101,10 +99,10 @@ export class PeerRecoveries {
     const gaveUp = groups.forming !== undefined && groups.ready.get(groups.forming.next)?.get(rank)?.holds === true;
     const avoid = this.retiring.get(`${run}#${rank}`);
     this.retiring.delete(`${run}#${rank}`);
+    if (spec.fault_tolerance.recovery !== 'peer') return undefined;
     const alive = this.state.alive();
-    const slot = !trial.placement ? undefined : this.state.slurm?.(trial) ? worker : replacementSlot(trial.placement, rank, alive, this.placements(), avoid);
+    const slot = !trial.placement ? undefined : trial.launcher === 'slurm' ? worker : replacementSlot(trial.placement, rank, alive, this.placements(), avoid);
     if (
-      spec.fault_tolerance.recovery !== 'peer' ||
       trial.state !== 'running' ||
       runId(trial.id, trial.attempt) !== run ||
       !tracker ||
@@ -188,7 +186,7 @@ export class PeerRecoveries {
           ? 'the optimizer is sharded (no rank holds the whole state)'
           : this.forming(run)
             ? 'a peer recovery is under way'
-            : this.state.slurm?.(trial)
+            : trial.launcher === 'slurm'
               ? 'a Slurm task cannot move to another node'
               : (this.replacements.get(trial.id) ?? 0) >= spec.fault_tolerance.max_replacements
                 ? 'max_replacements is spent'
@@ -282,7 +280,7 @@ export class PeerRecoveries {
 
   /** Every active trial's placement: the slots a replacement must not take (a Slurm trial's names its tasks, no agent's slots). */
   private placements(): Placement[] {
-    return this.state.store.trialsIn(ACTIVE_STATES).flatMap((t) => (t.placement ? [t.placement] : []));
+    return this.state.store.schedulingRows(ACTIVE_STATES).flatMap((t) => (t.placement ? [t.placement] : []));
   }
 
   /** A regroup order for `ranks` of the run, one message per agent holding them. */

@@ -8,7 +8,6 @@ import type { WorkerReport } from '@orquesta/protocol';
 import { TrainingMetrics } from '@orquesta/telemetry';
 import type { TrialRow } from '../store/rows.js';
 import type { Store } from '../store/store.js';
-import { runId } from './coordinator-types.js';
 import type { GoodputView } from './goodput-ledger.js';
 
 type Figures = Extract<WorkerReport, { type: 'progress' | 'timing' | 'evaluation' | 'checkpoint' }>;
@@ -17,6 +16,8 @@ export class ReportFigures {
   private readonly metrics: TrainingMetrics | undefined;
   /** Last reported step by run (rank 0) and by `run#rank` (other ranks), to count steps between reports. */
   private readonly lastStep = new Map<string, number>();
+  /** Experiment names by id (a name never changes). */
+  private readonly names = new Map<number, string>();
 
   constructor(
     private readonly store: Store,
@@ -27,8 +28,10 @@ export class ReportFigures {
 
   /** Metric attributes of a trial (and of one of its ranks: with the agent running it as `node`). */
   attributes(trial: TrialRow, rank?: number): Attributes {
-    const name = this.store.experiment(trial.experimentId).name;
-    const node = rank === undefined ? undefined : this.store.workers(runId(trial.id, trial.attempt)).find((w) => w.rank === rank)?.agent;
+    let name = this.names.get(trial.experimentId);
+    if (name === undefined) this.names.set(trial.experimentId, (name = this.store.experiment(trial.experimentId).name));
+    // The placement names each rank's agent (a Slurm task's id under Slurm).
+    const node = rank === undefined ? undefined : trial.placement?.workers.find((w) => w.rank === rank)?.agent;
     return {
       experiment: name,
       experiment_id: trial.experimentId,

@@ -11,7 +11,7 @@ import type { Store } from '../store/store.js';
 import { StaleStateError } from '../store/store-errors.js';
 import { runId } from './coordinator-types.js';
 import type { DaemonAction } from './daemon-action.js';
-import { activeJobs, minWorkersOf, pendingJobs } from './jobs-of-trials.js';
+import { activeJobs, pendingJobs } from './jobs-of-trials.js';
 import { runCurveKeys } from './run-curve-keys.js';
 import { workerLaunches } from './worker-env.js';
 import { launchesByRank } from './peer-recoveries.js';
@@ -22,8 +22,6 @@ export interface SchedulingState {
   readonly store: Store;
   /** After this long in the queue a trial stops being passed by backfill, ms. */
   readonly starvationMs: number;
-  /** Whether a trial runs under Slurm (sbatch places it, not this scheduler). */
-  isSlurm(trial: TrialRow): boolean;
   /** Told each pass's duration and what it saw. */
   readonly stats?: Pick<ControlPlaneStats, 'recordPass'>;
 }
@@ -37,10 +35,11 @@ export function schedulingPass(state: SchedulingState, agents: readonly AgentVie
   const started = performance.now();
   const { store } = state;
   const actions: DaemonAction[] = [];
-  const active = activeJobs(store.trialsIn(ACTIVE_STATES), (t) => !state.isSlurm(t));
-  const waiting = store.trialsIn(PENDING_STATES);
-  for (const trial of waiting.filter((t) => state.isSlurm(t))) actions.push({ kind: 'slurm-launch', trialId: trial.id });
-  const pending = pendingJobs(waiting.filter((t) => !state.isSlurm(t)));
+  // Slurm trials: sbatch places them, not this scheduler.
+  const active = activeJobs(store.schedulingRows(ACTIVE_STATES), (t) => t.launcher !== 'slurm');
+  const waiting = store.schedulingRows(PENDING_STATES);
+  for (const trial of waiting) if (trial.launcher === 'slurm') actions.push({ kind: 'slurm-launch', trialId: trial.id });
+  const pending = pendingJobs(waiting.filter((t) => t.launcher !== 'slurm'));
   if (pending.length === 0 && !active.some((a) => a.elastic)) return actions;
   for (const decision of schedule({ agents, active, pending }, { now, starvationMs: state.starvationMs })) {
     const trial = store.trial(decision.trial);
@@ -91,7 +90,7 @@ function place(store: Store, trial: TrialRow, placement: Placement, agents: read
       experimentId: trial.experimentId,
       trialId: trial.id,
       kind: 'resize',
-      message: `trial ${trial.idx}: free slots hold ${placement.workers.length} of its ${trial.workers} workers; running elastic at that size (min_workers ${minWorkersOf(trial)})`,
+      message: `trial ${trial.idx}: free slots hold ${placement.workers.length} of its ${trial.workers} workers; running elastic at that size (min_workers ${trial.minWorkers})`,
     });
   }
   const attempt = trial.attempt + 1;

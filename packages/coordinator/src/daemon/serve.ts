@@ -97,6 +97,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     store,
     channel: control,
     log,
+    // With thousands queued a pass costs milliseconds: at most one per 50 ms, however fast events come.
+    passGapMs: 50,
+    // Ticks come every tickMs (500): a gap of 5 of them means this process was stalled, not its agents.
+    stallMs: 5 * (options.tickMs ?? 500),
     ...(options.workdir === undefined ? {} : { baseDir: options.workdir }),
     ...(options.agentTimeoutMs === undefined ? {} : { agentTimeoutMs: options.agentTimeoutMs }),
     ...(options.metrics ? { meter: options.metrics.meter } : {}),

@@ -5,7 +5,7 @@
  * recovery's orders go; squeue is polled to follow requeues and to end the run when the job ends. Calls write the store and
  * return actions (sbatch's and squeue's answers later, as promises of actions) the coordinator applies.
  */
-import type { AgentMessage, ExperimentSpec } from '@orquesta/protocol';
+import type { AgentMessage } from '@orquesta/protocol';
 import { ACTIVE_STATES } from '../jobs/job-state.js';
 import { writeSlurmAttempt } from '../slurm/slurm-attempt.js';
 import type { SlurmJob } from '../slurm/slurm-client.js';
@@ -37,8 +37,6 @@ export class SlurmRuns {
   private readonly rendezvous = new RendezvousRounds();
   /** Slurm requeue counts seen per run. */
   private readonly restarts = new Map<string, number>();
-  /** Trial id -> runs under Slurm (a trial's spec never changes, so it is parsed once). */
-  private readonly trials = new Map<number, boolean>();
   private polledAt = 0;
   private polling = false;
 
@@ -256,12 +254,7 @@ export class SlurmRuns {
   }
 
   /** Whether a trial runs under Slurm. */
-  owns(trial: TrialRow): boolean {
-    let slurm = this.trials.get(trial.id);
-    if (slurm === undefined) {
-      slurm = (JSON.parse(trial.specJson) as ExperimentSpec).resources.launcher === 'slurm';
-      this.trials.set(trial.id, slurm);
-    }
-    return slurm;
+  owns(trial: Pick<TrialRow, 'launcher'>): boolean {
+    return trial.launcher === 'slurm';
   }
 }

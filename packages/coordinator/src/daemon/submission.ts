@@ -71,7 +71,9 @@ export function trialsFor(spec: ExperimentSpec, experimentId: number, priority: 
       priority,
       preemptible: trialSpec.scheduling.preemptible,
       workers: trialSpec.resources.workers,
+      ...(trialSpec.resources.min_workers === undefined ? {} : { minWorkers: trialSpec.resources.min_workers }),
       slotsPerWorker: trialSpec.resources.slots_per_worker,
+      launcher: trialSpec.resources.launcher,
     };
   });
 }

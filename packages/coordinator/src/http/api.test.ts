@@ -55,6 +55,25 @@ describe('HTTP API', () => {
     expect(cluster.store.listExperiments()).toEqual([]);
   });
 
+  it('pages and filters the list (x-total-count), shows a waiting trial its queue position, and serves the control-plane figures', async () => {
+    const app = api();
+    for (let i = 0; i < 3; i++)
+      expect(
+        (await app.inject({ method: 'POST', url: '/api/experiments', payload: { spec: SPEC.replace('name: api', `name: e${i}`), priority: 10 * i } }))
+          .statusCode,
+      ).toBe(201);
+    await app.inject({ method: 'POST', url: '/api/experiments/1/pause' });
+    const page = await app.inject({ method: 'GET', url: '/api/experiments?state=queued&limit=1&offset=1' });
+    expect([page.headers['x-total-count'], page.json().map((e: { name: string }) => e.name)]).toEqual(['2', ['e2']]);
+    expect((await app.inject({ method: 'GET', url: '/api/experiments?state=sleeping' })).statusCode).toBe(400);
+    expect((await app.inject({ method: 'GET', url: '/api/experiments?limit=0' })).statusCode).toBe(400);
+    // No agents: both wait; the higher priority goes first.
+    const position = async (id: number) => (await app.inject({ method: 'GET', url: `/api/experiments/${id}` })).json().trials[0].queuePosition;
+    expect([await position(1), await position(2), await position(3)]).toEqual([null, 2, 1]);
+    const stats = (await app.inject({ method: 'GET', url: '/api/stats' })).json();
+    expect(stats).toMatchObject({ scheduling: { total: expect.any(Number) }, heartbeatLag: { count: 0 } });
+  });
+
   it('returns spec problems with line, column and field', async () => {
     const app = api();
     const response = await app.inject({

@@ -3,7 +3,7 @@
  * the spec loader (problems come back with LINE:COL and field); every error is
  * `{error: {code, message}}` with a 4xx status, never a stack trace.
  *
- *   GET  /api/experiments                 POST /api/experiments {spec, priority?, source?}
+ *   GET  /api/experiments[?state=S&limit=N&offset=K]  (header x-total-count)   POST /api/experiments {spec, priority?, source?}
  *   GET  /api/experiments/:id             POST /api/experiments/:id/{cancel,pause,resume}
  *   GET  /api/experiments/:id/logs?after=N[&follow=1]   (NDJSON)
  *   GET  /api/experiments/:id/events?after=N            (JSON, or server-sent events with Accept: text/event-stream)
@@ -20,12 +20,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { formatProblem, MAX_SPEC_BYTES } from '@orquesta/spec';
 import type { Coordinator } from '../daemon/coordinator.js';
 import { StateConflictError } from '../daemon/daemon-errors.js';
-import { TERMINAL_STATES } from '../jobs/job-state.js';
+import { JOB_STATE, TERMINAL_STATES, type JobState } from '../jobs/job-state.js';
 import type { Store } from '../store/store.js';
 import { NotFoundError } from '../store/store-errors.js';
 import { API_ERROR, type ApiErrorCode } from './api-errors.js';
 import { tokenMatches } from '../auth/api-token.js';
-import { experimentStatus, experimentSummary } from './experiment-status.js';
+import { experimentStatus, experimentSummaries, experimentSummary } from './experiment-status.js';
 
 export interface ApiOptions {
   readonly coordinator: Coordinator;
@@ -45,6 +45,9 @@ export interface ApiOptions {
   /** Serves GET /metrics (Prometheus text exposition). */
   readonly prometheus?: (request: IncomingMessage, response: ServerResponse) => void;
 }
+
+/** Experiments the dashboard's live feed lists (the newest). */
+const LIVE_EXPERIMENTS = 200;
 
 const idParams = { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] } as const;
 
@@ -88,6 +91,9 @@ export function buildApi(options: ApiOptions): FastifyInstance {
       if (!tokenMatches(presented, token)) return fail(reply, 403, API_ERROR.forbidden, "the token does not match this coordinator's");
     });
 
+  // A reply goes out only once what it acknowledges or shows is committed (writes are batched per turn).
+  app.addHook('onSend', async () => store.flush());
+
   const prometheus = options.prometheus;
   if (prometheus)
     app.get('/metrics', (request, reply) => {
@@ -103,7 +109,7 @@ export function buildApi(options: ApiOptions): FastifyInstance {
         .send(await readFile(asset.file)),
     );
 
-  // The dashboard's live feed: every pollMs, the experiment list and agents, and for ?experiment=ID
+  // The dashboard's live feed: every pollMs, the newest experiments with counts of all, the agents, and for ?experiment=ID
   // its status plus the metric, event and log rows added since the previous message.
   app.get('/api/live', { schema: { querystring: { type: 'object', properties: { experiment: { type: 'integer', minimum: 1 } } } } }, async (request, reply) => {
     const { experiment } = request.query as { experiment?: number };
@@ -112,8 +118,11 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     reply.raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     const cursor = { metrics: 0, events: 0, logs: 0 };
     const send = () => {
+      // The newest experiments only, with counts of all: the list stays small with thousands queued.
+      const page = experimentSummaries(store, { limit: LIVE_EXPERIMENTS, offset: 0, newest: true });
       const snapshot = {
-        experiments: store.listExperiments().map((e) => experimentSummary(store, e.id)),
+        experiments: page.rows,
+        experimentCounts: { total: page.total, byState: store.experimentCounts() },
         agents: store.agents(),
         status: experiment === undefined ? null : experimentStatus(store, experiment),
         metrics: experiment === undefined ? [] : store.experimentMetrics(experiment, cursor.metrics),
@@ -141,7 +150,29 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     store.agents().map((a) => ({ ...a, lastSeen: new Date(a.lastSeen).toISOString(), registeredAt: new Date(a.registeredAt).toISOString() })),
   );
 
-  app.get('/api/experiments', async () => store.listExperiments().map((e) => experimentSummary(store, e.id)));
+  app.get(
+    '/api/experiments',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            state: { type: 'string', enum: Object.values(JOB_STATE), description: 'Only experiments in this state.' },
+            limit: { type: 'integer', minimum: 1, maximum: 10_000, default: 1000, description: 'At most this many, ids ascending. Defaults to 1,000.' },
+            offset: { type: 'integer', minimum: 0, default: 0, description: 'Skip this many matches first. Defaults to 0.' },
+            token: { type: 'string' },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const query = request.query as { state?: JobState; limit: number; offset: number };
+      const page = experimentSummaries(store, { limit: query.limit, offset: query.offset, ...(query.state ? { state: query.state } : {}) });
+      // The body stays a plain array; the count of all matches rides in a header.
+      return reply.header('x-total-count', String(page.total)).send(page.rows);
+    },
+  );
 
   app.post(
     '/api/experiments',

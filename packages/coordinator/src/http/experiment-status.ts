@@ -1,8 +1,28 @@
 /** The JSON views of experiments the API serves (and `orquesta status` prints). */
 import type { Store } from '../store/store.js';
-import type { TrialRow } from '../store/rows.js';
+import type { SchedulingRow, TrialRow } from '../store/rows.js';
+import { PENDING_STATES } from '../jobs/job-state.js';
 import { goodputOf } from '../daemon/goodput-book.js';
 import { GOODPUT_USES, type GoodputView } from '../daemon/goodput-ledger.js';
+
+/** A page of experiment summaries (`GET /api/experiments`), from one query. */
+export function experimentSummaries(store: Store, query: Parameters<Store['experimentPage']>[0]) {
+  const page = store.experimentPage(query);
+  return {
+    total: page.total,
+    rows: page.rows.map((e) => ({
+      id: e.id,
+      name: e.name,
+      state: e.state,
+      priority: e.priority,
+      trials: e.trials,
+      step: e.step,
+      validLoss: e.validLoss,
+      createdAt: new Date(e.createdAt).toISOString(),
+      updatedAt: new Date(e.updatedAt).toISOString(),
+    })),
+  };
+}
 
 export function experimentSummary(store: Store, id: number) {
   const e = store.experiment(id);
@@ -24,6 +44,7 @@ export function experimentSummary(store: Store, id: number) {
 export function experimentStatus(store: Store, id: number, now = Date.now()) {
   const trials = store.trials(id);
   const best = bestTrial(trials);
+  const waiting = trials.some((t) => PENDING_STATES.includes(t.state)) ? store.schedulingRows(PENDING_STATES) : [];
   return {
     ...experimentSummary(store, id),
     bestTrial: best ? { idx: best.idx, validLoss: best.validLoss, overrides: best.overrides, checkpoint: best.lastCheckpoint } : null,
@@ -32,6 +53,7 @@ export function experimentStatus(store: Store, id: number, now = Date.now()) {
       idx: t.idx,
       state: t.state,
       overrides: t.overrides,
+      queuePosition: PENDING_STATES.includes(t.state) ? queuePosition(t, waiting) : null,
       attempt: t.attempt,
       restarts: t.restarts,
       maxRestarts: t.maxRestarts,
@@ -60,6 +82,15 @@ export function experimentStatus(store: Store, id: number, now = Date.now()) {
             })),
     })),
   };
+}
+
+/** 1 + the waiting trials the scheduler considers before `trial` (higher priority, then queued earlier, then lower id). */
+function queuePosition(trial: TrialRow, waiting: readonly SchedulingRow[]): number {
+  let ahead = 0;
+  for (const w of waiting)
+    if (w.priority > trial.priority || (w.priority === trial.priority && (w.queuedAt < trial.queuedAt || (w.queuedAt === trial.queuedAt && w.id < trial.id))))
+      ahead++;
+  return ahead + 1;
 }
 
 /** The trial with the lowest validation loss (ties: lowest index). */

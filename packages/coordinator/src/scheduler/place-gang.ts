@@ -12,20 +12,29 @@ export interface FreeResources {
 }
 
 export function freeResources(agents: readonly AgentView[], used: readonly Placement[]): FreeResources[] {
+  // Used slots and ports by agent, in one sweep over the placements.
+  const byAgent = new Map<string, { slots: Set<number>; ports: Set<number> }>();
+  for (const placement of used)
+    for (const w of placement.workers) {
+      let taken = byAgent.get(w.agent);
+      if (!taken) byAgent.set(w.agent, (taken = { slots: new Set(), ports: new Set() }));
+      w.slots.forEach((s) => taken.slots.add(s));
+      taken.ports.add(w.port);
+    }
   return agents.map((agent) => {
-    const slots = new Set<number>();
-    const ports = new Set<number>();
-    for (const placement of used)
-      for (const w of placement.workers)
-        if (w.agent === agent.id) {
-          w.slots.forEach((s) => slots.add(s));
-          ports.add(w.port);
-        }
-    const freeSlots = Array.from({ length: agent.slots }, (_, i) => i).filter((s) => !slots.has(s));
+    const taken = byAgent.get(agent.id);
+    const freeSlots = Array.from({ length: agent.slots }, (_, i) => i).filter((s) => !taken?.slots.has(s));
     const freePorts: number[] = [];
-    for (let p = agent.ports[0]; p <= agent.ports[1] && freePorts.length < agent.slots; p++) if (!ports.has(p)) freePorts.push(p);
+    for (let p = agent.ports[0]; p <= agent.ports[1] && freePorts.length < agent.slots; p++) if (!taken?.ports.has(p)) freePorts.push(p);
     return { agent, slots: freeSlots, ports: freePorts };
   });
+}
+
+/** Workers of `slotsPerWorker` slots all of `free` can take together (an upper bound for one gang). */
+export function totalCapacity(free: readonly FreeResources[], slotsPerWorker: number): number {
+  let n = 0;
+  for (const f of free) n += capacity(f, slotsPerWorker);
+  return n;
 }
 
 /** How many workers of `slotsPerWorker` slots an agent can still take. */
@@ -35,8 +44,11 @@ function capacity(free: FreeResources, slotsPerWorker: number): number {
 
 /** A placement for `workers` workers, or undefined when the free resources cannot hold all of them. */
 export function placeGang(workers: number, slotsPerWorker: number, free: readonly FreeResources[]): Placement | undefined {
-  const order = [...free].sort((a, b) => capacity(b, slotsPerWorker) - capacity(a, slotsPerWorker) || a.agent.id.localeCompare(b.agent.id));
-  if (order.reduce((n, f) => n + capacity(f, slotsPerWorker), 0) < workers) return undefined;
+  // Checked before sorting: on a full cluster most gangs do not fit, and this is O(agents).
+  if (totalCapacity(free, slotsPerWorker) < workers) return undefined;
+  const order = free
+    .filter((f) => capacity(f, slotsPerWorker) > 0)
+    .sort((a, b) => capacity(b, slotsPerWorker) - capacity(a, slotsPerWorker) || a.agent.id.localeCompare(b.agent.id));
   const placed: WorkerPlacement[] = [];
   for (const f of order) {
     const take = Math.min(capacity(f, slotsPerWorker), workers - placed.length);
@@ -58,9 +70,10 @@ export function placeGang(workers: number, slotsPerWorker: number, free: readonl
 
 /** The free resources left after `placement` takes its share. */
 export function withoutPlacement(free: readonly FreeResources[], placement: Placement): FreeResources[] {
+  const agents = new Set(placement.workers.map((w) => w.agent));
   return free.map((f) => {
+    if (!agents.has(f.agent.id)) return f;
     const mine = placement.workers.filter((w) => w.agent === f.agent.id);
-    if (mine.length === 0) return f;
     const slots = new Set(mine.flatMap((w) => w.slots));
     const ports = new Set(mine.map((w) => w.port));
     return { agent: f.agent, slots: f.slots.filter((s) => !slots.has(s)), ports: f.ports.filter((p) => !ports.has(p)) };

@@ -13,7 +13,7 @@
  *      grows when its own slots plus the free ones hold more workers: it checkpoints and is placed again.
  */
 import type { ActiveJob, ClusterView, PendingJob, Placement } from './cluster-view.js';
-import { freeResources, placeGang, withoutPlacement, type FreeResources } from './place-gang.js';
+import { freeResources, placeGang, totalCapacity, withoutPlacement, type FreeResources } from './place-gang.js';
 
 export type Decision =
   | { readonly kind: 'place'; readonly trial: number; readonly placement: Placement }
@@ -38,34 +38,41 @@ export function pendingOrder(a: PendingJob, b: PendingJob): number {
 export function schedule(view: ClusterView, options: ScheduleOptions): Decision[] {
   const starvationMs = options.starvationMs ?? 300_000;
   const decisions: Decision[] = [];
-  let free = freeResources(
-    view.agents,
-    view.active.map((a) => a.placement),
+  const free = new FreeView(
+    freeResources(
+      view.agents,
+      view.active.map((a) => a.placement),
+    ),
   );
+  // Slots already being released by stopping trials, and the trials a higher-priority one may preempt.
+  const releasing = view.active.filter((a) => a.stopping);
+  const victims = new VictimPool(view.active);
   let reserved = false;
   for (const job of [...view.pending].sort(pendingOrder)) {
-    const placement = placeGang(job.workers, job.slotsPerWorker, free);
+    // On a full cluster most gangs do not fit: the free capacity answers that without placing.
+    const placement = free.capacity(job.slotsPerWorker) >= job.workers ? placeGang(job.workers, job.slotsPerWorker, free.resources) : undefined;
     if (placement) {
       decisions.push({ kind: 'place', trial: job.trial, placement });
-      free = withoutPlacement(free, placement);
+      free.take(placement);
       continue;
     }
-    // Slots already being released by stopping trials count for this job: wait for them.
-    const releasing = view.active.filter((a) => a.stopping);
-    if (releasing.length > 0 && placeGang(job.workers, job.slotsPerWorker, release(free, releasing)) !== undefined) {
+    // Slots being released count for this job: wait for them.
+    if (releasing.length > 0 && placeGang(job.workers, job.slotsPerWorker, free.released(releasing)) !== undefined) {
       reserved = true;
       break;
     }
     const shrunk =
-      options.now - job.queuedAt >= (options.shrinkAfterMs ?? 10_000) ? largestGang(job.workers - 1, job.minWorkers, job.slotsPerWorker, free) : undefined;
+      options.now - job.queuedAt >= (options.shrinkAfterMs ?? 10_000) && job.minWorkers < job.workers
+        ? largestGang(job.workers - 1, job.minWorkers, job.slotsPerWorker, free.resources)
+        : undefined;
     if (shrunk) {
       decisions.push({ kind: 'place', trial: job.trial, placement: shrunk });
-      free = withoutPlacement(free, shrunk);
+      free.take(shrunk);
       continue;
     }
-    const victims = chooseVictims(job, free, view);
-    if (victims) {
-      for (const v of victims) decisions.push({ kind: 'preempt', trial: v.trial, forTrial: job.trial });
+    const chosen = victims.choose(job, free);
+    if (chosen) {
+      for (const v of chosen) decisions.push({ kind: 'preempt', trial: v.trial, forTrial: job.trial });
       reserved = true;
       break;
     }
@@ -75,10 +82,86 @@ export function schedule(view: ClusterView, options: ScheduleOptions): Decision[
     }
   }
   if (!reserved) {
-    const grow = growable(view.active, free, options.now - (options.growAfterMs ?? 60_000));
+    const grow = growable(view.active, free.resources, options.now - (options.growAfterMs ?? 60_000));
     if (grow) decisions.push(grow);
   }
   return decisions;
+}
+
+/** The free resources as the pass goes, with what it asks of them again and again computed once per change. */
+class FreeView {
+  private readonly capacities = new Map<number, number>();
+  private releasedView: FreeResources[] | undefined;
+  private freeSlots: number | undefined;
+
+  constructor(public resources: FreeResources[]) {}
+
+  take(placement: Placement): void {
+    this.resources = withoutPlacement(this.resources, placement);
+    this.capacities.clear();
+    this.releasedView = undefined;
+    this.freeSlots = undefined;
+  }
+
+  /** Workers of `slotsPerWorker` slots the free resources hold together (an upper bound for one gang). */
+  capacity(slotsPerWorker: number): number {
+    let n = this.capacities.get(slotsPerWorker);
+    if (n === undefined) this.capacities.set(slotsPerWorker, (n = totalCapacity(this.resources, slotsPerWorker)));
+    return n;
+  }
+
+  /** Free slots in all. */
+  slots(): number {
+    return (this.freeSlots ??= this.resources.reduce((n, f) => n + f.slots.length, 0));
+  }
+
+  /** The free resources once `stopping` (the same list every call) have released theirs. */
+  released(stopping: readonly ActiveJob[]): FreeResources[] {
+    return (this.releasedView ??= release(this.resources, stopping));
+  }
+}
+
+/**
+ * Running preemptible trials that are not stopping, lowest priority first, then the most recently
+ * placed: a pending trial's candidates are the prefix of lower priority than its own.
+ */
+class VictimPool {
+  private readonly candidates: ActiveJob[];
+  /** Slots held by the first i candidates. */
+  private readonly slotsBefore: number[] = [0];
+
+  constructor(active: readonly ActiveJob[]) {
+    this.candidates = active
+      .filter((a) => a.preemptible && !a.stopping)
+      .sort((a, b) => a.priority - b.priority || b.placedAt - a.placedAt || b.trial - a.trial);
+    for (const c of this.candidates) this.slotsBefore.push((this.slotsBefore.at(-1) ?? 0) + c.placement.workers.reduce((n, w) => n + w.slots.length, 0));
+  }
+
+  /** The fewest candidates of lower priority whose slots make `job` fit, or undefined. */
+  choose(job: PendingJob, free: FreeView): ActiveJob[] | undefined {
+    // Candidates are sorted by priority: binary search for the first of the job's priority or more.
+    let [lower, upper] = [0, this.candidates.length];
+    while (lower < upper) {
+      const mid = (lower + upper) >> 1;
+      if ((this.candidates[mid]?.priority ?? Infinity) < job.priority) lower = mid + 1;
+      else upper = mid;
+    }
+    // Not even every candidate's slots together would hold the gang.
+    if (lower === 0 || free.slots() + (this.slotsBefore[lower] ?? 0) < job.workers * job.slotsPerWorker) return undefined;
+    const chosen: ActiveJob[] = [];
+    for (const candidate of this.candidates.slice(0, lower)) {
+      chosen.push(candidate);
+      if (placeGang(job.workers, job.slotsPerWorker, release(free.resources, chosen)) !== undefined) {
+        // Drop victims that turned out unnecessary (a later, larger one may suffice alone).
+        for (let i = chosen.length - 2; i >= 0; i--) {
+          const without = chosen.filter((_, j) => j !== i);
+          if (placeGang(job.workers, job.slotsPerWorker, release(free.resources, without)) !== undefined) chosen.splice(i, 1);
+        }
+        return chosen;
+      }
+    }
+    return undefined;
+  }
 }
 
 /** The placement of the most workers in [min, max] that fit, or undefined. */
@@ -97,26 +180,6 @@ function growable(active: readonly ActiveJob[], free: readonly FreeResources[], 
     if (!job.elastic || job.stopping || size >= job.elastic.workers || job.placedAt > placedBefore) continue;
     const bigger = largestGang(job.elastic.workers, size + 1, job.elastic.slotsPerWorker, release(free, [job]));
     if (bigger) return { kind: 'grow', trial: job.trial, from: size, to: bigger.workers.length };
-  }
-  return undefined;
-}
-
-/** The fewest lower-priority preemptible trials whose slots make `job` fit, or undefined. */
-function chooseVictims(job: PendingJob, free: readonly FreeResources[], view: ClusterView): ActiveJob[] | undefined {
-  const candidates = view.active
-    .filter((a) => a.preemptible && !a.stopping && a.priority < job.priority)
-    .sort((a, b) => a.priority - b.priority || b.placedAt - a.placedAt || b.trial - a.trial);
-  const chosen: ActiveJob[] = [];
-  for (const candidate of candidates) {
-    chosen.push(candidate);
-    if (placeGang(job.workers, job.slotsPerWorker, release(free, chosen)) !== undefined) {
-      // Drop victims that turned out unnecessary (a later, larger one may suffice alone).
-      for (let i = chosen.length - 2; i >= 0; i--) {
-        const without = chosen.filter((_, j) => j !== i);
-        if (placeGang(job.workers, job.slotsPerWorker, release(free, without)) !== undefined) chosen.splice(i, 1);
-      }
-      return chosen;
-    }
   }
   return undefined;
 }

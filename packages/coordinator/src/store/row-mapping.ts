@@ -1,7 +1,7 @@
 /** SQLite rows (snake_case columns, JSON in text columns) to the store's typed rows. */
 import type { JobState, StopTarget } from '../jobs/job-state.js';
 import type { Placement } from '../scheduler/cluster-view.js';
-import type { ExperimentRow, MetricRow, TrialRow, WorkerRow } from './rows.js';
+import type { ExperimentRow, MetricRow, SchedulingRow, TrialRow, WorkerRow } from './rows.js';
 
 export type Row = Record<string, unknown>;
 
@@ -21,23 +21,15 @@ const num = (v: unknown): number | null => (v === null || v === undefined ? null
 
 export function trialRow(r: Row): TrialRow {
   return {
-    id: Number(r['id']),
     experimentId: Number(r['experiment_id']),
     idx: Number(r['idx']),
     overrides: JSON.parse(String(r['overrides_json'])) as Record<string, unknown>,
     specJson: String(r['spec_json']),
-    state: r['state'] as JobState,
     stopTarget: (r['stop_target'] as StopTarget | null) ?? null,
     attempt: Number(r['attempt']),
     restarts: Number(r['restarts']),
     maxRestarts: Number(r['max_restarts']),
-    priority: Number(r['priority']),
-    preemptible: Number(r['preemptible']) === 1,
-    workers: Number(r['workers']),
-    slotsPerWorker: Number(r['slots_per_worker']),
-    queuedAt: Number(r['queued_at']),
-    placedAt: num(r['placed_at']),
-    placement: r['placement_json'] === null ? null : (JSON.parse(String(r['placement_json'])) as Placement),
+    ...schedulingRow(r),
     checkpointDir: String(r['checkpoint_dir']),
     lastStep: Number(r['last_step']),
     lastCheckpoint: (r['last_checkpoint'] as string | null) ?? null,
@@ -49,6 +41,22 @@ export function trialRow(r: Row): TrialRow {
     rankSpeeds: r['rank_speeds_json'] == null ? null : (JSON.parse(String(r['rank_speeds_json'])) as Record<string, number>),
     createdAt: Number(r['created_at']),
     updatedAt: Number(r['updated_at']),
+  };
+}
+
+export function schedulingRow(r: Row): SchedulingRow {
+  return {
+    id: Number(r['id']),
+    state: r['state'] as JobState,
+    priority: Number(r['priority']),
+    preemptible: Number(r['preemptible']) === 1,
+    workers: Number(r['workers']),
+    minWorkers: r['min_workers'] == null ? Number(r['workers']) : Number(r['min_workers']),
+    slotsPerWorker: Number(r['slots_per_worker']),
+    launcher: r['launcher'] === 'slurm' ? 'slurm' : 'agents',
+    queuedAt: Number(r['queued_at']),
+    placedAt: num(r['placed_at']),
+    placement: r['placement_json'] == null ? null : (JSON.parse(String(r['placement_json'])) as Placement),
   };
 }
 

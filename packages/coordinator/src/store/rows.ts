@@ -30,7 +30,11 @@ export interface TrialRow {
   readonly priority: number;
   readonly preemptible: boolean;
   readonly workers: number;
+  /** The fewest workers it may run with (resources.min_workers; its world size when not elastic). */
+  readonly minWorkers: number;
   readonly slotsPerWorker: number;
+  /** Who starts its workers (resources.launcher). */
+  readonly launcher: 'agents' | 'slurm';
   readonly queuedAt: number;
   readonly placedAt: number | null;
   readonly placement: Placement | null;
@@ -48,6 +52,12 @@ export interface TrialRow {
   readonly createdAt: number;
   readonly updatedAt: number;
 }
+
+/** What a scheduling pass reads of a trial (no spec, no figures). */
+export type SchedulingRow = Pick<
+  TrialRow,
+  'id' | 'state' | 'priority' | 'preemptible' | 'workers' | 'minWorkers' | 'slotsPerWorker' | 'launcher' | 'queuedAt' | 'placedAt' | 'placement'
+>;
 
 export type WorkerState = 'starting' | 'running' | 'exited';
 

@@ -1,10 +1,22 @@
 /** The coordinator's SQLite schema. Times are epoch milliseconds. Bump SCHEMA_VERSION with every change. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** Statements that bring a database of version k (the key) to version k + 1. */
 export const MIGRATIONS: Readonly<Record<number, string>> = {
   1: `ALTER TABLE trials ADD COLUMN goodput_json TEXT; ALTER TABLE trials ADD COLUMN rank_speeds_json TEXT;`,
+  // The scheduler's fields of the spec as columns, so a pass never reads or parses spec_json.
+  2: `ALTER TABLE trials ADD COLUMN min_workers INTEGER;
+      ALTER TABLE trials ADD COLUMN launcher TEXT NOT NULL DEFAULT 'agents';
+      UPDATE trials SET min_workers = json_extract(spec_json, '$.resources.min_workers'),
+                        launcher = coalesce(json_extract(spec_json, '$.resources.launcher'), 'agents')
+                    WHERE json_valid(spec_json);`,
 };
+
+/** Indexes, created once the tables have their newest columns (after any migration). */
+export const INDEXES_SQL = `
+CREATE INDEX IF NOT EXISTS experiments_by_state ON experiments(state, id);
+CREATE INDEX IF NOT EXISTS workers_by_agent ON workers(agent, state);
+`;
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -44,6 +56,8 @@ CREATE TABLE IF NOT EXISTS trials (
   tokens_per_second REAL,
   goodput_json TEXT,
   rank_speeds_json TEXT,
+  min_workers INTEGER,
+  launcher TEXT NOT NULL DEFAULT 'agents',
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL
 );

@@ -10,16 +10,21 @@ import { StoreOpenError } from './store-errors.js';
 const dir = mkdtempSync(join(tmpdir(), 'orquesta-store-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** A file as a version-1 coordinator left it: no goodput or rank-speed columns. */
+/** A file as a version-1 coordinator left it: no goodput, rank-speed, min-workers or launcher columns. */
 function versionOneFile(name: string): string {
   const file = join(dir, name);
   const db = new Database(file);
-  db.exec(SCHEMA_SQL.replace('  goodput_json TEXT,\n', '').replace('  rank_speeds_json TEXT,\n', ''));
+  db.exec(
+    SCHEMA_SQL.replace('  goodput_json TEXT,\n', '')
+      .replace('  rank_speeds_json TEXT,\n', '')
+      .replace('  min_workers INTEGER,\n', '')
+      .replace("  launcher TEXT NOT NULL DEFAULT 'agents',\n", ''),
+  );
   db.prepare(`INSERT INTO meta (key, value) VALUES ('schema_version', '1')`).run();
   db.prepare(`INSERT INTO experiments (name, spec_yaml, state, priority, created_at, updated_at) VALUES ('old', 'name: old', 'running', 50, 1, 1)`).run();
   db.prepare(
     `INSERT INTO trials (experiment_id, idx, overrides_json, spec_json, state, max_restarts, priority, preemptible, workers, slots_per_worker, queued_at, checkpoint_dir, created_at, updated_at)
-     VALUES (1, 0, '{}', '{}', 'running', 3, 50, 1, 2, 1, 1, 'runs/old', 1, 1)`,
+     VALUES (1, 0, '{}', '{"resources":{"min_workers":1,"launcher":"slurm"}}', 'running', 3, 50, 1, 2, 1, 1, 'runs/old', 1, 1)`,
   ).run();
   db.close();
   return file;
@@ -29,7 +34,8 @@ describe('Store schema versions', () => {
   it('migrates a version-1 file in place, keeping its rows', () => {
     const store = new Store(versionOneFile('v1.db'));
     const [trial] = store.trials(1);
-    expect(trial).toMatchObject({ state: 'running', goodputJson: null, rankSpeeds: null });
+    // The scheduler's columns are filled from the spec.
+    expect(trial).toMatchObject({ state: 'running', goodputJson: null, rankSpeeds: null, minWorkers: 1, launcher: 'slurm' });
     store.setGoodput(trial!.id, '{"v":1}');
     store.setRankSpeeds(trial!.id, { '0': 1, '1': 0.5 });
     expect(store.trial(trial!.id)).toMatchObject({ goodputJson: '{"v":1}', rankSpeeds: { '0': 1, '1': 0.5 } });
@@ -45,6 +51,6 @@ describe('Store schema versions', () => {
     db.prepare(`UPDATE meta SET value = '9' WHERE key = 'schema_version'`).run();
     db.close();
     expect(() => new Store(file)).toThrow(StoreOpenError);
-    expect(() => new Store(file)).toThrow(/schema version 9; this coordinator reads version 2/);
+    expect(() => new Store(file)).toThrow(new RegExp(`schema version 9; this coordinator reads version ${SCHEMA_VERSION}`));
   });
 });

@@ -6,12 +6,15 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { experimentState, transition, type JobState, type StopTarget } from '../jobs/job-state.js';
+import { ACTIVE_STATES, experimentState, PENDING_STATES, transition, type JobState, type StopTarget } from '../jobs/job-state.js';
 import type { Placement } from '../scheduler/cluster-view.js';
-import type { AgentRow, AgentState, EventRow, ExperimentRow, LogRow, MetricRow, TrialRow, WorkerRow } from './rows.js';
-import { experimentRow, metricRow, trialRow, workerRow, type Row } from './row-mapping.js';
-import { MIGRATIONS, SCHEMA_SQL, SCHEMA_VERSION } from './schema-sql.js';
+import type { AgentRow, AgentState, EventRow, ExperimentRow, LogRow, MetricRow, SchedulingRow, TrialRow, WorkerRow } from './rows.js';
+import { experimentRow, metricRow, schedulingRow, trialRow, workerRow, type Row } from './row-mapping.js';
+import { INDEXES_SQL, MIGRATIONS, SCHEMA_SQL, SCHEMA_VERSION } from './schema-sql.js';
 import { NotFoundError, StaleStateError, StoreOpenError } from './store-errors.js';
+
+/** States whose trials a scheduling pass reads. */
+const SCHEDULABLE: readonly JobState[] = [...PENDING_STATES, ...ACTIVE_STATES];
 
 export interface NewTrial {
   readonly idx: number;
@@ -22,7 +25,10 @@ export interface NewTrial {
   readonly priority: number;
   readonly preemptible: boolean;
   readonly workers: number;
+  /** resources.min_workers, when the trial is elastic. */
+  readonly minWorkers?: number;
   readonly slotsPerWorker: number;
+  readonly launcher: 'agents' | 'slurm';
 }
 
 /** Columns a state change may set beside the state. */
@@ -38,11 +44,19 @@ export interface TrialChanges {
 
 export class Store {
   private readonly db: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
+  /** Pending and active trials as the scheduler reads them, once first asked for (`schedulingRows`). */
+  private schedulable: Map<number, SchedulingRow> | undefined;
 
   /** @throws {StoreOpenError} the file cannot be opened or has another schema version. */
+  /**
+   * @param defer runs the commit of a batch of writes (`batchWrites`) later. Defaults to setImmediate:
+   *   one transaction per turn of the event loop.
+   */
   constructor(
     file: string,
     private readonly now: () => number = Date.now,
+    private readonly defer: (commit: () => void) => void = setImmediate,
   ) {
     try {
       if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -54,12 +68,43 @@ export class Store {
     } catch (cause) {
       throw new StoreOpenError(`cannot open the coordinator database ${file}: ${(cause as Error).message}`, { cause });
     }
-    const version = this.db.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).get() as { value: string } | undefined;
-    if (version === undefined) this.db.prepare(`INSERT INTO meta (key, value) VALUES ('schema_version', ?)`).run(String(SCHEMA_VERSION));
+    const version = this.sql(`SELECT value FROM meta WHERE key = 'schema_version'`).get() as { value: string } | undefined;
+    if (version === undefined) this.sql(`INSERT INTO meta (key, value) VALUES ('schema_version', ?)`).run(String(SCHEMA_VERSION));
     else if (Number(version.value) !== SCHEMA_VERSION) this.migrate(file, Number(version.value));
+    this.db.exec(INDEXES_SQL);
+  }
+
+  /** The prepared statement of `text`, prepared once. */
+  private sql(text: string): Database.Statement {
+    let statement = this.statements.get(text);
+    if (!statement) this.statements.set(text, (statement = this.db.prepare(text)));
+    return statement;
+  }
+
+  /**
+   * Every write from now until the next turn of the event loop shares one transaction (each write that
+   * is a transaction of its own stays atomic within it, as a savepoint): a burst of agents' reports
+   * costs one commit. Readers on this connection see the writes at once; `flush` commits early (before
+   * a reply that acknowledges a write).
+   */
+  batchWrites(): void {
+    if (this.db.inTransaction) return;
+    this.db.exec('BEGIN');
+    this.defer(() => this.flush());
+  }
+
+  /** Commits an open batch of writes. */
+  flush(): void {
+    if (this.db.open && this.db.inTransaction) this.db.exec('COMMIT');
+  }
+
+  /** Not closed yet. */
+  get isOpen(): boolean {
+    return this.db.open;
   }
 
   close(): void {
+    this.flush();
     this.db.close();
   }
 
@@ -70,7 +115,7 @@ export class Store {
       if (sql === undefined) break;
       this.db.transaction(() => {
         this.db.exec(sql);
-        this.db.prepare(`UPDATE meta SET value = ? WHERE key = 'schema_version'`).run(String(v + 1));
+        this.sql(`UPDATE meta SET value = ? WHERE key = 'schema_version'`).run(String(v + 1));
       })();
       from = v + 1;
     }
@@ -79,11 +124,11 @@ export class Store {
 
   /** Keeps a trial's goodput ledger state (JSON). */
   setGoodput(trialId: number, goodputJson: string): void {
-    this.db.prepare(`UPDATE trials SET goodput_json = ? WHERE id = ?`).run(goodputJson, trialId);
+    this.sql(`UPDATE trials SET goodput_json = ? WHERE id = ?`).run(goodputJson, trialId);
   }
 
   setRankSpeeds(trialId: number, speeds: Readonly<Record<string, number>>): void {
-    this.db.prepare(`UPDATE trials SET rank_speeds_json = ? WHERE id = ?`).run(JSON.stringify(speeds), trialId);
+    this.sql(`UPDATE trials SET rank_speeds_json = ? WHERE id = ?`).run(JSON.stringify(speeds), trialId);
   }
 
   /** `trials` builds the trial rows once the experiment id is known (their checkpoint paths use it). */
@@ -93,16 +138,20 @@ export class Store {
     priority: number,
     makeTrials: (experimentId: number) => readonly NewTrial[],
   ): { id: number; trials: number[] } {
-    return this.db.transaction(() => {
+    const created = this.db.transaction(() => {
       const ts = this.now();
       const id = Number(
-        this.db
-          .prepare(`INSERT INTO experiments (name, spec_yaml, state, priority, created_at, updated_at) VALUES (?, ?, 'queued', ?, ?, ?)`)
-          .run(name, specYaml, priority, ts, ts).lastInsertRowid,
+        this.sql(`INSERT INTO experiments (name, spec_yaml, state, priority, created_at, updated_at) VALUES (?, ?, 'queued', ?, ?, ?)`).run(
+          name,
+          specYaml,
+          priority,
+          ts,
+          ts,
+        ).lastInsertRowid,
       );
-      const insert = this.db.prepare(
-        `INSERT INTO trials (experiment_id, idx, overrides_json, spec_json, state, max_restarts, priority, preemptible, workers, slots_per_worker, queued_at, checkpoint_dir, created_at, updated_at)
-         VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      const insert = this.sql(
+        `INSERT INTO trials (experiment_id, idx, overrides_json, spec_json, state, max_restarts, priority, preemptible, workers, min_workers, slots_per_worker, launcher, queued_at, checkpoint_dir, created_at, updated_at)
+         VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
       const trials = makeTrials(id);
       const ids = trials.map((t) =>
@@ -116,7 +165,9 @@ export class Store {
             t.priority,
             t.preemptible ? 1 : 0,
             t.workers,
+            t.minWorkers ?? null,
             t.slotsPerWorker,
+            t.launcher,
             ts,
             t.checkpointDir,
             ts,
@@ -132,30 +183,110 @@ export class Store {
       });
       return { id, trials: ids };
     })();
+    for (const trial of created.trials) this.keepSchedulable(this.trial(trial));
+    return created;
+  }
+
+  /**
+   * A page of experiments with their trials' figures (count, furthest step, best validation loss), in
+   * one query: `state` filters, `offset` and `limit` page (ids ascending, or from the newest with
+   * `newest`; rows always come ids ascending); `total` counts the matches.
+   */
+  experimentPage(query: { readonly state?: JobState; readonly limit: number; readonly offset: number; readonly newest?: boolean }): {
+    rows: (ExperimentRow & { trials: number; step: number; validLoss: number | null })[];
+    total: number;
+  } {
+    const where = query.state === undefined ? '' : 'WHERE e.state = ?';
+    const args = query.state === undefined ? [] : [query.state];
+    const rows = this.sql(
+      `SELECT e.*, count(t.id) AS trial_count, max(coalesce(t.last_step, 0)) AS max_step, min(t.valid_loss) AS best_valid_loss
+       FROM (SELECT * FROM experiments e ${where} ORDER BY e.id ${query.newest ? 'DESC' : ''} LIMIT ? OFFSET ?) e LEFT JOIN trials t ON t.experiment_id = e.id
+       GROUP BY e.id ORDER BY e.id`,
+    ).all(...args, query.limit, query.offset) as Row[];
+    const total = (this.sql(`SELECT count(*) AS n FROM experiments e ${where}`).get(...args) as { n: number }).n;
+    return {
+      rows: rows
+        .map((r) => ({
+          ...experimentRow(r),
+          trials: Number(r['trial_count']),
+          step: Math.max(0, Number(r['max_step'] ?? 0)),
+          validLoss: r['best_valid_loss'] == null ? null : Number(r['best_valid_loss']),
+        }))
+        .sort((a, b) => a.id - b.id),
+      total,
+    };
+  }
+
+  /** How many trials are in each state. */
+  trialCounts(): Record<string, number> {
+    const rows = this.sql(`SELECT state, count(*) AS n FROM trials GROUP BY state`).all() as { state: string; n: number }[];
+    return Object.fromEntries(rows.map((r) => [r.state, r.n]));
+  }
+
+  /** How many experiments are in each state. */
+  experimentCounts(): Record<string, number> {
+    const rows = this.sql(`SELECT state, count(*) AS n FROM experiments GROUP BY state`).all() as { state: string; n: number }[];
+    return Object.fromEntries(rows.map((r) => [r.state, r.n]));
   }
 
   listExperiments(): ExperimentRow[] {
-    return (this.db.prepare(`SELECT * FROM experiments ORDER BY id`).all() as Row[]).map(experimentRow);
+    return (this.sql(`SELECT * FROM experiments ORDER BY id`).all() as Row[]).map(experimentRow);
   }
 
   /** @throws {NotFoundError} */
   experiment(id: number): ExperimentRow {
-    const row = this.db.prepare(`SELECT * FROM experiments WHERE id = ?`).get(id) as Row | undefined;
+    const row = this.sql(`SELECT * FROM experiments WHERE id = ?`).get(id) as Row | undefined;
     if (!row) throw new NotFoundError('experiment', id);
     return experimentRow(row);
   }
 
   trials(experimentId: number): TrialRow[] {
-    return (this.db.prepare(`SELECT * FROM trials WHERE experiment_id = ? ORDER BY idx`).all(experimentId) as Row[]).map(trialRow);
+    return (this.sql(`SELECT * FROM trials WHERE experiment_id = ? ORDER BY idx`).all(experimentId) as Row[]).map(trialRow);
+  }
+
+  /**
+   * What the scheduler reads of the trials in `states` (pending or active ones), by id. Served from
+   * memory: the rows of every pending and active trial are read once, then kept current by this
+   * store's own writes (it is the database's only writer), so a pass never scans the table.
+   */
+  schedulingRows(states: readonly JobState[]): SchedulingRow[] {
+    if (this.schedulable === undefined) {
+      const columns = 'id, state, priority, preemptible, workers, min_workers, slots_per_worker, launcher, queued_at, placed_at, placement_json';
+      const rows = this.sql(`SELECT ${columns} FROM trials WHERE state IN (${SCHEDULABLE.map(() => '?').join(',')}) ORDER BY id`).all(...SCHEDULABLE) as Row[];
+      this.schedulable = new Map(rows.map((r) => [Number(r['id']), schedulingRow(r)]));
+    }
+    const out: SchedulingRow[] = [];
+    for (const row of this.schedulable.values()) if (states.includes(row.state)) out.push(row);
+    return out.sort((a, b) => a.id - b.id);
+  }
+
+  /** The scheduler's copy of a trial just written. */
+  private keepSchedulable(trial: TrialRow): void {
+    if (this.schedulable === undefined) return;
+    if (!SCHEDULABLE.includes(trial.state)) this.schedulable.delete(trial.id);
+    else
+      this.schedulable.set(trial.id, {
+        id: trial.id,
+        state: trial.state,
+        priority: trial.priority,
+        preemptible: trial.preemptible,
+        workers: trial.workers,
+        minWorkers: trial.minWorkers,
+        slotsPerWorker: trial.slotsPerWorker,
+        launcher: trial.launcher,
+        queuedAt: trial.queuedAt,
+        placedAt: trial.placedAt,
+        placement: trial.placement,
+      });
   }
 
   trialsIn(states: readonly JobState[]): TrialRow[] {
-    return (this.db.prepare(`SELECT * FROM trials WHERE state IN (${states.map(() => '?').join(',')}) ORDER BY id`).all(...states) as Row[]).map(trialRow);
+    return (this.sql(`SELECT * FROM trials WHERE state IN (${states.map(() => '?').join(',')}) ORDER BY id`).all(...states) as Row[]).map(trialRow);
   }
 
   /** @throws {NotFoundError} */
   trial(id: number): TrialRow {
-    const row = this.db.prepare(`SELECT * FROM trials WHERE id = ?`).get(id) as Row | undefined;
+    const row = this.sql(`SELECT * FROM trials WHERE id = ?`).get(id) as Row | undefined;
     if (!row) throw new NotFoundError('trial', id);
     return trialRow(row);
   }
@@ -168,7 +299,7 @@ export class Store {
    */
   moveTrial(id: number, from: JobState, to: JobState, cause: string, changes: TrialChanges = {}): TrialRow {
     const event = transition(from, to, cause);
-    return this.db.transaction(() => {
+    const moved = this.db.transaction(() => {
       const current = this.trial(id);
       if (current.state !== from) throw new StaleStateError(`trial ${id} is ${current.state}, not ${from}`);
       const sets: string[] = ['state = ?', 'updated_at = ?'];
@@ -184,7 +315,7 @@ export class Store {
       if (changes.placedAt !== undefined) put('placed_at', changes.placedAt);
       if (changes.placement !== undefined) put('placement_json', changes.placement === null ? null : JSON.stringify(changes.placement));
       if (changes.priority !== undefined) put('priority', changes.priority);
-      this.db.prepare(`UPDATE trials SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
+      this.sql(`UPDATE trials SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
       this.addEvent({
         experimentId: current.experimentId,
         trialId: id,
@@ -196,18 +327,21 @@ export class Store {
       this.refreshExperiment(current.experimentId);
       return this.trial(id);
     })();
+    this.keepSchedulable(moved);
+    return moved;
   }
 
   /** Replaces a trial's placement (the Slurm job id arrives after the trial was scheduled). */
   updatePlacement(id: number, placement: Placement): void {
-    this.db.prepare(`UPDATE trials SET placement_json = ?, updated_at = ? WHERE id = ?`).run(JSON.stringify(placement), this.now(), id);
+    this.sql(`UPDATE trials SET placement_json = ?, updated_at = ? WHERE id = ?`).run(JSON.stringify(placement), this.now(), id);
+    if (this.schedulable?.has(id)) this.keepSchedulable(this.trial(id));
   }
 
   /** Records where a stopping (checkpointing or restarting) trial goes once its workers have exited. */
   setStopTarget(id: number, target: StopTarget, cause: string): void {
     this.db.transaction(() => {
       const trial = this.trial(id);
-      this.db.prepare(`UPDATE trials SET stop_target = ?, updated_at = ? WHERE id = ?`).run(target, this.now(), id);
+      this.sql(`UPDATE trials SET stop_target = ?, updated_at = ? WHERE id = ?`).run(target, this.now(), id);
       this.addEvent({
         experimentId: trial.experimentId,
         trialId: id,
@@ -221,42 +355,51 @@ export class Store {
   recordProgress(trialId: number, kind: MetricRow['kind'], step: number, values: Record<string, unknown>): void {
     const ts = this.now();
     this.db.transaction(() => {
-      this.db.prepare(`INSERT INTO metrics (ts, trial_id, step, kind, json) VALUES (?, ?, ?, ?, ?)`).run(ts, trialId, step, kind, JSON.stringify(values));
+      this.sql(`INSERT INTO metrics (ts, trial_id, step, kind, json) VALUES (?, ?, ?, ?, ?)`).run(ts, trialId, step, kind, JSON.stringify(values));
       if (kind === 'progress')
-        this.db
-          .prepare(`UPDATE trials SET last_step = MAX(last_step, ?), train_loss = ?, tokens_per_second = ?, updated_at = ? WHERE id = ?`)
-          .run(step, values['loss'] ?? null, values['tokensPerSecond'] ?? null, ts, trialId);
+        this.sql(`UPDATE trials SET last_step = MAX(last_step, ?), train_loss = ?, tokens_per_second = ?, updated_at = ? WHERE id = ?`).run(
+          step,
+          values['loss'] ?? null,
+          values['tokensPerSecond'] ?? null,
+          ts,
+          trialId,
+        );
       else if (kind === 'evaluation')
-        this.db
-          .prepare(`UPDATE trials SET valid_loss = ?, valid_perplexity = ?, updated_at = ? WHERE id = ?`)
-          .run(values['loss'] ?? null, values['perplexity'] ?? null, ts, trialId);
+        this.sql(`UPDATE trials SET valid_loss = ?, valid_perplexity = ?, updated_at = ? WHERE id = ?`).run(
+          values['loss'] ?? null,
+          values['perplexity'] ?? null,
+          ts,
+          trialId,
+        );
     })();
   }
 
   recordCheckpoint(trialId: number, step: number, path: string): void {
     const ts = this.now();
     this.db.transaction(() => {
-      this.db.prepare(`INSERT OR REPLACE INTO checkpoints (trial_id, step, path, ts) VALUES (?, ?, ?, ?)`).run(trialId, step, path, ts);
-      this.db.prepare(`UPDATE trials SET last_checkpoint = ?, last_step = MAX(last_step, ?), updated_at = ? WHERE id = ?`).run(path, step, ts, trialId);
+      this.sql(`INSERT OR REPLACE INTO checkpoints (trial_id, step, path, ts) VALUES (?, ?, ?, ?)`).run(trialId, step, path, ts);
+      this.sql(`UPDATE trials SET last_checkpoint = ?, last_step = MAX(last_step, ?), updated_at = ? WHERE id = ?`).run(path, step, ts, trialId);
     })();
   }
 
   metrics(trialId: number, afterId = 0, limit = 10_000): MetricRow[] {
-    return (this.db.prepare(`SELECT * FROM metrics WHERE trial_id = ? AND id > ? ORDER BY id LIMIT ?`).all(trialId, afterId, limit) as Row[]).map(metricRow);
+    return (this.sql(`SELECT * FROM metrics WHERE trial_id = ? AND id > ? ORDER BY id LIMIT ?`).all(trialId, afterId, limit) as Row[]).map(metricRow);
   }
 
   /** Metric rows of every trial of an experiment after `afterId`. */
   experimentMetrics(experimentId: number, afterId = 0, limit = 10_000): MetricRow[] {
     return (
-      this.db
-        .prepare(`SELECT m.* FROM metrics m JOIN trials t ON t.id = m.trial_id WHERE t.experiment_id = ? AND m.id > ? ORDER BY m.id LIMIT ?`)
-        .all(experimentId, afterId, limit) as Row[]
+      this.sql(`SELECT m.* FROM metrics m JOIN trials t ON t.id = m.trial_id WHERE t.experiment_id = ? AND m.id > ? ORDER BY m.id LIMIT ?`).all(
+        experimentId,
+        afterId,
+        limit,
+      ) as Row[]
     ).map(metricRow);
   }
 
   putWorkers(rows: readonly Omit<WorkerRow, 'updatedAt'>[]): void {
     const ts = this.now();
-    const insert = this.db.prepare(
+    const insert = this.sql(
       `INSERT OR REPLACE INTO workers (run, trial_id, rank, agent, host, port, slots_json, pid, state, exit_code, exit_signal, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.db.transaction(() => {
@@ -266,38 +409,51 @@ export class Store {
   }
 
   workerStarted(run: string, rank: number, pid: number): void {
-    this.db
-      .prepare(`UPDATE workers SET state = 'running', pid = ?, updated_at = ? WHERE run = ? AND rank = ? AND state != 'exited'`)
-      .run(pid, this.now(), run, rank);
+    this.sql(`UPDATE workers SET state = 'running', pid = ?, updated_at = ? WHERE run = ? AND rank = ? AND state != 'exited'`).run(pid, this.now(), run, rank);
   }
 
   workerExited(run: string, rank: number, code: number | null, signal: string | null): void {
-    this.db
-      .prepare(`UPDATE workers SET state = 'exited', exit_code = ?, exit_signal = ?, updated_at = ? WHERE run = ? AND rank = ?`)
-      .run(code, signal, this.now(), run, rank);
+    this.sql(`UPDATE workers SET state = 'exited', exit_code = ?, exit_signal = ?, updated_at = ? WHERE run = ? AND rank = ?`).run(
+      code,
+      signal,
+      this.now(),
+      run,
+      rank,
+    );
+  }
+
+  /** Workers of `agent` that have not exited. */
+  liveWorkersOn(agent: string): WorkerRow[] {
+    return (this.sql(`SELECT * FROM workers WHERE agent = ? AND state != 'exited'`).all(agent) as Row[]).map(workerRow);
+  }
+
+  /** Records when each agent was last heard from, in one transaction. */
+  touchAgents(lastSeen: ReadonlyMap<string, number>): void {
+    const update = this.sql(`UPDATE agents SET last_seen = ? WHERE id = ?`);
+    this.db.transaction(() => {
+      for (const [id, ts] of lastSeen) update.run(ts, id);
+    })();
   }
 
   workers(run: string): WorkerRow[] {
-    return (this.db.prepare(`SELECT * FROM workers WHERE run = ? ORDER BY rank`).all(run) as Row[]).map(workerRow);
+    return (this.sql(`SELECT * FROM workers WHERE run = ? ORDER BY rank`).all(run) as Row[]).map(workerRow);
   }
 
   upsertAgent(agent: Omit<AgentRow, 'registeredAt' | 'lastSeen' | 'state'>): void {
     const ts = this.now();
-    this.db
-      .prepare(
-        `INSERT INTO agents (id, host, slots, gpus_json, ports_json, state, last_seen, registered_at) VALUES (?, ?, ?, ?, ?, 'alive', ?, ?)
+    this.sql(
+      `INSERT INTO agents (id, host, slots, gpus_json, ports_json, state, last_seen, registered_at) VALUES (?, ?, ?, ?, ?, 'alive', ?, ?)
          ON CONFLICT(id) DO UPDATE SET host = excluded.host, slots = excluded.slots, gpus_json = excluded.gpus_json, ports_json = excluded.ports_json, state = 'alive', last_seen = excluded.last_seen`,
-      )
-      .run(agent.id, agent.host, agent.slots, JSON.stringify(agent.gpus), JSON.stringify(agent.ports), ts, ts);
+    ).run(agent.id, agent.host, agent.slots, JSON.stringify(agent.gpus), JSON.stringify(agent.ports), ts, ts);
   }
 
   setAgentState(id: string, state: AgentState, lastSeen?: number): void {
-    if (lastSeen === undefined) this.db.prepare(`UPDATE agents SET state = ? WHERE id = ?`).run(state, id);
-    else this.db.prepare(`UPDATE agents SET state = ?, last_seen = ? WHERE id = ?`).run(state, lastSeen, id);
+    if (lastSeen === undefined) this.sql(`UPDATE agents SET state = ? WHERE id = ?`).run(state, id);
+    else this.sql(`UPDATE agents SET state = ?, last_seen = ? WHERE id = ?`).run(state, lastSeen, id);
   }
 
   agents(): AgentRow[] {
-    return (this.db.prepare(`SELECT * FROM agents ORDER BY id`).all() as Row[]).map((r) => ({
+    return (this.sql(`SELECT * FROM agents ORDER BY id`).all() as Row[]).map((r) => ({
       id: String(r['id']),
       host: String(r['host']),
       slots: Number(r['slots']),
@@ -310,17 +466,23 @@ export class Store {
   }
 
   addEvent(event: { experimentId: number | null; trialId: number | null; kind: string; message: string; fromState?: JobState; toState?: JobState }): void {
-    this.db
-      .prepare(`INSERT INTO events (ts, experiment_id, trial_id, kind, from_state, to_state, message) VALUES (?, ?, ?, ?, ?, ?, ?)`)
-      .run(this.now(), event.experimentId, event.trialId, event.kind, event.fromState ?? null, event.toState ?? null, event.message);
+    this.sql(`INSERT INTO events (ts, experiment_id, trial_id, kind, from_state, to_state, message) VALUES (?, ?, ?, ?, ?, ?, ?)`).run(
+      this.now(),
+      event.experimentId,
+      event.trialId,
+      event.kind,
+      event.fromState ?? null,
+      event.toState ?? null,
+      event.message,
+    );
   }
 
   /** Events of one experiment (or of the whole cluster with experimentId null) after `afterId`. */
   events(experimentId: number | null, afterId = 0, limit = 10_000): EventRow[] {
     const rows = (
       experimentId === null
-        ? this.db.prepare(`SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?`).all(afterId, limit)
-        : this.db.prepare(`SELECT * FROM events WHERE experiment_id = ? AND id > ? ORDER BY id LIMIT ?`).all(experimentId, afterId, limit)
+        ? this.sql(`SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?`).all(afterId, limit)
+        : this.sql(`SELECT * FROM events WHERE experiment_id = ? AND id > ? ORDER BY id LIMIT ?`).all(experimentId, afterId, limit)
     ) as Row[];
     return rows.map((r) => ({
       id: Number(r['id']),
@@ -336,26 +498,24 @@ export class Store {
 
   addLogs(experimentId: number, trialId: number, rank: number, lines: readonly string[]): void {
     const ts = this.now();
-    const insert = this.db.prepare(`INSERT INTO logs (ts, experiment_id, trial_id, rank, line) VALUES (?, ?, ?, ?, ?)`);
+    const insert = this.sql(`INSERT INTO logs (ts, experiment_id, trial_id, rank, line) VALUES (?, ?, ?, ?, ?)`);
     this.db.transaction(() => {
       for (const line of lines) insert.run(ts, experimentId, trialId, rank, line);
     })();
   }
 
   logs(experimentId: number, afterId = 0, limit = 10_000): LogRow[] {
-    return (this.db.prepare(`SELECT * FROM logs WHERE experiment_id = ? AND id > ? ORDER BY id LIMIT ?`).all(experimentId, afterId, limit) as Row[]).map(
-      (r) => ({
-        id: Number(r['id']),
-        ts: Number(r['ts']),
-        trialId: Number(r['trial_id']),
-        rank: Number(r['rank']),
-        line: String(r['line']),
-      }),
-    );
+    return (this.sql(`SELECT * FROM logs WHERE experiment_id = ? AND id > ? ORDER BY id LIMIT ?`).all(experimentId, afterId, limit) as Row[]).map((r) => ({
+      id: Number(r['id']),
+      ts: Number(r['ts']),
+      trialId: Number(r['trial_id']),
+      rank: Number(r['rank']),
+      line: String(r['line']),
+    }));
   }
 
   private refreshExperiment(id: number): void {
-    const states = (this.db.prepare(`SELECT state FROM trials WHERE experiment_id = ?`).all(id) as { state: JobState }[]).map((r) => r.state);
-    this.db.prepare(`UPDATE experiments SET state = ?, updated_at = ? WHERE id = ?`).run(experimentState(states), this.now(), id);
+    const states = (this.sql(`SELECT state FROM trials WHERE experiment_id = ?`).all(id) as { state: JobState }[]).map((r) => r.state);
+    this.sql(`UPDATE experiments SET state = ?, updated_at = ? WHERE id = ?`).run(experimentState(states), this.now(), id);
   }
 }

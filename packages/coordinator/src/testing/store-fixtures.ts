@@ -31,6 +31,7 @@ export class StoreFixture {
         preemptible: t.preemptible ?? true,
         workers,
         slotsPerWorker: 1,
+        launcher: t.launcher ?? 'agents',
       },
     ]);
     return this.store.trial(trials[0]!);
