@@ -41,7 +41,7 @@ async function poll<T>(probe: () => Promise<T | undefined>, timeoutMs: number, w
 
 afterAll(() => {
   for (const c of children) c.kill('SIGKILL');
-  rmSync(dir, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 }); // a worker may still be writing its last checkpoint
 });
 
 describe.skipIf(!hasPrometheus)('Prometheus', () => {

@@ -57,6 +57,33 @@ describe('training metrics', () => {
   });
 });
 
+describe('training metrics retention', () => {
+  it("drops a trial's gauge and counter series when asked, keeps other trials', and keeps the step-phase histogram per trial", async () => {
+    const metrics = await collect((provider) => {
+      const m = new TrainingMetrics(provider.getMeter('test'));
+      const seconds = { data: 0.01, compute: 0.8, allReduce: 0.2, optimizer: 0.03 };
+      for (const trial of [0, 1])
+        for (const rank of [0, 1]) {
+          const attrs = { experiment: 'exp', experiment_id: 7, trial, rank, node: `n${rank}` };
+          m.progress({ step: 20, loss: 2.5, lr: 1e-3, gradNorm: 0.7, tokensPerSecond: 1900, seconds, steps: 20 }, attrs);
+          m.speed(1, attrs);
+        }
+      m.forget({ experiment_id: 7, trial: 0 });
+    });
+    const byName = new Map(metrics.map((m) => [m.descriptor.name, m]));
+    for (const name of [METRIC.trainLoss.name, METRIC.steps.name, METRIC.rankSpeed.name])
+      expect(byName.get(name)?.dataPoints.map((p) => [p.attributes['trial'], p.attributes['rank']])).toEqual([
+        [1, 0],
+        [1, 1],
+      ]);
+    // Both trials' phases (a histogram keeps what it saw), without rank or node: one series per trial and phase.
+    const phases = byName.get(METRIC.stepPhase.name)?.dataPoints ?? [];
+    expect(phases).toHaveLength(8);
+    expect(phases.every((p) => p.attributes['rank'] === undefined && p.attributes['node'] === undefined)).toBe(true);
+    expect((phases.find((p) => p.attributes['trial'] === 1 && p.attributes['phase'] === 'compute')?.value as { count: number }).count).toBe(2);
+  });
+});
+
 describe('cluster metrics', () => {
   it('reads jobs, queue and slots from the snapshot at export, and counts restarts', async () => {
     const metrics = await collect((provider) => {

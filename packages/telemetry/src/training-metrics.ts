@@ -4,6 +4,13 @@
  */
 import type { Attributes, Meter } from '@opentelemetry/api';
 import { METRIC, SECONDS_BUCKETS } from './metric-names.js';
+import { RetainedValues } from './retained-values.js';
+
+/** A rank's attributes without the rank and its node. */
+function perTrial(attributes: Attributes): Attributes {
+  const { rank: _rank, node: _node, ...rest } = attributes;
+  return rest;
+}
 
 export interface ProgressSample {
   readonly step: number;
@@ -17,44 +24,64 @@ export interface ProgressSample {
   readonly steps: number;
 }
 
+/**
+ * Gauges and counters keep a value per attribute set only while the trial runs (`forget` drops a
+ * trial's series when its run ends: retained-values.ts); the step-phase histogram is per trial (no
+ * rank or node), so its series grow with trials, not with ranks.
+ */
 export class TrainingMetrics {
-  private readonly loss;
-  private readonly validLoss;
-  private readonly validPerplexity;
-  private readonly validBleu;
-  private readonly lr;
-  private readonly gradNorm;
-  private readonly tokensPerSecond;
+  private readonly loss = new RetainedValues();
+  private readonly validLoss = new RetainedValues();
+  private readonly validPerplexity = new RetainedValues();
+  private readonly validBleu = new RetainedValues();
+  private readonly lr = new RetainedValues();
+  private readonly gradNorm = new RetainedValues();
+  private readonly tokensPerSecond = new RetainedValues();
   private readonly phase;
-  private readonly steps;
-  private readonly memory;
-  private readonly busBandwidth;
-  private readonly bytesSent;
-  private readonly rankSpeed;
-  private readonly goodput;
-  private readonly trialTime;
+  private readonly steps = new RetainedValues();
+  private readonly memory = new RetainedValues();
+  private readonly busBandwidth = new RetainedValues();
+  private readonly bytesSent = new RetainedValues();
+  private readonly rankSpeed = new RetainedValues();
+  private readonly goodput = new RetainedValues();
+  private readonly trialTime = new RetainedValues();
+
+  /** Every instrument's retained values. */
+  private readonly retained: RetainedValues[] = [];
 
   constructor(meter: Meter) {
-    const gauge = (m: (typeof METRIC)[keyof typeof METRIC]) => meter.createGauge(m.name, { description: m.description, unit: m.unit });
-    this.loss = gauge(METRIC.trainLoss);
-    this.validLoss = gauge(METRIC.validLoss);
-    this.validPerplexity = gauge(METRIC.validPerplexity);
-    this.validBleu = gauge(METRIC.validBleu);
-    this.lr = gauge(METRIC.learningRate);
-    this.gradNorm = gauge(METRIC.gradNorm);
-    this.tokensPerSecond = gauge(METRIC.tokensPerSecond);
+    const gauge = (m: (typeof METRIC)[keyof typeof METRIC], values: RetainedValues) => {
+      meter.createObservableGauge(m.name, { description: m.description, unit: m.unit }).addCallback(values.observe);
+      this.retained.push(values);
+    };
+    const counter = (m: (typeof METRIC)[keyof typeof METRIC], values: RetainedValues) => {
+      meter.createObservableCounter(m.name, { description: m.description, unit: m.unit }).addCallback(values.observe);
+      this.retained.push(values);
+    };
+    gauge(METRIC.trainLoss, this.loss);
+    gauge(METRIC.validLoss, this.validLoss);
+    gauge(METRIC.validPerplexity, this.validPerplexity);
+    gauge(METRIC.validBleu, this.validBleu);
+    gauge(METRIC.learningRate, this.lr);
+    gauge(METRIC.gradNorm, this.gradNorm);
+    gauge(METRIC.tokensPerSecond, this.tokensPerSecond);
     this.phase = meter.createHistogram(METRIC.stepPhase.name, {
       description: METRIC.stepPhase.description,
       unit: METRIC.stepPhase.unit,
       advice: { explicitBucketBoundaries: [...SECONDS_BUCKETS] },
     });
-    this.steps = meter.createCounter(METRIC.steps.name, { description: METRIC.steps.description });
-    this.memory = gauge(METRIC.memory);
-    this.busBandwidth = gauge(METRIC.busBandwidth);
-    this.rankSpeed = gauge(METRIC.rankSpeed);
-    this.goodput = gauge(METRIC.goodput);
-    this.trialTime = gauge(METRIC.trialTime);
-    this.bytesSent = meter.createCounter(METRIC.bytesSent.name, { description: METRIC.bytesSent.description, unit: METRIC.bytesSent.unit });
+    counter(METRIC.steps, this.steps);
+    gauge(METRIC.memory, this.memory);
+    gauge(METRIC.busBandwidth, this.busBandwidth);
+    gauge(METRIC.rankSpeed, this.rankSpeed);
+    gauge(METRIC.goodput, this.goodput);
+    gauge(METRIC.trialTime, this.trialTime);
+    counter(METRIC.bytesSent, this.bytesSent);
+  }
+
+  /** Drops the series of every attribute set holding all of `match` (a trial whose run ended: its experiment_id and trial). */
+  forget(match: Attributes): void {
+    for (const values of this.retained) values.forget(match);
   }
 
   /** A rank's memory and all-reduce traffic; `steps` since its previous report. */
@@ -63,35 +90,35 @@ export class TrainingMetrics {
     attributes: Attributes,
   ): void {
     if (r.memory) {
-      this.memory.record(r.memory.rss, { ...attributes, kind: 'rss' });
-      this.memory.record(r.memory.tensors, { ...attributes, kind: 'tensors' });
-      if (r.memory.peakRss !== undefined) this.memory.record(r.memory.peakRss, { ...attributes, kind: 'peak_rss' });
-      if (r.memory.wasmHeap !== undefined) this.memory.record(r.memory.wasmHeap, { ...attributes, kind: 'wasm_heap' });
+      this.memory.set(r.memory.rss, { ...attributes, kind: 'rss' });
+      this.memory.set(r.memory.tensors, { ...attributes, kind: 'tensors' });
+      if (r.memory.peakRss !== undefined) this.memory.set(r.memory.peakRss, { ...attributes, kind: 'peak_rss' });
+      if (r.memory.wasmHeap !== undefined) this.memory.set(r.memory.wasmHeap, { ...attributes, kind: 'wasm_heap' });
     }
     if (r.allReduceBytes !== undefined && r.allReduceBytes > 0) {
       this.bytesSent.add(r.allReduceBytes * Math.max(0, r.steps), attributes);
-      if (r.allReduceSeconds > 0) this.busBandwidth.record(r.allReduceBytes / r.allReduceSeconds / 1e9, attributes);
+      if (r.allReduceSeconds > 0) this.busBandwidth.set(r.allReduceBytes / r.allReduceSeconds / 1e9, attributes);
     }
   }
 
   progress(sample: ProgressSample, attributes: Attributes): void {
-    this.loss.record(sample.loss, attributes);
-    this.lr.record(sample.lr, attributes);
-    this.gradNorm.record(sample.gradNorm, attributes);
-    this.tokensPerSecond.record(sample.tokensPerSecond, attributes);
+    this.loss.set(sample.loss, attributes);
+    this.lr.set(sample.lr, attributes);
+    this.gradNorm.set(sample.gradNorm, attributes);
+    this.tokensPerSecond.set(sample.tokensPerSecond, attributes);
     this.steps.add(Math.max(0, sample.steps), attributes);
     this.phases(sample.seconds, attributes);
   }
 
   /** A rank's speed relative to the fastest rank of its run (see METRIC.rankSpeed). */
   speed(value: number, attributes: Attributes): void {
-    this.rankSpeed.record(value, attributes);
+    this.rankSpeed.set(value, attributes);
   }
 
   /** A trial's goodput and where its wall time went, seconds by use (see METRIC.goodput, METRIC.trialTime). */
   trialGoodput(goodput: number, seconds: Readonly<Record<string, number>>, attributes: Attributes): void {
-    this.goodput.record(goodput, attributes);
-    for (const [use, s] of Object.entries(seconds)) this.trialTime.record(s, { ...attributes, use });
+    this.goodput.set(goodput, attributes);
+    for (const [use, s] of Object.entries(seconds)) this.trialTime.set(s, { ...attributes, use });
   }
 
   /** One step's phase times of one rank. */
@@ -103,13 +130,13 @@ export class TrainingMetrics {
       ['all_reduce', allReduce],
       ['optimizer', optimizer],
     ] as const)
-      this.phase.record(s, { ...attributes, phase });
+      this.phase.record(s, { ...perTrial(attributes), phase });
   }
 
   /** An evaluation's figures; `bleu` only when the worker translated validation pairs. */
   evaluation(e: { loss: number; perplexity: number; bleu?: number }, attributes: Attributes): void {
-    this.validLoss.record(e.loss, attributes);
-    this.validPerplexity.record(e.perplexity, attributes);
-    if (e.bleu !== undefined) this.validBleu.record(e.bleu, attributes);
+    this.validLoss.set(e.loss, attributes);
+    this.validPerplexity.set(e.perplexity, attributes);
+    if (e.bleu !== undefined) this.validBleu.set(e.bleu, attributes);
   }
 }

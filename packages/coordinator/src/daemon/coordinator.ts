@@ -257,12 +257,12 @@ export class Coordinator {
     const run = runId(trial.id, trial.attempt);
     this.stopRequestedAt.delete(trial.id);
     this.runs.delete(run);
-    this.figures.forget(run);
     this.stragglers.forget(run);
     this.recoveries.forget(run);
     this.slurm?.forget(run);
     const ending = runEnding(tracker);
     this.goodput.ended(trial, run, ending === 'failed', this.now());
+    this.figures.forget(run, trial);
     const outcome = runOutcome(trial, ending);
     if (!outcome) return;
     if (outcome.restart) this.clusterMetrics?.restart(this.figures.attributes(trial));

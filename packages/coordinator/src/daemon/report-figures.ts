@@ -98,9 +98,10 @@ export class ReportFigures {
     this.metrics?.trialGoodput(view.goodput, view.seconds, this.attributes(trial));
   }
 
-  /** Drops a finished run's step counters. */
-  forget(run: string): void {
+  /** Drops a finished run's step counters, and its trial's metric series (they come back with its next run). */
+  forget(run: string, trial: TrialRow): void {
     for (const key of [...this.lastStep.keys()]) if (key === run || key.startsWith(`${run}#`)) this.lastStep.delete(key);
+    this.metrics?.forget({ experiment_id: trial.experimentId, trial: trial.idx });
   }
 }
 

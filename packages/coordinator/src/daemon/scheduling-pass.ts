@@ -36,7 +36,11 @@ export function schedulingPass(state: SchedulingState, agents: readonly AgentVie
   const { store } = state;
   const actions: DaemonAction[] = [];
   // Slurm trials: sbatch places them, not this scheduler.
-  const active = activeJobs(store.schedulingRows(ACTIVE_STATES), (t) => t.launcher !== 'slurm');
+  // (By id: which elastic trial grows first must not depend on the order rows were written.)
+  const active = activeJobs(
+    store.schedulingRows(ACTIVE_STATES).sort((a, b) => a.id - b.id),
+    (t) => t.launcher !== 'slurm',
+  );
   const waiting = store.schedulingRows(PENDING_STATES);
   for (const trial of waiting) if (trial.launcher === 'slurm') actions.push({ kind: 'slurm-launch', trialId: trial.id });
   const pending = pendingJobs(waiting.filter((t) => t.launcher !== 'slurm'));

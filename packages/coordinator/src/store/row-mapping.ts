@@ -6,10 +6,14 @@ import type { ExperimentRow, MetricRow, SchedulingRow, TrialRow, WorkerRow } fro
 export type Row = Record<string, unknown>;
 
 export function experimentRow(r: Row): ExperimentRow {
+  return { ...experimentHeader(r), specYaml: String(r['spec_yaml']) };
+}
+
+/** An experiment row without its spec (lists read no spec). */
+export function experimentHeader(r: Row): Omit<ExperimentRow, 'specYaml'> {
   return {
     id: Number(r['id']),
     name: String(r['name']),
-    specYaml: String(r['spec_yaml']),
     state: r['state'] as JobState,
     priority: Number(r['priority']),
     createdAt: Number(r['created_at']),

@@ -9,7 +9,7 @@ import { dirname } from 'node:path';
 import { ACTIVE_STATES, experimentState, PENDING_STATES, transition, type JobState, type StopTarget } from '../jobs/job-state.js';
 import type { Placement } from '../scheduler/cluster-view.js';
 import type { AgentRow, AgentState, EventRow, ExperimentRow, LogRow, MetricRow, SchedulingRow, TrialRow, WorkerRow } from './rows.js';
-import { experimentRow, metricRow, schedulingRow, trialRow, workerRow, type Row } from './row-mapping.js';
+import { experimentHeader, experimentRow, metricRow, schedulingRow, trialRow, workerRow, type Row } from './row-mapping.js';
 import { INDEXES_SQL, MIGRATIONS, SCHEMA_SQL, SCHEMA_VERSION } from './schema-sql.js';
 import { NotFoundError, StaleStateError, StoreOpenError } from './store-errors.js';
 
@@ -193,21 +193,22 @@ export class Store {
    * `newest`; rows always come ids ascending); `total` counts the matches.
    */
   experimentPage(query: { readonly state?: JobState; readonly limit: number; readonly offset: number; readonly newest?: boolean }): {
-    rows: (ExperimentRow & { trials: number; step: number; validLoss: number | null })[];
+    rows: (Omit<ExperimentRow, 'specYaml'> & { trials: number; step: number; validLoss: number | null })[];
     total: number;
   } {
     const where = query.state === undefined ? '' : 'WHERE e.state = ?';
     const args = query.state === undefined ? [] : [query.state];
     const rows = this.sql(
-      `SELECT e.*, count(t.id) AS trial_count, max(coalesce(t.last_step, 0)) AS max_step, min(t.valid_loss) AS best_valid_loss
-       FROM (SELECT * FROM experiments e ${where} ORDER BY e.id ${query.newest ? 'DESC' : ''} LIMIT ? OFFSET ?) e LEFT JOIN trials t ON t.experiment_id = e.id
+      `SELECT e.id, e.name, e.state, e.priority, e.created_at, e.updated_at,
+              count(t.id) AS trial_count, max(coalesce(t.last_step, 0)) AS max_step, min(t.valid_loss) AS best_valid_loss
+       FROM (SELECT id, name, state, priority, created_at, updated_at FROM experiments e ${where} ORDER BY e.id ${query.newest ? 'DESC' : ''} LIMIT ? OFFSET ?) e LEFT JOIN trials t ON t.experiment_id = e.id
        GROUP BY e.id ORDER BY e.id`,
     ).all(...args, query.limit, query.offset) as Row[];
     const total = (this.sql(`SELECT count(*) AS n FROM experiments e ${where}`).get(...args) as { n: number }).n;
     return {
       rows: rows
         .map((r) => ({
-          ...experimentRow(r),
+          ...experimentHeader(r),
           trials: Number(r['trial_count']),
           step: Math.max(0, Number(r['max_step'] ?? 0)),
           validLoss: r['best_valid_loss'] == null ? null : Number(r['best_valid_loss']),
@@ -245,7 +246,7 @@ export class Store {
   }
 
   /**
-   * What the scheduler reads of the trials in `states` (pending or active ones), by id. Served from
+   * What the scheduler reads of the trials in `states` (pending or active ones), in no set order. Served from
    * memory: the rows of every pending and active trial are read once, then kept current by this
    * store's own writes (it is the database's only writer), so a pass never scans the table.
    */
@@ -257,7 +258,7 @@ export class Store {
     }
     const out: SchedulingRow[] = [];
     for (const row of this.schedulable.values()) if (states.includes(row.state)) out.push(row);
-    return out.sort((a, b) => a.id - b.id);
+    return out;
   }
 
   /** The scheduler's copy of a trial just written. */
