@@ -14,6 +14,7 @@
 //          --report-every-s S (10)  --run-s S (120: after the submissions)  --concurrency C (32 submits in flight)
 //          --samples FILE (scheduling pass samples as JSON, for tools/bench/control-plane-plot.mjs)  --json
 //          --profile DIR (the coordinator runs with --cpu-prof into DIR and stops with SIGTERM; no restart)
+//          --dashboard (after the run: the dashboard's first render in headless Chromium, /usr/bin/chromium)
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -53,6 +54,7 @@ function parseArgs(argv) {
     if (flag === '--json') o.json = true;
     else if (flag === '--samples') o.samples = argv[++i];
     else if (flag === '--profile') o.profile = argv[++i];
+    else if (flag === '--dashboard') o.dashboard = true;
     else if (flag === '-h' || flag === '--help') {
       process.stdout.write(
         readFileSync(fileURLToPath(import.meta.url), 'utf8')
@@ -262,6 +264,7 @@ async function main() {
   const stats = await (await fetch(`${serve.url}/api/stats?samples=true`, { headers: auth })).json();
   sampling = false;
   await sampler;
+  const dashboard = o.dashboard ? await dashboardFirstRender(serve.url) : undefined;
   const rss = serve.rssMiB();
   if (o.profile) {
     serve.child.kill('SIGTERM');
@@ -344,6 +347,7 @@ async function main() {
     rss_mib: round(rss),
     db_mib: round(dbMiB),
     trial_states: figures.states,
+    ...(dashboard ? { dashboard_first_render_ms: round(dashboard.ms), dashboard_listed: dashboard.listed, dashboard_header: dashboard.header } : {}),
     restart_to_pass_s: round(passAgainS, 2),
     restart_to_schedule_s: round(scheduledAgainS, 2),
     killed_to_restart_s: round((restartAt - killedAt) / 1000, 2),
@@ -354,6 +358,22 @@ async function main() {
   else for (const [k, v] of Object.entries(result)) process.stdout.write(`${k.padEnd(24)} ${typeof v === 'object' ? JSON.stringify(v) : v}\n`);
   rmSync(dir, { recursive: true, force: true });
   process.exit(0);
+}
+
+/** ms from opening the dashboard in headless Chromium until its experiment list shows, and what it shows. */
+async function dashboardFirstRender(url) {
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const t0 = performance.now();
+    await page.goto(url);
+    await page.locator('#experiments li[data-id]').first().waitFor({ timeout: 60_000 });
+    const ms = performance.now() - t0;
+    return { ms, listed: await page.locator('#experiments li[data-id]').count(), header: await page.locator('#cluster').textContent() };
+  } finally {
+    await browser.close();
+  }
 }
 
 /** For each time slots were freed (a run ended or was stopped), ms until the next gang was placed. */
