@@ -8,8 +8,9 @@
 // `done: stopped` and exit 0; SIGKILL ends it at once. The coordinator cannot tell them from real ones.
 //
 // Reads one JSON config file (argv[2]): { endpoint, serverKey, token, stateDir, slots, hbMs,
-// reportEverySec, agents: [{ id, publicKey, secretKey }] }. Prints "ready N" once every agent said hello.
-import { readFileSync } from 'node:fs';
+// reportEverySec, agents: [{ id, publicKey, secretKey }], statsFile? }. Prints "ready N" once every agent said
+// hello; on SIGTERM writes how late its heartbeat timers fired (ms, each beat) to statsFile.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FakeProcess, NodeAgent, ZmqAgentConnection } from '@orquesta/launch';
 
@@ -92,6 +93,7 @@ class SimWorker extends FakeProcess {
 }
 
 let helloed = 0;
+const timerLags = [];
 const agents = config.agents.map(({ id, publicKey, secretKey }) => {
   let agent;
   const connection = new ZmqAgentConnection({
@@ -127,8 +129,12 @@ for (const [i, { agent }] of agents.entries()) {
       agent.hello();
       helloed++;
       if (helloed === agents.length) process.stdout.write(`ready ${helloed}\n`);
+      // How late this process fires its own heartbeat timers (a late heartbeat may be the agent's doing).
+      let due = Date.now() + agent.heartbeatMs;
       const beat = () => {
+        timerLags.push(Date.now() - due);
         agent.heartbeat();
+        due = Date.now() + agent.heartbeatMs;
         setTimeout(beat, agent.heartbeatMs);
       };
       setTimeout(beat, agent.heartbeatMs);
@@ -140,5 +146,6 @@ for (const [i, { agent }] of agents.entries()) {
 for (const signal of ['SIGTERM', 'SIGINT'])
   process.on(signal, () => {
     for (const { connection } of agents) connection.close();
+    if (config.statsFile) writeFileSync(config.statsFile, JSON.stringify({ timerLags }));
     process.exit(0);
   });

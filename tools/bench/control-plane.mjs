@@ -179,6 +179,7 @@ async function main() {
         slots: o.slotsPerAgent,
         reportEverySec: o.reportEveryS,
         agents: slice,
+        statsFile: join(dir, `agents-${p}.stats.json`),
       }),
     );
     const child = spawn(process.execPath, ['--max-old-space-size=4096', AGENTS, file], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -320,7 +321,12 @@ async function main() {
   };
   after.close();
   await serve.kill();
-  for (const p of agentProcs) p.kill('SIGTERM');
+  await Promise.all(agentProcs.map((p) => new Promise((r) => (p.once('exit', r), p.kill('SIGTERM')))));
+  // How late the agents' own processes fired their heartbeat timers (the simulator's share of any lag).
+  const timerLags = agentProcs.flatMap((_, p) => {
+    const file = join(dir, `agents-${p}.stats.json`);
+    return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')).timerLags : [];
+  });
 
   const result = {
     agents: o.agents,
@@ -336,6 +342,8 @@ async function main() {
     heartbeat_lag_p50_ms: round(stats.heartbeatLag.p50),
     heartbeat_lag_p99_ms: round(stats.heartbeatLag.p99),
     agents_lost: figures.agentLost,
+    agent_timer_lag_p99_ms: round(quantile(timerLags, 0.99)),
+    agent_timer_lag_max_ms: round(quantile(timerLags, 1)),
     free_to_start_p50_ms: round(quantile(figures.freeToStart, 0.5)),
     metric_rows_per_s: round(figures.metricRows / o.runS),
     list_p99_ms: round(quantile(api.list, 0.99)),
