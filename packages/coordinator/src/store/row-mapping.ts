@@ -1,7 +1,7 @@
 /** SQLite rows (snake_case columns, JSON in text columns) to the store's typed rows. */
 import type { JobState, StopTarget } from '../jobs/job-state.js';
 import type { Placement } from '../scheduler/cluster-view.js';
-import type { ExperimentRow, MetricRow, SchedulingRow, TrialRow, WorkerRow } from './rows.js';
+import type { AgentRow, AgentState, EventRow, ExperimentRow, LogRow, MetricRow, SchedulingRow, TrialRow, WorkerRow } from './rows.js';
 
 export type Row = Record<string, unknown>;
 
@@ -90,4 +90,34 @@ export function workerRow(r: Row): WorkerRow {
     exitSignal: (r['exit_signal'] as string | null) ?? null,
     updatedAt: Number(r['updated_at']),
   };
+}
+
+export function agentRow(r: Row): AgentRow {
+  return {
+    id: String(r['id']),
+    host: String(r['host']),
+    slots: Number(r['slots']),
+    gpus: JSON.parse(String(r['gpus_json'])) as string[],
+    ports: JSON.parse(String(r['ports_json'])) as [number, number],
+    state: r['state'] as AgentState,
+    lastSeen: Number(r['last_seen']),
+    registeredAt: Number(r['registered_at']),
+  };
+}
+
+export function eventRow(r: Row): EventRow {
+  return {
+    id: Number(r['id']),
+    ts: Number(r['ts']),
+    experimentId: r['experiment_id'] === null ? null : Number(r['experiment_id']),
+    trialId: r['trial_id'] === null ? null : Number(r['trial_id']),
+    kind: String(r['kind']),
+    fromState: (r['from_state'] as JobState | null) ?? null,
+    toState: (r['to_state'] as JobState | null) ?? null,
+    message: String(r['message']),
+  };
+}
+
+export function logRow(r: Row): LogRow {
+  return { id: Number(r['id']), ts: Number(r['ts']), trialId: Number(r['trial_id']), rank: Number(r['rank']), line: String(r['line']) };
 }

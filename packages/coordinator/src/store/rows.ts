@@ -118,3 +118,30 @@ export interface MetricRow {
   readonly kind: 'progress' | 'evaluation' | 'timing';
   readonly values: Readonly<Record<string, unknown>>;
 }
+
+/** A trial as `createExperiment` inserts it. */
+export interface NewTrial {
+  readonly idx: number;
+  readonly overrides: Readonly<Record<string, unknown>>;
+  readonly specJson: string;
+  readonly checkpointDir: string;
+  readonly maxRestarts: number;
+  readonly priority: number;
+  readonly preemptible: boolean;
+  readonly workers: number;
+  /** resources.min_workers, when the trial is elastic. */
+  readonly minWorkers?: number;
+  readonly slotsPerWorker: number;
+  readonly launcher: 'agents' | 'slurm';
+}
+
+/** Columns a state change may set beside the state. */
+export interface TrialChanges {
+  readonly stopTarget?: StopTarget | null;
+  readonly attempt?: number;
+  readonly restarts?: number;
+  readonly queuedAt?: number;
+  readonly placedAt?: number | null;
+  readonly placement?: Placement | null;
+  readonly priority?: number;
+}

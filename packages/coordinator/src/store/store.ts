@@ -3,83 +3,47 @@
  * events, metrics, checkpoints and logs. Every trial state change and its event row are written in
  * one transaction, so a daemon killed at any point restarts from a consistent file.
  */
-import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { ACTIVE_STATES, experimentState, PENDING_STATES, transition, type JobState, type StopTarget } from '../jobs/job-state.js';
+import type Database from 'better-sqlite3';
+import { experimentState, transition, type JobState, type StopTarget } from '../jobs/job-state.js';
 import type { Placement } from '../scheduler/cluster-view.js';
-import type { AgentRow, AgentState, EventRow, ExperimentRow, LogRow, MetricRow, SchedulingRow, TrialRow, WorkerRow } from './rows.js';
-import { experimentHeader, experimentRow, metricRow, schedulingRow, trialRow, workerRow, type Row } from './row-mapping.js';
-import { INDEXES_SQL, MIGRATIONS, SCHEMA_SQL, SCHEMA_VERSION } from './schema-sql.js';
-import { NotFoundError, StaleStateError, StoreOpenError } from './store-errors.js';
+import type { AgentRow, AgentState, EventRow, ExperimentRow, LogRow, MetricRow, NewTrial, SchedulingRow, TrialChanges, TrialRow, WorkerRow } from './rows.js';
+import { agentRow, eventRow, experimentRow, logRow, metricRow, schedulingRow, trialRow, workerRow, type Row } from './row-mapping.js';
+import { openDatabase } from './open-database.js';
+import { NotFoundError, StaleStateError } from './store-errors.js';
+import { SCHEDULABLE, SchedulableTrials } from './schedulable-trials.js';
+import { countsByState, experimentPage, type ExperimentPage, type ExperimentPageQuery } from './experiment-queries.js';
 
-/** States whose trials a scheduling pass reads. */
-const SCHEDULABLE: readonly JobState[] = [...PENDING_STATES, ...ACTIVE_STATES];
-
-export interface NewTrial {
-  readonly idx: number;
-  readonly overrides: Readonly<Record<string, unknown>>;
-  readonly specJson: string;
-  readonly checkpointDir: string;
-  readonly maxRestarts: number;
-  readonly priority: number;
-  readonly preemptible: boolean;
-  readonly workers: number;
-  /** resources.min_workers, when the trial is elastic. */
-  readonly minWorkers?: number;
-  readonly slotsPerWorker: number;
-  readonly launcher: 'agents' | 'slurm';
-}
-
-/** Columns a state change may set beside the state. */
-export interface TrialChanges {
-  readonly stopTarget?: StopTarget | null;
-  readonly attempt?: number;
-  readonly restarts?: number;
-  readonly queuedAt?: number;
-  readonly placedAt?: number | null;
-  readonly placement?: Placement | null;
-  readonly priority?: number;
-}
+export type { NewTrial, TrialChanges } from './rows.js';
 
 export class Store {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
-  /** Pending and active trials as the scheduler reads them, once first asked for (`schedulingRows`). */
-  private schedulable: Map<number, SchedulingRow> | undefined;
+  /** Pending and active trials as the scheduler reads them. */
+  private readonly schedulable = new SchedulableTrials(() => {
+    const columns = 'id, state, priority, preemptible, workers, min_workers, slots_per_worker, launcher, queued_at, placed_at, placement_json';
+    const placeholders = SCHEDULABLE.map(() => '?').join(',');
+    return (this.sql(`SELECT ${columns} FROM trials WHERE state IN (${placeholders})`).all(...SCHEDULABLE) as Row[]).map(schedulingRow);
+  });
 
-  /** @throws {StoreOpenError} the file cannot be opened or has another schema version. */
   /**
    * @param defer runs the commit of a batch of writes (`batchWrites`) later. Defaults to setImmediate:
    *   one transaction per turn of the event loop.
+   * @throws {StoreOpenError} the file cannot be opened or has another schema version.
    */
   constructor(
     file: string,
     private readonly now: () => number = Date.now,
     private readonly defer: (commit: () => void) => void = setImmediate,
   ) {
-    try {
-      if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-      this.db = new Database(file);
-      this.db.pragma('journal_mode = WAL');
-      this.db.pragma('synchronous = NORMAL');
-      this.db.pragma('foreign_keys = ON');
-      this.db.exec(SCHEMA_SQL);
-    } catch (cause) {
-      throw new StoreOpenError(`cannot open the coordinator database ${file}: ${(cause as Error).message}`, { cause });
-    }
-    const version = this.sql(`SELECT value FROM meta WHERE key = 'schema_version'`).get() as { value: string } | undefined;
-    if (version === undefined) this.sql(`INSERT INTO meta (key, value) VALUES ('schema_version', ?)`).run(String(SCHEMA_VERSION));
-    else if (Number(version.value) !== SCHEMA_VERSION) this.migrate(file, Number(version.value));
-    this.db.exec(INDEXES_SQL);
+    this.db = openDatabase(file);
   }
 
   /** The prepared statement of `text`, prepared once. */
-  private sql(text: string): Database.Statement {
+  private readonly sql = (text: string): Database.Statement => {
     let statement = this.statements.get(text);
     if (!statement) this.statements.set(text, (statement = this.db.prepare(text)));
     return statement;
-  }
+  };
 
   /**
    * Every write from now until the next turn of the event loop shares one transaction (each write that
@@ -106,20 +70,6 @@ export class Store {
   close(): void {
     this.flush();
     this.db.close();
-  }
-
-  /** Brings an older file to SCHEMA_VERSION, one version per transaction. @throws {StoreOpenError} a newer or unknown version. */
-  private migrate(file: string, from: number): void {
-    for (let v = from; v < SCHEMA_VERSION; v++) {
-      const sql = MIGRATIONS[v];
-      if (sql === undefined) break;
-      this.db.transaction(() => {
-        this.db.exec(sql);
-        this.sql(`UPDATE meta SET value = ? WHERE key = 'schema_version'`).run(String(v + 1));
-      })();
-      from = v + 1;
-    }
-    if (from !== SCHEMA_VERSION) throw new StoreOpenError(`${file} has schema version ${from}; this coordinator reads version ${SCHEMA_VERSION}`);
   }
 
   /** Keeps a trial's goodput ledger state (JSON). */
@@ -183,51 +133,23 @@ export class Store {
       });
       return { id, trials: ids };
     })();
-    for (const trial of created.trials) this.keepSchedulable(this.trial(trial));
+    for (const trial of created.trials) this.schedulable.keep(this.trial(trial));
     return created;
   }
 
-  /**
-   * A page of experiments with their trials' figures (count, furthest step, best validation loss), in
-   * one query: `state` filters, `offset` and `limit` page (ids ascending, or from the newest with
-   * `newest`; rows always come ids ascending); `total` counts the matches.
-   */
-  experimentPage(query: { readonly state?: JobState; readonly limit: number; readonly offset: number; readonly newest?: boolean }): {
-    rows: (Omit<ExperimentRow, 'specYaml'> & { trials: number; step: number; validLoss: number | null })[];
-    total: number;
-  } {
-    const where = query.state === undefined ? '' : 'WHERE e.state = ?';
-    const args = query.state === undefined ? [] : [query.state];
-    const rows = this.sql(
-      `SELECT e.id, e.name, e.state, e.priority, e.created_at, e.updated_at,
-              count(t.id) AS trial_count, max(coalesce(t.last_step, 0)) AS max_step, min(t.valid_loss) AS best_valid_loss
-       FROM (SELECT id, name, state, priority, created_at, updated_at FROM experiments e ${where} ORDER BY e.id ${query.newest ? 'DESC' : ''} LIMIT ? OFFSET ?) e LEFT JOIN trials t ON t.experiment_id = e.id
-       GROUP BY e.id ORDER BY e.id`,
-    ).all(...args, query.limit, query.offset) as Row[];
-    const total = (this.sql(`SELECT count(*) AS n FROM experiments e ${where}`).get(...args) as { n: number }).n;
-    return {
-      rows: rows
-        .map((r) => ({
-          ...experimentHeader(r),
-          trials: Number(r['trial_count']),
-          step: Math.max(0, Number(r['max_step'] ?? 0)),
-          validLoss: r['best_valid_loss'] == null ? null : Number(r['best_valid_loss']),
-        }))
-        .sort((a, b) => a.id - b.id),
-      total,
-    };
+  /** A page of experiments with their trials' figures (experiment-queries.ts). */
+  experimentPage(query: ExperimentPageQuery): ExperimentPage {
+    return experimentPage(this.sql, query);
   }
 
   /** How many trials are in each state. */
   trialCounts(): Record<string, number> {
-    const rows = this.sql(`SELECT state, count(*) AS n FROM trials GROUP BY state`).all() as { state: string; n: number }[];
-    return Object.fromEntries(rows.map((r) => [r.state, r.n]));
+    return countsByState(this.sql, 'trials');
   }
 
   /** How many experiments are in each state. */
   experimentCounts(): Record<string, number> {
-    const rows = this.sql(`SELECT state, count(*) AS n FROM experiments GROUP BY state`).all() as { state: string; n: number }[];
-    return Object.fromEntries(rows.map((r) => [r.state, r.n]));
+    return countsByState(this.sql, 'experiments');
   }
 
   listExperiments(): ExperimentRow[] {
@@ -245,40 +167,9 @@ export class Store {
     return (this.sql(`SELECT * FROM trials WHERE experiment_id = ? ORDER BY idx`).all(experimentId) as Row[]).map(trialRow);
   }
 
-  /**
-   * What the scheduler reads of the trials in `states` (pending or active ones), in no set order. Served from
-   * memory: the rows of every pending and active trial are read once, then kept current by this
-   * store's own writes (it is the database's only writer), so a pass never scans the table.
-   */
+  /** What the scheduler reads of the trials in `states` (pending or active ones), from memory (schedulable-trials.ts). */
   schedulingRows(states: readonly JobState[]): SchedulingRow[] {
-    if (this.schedulable === undefined) {
-      const columns = 'id, state, priority, preemptible, workers, min_workers, slots_per_worker, launcher, queued_at, placed_at, placement_json';
-      const rows = this.sql(`SELECT ${columns} FROM trials WHERE state IN (${SCHEDULABLE.map(() => '?').join(',')}) ORDER BY id`).all(...SCHEDULABLE) as Row[];
-      this.schedulable = new Map(rows.map((r) => [Number(r['id']), schedulingRow(r)]));
-    }
-    const out: SchedulingRow[] = [];
-    for (const row of this.schedulable.values()) if (states.includes(row.state)) out.push(row);
-    return out;
-  }
-
-  /** The scheduler's copy of a trial just written. */
-  private keepSchedulable(trial: TrialRow): void {
-    if (this.schedulable === undefined) return;
-    if (!SCHEDULABLE.includes(trial.state)) this.schedulable.delete(trial.id);
-    else
-      this.schedulable.set(trial.id, {
-        id: trial.id,
-        state: trial.state,
-        priority: trial.priority,
-        preemptible: trial.preemptible,
-        workers: trial.workers,
-        minWorkers: trial.minWorkers,
-        slotsPerWorker: trial.slotsPerWorker,
-        launcher: trial.launcher,
-        queuedAt: trial.queuedAt,
-        placedAt: trial.placedAt,
-        placement: trial.placement,
-      });
+    return this.schedulable.rows(states);
   }
 
   trialsIn(states: readonly JobState[]): TrialRow[] {
@@ -328,14 +219,14 @@ export class Store {
       this.refreshExperiment(current.experimentId);
       return this.trial(id);
     })();
-    this.keepSchedulable(moved);
+    this.schedulable.keep(moved);
     return moved;
   }
 
   /** Replaces a trial's placement (the Slurm job id arrives after the trial was scheduled). */
   updatePlacement(id: number, placement: Placement): void {
     this.sql(`UPDATE trials SET placement_json = ?, updated_at = ? WHERE id = ?`).run(JSON.stringify(placement), this.now(), id);
-    if (this.schedulable?.has(id)) this.keepSchedulable(this.trial(id));
+    if (this.schedulable.has(id)) this.schedulable.keep(this.trial(id));
   }
 
   /** Records where a stopping (checkpointing or restarting) trial goes once its workers have exited. */
@@ -454,16 +345,7 @@ export class Store {
   }
 
   agents(): AgentRow[] {
-    return (this.sql(`SELECT * FROM agents ORDER BY id`).all() as Row[]).map((r) => ({
-      id: String(r['id']),
-      host: String(r['host']),
-      slots: Number(r['slots']),
-      gpus: JSON.parse(String(r['gpus_json'])) as string[],
-      ports: JSON.parse(String(r['ports_json'])) as [number, number],
-      state: r['state'] as AgentState,
-      lastSeen: Number(r['last_seen']),
-      registeredAt: Number(r['registered_at']),
-    }));
+    return (this.sql(`SELECT * FROM agents ORDER BY id`).all() as Row[]).map(agentRow);
   }
 
   addEvent(event: { experimentId: number | null; trialId: number | null; kind: string; message: string; fromState?: JobState; toState?: JobState }): void {
@@ -485,16 +367,7 @@ export class Store {
         ? this.sql(`SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?`).all(afterId, limit)
         : this.sql(`SELECT * FROM events WHERE experiment_id = ? AND id > ? ORDER BY id LIMIT ?`).all(experimentId, afterId, limit)
     ) as Row[];
-    return rows.map((r) => ({
-      id: Number(r['id']),
-      ts: Number(r['ts']),
-      experimentId: r['experiment_id'] === null ? null : Number(r['experiment_id']),
-      trialId: r['trial_id'] === null ? null : Number(r['trial_id']),
-      kind: String(r['kind']),
-      fromState: (r['from_state'] as JobState | null) ?? null,
-      toState: (r['to_state'] as JobState | null) ?? null,
-      message: String(r['message']),
-    }));
+    return rows.map(eventRow);
   }
 
   addLogs(experimentId: number, trialId: number, rank: number, lines: readonly string[]): void {
@@ -506,13 +379,7 @@ export class Store {
   }
 
   logs(experimentId: number, afterId = 0, limit = 10_000): LogRow[] {
-    return (this.sql(`SELECT * FROM logs WHERE experiment_id = ? AND id > ? ORDER BY id LIMIT ?`).all(experimentId, afterId, limit) as Row[]).map((r) => ({
-      id: Number(r['id']),
-      ts: Number(r['ts']),
-      trialId: Number(r['trial_id']),
-      rank: Number(r['rank']),
-      line: String(r['line']),
-    }));
+    return (this.sql(`SELECT * FROM logs WHERE experiment_id = ? AND id > ? ORDER BY id LIMIT ?`).all(experimentId, afterId, limit) as Row[]).map(logRow);
   }
 
   private refreshExperiment(id: number): void {
