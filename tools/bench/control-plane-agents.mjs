@@ -3,7 +3,7 @@
 // real NodeAgent with its own routing id, its own CURVE key pair (listed in the coordinator's
 // --agent-keys file) and its own ZeroMQ DEALER to the coordinator's control socket. Their workers are
 // not processes: a simulated worker reports every --report-every-s seconds (rank 0 `progress` with a
-// loss, the others `timing`), a checkpoint every 3 reports, and `done` when its steps are up (10 steps
+// loss and where its time went, the others `timing`; all with memory and all-reduce bytes), a checkpoint every 3 reports, and `done` when its steps are up (10 steps
 // per simulated second, max_steps from the spec), then exits 0; SIGTERM makes it checkpoint, report
 // `done: stopped` and exit 0; SIGKILL ends it at once. The coordinator cannot tell them from real ones.
 //
@@ -25,6 +25,7 @@ class SimWorker extends FakeProcess {
     const spec = JSON.parse(readFileSync(env.ORQUESTA_SPEC, 'utf8'));
     this.maxSteps = spec.training.max_steps;
     this.step = 0;
+    this.reportedStep = 0;
     this.reports = 0;
     this.startedAt = Date.now();
     setImmediate(() => {
@@ -54,6 +55,16 @@ class SimWorker extends FakeProcess {
     if (this.exited) return;
     this.step = Math.min(this.maxSteps, Math.floor(((Date.now() - this.startedAt) / 1000) * STEPS_PER_SECOND));
     const seconds = { data: 0.01, compute: 0.07, allReduce: 0.015, optimizer: 0.005 };
+    // What a real worker adds to every report: its memory, the bytes of one step's all-reduce, the
+    // compute seconds since its previous report (stragglers), and rank 0 where its time went (goodput).
+    const steps = this.step - this.reportedStep;
+    this.reportedStep = this.step;
+    const resources = {
+      memory: { rss: 6e8 + this.rank * 1e6, tensors: 2e8, peakRss: 7e8, wasmHeap: 4e8 },
+      allReduceBytes: 4_000_000,
+      computeWindow: { steps, seconds: steps * seconds.compute },
+    };
+    const age = (Date.now() - this.startedAt) / 1000;
     if (this.rank === 0)
       this.report({
         v: 1,
@@ -65,8 +76,10 @@ class SimWorker extends FakeProcess {
         gradNorm: 1,
         tokensPerSecond: 20_000,
         seconds,
+        ...resources,
+        time: { startup: 0, steps: age * 0.95, evaluation: 0, checkpoint: age * 0.03, other: age * 0.02 },
       });
-    else this.report({ v: 1, type: 'timing', rank: this.rank, step: this.step, seconds });
+    else this.report({ v: 1, type: 'timing', rank: this.rank, step: this.step, seconds, ...resources });
     if (++this.reports % 3 === 0 && this.rank === 0) this.report({ v: 1, type: 'checkpoint', step: this.step, path: `sim/step-${this.step}` });
     if (this.step >= this.maxSteps) this.finish('max_steps');
   }

@@ -90,16 +90,26 @@ describe.skipIf(!hasPrometheus)('Prometheus', () => {
     );
     expect(sample.metric).toMatchObject({ experiment: 'scraped', trial: '0', rank: '0', job: 'orquesta' });
     expect(Number(sample.value[1])).toBeGreaterThan(0);
+    // Every rank's memory is one series per trial: the largest of its ranks'.
     const memory = await poll(
       async () => {
         const result = await instant('orquesta_train_memory_bytes{experiment="scraped",kind="rss"}');
-        return result.length === 2 ? result : undefined;
+        return result.length === 1 ? result : undefined;
       },
       30_000,
-      'the memory of both ranks',
+      "the trial's memory",
     );
-    expect(memory.map((r) => `${r.metric['rank']}@${r.metric['node']}`).sort()).toEqual(['0@p1', '1@p2']);
-    expect(memory.every((r) => Number(r.value[1]) > 50e6)).toBe(true);
+    expect(memory[0]?.metric).toMatchObject({ trial: '0' });
+    expect(memory[0]?.metric['rank']).toBeUndefined();
+    expect(Number(memory[0]?.value[1])).toBeGreaterThan(50e6);
+    // Step phases: the trial's mean over its ranks, and the cluster's histogram by phase.
+    const phase = await poll(
+      async () => (await instant('orquesta_train_step_phase_mean_seconds{experiment="scraped",phase="compute"}'))[0],
+      30_000,
+      "the trial's mean compute seconds per step",
+    );
+    expect(Number(phase.value[1])).toBeGreaterThan(0);
+    expect((await instant('orquesta_train_step_phase_seconds_count{phase="compute"}')).map((r) => r.metric['experiment'])).toEqual([undefined]);
     const agentText = await (await fetch(`http://127.0.0.1:${agentMetrics}/metrics`)).text();
     expect(agentText).toMatch(/^orquesta_agent_slots\{[^}]*\} 1$/m);
     expect(agentText).toMatch(/^orquesta_agent_workers\{[^}]*\} 1$/m);

@@ -1,7 +1,8 @@
 /**
  * Every metric Orquesta emits: OpenTelemetry name (`orquesta.` prefix; Prometheus shows dots as
  * underscores and counters with `_total`; names of values in seconds end in `_seconds`), unit and meaning.
- * Attributes stay low-cardinality: experiment, trial, rank, node, phase, state, agent.
+ * Attributes stay low-cardinality: experiment, trial, rank, node, phase, state, agent; a series per trial or rank lives
+ * only while its run does.
  */
 export const METRIC = {
   trainLoss: {
@@ -26,25 +27,32 @@ export const METRIC = {
   stepPhase: {
     name: 'orquesta.train.step_phase_seconds',
     unit: 's',
-    description: 'Seconds per step spent in one phase (attribute phase: data, compute, all_reduce, optimizer), per rank.',
+    description:
+      "Seconds per step spent in one phase (attribute phase: data, compute, all_reduce, optimizer): every rank's reports of every trial, one series per phase (the cluster's distribution; per trial: step_phase_mean_seconds).",
+  },
+  stepPhaseMean: {
+    name: 'orquesta.train.step_phase_mean_seconds',
+    unit: 's',
+    description: "Seconds per step spent in one phase (attribute phase), per trial: the mean over its ranks of each rank's latest report.",
   },
   steps: { name: 'orquesta.train.steps', unit: '', description: 'Optimizer steps reported.' },
   memory: {
     name: 'orquesta.train.memory_bytes',
     unit: 'By',
     description:
-      "Worker memory in bytes (attribute kind: rss; peak_rss, the peak so far; tensors, tfjs tensor memory; wasm_heap, the wasm backends' heap), per rank.",
+      "Worker memory in bytes (attribute kind: rss; peak_rss, the peak so far; tensors, tfjs tensor memory; wasm_heap, the wasm backends' heap), per trial: the largest of its ranks' latest reports.",
   },
   busBandwidth: {
     name: 'orquesta.train.all_reduce_bus_bandwidth',
     unit: 'GB/s',
-    description: 'All-reduce bus bandwidth of the last reported step, GB/s (bytes sent per rank / all-reduce seconds), per rank.',
+    description:
+      "All-reduce bus bandwidth of the last reported step, GB/s (bytes sent per rank / all-reduce seconds), per trial: the lowest of its ranks' latest reports.",
   },
   rankSpeed: {
     name: 'orquesta.train.rank_speed',
     unit: '',
     description:
-      "A rank's compute speed relative to the fastest rank of its run (the fastest rank's compute seconds per step / its own, smoothed): 1 = as fast, 0.5 = twice as slow; per rank.",
+      "Compute speed relative to the fastest rank of the run (the fastest rank's compute seconds per step / a rank's own, smoothed): 1 = as fast, 0.5 = twice as slow; per trial, its slowest rank's (`orquesta status` lists every rank's).",
   },
   goodput: {
     name: 'orquesta.trial.goodput',
@@ -58,7 +66,11 @@ export const METRIC = {
     description:
       "Where a trial's wall time went since it was first placed, by `use`: productive, startup, replayed, recovery, evaluation, checkpoint, stalls (they sum to the wall time).",
   },
-  bytesSent: { name: 'orquesta.train.all_reduce_bytes_sent', unit: 'By', description: 'Bytes sent in gradient all-reduces, per rank.' },
+  bytesSent: {
+    name: 'orquesta.train.all_reduce_bytes_sent',
+    unit: 'By',
+    description: 'Bytes sent in gradient all-reduces, per trial: the sum over its ranks.',
+  },
   restarts: { name: 'orquesta.cluster.restarts', unit: '', description: 'Trial restarts from a checkpoint after a failure.' },
   jobs: { name: 'orquesta.cluster.jobs', unit: '', description: 'Trials by state (attribute state).' },
   queueLength: { name: 'orquesta.cluster.queue_length', unit: '', description: 'Trials waiting for slots (queued or preempted).' },

@@ -58,29 +58,70 @@ describe('training metrics', () => {
 });
 
 describe('training metrics retention', () => {
-  it("drops a trial's gauge and counter series when asked, keeps other trials', and keeps the step-phase histogram per trial", async () => {
+  it("drops a trial's gauge and counter series when asked, keeps other trials', and keeps one step-phase histogram per phase", async () => {
     const metrics = await collect((provider) => {
       const m = new TrainingMetrics(provider.getMeter('test'));
-      const seconds = { data: 0.01, compute: 0.8, allReduce: 0.2, optimizer: 0.03 };
       for (const trial of [0, 1])
         for (const rank of [0, 1]) {
+          const seconds = { data: 0.01, compute: 0.8 + rank * 0.2 + trial, allReduce: 0.2, optimizer: 0.03 };
           const attrs = { experiment: 'exp', experiment_id: 7, trial, rank, node: `n${rank}` };
           m.progress({ step: 20, loss: 2.5, lr: 1e-3, gradNorm: 0.7, tokensPerSecond: 1900, seconds, steps: 20 }, attrs);
           m.speed(1, attrs);
         }
+      // A rank's newer report replaces its older one in its trial's mean.
+      m.phases({ data: 0.01, compute: 1.4, allReduce: 0.2, optimizer: 0.03 }, { experiment: 'exp', experiment_id: 7, trial: 1, rank: 0, node: 'n0' });
       m.forget({ experiment_id: 7, trial: 0 });
     });
     const byName = new Map(metrics.map((m) => [m.descriptor.name, m]));
-    for (const name of [METRIC.trainLoss.name, METRIC.steps.name, METRIC.rankSpeed.name])
+    for (const name of [METRIC.trainLoss.name, METRIC.steps.name])
       expect(byName.get(name)?.dataPoints.map((p) => [p.attributes['trial'], p.attributes['rank']])).toEqual([
         [1, 0],
         [1, 1],
       ]);
-    // Both trials' phases (a histogram keeps what it saw), without rank or node: one series per trial and phase.
+    // What every rank reports is one series per trial.
+    expect(byName.get(METRIC.rankSpeed.name)?.dataPoints.map((p) => [p.attributes['trial'], p.attributes['rank']])).toEqual([[1, undefined]]);
+    // The histogram keeps what it saw, one series per phase: 5 reports, of both trials.
     const phases = byName.get(METRIC.stepPhase.name)?.dataPoints ?? [];
-    expect(phases).toHaveLength(8);
-    expect(phases.every((p) => p.attributes['rank'] === undefined && p.attributes['node'] === undefined)).toBe(true);
-    expect((phases.find((p) => p.attributes['trial'] === 1 && p.attributes['phase'] === 'compute')?.value as { count: number }).count).toBe(2);
+    expect(phases.map((p) => p.attributes)).toEqual([{ phase: 'data' }, { phase: 'compute' }, { phase: 'all_reduce' }, { phase: 'optimizer' }]);
+    expect((phases[1]?.value as { count: number }).count).toBe(5);
+    // The mean of trial 1's ranks' latest compute seconds (1.4 and 2.0), without rank or node; trial 0's series is gone.
+    const means = byName.get(METRIC.stepPhaseMean.name)?.dataPoints ?? [];
+    expect(means).toHaveLength(4);
+    expect(means.every((p) => p.attributes['trial'] === 1 && p.attributes['rank'] === undefined && p.attributes['node'] === undefined)).toBe(true);
+    expect(means.find((p) => p.attributes['phase'] === 'compute')?.value).toBeCloseTo(1.7, 9);
+  });
+});
+
+describe('metrics of every rank, per trial', () => {
+  it("keeps the largest memory, the lowest bandwidth and speed, and the sum of bytes sent over a trial's ranks", async () => {
+    const metrics = await collect((provider) => {
+      const m = new TrainingMetrics(provider.getMeter('test'));
+      const report = (trial: number, rank: number, rss: number, allReduceSeconds: number, steps: number) =>
+        m.resources({ memory: { rss, tensors: 1e6 }, allReduceBytes: 1e9, allReduceSeconds, steps }, { experiment_id: 3, trial, rank, node: `n${rank}` });
+      report(0, 0, 5e8, 0.5, 10);
+      report(0, 1, 9e8, 1, 10);
+      report(0, 1, 7e8, 0.25, 5); // rank 1's newer report replaces its memory and bandwidth, and adds to its bytes
+      report(1, 0, 1e8, 1, 1);
+      m.speed(1, { experiment_id: 3, trial: 0, rank: 0 });
+      m.speed(0.5, { experiment_id: 3, trial: 0, rank: 1 });
+    });
+    const byName = new Map(metrics.map((m) => [m.descriptor.name, m]));
+    const points = (name: string) => byName.get(name)?.dataPoints.map((p) => [p.attributes, p.value]);
+    expect(points(METRIC.memory.name)).toEqual([
+      [{ experiment_id: 3, trial: 0, kind: 'rss' }, 7e8],
+      [{ experiment_id: 3, trial: 0, kind: 'tensors' }, 1e6],
+      [{ experiment_id: 3, trial: 1, kind: 'rss' }, 1e8],
+      [{ experiment_id: 3, trial: 1, kind: 'tensors' }, 1e6],
+    ]);
+    expect(points(METRIC.busBandwidth.name)).toEqual([
+      [{ experiment_id: 3, trial: 0 }, 2],
+      [{ experiment_id: 3, trial: 1 }, 1],
+    ]);
+    expect(points(METRIC.bytesSent.name)).toEqual([
+      [{ experiment_id: 3, trial: 0 }, 25e9],
+      [{ experiment_id: 3, trial: 1 }, 1e9],
+    ]);
+    expect(points(METRIC.rankSpeed.name)).toEqual([[{ experiment_id: 3, trial: 0 }, 0.5]]);
   });
 });
 

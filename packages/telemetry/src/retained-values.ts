@@ -5,42 +5,29 @@
  * that grows without end (and past the SDK's cardinality limit, new series silently overflow).
  */
 import type { Attributes, ObservableResult } from '@opentelemetry/api';
+import { ScopedSeries } from './scoped-series.js';
 
 export class RetainedValues {
-  private readonly values = new Map<string, { readonly attributes: Attributes; value: number }>();
+  private readonly series = new ScopedSeries<{ readonly attributes: Attributes; value: number }>();
 
   set(value: number, attributes: Attributes): void {
-    const key = keyOf(attributes);
-    const entry = this.values.get(key);
-    if (entry) entry.value = value;
-    else this.values.set(key, { attributes, value });
+    this.series.upsert(attributes, () => ({ attributes, value })).value = value;
   }
 
   add(delta: number, attributes: Attributes): void {
-    const key = keyOf(attributes);
-    const entry = this.values.get(key);
-    if (entry) entry.value += delta;
-    else this.values.set(key, { attributes, value: delta });
+    this.series.upsert(attributes, () => ({ attributes, value: 0 })).value += delta;
   }
 
   /** Drops every attribute set that holds all of `match`'s attributes. */
   forget(match: Attributes): void {
-    const pairs = Object.entries(match);
-    for (const [key, entry] of this.values) if (pairs.every(([k, v]) => entry.attributes[k] === v)) this.values.delete(key);
+    this.series.forget(match);
   }
 
   get size(): number {
-    return this.values.size;
+    return this.series.size;
   }
 
   observe = (result: ObservableResult): void => {
-    for (const { attributes, value } of this.values.values()) result.observe(value, attributes);
+    for (const { attributes, value } of this.series.values()) result.observe(value, attributes);
   };
-}
-
-function keyOf(attributes: Attributes): string {
-  return Object.keys(attributes)
-    .sort()
-    .map((k) => `${k}=${String(attributes[k])}`)
-    .join('\u0000');
 }

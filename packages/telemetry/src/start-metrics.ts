@@ -24,7 +24,15 @@ export interface MetricsOptions {
   /** Push period, in ms. Defaults to 10,000. */
   readonly otlpIntervalMs?: number;
   readonly attributes?: Record<string, string>;
+  /**
+   * Series per instrument before the SDK folds the rest into one `otel.metric.overflow` series.
+   * Defaults to 50,000 (the SDK's own 2,000 is reached by per-trial series at about 300 running trials).
+   */
+  readonly cardinalityLimit?: number;
 }
+
+/** See MetricsOptions.cardinalityLimit. */
+export const DEFAULT_CARDINALITY_LIMIT = 50_000;
 
 export function startMetrics(service: string, options: MetricsOptions = {}): MetricsSetup {
   const exporter = new PrometheusExporter({ preventServerStart: true });
@@ -36,7 +44,11 @@ export function startMetrics(service: string, options: MetricsOptions = {}): Met
         exportIntervalMillis: options.otlpIntervalMs ?? 10_000,
       }),
     );
-  const provider = new MeterProvider({ resource: resourceFromAttributes({ 'service.name': service, ...options.attributes }), readers });
+  const provider = new MeterProvider({
+    resource: resourceFromAttributes({ 'service.name': service, ...options.attributes }),
+    readers,
+    views: [{ instrumentName: '*', aggregationCardinalityLimit: options.cardinalityLimit ?? DEFAULT_CARDINALITY_LIMIT }],
+  });
   metrics.setGlobalMeterProvider(provider);
   return {
     meter: provider.getMeter('orquesta'),

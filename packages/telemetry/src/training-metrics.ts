@@ -4,13 +4,11 @@
  */
 import type { Attributes, Meter } from '@opentelemetry/api';
 import { METRIC, SECONDS_BUCKETS } from './metric-names.js';
+import { OVER_RANKS, OverRanks } from './over-ranks.js';
 import { RetainedValues } from './retained-values.js';
 
-/** A rank's attributes without the rank and its node. */
-function perTrial(attributes: Attributes): Attributes {
-  const { rank: _rank, node: _node, ...rest } = attributes;
-  return rest;
-}
+/** What an observable instrument reads at each collection, and drops when a trial's run ends. */
+type Retained = Pick<RetainedValues, 'observe' | 'forget'>;
 
 export interface ProgressSample {
   readonly step: number;
@@ -26,8 +24,10 @@ export interface ProgressSample {
 
 /**
  * Gauges and counters keep a value per attribute set only while the trial runs (`forget` drops a
- * trial's series when its run ends: retained-values.ts); the step-phase histogram is per trial (no
- * rank or node), so its series grow with trials, not with ranks.
+ * trial's series when its run ends: retained-values.ts). What every rank reports (step phases,
+ * memory, all-reduce traffic, speed) is one series per trial, over its ranks (over-ranks.ts); step
+ * phases also go to one histogram per phase for the whole cluster (a histogram keeps every attribute
+ * set it ever saw, so one per trial would grow with every trial run).
  */
 export class TrainingMetrics {
   private readonly loss = new RetainedValues();
@@ -38,23 +38,27 @@ export class TrainingMetrics {
   private readonly gradNorm = new RetainedValues();
   private readonly tokensPerSecond = new RetainedValues();
   private readonly phase;
+  private readonly phaseMean = new OverRanks(OVER_RANKS.mean);
   private readonly steps = new RetainedValues();
-  private readonly memory = new RetainedValues();
-  private readonly busBandwidth = new RetainedValues();
-  private readonly bytesSent = new RetainedValues();
-  private readonly rankSpeed = new RetainedValues();
+  /** The largest of the trial's ranks. */
+  private readonly memory = new OverRanks(OVER_RANKS.max);
+  /** The slowest of the trial's ranks. */
+  private readonly busBandwidth = new OverRanks(OVER_RANKS.min);
+  private readonly bytesSent = new OverRanks(OVER_RANKS.sum);
+  /** The slowest of the trial's ranks. */
+  private readonly rankSpeed = new OverRanks(OVER_RANKS.min);
   private readonly goodput = new RetainedValues();
   private readonly trialTime = new RetainedValues();
 
   /** Every instrument's retained values. */
-  private readonly retained: RetainedValues[] = [];
+  private readonly retained: Retained[] = [];
 
   constructor(meter: Meter) {
-    const gauge = (m: (typeof METRIC)[keyof typeof METRIC], values: RetainedValues) => {
+    const gauge = (m: (typeof METRIC)[keyof typeof METRIC], values: Retained) => {
       meter.createObservableGauge(m.name, { description: m.description, unit: m.unit }).addCallback(values.observe);
       this.retained.push(values);
     };
-    const counter = (m: (typeof METRIC)[keyof typeof METRIC], values: RetainedValues) => {
+    const counter = (m: (typeof METRIC)[keyof typeof METRIC], values: Retained) => {
       meter.createObservableCounter(m.name, { description: m.description, unit: m.unit }).addCallback(values.observe);
       this.retained.push(values);
     };
@@ -70,6 +74,7 @@ export class TrainingMetrics {
       unit: METRIC.stepPhase.unit,
       advice: { explicitBucketBoundaries: [...SECONDS_BUCKETS] },
     });
+    gauge(METRIC.stepPhaseMean, this.phaseMean);
     counter(METRIC.steps, this.steps);
     gauge(METRIC.memory, this.memory);
     gauge(METRIC.busBandwidth, this.busBandwidth);
@@ -121,7 +126,7 @@ export class TrainingMetrics {
     for (const [use, s] of Object.entries(seconds)) this.trialTime.set(s, { ...attributes, use });
   }
 
-  /** One step's phase times of one rank. */
+  /** One rank's latest seconds per step by phase: its trial's mean, and the cluster's histogram. */
   phases(seconds: ProgressSample['seconds'], attributes: Attributes): void {
     const { data, compute, allReduce, optimizer } = seconds;
     for (const [phase, s] of [
@@ -129,8 +134,10 @@ export class TrainingMetrics {
       ['compute', compute],
       ['all_reduce', allReduce],
       ['optimizer', optimizer],
-    ] as const)
-      this.phase.record(s, { ...perTrial(attributes), phase });
+    ] as const) {
+      this.phase.record(s, { phase });
+      this.phaseMean.set(s, { ...attributes, phase });
+    }
   }
 
   /** An evaluation's figures; `bleu` only when the worker translated validation pairs. */

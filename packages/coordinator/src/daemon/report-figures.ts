@@ -14,8 +14,8 @@ type Figures = Extract<WorkerReport, { type: 'progress' | 'timing' | 'evaluation
 
 export class ReportFigures {
   private readonly metrics: TrainingMetrics | undefined;
-  /** Last reported step by run (rank 0) and by `run#rank` (other ranks), to count steps between reports. */
-  private readonly lastStep = new Map<string, number>();
+  /** Last reported step by run, of rank 0's progress (-1) and of each rank's timing, to count steps between reports. */
+  private readonly lastStep = new Map<string, Map<number, number>>();
   /** Experiment names by id (a name never changes). */
   private readonly names = new Map<number, string>();
 
@@ -44,10 +44,10 @@ export class ReportFigures {
   record(run: string, trial: TrialRow, rank: number, report: Figures): void {
     switch (report.type) {
       case 'progress': {
-        const steps = report.step - (this.lastStep.get(run) ?? trial.lastStep);
-        this.metrics?.progress({ ...report, steps }, this.attributes(trial, rank));
-        this.metrics?.resources({ ...resourcesOf(report), steps }, this.attributes(trial, rank));
-        this.lastStep.set(run, report.step);
+        const steps = this.stepsSince(run, -1, report.step, trial);
+        const attributes = this.attributes(trial, rank);
+        this.metrics?.progress({ ...report, steps }, attributes);
+        this.metrics?.resources({ ...resourcesOf(report), steps }, attributes);
         this.store.recordProgress(trial.id, 'progress', report.step, {
           loss: report.loss,
           lr: report.lr,
@@ -58,13 +58,9 @@ export class ReportFigures {
         return;
       }
       case 'timing': {
-        const key = `${run}#${report.rank}`;
-        this.metrics?.phases(report.seconds, this.attributes(trial, report.rank));
-        this.metrics?.resources(
-          { ...resourcesOf(report), steps: report.step - (this.lastStep.get(key) ?? trial.lastStep) },
-          this.attributes(trial, report.rank),
-        );
-        this.lastStep.set(key, report.step);
+        const attributes = this.attributes(trial, report.rank);
+        this.metrics?.phases(report.seconds, attributes);
+        this.metrics?.resources({ ...resourcesOf(report), steps: this.stepsSince(run, report.rank, report.step, trial) }, attributes);
         this.store.recordProgress(trial.id, 'timing', report.step, { rank: report.rank, seconds: report.seconds });
         return;
       }
@@ -88,6 +84,15 @@ export class ReportFigures {
     }
   }
 
+  /** Steps since the previous report of `run`'s `rank` (-1: rank 0's progress), which is now at `step`. */
+  private stepsSince(run: string, rank: number, step: number, trial: TrialRow): number {
+    let steps = this.lastStep.get(run);
+    if (steps === undefined) this.lastStep.set(run, (steps = new Map()));
+    const since = step - (steps.get(rank) ?? trial.lastStep);
+    steps.set(rank, step);
+    return since;
+  }
+
   /** Each rank's speed relative to the fastest (straggler-watch.ts), as a metric. */
   speeds(trial: TrialRow, speeds: ReadonlyMap<number, number>): void {
     for (const [rank, speed] of speeds) this.metrics?.speed(speed, this.attributes(trial, rank));
@@ -100,7 +105,7 @@ export class ReportFigures {
 
   /** Drops a finished run's step counters, and its trial's metric series (they come back with its next run). */
   forget(run: string, trial: TrialRow): void {
-    for (const key of [...this.lastStep.keys()]) if (key === run || key.startsWith(`${run}#`)) this.lastStep.delete(key);
+    this.lastStep.delete(run);
     this.metrics?.forget({ experiment_id: trial.experimentId, trial: trial.idx });
   }
 }

@@ -34,4 +34,19 @@ describe('StragglerWatch', () => {
     expect(watch.observe('run', 2, 1, { steps: 5, seconds: 20 }, 22_000).named).toEqual([]);
     expect(watch.observe('run', 2, 1, { steps: 5, seconds: 20 }, 32_000).named.map((s) => s.rank)).toEqual([1]);
   });
+
+  it("publishes a run's speeds at most every publishMs, but names a straggler at once", () => {
+    const watch = new StragglerWatch({ threshold: 0.7, holdMs: 2_000, smoothing: 1, publishMs: 5_000 });
+    const published: number[] = [];
+    const named: number[] = [];
+    // Two ranks report every 500 ms; rank 1 is slow from t = 1 s.
+    for (let t = 0; t <= 12_000; t += 500)
+      for (const rank of [0, 1]) {
+        const verdict = watch.observe('run', 2, rank, { steps: 5, seconds: rank === 1 && t >= 1_000 ? 20 : 5 }, t);
+        if (verdict.speeds.size > 0) published.push(t);
+        named.push(...verdict.named.map(() => t));
+      }
+    expect(named).toEqual([3_000]);
+    expect(published).toEqual([0, 3_000, 8_000]);
+  });
 });

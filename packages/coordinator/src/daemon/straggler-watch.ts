@@ -13,9 +13,15 @@ export interface StragglerOptions {
   readonly holdMs: number;
   /** Weight of the newest report in a rank's smoothed compute seconds per step (1 = no smoothing). */
   readonly smoothing: number;
+  /**
+   * How often a run's speeds are published (its metric series and `orquesta status`), ms: a 64-rank
+   * run reports many times a second, and each publication writes every rank's speed. Absent: at every
+   * report. Naming a straggler is not delayed by it.
+   */
+  readonly publishMs?: number;
 }
 
-export const DEFAULT_STRAGGLER_OPTIONS: StragglerOptions = { threshold: 0.7, holdMs: 10_000, smoothing: 0.5 };
+export const DEFAULT_STRAGGLER_OPTIONS: StragglerOptions = { threshold: 0.7, holdMs: 10_000, smoothing: 0.5, publishMs: 5_000 };
 
 /** A rank named as a straggler. */
 export interface Straggler {
@@ -25,7 +31,7 @@ export interface Straggler {
   readonly slowSince: number;
 }
 
-/** Every rank's speed once all have reported (else empty), and the ranks named by this report. */
+/** Every rank's speed once all have reported and when due (options.publishMs; else empty), and the ranks named by this report. */
 export interface StragglerVerdict {
   readonly speeds: ReadonlyMap<number, number>;
   readonly named: readonly Straggler[];
@@ -39,6 +45,8 @@ interface RankState {
 
 export class StragglerWatch {
   private readonly runs = new Map<string, Map<number, RankState>>();
+  /** When each run's speeds were last published, ms. */
+  private readonly published = new Map<string, number>();
 
   constructor(private readonly options: StragglerOptions = DEFAULT_STRAGGLER_OPTIONS) {}
 
@@ -70,11 +78,15 @@ export class StragglerWatch {
         named.push({ rank: r, speed, slowSince: s.slowSince });
       }
     }
+    const last = this.published.get(run);
+    if (named.length === 0 && last !== undefined && now - last < (this.options.publishMs ?? 0)) return { speeds: new Map(), named };
+    this.published.set(run, now);
     return { speeds, named };
   }
 
   /** Forgets a finished run. */
   forget(run: string): void {
     this.runs.delete(run);
+    this.published.delete(run);
   }
 }
