@@ -4,7 +4,7 @@ export { TrainingMetrics } from './training-metrics.js';
 export type { ProgressSample } from './training-metrics.js';
 export { ClusterMetrics, observeAgent } from './cluster-metrics.js';
 export type { ClusterSnapshot } from './cluster-metrics.js';
-export { startMetrics } from './start-metrics.js';
+export { PROMETHEUS_CONTENT_TYPE, startMetrics } from './start-metrics.js';
 export type { MetricsSetup } from './start-metrics.js';
 export { SPAN } from './span-names.js';
 export { finishStepSpans, startStepSpan, stepTraceIds, wireContextOf } from './step-trace.js';

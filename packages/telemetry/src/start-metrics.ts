@@ -4,17 +4,16 @@
  * an OTLP endpoint, that are also pushed by OTLP/HTTP every `otlpIntervalMs`.
  * Packages never call this; they take a Meter from @opentelemetry/api.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { metrics, type Meter } from '@opentelemetry/api';
-import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { MeterProvider, PeriodicExportingMetricReader, type MetricReader } from '@opentelemetry/sdk-metrics';
 
 export interface MetricsSetup {
   readonly meter: Meter;
-  /** Serves the Prometheus text exposition of every instrument. */
-  readonly prometheus: (request: IncomingMessage, response: ServerResponse) => void;
+  /** The Prometheus text exposition of every instrument (serve it with PROMETHEUS_CONTENT_TYPE). */
+  readonly prometheusText: () => Promise<string>;
   shutdown(): Promise<void>;
 }
 
@@ -31,11 +30,16 @@ export interface MetricsOptions {
   readonly cardinalityLimit?: number;
 }
 
+/** The content type of the Prometheus text exposition format. */
+export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
 /** See MetricsOptions.cardinalityLimit. */
 export const DEFAULT_CARDINALITY_LIMIT = 50_000;
 
 export function startMetrics(service: string, options: MetricsOptions = {}): MetricsSetup {
+  // The exporter is the pull reader; its serializer's defaults are the exporter's own.
   const exporter = new PrometheusExporter({ preventServerStart: true });
+  const serializer = new PrometheusSerializer();
   const readers: MetricReader[] = [exporter];
   if (options.otlpEndpoint)
     readers.push(
@@ -52,7 +56,7 @@ export function startMetrics(service: string, options: MetricsOptions = {}): Met
   metrics.setGlobalMeterProvider(provider);
   return {
     meter: provider.getMeter('orquesta'),
-    prometheus: (request, response) => exporter.getMetricsRequestHandler(request, response),
+    prometheusText: async () => serializer.serialize((await exporter.collect()).resourceMetrics),
     shutdown: () => provider.shutdown(),
   };
 }

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadOrCreateKeyPair } from '@orquesta/curve';
 import { CoordinatorLookupError, runAgent } from '@orquesta/launch';
-import { observeAgent, startMetrics } from '@orquesta/telemetry';
+import { observeAgent, PROMETHEUS_CONTENT_TYPE, startMetrics } from '@orquesta/telemetry';
 import { EXIT, type CliIO, type ExitCode } from '../io.js';
 import { apiToken, coordinatorUrl } from './coordinator-client.js';
 import { signalled } from './serve.js';
@@ -91,7 +91,13 @@ export async function agentCommand(flags: AgentFlags, io: CliIO, until: Promise<
   const server =
     metricsPort === undefined
       ? undefined
-      : createServer((request, response) => (request.url === '/metrics' ? metrics.prometheus(request, response) : response.writeHead(404).end()));
+      : createServer((request, response) => {
+          if (request.url !== '/metrics') return void response.writeHead(404).end();
+          metrics.prometheusText().then(
+            (text) => response.writeHead(200, { 'content-type': PROMETHEUS_CONTENT_TYPE }).end(text),
+            (error: Error) => response.writeHead(500).end(`# cannot collect metrics: ${error.message}\n`),
+          );
+        });
   if (server) {
     await new Promise<void>((ok) => server.listen(metricsPort, ok));
     io.err(`orquesta agent: metrics at http://0.0.0.0:${(server.address() as AddressInfo).port}/metrics`);

@@ -34,6 +34,8 @@ export interface CoordinatorOptions {
   readonly defer?: (pass: () => void, delayMs: number) => void;
   /** Least time between the end of one requested scheduling pass and the start of the next, in ms. Defaults to 0. */
   readonly passGapMs?: number;
+  /** A scheduling pass applies decisions for at most this long, in ms; the next pass goes on (scheduling-pass.ts). Default: no limit. */
+  readonly passBudgetMs?: number;
   /** Backfill stops passing a trial queued longer than this, in ms. Defaults to 300,000. */
   readonly starvationMs?: number;
   readonly log?: (line: string) => void;

@@ -303,7 +303,7 @@ describe('coordinator', () => {
     const result = cluster.coordinator.submit('name: x\ntask: translate\n', 'bad.yaml');
     expect(result.ok).toBe(false);
     expect(!result.ok && result.problems.some((p) => p.path === 'task' && p.line === 2)).toBe(true);
-    expect(cluster.store.listExperiments()).toEqual([]);
+    expect(cluster.store.experimentCounts()).toEqual({});
   });
 
   it('rejects malformed control frames without crashing', async () => {
@@ -330,7 +330,7 @@ describe('coordinator', () => {
     const { Store } = await import('../store/store.js');
     const store2 = new Store(file, () => cluster.clock);
     const c2 = cluster.makeCoordinator(store2);
-    expect(store2.listExperiments().map((e) => [e.id, e.state])).toEqual([
+    expect(store2.experimentPage({ limit: 100, offset: 0 }).rows.map((e) => [e.id, e.state])).toEqual([
       [id, 'running'],
       [queued.id, 'queued'],
     ]);

@@ -1,23 +1,21 @@
 /**
- * The coordinator's control loop. Inputs: agents' control frames (`receive`), users' requests
- * (`submit`, `cancel`, `pause`, `resume`) and a periodic `tick`. Decisions come from the pure
- * scheduler and the transition table; every trial state change is one store transaction with its
- * event row. Sockets and timers stay outside (a ControlChannel and whoever calls `tick`), so tests
- * drive it with plain calls and a fake clock.
+ * The coordinator's control loop. Inputs: agents' control frames (`receive`), users' requests (`submit`, `cancel`,
+ * `pause`, `resume`) and a periodic `tick`. Decisions come from the pure scheduler and the transition table; every trial
+ * state change is one store transaction with its event row. Sockets and timers stay outside (a ControlChannel and whoever
+ * calls `tick`), so tests drive it with plain calls and a fake clock.
  *
- * A worker's life: place -> start-workers to its agent -> reports (scheduled -> running) ->
- * exit. A non-zero exit, a vanished worker or a lost agent restarts the trial from its last checkpoint
- * (restarting -> queued, up to fault_tolerance.max_restarts) on whatever capacity is left.
+ * A worker's life: place -> start-workers to its agent -> reports (scheduled -> running) -> exit. A non-zero exit, a
+ * vanished worker or a lost agent restarts the trial from its last checkpoint (restarting -> queued, up to
+ * fault_tolerance.max_restarts) on whatever capacity is left.
  *
- * Its parts, each in its own file: `admitFrame` (which frames count), `AgentSessions` (registration,
- * heartbeats, lost agents), `schedulingPass` (scheduler decisions), `recordReport` and `ReportFigures`
- * (workers' reports to the store and metrics), `GoodputBook` (each trial's goodput), `stopExperiment` and
- * `resumeExperiment` (a user's pause, cancel and resume), `SlurmRuns` (sbatch launches and rendezvous),
- * `rehearseFailure` (chaos), `checkSubmission`, `PeerRecoveries` (replace one lost rank), `overdueRuns` (stops and
- * starts past their deadline). The parts update the store and return `DaemonAction`s,
- * which `apply` carries out: they take no callbacks into the coordinator.
+ * Its parts, each in its own file: `admitFrame` (which frames count), `AgentSessions` (registration, heartbeats, lost
+ * agents), `schedulingPass` (scheduler decisions), `recordReport` and `ReportFigures` (workers' reports to the store and
+ * metrics), `GoodputBook` (each trial's goodput), `stopExperiment` and `resumeExperiment` (a user's pause, cancel and
+ * resume), `SlurmRuns` (sbatch launches and rendezvous), `rehearseFailure` (chaos), `checkSubmission`, `PeerRecoveries`
+ * (replace one lost rank), `overdueRuns` (stops and starts past their deadline). The parts update the store and return
+ * `DaemonAction`s, which `apply` carries out: they take no callbacks into the coordinator.
  */
-import type { ChaosAction, WorkerLaunch } from '@orquesta/protocol';
+import type { ChaosAction, ExperimentSpec, WorkerLaunch } from '@orquesta/protocol';
 import { ClusterMetrics } from '@orquesta/telemetry';
 import { ACTIVE_STATES, PENDING_STATES, type StopTarget } from '../jobs/job-state.js';
 import type { TrialRow } from '../store/rows.js';
@@ -31,7 +29,7 @@ import { describeExit } from '@orquesta/launch';
 import { schedulingPass, type SchedulingState } from './scheduling-pass.js';
 import type { DaemonAction } from './daemon-action.js';
 import { AgentSessions } from './agent-sessions.js';
-import { checkSubmission, trialsFor } from './submission.js';
+import { checkSubmission, trialsFor, type SubmissionRules } from './submission.js';
 import { admitFrame } from '../auth/admit-frame.js';
 import { ReportFigures } from './report-figures.js';
 import { recordReport } from './record-report.js';
@@ -80,17 +78,13 @@ export class Coordinator {
     this.figures = new ReportFigures(this.store, options.meter);
     this.goodput = new GoodputBook(this.store, this.figures);
     this.recoveries = new PeerRecoveries({ store: this.store, runs: this.runs, goodput: this.goodput, alive: () => this.agents.alive() });
-    this.scheduling = { store: this.store, starvationMs: options.starvationMs ?? 300_000, stats: this.stats };
+    this.scheduling = { store: this.store, starvationMs: options.starvationMs ?? 300_000, stats: this.stats, budgetMs: options.passBudgetMs };
     const [stopGraceMs, startTimeoutMs] = [options.stopGraceMs ?? 120_000, options.startTimeoutMs ?? 120_000];
     this.overdue = { store: this.store, stopRequestedAt: this.stopRequestedAt, stopGraceMs, startTimeoutMs };
     // Recovery: follow the store's active trials again; their agents have a grace period to report them.
     const active = recoverFromStore(this.store, this.now());
-    this.restart = new RestartRecovery(
-      active,
-      this.store.agents().map((a) => a.id),
-      this.now(),
-      options.recoveryGraceMs ?? 15_000,
-    );
+    const known = this.store.agents().map((a) => a.id);
+    this.restart = new RestartRecovery(active, known, this.now(), options.recoveryGraceMs ?? 15_000);
     const [heartbeatMs, agentTimeoutMs] = [options.heartbeatMs ?? 1000, options.agentTimeoutMs ?? 5000];
     this.agents = new AgentSessions({ store: this.store, runs: this.runs, heartbeatMs, agentTimeoutMs, stallMs: options.stallMs ?? 0 });
     if (options.meter) {
@@ -110,13 +104,18 @@ export class Coordinator {
 
   /** Validates a spec (YAML text) and queues one trial per search point. Never throws for a bad spec. */
   submit(specYaml: string, source: string, options: { priority?: number } = {}): SubmitResult {
-    const checked = checkSubmission(specYaml, source, {
-      ...(this.options.baseDir === undefined ? {} : { baseDir: this.options.baseDir }),
-      ...(this.options.pathRoots ? { pathRoots: this.options.pathRoots } : {}),
-      slurm: this.slurm !== undefined,
-    });
-    if (!checked.ok) return checked;
-    const { spec } = checked;
+    const checked = checkSubmission(specYaml, source, this.submissionRules);
+    return checked.ok ? this.queue(checked.spec, specYaml, options) : checked;
+  }
+
+  /** How `submit` checks specs (the API's thread checks them alike before `queue`). */
+  get submissionRules(): SubmissionRules {
+    const { baseDir, pathRoots } = this.options;
+    return { ...(baseDir === undefined ? {} : { baseDir }), ...(pathRoots ? { pathRoots } : {}), slurm: this.slurm !== undefined };
+  }
+
+  /** Queues a spec that passed `checkSubmission` with these `submissionRules`: one trial per search point. */
+  queue(spec: ExperimentSpec, specYaml: string, options: { priority?: number } = {}): SubmitResult & { ok: true } {
     const priority = options.priority ?? spec.scheduling.priority;
     const created = this.store.createExperiment(spec.name, specYaml, priority, (experimentId) =>
       trialsFor(spec, experimentId, priority, this.options.checkpointLayout),
@@ -325,7 +324,7 @@ export class Coordinator {
   private applyLater(later: Promise<DaemonAction[]>): void {
     later.then(
       (actions) => this.apply(actions),
-      (error: unknown) => this.log(`internal error applying a later action: ${(error as Error).message}`),
+      (error: Error) => this.log(`internal error applying a later action: ${error.message}`),
     );
   }
 
@@ -379,6 +378,9 @@ export class Coordinator {
         }
         case 'reschedule':
           this.passes.soon();
+          break;
+        case 'pass-cut-short':
+          this.passes.next();
           break;
         case 'log':
           this.log(action.line);

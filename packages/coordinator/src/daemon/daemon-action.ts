@@ -30,6 +30,8 @@ export type DaemonAction =
   | { readonly kind: 'slurm-launch'; readonly trialId: number }
   /** Run a scheduling pass (capacity or demand changed). */
   | { readonly kind: 'reschedule' }
+  /** The pass stopped at its time budget with decisions left: the next one runs on the next turn. */
+  | { readonly kind: 'pass-cut-short' }
   | { readonly kind: 'log'; readonly line: string };
 
 export type DaemonActionKind = DaemonAction['kind'];

@@ -28,6 +28,24 @@ describe('PassLoop', () => {
     expect(passes).toBe(3);
   });
 
+  it('runs a pass cut short again on the next turn, without the gap, once', () => {
+    const deferred: { run: () => void; delayMs: number }[] = [];
+    let passes = 0;
+    const loop = new PassLoop(
+      () => passes++,
+      (run, delayMs) => deferred.push({ run, delayMs }),
+      () => false,
+      50,
+    );
+    loop.now();
+    loop.soon(); // waits for the gap
+    loop.next(); // supersedes it
+    expect(deferred.map((d) => d.delayMs)).toEqual([expect.any(Number), 0]);
+    expect(deferred[0]?.delayMs).toBeGreaterThan(0);
+    for (const d of deferred.splice(0)) d.run();
+    expect(passes).toBe(2);
+  });
+
   it('leaves gapMs between the end of a pass and the next requested one', () => {
     const delays: number[] = [];
     const loop = new PassLoop(

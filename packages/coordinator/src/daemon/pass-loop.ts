@@ -3,13 +3,16 @@
  * decisions runs once after it); `soon()` runs one on the next turn of the event loop (`defer`), once
  * for every request made until then, so a burst of submissions, exits or registrations costs one
  * pass, and at most one every `gapMs` (a pass over thousands of queued trials costs milliseconds;
- * the gap bounds their share of the event loop); nothing runs while `held()` (a coordinator waiting
+ * the gap bounds their share of the event loop); `next()` runs one on the next turn without the gap
+ * (a pass cut short by its time budget goes on); nothing runs while `held()` (a coordinator waiting
  * for its agents after a restart).
  */
 export class PassLoop {
   private passing = false;
   private again = false;
   private wanted = false;
+  /** The latest deferred request: an earlier one that fires after it was superseded does nothing. */
+  private request = 0;
   /** performance.now() when the last pass ended. */
   private endedAt = -Infinity;
 
@@ -41,13 +44,20 @@ export class PassLoop {
 
   soon(): void {
     if (this.wanted) return;
+    this.later(Math.max(0, this.endedAt + this.gapMs - performance.now()));
+  }
+
+  next(): void {
+    this.later(0);
+  }
+
+  private later(delayMs: number): void {
     this.wanted = true;
-    this.defer(
-      () => {
-        this.wanted = false;
-        this.now();
-      },
-      Math.max(0, this.endedAt + this.gapMs - performance.now()),
-    );
+    const request = ++this.request;
+    this.defer(() => {
+      if (request !== this.request) return;
+      this.wanted = false;
+      this.now();
+    }, delayMs);
   }
 }

@@ -103,9 +103,10 @@ export class ReportFigures {
     this.metrics?.trialGoodput(view.goodput, view.seconds, this.attributes(trial));
   }
 
-  /** Drops a finished run's step counters, and its trial's metric series (they come back with its next run). */
+  /** Drops a finished run's step counters, its trial's metric series (they come back with its next run) and timing rows but each rank's latest. */
   forget(run: string, trial: TrialRow): void {
     this.lastStep.delete(run);
+    this.store.keepLatestTimings(trial.id);
     this.metrics?.forget({ experiment_id: trial.experimentId, trial: trial.idx });
   }
 }

@@ -37,6 +37,27 @@ describe('schedulingPass', () => {
     ]);
   });
 
+  it('stops applying decisions at its time budget, one at least, and asks for the next pass', () => {
+    const f = new StoreFixture();
+    const trials = [f.queue('a', { workers: 1 }), f.queue('b', { workers: 1 }), f.queue('c', { workers: 1 })];
+    const agents = [agent('a', 1), agent('b', 1), agent('c', 1)];
+    const budgeted = { ...state(f), budgetMs: 0 };
+    const placed = () => trials.filter((t) => f.store.trial(t.id).state === 'scheduled').length;
+    const first = schedulingPass(budgeted, agents, f.clock);
+    expect(placed()).toBe(1);
+    expect(first.at(-1)).toEqual({ kind: 'pass-cut-short' });
+    schedulingPass(budgeted, agents, f.clock);
+    expect(placed()).toBe(2);
+    // The last decision of a pass is not cut short: nothing is left.
+    expect(schedulingPass(budgeted, agents, f.clock)).not.toContainEqual({ kind: 'pass-cut-short' });
+    expect(placed()).toBe(3);
+    // Without a budget one pass places every gang that fits.
+    const g = new StoreFixture();
+    for (const name of ['a', 'b', 'c']) g.queue(name, { workers: 1 });
+    expect(schedulingPass(state(g), agents, g.clock)).not.toContainEqual({ kind: 'pass-cut-short' });
+    expect(g.store.schedulingRows(['scheduled'])).toHaveLength(3);
+  });
+
   it('keeps a gang on one host off CURVE, and places nothing without room', () => {
     const f = new StoreFixture();
     f.queue('big', { workers: 3 });

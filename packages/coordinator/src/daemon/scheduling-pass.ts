@@ -5,7 +5,7 @@
  */
 import { ACTIVE_STATES, PENDING_STATES } from '../jobs/job-state.js';
 import type { AgentView, Placement } from '../scheduler/cluster-view.js';
-import { schedule } from '../scheduler/schedule.js';
+import { decide } from '../scheduler/schedule.js';
 import type { TrialRow } from '../store/rows.js';
 import type { Store } from '../store/store.js';
 import { StaleStateError } from '../store/store-errors.js';
@@ -24,6 +24,12 @@ export interface SchedulingState {
   readonly starvationMs: number;
   /** Told each pass's duration and what it saw. */
   readonly stats?: Pick<ControlPlaneStats, 'recordPass'>;
+  /**
+   * A pass stops making and applying decisions once it has run this long, ms, and the next pass goes on at once
+   * (after one turn of the event loop; Slurm's `max_sched_time` alike): a burst of placements, each a
+   * transaction and start messages, does not hold heartbeats and reports behind it. Absent: no limit.
+   */
+  readonly budgetMs?: number | undefined;
 }
 
 /**
@@ -45,7 +51,13 @@ export function schedulingPass(state: SchedulingState, agents: readonly AgentVie
   for (const trial of waiting) if (trial.launcher === 'slurm') actions.push({ kind: 'slurm-launch', trialId: trial.id });
   const pending = pendingJobs(waiting.filter((t) => t.launcher !== 'slurm'));
   if (pending.length === 0 && !active.some((a) => a.elastic)) return actions;
-  for (const decision of schedule({ agents, active, pending }, { now, starvationMs: state.starvationMs })) {
+  let decided = 0;
+  for (const decision of decide({ agents, active, pending }, { now, starvationMs: state.starvationMs })) {
+    // At least one decision a pass; those left over are made again by the next pass, on the state this one leaves.
+    if (decided++ > 0 && state.budgetMs !== undefined && performance.now() - started >= state.budgetMs) {
+      actions.push({ kind: 'pass-cut-short' });
+      break;
+    }
     const trial = store.trial(decision.trial);
     const stillThere = decision.kind === 'place' ? PENDING_STATES.includes(trial.state) : trial.state === 'running' || trial.state === 'scheduled';
     if (!stillThere) continue;

@@ -1,14 +1,13 @@
 /**
  * `orquesta serve`: the coordinator daemon. Opens the store (recovering every queued and running
- * experiment), binds the control socket for agents and the HTTP API, and ticks the control loop.
+ * experiment), binds the control socket for agents and, in a thread of its own, the HTTP API
+ * (http/api-thread.ts), and ticks the control loop.
  */
 import type { Meter } from '@opentelemetry/api';
-import type { FastifyInstance } from 'fastify';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z85Decode, type AgentKeyList, type KeyPair } from '@orquesta/curve';
 import { firstIPv4 } from '@orquesta/launch';
 import { ZmqControlServer } from '../control/zmq-control-server.js';
-import { buildApi } from '../http/api.js';
+import { startApiThread } from '../http/api-thread-host.js';
 import { Store } from '../store/store.js';
 import { CommandLineSlurm, type SlurmClient } from '../slurm/slurm-client.js';
 import { Coordinator } from './coordinator.js';
@@ -34,8 +33,8 @@ export interface ServeOptions {
   /** An agent silent for this long is lost, in ms. Defaults to 5,000. */
   readonly agentTimeoutMs?: number;
   readonly log?: (line: string) => void;
-  /** Metrics: the meter instruments record to, and the Prometheus handler served at GET /metrics. */
-  readonly metrics?: { readonly meter: Meter; readonly prometheus: (request: IncomingMessage, response: ServerResponse) => void };
+  /** Metrics: the meter instruments record to, and the Prometheus text served at GET /metrics. */
+  readonly metrics?: { readonly meter: Meter; readonly prometheusText: () => Promise<string> };
   /** Directories specs' paths must stay inside. Defaults to [workdir]. */
   readonly pathRoots?: readonly string[];
   /** CURVE key pair of the control socket (see loadOrCreateKeyPair). None: plain TCP. */
@@ -63,7 +62,6 @@ export interface RunningServer {
   readonly url: string;
   readonly controlEndpoint: string;
   readonly coordinator: Coordinator;
-  readonly app: FastifyInstance;
   close(): Promise<void>;
 }
 
@@ -99,6 +97,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     log,
     // With thousands queued a pass costs milliseconds: at most one per 50 ms, however fast events come.
     passGapMs: 50,
+    // A burst of placements (an empty cluster, a wave of exits) goes out over several passes of 20 ms.
+    passBudgetMs: 20,
     // Ticks come every tickMs (500): a gap of 5 of them means this process was stalled, not its agents.
     stallMs: 5 * (options.tickMs ?? 500),
     ...(options.workdir === undefined ? {} : { baseDir: options.workdir }),
@@ -123,19 +123,24 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   });
   target.coordinator = coordinator;
   const controlPort = Number(/:(\d+)$/.exec(control.endpoint)?.[1]);
-  const app = buildApi({
-    coordinator,
-    store,
-    controlPort,
-    ...(options.controlKeys ? { controlPublicKey: options.controlKeys.publicKey } : {}),
-    ...(options.metrics ? { prometheus: options.metrics.prometheus } : {}),
-    ...(options.assets ? { assets: options.assets } : {}),
-    ...(options.token === undefined ? {} : { token: options.token }),
-    ...(options.readAuth ? { readAuth: true } : {}),
-  });
-  let address: string;
+  let api;
   try {
-    address = await app.listen({ host, port });
+    api = await startApiThread({
+      coordinator,
+      store,
+      log,
+      db: options.db,
+      host,
+      port,
+      api: {
+        controlPort,
+        ...(options.controlKeys ? { controlPublicKey: options.controlKeys.publicKey } : {}),
+        ...(options.assets ? { assets: options.assets } : {}),
+        ...(options.token === undefined ? {} : { token: options.token }),
+        ...(options.readAuth ? { readAuth: true } : {}),
+      },
+      ...(options.metrics ? { prometheusText: options.metrics.prometheusText } : {}),
+    });
   } catch (error) {
     control.close();
     store.close();
@@ -149,13 +154,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     }
   }, options.tickMs ?? 500);
   return {
-    url: address,
+    url: api.url,
     controlEndpoint: control.endpoint,
     coordinator,
-    app,
     async close() {
       clearInterval(timer);
-      await app.close();
+      await api.close();
       control.close();
       store.close();
     },

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { InMemoryCluster } from '../testing/in-memory-cluster.js';
 import { buildApi } from './api.js';
+import { localBackend } from './api-backend.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const TOKEN = 'ef'.repeat(32);
@@ -14,7 +15,7 @@ const TOKEN = 'ef'.repeat(32);
 describe('API fuzz', () => {
   it('answers 1,000 random requests with a status below 500 and JSON errors', async () => {
     const cluster = new InMemoryCluster(':memory:', { baseDir: ROOT });
-    const app = buildApi({ coordinator: cluster.coordinator, store: cluster.store, controlPort: 7071, token: TOKEN, pollMs: 5 });
+    const app = buildApi({ coordinator: localBackend(cluster.coordinator), store: cluster.store, controlPort: 7071, token: TOKEN, pollMs: 5 });
     let seed = 7;
     const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InMemoryCluster } from '../testing/in-memory-cluster.js';
 import { buildApi } from './api.js';
+import { localBackend } from './api-backend.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const SPEC = [
@@ -17,7 +18,7 @@ const SPEC = [
 let cluster: InMemoryCluster;
 const api = () => {
   cluster = new InMemoryCluster(':memory:', { baseDir: ROOT });
-  return buildApi({ coordinator: cluster.coordinator, store: cluster.store, controlPort: 7071 });
+  return buildApi({ coordinator: localBackend(cluster.coordinator), store: cluster.store, controlPort: 7071 });
 };
 afterEach(() => cluster?.store.close());
 
@@ -52,7 +53,7 @@ describe('HTTP API', () => {
     expect(response.statusCode).toBe(status);
     expect(response.json().error).toMatchObject({ code });
     expect(typeof response.json().error.message).toBe('string');
-    expect(cluster.store.listExperiments()).toEqual([]);
+    expect(cluster.store.experimentCounts()).toEqual({});
   });
 
   it('pages and filters the list (x-total-count), shows a waiting trial its queue position, and serves the control-plane figures', async () => {
@@ -89,7 +90,7 @@ describe('HTTP API', () => {
   it('checks the bearer token on mutating calls, and on reads when asked', async () => {
     cluster = new InMemoryCluster(':memory:', { baseDir: ROOT });
     const token = 'ab'.repeat(32);
-    const app = buildApi({ coordinator: cluster.coordinator, store: cluster.store, controlPort: 7071, token });
+    const app = buildApi({ coordinator: localBackend(cluster.coordinator), store: cluster.store, controlPort: 7071, token });
     expect((await app.inject({ method: 'POST', url: '/api/experiments', payload: { spec: SPEC } })).statusCode).toBe(401);
     expect((await app.inject({ method: 'POST', url: '/api/experiments', payload: { spec: SPEC }, headers: { authorization: 'Bearer nope' } })).statusCode).toBe(
       403,
@@ -98,12 +99,12 @@ describe('HTTP API', () => {
       (await app.inject({ method: 'POST', url: '/api/experiments', payload: { spec: SPEC }, headers: { authorization: `Bearer ${'cd'.repeat(32)}` } })).json()
         .error.code,
     ).toBe('forbidden');
-    expect(cluster.store.listExperiments()).toEqual([]);
+    expect(cluster.store.experimentCounts()).toEqual({});
     expect(
       (await app.inject({ method: 'POST', url: '/api/experiments', payload: { spec: SPEC }, headers: { authorization: `Bearer ${token}` } })).statusCode,
     ).toBe(201);
     expect((await app.inject({ method: 'GET', url: '/api/experiments' })).statusCode).toBe(200);
-    const closed = buildApi({ coordinator: cluster.coordinator, store: cluster.store, controlPort: 7071, token, readAuth: true });
+    const closed = buildApi({ coordinator: localBackend(cluster.coordinator), store: cluster.store, controlPort: 7071, token, readAuth: true });
     expect((await closed.inject({ method: 'GET', url: '/api/experiments' })).statusCode).toBe(401);
     expect((await closed.inject({ method: 'GET', url: `/api/experiments?token=${token}` })).statusCode).toBe(200);
   });

@@ -16,9 +16,9 @@
 import { CHAOS_ACTIONS, type ChaosAction } from '@orquesta/protocol';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { readFile } from 'node:fs/promises';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { formatProblem, MAX_SPEC_BYTES } from '@orquesta/spec';
-import type { Coordinator } from '../daemon/coordinator.js';
+import { PROMETHEUS_CONTENT_TYPE } from '@orquesta/telemetry';
+import type { ApiBackend } from './api-backend.js';
 import { StateConflictError } from '../daemon/daemon-errors.js';
 import { JOB_STATE, TERMINAL_STATES, type JobState } from '../jobs/job-state.js';
 import type { Store } from '../store/store.js';
@@ -28,7 +28,9 @@ import { tokenMatches } from '../auth/api-token.js';
 import { experimentStatus, experimentSummaries, experimentSummary } from './experiment-status.js';
 
 export interface ApiOptions {
-  readonly coordinator: Coordinator;
+  /** The coordinator's user requests (api-backend.ts: `localBackend(coordinator)` in its thread). */
+  readonly coordinator: ApiBackend;
+  /** What the API reads: the coordinator's store, or a read-only one on the same file in another thread. */
   readonly store: Store;
   /** Port of the control socket agents connect to. */
   readonly controlPort: number;
@@ -42,8 +44,8 @@ export interface ApiOptions {
   readonly readAuth?: boolean;
   /** Static files (the dashboard) by URL path. */
   readonly assets?: Readonly<Record<string, { readonly file: string; readonly contentType: string }>>;
-  /** Serves GET /metrics (Prometheus text exposition). */
-  readonly prometheus?: (request: IncomingMessage, response: ServerResponse) => void;
+  /** The Prometheus text exposition GET /metrics serves. */
+  readonly prometheusText?: () => Promise<string>;
 }
 
 /** Experiments the dashboard's live feed lists (the newest). */
@@ -94,12 +96,8 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   // A reply goes out only once what it acknowledges or shows is committed (writes are batched per turn).
   app.addHook('onSend', async () => store.flush());
 
-  const prometheus = options.prometheus;
-  if (prometheus)
-    app.get('/metrics', (request, reply) => {
-      reply.hijack();
-      prometheus(request.raw, reply.raw);
-    });
+  const prometheusText = options.prometheusText;
+  if (prometheusText) app.get('/metrics', async (_request, reply) => reply.type(PROMETHEUS_CONTENT_TYPE).send(await prometheusText()));
 
   for (const [path, asset] of Object.entries(options.assets ?? {}))
     app.get(path, async (_request, reply) =>
@@ -144,7 +142,7 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     ...(options.controlPublicKey ? { controlPublicKey: options.controlPublicKey } : {}),
   }));
   app.get('/api/stats', { schema: { querystring: { type: 'object', properties: { samples: { type: 'boolean', default: false } } } } }, async (request) =>
-    coordinator.stats.snapshot((request.query as { samples: boolean }).samples),
+    coordinator.stats((request.query as { samples: boolean }).samples),
   );
   app.get('/api/agents', async () =>
     store.agents().map((a) => ({ ...a, lastSeen: new Date(a.lastSeen).toISOString(), registeredAt: new Date(a.registeredAt).toISOString() })),
@@ -192,7 +190,7 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     },
     async (request, reply) => {
       const body = request.body as { spec: string; source?: string; priority?: number };
-      const result = coordinator.submit(body.spec, body.source ?? '<submitted>', body.priority === undefined ? {} : { priority: body.priority });
+      const result = await coordinator.submit(body.spec, body.source ?? '<submitted>', body.priority === undefined ? {} : { priority: body.priority });
       if (!result.ok) return fail(reply, 400, API_ERROR.invalidSpec, `the spec has ${result.problems.length} problem(s)`, result.problems.map(formatProblem));
       return reply.status(201).send({ id: result.id, trials: result.trials.length });
     },
@@ -216,7 +214,7 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     },
     async (request, reply) => {
       const body = request.body as { spec: string; source?: string; workers?: number };
-      const result = coordinator.plan(body.spec, body.source ?? '<submitted>', body.workers === undefined ? {} : { workers: body.workers });
+      const result = await coordinator.plan(body.spec, body.source ?? '<submitted>', body.workers === undefined ? {} : { workers: body.workers });
       if (!result.ok) return fail(reply, 400, API_ERROR.invalidSpec, `the spec has ${result.problems.length} problem(s)`, result.problems.map(formatProblem));
       const { spec: _spec, ok: _ok, ...rest } = result;
       return rest;
@@ -244,7 +242,7 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     async (request) => {
       const { id } = request.params as { id: number };
       const { action, ...target } = request.body as { action: ChaosAction | 'corrupt-checkpoint'; rank?: number; node?: string; seconds?: number };
-      return { done: coordinator.chaos(id, action, target) };
+      return { done: await coordinator.chaos(id, action, target) };
     },
   );
 
@@ -253,7 +251,7 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   for (const action of ['cancel', 'pause', 'resume'] as const) {
     app.post(`/api/experiments/:id/${action}`, { schema: { params: idParams } }, async (request) => {
       const { id } = request.params as { id: number };
-      coordinator[action](id);
+      await coordinator[action](id);
       return experimentSummary(store, id);
     });
   }

@@ -1,6 +1,6 @@
 /** The JSON views of experiments the API serves (and `orquesta status` prints). */
 import type { Store } from '../store/store.js';
-import type { SchedulingRow, TrialRow } from '../store/rows.js';
+import type { TrialRow } from '../store/rows.js';
 import { PENDING_STATES } from '../jobs/job-state.js';
 import { goodputOf } from '../daemon/goodput-book.js';
 import { GOODPUT_USES, type GoodputView } from '../daemon/goodput-ledger.js';
@@ -44,7 +44,6 @@ export function experimentSummary(store: Store, id: number) {
 export function experimentStatus(store: Store, id: number, now = Date.now()) {
   const trials = store.trials(id);
   const best = bestTrial(trials);
-  const waiting = trials.some((t) => PENDING_STATES.includes(t.state)) ? store.schedulingRows(PENDING_STATES) : [];
   return {
     ...experimentSummary(store, id),
     bestTrial: best ? { idx: best.idx, validLoss: best.validLoss, overrides: best.overrides, checkpoint: best.lastCheckpoint } : null,
@@ -53,7 +52,7 @@ export function experimentStatus(store: Store, id: number, now = Date.now()) {
       idx: t.idx,
       state: t.state,
       overrides: t.overrides,
-      queuePosition: PENDING_STATES.includes(t.state) ? queuePosition(t, waiting) : null,
+      queuePosition: PENDING_STATES.includes(t.state) ? store.queuePosition(t) : null,
       attempt: t.attempt,
       restarts: t.restarts,
       maxRestarts: t.maxRestarts,
@@ -82,15 +81,6 @@ export function experimentStatus(store: Store, id: number, now = Date.now()) {
             })),
     })),
   };
-}
-
-/** 1 + the waiting trials the scheduler considers before `trial` (higher priority, then queued earlier, then lower id). */
-function queuePosition(trial: TrialRow, waiting: readonly SchedulingRow[]): number {
-  let ahead = 0;
-  for (const w of waiting)
-    if (w.priority > trial.priority || (w.priority === trial.priority && (w.queuedAt < trial.queuedAt || (w.queuedAt === trial.queuedAt && w.id < trial.id))))
-      ahead++;
-  return ahead + 1;
 }
 
 /** The trial with the lowest validation loss (ties: lowest index). */

@@ -11,6 +11,7 @@ export interface FreeResources {
   readonly ports: readonly number[];
 }
 
+/** Free resources by agent, in agent id order (code units): placeGang relies on it for its ties. */
 export function freeResources(agents: readonly AgentView[], used: readonly Placement[]): FreeResources[] {
   // Used slots and ports by agent, in one sweep over the placements.
   const byAgent = new Map<string, { slots: Set<number>; ports: Set<number> }>();
@@ -18,12 +19,13 @@ export function freeResources(agents: readonly AgentView[], used: readonly Place
     for (const w of placement.workers) {
       let taken = byAgent.get(w.agent);
       if (!taken) byAgent.set(w.agent, (taken = { slots: new Set(), ports: new Set() }));
-      w.slots.forEach((s) => taken.slots.add(s));
+      for (const s of w.slots) taken.slots.add(s);
       taken.ports.add(w.port);
     }
-  return agents.map((agent) => {
+  return [...agents].sort(byId).map((agent) => {
     const taken = byAgent.get(agent.id);
-    const freeSlots = Array.from({ length: agent.slots }, (_, i) => i).filter((s) => !taken?.slots.has(s));
+    const freeSlots: number[] = [];
+    for (let s = 0; s < agent.slots; s++) if (!taken?.slots.has(s)) freeSlots.push(s);
     const freePorts: number[] = [];
     for (let p = agent.ports[0]; p <= agent.ports[1] && freePorts.length < agent.slots; p++) if (!taken?.ports.has(p)) freePorts.push(p);
     return { agent, slots: freeSlots, ports: freePorts };
@@ -44,13 +46,17 @@ function capacity(free: FreeResources, slotsPerWorker: number): number {
 
 /** A placement for `workers` workers, or undefined when the free resources cannot hold all of them. */
 export function placeGang(workers: number, slotsPerWorker: number, free: readonly FreeResources[]): Placement | undefined {
-  // Checked before sorting: on a full cluster most gangs do not fit, and this is O(agents).
+  // On a full cluster most gangs do not fit: O(agents), before anything else.
   if (totalCapacity(free, slotsPerWorker) < workers) return undefined;
-  const order = free
-    .filter((f) => capacity(f, slotsPerWorker) > 0)
-    .sort((a, b) => capacity(b, slotsPerWorker) - capacity(a, slotsPerWorker) || a.agent.id.localeCompare(b.agent.id));
+  // The agents that can take the most workers first, ties in `free`'s order (agent id): buckets by
+  // capacity, not a sort, as a burst of placements on an empty cluster places hundreds of gangs a pass.
+  const byCapacity: FreeResources[][] = [];
+  for (const f of free) {
+    const c = capacity(f, slotsPerWorker);
+    if (c > 0) (byCapacity[c] ??= []).push(f);
+  }
   const placed: WorkerPlacement[] = [];
-  for (const f of order) {
+  for (const f of byCapacity.reverse().flatMap((bucket) => bucket ?? [])) {
     const take = Math.min(capacity(f, slotsPerWorker), workers - placed.length);
     for (let local = 0; local < take; local++) {
       placed.push({
@@ -78,4 +84,8 @@ export function withoutPlacement(free: readonly FreeResources[], placement: Plac
     const ports = new Set(mine.map((w) => w.port));
     return { agent: f.agent, slots: f.slots.filter((s) => !slots.has(s)), ports: f.ports.filter((p) => !ports.has(p)) };
   });
+}
+
+function byId(a: AgentView, b: AgentView): number {
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }

@@ -35,9 +35,17 @@ export function pendingOrder(a: PendingJob, b: PendingJob): number {
   return b.priority - a.priority || a.queuedAt - b.queuedAt || a.trial - b.trial;
 }
 
+/** Every decision of one pass. */
 export function schedule(view: ClusterView, options: ScheduleOptions): Decision[] {
+  return [...decide(view, options)];
+}
+
+/**
+ * The decisions of one pass, each made when asked for: a caller that stops early (a pass out of time)
+ * does not pay for the rest, which the next pass makes again on the state this one left.
+ */
+export function* decide(view: ClusterView, options: ScheduleOptions): Generator<Decision, void, undefined> {
   const starvationMs = options.starvationMs ?? 300_000;
-  const decisions: Decision[] = [];
   const free = new FreeView(
     freeResources(
       view.agents,
@@ -52,8 +60,8 @@ export function schedule(view: ClusterView, options: ScheduleOptions): Decision[
     // On a full cluster most gangs do not fit: the free capacity answers that without placing.
     const placement = free.capacity(job.slotsPerWorker) >= job.workers ? placeGang(job.workers, job.slotsPerWorker, free.resources) : undefined;
     if (placement) {
-      decisions.push({ kind: 'place', trial: job.trial, placement });
       free.take(placement);
+      yield { kind: 'place', trial: job.trial, placement };
       continue;
     }
     // Slots being released count for this job: wait for them.
@@ -66,13 +74,13 @@ export function schedule(view: ClusterView, options: ScheduleOptions): Decision[
         ? largestGang(job.workers - 1, job.minWorkers, job.slotsPerWorker, free.resources)
         : undefined;
     if (shrunk) {
-      decisions.push({ kind: 'place', trial: job.trial, placement: shrunk });
       free.take(shrunk);
+      yield { kind: 'place', trial: job.trial, placement: shrunk };
       continue;
     }
     const chosen = victims.choose(job, free);
     if (chosen) {
-      for (const v of chosen) decisions.push({ kind: 'preempt', trial: v.trial, forTrial: job.trial });
+      for (const v of chosen) yield { kind: 'preempt', trial: v.trial, forTrial: job.trial };
       reserved = true;
       break;
     }
@@ -83,9 +91,8 @@ export function schedule(view: ClusterView, options: ScheduleOptions): Decision[
   }
   if (!reserved) {
     const grow = growable(view.active, free.resources, options.now - (options.growAfterMs ?? 60_000));
-    if (grow) decisions.push(grow);
+    if (grow) yield grow;
   }
-  return decisions;
 }
 
 /** The free resources as the pass goes, with what it asks of them again and again computed once per change. */

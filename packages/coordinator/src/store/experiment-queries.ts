@@ -1,7 +1,7 @@
-/** The store's read-only queries for lists at scale: a page of experiments with their trials' figures, counts by state. */
+/** The store's read-only queries for lists at scale: a page of experiments with their trials' figures, counts by state, queue positions. */
 import type Database from 'better-sqlite3';
-import type { JobState } from '../jobs/job-state.js';
-import type { ExperimentRow } from './rows.js';
+import { PENDING_STATES, type JobState } from '../jobs/job-state.js';
+import type { ExperimentRow, TrialRow } from './rows.js';
 import { experimentHeader, type Row } from './row-mapping.js';
 
 type Sql = (text: string) => Database.Statement;
@@ -50,4 +50,13 @@ export function experimentPage(sql: Sql, query: ExperimentPageQuery): Experiment
 export function countsByState(sql: Sql, table: 'experiments' | 'trials'): Record<string, number> {
   const rows = sql(`SELECT state, count(*) AS n FROM ${table} GROUP BY state`).all() as { state: string; n: number }[];
   return Object.fromEntries(rows.map((r) => [r.state, r.n]));
+}
+
+/** 1 + the waiting trials a scheduling pass considers before `trial` (higher priority, then queued earlier, then lower id). */
+export function queuePosition(sql: Sql, trial: Pick<TrialRow, 'id' | 'priority' | 'queuedAt'>): number {
+  const ahead = sql(
+    `SELECT count(*) AS n FROM trials WHERE state IN (${PENDING_STATES.map(() => '?').join(',')})
+     AND (priority > ? OR (priority = ? AND (queued_at < ? OR (queued_at = ? AND id < ?))))`,
+  ).get(...PENDING_STATES, trial.priority, trial.priority, trial.queuedAt, trial.queuedAt, trial.id) as { n: number };
+  return ahead.n + 1;
 }

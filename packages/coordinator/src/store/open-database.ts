@@ -9,6 +9,26 @@ import { dirname } from 'node:path';
 import { INDEXES_SQL, MIGRATIONS, SCHEMA_SQL, SCHEMA_VERSION } from './schema-sql.js';
 import { StoreOpenError } from './store-errors.js';
 
+/**
+ * A second connection that only reads (another thread's: WAL lets it read while the writer writes):
+ * the file must exist with this schema version, and nothing is written to it.
+ * @throws {StoreOpenError}
+ */
+export function openReadOnly(file: string): Database.Database {
+  let db: Database.Database;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true });
+  } catch (cause) {
+    throw new StoreOpenError(`cannot open the coordinator database ${file} to read: ${(cause as Error).message}`, { cause });
+  }
+  const version = db.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).get() as { value: string } | undefined;
+  if (Number(version?.value) !== SCHEMA_VERSION) {
+    db.close();
+    throw new StoreOpenError(`${file} has schema version ${version?.value ?? 'none'}; this coordinator reads version ${SCHEMA_VERSION}`);
+  }
+  return db;
+}
+
 /** @throws {StoreOpenError} the file cannot be opened or has a newer or unknown schema version. */
 export function openDatabase(file: string): Database.Database {
   let db: Database.Database;

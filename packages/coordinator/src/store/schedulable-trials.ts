@@ -10,29 +10,49 @@ import type { SchedulingRow, TrialRow } from './rows.js';
 export const SCHEDULABLE: readonly JobState[] = [...PENDING_STATES, ...ACTIVE_STATES];
 
 export class SchedulableTrials {
-  private rowsById: Map<number, SchedulingRow> | undefined;
+  /** The copy by state (a pass asks for the pending or the active ones), and each trial's state in it. */
+  private byState: Map<JobState, Map<number, SchedulingRow>> | undefined;
+  private readonly stateOf = new Map<number, JobState>();
 
   /** @param load reads every trial in SCHEDULABLE states (called once, on first use). */
   constructor(private readonly load: () => SchedulingRow[]) {}
 
   /** The trials in `states` (a subset of SCHEDULABLE), in no set order. */
   rows(states: readonly JobState[]): SchedulingRow[] {
-    this.rowsById ??= new Map(this.load().map((r) => [r.id, r]));
+    const byState = this.loaded();
     const out: SchedulingRow[] = [];
-    for (const row of this.rowsById.values()) if (states.includes(row.state)) out.push(row);
+    for (const state of states) for (const row of byState.get(state)?.values() ?? []) out.push(row);
     return out;
   }
 
   /** A trial just written: its copy is replaced, added or dropped (nothing to do before the first read). */
   keep(trial: TrialRow): void {
-    if (this.rowsById === undefined) return;
-    if (!SCHEDULABLE.includes(trial.state)) return void this.rowsById.delete(trial.id);
+    if (this.byState === undefined) return;
+    const before = this.stateOf.get(trial.id);
+    if (before !== undefined) this.byState.get(before)?.delete(trial.id);
+    if (!SCHEDULABLE.includes(trial.state)) return void this.stateOf.delete(trial.id);
     const { id, state, priority, preemptible, workers, minWorkers, slotsPerWorker, launcher, queuedAt, placedAt, placement } = trial;
-    this.rowsById.set(id, { id, state, priority, preemptible, workers, minWorkers, slotsPerWorker, launcher, queuedAt, placedAt, placement });
+    this.put({ id, state, priority, preemptible, workers, minWorkers, slotsPerWorker, launcher, queuedAt, placedAt, placement });
   }
 
   /** Whether the copy holds trial `id`. */
   has(id: number): boolean {
-    return this.rowsById?.has(id) ?? false;
+    return this.stateOf.has(id);
+  }
+
+  private loaded(): Map<JobState, Map<number, SchedulingRow>> {
+    if (this.byState === undefined) {
+      this.byState = new Map();
+      for (const row of this.load()) this.put(row);
+    }
+    return this.byState;
+  }
+
+  private put(row: SchedulingRow): void {
+    const byState = this.byState as Map<JobState, Map<number, SchedulingRow>>;
+    let rows = byState.get(row.state);
+    if (rows === undefined) byState.set(row.state, (rows = new Map()));
+    rows.set(row.id, row);
+    this.stateOf.set(row.id, row.state);
   }
 }

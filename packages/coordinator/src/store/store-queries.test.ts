@@ -21,6 +21,24 @@ describe('Store queries for the control plane at scale', () => {
     expect(f.store.trialCounts()).toEqual({ queued: 4, running: 1 });
   });
 
+  it("keeps each rank's latest timing row of a finished run, every progress row, and answers queue positions", () => {
+    const f = new StoreFixture();
+    const [t, other] = [f.queue('t'), f.queue('other', { priority: 90 })];
+    for (const step of [10, 20, 30])
+      for (const rank of [0, 1]) f.store.recordProgress(t.id, 'timing', step, { rank, seconds: { data: 0, compute: step, allReduce: 0, optimizer: 0 } });
+    f.store.recordProgress(t.id, 'progress', 30, { loss: 2 });
+    f.store.recordProgress(other.id, 'timing', 5, { rank: 0, seconds: {} });
+    f.store.keepLatestTimings(t.id);
+    expect(f.store.metrics(t.id).map((m) => [m.kind, m.step, m.values['rank']])).toEqual([
+      ['timing', 30, 0],
+      ['timing', 30, 1],
+      ['progress', 30, undefined],
+    ]);
+    expect(f.store.metrics(other.id)).toHaveLength(1);
+    // Priority first: `other` (90) is ahead of `t` (50).
+    expect([f.store.queuePosition(f.store.trial(other.id)), f.store.queuePosition(f.store.trial(t.id))]).toEqual([1, 2]);
+  });
+
   it("keeps the scheduler's copy of pending and active trials current through the store's own writes", () => {
     const f = new StoreFixture();
     const [a, b] = [f.queue('a', { workers: 2 }), f.queue('b', { workers: 4, priority: 70 })];

@@ -8,10 +8,11 @@ import { experimentState, transition, type JobState, type StopTarget } from '../
 import type { Placement } from '../scheduler/cluster-view.js';
 import type { AgentRow, AgentState, EventRow, ExperimentRow, LogRow, MetricRow, NewTrial, SchedulingRow, TrialChanges, TrialRow, WorkerRow } from './rows.js';
 import { agentRow, eventRow, experimentRow, logRow, metricRow, schedulingRow, trialRow, workerRow, type Row } from './row-mapping.js';
-import { openDatabase } from './open-database.js';
+import { openDatabase, openReadOnly } from './open-database.js';
 import { NotFoundError, StaleStateError } from './store-errors.js';
 import { SCHEDULABLE, SchedulableTrials } from './schedulable-trials.js';
-import { countsByState, experimentPage, type ExperimentPage, type ExperimentPageQuery } from './experiment-queries.js';
+import { countsByState, experimentPage, queuePosition, type ExperimentPage, type ExperimentPageQuery } from './experiment-queries.js';
+import { keepLatestTimings } from './metric-retention.js';
 
 export type { NewTrial, TrialChanges } from './rows.js';
 
@@ -28,14 +29,16 @@ export class Store {
   /**
    * @param defer runs the commit of a batch of writes (`batchWrites`) later. Defaults to setImmediate:
    *   one transaction per turn of the event loop.
+   * @param access `read-only`: a reader beside the writer (the API's thread), whose writes throw.
    * @throws {StoreOpenError} the file cannot be opened or has another schema version.
    */
   constructor(
     file: string,
     private readonly now: () => number = Date.now,
     private readonly defer: (commit: () => void) => void = setImmediate,
+    access: 'read-write' | 'read-only' = 'read-write',
   ) {
-    this.db = openDatabase(file);
+    this.db = access === 'read-only' ? openReadOnly(file) : openDatabase(file);
   }
 
   /** The prepared statement of `text`, prepared once. */
@@ -152,10 +155,6 @@ export class Store {
     return countsByState(this.sql, 'experiments');
   }
 
-  listExperiments(): ExperimentRow[] {
-    return (this.sql(`SELECT * FROM experiments ORDER BY id`).all() as Row[]).map(experimentRow);
-  }
-
   /** @throws {NotFoundError} */
   experiment(id: number): ExperimentRow {
     const row = this.sql(`SELECT * FROM experiments WHERE id = ?`).get(id) as Row | undefined;
@@ -170,6 +169,16 @@ export class Store {
   /** What the scheduler reads of the trials in `states` (pending or active ones), from memory (schedulable-trials.ts). */
   schedulingRows(states: readonly JobState[]): SchedulingRow[] {
     return this.schedulable.rows(states);
+  }
+
+  /** 1 + the waiting trials a scheduling pass considers before `trial` (experiment-queries.ts). */
+  queuePosition(trial: Pick<TrialRow, 'id' | 'priority' | 'queuedAt'>): number {
+    return queuePosition(this.sql, trial);
+  }
+
+  /** A finished run's per-rank timing rows but each rank's latest (metric-retention.ts). */
+  keepLatestTimings(trialId: number): void {
+    keepLatestTimings(this.sql, trialId);
   }
 
   trialsIn(states: readonly JobState[]): TrialRow[] {
