@@ -15,6 +15,8 @@
 //          --samples FILE (scheduling pass samples as JSON, for tools/bench/control-plane-plot.mjs)  --json
 //          --profile DIR (the coordinator runs with --cpu-prof into DIR and stops with SIGTERM; no restart)
 //          --dashboard (after the run: the dashboard's first render in headless Chromium, /usr/bin/chromium)
+//          --keep-queued (during the run, every finished experiment is replaced by a new one: a steady load
+//          for a long --run-s, e.g. an hour; the coordinator's RSS is sampled every minute)
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -55,6 +57,7 @@ function parseArgs(argv) {
     else if (flag === '--samples') o.samples = argv[++i];
     else if (flag === '--profile') o.profile = argv[++i];
     else if (flag === '--dashboard') o.dashboard = true;
+    else if (flag === '--keep-queued') o.keepQueued = true;
     else if (flag === '-h' || flag === '--help') {
       process.stdout.write(
         readFileSync(fileURLToPath(import.meta.url), 'utf8')
@@ -245,23 +248,41 @@ async function main() {
   let next = 0;
   let refused = 0;
   const submitStart = performance.now();
+  const submitOne = async (spec) => {
+    const r = await fetch(`${serve.url}/api/experiments`, { method: 'POST', headers: auth, body: JSON.stringify({ spec, source: 'bench.yaml' }) });
+    const body = await r.json();
+    if (r.status !== 201) {
+      if (refused++ < 3) log(`submit refused: ${JSON.stringify(body).slice(0, 300)}`);
+    } else maxId = Math.max(maxId, body.id);
+  };
   await Promise.all(
     Array.from({ length: o.concurrency }, async () => {
-      while (next < specs.length) {
-        const spec = specs[next++];
-        const r = await fetch(`${serve.url}/api/experiments`, { method: 'POST', headers: auth, body: JSON.stringify({ spec, source: 'bench.yaml' }) });
-        const body = await r.json();
-        if (r.status !== 201) {
-          if (refused++ < 3) log(`submit refused: ${JSON.stringify(body).slice(0, 300)}`);
-        } else maxId = Math.max(maxId, body.id);
-      }
+      while (next < specs.length) await submitOne(specs[next++]);
     }),
   );
   const submitS = (performance.now() - submitStart) / 1000;
   log(`${o.experiments} submitted in ${submitS.toFixed(1)} s (${refused} refused); running ${o.runS} s`);
 
   const runStart = Date.now();
+  // --keep-queued: every finished experiment is replaced by a new one; RSS every minute.
+  let resubmitted = 0;
+  const rssByMinute = [];
+  let running = true;
+  const keeper = (async () => {
+    for (let tick = 0; running; tick++) {
+      if (tick % 12 === 0) rssByMinute.push(round(serve.rssMiB()));
+      if (o.keepQueued) {
+        let finished = 0;
+        for (const state of ['succeeded', 'failed', 'cancelled'])
+          finished += Number((await fetch(`${serve.url}/api/experiments?state=${state}&limit=1`, { headers: auth })).headers.get('x-total-count'));
+        for (; resubmitted < finished; resubmitted++) await submitOne(specText(o.experiments + resubmitted, rnd));
+      }
+      await sleep(5000);
+    }
+  })();
   await sleep(o.runS * 1000);
+  running = false;
+  await keeper;
   const stats = await (await fetch(`${serve.url}/api/stats?samples=true`, { headers: auth })).json();
   sampling = false;
   await sampler;
@@ -353,6 +374,8 @@ async function main() {
     metrics_p99_ms: round(quantile(api.metrics, 0.99)),
     api_requests: Object.values(api).reduce((n, l) => n + l.length, 0),
     rss_mib: round(rss),
+    rss_mib_by_minute: rssByMinute,
+    ...(o.keepQueued ? { resubmitted } : {}),
     db_mib: round(dbMiB),
     trial_states: figures.states,
     ...(dashboard ? { dashboard_first_render_ms: round(dashboard.ms), dashboard_listed: dashboard.listed, dashboard_header: dashboard.header } : {}),
