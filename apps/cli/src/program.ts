@@ -8,6 +8,7 @@ import { evaluateCommand, type EvaluateFlags } from './commands/evaluate.js';
 import { generateCommand, type GenerateFlags } from './commands/generate.js';
 import { schemaCommand } from './commands/schema.js';
 import { translateCommand, type TranslateFlags } from './commands/translate.js';
+import { attentionCommand, type AttentionFlags } from './commands/attention.js';
 import { trainCommand, type TrainFlags } from './commands/train.js';
 import { validateCommand } from './commands/validate.js';
 import { agentCommand, type AgentFlags } from './commands/agent.js';
@@ -83,6 +84,26 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
     .addOption(backendOption())
     .action(async (flags: TranslateFlags) => {
       result.code = await translateCommand(flags, io);
+    });
+
+  program
+    .command('attention')
+    .description(
+      'Translate a sentence (or continue a prompt) with a trained model and show the attention weights that made it: attention.json and SVG heatmaps (every layer x head, and one head with its tokens), or --json.',
+    )
+    .argument('<text>', 'the sentence to translate, or the prompt of a language model')
+    .requiredOption('--checkpoint <dir>', 'run directory (checkpoint.dir) or one step-NNNNNNNN checkpoint in it')
+    .option('--out <dir>', 'where the JSON and SVG files go', 'attention')
+    .option('--kind <kind>', 'attention drawn large: cross, encoder or decoder (default: cross; decoder for a language model)')
+    .option('--layer <n>', 'its layer (default: the last)')
+    .option('--head <n>', 'its head', '0')
+    .option('--beam <k>', 'beam size of the translation (1 = greedy)', '1')
+    .option('--max-tokens <n>', 'tokens a language model generates', '40')
+    .option('--seed <n>', 'sampling seed of a language model', '1')
+    .option('--json', 'print {translation, source_tokens, target_tokens, encoder, decoder, cross} ([layer][head][query][key]) instead of writing files')
+    .addOption(backendOption())
+    .action(async (text: string, flags: AttentionFlags) => {
+      result.code = await attentionCommand(text, flags, io);
     });
 
   program

@@ -20,7 +20,7 @@ export function positiveInt(name: string, text: string, io: CliIO): number | und
 export async function loadForInference(
   path: string,
   backend: string,
-  kind: TrainedModel['kind'],
+  kind: TrainedModel['kind'] | 'any',
   io: CliIO,
   env: Readonly<Record<string, string | undefined>>,
 ): Promise<{ trained: TrainedModel; worker: WorkerModule } | undefined> {
@@ -36,7 +36,7 @@ export async function loadForInference(
     }
     throw error;
   }
-  if (trained.kind !== kind) {
+  if (kind !== 'any' && trained.kind !== kind) {
     io.err(`orquesta: ${path} holds a ${trained.kind} model; this command needs a ${kind} model`);
     return undefined;
   }

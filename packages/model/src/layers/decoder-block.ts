@@ -29,6 +29,8 @@ export class DecoderBlock {
     name: string,
     private readonly config: TransformerConfig,
     withCross: boolean,
+    /** This block's index in the decoder stack. */
+    private readonly layer = 0,
   ) {
     this.selfAttention = new MultiHeadAttention(store, `${name}.self_attn`, config.dModel, config.heads);
     this.crossAttention = withCross ? new MultiHeadAttention(store, `${name}.cross_attn`, config.dModel, config.heads) : undefined;
@@ -54,7 +56,7 @@ export class DecoderBlock {
         if (cache.self) kv = { k: tf.concat([cache.self.k, kv.k], 2), v: tf.concat([cache.self.v, kv.v], 2) };
         cache.self = kv;
       }
-      return this.selfAttention.attend(projected.q, kv, selfBias, attentionDrop(ctx));
+      return this.selfAttention.attend(projected.q, kv, selfBias, attentionDrop(ctx, { stack: 'decoder', layer: this.layer, kind: 'self' }));
     };
     let h = residual(x, n1, this.config.norm, selfAttend, drop);
     const cross = this.crossAttention;
@@ -62,7 +64,7 @@ export class DecoderBlock {
       const crossAttend = (q: tf.Tensor) => {
         const kv = cache?.cross ?? cross.keyValues(memory);
         if (cache) cache.cross = kv;
-        return cross.attend(cross.queries(q as tf.Tensor3D), kv, memoryBias, attentionDrop(ctx));
+        return cross.attend(cross.queries(q as tf.Tensor3D), kv, memoryBias, attentionDrop(ctx, { stack: 'decoder', layer: this.layer, kind: 'cross' }));
       };
       h = residual(h, n2, this.config.norm, crossAttend, drop);
     }

@@ -18,6 +18,8 @@ export class EncoderBlock {
     store: ParameterStore,
     name: string,
     private readonly config: TransformerConfig,
+    /** This block's index in the encoder stack. */
+    private readonly layer = 0,
   ) {
     this.selfAttention = new MultiHeadAttention(store, `${name}.self_attn`, config.dModel, config.heads);
     this.feedForward = new FeedForward(store, `${name}.ff`, config.dModel, config.dFf, config.activation);
@@ -34,7 +36,7 @@ export class EncoderBlock {
     const drop = residualDrop(ctx);
     const attend = (h: tf.Tensor) => {
       const { q, kv } = this.selfAttention.selfProjections(h as tf.Tensor3D);
-      return this.selfAttention.attend(q, kv, srcBias, attentionDrop(ctx));
+      return this.selfAttention.attend(q, kv, srcBias, attentionDrop(ctx, { stack: 'encoder', layer: this.layer, kind: 'self' }));
     };
     const h = residual(x, this.norm1, this.config.norm, attend, drop);
     return residual(h, this.norm2, this.config.norm, (t) => this.feedForward.apply(t, drop), drop) as tf.Tensor3D;

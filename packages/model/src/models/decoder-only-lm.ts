@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { TransformerConfig } from '../config.js';
+import type { AttentionObserver } from '../layers/block-context.js';
 import type { BlockCache } from '../layers/decoder-block.js';
 import { DecoderBlock } from '../layers/decoder-block.js';
 import { Embedding } from '../layers/embedding.js';
@@ -28,17 +29,18 @@ export class DecoderOnlyLM {
     this.params = new ParameterStore(config.seed);
     this.rng = new DropoutRng(config.seed);
     this.embedding = new Embedding(this.params, 'embed', config);
-    this.blocks = Array.from({ length: config.decoderLayers }, (_, i) => new DecoderBlock(this.params, `decoder.layers.${i}`, config, false));
+    this.blocks = Array.from({ length: config.decoderLayers }, (_, i) => new DecoderBlock(this.params, `decoder.layers.${i}`, config, false, i));
     this.norm = config.norm === 'pre' ? new LayerNorm(this.params, 'decoder.norm', config.dModel) : undefined;
     this.output = new OutputProjection(this.params, 'output', this.embedding, config.dModel, config.vocabSize, config.tieEmbeddings);
   }
 
   /**
    * @param ids [B, T] int32 (with a cache: the next position(s) from `offset` on)
+   * @param observeAttention sees each layer's self-attention weights [B, H, T, T]
    * @returns hidden states [B, T, D]
    */
-  hidden(ids: tf.Tensor2D, training = false, cache?: BlockCache[], offset = 0): tf.Tensor3D {
-    const ctx = { training, rng: this.rng, dropout: this.config.dropout, attentionDropout: this.config.attentionDropout };
+  hidden(ids: tf.Tensor2D, training = false, cache?: BlockCache[], offset = 0, observeAttention?: AttentionObserver): tf.Tensor3D {
+    const ctx = { training, rng: this.rng, dropout: this.config.dropout, attentionDropout: this.config.attentionDropout, observeAttention };
     const t = ids.shape[1];
     // With a cache: causal over the new positions against cached + new keys.
     const bias = cache ? (t > 1 ? causalBias(t, offset) : undefined) : tf.add(causalBias(t), paddingBias(ids, this.config.padId)); // [B, 1, T, T]

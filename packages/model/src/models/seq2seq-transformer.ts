@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { TransformerConfig } from '../config.js';
-import type { BlockContext } from '../layers/block-context.js';
+import type { AttentionObserver, BlockContext } from '../layers/block-context.js';
 import type { BlockCache } from '../layers/decoder-block.js';
 import { DecoderBlock } from '../layers/decoder-block.js';
 import { Embedding } from '../layers/embedding.js';
@@ -40,20 +40,23 @@ export class Seq2SeqTransformer {
     this.rng = new DropoutRng(config.seed);
     const p = this.params;
     this.embedding = new Embedding(p, 'embed', config);
-    this.encoder = Array.from({ length: config.encoderLayers }, (_, i) => new EncoderBlock(p, `encoder.layers.${i}`, config));
+    this.encoder = Array.from({ length: config.encoderLayers }, (_, i) => new EncoderBlock(p, `encoder.layers.${i}`, config, i));
     this.encoderNorm = config.norm === 'pre' ? new LayerNorm(p, 'encoder.norm', config.dModel) : undefined;
-    this.decoder = Array.from({ length: config.decoderLayers }, (_, i) => new DecoderBlock(p, `decoder.layers.${i}`, config, true));
+    this.decoder = Array.from({ length: config.decoderLayers }, (_, i) => new DecoderBlock(p, `decoder.layers.${i}`, config, true, i));
     this.decoderNorm = config.norm === 'pre' ? new LayerNorm(p, 'decoder.norm', config.dModel) : undefined;
     this.output = new OutputProjection(p, 'output', this.embedding, config.dModel, config.vocabSize, config.tieEmbeddings);
   }
 
-  private context(training: boolean): BlockContext {
-    return { training, rng: this.rng, dropout: this.config.dropout, attentionDropout: this.config.attentionDropout };
+  private context(training: boolean, observeAttention?: AttentionObserver): BlockContext {
+    return { training, rng: this.rng, dropout: this.config.dropout, attentionDropout: this.config.attentionDropout, observeAttention };
   }
 
-  /** @param src [B, S] int32 */
-  encode(src: tf.Tensor2D, training = false): Encoded {
-    const ctx = this.context(training);
+  /**
+   * @param src [B, S] int32
+   * @param observeAttention sees each encoder layer's self-attention weights [B, H, S, S]
+   */
+  encode(src: tf.Tensor2D, training = false, observeAttention?: AttentionObserver): Encoded {
+    const ctx = this.context(training, observeAttention);
     const srcBias = paddingBias(src, this.config.padId); // [B, 1, 1, S]
     let x = this.rng.apply(this.embedding.apply(src), this.config.dropout, training); // [B, S, D]
     for (const block of this.encoder) x = block.apply(x, srcBias, ctx);
@@ -63,10 +66,11 @@ export class Seq2SeqTransformer {
   /**
    * Decoder hidden states. Without a cache, `tgtIn` is the whole prefix [B, T] and a causal
    * mask applies; with a cache, `tgtIn` holds the next position(s) from `offset` on.
+   * @param observeAttention sees each decoder layer's self- [B, H, T, T] and cross-attention [B, H, T, S] weights
    * @returns [B, T, D]
    */
-  decode(tgtIn: tf.Tensor2D, encoded: Encoded, training = false, cache?: BlockCache[], offset = 0): tf.Tensor3D {
-    const ctx = this.context(training);
+  decode(tgtIn: tf.Tensor2D, encoded: Encoded, training = false, cache?: BlockCache[], offset = 0, observeAttention?: AttentionObserver): tf.Tensor3D {
+    const ctx = this.context(training, observeAttention);
     const t = tgtIn.shape[1];
     // Without a cache: causal + padding over the whole prefix. With one: causal over the new
     // positions against cached + new keys (no mask needed for a single new token).

@@ -9,6 +9,17 @@ export async function generate(
   maxTokens: number,
   options: Omit<SamplingOptions, 'prompts' | 'tokens'> = {},
 ): Promise<string> {
+  return tokenizer.decode((await generateIds(model, tokenizer, prompt, maxTokens, options)).generated);
+}
+
+/** The prompt's ids (bos first) and the generated ones (without eos). @throws {RangeError} a prompt as long as max_len. */
+export async function generateIds(
+  model: DecoderOnlyLM,
+  tokenizer: Tokenizer,
+  prompt: string,
+  maxTokens: number,
+  options: Omit<SamplingOptions, 'prompts' | 'tokens'> = {},
+): Promise<{ prompt: number[]; generated: number[] }> {
   const promptIds = [SPECIAL_IDS.bos, ...Array.from(tokenizer.encode(prompt))];
   const room = model.config.maxLen - promptIds.length;
   if (room < 1) throw new RangeError(`the prompt is ${promptIds.length} tokens; the model's max_len is ${model.config.maxLen}`);
@@ -19,7 +30,7 @@ export async function generate(
       prompts: [promptIds],
       tokens: { bos: SPECIAL_IDS.bos, eos: SPECIAL_IDS.eos },
     });
-    return tokenizer.decode(tokens ?? []);
+    return { prompt: promptIds, generated: tokens ?? [] };
   } finally {
     decoder.dispose();
   }

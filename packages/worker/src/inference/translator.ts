@@ -25,6 +25,17 @@ export async function translate(
   sentences: readonly string[],
   options: TranslateOptions = {},
 ): Promise<string[]> {
+  const target = options.targetTokenizer ?? tokenizer;
+  return (await translateIds(model, tokenizer, sentences, options)).map((r) => target.decode(r.output));
+}
+
+/** Each sentence's source ids (with eos, as the encoder saw them) and output ids (without bos and eos), in input order. */
+export async function translateIds(
+  model: Seq2SeqTransformer,
+  tokenizer: Tokenizer,
+  sentences: readonly string[],
+  options: TranslateOptions = {},
+): Promise<{ source: number[]; output: number[] }[]> {
   const beam = options.beam ?? 4;
   const batchSize = options.batchSize ?? 32;
   const limit = model.config.maxLen;
@@ -34,7 +45,7 @@ export async function translate(
     return [...ids, SPECIAL_IDS.eos];
   });
   const order = encoded.map((_, i) => i).sort((a, b) => encoded[a]!.length - encoded[b]!.length);
-  const out = new Array<string>(sentences.length).fill('');
+  const out = encoded.map((source) => ({ source, output: [] as number[] }));
   for (let start = 0; start < order.length; start += batchSize) {
     const rows = order.slice(start, start + batchSize);
     const srcLen = Math.max(...rows.map((r) => encoded[r]!.length));
@@ -44,7 +55,7 @@ export async function translate(
     try {
       const tokens = { bos: SPECIAL_IDS.bos, eos: SPECIAL_IDS.eos };
       const hyps = beam > 1 ? await beamSearch(decoder, maxLen, { beam, alpha: options.alpha ?? 0.6, tokens }) : await greedySearch(decoder, maxLen, tokens);
-      rows.forEach((r, b) => (out[r] = (options.targetTokenizer ?? tokenizer).decode(hyps[b]!)));
+      rows.forEach((r, b) => (out[r]!.output = hyps[b]!));
     } finally {
       decoder.dispose();
     }
