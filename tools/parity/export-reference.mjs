@@ -2,7 +2,8 @@
 // logits it computes for fixed, padded inputs.
 //
 //   <out>/model.safetensors   the weights, via saveWeights (config in the `orquesta.config` metadata)
-//   <out>/reference.json      { kind, backend, config, inputs, logits }, all values float32
+//   <out>/reference.json      { kind, backend, config, inputs, logits, attention }, all values float32;
+//                             attention: { encoder, decoder, cross } weights [layer][B][H][Tq][Tk] (the LM: decoder)
 //
 // The model is built from its config and seed as training would build it; then every parameter
 // is shifted by seeded N(0, perturb^2) noise, so biases (initialised to 0) and layer-norm gains
@@ -77,12 +78,15 @@ const inputs =
       }
     : { ids: padded(lengths(tgtLen), tgtLen, (t) => (t === 0 ? BOS : word())) };
 
+// Every attention's weights, as the model reports them to the attention explorer: [layer][B][H][Tq][Tk].
+const attention = model instanceof Seq2SeqTransformer ? { encoder: [], decoder: [], cross: [] } : { decoder: [] };
+const observe = (site, weights) => attention[site.kind === 'cross' ? 'cross' : site.stack].push(weights.arraySync());
 const logits = tf.tidy(() => {
   if (model instanceof Seq2SeqTransformer) {
-    const encoded = model.encode(tf.tensor2d(inputs.src, undefined, 'int32'));
-    return model.logits(model.decode(tf.tensor2d(inputs.tgt, undefined, 'int32'), encoded));
+    const encoded = model.encode(tf.tensor2d(inputs.src, undefined, 'int32'), false, observe);
+    return model.logits(model.decode(tf.tensor2d(inputs.tgt, undefined, 'int32'), encoded, false, undefined, 0, observe));
   }
-  return model.logits(model.hidden(tf.tensor2d(inputs.ids, undefined, 'int32')));
+  return model.logits(model.hidden(tf.tensor2d(inputs.ids, undefined, 'int32'), false, undefined, 0, observe));
 });
 if (logits.dtype !== 'float32') throw new TypeError(`logits are ${logits.dtype}, expected float32`);
 const logitValues = await logits.array();
@@ -90,7 +94,7 @@ logits.dispose();
 
 mkdirSync(opts.out, { recursive: true });
 writeFileSync(join(opts.out, 'model.safetensors'), await saveWeights(model.variables, config));
-writeFileSync(join(opts.out, 'reference.json'), JSON.stringify({ kind, backend: tf.getBackend(), config, inputs, logits: logitValues }));
+writeFileSync(join(opts.out, 'reference.json'), JSON.stringify({ kind, backend: tf.getBackend(), config, inputs, logits: logitValues, attention }));
 console.log(JSON.stringify({ out: opts.out, kind, backend: tf.getBackend(), parameters: model.params.count, logitsShape: [batch, tgtLen, config.vocabSize] }));
 model.dispose();
 

@@ -240,6 +240,7 @@ class MultiHeadAttention(nn.Module):
         self.k = nn.Linear(d_model, d_model)
         self.v = nn.Linear(d_model, d_model)
         self.o = nn.Linear(d_model, d_model)
+        self.last_weights: Optional[Tensor] = None
 
     def _split(self, x: Tensor) -> Tensor:
         """[B, T, D] -> [B, H, T, dh]"""
@@ -258,7 +259,9 @@ class MultiHeadAttention(nn.Module):
         scores = q @ k.transpose(-2, -1)  # [B, H, Tq, Tk]
         if bias is not None:
             scores = scores + bias
-        heads = torch.softmax(scores, dim=-1) @ v  # [B, H, Tq, dh]
+        weights = torch.softmax(scores, dim=-1)  # [B, H, Tq, Tk]
+        self.last_weights = weights.detach()
+        heads = weights @ v  # [B, H, Tq, dh]
         return self.o(heads.transpose(1, 2).reshape(b, tq, d))
 
 
@@ -444,6 +447,35 @@ def run_model(model: nn.Module, kind: str, inputs: Mapping[str, object]) -> np.n
     return logits.numpy().astype(np.float32)
 
 
+def attention_weights(model: nn.Module, kind: str) -> Dict[str, np.ndarray]:
+    """The last forward pass's attention weights by kind, [layer, B, H, Tq, Tk] each."""
+
+    def stacked(modules: List[Optional[MultiHeadAttention]]) -> np.ndarray:
+        return np.stack([m.last_weights.numpy() for m in modules if m is not None and m.last_weights is not None]).astype(np.float32)
+
+    decoder_layers = list(model.decoder.layers)
+    weights = {"decoder": stacked([layer.self_attn for layer in decoder_layers])}
+    if kind == "seq2seq":
+        weights["encoder"] = stacked([layer.self_attn for layer in model.encoder.layers])
+        weights["cross"] = stacked([layer.cross_attn for layer in decoder_layers])
+    return weights
+
+
+def compare_attention(model: nn.Module, kind: str, expected: Mapping[str, object], tolerance: float) -> Dict[str, object]:
+    """Largest |difference| between the attention weights PyTorch computed and the reference's, over every kind."""
+    actual = attention_weights(model, kind)
+    worst = 0.0
+    for name, weights in actual.items():
+        if name not in expected:
+            raise ParityInputError(f"the reference has no {name} attention weights (has {sorted(expected)})")
+        reference = np.asarray(expected[name], dtype=np.float32)
+        if reference.shape != weights.shape:
+            raise ParityInputError(f"PyTorch {name} attention has shape {list(weights.shape)}, the reference {list(reference.shape)}")
+        worst = max(worst, float(np.abs(weights.astype(np.float64) - reference.astype(np.float64)).max()))
+    finite = math.isfinite(worst)
+    return {"attention_max_abs_diff": worst if finite else None, "attention_ok": finite and worst <= tolerance}
+
+
 def compare(actual: np.ndarray, expected: np.ndarray, tolerance: float) -> Dict[str, object]:
     if actual.shape != expected.shape:
         raise ParityInputError(f"PyTorch logits have shape {list(actual.shape)}, the reference {list(expected.shape)}")
@@ -466,6 +498,9 @@ def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
     parser.add_argument("reference", type=Path, help="JSON with inputs and the logits Orquesta computed for them")
     parser.add_argument("--kind", choices=("auto", "seq2seq", "lm"), default="auto", help="model kind; auto: seq2seq when the config has encoder layers")
     parser.add_argument("--tolerance", type=float, default=1e-4, help="largest acceptable |logit difference| (default 1e-4)")
+    parser.add_argument(
+        "--attention-tolerance", type=float, default=1e-5, help="largest acceptable |attention weight difference| (default 1e-5), when the reference has weights"
+    )
     return parser.parse_args(argv)
 
 
@@ -482,6 +517,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         model = build_model(config, kind)
         load_orquesta_weights(model, tensors)
         result = compare(run_model(model, kind, reference["inputs"]), expected, args.tolerance)
+        if "attention" in reference:
+            attention = compare_attention(model, kind, reference["attention"], args.attention_tolerance)
+            result = {**result, **attention, "ok": bool(result["ok"]) and bool(attention["attention_ok"])}
     except (ParityInputError, KeyError, ValueError, OSError) as error:
         message = f"missing key {error}" if isinstance(error, KeyError) else str(error)
         print(f"torch_parity.py: error: {message}", file=sys.stderr)

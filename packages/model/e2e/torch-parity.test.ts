@@ -17,6 +17,8 @@ const EXPORT = join(ROOT, 'tools/parity/export-reference.mjs');
 const PARITY = join(ROOT, 'tools/parity/torch_parity.py');
 const MODEL_DIST = join(ROOT, 'packages/model/dist/index.js');
 const TOLERANCE = 1e-4;
+/** The attention weights (the attention explorer's) against PyTorch's softmax. */
+const ATTENTION_TOLERANCE = 1e-5;
 
 /** The Python that runs the check: ORQUESTA_PYTHON if set, else `python3`, else Debian's /usr/bin/python3. */
 const PYTHON_CANDIDATES = process.env['ORQUESTA_PYTHON'] ? [process.env['ORQUESTA_PYTHON']] : ['python3', '/usr/bin/python3'];
@@ -62,6 +64,7 @@ interface ParityResult {
   readonly tokens: number;
   readonly ok: boolean;
   readonly kind: string;
+  readonly attention_max_abs_diff: number | null;
 }
 
 const work = mkdtempSync(join(tmpdir(), 'orquesta-parity-'));
@@ -124,16 +127,18 @@ describe('parity with a PyTorch implementation of the same architecture', () => 
     expect(reference.backend).toBe(c.backend);
 
     const { run, result } = runParity(join(out, 'model.safetensors'), join(out, 'reference.json'));
-    observed.push(`${c.name}: ${result.max_abs_diff?.toExponential(2)}`);
+    observed.push(`${c.name}: ${result.max_abs_diff?.toExponential(2)} (attention weights ${result.attention_max_abs_diff?.toExponential(2)})`);
     expect(result.kind).toBe(c.kind);
     expect(result.tokens).toBe(3 * 6); // batch 3, target length 6
     expect(result.ok, describeRun(run)).toBe(true);
     expect(result.max_abs_diff).not.toBeNull();
     expect(result.max_abs_diff!).toBeLessThanOrEqual(TOLERANCE);
+    expect(result.attention_max_abs_diff).not.toBeNull();
+    expect(result.attention_max_abs_diff!).toBeLessThanOrEqual(ATTENTION_TOLERANCE);
     expect(run.status, describeRun(run)).toBe(0);
   });
 
-  it('reports a mismatch, and exits 1, when one logit or one weight is off', () => {
+  it('reports a mismatch, and exits 1, when one logit, one attention weight or one model weight is off', () => {
     torchPython();
     const out = exportReference(CASES[0]!, 'controls');
     const checkpoint = join(out, 'model.safetensors');
@@ -147,6 +152,16 @@ describe('parity with a PyTorch implementation of the same architecture', () => 
     expect(logit.run.status, describeRun(logit.run)).toBe(1);
     expect(logit.result.ok).toBe(false);
     expect(logit.result.max_abs_diff).toBeCloseTo(1e-3, 5);
+
+    // One cross-attention weight moved by 1e-4 (decoder layer 1, row 0, head 2, query 3, key 1).
+    const withAttention = JSON.parse(readFileSync(join(out, 'reference.json'), 'utf8')) as { attention: { cross: number[][][][][] } };
+    withAttention.attention.cross[1]![0]![2]![3]![1]! += 1e-4;
+    const tamperedAttention = join(out, 'tampered-attention.json');
+    writeFileSync(tamperedAttention, JSON.stringify(withAttention));
+    const attention = runParity(checkpoint, tamperedAttention);
+    expect(attention.run.status, describeRun(attention.run)).toBe(1);
+    expect(attention.result.max_abs_diff!).toBeLessThanOrEqual(TOLERANCE);
+    expect(attention.result.attention_max_abs_diff).toBeCloseTo(1e-4, 6);
 
     // One gain of the decoder's final layer norm changed by 0.01 in the checkpoint.
     const bytes = readFileSync(checkpoint);
