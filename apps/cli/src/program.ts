@@ -9,6 +9,7 @@ import { generateCommand, type GenerateFlags } from './commands/generate.js';
 import { schemaCommand } from './commands/schema.js';
 import { translateCommand, type TranslateFlags } from './commands/translate.js';
 import { attentionCommand, type AttentionFlags } from './commands/attention.js';
+import { serveModelCommand, type ServeModelFlags } from './commands/serve-model.js';
 import { trainCommand, type TrainFlags } from './commands/train.js';
 import { validateCommand } from './commands/validate.js';
 import { agentCommand, type AgentFlags } from './commands/agent.js';
@@ -104,6 +105,21 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
     .addOption(backendOption())
     .action(async (text: string, flags: AttentionFlags) => {
       result.code = await attentionCommand(text, flags, io);
+    });
+
+  program
+    .command('serve-model')
+    .description(
+      'Serve a trained model over HTTP without a coordinator: POST /api/translate {text, beam?} or /api/generate {prompt, max_tokens?, temperature?, top_k?, top_p?, seed?}; concurrent requests are batched.',
+    )
+    .requiredOption('--checkpoint <dir>', 'run directory (checkpoint.dir) or one step-NNNNNNNN checkpoint in it')
+    .option('--host <addr>', 'interface to listen on', '127.0.0.1')
+    .option('--port <n>', 'HTTP port (0 picks one)', '7080')
+    .option('--token-file <file>', 'the token POSTs need (made on first use)', '.orquesta/token')
+    .option('--max-batch <n>', 'most requests decoded together', '32')
+    .addOption(backendOption())
+    .action(async (flags: ServeModelFlags) => {
+      result.code = await serveModelCommand(flags, io);
     });
 
   program

@@ -19,7 +19,7 @@ export type { RunningServer, ServeOptions } from './daemon/serve.js';
 export { buildApi } from './http/api.js';
 export { localBackend } from './http/api-backend.js';
 export type { ApiBackend } from './http/api-backend.js';
-export { loadOrCreateToken, TokenFileError } from './auth/api-token.js';
+export { loadOrCreateToken, tokenMatches, TokenFileError } from './auth/api-token.js';
 export type { ApiToken } from './auth/api-token.js';
 export { API_ERROR } from './http/api-errors.js';
 export type { ApiErrorBody, ApiErrorCode } from './http/api-errors.js';

@@ -27,6 +27,10 @@ export { explainGeneration, explainTranslation, tokenText } from './inference/ex
 export type { GenerationAttention, TranslationAttention } from './inference/explain-attention.js';
 export type { TranslateOptions } from './inference/translator.js';
 export { generate, generateIds } from './inference/generator.js';
+export { ModelService, SERVE_ERROR, ServeRequestError } from './inference/model-service.js';
+export type { GenerateRequest, ServeErrorCode } from './inference/model-service.js';
+export { RequestBatcher } from './inference/request-batcher.js';
+export type { BatcherOptions } from './inference/request-batcher.js';
 export { corpusBleu } from './evaluation/corpus-bleu.js';
 export type { BleuResult } from './evaluation/corpus-bleu.js';
 export { tokenize13a } from './evaluation/tokenize-13a.js';
