@@ -75,6 +75,7 @@ export async function serveCommand(flags: ServeFlags, io: CliIO, until: Promise<
       ...(agentKeys ? { agentKeys } : {}),
       pathRoots: [resolve(flags.workdir ?? '.'), ...flags.allowPath.map((p) => resolve(p))],
       ...(flags.readAuth ? { readAuth: true } : {}),
+      modelCli: fileURLToPath(new URL('../../bin/orquesta.js', import.meta.url)),
       ...(flags.slurm
         ? { slurm: { cli: fileURLToPath(new URL('../../bin/orquesta.js', import.meta.url)), stateDir: join(dirname(resolve(flags.db)), 'slurm-runs') } }
         : {}),

@@ -53,6 +53,8 @@ export interface ServeOptions {
   readonly readAuth?: boolean;
   /** Static files served by URL path (the dashboard at /). */
   readonly assets?: Readonly<Record<string, { readonly file: string; readonly contentType: string }>>;
+  /** The `orquesta` CLI (its bin script) that serves experiments' checkpoints (`serve-model`) for POST /api/experiments/:id/translate. */
+  readonly modelCli?: string;
   /** Enables `resources.launcher: slurm` through sbatch, squeue and scancel on this host. */
   readonly slurm?: { readonly cli: string; readonly stateDir: string; readonly client?: SlurmClient; readonly pollMs?: number };
 }
@@ -140,6 +142,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         ...(options.readAuth ? { readAuth: true } : {}),
       },
       ...(options.metrics ? { prometheusText: options.metrics.prometheusText } : {}),
+      ...(options.modelCli ? { serving: { cli: options.modelCli, baseDir: options.workdir ?? process.cwd() } } : {}),
     });
   } catch (error) {
     control.close();

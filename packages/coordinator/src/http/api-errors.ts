@@ -7,6 +7,10 @@ export const API_ERROR = {
   payloadTooLarge: 'payload_too_large',
   unauthorized: 'unauthorized',
   forbidden: 'forbidden',
+  /** Nothing to serve: the experiment has no checkpoint (yet), or not the one asked for (409). */
+  noCheckpoint: 'no_checkpoint',
+  /** The model server of a checkpoint could not start (503). */
+  unavailable: 'unavailable',
   internal: 'internal',
 } as const;
 

@@ -10,6 +10,7 @@ import type { SubmissionRules } from '../daemon/submission.js';
 import { Store } from '../store/store.js';
 import { buildApi, type ApiOptions } from './api.js';
 import type { ToApiThread } from './api-thread-wire.js';
+import { ModelServers, processLauncher } from './model-servers.js';
 import { RemoteBackend } from './remote-backend.js';
 
 /** What the thread is started with. */
@@ -21,6 +22,8 @@ export interface ApiThreadData {
   /** Whether GET /metrics is served (the coordinator's thread writes the exposition). */
   readonly metrics: boolean;
   readonly api: Pick<ApiOptions, 'controlPort' | 'controlPublicKey' | 'pollMs' | 'token' | 'readAuth' | 'assets'>;
+  /** Serving checkpoints: the `orquesta` CLI that runs `serve-model`, and the directory checkpoint paths are relative to. */
+  readonly serving?: { readonly cli: string; readonly baseDir: string };
 }
 
 const port = parentPort;
@@ -28,10 +31,12 @@ if (port === null) throw new Error('api-thread.js runs as a worker thread (see a
 const data = workerData as ApiThreadData;
 const store = new Store(data.db, Date.now, setImmediate, 'read-only');
 const backend = new RemoteBackend(port, data.rules);
+const servers = data.serving ? new ModelServers(processLauncher(data.serving.cli)) : undefined;
 const app = buildApi({
   ...data.api,
   coordinator: backend,
   store,
+  ...(servers && data.serving ? { serving: { servers, baseDir: data.serving.baseDir } } : {}),
   ...(data.metrics ? { prometheusText: () => backend.call<string>({ call: 'metrics' }) } : {}),
 });
 port.on('message', (message: ToApiThread) => {
@@ -40,6 +45,7 @@ port.on('message', (message: ToApiThread) => {
       return backend.onReply(message);
     case 'close':
       backend.abandon('the coordinator is shutting down');
+      servers?.close();
       void app.close().then(() => {
         store.close();
         port.postMessage({ type: 'closed' });

@@ -10,6 +10,8 @@
  *   GET  /api/agents                      GET /api/cluster (control endpoint for agents)
  *   GET  /api/stats[?samples=1]           scheduling pass durations and heartbeat lags (p50, p99, max)
  *   POST /api/plan {spec, workers?}       placement without queueing
+ *   POST /api/experiments/:id/{translate,generate} {text | prompt, ..., trial?, step?}  the best trial's newest
+ *                                         checkpoint (or the one named) answers, through an `orquesta serve-model` (model-servers.ts)
  *   GET  /metrics                         Prometheus exposition (when the entry point set up metrics)
  *   GET  /api/live[?experiment=ID]        server-sent events feeding the dashboard (GET /)
  */
@@ -26,6 +28,8 @@ import { NotFoundError } from '../store/store-errors.js';
 import { API_ERROR, type ApiErrorCode } from './api-errors.js';
 import { tokenMatches } from '../auth/api-token.js';
 import { experimentStatus, experimentSummaries, experimentSummary } from './experiment-status.js';
+import type { ModelServers } from './model-servers.js';
+import { checkpointToServe, NoCheckpointError } from './serving-target.js';
 
 export interface ApiOptions {
   /** The coordinator's user requests (api-backend.ts: `localBackend(coordinator)` in its thread). */
@@ -44,6 +48,8 @@ export interface ApiOptions {
   readonly readAuth?: boolean;
   /** Static files (the dashboard) by URL path. */
   readonly assets?: Readonly<Record<string, { readonly file: string; readonly contentType: string }>>;
+  /** Serving experiments' checkpoints: model servers, and the directory checkpoint paths are relative to. */
+  readonly serving?: { readonly servers: ModelServers; readonly baseDir: string };
   /** The Prometheus text exposition GET /metrics serves. */
   readonly prometheusText?: () => Promise<string>;
 }
@@ -69,6 +75,7 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   app.setErrorHandler((error: { statusCode?: number; code?: string; message: string; validation?: unknown }, _request, reply) => {
     if (error instanceof NotFoundError) return fail(reply, 404, API_ERROR.notFound, error.message);
     if (error instanceof StateConflictError) return fail(reply, 409, API_ERROR.conflict, error.message);
+    if (error instanceof NoCheckpointError) return fail(reply, 409, API_ERROR.noCheckpoint, error.message);
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return fail(reply, 413, API_ERROR.payloadTooLarge, error.message);
     if (error.validation !== undefined || (error.statusCode !== undefined && error.statusCode < 500))
       return fail(reply, error.statusCode ?? 400, API_ERROR.badRequest, error.message);
@@ -255,6 +262,48 @@ export function buildApi(options: ApiOptions): FastifyInstance {
       return experimentSummary(store, id);
     });
   }
+
+  const serving = options.serving;
+  if (serving)
+    for (const action of ['translate', 'generate'] as const)
+      app.post(
+        `/api/experiments/:id/${action}`,
+        {
+          schema: {
+            params: idParams,
+            body: {
+              type: 'object',
+              properties: {
+                trial: { type: 'integer', minimum: 0, description: "A trial's index. Defaults to the best trial." },
+                step: { type: 'integer', minimum: 0, description: "A checkpoint's step. Defaults to the trial's newest." },
+              },
+            },
+          },
+        },
+        async (request, reply) => {
+          const { id } = request.params as { id: number };
+          // The rest of the body is the model server's to check (serve-model's API).
+          const { trial, step, ...rest } = request.body as { trial?: number; step?: number };
+          const checkpoint = checkpointToServe(
+            store,
+            id,
+            { ...(trial === undefined ? {} : { trial }), ...(step === undefined ? {} : { step }) },
+            serving.baseDir,
+          );
+          let server;
+          try {
+            server = await serving.servers.forCheckpoint(checkpoint);
+          } catch (error) {
+            return fail(reply, 503, API_ERROR.unavailable, (error as Error).message);
+          }
+          const answer = await fetch(`${server.url}/api/${action}`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' },
+            body: JSON.stringify(rest),
+          });
+          return reply.status(answer.status).send(await answer.json());
+        },
+      );
 
   const afterQuery = {
     type: 'object',
