@@ -63,6 +63,20 @@ describe('orquesta serve-model', () => {
     expect(model.served.batches).toBeLessThan(8);
   });
 
+  it('answers the attention explorer: the translation with every layer and head of its attention', async () => {
+    const r = await post('/api/attention', { text: 'Hola.' });
+    expect(r.status, await r.clone().text()).toBe(200);
+    const a = (await r.json()) as { translation: string; source_tokens: string[]; target_tokens: string[]; cross: number[][][][] };
+    expect(a.source_tokens.at(-1)).toBe('</s>');
+    expect([a.cross.length, a.cross[0]!.length, a.cross[0]![0]!.length, a.cross[0]![0]![0]!.length]).toEqual([
+      1,
+      2,
+      a.target_tokens.length,
+      a.source_tokens.length,
+    ]);
+    expect((await post('/api/attention', { text: 'hola '.repeat(40) })).status).toBe(400);
+  });
+
   it('refuses a POST without the token or with a wrong one, a too long text, a bad option and the wrong kind', async () => {
     expect((await post('/api/translate', { text: 'Hola.' }, '')).status).toBe(401);
     expect((await post('/api/translate', { text: 'Hola.' }, 'Bearer 00')).status).toBe(403);

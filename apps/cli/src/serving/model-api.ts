@@ -4,6 +4,9 @@
  *   GET  /api/model       what is served: kind, checkpoint step, the longest input in tokens, batches served
  *   POST /api/translate   {text, beam?}                                   -> {translation}
  *   POST /api/generate    {prompt, max_tokens?, temperature?, top_k?, top_p?, seed?} -> {text}
+ *   POST /api/attention   {text, beam?, max_tokens?, ...}  -> the output and every attention's weights
+ *                         ({translation, source_tokens, target_tokens, encoder, decoder, cross} or
+ *                         {text, tokens, prompt_length, decoder}: [layer][head][query][key])
  *
  * POSTs need the token (Authorization: Bearer <token>: 401 without, 403 with a wrong one); every
  * error is `{error: {code, message}}` with a 4xx status. Concurrent translations are batched
@@ -22,6 +25,23 @@ export const MODEL_API_ERROR = {
   payloadTooLarge: 'payload_too_large',
   internal: 'internal',
 } as const;
+
+/** How a language model samples (generate, and attention of a language model). */
+const SAMPLING = {
+  max_tokens: { type: 'integer', minimum: 1, maximum: 4096, default: 100, description: 'Tokens to generate. Defaults to 100.' },
+  temperature: { type: 'number', exclusiveMinimum: 0, maximum: 10, default: 0.8, description: 'Sampling temperature. Defaults to 0.8.' },
+  top_k: { type: 'integer', minimum: 0, maximum: 100_000, default: 0, description: 'Keep the k most likely tokens (0: all). Defaults to 0.' },
+  top_p: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.95, description: 'Nucleus sampling mass. Defaults to 0.95.' },
+  seed: { type: 'integer', minimum: 0, maximum: 2 ** 31 - 1, default: 1, description: 'Sampling seed. Defaults to 1.' },
+} as const;
+
+interface SamplingBody {
+  readonly max_tokens: number;
+  readonly temperature: number;
+  readonly top_k: number;
+  readonly top_p: number;
+  readonly seed: number;
+}
 
 /** The longest text a request may carry, in characters (far past any model's max_len in tokens). */
 const MAX_TEXT = 20_000;
@@ -87,20 +107,37 @@ export function buildModelApi(service: ModelService, options: { readonly token?:
           required: ['prompt'],
           properties: {
             prompt: { type: 'string', minLength: 1, maxLength: MAX_TEXT, description: 'Text to continue.' },
-            max_tokens: { type: 'integer', minimum: 1, maximum: 4096, default: 100, description: 'Tokens to generate. Defaults to 100.' },
-            temperature: { type: 'number', exclusiveMinimum: 0, maximum: 10, default: 0.8, description: 'Sampling temperature. Defaults to 0.8.' },
-            top_k: { type: 'integer', minimum: 0, maximum: 100_000, default: 0, description: 'Keep the k most likely tokens (0: all). Defaults to 0.' },
-            top_p: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.95, description: 'Nucleus sampling mass. Defaults to 0.95.' },
-            seed: { type: 'integer', minimum: 0, maximum: 2 ** 31 - 1, default: 1, description: 'Sampling seed. Defaults to 1.' },
+            ...SAMPLING,
           },
         },
       },
     },
     async (request) => {
-      const b = request.body as { prompt: string; max_tokens: number; temperature: number; top_k: number; top_p: number; seed: number };
+      const b = request.body as { prompt: string } & SamplingBody;
       return {
         text: await service.generate({ prompt: b.prompt, maxTokens: b.max_tokens, temperature: b.temperature, topK: b.top_k, topP: b.top_p, seed: b.seed }),
       };
+    },
+  );
+  app.post(
+    '/api/attention',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['text'],
+          properties: {
+            text: { type: 'string', minLength: 1, maxLength: MAX_TEXT, description: 'The sentence to translate, or the prompt to continue.' },
+            beam: { type: 'integer', minimum: 1, maximum: 8, default: 1, description: 'Beam size of a translation; 1 decodes greedily. Defaults to 1.' },
+            ...SAMPLING,
+          },
+        },
+      },
+    },
+    async (request) => {
+      const b = request.body as { text: string; beam: number } & SamplingBody;
+      return service.attention(b.text, b.beam, { maxTokens: b.max_tokens, temperature: b.temperature, topK: b.top_k, topP: b.top_p, seed: b.seed });
     },
   );
   return app;

@@ -10,7 +10,7 @@
  *   GET  /api/agents                      GET /api/cluster (control endpoint for agents)
  *   GET  /api/stats[?samples=1]           scheduling pass durations and heartbeat lags (p50, p99, max)
  *   POST /api/plan {spec, workers?}       placement without queueing
- *   POST /api/experiments/:id/{translate,generate} {text | prompt, ..., trial?, step?}  the best trial's newest
+ *   POST /api/experiments/:id/{translate,generate,attention} {text | prompt, ..., trial?, step?}  the best trial's newest
  *                                         checkpoint (or the one named) answers, through an `orquesta serve-model` (model-servers.ts)
  *   GET  /metrics                         Prometheus exposition (when the entry point set up metrics)
  *   GET  /api/live[?experiment=ID]        server-sent events feeding the dashboard (GET /)
@@ -265,7 +265,7 @@ export function buildApi(options: ApiOptions): FastifyInstance {
 
   const serving = options.serving;
   if (serving)
-    for (const action of ['translate', 'generate'] as const)
+    for (const action of ['translate', 'generate', 'attention'] as const)
       app.post(
         `/api/experiments/:id/${action}`,
         {

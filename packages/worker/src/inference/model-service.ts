@@ -8,6 +8,7 @@
 import type { TrainedModel } from './load-trained-model.js';
 import { generate } from './generator.js';
 import { RequestBatcher, type BatcherOptions } from './request-batcher.js';
+import { explainGeneration, explainTranslation, type GenerationAttention, type TranslationAttention } from './explain-attention.js';
 import { translate } from './translator.js';
 
 export const SERVE_ERROR = {
@@ -86,6 +87,19 @@ export class ModelService {
     this.checkLength(request.prompt, 2);
     const { prompt, maxTokens, ...sampling } = request;
     return generate(trained.model, trained.tokenizer, prompt, maxTokens, sampling);
+  }
+
+  /**
+   * The output for one input with every attention's weights (explain-attention.ts): a translation
+   * (greedy or `beam`), or a language model's continuation (`generation`). Not batched.
+   * @throws {ServeRequestError} empty or too long.
+   */
+  async attention(text: string, beam: number, generation: Omit<GenerateRequest, 'prompt'>): Promise<TranslationAttention | GenerationAttention> {
+    const trained = this.trained;
+    this.checkLength(text, trained.kind === 'translation' ? 1 : 2);
+    if (trained.kind === 'translation') return explainTranslation(trained.model, trained.tokenizer, text, { beam });
+    const { maxTokens, ...sampling } = generation;
+    return explainGeneration(trained.model, trained.tokenizer, text, maxTokens, sampling);
   }
 
   private checkLength(text: string, reserved: number): void {
