@@ -1,6 +1,8 @@
 export { METRIC, SECONDS_BUCKETS } from './metric-names.js';
 export type { MetricKey } from './metric-names.js';
 export { TrainingMetrics } from './training-metrics.js';
+export { LiveSeries } from './live-series.js';
+export type { LiveSource } from './live-series.js';
 export type { ProgressSample } from './training-metrics.js';
 export { ClusterMetrics, observeAgent } from './cluster-metrics.js';
 export type { ClusterSnapshot } from './cluster-metrics.js';

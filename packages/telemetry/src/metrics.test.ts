@@ -2,13 +2,15 @@ import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, Periodic
 import { describe, expect, it } from 'vitest';
 import { ClusterMetrics } from './cluster-metrics.js';
 import { METRIC, SECONDS_BUCKETS } from './metric-names.js';
+import { LiveSeries } from './live-series.js';
 import { TrainingMetrics } from './training-metrics.js';
 
-async function collect(record: (provider: MeterProvider) => void) {
+async function collect(record: (provider: MeterProvider, live: LiveSeries) => void) {
   const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
-  const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 1_000_000 });
+  const live = new LiveSeries();
+  const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 1_000_000, metricProducers: [live] });
   const provider = new MeterProvider({ readers: [reader] });
-  record(provider);
+  record(provider, live);
   await reader.forceFlush();
   const metrics = exporter.getMetrics().flatMap((r) => r.scopeMetrics.flatMap((s) => s.metrics));
   await provider.shutdown();
@@ -17,8 +19,8 @@ async function collect(record: (provider: MeterProvider) => void) {
 
 describe('training metrics', () => {
   it('records progress with its attributes and step phases in second buckets', async () => {
-    const metrics = await collect((provider) => {
-      const m = new TrainingMetrics(provider.getMeter('test'));
+    const metrics = await collect((provider, live) => {
+      const m = new TrainingMetrics(provider.getMeter('test'), live);
       const attrs = { experiment: 'exp', trial: 0, rank: 0 };
       m.progress(
         {
@@ -59,8 +61,8 @@ describe('training metrics', () => {
 
 describe('training metrics retention', () => {
   it("drops a trial's gauge and counter series when asked, keeps other trials', and keeps one step-phase histogram per phase", async () => {
-    const metrics = await collect((provider) => {
-      const m = new TrainingMetrics(provider.getMeter('test'));
+    const metrics = await collect((provider, live) => {
+      const m = new TrainingMetrics(provider.getMeter('test'), live);
       for (const trial of [0, 1])
         for (const rank of [0, 1]) {
           const seconds = { data: 0.01, compute: 0.8 + rank * 0.2 + trial, allReduce: 0.2, optimizer: 0.03 };
@@ -94,8 +96,8 @@ describe('training metrics retention', () => {
 
 describe('metrics of every rank, per trial', () => {
   it("keeps the largest memory, the lowest bandwidth and speed, and the sum of bytes sent over a trial's ranks", async () => {
-    const metrics = await collect((provider) => {
-      const m = new TrainingMetrics(provider.getMeter('test'));
+    const metrics = await collect((provider, live) => {
+      const m = new TrainingMetrics(provider.getMeter('test'), live);
       const report = (trial: number, rank: number, rss: number, allReduceSeconds: number, steps: number) =>
         m.resources({ memory: { rss, tensors: 1e6 }, allReduceBytes: 1e9, allReduceSeconds, steps }, { experiment_id: 3, trial, rank, node: `n${rank}` });
       report(0, 0, 5e8, 0.5, 10);

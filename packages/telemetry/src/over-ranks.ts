@@ -6,7 +6,7 @@
  * would be tens of thousands per instrument). `forget` drops a trial's series when its run ends, as
  * `RetainedValues` does.
  */
-import type { Attributes, ObservableResult } from '@opentelemetry/api';
+import type { Attributes } from '@opentelemetry/api';
 import { ScopedSeries } from './scoped-series.js';
 
 /** How a trial's ranks' values become its one value. */
@@ -39,9 +39,10 @@ export class OverRanks {
     return this.series.size;
   }
 
-  observe = (result: ObservableResult): void => {
-    for (const { attributes, ranks } of this.series.values()) result.observe(reduce(this.reduction, ranks.values(), ranks.size), attributes);
-  };
+  /** Every trial's value now. */
+  *points(): Iterable<{ readonly attributes: Attributes; readonly value: number }> {
+    for (const { attributes, ranks } of this.series.values()) yield { attributes, value: reduce(this.reduction, ranks.values(), ranks.size) };
+  }
 
   private ranksOf(attributes: Attributes): Map<string, number> {
     const { rank: _rank, node: _node, ...trial } = attributes;

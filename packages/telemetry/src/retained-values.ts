@@ -1,10 +1,9 @@
 /**
- * The latest value (or running sum) of one instrument per attribute set, read by an observable
- * instrument at each collection, and dropped with `forget` when what it describes has ended. A
- * synchronous OpenTelemetry instrument keeps every attribute set it ever saw; at thousands of trials
- * that grows without end (and past the SDK's cardinality limit, new series silently overflow).
+ * The latest value (or running sum) of one instrument per attribute set, read at each collection
+ * (live-series.ts), and dropped with `forget` when what it describes has ended. An OpenTelemetry
+ * instrument keeps every attribute set it ever saw; at thousands of trials that grows without end.
  */
-import type { Attributes, ObservableResult } from '@opentelemetry/api';
+import type { Attributes } from '@opentelemetry/api';
 import { ScopedSeries } from './scoped-series.js';
 
 export class RetainedValues {
@@ -27,7 +26,8 @@ export class RetainedValues {
     return this.series.size;
   }
 
-  observe = (result: ObservableResult): void => {
-    for (const { attributes, value } of this.series.values()) result.observe(value, attributes);
-  };
+  /** Every series now. */
+  points(): Iterable<{ readonly attributes: Attributes; readonly value: number }> {
+    return this.series.values();
+  }
 }

@@ -9,9 +9,12 @@ import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporte
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { MeterProvider, PeriodicExportingMetricReader, type MetricReader } from '@opentelemetry/sdk-metrics';
+import { LiveSeries } from './live-series.js';
 
 export interface MetricsSetup {
   readonly meter: Meter;
+  /** Series read as they are at each collection (TrainingMetrics' running trials), by the same readers. */
+  readonly live: LiveSeries;
   /** The Prometheus text exposition of every instrument (serve it with PROMETHEUS_CONTENT_TYPE). */
   readonly prometheusText: () => Promise<string>;
   shutdown(): Promise<void>;
@@ -38,7 +41,8 @@ export const DEFAULT_CARDINALITY_LIMIT = 50_000;
 
 export function startMetrics(service: string, options: MetricsOptions = {}): MetricsSetup {
   // The exporter is the pull reader; its serializer's defaults are the exporter's own.
-  const exporter = new PrometheusExporter({ preventServerStart: true });
+  const live = new LiveSeries();
+  const exporter = new PrometheusExporter({ preventServerStart: true, metricProducers: [live] });
   const serializer = new PrometheusSerializer();
   const readers: MetricReader[] = [exporter];
   if (options.otlpEndpoint)
@@ -46,6 +50,7 @@ export function startMetrics(service: string, options: MetricsOptions = {}): Met
       new PeriodicExportingMetricReader({
         exporter: new OTLPMetricExporter({ url: `${options.otlpEndpoint.replace(/\/$/, '')}/v1/metrics` }),
         exportIntervalMillis: options.otlpIntervalMs ?? 10_000,
+        metricProducers: [live],
       }),
     );
   const provider = new MeterProvider({
@@ -56,6 +61,7 @@ export function startMetrics(service: string, options: MetricsOptions = {}): Met
   metrics.setGlobalMeterProvider(provider);
   return {
     meter: provider.getMeter('orquesta'),
+    live,
     prometheusText: async () => serializer.serialize((await exporter.collect()).resourceMetrics),
     shutdown: () => provider.shutdown(),
   };

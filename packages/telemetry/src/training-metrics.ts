@@ -1,14 +1,16 @@
 /**
- * Instruments for training progress, recorded from worker reports. Uses only @opentelemetry/api:
- * whoever set up a MeterProvider (an entry point) decides where the numbers go.
+ * Instruments for training progress, recorded from worker reports: the step-phase histogram on the
+ * Meter (from @opentelemetry/api: whoever set up the MeterProvider decides where it goes), the
+ * series of running trials in LiveSeries (the same readers collect them).
  */
 import type { Attributes, Meter } from '@opentelemetry/api';
 import { METRIC, SECONDS_BUCKETS } from './metric-names.js';
 import { OVER_RANKS, OverRanks } from './over-ranks.js';
 import { RetainedValues } from './retained-values.js';
+import type { LiveSeries } from './live-series.js';
 
-/** What an observable instrument reads at each collection, and drops when a trial's run ends. */
-type Retained = Pick<RetainedValues, 'observe' | 'forget'>;
+/** What a collection reads, and what a trial's run ending drops. */
+type Retained = Pick<RetainedValues, 'points' | 'forget'>;
 
 export interface ProgressSample {
   readonly step: number;
@@ -53,15 +55,13 @@ export class TrainingMetrics {
   /** Every instrument's retained values. */
   private readonly retained: Retained[] = [];
 
-  constructor(meter: Meter) {
-    const gauge = (m: (typeof METRIC)[keyof typeof METRIC], values: Retained) => {
-      meter.createObservableGauge(m.name, { description: m.description, unit: m.unit }).addCallback(values.observe);
+  /** @param live where the running trials' series go (startMetrics' `live`, read by the same readers as `meter`). */
+  constructor(meter: Meter, live: LiveSeries) {
+    const series = (kind: 'gauge' | 'counter') => (m: (typeof METRIC)[keyof typeof METRIC], values: Retained) => {
+      live.add({ ...m, kind, points: () => values.points() });
       this.retained.push(values);
     };
-    const counter = (m: (typeof METRIC)[keyof typeof METRIC], values: Retained) => {
-      meter.createObservableCounter(m.name, { description: m.description, unit: m.unit }).addCallback(values.observe);
-      this.retained.push(values);
-    };
+    const [gauge, counter] = [series('gauge'), series('counter')];
     gauge(METRIC.trainLoss, this.loss);
     gauge(METRIC.validLoss, this.validLoss);
     gauge(METRIC.validPerplexity, this.validPerplexity);

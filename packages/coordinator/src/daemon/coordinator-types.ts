@@ -1,5 +1,6 @@
 /** The coordinator's options, results and run bookkeeping types. */
 import type { Meter } from '@opentelemetry/api';
+import type { LiveSeries } from '@orquesta/telemetry';
 import type { ExperimentSpec, WorkerLaunch } from '@orquesta/protocol';
 import type { PlacementPlan } from '../scheduler/plan-placement.js';
 import type { SlurmClient } from '../slurm/slurm-client.js';
@@ -47,8 +48,8 @@ export interface CoordinatorOptions {
   readonly pathRoots?: readonly string[];
   /** Trials checkpoint under CHECKPOINT_DIR/exp-ID (`per-experiment`, the default) or in CHECKPOINT_DIR (`as-given`). */
   readonly checkpointLayout?: CheckpointLayout;
-  /** Where training and cluster metrics go (an entry point's MeterProvider). Defaults to none. */
-  readonly meter?: Meter;
+  /** Where training and cluster metrics go: an entry point's MeterProvider, and its live series (startMetrics). Defaults to none. */
+  readonly metrics?: { readonly meter: Meter; readonly live: LiveSeries };
 }
 
 export interface SlurmLaunchOptions {

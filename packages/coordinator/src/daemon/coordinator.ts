@@ -75,7 +75,7 @@ export class Coordinator {
     this.now = options.now ?? Date.now;
     this.log = options.log ?? (() => {});
     this.slurm = options.slurm ? new SlurmRuns(options.slurm, { store: this.store, runs: this.runs, controlToken: options.controlToken }) : undefined;
-    this.figures = new ReportFigures(this.store, options.meter);
+    this.figures = new ReportFigures(this.store, options.metrics);
     this.goodput = new GoodputBook(this.store, this.figures);
     this.recoveries = new PeerRecoveries({ store: this.store, runs: this.runs, goodput: this.goodput, alive: () => this.agents.alive() });
     this.scheduling = { store: this.store, starvationMs: options.starvationMs ?? 300_000, stats: this.stats, budgetMs: options.passBudgetMs };
@@ -87,9 +87,9 @@ export class Coordinator {
     this.restart = new RestartRecovery(active, known, this.now(), options.recoveryGraceMs ?? 15_000);
     const [heartbeatMs, agentTimeoutMs] = [options.heartbeatMs ?? 1000, options.agentTimeoutMs ?? 5000];
     this.agents = new AgentSessions({ store: this.store, runs: this.runs, heartbeatMs, agentTimeoutMs, stallMs: options.stallMs ?? 0 });
-    if (options.meter) {
+    if (options.metrics) {
       const snapshot = () => clusterSnapshot(this.store.trialCounts(), this.store.schedulingRows(ACTIVE_STATES), this.agents.alive());
-      this.clusterMetrics = new ClusterMetrics(options.meter, snapshot);
+      this.clusterMetrics = new ClusterMetrics(options.metrics.meter, snapshot);
     }
     for (const trial of active) this.trackRun(trial);
     this.passes = new PassLoop(

@@ -5,7 +5,7 @@
  */
 import type { Attributes, Meter } from '@opentelemetry/api';
 import type { WorkerReport } from '@orquesta/protocol';
-import { TrainingMetrics } from '@orquesta/telemetry';
+import { TrainingMetrics, type LiveSeries } from '@orquesta/telemetry';
 import type { TrialRow } from '../store/rows.js';
 import type { Store } from '../store/store.js';
 import type { GoodputView } from './goodput-ledger.js';
@@ -21,9 +21,9 @@ export class ReportFigures {
 
   constructor(
     private readonly store: Store,
-    meter: Meter | undefined,
+    metrics: { readonly meter: Meter; readonly live: LiveSeries } | undefined,
   ) {
-    this.metrics = meter ? new TrainingMetrics(meter) : undefined;
+    this.metrics = metrics ? new TrainingMetrics(metrics.meter, metrics.live) : undefined;
   }
 
   /** Metric attributes of a trial (and of one of its ranks: with the agent running it as `node`). */

@@ -4,6 +4,7 @@
  * (http/api-thread.ts), and ticks the control loop.
  */
 import type { Meter } from '@opentelemetry/api';
+import type { LiveSeries } from '@orquesta/telemetry';
 import { z85Decode, type AgentKeyList, type KeyPair } from '@orquesta/curve';
 import { firstIPv4 } from '@orquesta/launch';
 import { ZmqControlServer } from '../control/zmq-control-server.js';
@@ -34,7 +35,7 @@ export interface ServeOptions {
   readonly agentTimeoutMs?: number;
   readonly log?: (line: string) => void;
   /** Metrics: the meter instruments record to, and the Prometheus text served at GET /metrics. */
-  readonly metrics?: { readonly meter: Meter; readonly prometheusText: () => Promise<string> };
+  readonly metrics?: { readonly meter: Meter; readonly live: LiveSeries; readonly prometheusText: () => Promise<string> };
   /** Directories specs' paths must stay inside. Defaults to [workdir]. */
   readonly pathRoots?: readonly string[];
   /** CURVE key pair of the control socket (see loadOrCreateKeyPair). None: plain TCP. */
@@ -105,7 +106,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     stallMs: 5 * (options.tickMs ?? 500),
     ...(options.workdir === undefined ? {} : { baseDir: options.workdir }),
     ...(options.agentTimeoutMs === undefined ? {} : { agentTimeoutMs: options.agentTimeoutMs }),
-    ...(options.metrics ? { meter: options.metrics.meter } : {}),
+    ...(options.metrics ? { metrics: { meter: options.metrics.meter, live: options.metrics.live } } : {}),
     ...(options.pathRoots ? { pathRoots: options.pathRoots } : {}),
     ...(options.token === undefined ? {} : { controlToken: options.token }),
     ...(options.slurm
