@@ -104,7 +104,7 @@ describe.skipIf(!hasChromium)('dashboard in a browser', () => {
         'optimizer: { warmup_steps: 5 }',
         'training: { max_tokens_per_batch: 256, max_steps: 3000, log_every_steps: 5, eval_every_steps: 50 }',
         'resources: { workers: 2 }',
-        `checkpoint: { every_steps: 500, dir: ${join(dir, 'runs')} }`,
+        `checkpoint: { every_steps: 50, dir: ${join(dir, 'runs')} }`,
       ].join('\n'),
     );
     const submitted = spawnSync(process.execPath, [BIN, 'submit', spec, '--coordinator', url], { cwd: ROOT, encoding: 'utf8' });
@@ -125,6 +125,9 @@ describe.skipIf(!hasChromium)('dashboard in a browser', () => {
       ],
     });
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const consoleErrors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+    page.on('pageerror', (e) => consoleErrors.push(e.message));
     await page.goto(url);
     const item = page.locator(`#experiments li[data-id="${id}"]`);
     await item.waitFor({ timeout: 30_000 });
@@ -161,6 +164,45 @@ describe.skipIf(!hasChromium)('dashboard in a browser', () => {
     const blank = await blankPage.screenshot();
     // A rendered dashboard (text, tables, two charts) compresses far worse than an empty page.
     expect(shot.length).toBeGreaterThan(blank.length * 5);
+
+    // The model panel: the best trial's newest checkpoint translates a sentence through the coordinator's
+    // model server, and its attention is drawn; hovering an output token lights up the source tokens.
+    for (let i = 0; i < 150; i++) {
+      const status = (await (await fetch(`${url}/api/experiments/${id}`)).json()) as { trials: { lastCheckpoint: string | null }[] };
+      if (status.trials[0]?.lastCheckpoint) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await page.locator('#model-token').fill(token);
+    await page.locator('#model-text').fill('El perro duerme.');
+    await page.locator('#model-run').click();
+    await page.locator('#attention:not([hidden])').waitFor({ timeout: 60_000 });
+    const output = (await page.locator('#model-output').textContent()) ?? '';
+    expect(output.length).toBeGreaterThan(0);
+    expect(output).not.toBe('working…');
+    expect(await page.locator('#model-error').textContent()).toBe('');
+    const keys = await page.locator('#att-keys .token').count();
+    expect(await page.locator('#att-keys .token').last().textContent()).toBe('</s>');
+    // The heatmap: 24 px per key, and drawn (not white).
+    const drawn = await page.evaluate(() => {
+      const canvas = document.querySelector<HTMLCanvasElement>('#att-heatmap')!;
+      const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+      let colored = 0;
+      for (let i = 0; i < data.length; i += 4) if (data[i]! < 250) colored++;
+      return { width: canvas.width, colored };
+    });
+    expect(drawn.width).toBe(24 * keys);
+    expect(drawn.colored).toBeGreaterThan(0);
+    // tiny spec: 1 decoder layer of 2 heads of cross-attention.
+    expect(await page.locator('#att-grid canvas').count()).toBe(2);
+    await page.locator('#att-queries .token').first().hover();
+    const lit = await page
+      .locator('#att-keys .token')
+      .evaluateAll((spans) => spans.filter((s) => (s as HTMLElement).style.background && (s as HTMLElement).style.background !== 'rgb(255, 255, 255)').length);
+    expect(lit).toBeGreaterThan(0);
+    await page.locator('#att-kind').selectOption('encoder');
+    expect(await page.evaluate(() => document.querySelector<HTMLCanvasElement>('#att-heatmap')!.height)).toBe(24 * keys);
+    await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-model.png') });
+    expect(consoleErrors).toEqual([]);
     spawnSync(process.execPath, [BIN, 'cancel', id, '--coordinator', url], { cwd: ROOT });
-  }, 180_000);
+  }, 240_000);
 });

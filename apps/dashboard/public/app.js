@@ -1,5 +1,7 @@
 // Orquesta dashboard: one server-sent-event stream (/api/live) brings the experiment list and, for the
 // selected experiment, its status and the metric, event and log rows added since the last message.
+import { setUpModelPanel, showExperiment } from './model.js';
+
 const $ = (id) => document.getElementById(id);
 const state = { selected: null, source: null, metrics: [], events: [], logs: [], charts: {} };
 
@@ -87,6 +89,7 @@ function focusTrial(status) {
 }
 
 function renderExperiment(status) {
+  showExperiment(status.id);
   $('title').textContent = `${status.id} ${status.name}`;
   $('summary').replaceChildren(
     el('span', { class: `badge state-${status.state}` }, status.state),
@@ -227,4 +230,5 @@ if (initial) {
   $('placeholder').hidden = true;
   $('experiment').hidden = false;
 }
+setUpModelPanel();
 connect();
