@@ -44,7 +44,7 @@ async function run(event) {
   if (token) sessionStorage.setItem('orquesta-token', token);
   const mode = $('model-mode').value;
   const body = { text: $('model-text').value, beam: mode === 'beam' ? 4 : 1 };
-  if (mode === 'sample') Object.assign(body, { temperature: Number($('model-temperature').value), max_tokens: 60 });
+  if (mode === 'sample') Object.assign(body, { sample: true, temperature: Number($('model-temperature').value), max_tokens: 60 });
   $('model-error').textContent = '';
   $('model-output').textContent = 'working…';
   const response = await fetch(`/api/experiments/${panel.experiment}/attention`, {

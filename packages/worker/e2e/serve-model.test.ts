@@ -63,6 +63,20 @@ describe('orquesta serve-model', () => {
     expect(model.served.batches).toBeLessThan(8);
   });
 
+  it('samples a translation when asked, the same one for the same seed', async () => {
+    const sampled = async (seed: number) => {
+      const r = await post('/api/translate', { text: 'Buenos días.', sample: true, temperature: 1.5, top_k: 50, seed });
+      expect(r.status).toBe(200);
+      return ((await r.json()) as { translation: string }).translation;
+    };
+    const first = await sampled(3);
+    expect(await sampled(3)).toBe(first);
+    // Across seeds the draws differ somewhere (a temperature of 1.5 over the top 50 tokens).
+    const others = await Promise.all([4, 5, 6, 7, 8].map(sampled));
+    expect(others.some((t) => t !== first)).toBe(true);
+    expect((await post('/api/translate', { text: 'Hola.', sample: true, temperature: 0 })).status).toBe(400);
+  });
+
   it('answers the attention explorer: the translation with every layer and head of its attention', async () => {
     const r = await post('/api/attention', { text: 'Hola.' });
     expect(r.status, await r.clone().text()).toBe(200);

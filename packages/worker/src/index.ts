@@ -28,7 +28,7 @@ export type { GenerationAttention, TranslationAttention } from './inference/expl
 export type { TranslateOptions } from './inference/translator.js';
 export { generate, generateIds } from './inference/generator.js';
 export { ModelService, SERVE_ERROR, ServeRequestError } from './inference/model-service.js';
-export type { GenerateRequest, ServeErrorCode } from './inference/model-service.js';
+export type { GenerateRequest, Sampling, ServeErrorCode } from './inference/model-service.js';
 export { RequestBatcher } from './inference/request-batcher.js';
 export type { BatcherOptions } from './inference/request-batcher.js';
 export { corpusBleu } from './evaluation/corpus-bleu.js';

@@ -2,7 +2,7 @@
  * The HTTP API of a served model (`orquesta serve-model`), fastify with JSON Schema bodies:
  *
  *   GET  /api/model       what is served: kind, checkpoint step, the longest input in tokens, batches served
- *   POST /api/translate   {text, beam?}                                   -> {translation}
+ *   POST /api/translate   {text, beam?, sample?, temperature?, top_k?, top_p?, seed?} -> {translation}
  *   POST /api/generate    {prompt, max_tokens?, temperature?, top_k?, top_p?, seed?} -> {text}
  *   POST /api/attention   {text, beam?, max_tokens?, ...}  -> the output and every attention's weights
  *                         ({translation, source_tokens, target_tokens, encoder, decoder, cross} or
@@ -34,6 +34,9 @@ const SAMPLING = {
   top_p: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.95, description: 'Nucleus sampling mass. Defaults to 0.95.' },
   seed: { type: 'integer', minimum: 0, maximum: 2 ** 31 - 1, default: 1, description: 'Sampling seed. Defaults to 1.' },
 } as const;
+
+/** Sampling of a translation: the same fields, without max_tokens (a translation ends at eos or max_len). */
+const { max_tokens: _maxTokens, ...TRANSLATION_SAMPLING } = SAMPLING;
 
 interface SamplingBody {
   readonly max_tokens: number;
@@ -87,13 +90,21 @@ export function buildModelApi(service: ModelService, options: { readonly token?:
           properties: {
             text: { type: 'string', minLength: 1, maxLength: MAX_TEXT, description: 'The sentence to translate.' },
             beam: { type: 'integer', minimum: 1, maximum: 8, default: 1, description: 'Beam size; 1 decodes greedily. Defaults to 1.' },
+            sample: {
+              type: 'boolean',
+              default: false,
+              description: 'Draw each token (temperature, top_k, top_p, seed) instead of beam search. Defaults to false.',
+            },
+            ...TRANSLATION_SAMPLING,
           },
         },
       },
     },
     async (request) => {
-      const { text, beam } = request.body as { text: string; beam: number };
-      return { translation: await service.translate(text, beam) };
+      const b = request.body as { text: string; beam: number; sample: boolean } & SamplingBody;
+      return {
+        translation: await service.translate(b.text, b.beam, b.sample ? { temperature: b.temperature, topK: b.top_k, topP: b.top_p, seed: b.seed } : undefined),
+      };
     },
   );
 
@@ -130,14 +141,15 @@ export function buildModelApi(service: ModelService, options: { readonly token?:
           properties: {
             text: { type: 'string', minLength: 1, maxLength: MAX_TEXT, description: 'The sentence to translate, or the prompt to continue.' },
             beam: { type: 'integer', minimum: 1, maximum: 8, default: 1, description: 'Beam size of a translation; 1 decodes greedily. Defaults to 1.' },
+            sample: { type: 'boolean', default: false, description: 'Sample the translation (temperature, top_k, top_p, seed). Defaults to false.' },
             ...SAMPLING,
           },
         },
       },
     },
     async (request) => {
-      const b = request.body as { text: string; beam: number } & SamplingBody;
-      return service.attention(b.text, b.beam, { maxTokens: b.max_tokens, temperature: b.temperature, topK: b.top_k, topP: b.top_p, seed: b.seed });
+      const b = request.body as { text: string; beam: number; sample: boolean } & SamplingBody;
+      return service.attention(b.text, b.beam, { maxTokens: b.max_tokens, temperature: b.temperature, topK: b.top_k, topP: b.top_p, seed: b.seed }, b.sample);
     },
   );
   return app;

@@ -42,6 +42,9 @@ export interface GenerateRequest {
   readonly seed: number;
 }
 
+/** How a sampled output draws each token. */
+export type Sampling = Omit<GenerateRequest, 'prompt' | 'maxTokens'>;
+
 export class ModelService {
   private readonly translators = new Map<number, RequestBatcher<string, string>>();
 
@@ -62,11 +65,16 @@ export class ModelService {
     return this.trained.model.config.maxLen;
   }
 
-  /** @throws {ServeRequestError} empty, too long, or not a translation model. */
-  translate(text: string, beam: number): Promise<string> {
+  /**
+   * Greedy or beam search (batched with concurrent requests of the same beam), or with `sampling`
+   * each output token drawn (one request at a time: each has its own seed).
+   * @throws {ServeRequestError} empty, too long, or not a translation model.
+   */
+  async translate(text: string, beam: number, sampling?: Sampling): Promise<string> {
     const trained = this.trained;
     if (trained.kind !== 'translation') throw new ServeRequestError(SERVE_ERROR.wrongModel, 'this is a language model: POST /api/generate');
     this.checkLength(text, 1);
+    if (sampling) return (await translate(trained.model, trained.tokenizer, [text], { sampling }))[0] as string;
     let batcher = this.translators.get(beam);
     if (batcher === undefined)
       this.translators.set(
@@ -91,13 +99,22 @@ export class ModelService {
 
   /**
    * The output for one input with every attention's weights (explain-attention.ts): a translation
-   * (greedy or `beam`), or a language model's continuation (`generation`). Not batched.
+   * (greedy or `beam`, or sampled as `generation` says with `sampleTranslation`), or a language
+   * model's continuation (`generation`). Not batched.
    * @throws {ServeRequestError} empty or too long.
    */
-  async attention(text: string, beam: number, generation: Omit<GenerateRequest, 'prompt'>): Promise<TranslationAttention | GenerationAttention> {
+  async attention(
+    text: string,
+    beam: number,
+    generation: Omit<GenerateRequest, 'prompt'>,
+    sampleTranslation = false,
+  ): Promise<TranslationAttention | GenerationAttention> {
     const trained = this.trained;
     this.checkLength(text, trained.kind === 'translation' ? 1 : 2);
-    if (trained.kind === 'translation') return explainTranslation(trained.model, trained.tokenizer, text, { beam });
+    if (trained.kind === 'translation') {
+      const { maxTokens: _maxTokens, ...sampling } = generation;
+      return explainTranslation(trained.model, trained.tokenizer, text, sampleTranslation ? { sampling } : { beam });
+    }
     const { maxTokens, ...sampling } = generation;
     return explainGeneration(trained.model, trained.tokenizer, text, maxTokens, sampling);
   }

@@ -1,10 +1,10 @@
 /**
  * Translation with a trained encoder-decoder: sentences are tokenised (with eos), batched by
- * length, decoded with beam search (beam 1 is greedy) and detokenised, in input order.
+ * length, decoded with beam search (beam 1 is greedy) or by sampling, and detokenised, in input order.
  * `tokenizer` encodes the sources and, unless `targetTokenizer` is given, decodes the outputs.
  */
 import { SPECIAL_IDS, type Tokenizer } from '@orquesta/data';
-import { beamSearch, greedySearch, seq2seqDecoder, type Seq2SeqTransformer } from '@orquesta/model';
+import { beamSearch, greedySearch, sample, seq2seqDecoder, type SamplingOptions, type Seq2SeqTransformer } from '@orquesta/model';
 
 export interface TranslateOptions {
   /** Beams; 1 decodes greedily. Defaults to 4. */
@@ -17,6 +17,8 @@ export interface TranslateOptions {
   readonly maxLen?: number;
   /** Tokenizer of the outputs when the languages have their own. Defaults to `tokenizer`. */
   readonly targetTokenizer?: Tokenizer;
+  /** Sample each output token (temperature, top-k, top-p, seed) instead of beam search. */
+  readonly sampling?: Omit<SamplingOptions, 'prompts' | 'tokens'>;
 }
 
 export async function translate(
@@ -54,7 +56,11 @@ export async function translateIds(
     const decoder = seq2seqDecoder(model, src, rows.length, srcLen);
     try {
       const tokens = { bos: SPECIAL_IDS.bos, eos: SPECIAL_IDS.eos };
-      const hyps = beam > 1 ? await beamSearch(decoder, maxLen, { beam, alpha: options.alpha ?? 0.6, tokens }) : await greedySearch(decoder, maxLen, tokens);
+      const hyps = options.sampling
+        ? await sample(decoder, maxLen, { ...options.sampling, tokens })
+        : beam > 1
+          ? await beamSearch(decoder, maxLen, { beam, alpha: options.alpha ?? 0.6, tokens })
+          : await greedySearch(decoder, maxLen, tokens);
       rows.forEach((r, b) => (out[r]!.output = hyps[b]!));
     } finally {
       decoder.dispose();
