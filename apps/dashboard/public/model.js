@@ -91,7 +91,10 @@ function draw() {
   for (const q of queries)
     q.addEventListener('mouseenter', () => {
       const row = head[Number(q.dataset.i)];
-      keys.forEach((k, j) => (k.style.background = weightColor(row[j] ?? 0)));
+      keys.forEach((k, j) => {
+        k.style.background = weightColor(row[j] ?? 0);
+        k.style.color = (row[j] ?? 0) > 0.5 ? 'white' : '';
+      });
       queries.forEach((other) => other.classList.toggle('hovered', other === q));
     });
   $('att-queries').replaceChildren(...queries);
