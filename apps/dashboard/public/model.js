@@ -59,7 +59,10 @@ async function run(event) {
     return;
   }
   panel.result = answer;
-  $('model-output').textContent = 'translation' in answer ? answer.translation : $('model-text').value + answer.text;
+  const output = 'translation' in answer ? answer.translation : $('model-text').value + answer.text;
+  // A young model may end the sentence at once: say so rather than show nothing.
+  $('model-output').textContent = output.trim() === '' ? '(empty: the model ended the sentence at once)' : output;
+  $('model-output').classList.toggle('empty', output.trim() === '');
   const kinds = Object.keys(views(answer));
   options($('att-kind'), kinds);
   $('attention').hidden = false;
