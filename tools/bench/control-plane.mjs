@@ -133,7 +133,11 @@ class Serve {
     args.push('--agent-keys', join(this.dir, 'agents.keys'), '--allow-path', ROOT);
     this.child = spawn(process.execPath, [...this.nodeFlags, CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
     this.stderr = '';
-    this.child.stderr.on('data', (d) => (this.stderr = (this.stderr + d).slice(-20_000)));
+    this.stalls ??= [];
+    this.child.stderr.on('data', (d) => {
+      this.stderr = (this.stderr + d).slice(-20_000);
+      for (const m of String(d).matchAll(/coordinator stalled for (\d+) ms/g)) this.stalls.push({ at: Date.now(), ms: Number(m[1]) });
+    });
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
       try {
@@ -310,6 +314,17 @@ async function main() {
   };
   const figures = {
     agentLost: count(`SELECT count(*) AS n FROM events WHERE kind = 'agent-lost'`),
+    // When agents were lost (minute of the run: count) and, for the first few, for how long they were silent.
+    agentLostByMinute: Object.fromEntries(
+      db
+        .prepare(`SELECT (ts - ${runStart}) / 60000 AS m, count(*) AS n FROM events WHERE kind = 'agent-lost' GROUP BY m ORDER BY m`)
+        .all()
+        .map((r) => [Math.floor(r.m), r.n]),
+    ),
+    agentLostMessages: db
+      .prepare(`SELECT message FROM events WHERE kind = 'agent-lost' ORDER BY id LIMIT 5`)
+      .all()
+      .map((r) => r.message),
     metricRows: count(`SELECT count(*) AS n FROM metrics WHERE ts >= ${runStart}`),
     states: Object.fromEntries(
       db
@@ -363,6 +378,9 @@ async function main() {
     heartbeat_lag_p50_ms: round(stats.heartbeatLag.p50),
     heartbeat_lag_p99_ms: round(stats.heartbeatLag.p99),
     agents_lost: figures.agentLost,
+    agents_lost_by_minute: figures.agentLostByMinute,
+    agents_lost_first: figures.agentLostMessages,
+    coordinator_stalls: serve.stalls.map((s) => ({ minute: round((s.at - runStart) / 60_000), ms: s.ms })),
     agent_timer_lag_p99_ms: round(quantile(timerLags, 0.99)),
     agent_timer_lag_max_ms: round(quantile(timerLags, 1)),
     free_to_start_p50_ms: round(quantile(figures.freeToStart, 0.5)),

@@ -6,7 +6,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +29,21 @@ async function freePort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await new Promise((resolve) => server.close(resolve));
   return port;
+}
+
+/** Pids of the `orquesta serve-model` processes serving checkpoints of this test. */
+function modelServers(): number[] {
+  return readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        const cmdline = readFileSync(`/proc/${p}/cmdline`, 'utf8');
+        return cmdline.includes('serve-model') && cmdline.includes(dir);
+      } catch {
+        return false; // gone meanwhile
+      }
+    })
+    .map(Number);
 }
 
 function start(args: string[]): void {
@@ -205,5 +220,11 @@ describe.skipIf(!hasChromium)('dashboard in a browser', () => {
     await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-model.png') });
     expect(consoleErrors).toEqual([]);
     spawnSync(process.execPath, [BIN, 'cancel', id, '--coordinator', url], { cwd: ROOT });
+
+    // The coordinator killed with SIGKILL leaves no model server behind.
+    expect(modelServers()).toHaveLength(1);
+    children[0]!.kill('SIGKILL');
+    for (let i = 0; i < 100 && modelServers().length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(modelServers()).toEqual([]);
   }, 240_000);
 });

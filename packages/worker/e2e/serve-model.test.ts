@@ -1,7 +1,8 @@
 /**
  * `orquesta serve-model` on a checkpoint that `orquesta train` just wrote: translations for
  * concurrent clients are batched, POSTs without the token are refused, a too long text or a bad
- * option gets a 4xx with a code, and 1,000 fuzzed requests get 4xx answers and nothing else.
+ * option gets a 4xx with a code, and 1,000 fuzzed requests get 4xx answers and nothing else. Started
+ * with an IPC channel (as the coordinator starts it), it exits when that channel closes.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -27,9 +28,8 @@ beforeAll(async () => {
   server = spawn(
     process.execPath,
     [join(ROOT, 'apps/cli/bin/orquesta.js'), 'serve-model', '--checkpoint', join(dir, 'run'), '--port', '0', '--token-file', tokenFile],
-    {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
+    // As the coordinator starts it: with an IPC channel, whose end stops the server.
+    { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] },
   );
   url = await new Promise<string>((resolve, reject) => {
     let err = '';
@@ -135,4 +135,10 @@ describe('orquesta serve-model', () => {
     expect([...statuses.values()].reduce((a, b) => a + b, 0)).toBe(1000);
     expect((await post('/api/translate', { text: 'Hola.' })).status).toBe(200);
   });
+
+  it('exits when the process that started it with an IPC channel is gone (it closes the channel)', async () => {
+    const exited = new Promise<number | null>((resolve) => server.once('exit', (code) => resolve(code)));
+    server.disconnect();
+    expect(await exited).toBe(0);
+  }, 30_000);
 });

@@ -1,6 +1,8 @@
 /**
  * `orquesta serve-model --checkpoint DIR`: serves one trained model over HTTP without a coordinator
- * (serving/model-api.ts: POST /api/translate or /api/generate, batched), until SIGINT or SIGTERM.
+ * (serving/model-api.ts: POST /api/translate or /api/generate, batched), until SIGINT or SIGTERM, or,
+ * when started with an IPC channel (as the coordinator starts it), until that channel closes: a
+ * coordinator killed with SIGKILL leaves no model server behind.
  * POSTs need the token in --token-file (made on first use, like `orquesta serve`'s).
  */
 import { resolve } from 'node:path';
@@ -19,7 +21,11 @@ export interface ServeModelFlags {
   readonly backend: string;
 }
 
-export async function serveModelCommand(flags: ServeModelFlags, io: CliIO, until: Promise<unknown> = signalled()): Promise<ExitCode> {
+export async function serveModelCommand(
+  flags: ServeModelFlags,
+  io: CliIO,
+  until: Promise<unknown> = Promise.race([signalled(), parentGone()]),
+): Promise<ExitCode> {
   const port = Number(flags.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     io.err('orquesta serve-model: --port must be a TCP port (0-65535)');
@@ -51,7 +57,16 @@ export async function serveModelCommand(flags: ServeModelFlags, io: CliIO, until
   io.err(
     `orquesta serve-model: ${kind} model of ${resolve(flags.checkpoint)} (step ${step}) at ${url}: POST ${url}/api/${kind === 'translation' ? 'translate' : 'generate'}`,
   );
-  await until;
+  const why = await until;
+  if (why === 'parent-gone') io.err('orquesta serve-model: the process that started it is gone (IPC channel closed); stopping');
   await app.close();
+  if (process.connected) process.disconnect();
   return EXIT.ok;
+}
+
+/** Resolves when the IPC channel of a parent that started this process with one closes; never without one. */
+function parentGone(): Promise<'parent-gone'> {
+  return new Promise((resolveGone) => {
+    if (process.send) process.once('disconnect', () => resolveGone('parent-gone'));
+  });
 }

@@ -82,7 +82,8 @@ export function processLauncher(cli: string, startTimeoutMs = 120_000): ModelSer
         const dir = mkdtempSync(join(tmpdir(), 'orquesta-model-server-'));
         const tokenFile = join(dir, 'token');
         const child = spawn(process.execPath, [cli, 'serve-model', '--checkpoint', checkpoint, '--port', '0', '--token-file', tokenFile], {
-          stdio: ['ignore', 'ignore', 'pipe'],
+          // The IPC channel closes when this process ends, even by SIGKILL: the model server then stops.
+          stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
         });
         let err = '';
         const timer = setTimeout(() => child.kill('SIGKILL'), startTimeoutMs);
@@ -90,7 +91,7 @@ export function processLauncher(cli: string, startTimeoutMs = 120_000): ModelSer
           child.kill('SIGTERM');
           rmSync(dir, { recursive: true, force: true });
         };
-        child.stderr.on('data', (chunk: Buffer) => {
+        child.stderr?.on('data', (chunk: Buffer) => {
           err += chunk.toString();
           const listening = / at (http:\/\/[^\s:]+:\d+):/.exec(err);
           if (listening) {
