@@ -2,8 +2,10 @@
  * The control plane's own figures, for operators (`GET /api/stats`) and the control-plane benchmark:
  * each scheduling pass's duration with the queue and cluster it saw, and each heartbeat's lag (the
  * coordinator's wall clock when it handled the heartbeat minus the agent's `sentAt`; meaningful when
- * the clocks agree, as under NTP). The last `capacity` samples of each kind are kept in memory.
+ * the clocks agree, as under NTP). The last `capacity` samples of each kind are kept in memory, and
+ * quantiles of every one since the start (`sinceStart`, within 2 %: log-histogram.ts).
  */
+import { LogHistogram } from './log-histogram.js';
 
 /** One scheduling pass. */
 export interface PassSample {
@@ -28,14 +30,16 @@ export interface Quantiles {
 
 export interface StatsSnapshot {
   /** Scheduling pass durations, ms, over the kept samples (`total` counts every pass since start). */
-  readonly scheduling: Quantiles & { readonly total: number; readonly samples?: readonly PassSample[] };
+  readonly scheduling: Quantiles & { readonly total: number; readonly sinceStart: Quantiles; readonly samples?: readonly PassSample[] };
   /** Heartbeat lag, ms, over the kept samples. */
-  readonly heartbeatLag: Quantiles & { readonly total: number };
+  readonly heartbeatLag: Quantiles & { readonly total: number; readonly sinceStart: Quantiles };
 }
 
 export class ControlPlaneStats {
   private readonly passes: Ring<PassSample>;
   private readonly lags: Ring<number>;
+  private readonly allPasses = new LogHistogram();
+  private readonly allLags = new LogHistogram();
 
   /** @param capacity samples kept of each kind. Defaults to 10,000. */
   constructor(capacity = 10_000) {
@@ -45,18 +49,25 @@ export class ControlPlaneStats {
 
   recordPass(sample: PassSample): void {
     this.passes.push(sample);
+    this.allPasses.record(sample.ms);
   }
 
   recordHeartbeatLag(ms: number): void {
     this.lags.push(ms);
+    this.allLags.record(ms);
   }
 
   /** @param samples include every kept pass sample, oldest first (for plots). */
   snapshot(samples = false): StatsSnapshot {
     const passes = this.passes.items();
     return {
-      scheduling: { ...quantiles(passes.map((p) => p.ms)), total: this.passes.total, ...(samples ? { samples: passes } : {}) },
-      heartbeatLag: { ...quantiles(this.lags.items()), total: this.lags.total },
+      scheduling: {
+        ...quantiles(passes.map((p) => p.ms)),
+        total: this.passes.total,
+        sinceStart: this.allPasses.quantiles(),
+        ...(samples ? { samples: passes } : {}),
+      },
+      heartbeatLag: { ...quantiles(this.lags.items()), total: this.lags.total, sinceStart: this.allLags.quantiles() },
     };
   }
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PassLoop } from './pass-loop.js';
 import { RestartRecovery } from './restart-recovery.js';
 import { quantiles, ControlPlaneStats } from './control-plane-stats.js';
+import { LogHistogram } from './log-histogram.js';
 import type { TrialRow } from '../store/rows.js';
 
 describe('PassLoop', () => {
@@ -87,7 +88,22 @@ describe('ControlPlaneStats', () => {
     for (const ms of [100, 1, 2, 3]) stats.recordHeartbeatLag(ms);
     stats.recordPass({ at: 1, ms: 5, pending: 10, active: 2, agents: 1, slots: 8 });
     const snapshot = stats.snapshot(true);
-    expect(snapshot.heartbeatLag).toEqual({ count: 3, p50: 2, p99: 3, max: 3, total: 4 });
+    // The ring forgot the 100 ms heartbeat; the histogram since the start did not.
+    expect(snapshot.heartbeatLag).toMatchObject({ count: 3, p50: 2, p99: 3, max: 3, total: 4 });
+    expect(snapshot.heartbeatLag.sinceStart).toMatchObject({ count: 4, max: 100, p99: 100 });
     expect(snapshot.scheduling.samples).toEqual([{ at: 1, ms: 5, pending: 10, active: 2, agents: 1, slots: 8 }]);
+  });
+
+  it('gives quantiles of every value since the start within 2 %, in constant memory', () => {
+    const histogram = new LogHistogram();
+    const values = Array.from({ length: 100_000 }, (_, i) => ((i * 7919) % 100_000) / 10); // 0 to 9999.9, shuffled
+    for (const v of values) histogram.record(v);
+    const exact = quantiles(values);
+    const q = histogram.quantiles();
+    expect(q.count).toBe(100_000);
+    expect(q.max).toBe(exact.max);
+    expect(Math.abs(q.p50 - exact.p50) / exact.p50).toBeLessThan(0.02);
+    expect(Math.abs(q.p99 - exact.p99) / exact.p99).toBeLessThan(0.02);
+    expect(new LogHistogram().quantiles()).toEqual({ count: 0, p50: 0, p99: 0, max: 0 });
   });
 });
