@@ -17,8 +17,9 @@
 //          --dashboard (after the run: the dashboard's first render in headless Chromium, /usr/bin/chromium)
 //          --keep-queued (during the run, every finished experiment is replaced by a new one: a steady load
 //          for a long --run-s, e.g. an hour; the coordinator's RSS is sampled every minute)
+//          --log-dir DIR (the coordinator's stderr to DIR/serve.log, each agent process's to DIR/agents-P.log)
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { appendFileSync, createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,13 +57,14 @@ function parseArgs(argv) {
     if (flag === '--json') o.json = true;
     else if (flag === '--samples') o.samples = argv[++i];
     else if (flag === '--profile') o.profile = argv[++i];
+    else if (flag === '--log-dir') o.logDir = argv[++i];
     else if (flag === '--dashboard') o.dashboard = true;
     else if (flag === '--keep-queued') o.keepQueued = true;
     else if (flag === '-h' || flag === '--help') {
       process.stdout.write(
         readFileSync(fileURLToPath(import.meta.url), 'utf8')
           .split('\n')
-          .slice(1, 17)
+          .slice(1, 18)
           .map((l) => l.replace(/^\/\/ ?/, ''))
           .join('\n') + '\n',
       );
@@ -136,6 +138,7 @@ class Serve {
     this.stalls ??= [];
     this.child.stderr.on('data', (d) => {
       this.stderr = (this.stderr + d).slice(-20_000);
+      if (this.logDir) appendFileSync(join(this.logDir, 'serve.log'), d);
       for (const m of String(d).matchAll(/coordinator stalled for (\d+) ms/g)) this.stalls.push({ at: Date.now(), ms: Number(m[1]) });
     });
     const deadline = Date.now() + 60_000;
@@ -166,6 +169,8 @@ async function main() {
   const keys = Array.from({ length: o.agents }, (_, i) => ({ id: `sim-${String(i).padStart(4, '0')}`, ...curveKeyPair() }));
   writeFileSync(join(dir, 'agents.keys'), `# simulated agents\n${keys.map((k) => `${k.publicKey} ${k.id}`).join('\n')}\n`);
   const serve = new Serve(dir, { http: await freePort(), control: await freePort() }, o.profile ? ['--cpu-prof', `--cpu-prof-dir=${o.profile}`] : []);
+  if (o.logDir) mkdirSync(o.logDir, { recursive: true });
+  serve.logDir = o.logDir;
   const cluster = await serve.start();
   const token = readFileSync(join(dir, 'token'), 'utf8').trim();
   const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
@@ -190,7 +195,8 @@ async function main() {
       }),
     );
     const child = spawn(process.execPath, ['--max-old-space-size=4096', AGENTS, file], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stderr.on('data', () => {});
+    if (o.logDir) child.stderr.pipe(createWriteStream(join(o.logDir, `agents-${p}.log`)));
+    else child.stderr.on('data', () => {});
     agentProcs.push(child);
   }
   const aliveAgents = async () => (await (await fetch(`${serve.url}/api/agents`, { headers: auth })).json()).filter((a) => a.state === 'alive').length;
