@@ -125,4 +125,43 @@ describe('AgentSessions', () => {
       { kind: 'agent-lost', agent: 'b' },
     ]);
   });
+
+  it('does not blame agents for a backlog in its inbox: heartbeats handled late extend the timeout by their excess lag', () => {
+    const { f, s } = sessions();
+    const t0 = f.clock;
+    for (const id of ['a', 'b', 'c']) s.hello(id, hello(id), t0);
+    // Heartbeats handled at once show each agent's lag floor (a's clock runs 300 ms behind: skew, not backlog).
+    s.heartbeat('a', [], t0 + 1000, false, t0 + 700);
+    s.heartbeat('b', [], t0 + 1000, false, t0 + 1000);
+    s.heartbeat('c', [], t0 + 1000, false, t0 + 1000);
+    expect(s.expire(t0 + 1000)).toEqual([]);
+    // Then the inbox falls 4 s behind: what a and c sent at t0 + 2 s is handled at t0 + 6 s; b's is still queued.
+    s.heartbeat('a', [], t0 + 6000, false, t0 + 1700);
+    s.heartbeat('c', [], t0 + 6000, false, t0 + 2000);
+    expect(s.expire(t0 + 6000)).toEqual([{ kind: 'log', line: 'control inbox 4000 ms behind: agent timeouts extended by as much' }]);
+    expect(s.alive().map((a) => a.id)).toEqual(['a', 'b', 'c']);
+    // The backlog cleared (fresh heartbeats from a and c) and b is still silent: lost, 5 s after it was last heard.
+    s.heartbeat('a', [], t0 + 6500, false, t0 + 6200);
+    s.heartbeat('c', [], t0 + 6500, false, t0 + 6500);
+    expect(s.expire(t0 + 6500)).toEqual([
+      { kind: 'log', line: 'agent b lost' },
+      { kind: 'agent-lost', agent: 'b' },
+    ]);
+  });
+
+  it('extends the timeout by at most three timeouts', () => {
+    const { f, s } = sessions();
+    const t0 = f.clock;
+    s.hello('a', hello('a'), t0);
+    s.hello('b', hello('b'), t0);
+    s.heartbeat('a', [], t0 + 100, false, t0 + 100);
+    expect(s.expire(t0 + 100)).toEqual([]);
+    // a's heartbeats arrive a minute late from now on; b fell silent at t0.
+    s.heartbeat('a', [], t0 + 20_000, false, t0 - 40_000);
+    expect(s.expire(t0 + 20_000)).toEqual([
+      { kind: 'log', line: 'control inbox 15000 ms behind: agent timeouts extended by as much' },
+      { kind: 'log', line: 'agent b lost' },
+      { kind: 'agent-lost', agent: 'b' },
+    ]);
+  });
 });

@@ -3,6 +3,13 @@
  * each agent runs), and loss (no heartbeat for `agentTimeoutMs`). An agent counts only once it has
  * said hello to this coordinator process, so after a restart every agent re-registers. Each call
  * updates the store and returns what the coordinator must do (replies, lost workers, a pass).
+ *
+ * A silent agent is not blamed for the coordinator's own delays: a stalled event loop restarts every
+ * silence clock (`stallMs`), and a backlog in the control inbox (heartbeats handled late while the
+ * loop still turns, as when the coordinator's host is short of CPU) extends the timeout by that
+ * backlog. The backlog is the least excess lag among the heartbeats handled since the last `expire`:
+ * each heartbeat's lag (handled minus `sentAt`) less the least lag ever seen from that agent, so a
+ * skewed agent clock cancels out.
  */
 import type { AgentMessage, RunningWorker } from '@orquesta/protocol';
 import type { AgentView } from '../scheduler/cluster-view.js';
@@ -37,7 +44,12 @@ interface Known {
   /** The worker list of the last checked heartbeat, and heartbeats since the last check. */
   listing: string | undefined;
   beats: number;
+  /** The least heartbeat lag (handled minus `sentAt`) seen from this agent: its clock offset plus transit, ms. */
+  lagFloor?: number;
 }
+
+/** The inbox backlog extends the agent timeout by at most this many timeouts. */
+const MAX_BACKLOG_TIMEOUTS = 3;
 
 export class AgentSessions {
   private readonly registered = new Set<string>();
@@ -49,6 +61,10 @@ export class AgentSessions {
   private readonly unsaved = new Map<string, number>();
   /** When `expire` last ran. */
   private expiredAt: number | undefined;
+  /** The least excess heartbeat lag since the last `expire` (the control inbox's backlog), ms. */
+  private backlog: number | undefined;
+  /** When a backlog was last logged. */
+  private backlogLoggedAt = -Infinity;
 
   constructor(private readonly state: AgentSessionsState) {
     for (const a of state.store.agents())
@@ -111,9 +127,14 @@ export class AgentSessions {
    * stopped listing is then named within that many heartbeats); asks for a scheduling pass only when
    * capacity changed (the agent started draining).
    */
-  heartbeat(agent: string, running: readonly RunningWorker[], now: number, draining = false): DaemonAction[] {
+  heartbeat(agent: string, running: readonly RunningWorker[], now: number, draining = false, sentAt?: number): DaemonAction[] {
     const { store, runs } = this.state;
     const known = this.known.get(agent);
+    if (known && sentAt !== undefined) {
+      const lag = now - sentAt;
+      known.lagFloor = Math.min(known.lagFloor ?? lag, lag);
+      this.backlog = Math.min(this.backlog ?? Infinity, lag - known.lagFloor);
+    }
     if (!this.registered.has(agent) || !known || known.state !== 'alive') {
       return [
         { kind: 'send', to: agent, message: { v: 1, type: 'reregister', reason: known?.state === 'lost' ? 'agent was declared lost' : 'unknown agent' } },
@@ -170,12 +191,18 @@ export class AgentSessions {
       actions.push({ kind: 'log', line: `coordinator stalled for ${now - (this.expiredAt ?? now)} ms: agents' heartbeat clocks restarted` });
     }
     this.expiredAt = now;
+    const backlog = Math.min(this.backlog ?? 0, MAX_BACKLOG_TIMEOUTS * this.state.agentTimeoutMs);
+    this.backlog = undefined;
+    if (backlog >= this.state.heartbeatMs && now - this.backlogLoggedAt >= 10_000) {
+      this.backlogLoggedAt = now;
+      actions.push({ kind: 'log', line: `control inbox ${backlog} ms behind: agent timeouts extended by as much` });
+    }
     if (this.unsaved.size > 0) {
       store.touchAgents(this.unsaved);
       this.unsaved.clear();
     }
     for (const [id, agent] of this.known) {
-      if (agent.state !== 'alive' || now - agent.lastSeen < this.state.agentTimeoutMs) continue;
+      if (agent.state !== 'alive' || now - agent.lastSeen < this.state.agentTimeoutMs + backlog) continue;
       agent.state = 'lost';
       store.setAgentState(id, 'lost', agent.lastSeen);
       this.registered.delete(id);

@@ -181,7 +181,7 @@ export class Coordinator {
         return;
       case 'heartbeat':
         if (message.sentAt !== undefined) this.stats.recordHeartbeatLag(this.now() - message.sentAt);
-        return this.apply(this.agents.heartbeat(from, message.running, this.now(), message.draining === true));
+        return this.apply(this.agents.heartbeat(from, message.running, this.now(), message.draining === true, message.sentAt));
       case 'worker-report': {
         const tracker = this.runs.get(message.run);
         const stragglers = recordReport(this.store, this.figures, this.stragglers, this.goodput, tracker, message, this.now());
