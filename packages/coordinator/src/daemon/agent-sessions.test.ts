@@ -126,27 +126,38 @@ describe('AgentSessions', () => {
     ]);
   });
 
-  it('does not blame agents for a backlog in its inbox: heartbeats handled late extend the timeout by their excess lag', () => {
+  it('does not blame agents for a backlog in its inbox: heartbeats handled late extend the timeout by their lag', () => {
     const { f, s } = sessions();
     const t0 = f.clock;
     for (const id of ['a', 'b', 'c']) s.hello(id, hello(id), t0);
-    // Heartbeats handled at once show each agent's lag floor (a's clock runs 300 ms behind: skew, not backlog).
-    s.heartbeat('a', [], t0 + 1000, false, t0 + 700);
+    // a's clock runs 300 ms ahead: its heartbeat arrives "before" it was sent, which cancels out from now on.
+    s.heartbeat('a', [], t0 + 1000, false, t0 + 1300);
     s.heartbeat('b', [], t0 + 1000, false, t0 + 1000);
     s.heartbeat('c', [], t0 + 1000, false, t0 + 1000);
     expect(s.expire(t0 + 1000)).toEqual([]);
     // Then the inbox falls 4 s behind: what a and c sent at t0 + 2 s is handled at t0 + 6 s; b's is still queued.
-    s.heartbeat('a', [], t0 + 6000, false, t0 + 1700);
+    s.heartbeat('a', [], t0 + 6000, false, t0 + 2300);
     s.heartbeat('c', [], t0 + 6000, false, t0 + 2000);
     expect(s.expire(t0 + 6000)).toEqual([{ kind: 'log', line: 'control inbox 4000 ms behind: agent timeouts extended by as much' }]);
     expect(s.alive().map((a) => a.id)).toEqual(['a', 'b', 'c']);
     // The backlog cleared (fresh heartbeats from a and c) and b is still silent: lost, 5 s after it was last heard.
-    s.heartbeat('a', [], t0 + 6500, false, t0 + 6200);
+    s.heartbeat('a', [], t0 + 6500, false, t0 + 6800);
     s.heartbeat('c', [], t0 + 6500, false, t0 + 6500);
     expect(s.expire(t0 + 6500)).toEqual([
       { kind: 'log', line: 'agent b lost' },
       { kind: 'agent-lost', agent: 'b' },
     ]);
+  });
+
+  it('counts a backlog from the first heartbeats after the hellos (a registration storm)', () => {
+    const { f, s } = sessions();
+    const t0 = f.clock;
+    s.hello('a', hello('a'), t0);
+    s.hello('b', hello('b'), t0);
+    // a's first heartbeat, sent a second after its hello, is handled 5.5 s later; b's is still queued.
+    s.heartbeat('a', [], t0 + 6500, false, t0 + 1000);
+    expect(s.expire(t0 + 6500)).toEqual([{ kind: 'log', line: 'control inbox 5500 ms behind: agent timeouts extended by as much' }]);
+    expect(s.alive().map((x) => x.id)).toEqual(['a', 'b']);
   });
 
   it('extends the timeout by at most three timeouts', () => {

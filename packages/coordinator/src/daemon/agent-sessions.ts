@@ -7,9 +7,11 @@
  * A silent agent is not blamed for the coordinator's own delays: a stalled event loop restarts every
  * silence clock (`stallMs`), and a backlog in the control inbox (heartbeats handled late while the
  * loop still turns, as when the coordinator's host is short of CPU) extends the timeout by that
- * backlog. The backlog is the least excess lag among the heartbeats handled since the last `expire`:
- * each heartbeat's lag (handled minus `sentAt`) less the least lag ever seen from that agent, so a
- * skewed agent clock cancels out.
+ * backlog. The backlog is the least lag (handled minus `sentAt`) among the heartbeats handled since
+ * the last `expire`, less each agent's clock lead: the clocks are taken to agree (NTP) unless an
+ * agent's heartbeats have arrived before they were sent, by the coordinator's clock, which then
+ * cancels out. An agent clock behind the coordinator's counts as backlog (at most three timeouts),
+ * but only while no agent with a good clock was heard in the same tick.
  */
 import type { AgentMessage, RunningWorker } from '@orquesta/protocol';
 import type { AgentView } from '../scheduler/cluster-view.js';
@@ -44,8 +46,8 @@ interface Known {
   /** The worker list of the last checked heartbeat, and heartbeats since the last check. */
   listing: string | undefined;
   beats: number;
-  /** The least heartbeat lag (handled minus `sentAt`) seen from this agent: its clock offset plus transit, ms. */
-  lagFloor?: number;
+  /** How far this agent's clock runs ahead of the coordinator's at least (the least negative heartbeat lag seen), ms; 0 when none was negative. */
+  clockLead?: number;
 }
 
 /** The inbox backlog extends the agent timeout by at most this many timeouts. */
@@ -61,7 +63,7 @@ export class AgentSessions {
   private readonly unsaved = new Map<string, number>();
   /** When `expire` last ran. */
   private expiredAt: number | undefined;
-  /** The least excess heartbeat lag since the last `expire` (the control inbox's backlog), ms. */
+  /** The least heartbeat lag, less the agent's clock lead, since the last `expire` (the control inbox's backlog), ms. */
   private backlog: number | undefined;
   /** When a backlog was last logged. */
   private backlogLoggedAt = -Infinity;
@@ -132,8 +134,8 @@ export class AgentSessions {
     const known = this.known.get(agent);
     if (known && sentAt !== undefined) {
       const lag = now - sentAt;
-      known.lagFloor = Math.min(known.lagFloor ?? lag, lag);
-      this.backlog = Math.min(this.backlog ?? Infinity, lag - known.lagFloor);
+      known.clockLead = Math.max(known.clockLead ?? 0, -lag);
+      this.backlog = Math.min(this.backlog ?? Infinity, lag + known.clockLead);
     }
     if (!this.registered.has(agent) || !known || known.state !== 'alive') {
       return [
