@@ -149,6 +149,22 @@ describe('AgentSessions', () => {
     ]);
   });
 
+  it('takes any message of an agent as a sign of life, and none from an agent declared lost', () => {
+    const { f, s } = sessions();
+    const t0 = f.clock;
+    s.hello('a', hello('a'), t0);
+    // No heartbeat handled for 8 s, but a's workers' reports were (its heartbeats queue behind them).
+    s.heard('a', t0 + 4000);
+    s.heard('a', t0 + 8000);
+    expect(s.expire(t0 + 8500)).toEqual([]);
+    expect(s.expire(t0 + 13_000)).toEqual([
+      { kind: 'log', line: 'agent a lost' },
+      { kind: 'agent-lost', agent: 'a' },
+    ]);
+    s.heard('a', t0 + 13_100);
+    expect(s.alive()).toEqual([]);
+  });
+
   it('counts a backlog from the first heartbeats after the hellos (a registration storm)', () => {
     const { f, s } = sessions();
     const t0 = f.clock;

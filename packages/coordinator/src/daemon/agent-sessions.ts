@@ -4,10 +4,11 @@
  * said hello to this coordinator process, so after a restart every agent re-registers. Each call
  * updates the store and returns what the coordinator must do (replies, lost workers, a pass).
  *
- * A silent agent is not blamed for the coordinator's own delays: a stalled event loop restarts every
- * silence clock (`stallMs`), and a backlog in the control inbox (heartbeats handled late while the
- * loop still turns, as when the coordinator's host is short of CPU) extends the timeout by that
- * backlog. The backlog is the least lag (handled minus `sentAt`) among the heartbeats handled since
+ * Any message of an agent's counts as a sign of life, not only its heartbeats, which may wait in its
+ * queue behind its workers' reports. A silent agent is not blamed for the coordinator's own delays:
+ * a stalled event loop restarts every silence clock (`stallMs`), and a backlog in the control inbox
+ * (heartbeats handled late while the loop still turns, as when the coordinator's host is short of
+ * CPU) extends the timeout by that backlog. The backlog is the least lag (handled minus `sentAt`) among the heartbeats handled since
  * the last `expire`, less each agent's clock lead: the clocks are taken to agree (NTP) unless an
  * agent's heartbeats have arrived before they were sent, by the coordinator's clock, which then
  * cancels out. An agent clock behind the coordinator's counts as backlog (at most three timeouts),
@@ -120,6 +121,14 @@ export class AgentSessions {
       // New capacity.
       { kind: 'reschedule' },
     ];
+  }
+
+  /** Any message from a registered, alive agent: it was alive when it sent it (its silence clock restarts). */
+  heard(agent: string, now: number): void {
+    const known = this.known.get(agent);
+    if (known === undefined || known.state !== 'alive' || !this.registered.has(agent)) return;
+    known.lastSeen = now;
+    this.unsaved.set(agent, now);
   }
 
   /**

@@ -165,8 +165,7 @@ export class Coordinator {
 
   /** One control frame from an agent (the ROUTER's routing id). Malformed frames are rejected, never thrown. */
   receive(from: string, frame: Uint8Array): void {
-    // The writes of every frame of this turn share one transaction (committed on the next turn).
-    this.store.batchWrites();
+    this.store.batchWrites(); // the writes of every frame of this turn share one transaction (committed on the next turn)
     const admitted = admitFrame(from, frame, this.options.controlToken, (id) => this.agents.has(id) || (this.slurm?.joined(id) ?? false));
     if (!admitted.ok) {
       this.log(admitted.log);
@@ -174,6 +173,7 @@ export class Coordinator {
       return;
     }
     const message = admitted.message;
+    if (message.type !== 'hello') this.agents.heard(from, this.now()); // any message proves it alive (a heartbeat may queue behind reports)
     switch (message.type) {
       case 'hello':
         this.apply(this.agents.hello(from, message, this.now()));
