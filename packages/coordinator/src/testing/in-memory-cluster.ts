@@ -59,6 +59,7 @@ export class InMemoryCluster {
       cores: 2,
       baseEnv: {},
       now: () => this.clock,
+      wallClock: () => this.clock, // heartbeats' sentAt on the same simulated clock as the coordinator's
       // `chaos kill-agent` and `partition`: the node drops off the network instead of ending the test.
       exit: () => this.cut.add(id),
       partition: () => this.cut.add(id),
