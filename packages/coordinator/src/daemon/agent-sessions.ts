@@ -152,8 +152,7 @@ export class AgentSessions {
       ];
     }
     const actions: DaemonAction[] = [];
-    known.lastSeen = now;
-    this.unsaved.set(agent, now);
+    this.heard(agent, now);
     if (draining && !this.draining.has(agent)) {
       this.draining.add(agent);
       store.addEvent({
