@@ -277,16 +277,17 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
   for (const [action, description] of [
     ['cancel', 'Cancel an experiment: running trials checkpoint and stop; nothing of it runs again.'],
     ['pause', 'Pause an experiment: running trials checkpoint and stop, keeping their place to resume.'],
-    ['resume', 'Queue a paused experiment again; it continues from its last checkpoint.'],
+    ['resume', 'Queue a paused experiment again, or one trial (--trial); it continues from its last checkpoint.'],
   ] as const) {
-    program
+    const command = program
       .command(action)
       .description(description)
       .argument('<id>', 'experiment id')
-      .option(...coordinatorOption)
-      .action(async (id: string, flags: ClientFlags) => {
-        result.code = await experimentActionCommand(action, id, flags, io);
-      });
+      .option(...coordinatorOption);
+    if (action === 'resume') command.option('--trial <n>', 'resume only this trial (by index): a paused one, or one a search (ASHA) stopped early');
+    command.action(async (id: string, flags: ClientFlags & { trial?: string }) => {
+      result.code = await experimentActionCommand(action, id, flags, io);
+    });
   }
 
   addBenchCommands(program, io, result);

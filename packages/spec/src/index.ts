@@ -7,3 +7,5 @@ export type { SpecProblem } from './spec-problem.js';
 export { pathRootIssues } from './path-roots.js';
 export type { PathIssue } from './path-roots.js';
 export { setIn } from './set-in.js';
+export { ashaRungs } from './asha-rungs.js';
+export type { AshaRungs, AshaRungsResult } from './asha-rungs.js';

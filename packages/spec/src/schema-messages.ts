@@ -24,7 +24,7 @@ const COMPARISONS: Record<string, string> = {
 export function issuesFromAjv(errors: readonly ErrorObject[]): FieldIssue[] {
   const issues: FieldIssue[] = [];
   const seen = new Set<string>();
-  // Branch failures of anyOf/oneOf repeat what their branches said; keep them only when alone.
+  // Branch failures of anyOf/oneOf/if repeat what their branches said; keep them only when alone.
   const pathsWithDetail = new Set(errors.filter((e) => !isCombinator(e)).map((e) => e.instancePath));
   for (const error of errors) {
     if (isCombinator(error) && pathsWithDetail.has(error.instancePath)) continue;
@@ -38,7 +38,7 @@ export function issuesFromAjv(errors: readonly ErrorObject[]): FieldIssue[] {
 }
 
 function isCombinator(e: ErrorObject): boolean {
-  return e.keyword === 'anyOf' || e.keyword === 'oneOf';
+  return e.keyword === 'anyOf' || e.keyword === 'oneOf' || e.keyword === 'if';
 }
 
 function describe(error: ErrorObject): FieldIssue {

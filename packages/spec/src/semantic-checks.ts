@@ -3,18 +3,11 @@
  * issues at the field the user should change. Pure except for the file-existence probe,
  * which is injected.
  */
-import { ExperimentSpecSchema, type ExperimentSpec } from '@orquesta/protocol';
+import type { ExperimentSpec } from '@orquesta/protocol';
 import { suggestion } from './did-you-mean.js';
 import { showValue } from './show-value.js';
 import type { FieldIssue } from './schema-messages.js';
-import { searchValueIssues } from './search-values.js';
-
-/** The part of a JSON Schema the field walk reads. */
-interface SchemaNode {
-  readonly type?: unknown;
-  readonly [keyword: string]: unknown;
-  readonly properties?: Record<string, SchemaNode>;
-}
+import { searchIssues } from './search-checks.js';
 
 /** Answers whether a data path names a readable regular file. */
 export type FileProbe = (path: string) => 'file' | 'missing' | 'not-a-file';
@@ -131,31 +124,4 @@ function dataIssues({ data }: ExperimentSpec, probe: FileProbe): FieldIssue[] {
     if (found === 'not-a-file') issues.push({ path: ['data', key], anchor: 'value', message: `not a regular file: ${showValue(file)}` });
   }
   return issues;
-}
-
-function searchIssues(spec: ExperimentSpec, raw: Record<string, unknown>): FieldIssue[] {
-  if (!spec.search) return [];
-  const issues: FieldIssue[] = [];
-  for (const [field, values] of Object.entries(spec.search.parameters)) {
-    const problem = fieldProblem(field.split('.'));
-    if (problem) issues.push({ path: ['search', 'parameters', field], anchor: 'key', message: problem });
-    else issues.push(...searchValueIssues(field, values, raw));
-  }
-  return issues;
-}
-
-/** Why a dotted path names no searchable field of the spec, or undefined when it does. */
-function fieldProblem(parts: readonly string[]): string | undefined {
-  let schema = ExperimentSpecSchema as SchemaNode;
-  for (const [i, part] of parts.entries()) {
-    const { properties } = schema;
-    const where = parts.slice(0, i).join('.') || 'the spec';
-    if (!properties) return `${parts.join('.')} names no spec field: ${where} has no sub-fields`;
-    const next = properties[part];
-    if (!next) return `${parts.join('.')} names no spec field: ${where} has no "${part}"${suggestion(part, Object.keys(properties))}`;
-    schema = next;
-  }
-  if (schema.type === 'object') return `${parts.join('.')} is a section, not a field; search a field inside it`;
-  if (parts[0] === 'search' || parts[0] === 'name') return `${parts.join('.')} cannot be searched`;
-  return undefined;
 }

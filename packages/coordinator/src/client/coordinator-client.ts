@@ -55,8 +55,9 @@ export class CoordinatorClient {
     return this.call('GET', `/api/experiments/${id}`);
   }
 
-  act(id: number, action: ExperimentAction): Promise<Record<string, unknown>> {
-    return this.call('POST', `/api/experiments/${id}/${action}`, {});
+  /** @param trial resume only this trial (paused, or stopped by a search). */
+  act(id: number, action: ExperimentAction, trial?: number): Promise<Record<string, unknown>> {
+    return this.call('POST', `/api/experiments/${id}/${action}`, trial === undefined ? {} : { trial });
   }
 
   plan(spec: string, source: string, workers?: number): Promise<Record<string, unknown>> {

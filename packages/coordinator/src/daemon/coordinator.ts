@@ -11,7 +11,7 @@
  * Its parts, each in its own file: `admitFrame` (which frames count), `AgentSessions` (registration, heartbeats, lost
  * agents), `schedulingPass` (scheduler decisions), `recordReport` and `ReportFigures` (workers' reports to the store and
  * metrics), `GoodputBook` (each trial's goodput), `stopExperiment` and `resumeExperiment` (a user's pause, cancel and
- * resume), `SlurmRuns` (sbatch launches and rendezvous), `rehearseFailure` (chaos), `checkSubmission`, `PeerRecoveries`
+ * resume), `SlurmRuns` (sbatch launches and rendezvous), `workerReport` (a report and what follows, ASHA verdicts included), `rehearseFailure` (chaos), `checkSubmission`, `PeerRecoveries`
  * (replace one lost rank), `overdueRuns` (stops and starts past their deadline). The parts update the store and return
  * `DaemonAction`s, which `apply` carries out: they take no callbacks into the coordinator.
  */
@@ -32,7 +32,8 @@ import { AgentSessions } from './agent-sessions.js';
 import { checkSubmission, trialsFor, type SubmissionRules } from './submission.js';
 import { admitFrame } from '../auth/admit-frame.js';
 import { ReportFigures } from './report-figures.js';
-import { recordReport } from './record-report.js';
+import { workerReport, type ReportParts } from './worker-reports.js';
+import { AshaSearches } from '../search/asha-searches.js';
 import { planSpec } from './plan-spec.js';
 import { recoverFromStore } from './recover-from-store.js';
 import { runEnding, runOutcome } from './run-outcome.js';
@@ -61,6 +62,7 @@ export class Coordinator {
   private readonly stragglers = new StragglerWatch();
   private readonly goodput: GoodputBook;
   private readonly recoveries: PeerRecoveries;
+  private readonly reportParts: ReportParts;
   private readonly clusterMetrics: ClusterMetrics | undefined;
   private readonly scheduling: SchedulingState;
   private readonly overdue: OverdueState;
@@ -78,6 +80,8 @@ export class Coordinator {
     this.figures = new ReportFigures(this.store, options.metrics);
     this.goodput = new GoodputBook(this.store, this.figures);
     this.recoveries = new PeerRecoveries({ store: this.store, runs: this.runs, goodput: this.goodput, alive: () => this.agents.alive() });
+    const searches = new AshaSearches(this.store);
+    this.reportParts = { store: this.store, figures: this.figures, stragglers: this.stragglers, goodput: this.goodput, recoveries: this.recoveries, searches };
     this.scheduling = { store: this.store, starvationMs: options.starvationMs ?? 300_000, stats: this.stats, budgetMs: options.passBudgetMs };
     const [stopGraceMs, startTimeoutMs] = [options.stopGraceMs ?? 120_000, options.startTimeoutMs ?? 120_000];
     this.overdue = { store: this.store, stopRequestedAt: this.stopRequestedAt, stopGraceMs, startTimeoutMs };
@@ -156,9 +160,9 @@ export class Coordinator {
     this.apply(stopExperiment(this.store, experimentId, 'paused', 'paused by user'));
   }
 
-  /** @throws {NotFoundError} @throws {StateConflictError} no paused trial. */
-  resume(experimentId: number): void {
-    this.apply(resumeExperiment(this.store, experimentId, this.now()));
+  /** Paused trials, or one paused or stopped trial (by index). @throws {NotFoundError} @throws {StateConflictError} nothing to resume. */
+  resume(experimentId: number, options: { trial?: number } = {}): void {
+    this.apply(resumeExperiment(this.store, experimentId, this.now(), options.trial));
   }
 
   // ---------------------------------------------------------------- agents
@@ -182,16 +186,8 @@ export class Coordinator {
       case 'heartbeat':
         if (message.sentAt !== undefined) this.stats.recordHeartbeatLag(this.now() - message.sentAt);
         return this.apply(this.agents.heartbeat(from, message.running, this.now(), message.draining === true, message.sentAt));
-      case 'worker-report': {
-        const tracker = this.runs.get(message.run);
-        const stragglers = recordReport(this.store, this.figures, this.stragglers, this.goodput, tracker, message, this.now());
-        // fault_tolerance.replace_stragglers: a straggler is stopped and replaced elsewhere (or an event says why not).
-        for (const rank of stragglers) if (tracker) this.apply(this.recoveries.retire(this.store.trial(tracker.trialId), message.run, rank));
-        const { report } = message;
-        if (tracker && (report.type === 'regroup' || report.type === 'recovered'))
-          this.apply(this.recoveries.reported(this.store.trial(tracker.trialId), message.run, message.rank, report, this.now()));
-        return;
-      }
+      case 'worker-report':
+        return this.apply(workerReport(this.reportParts, this.runs.get(message.run), message, this.now()));
       case 'worker-log': {
         const tracker = this.runs.get(message.run);
         if (tracker) this.store.addLogs(tracker.experimentId, tracker.trialId, message.rank, message.lines);

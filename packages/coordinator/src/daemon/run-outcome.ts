@@ -8,8 +8,8 @@
  *   scheduled | running, stopped  -> preempted (back in the queue from the checkpoint the workers
  *                                    wrote on the notice; not counted against max_restarts)
  *   checkpointing, clean         -> succeeded
- *   checkpointing                -> its stop target (paused, preempted, cancelled)
- *   restarting, stop requested   -> paused | cancelled
+ *   checkpointing                -> its stop target (paused, preempted, cancelled, stopped)
+ *   restarting, stop requested   -> paused | cancelled | stopped
  *   restarting, restarts left    -> queued (restarts + 1, from the last checkpoint)
  *   restarting, none left        -> failed
  */
@@ -64,7 +64,7 @@ export function runOutcome(trial: TrialRow, ending: RunEnding): RunOutcome | und
         restart: false,
       };
     case 'restarting':
-      if (trial.stopTarget === 'paused' || trial.stopTarget === 'cancelled')
+      if (trial.stopTarget === 'paused' || trial.stopTarget === 'cancelled' || trial.stopTarget === 'stopped')
         return { to: trial.stopTarget, cause: 'stopped while restarting', changes: { ...leave, stopTarget: null }, restart: false };
       if (trial.restarts < trial.maxRestarts) {
         const from = trial.lastCheckpoint ?? 'step 0 (no checkpoint yet)';

@@ -16,7 +16,7 @@ import { encodeControlMessage, type AgentMessage, type ExperimentSpec } from '@o
 import { NodeAgent, type Spawner } from '@orquesta/launch';
 import { Coordinator } from '../daemon/coordinator.js';
 import { StateConflictError } from '../daemon/daemon-errors.js';
-import { TERMINAL_STATES, type JobState } from '../jobs/job-state.js';
+import { SETTLED_STATES, type JobState } from '../jobs/job-state.js';
 import type { EventRow, TrialRow } from '../store/rows.js';
 import { Store } from '../store/store.js';
 import { goodputOf } from '../daemon/goodput-book.js';
@@ -157,7 +157,7 @@ export function startEmbeddedRun(options: EmbeddedRunOptions): EmbeddedRun {
   const check = () => {
     drainEvents();
     const [trial] = store.trials(experimentId) as [TrialRow];
-    if (!TERMINAL_STATES.includes(trial.state) && trial.state !== 'paused') return;
+    if (!SETTLED_STATES.includes(trial.state) && trial.state !== 'paused') return;
     // Wait for the workers' last exits to arrive, so no report is lost.
     if (agent.running().length > 0) return;
     clearInterval(timer);

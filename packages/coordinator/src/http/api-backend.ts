@@ -25,7 +25,8 @@ export interface ApiBackend {
   chaos(experimentId: number, action: ChaosAction | 'corrupt-checkpoint', target: ChaosTarget): Promise<string>;
   cancel(experimentId: number): Promise<void>;
   pause(experimentId: number): Promise<void>;
-  resume(experimentId: number): Promise<void>;
+  /** Paused trials, or one paused or stopped trial by index. */
+  resume(experimentId: number, options?: { trial?: number }): Promise<void>;
   /** Scheduling pass durations and heartbeat lags. */
   stats(samples: boolean): Promise<StatsSnapshot>;
 }
@@ -45,7 +46,7 @@ export function localBackend(coordinator: Coordinator): ApiBackend {
     chaos: (experimentId, action, target) => run(() => coordinator.chaos(experimentId, action, target)),
     cancel: (experimentId) => run(() => coordinator.cancel(experimentId)),
     pause: (experimentId) => run(() => coordinator.pause(experimentId)),
-    resume: (experimentId) => run(() => coordinator.resume(experimentId)),
+    resume: (experimentId, options) => run(() => coordinator.resume(experimentId, options)),
     stats: (samples) => run(() => coordinator.stats.snapshot(samples)),
   };
 }

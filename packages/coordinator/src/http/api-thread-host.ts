@@ -39,8 +39,9 @@ export async function startApiThread(options: ApiThreadOptions): Promise<ApiThre
         return coordinator.chaos(call.experimentId, call.action, call.target);
       case 'cancel':
       case 'pause':
-      case 'resume':
         return coordinator[call.call](call.experimentId);
+      case 'resume':
+        return coordinator.resume(call.experimentId, call.trial === undefined ? {} : { trial: call.trial });
       case 'stats':
         return coordinator.stats.snapshot(call.samples);
       case 'metrics':

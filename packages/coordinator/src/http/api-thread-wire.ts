@@ -14,7 +14,8 @@ export type ApiCall =
   | { readonly call: 'queue'; readonly spec: ExperimentSpec; readonly specYaml: string; readonly priority?: number }
   | { readonly call: 'plan'; readonly specYaml: string; readonly source: string; readonly workers?: number }
   | { readonly call: 'chaos'; readonly experimentId: number; readonly action: ChaosAction | 'corrupt-checkpoint'; readonly target: ChaosTarget }
-  | { readonly call: 'cancel' | 'pause' | 'resume'; readonly experimentId: number }
+  | { readonly call: 'cancel' | 'pause'; readonly experimentId: number }
+  | { readonly call: 'resume'; readonly experimentId: number; readonly trial?: number }
   | { readonly call: 'stats'; readonly samples: boolean }
   | { readonly call: 'metrics' };
 

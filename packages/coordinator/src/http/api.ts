@@ -22,7 +22,7 @@ import { formatProblem, MAX_SPEC_BYTES } from '@orquesta/spec';
 import { PROMETHEUS_CONTENT_TYPE } from '@orquesta/telemetry';
 import type { ApiBackend } from './api-backend.js';
 import { StateConflictError } from '../daemon/daemon-errors.js';
-import { JOB_STATE, TERMINAL_STATES, type JobState } from '../jobs/job-state.js';
+import { JOB_STATE, SETTLED_STATES, type JobState } from '../jobs/job-state.js';
 import type { Store } from '../store/store.js';
 import { NotFoundError } from '../store/store-errors.js';
 import { API_ERROR, type ApiErrorCode } from './api-errors.js';
@@ -256,9 +256,13 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   app.get('/api/experiments/:id', { schema: { params: idParams } }, async (request) => experimentStatus(store, (request.params as { id: number }).id));
 
   for (const action of ['cancel', 'pause', 'resume'] as const) {
-    app.post(`/api/experiments/:id/${action}`, { schema: { params: idParams } }, async (request) => {
+    app.post(`/api/experiments/:id/${action}`, { schema: { params: idParams } }, async (request, reply) => {
       const { id } = request.params as { id: number };
-      await coordinator[action](id);
+      // resume takes an optional {trial: N} (a paused trial, or one a search stopped); the body may be absent.
+      const trial = action === 'resume' ? (request.body as { trial?: unknown } | undefined)?.trial : undefined;
+      if (trial !== undefined && !(Number.isInteger(trial) && (trial as number) >= 0))
+        return fail(reply, 400, API_ERROR.badRequest, `trial must be a trial index (0, 1, ...), got ${JSON.stringify(trial)}`);
+      await (action === 'resume' ? coordinator.resume(id, trial === undefined ? {} : { trial: trial as number }) : coordinator[action](id));
       return experimentSummary(store, id);
     });
   }
@@ -327,7 +331,7 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     if (!follow) return reply.raw.end();
     await streamUntil(reply, pollMs, () => {
       flush();
-      return TERMINAL_STATES.includes(store.experiment(id).state);
+      return SETTLED_STATES.includes(store.experiment(id).state);
     });
   });
 

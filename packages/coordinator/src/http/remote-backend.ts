@@ -68,8 +68,8 @@ export class RemoteBackend implements ApiBackend {
     return this.call({ call: 'pause', experimentId });
   }
 
-  resume(experimentId: number): Promise<void> {
-    return this.call({ call: 'resume', experimentId });
+  resume(experimentId: number, options: { trial?: number } = {}): Promise<void> {
+    return this.call({ call: 'resume', experimentId, ...options });
   }
 
   stats(samples: boolean): Promise<StatsSnapshot> {

@@ -36,4 +36,13 @@ describe('job state machine', () => {
     expect(experimentState(['paused', 'succeeded'])).toBe('paused');
     expect(experimentState(['preempted', 'paused'])).toBe('preempted');
   });
+
+  it('counts a stopped trial (ASHA) as settled: the search ends with its best trials', () => {
+    expect(experimentState(['stopped', 'succeeded', 'stopped'])).toBe('succeeded');
+    expect(experimentState(['stopped', 'running'])).toBe('running');
+    expect(experimentState(['stopped', 'cancelled'])).toBe('stopped');
+    expect(experimentState(['stopped', 'failed'])).toBe('failed');
+    expect(TRANSITIONS.stopped).toEqual(['queued', 'cancelled']);
+    expect(() => transition('running', 'stopped', 'x')).toThrow(IllegalTransitionError); // only at a checkpoint
+  });
 });

@@ -7,6 +7,9 @@
  *     ▲  │         │            │  ├──► checkpointing ──► paused | preempted | cancelled | succeeded
  *     │  ▼         ▼            ▼  ├──► restarting ──► queued (from the last checkpoint) | failed
  *  paused/preempted ◄── ...   failed └──► preempted (stopped on a notice, e.g. a draining agent)
+ *
+ * `stopped` is where a search's scheduler (ASHA) leaves a trial it stopped early at a checkpoint:
+ * like the end of the trial's training, unless a user resumes it by hand (stopped -> queued).
  */
 export const JOB_STATE = {
   queued: 'queued',
@@ -19,24 +22,26 @@ export const JOB_STATE = {
   succeeded: 'succeeded',
   failed: 'failed',
   cancelled: 'cancelled',
+  stopped: 'stopped',
 } as const;
 
 export type JobState = (typeof JOB_STATE)[keyof typeof JOB_STATE];
 
 /** Why a checkpointing trial stops: where it goes once every worker has exited. */
-export type StopTarget = 'paused' | 'preempted' | 'cancelled';
+export type StopTarget = 'paused' | 'preempted' | 'cancelled' | 'stopped';
 
 export const TRANSITIONS: Readonly<Record<JobState, readonly JobState[]>> = {
   queued: ['scheduled', 'paused', 'cancelled'],
   scheduled: ['running', 'restarting', 'checkpointing', 'preempted', 'failed', 'cancelled'],
   running: ['succeeded', 'checkpointing', 'restarting', 'preempted', 'failed'],
-  checkpointing: ['paused', 'preempted', 'cancelled', 'succeeded', 'restarting', 'failed'],
-  restarting: ['queued', 'failed', 'cancelled', 'paused'],
+  checkpointing: ['paused', 'preempted', 'cancelled', 'stopped', 'succeeded', 'restarting', 'failed'],
+  restarting: ['queued', 'failed', 'cancelled', 'paused', 'stopped'],
   paused: ['queued', 'cancelled'],
   preempted: ['scheduled', 'paused', 'cancelled'],
   succeeded: [],
   failed: [],
   cancelled: [],
+  stopped: ['queued', 'cancelled'],
 };
 
 /** States whose trial waits for the scheduler. */
@@ -44,6 +49,8 @@ export const PENDING_STATES: readonly JobState[] = ['queued', 'preempted'];
 /** States whose trial holds slots on agents. */
 export const ACTIVE_STATES: readonly JobState[] = ['scheduled', 'running', 'checkpointing', 'restarting'];
 export const TERMINAL_STATES: readonly JobState[] = ['succeeded', 'failed', 'cancelled'];
+/** States of a trial that holds nothing and waits for nothing: the terminal ones and `stopped`. */
+export const SETTLED_STATES: readonly JobState[] = [...TERMINAL_STATES, 'stopped'];
 
 export function isJobState(value: string): value is JobState {
   return value in JOB_STATE;
@@ -78,9 +85,10 @@ export function experimentState(trials: readonly JobState[]): JobState {
   if (trials.length === 0) return 'queued';
   const has = (s: JobState) => trials.includes(s);
   const all = (pred: (s: JobState) => boolean) => trials.every(pred);
-  if (all((s) => TERMINAL_STATES.includes(s))) {
+  if (all((s) => SETTLED_STATES.includes(s))) {
     if (has('succeeded')) return 'succeeded';
-    return has('failed') ? 'failed' : 'cancelled';
+    if (has('failed')) return 'failed';
+    return has('stopped') ? 'stopped' : 'cancelled';
   }
   for (const s of ['running', 'checkpointing', 'restarting', 'scheduled'] as const) if (has(s)) return s;
   if (has('queued')) return 'queued';

@@ -1,5 +1,19 @@
 /** The coordinator's SQLite schema. Times are epoch milliseconds. Bump SCHEMA_VERSION with every change. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
+
+/** ASHA's result of each trial at each rung (search/asha.ts): a search survives a coordinator restart. */
+const RUNG_RESULTS_SQL = `
+CREATE TABLE IF NOT EXISTS rung_results (
+  experiment_id INTEGER NOT NULL REFERENCES experiments(id),
+  trial_id INTEGER NOT NULL REFERENCES trials(id),
+  rung INTEGER NOT NULL,
+  step INTEGER NOT NULL,
+  value REAL NOT NULL,
+  verdict TEXT NOT NULL,
+  ts INTEGER NOT NULL,
+  PRIMARY KEY (trial_id, rung)
+);
+CREATE INDEX IF NOT EXISTS rung_results_by_experiment ON rung_results(experiment_id);`;
 
 /** Statements that bring a database of version k (the key) to version k + 1. */
 export const MIGRATIONS: Readonly<Record<number, string>> = {
@@ -10,6 +24,7 @@ export const MIGRATIONS: Readonly<Record<number, string>> = {
       UPDATE trials SET min_workers = json_extract(spec_json, '$.resources.min_workers'),
                         launcher = coalesce(json_extract(spec_json, '$.resources.launcher'), 'agents')
                     WHERE json_valid(spec_json);`,
+  3: RUNG_RESULTS_SQL,
 };
 
 /** Indexes, created once the tables have their newest columns (after any migration). */
@@ -124,4 +139,4 @@ CREATE TABLE IF NOT EXISTS logs (
   line TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS logs_by_experiment ON logs(experiment_id, id);
-`;
+${RUNG_RESULTS_SQL}`;

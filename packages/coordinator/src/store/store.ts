@@ -13,6 +13,7 @@ import { NotFoundError, StaleStateError } from './store-errors.js';
 import { SCHEDULABLE, SchedulableTrials } from './schedulable-trials.js';
 import { countsByState, experimentPage, queuePosition, type ExperimentPage, type ExperimentPageQuery } from './experiment-queries.js';
 import { keepLatestTimings } from './metric-retention.js';
+import { SearchQueries } from './search-queries.js';
 
 export type { NewTrial, TrialChanges } from './rows.js';
 
@@ -47,6 +48,8 @@ export class Store {
     if (!statement) this.statements.set(text, (statement = this.db.prepare(text)));
     return statement;
   };
+  /** Searches' rows: ASHA's rung results, validation series (search-queries.ts). */
+  readonly search = new SearchQueries(this.sql, () => this.now());
 
   /**
    * Every write from now until the next turn of the event loop shares one transaction (each write that
@@ -65,7 +68,6 @@ export class Store {
     if (this.db.open && this.db.inTransaction) this.db.exec('COMMIT');
   }
 
-  /** Not closed yet. */
   get isOpen(): boolean {
     return this.db.open;
   }

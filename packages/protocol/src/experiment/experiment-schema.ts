@@ -244,15 +244,96 @@ export const SchedulingSchema = section('Cluster queue placement.', {
   preemptible: Type.Boolean({ default: true, description: 'Whether higher-priority jobs may preempt this one. Defaults to true.' }),
 });
 
+/** A range of real values a random or ASHA search draws from: uniform, or uniform in log space. */
+export const SearchRangeSchema = Type.Object(
+  {
+    min: Type.Number({ description: 'Smallest value (inclusive). Required.' }),
+    max: Type.Number({ description: 'Largest value (inclusive). Required.' }),
+    scale: choice(['linear', 'log'] as const, {
+      default: 'linear',
+      description: 'linear (uniform) or log (uniform in log space; min must be above 0). Defaults to linear.',
+    }),
+  },
+  { additionalProperties: false, description: 'Real values between min and max.' },
+);
+
+/** A range of integers a random or ASHA search draws from, both ends included. */
+export const SearchIntRangeSchema = Type.Object(
+  {
+    int: Type.Unsafe<readonly [number, number]>(
+      Type.Array(Type.Integer(), { minItems: 2, maxItems: 2, description: '[lowest, highest], both included. Required.' }),
+    ),
+  },
+  { additionalProperties: false, description: 'Integers from int[0] to int[1].' },
+);
+
+export const SearchValuesListSchema = Type.Array(Type.Unknown(), { minItems: 1, maxItems: 1000, description: 'The values to try.' });
+
+export type SearchRange = Static<typeof SearchRangeSchema>;
+export type SearchIntRange = Static<typeof SearchIntRangeSchema>;
+/** What a search tries for one field: listed values, a real range or an integer range. */
+export type SearchValues = readonly unknown[] | SearchRange | SearchIntRange;
+
+/** Picks the branch by the value's form (a list, {int}, else a range), so a bad value gets that branch's errors only. */
+const SearchValuesSchema = Type.Unsafe<SearchValues>({
+  if: { type: 'array' },
+  then: SearchValuesListSchema,
+  else: { if: { type: 'object', properties: { int: true }, required: ['int'] }, then: SearchIntRangeSchema, else: SearchRangeSchema },
+  description: 'A list of values, {min, max, scale: linear | log} or {int: [a, b]}.',
+});
+
+export const SEARCH_KINDS = ['grid', 'random', 'asha'] as const;
+export const SEARCH_METRICS = ['validation_loss', 'bleu'] as const;
+
 export const SearchSchema = Type.Object(
   {
-    kind: choice(['grid', 'random'] as const, { default: 'grid', description: 'grid (every combination) or random sampling. Defaults to grid.' }),
-    parameters: Type.Record(Type.String({ pattern: '^[a-z_]+(\\.[a-z_0-9]+)+$' }), Type.Array(Type.Unknown(), { minItems: 1, maxItems: 1000 }), {
-      description: 'Dotted spec field -> values to try, e.g. {optimizer.lr: [3e-4, 7e-4]}. Required.',
+    kind: choice(SEARCH_KINDS, {
+      default: 'grid',
+      description:
+        'grid (every combination of listed values), random (max_trials points drawn with training.seed) or asha (max_trials points, each trained in rungs of steps; after each rung only the best 1/reduction_factor go on, the rest stop at a checkpoint). Defaults to grid.',
+    }),
+    parameters: Type.Record(Type.String({ pattern: '^[a-z_]+(\\.[a-z_0-9]+)+$' }), SearchValuesSchema, {
+      description:
+        'Dotted spec field -> values to try: a list ({optimizer.lr: [3e-4, 7e-4]}), a range ({min: 1e-4, max: 3e-3, scale: log}) or integers ({int: [50, 400]}); ranges need kind random or asha. Required.',
       additionalProperties: false,
       minProperties: 1,
     }),
-    trials: Type.Optional(positiveInt('Trials to sample (random search only). Defaults to 10.', 10, { maximum: 10000 })),
+    max_trials: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 10000,
+        description: 'Trials to run (random and asha). Defaults to 10, or with asha and sampler grid to the grid size (at most that).',
+      }),
+    ),
+    sampler: choice(['random', 'grid'] as const, {
+      default: 'random',
+      description:
+        'How asha picks its trials: random draws, or every point of the grid of listed values in a seeded random order (to compare with a grid search point for point). Defaults to random.',
+    }),
+    max_steps: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        description: 'asha: steps of a trial that is never stopped (its training.max_steps, the budget). Defaults to training.max_steps.',
+      }),
+    ),
+    min_steps: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        description:
+          'asha: steps of the first rung; rung k ends at min_steps * reduction_factor^k (below max_steps); must be a multiple of training.eval_every_steps. Defaults to max_steps / reduction_factor^2 rounded down to a multiple of training.eval_every_steps.',
+      }),
+    ),
+    reduction_factor: Type.Integer({
+      minimum: 2,
+      maximum: 16,
+      default: 3,
+      description: 'asha: 1 in reduction_factor trials goes on at each rung (eta). Defaults to 3.',
+    }),
+    metric: choice(SEARCH_METRICS, {
+      default: 'validation_loss',
+      description:
+        'asha: what ranks trials at a rung: validation_loss (lower is better) or bleu (higher is better; translation with training.eval_bleu_sentences > 0). Defaults to validation_loss.',
+    }),
   },
   { additionalProperties: false, description: 'Hyper-parameter search: one trial per point.' },
 );
