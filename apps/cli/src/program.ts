@@ -17,6 +17,7 @@ import { logsCommand } from './commands/logs.js';
 import { planCommand, type PlanFlags } from './commands/plan.js';
 import { serveCommand, type ServeFlags } from './commands/serve.js';
 import { slurmTaskCommand } from './commands/slurm-task.js';
+import { compareCommand } from './commands/compare.js';
 import { statusCommand } from './commands/status.js';
 import { submitCommand, type SubmitFlags } from './commands/submit.js';
 import { EXIT, type CliIO, type ExitCode } from './io.js';
@@ -222,6 +223,16 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
     .option('--json', 'print the status as JSON')
     .action(async (id: string, flags: ClientFlags & { json?: boolean }) => {
       result.code = await statusCommand(id, flags, io);
+    });
+
+  program
+    .command('compare')
+    .description("Compare experiments' trials side by side: hyperparameters, best validation loss and BLEU, steps, wall time, worker-seconds.")
+    .argument('<ids...>', 'experiment ids (a search, or several runs)')
+    .option(...coordinatorOption)
+    .option('--json', "print the comparison as JSON (with each trial's validation curve)")
+    .action(async (ids: string[], flags: ClientFlags & { json?: boolean }) => {
+      result.code = await compareCommand(ids, flags, io);
     });
 
   program

@@ -1,9 +1,10 @@
 // Orquesta dashboard: one server-sent-event stream (/api/live) brings the experiment list and, for the
 // selected experiment, its status and the metric, event and log rows added since the last message.
 import { setUpModelPanel, showExperiment } from './model.js';
+import { showComparison } from './compare.js';
 
 const $ = (id) => document.getElementById(id);
-const state = { selected: null, source: null, metrics: [], events: [], logs: [], charts: {} };
+const state = { selected: null, source: null, metrics: [], events: [], logs: [], charts: {}, checked: new Set() };
 
 function fmt(v, digits = 3) {
   if (v === null || v === undefined) return '-';
@@ -64,20 +65,40 @@ function renderList(experiments, agents, counts) {
   list.replaceChildren();
   if (experiments.length === 0) list.append(el('li', { class: 'empty' }, 'No experiments yet. Submit one with ', el('code', {}, 'orquesta submit SPEC'), '.'));
   for (const e of [...experiments].reverse()) {
+    const check = el('input', { type: 'checkbox', title: 'compare', 'data-compare': String(e.id) });
+    check.checked = state.checked.has(e.id);
+    check.addEventListener('click', (event) => {
+      event.stopPropagation();
+      if (check.checked) state.checked.add(e.id);
+      else state.checked.delete(e.id);
+      $('compare-checked').disabled = state.checked.size === 0;
+    });
     const item = el(
       'li',
       { 'data-id': String(e.id), class: e.id === state.selected ? 'selected' : '' },
-      el('span', {}, `${e.id} ${e.name}`),
+      el('span', {}, check, ` ${e.id} ${e.name}`),
       el('span', { class: `badge state-${e.state}` }, e.state),
     );
     item.addEventListener('click', () => {
       state.selected = e.id;
       $('placeholder').hidden = true;
+      $('compare').hidden = true;
       $('experiment').hidden = false;
       connect();
     });
     list.append(item);
   }
+}
+
+/** Opens the comparison of `ids` (and keeps it in the address, so it can be shared). */
+function compare(ids) {
+  const params = new URLSearchParams(location.search);
+  params.set('compare', ids.join(','));
+  params.delete('experiment');
+  history.replaceState(null, '', `?${params}`);
+  state.selected = null;
+  connect();
+  void showComparison(ids);
 }
 
 /** The trial the charts follow: the first active one, else the best, else trial 0. */
@@ -91,6 +112,11 @@ function focusTrial(status) {
 function renderExperiment(status) {
   showExperiment(status.id);
   $('title').textContent = `${status.id} ${status.name}`;
+  $('compare-link').hidden = status.trials.length < 2;
+  $('compare-link').onclick = (event) => {
+    event.preventDefault();
+    compare([status.id]);
+  };
   $('summary').replaceChildren(
     el('span', { class: `badge state-${status.state}` }, status.state),
     ` priority ${status.priority}, ${status.trials.length} trial(s), step ${status.step}`,
@@ -230,5 +256,14 @@ if (initial) {
   $('placeholder').hidden = true;
   $('experiment').hidden = false;
 }
+$('compare-checked').addEventListener('click', () => compare([...state.checked].sort((a, b) => a - b)));
 setUpModelPanel();
 connect();
+const comparing = new URLSearchParams(location.search).get('compare');
+if (comparing)
+  void showComparison(
+    comparing
+      .split(',')
+      .map(Number)
+      .filter((id) => id > 0),
+  );

@@ -20,6 +20,7 @@ export function dashboardAssets(): Readonly<Record<string, Asset>> {
     '/': { file: join(PUBLIC, 'index.html'), contentType: 'text/html; charset=utf-8' },
     '/dashboard/app.js': { file: join(PUBLIC, 'app.js'), contentType: 'text/javascript; charset=utf-8' },
     '/dashboard/model.js': { file: join(PUBLIC, 'model.js'), contentType: 'text/javascript; charset=utf-8' },
+    '/dashboard/compare.js': { file: join(PUBLIC, 'compare.js'), contentType: 'text/javascript; charset=utf-8' },
     '/dashboard/style.css': { file: join(PUBLIC, 'style.css'), contentType: 'text/css; charset=utf-8' },
     '/dashboard/uPlot.iife.min.js': { file: join(UPLOT, 'uPlot.iife.min.js'), contentType: 'text/javascript; charset=utf-8' },
     '/dashboard/uPlot.min.css': { file: join(UPLOT, 'uPlot.min.css'), contentType: 'text/css; charset=utf-8' },

@@ -25,6 +25,7 @@ export { API_ERROR } from './http/api-errors.js';
 export type { ApiErrorBody, ApiErrorCode } from './http/api-errors.js';
 export { ApiError, CoordinatorClient, CoordinatorUnreachableError } from './client/coordinator-client.js';
 export type { ExperimentAction } from './client/coordinator-client.js';
+export type { Comparison, ComparedTrial } from './http/compare-view.js';
 export { ZmqControlServer } from './control/zmq-control-server.js';
 export { parameterCount } from './plan/parameter-count.js';
 export { parseProfile, predictStep } from './plan/cost-model.js';

@@ -173,10 +173,12 @@ describe('orquesta train', () => {
     expect([...pids.values()].filter(alive)).toEqual([]);
   });
 
-  it('stops on SIGTERM after the current step with a checkpoint, and resumes from it', async () => {
+  // One worker too: its steps never wait on a socket, so only a turn of the event loop per step lets its SIGTERM handler run.
+  it.each([2, 1])('stops on SIGTERM after the current step with a checkpoint, and resumes from it (%i worker(s))', async (workers) => {
     const dir = tempDir();
     let signalled = false;
-    const run = startTrain([tinySpec(dir), '--set', 'training.max_steps=100000', '--set', 'checkpoint.every_steps=100000'], (line, child) => {
+    const args = [tinySpec(dir), '--set', 'training.max_steps=100000', '--set', 'checkpoint.every_steps=100000', '--set', `resources.workers=${workers}`];
+    const run = startTrain(args, (line, child) => {
       if (!signalled && /step \d+\/100000/.test(line)) {
         signalled = true;
         child.kill('SIGTERM');
@@ -187,7 +189,7 @@ describe('orquesta train', () => {
     expect(result.stderr).toContain('stopped on request');
     const summary = JSON.parse(result.stdout.trim().split('\n').at(-1)!);
     expect(summary.checkpoint).toMatch(/step-\d{8}$/);
-    const resumed = await startTrain([tinySpec(dir), '--set', `training.max_steps=${summary.steps + 6}`]).done;
+    const resumed = await startTrain([tinySpec(dir), '--set', `training.max_steps=${summary.steps + 6}`, '--set', `resources.workers=${workers}`]).done;
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stderr).toContain(`resuming from step ${summary.steps}`);
   });

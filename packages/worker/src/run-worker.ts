@@ -225,6 +225,9 @@ export async function runWorker(setup: WorkerJob, io: WorkerIO, stop: StopSignal
     /** The data state before the step in flight (peer recovery rewinds to it); undefined between steps. */
     let rewindTo: unknown;
     while (trainer.step < training.max_steps) {
+      // A turn of the event loop per step: a single worker's step never waits on a socket, and without
+      // this its SIGTERM handler (a pause, a drain, a search's early stop) would never run.
+      await new Promise((resolve) => setImmediate(resolve));
       try {
         const start = { run, step: trainer.step + 1, rank, worldSize, startMs: performance.timeOrigin + performance.now() };
         clock.enter('steps');

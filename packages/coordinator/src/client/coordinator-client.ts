@@ -4,6 +4,7 @@
  * API error (status, code, message and, for specs, the problem lines).
  */
 import type { ApiErrorBody } from '../http/api-errors.js';
+import type { Comparison } from '../http/compare-view.js';
 
 export class CoordinatorUnreachableError extends Error {
   override readonly name = 'CoordinatorUnreachableError';
@@ -49,6 +50,11 @@ export class CoordinatorClient {
     const response = await this.fetch('GET', `/api/experiments${params.size > 0 ? `?${params}` : ''}`);
     const rows = (await response.json()) as Record<string, unknown>[];
     return { rows, total: Number(response.headers.get('x-total-count') ?? rows.length) };
+  }
+
+  /** Trials of the experiments side by side (`GET /api/compare`). */
+  compare(ids: readonly number[]): Promise<Comparison> {
+    return this.call('GET', `/api/compare?ids=${ids.join(',')}`);
   }
 
   status(id: number): Promise<Record<string, unknown>> {

@@ -7,6 +7,8 @@
  *   GET  /api/experiments/:id             POST /api/experiments/:id/{cancel,pause,resume}
  *   GET  /api/experiments/:id/logs?after=N[&follow=1]   (NDJSON)
  *   GET  /api/experiments/:id/events?after=N            (JSON, or server-sent events with Accept: text/event-stream)
+ *   GET  /api/compare?ids=1,2             trials of up to 20 experiments side by side: search points, best validation
+ *                                         figures, steps, wall time, validation curves (compare-view.ts)
  *   GET  /api/agents                      GET /api/cluster (control endpoint for agents)
  *   GET  /api/stats[?samples=1]           scheduling pass durations and heartbeat lags (p50, p99, max)
  *   POST /api/plan {spec, workers?}       placement without queueing
@@ -28,6 +30,7 @@ import { NotFoundError } from '../store/store-errors.js';
 import { API_ERROR, type ApiErrorCode } from './api-errors.js';
 import { tokenMatches } from '../auth/api-token.js';
 import { experimentStatus, experimentSummaries, experimentSummary } from './experiment-status.js';
+import { compareExperiments, MAX_COMPARED } from './compare-view.js';
 import type { ModelServers } from './model-servers.js';
 import { checkpointToServe, NoCheckpointError } from './serving-target.js';
 
@@ -150,6 +153,15 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   }));
   app.get('/api/stats', { schema: { querystring: { type: 'object', properties: { samples: { type: 'boolean', default: false } } } } }, async (request) =>
     coordinator.stats((request.query as { samples: boolean }).samples),
+  );
+  app.get(
+    '/api/compare',
+    { schema: { querystring: { type: 'object', required: ['ids'], properties: { ids: { type: 'string', pattern: '^[1-9][0-9]*(,[1-9][0-9]*)*$' } } } } },
+    async (request, reply) => {
+      const ids = [...new Set((request.query as { ids: string }).ids.split(',').map(Number))];
+      if (ids.length > MAX_COMPARED) return fail(reply, 400, API_ERROR.badRequest, `at most ${MAX_COMPARED} experiments at once, got ${ids.length}`);
+      return compareExperiments(store, ids);
+    },
   );
   app.get('/api/agents', async () =>
     store.agents().map((a) => ({ ...a, lastSeen: new Date(a.lastSeen).toISOString(), registeredAt: new Date(a.registeredAt).toISOString() })),
