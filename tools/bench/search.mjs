@@ -9,6 +9,8 @@
 //
 // Options: --asha FILE  --grid FILE  --slots N (2)  --timeout-min M (90: per search)  --json
 //          --out FILE (the comparison JSON, curves included, for docs)  --log-dir DIR (serve's and the agent's output)
+//          --grid-from FILE (run only the ASHA spec; the grid's trials come from an earlier run's --out file:
+//          training is seeded and bit-reproducible, so the same grid point gives the same curve)
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -29,6 +31,7 @@ function parseArgs(argv) {
     else if (flag === '--grid') o.grid = argv[++i];
     else if (flag === '--out') o.out = argv[++i];
     else if (flag === '--log-dir') o.logDir = argv[++i];
+    else if (flag === '--grid-from') o.gridFrom = argv[++i];
     else if (flag === '--slots' || flag === '--timeout-min') {
       const value = Number(argv[++i]);
       if (!Number.isFinite(value) || value <= 0) throw new Error(`${flag} needs a positive number, got ${argv[i]}`);
@@ -36,7 +39,7 @@ function parseArgs(argv) {
     } else if (flag === '-h' || flag === '--help') {
       const lines = readFileSync(fileURLToPath(import.meta.url), 'utf8')
         .split('\n')
-        .slice(1, 12);
+        .slice(1, 14);
       process.stdout.write(lines.map((l) => l.replace(/^\/\/ ?/, '')).join('\n') + '\n');
       process.exit(0);
     } else throw new Error(`unknown option ${flag} (try --help)`);
@@ -91,6 +94,8 @@ async function main() {
       join(dir, 'state.db'),
       '--token-file',
       tokenFile,
+      '--allow-path',
+      dir,
     ]);
     const url = `http://127.0.0.1:${port}`;
     for (let i = 0; !/API http/.test(serveOutput()); i++) {
@@ -130,11 +135,11 @@ async function main() {
       { ORQUESTA_TOKEN: token },
     );
     const results = {};
-    for (const [kind, file] of [
-      ['asha', o.asha],
-      ['grid', o.grid],
-    ]) {
-      const { id } = await api('POST', '/api/experiments', { spec: readFileSync(resolve(ROOT, file), 'utf8'), source: file });
+    for (const [kind, file] of [['asha', o.asha], ...(o.gridFrom ? [] : [['grid', o.grid]])]) {
+      // Checkpoints in this run's own directory: a trial must never resume from an earlier run's.
+      const spec = readFileSync(resolve(ROOT, file), 'utf8').replace(/^checkpoint: \{(.*)dir: [^,}]+/m, `checkpoint: {$1dir: ${join(dir, 'runs')}`);
+      if (!spec.includes(join(dir, 'runs'))) throw new Error(`${file}: no checkpoint: { ..., dir: ... } line to point at ${join(dir, 'runs')}`);
+      const { id } = await api('POST', '/api/experiments', { spec, source: file });
       const began = Date.now();
       let last = '';
       for (;;) {
@@ -152,7 +157,18 @@ async function main() {
       }
       results[kind] = { id, wallSeconds: (Date.now() - began) / 1000 };
     }
-    const comparison = await api('GET', `/api/compare?ids=${results.asha.id},${results.grid.id}`);
+    let comparison = await api('GET', `/api/compare?ids=${results.asha.id}${results.grid ? `,${results.grid.id}` : ''}`);
+    if (o.gridFrom) {
+      // The grid of an earlier run, renumbered after this run's experiments.
+      const earlier = JSON.parse(readFileSync(o.gridFrom, 'utf8'));
+      const e = earlier.experiments.find((x) => x.search === 'grid');
+      if (!e) throw new Error(`${o.gridFrom} has no grid search`);
+      const id = results.asha.id + 1;
+      const trials = earlier.trials.filter((t) => t.experimentId === e.id).map((t) => ({ ...t, experimentId: id }));
+      const wallSeconds = Math.max(...trials.map((t) => t.wallSeconds ?? 0));
+      results.grid = { id, wallSeconds: Number.NaN, from: o.gridFrom, trialWallMax: wallSeconds };
+      comparison = { ...comparison, experiments: [...comparison.experiments, { ...e, id }], trials: [...comparison.trials, ...trials] };
+    }
     if (o.out) writeFileSync(o.out, JSON.stringify(comparison, null, 1));
     const summary = {};
     for (const kind of ['asha', 'grid']) {
@@ -164,7 +180,8 @@ async function main() {
         states: Object.fromEntries(SETTLED.map((s) => [s, trials.filter((t) => t.state === s).length])),
         worker_seconds: Math.round(trials.reduce((n, t) => n + (t.workerSeconds ?? 0), 0)),
         worker_steps: trials.reduce((n, t) => n + t.steps * t.workers, 0),
-        wall_seconds: Math.round(results[kind].wallSeconds),
+        wall_seconds: Number.isNaN(results[kind].wallSeconds) ? null : Math.round(results[kind].wallSeconds),
+        ...(results[kind].from ? { from: results[kind].from } : {}),
         best_valid_loss: best?.bestLoss ?? null,
         best_trial: best ? { idx: best.idx, overrides: best.overrides, steps: best.steps } : null,
       };

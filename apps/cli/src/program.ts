@@ -9,7 +9,7 @@ import { serveModelCommand, type ServeModelFlags } from './commands/serve-model.
 import { trainCommand, type TrainFlags } from './commands/train.js';
 import { validateCommand } from './commands/validate.js';
 import { agentCommand, type AgentFlags } from './commands/agent.js';
-import { DEFAULT_COORDINATOR, type ClientFlags } from './commands/coordinator-client.js';
+import { COORDINATOR_OPTION, type ClientFlags } from './commands/coordinator-client.js';
 import { CHAOS_COMMANDS, chaosCommand, type ChaosFlags } from './commands/chaos.js';
 import { experimentActionCommand } from './commands/experiment-action.js';
 import { listCommand, type ListFlags } from './commands/list.js';
@@ -18,6 +18,7 @@ import { planCommand, type PlanFlags } from './commands/plan.js';
 import { serveCommand, type ServeFlags } from './commands/serve.js';
 import { slurmTaskCommand } from './commands/slurm-task.js';
 import { compareCommand } from './commands/compare.js';
+import { addTokenCommands } from './token-program.js';
 import { statusCommand } from './commands/status.js';
 import { submitCommand, type SubmitFlags } from './commands/submit.js';
 import { EXIT, type CliIO, type ExitCode } from './io.js';
@@ -141,7 +142,7 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
       result.code = await generateCommand(flags, io);
     });
 
-  const coordinatorOption = ['--coordinator <url>', `coordinator API (default: $ORQUESTA_COORDINATOR or ${DEFAULT_COORDINATOR})`] as const;
+  const coordinatorOption = COORDINATOR_OPTION;
 
   program
     .command('serve')
@@ -187,6 +188,10 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
     .option(
       '--print-key',
       "print this agent's CURVE public key (kept in STATE_DIR/agent.key, created if missing) for the coordinator's --agent-keys file, and exit",
+    )
+    .option(
+      '--control-key <key>',
+      "the coordinator's control key (`orquesta serve` prints it at start): the only one trusted. Default: the key it offers on first contact, pinned in STATE_DIR/coordinator-keys.json and required ever after",
     )
     .action(async (flags: AgentFlags) => {
       result.code = await agentCommand(flags, io);
@@ -237,11 +242,12 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
 
   program
     .command('logs')
-    .description("Print an experiment's worker output, tagged with trial and rank.")
-    .argument('<id>', 'experiment id')
+    .description("Print an experiment's worker output, tagged with trial and rank; or (--audit) who made each state-changing call.")
+    .argument('[id]', 'experiment id')
     .option(...coordinatorOption)
     .option('-f, --follow', 'keep printing until the experiment ends')
-    .action(async (id: string, flags: ClientFlags & { follow?: boolean }) => {
+    .option('--audit', "the coordinator's audit trail: every submit, pause, resume, cancel, chaos and token change, with its user (admins)")
+    .action(async (id: string | undefined, flags: ClientFlags & { follow?: boolean; audit?: boolean }) => {
       result.code = await logsCommand(id, flags, io);
     });
 
@@ -301,6 +307,7 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
     });
   }
 
+  addTokenCommands(program, io, result);
   addBenchCommands(program, io, result);
 
   return program;

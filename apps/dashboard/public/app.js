@@ -76,7 +76,7 @@ function renderList(experiments, agents, counts) {
     const item = el(
       'li',
       { 'data-id': String(e.id), class: e.id === state.selected ? 'selected' : '' },
-      el('span', {}, check, ` ${e.id} ${e.name}`),
+      el('span', {}, check, ` ${e.id} ${e.name}`, e.submitter ? el('small', { class: 'submitter' }, ` ${e.submitter}`) : ''),
       el('span', { class: `badge state-${e.state}` }, e.state),
     );
     item.addEventListener('click', () => {
@@ -120,6 +120,7 @@ function renderExperiment(status) {
   $('summary').replaceChildren(
     el('span', { class: `badge state-${status.state}` }, status.state),
     ` priority ${status.priority}, ${status.trials.length} trial(s), step ${status.step}`,
+    status.submitter ? `, submitted by ${status.submitter}` : '',
     status.bestTrial ? `, best validation loss ${fmt(status.bestTrial.validLoss, 4)} (trial ${status.bestTrial.idx})` : '',
   );
   const trial = focusTrial(status);

@@ -11,6 +11,8 @@ export type { AgentRow, EventRow, ExperimentRow, LogRow, MetricRow, TrialRow, Wo
 export { JOB_STATE, TRANSITIONS, experimentState, IllegalTransitionError } from './jobs/job-state.js';
 export type { JobState } from './jobs/job-state.js';
 export { expandSearch } from './jobs/expand-search.js';
+export { ashaDecide } from './search/asha.js';
+export type { AshaDecision, RungResult } from './search/asha.js';
 export { schedule } from './scheduler/schedule.js';
 export { placeGang, freeResources } from './scheduler/place-gang.js';
 export type { AgentView, Placement, WorkerPlacement } from './scheduler/cluster-view.js';

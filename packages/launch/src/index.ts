@@ -8,6 +8,8 @@ export { NodeAgent } from './agent/node-agent.js';
 export type { NodeAgentOptions } from './agent/node-agent.js';
 export type { AgentConnection } from './agent/agent-connection.js';
 export { runAgent, CoordinatorLookupError } from './agent/run-agent.js';
+export { CONTROL_KEY_PROBLEM, ControlKeyError, trustControlKey } from './agent/control-key-pin.js';
+export type { ControlKeyPin, ControlKeyProblem } from './agent/control-key-pin.js';
 export type { RunAgentOptions } from './agent/run-agent.js';
 export { firstIPv4 } from './agent/host-address.js';
 export { ZmqAgentConnection } from './agent/zmq-agent-connection.js';

@@ -94,6 +94,11 @@ describe('search spaces', () => {
       "3  search.max_trials  max_trials 5 is more than the grid's 2 points",
     ],
     [
+      'a warmup as long as the trial',
+      '  kind: random\n  parameters:\n    optimizer.warmup_steps: { int: [10, 900] }\n',
+      '3  search.parameters.optimizer.warmup_steps  a trial would warm up for 900 steps of its 900',
+    ],
+    [
       'a range with sampler grid',
       '  kind: asha\n  sampler: grid\n  parameters:\n    optimizer.lr: { min: 1.0e-4, max: 3.0e-3 }\n',
       '4  search.parameters.optimizer.lr  asha with sampler grid tries listed values only',
@@ -103,6 +108,14 @@ describe('search spaces', () => {
     const found = problems(search);
     const hit = found.some((p) => p.startsWith(`${line}  ${path}  `) && p.includes(fragment));
     expect(hit, `wanted "${expected}", got:\n${found.join('\n')}`).toBe(true);
+  });
+
+  it('checks a searched warmup against the trial length instead of the base warmup', () => {
+    const base = BASE.replace('warmup_steps: 100', 'warmup_steps: 5000');
+    expect(problems('  parameters:\n    optimizer.warmup_steps: [10, 200]\n', base)).toEqual([]);
+    expect(problems('  parameters:\n    optimizer.lr: [1.0e-3]\n', base)).toEqual([
+      expect.stringMatching(/optimizer\.warmup_steps  warmup_steps 5000 must be below/),
+    ]);
   });
 
   it('refuses bleu as the metric when BLEU is not measured', () => {

@@ -36,7 +36,28 @@ export function searchIssues(spec: ExperimentSpec, raw: Record<string, unknown>)
     for (const key of ['max_steps', 'min_steps', 'reduction_factor', 'metric', 'sampler'] as const)
       if (key in written) issues.push({ path: ['search', key], anchor: 'key', message: `${key} applies to kind asha` });
   if (search.kind === 'asha') issues.push(...ashaIssues(spec, search));
+  issues.push(...warmupIssues(spec, search));
   return issues;
+}
+
+/** Each searched warmup must end before the trial does (semantic-checks.ts checks an unsearched one). */
+function warmupIssues(spec: ExperimentSpec, search: SearchSpec): FieldIssue[] {
+  const values = search.parameters['optimizer.warmup_steps'];
+  if (values === undefined || 'training.max_steps' in search.parameters) return [];
+  const steps = search.kind === 'asha' ? (search.max_steps ?? spec.training.max_steps) : spec.training.max_steps;
+  const highest = Array.isArray(values)
+    ? Math.max(...values.filter((v): v is number => typeof v === 'number'))
+    : 'int' in values
+      ? values.int[1]
+      : (values as { max: number }).max;
+  if (highest < steps) return [];
+  return [
+    {
+      path: ['search', 'parameters', 'optimizer.warmup_steps'],
+      anchor: 'value',
+      message: `a trial would warm up for ${highest} steps of its ${steps}; every warmup must be below the trial's max_steps, or the learning rate never reaches its peak`,
+    },
+  ];
 }
 
 function valueIssues(field: string, values: SearchValues, drawn: boolean, search: SearchSpec, raw: Record<string, unknown>): FieldIssue[] {

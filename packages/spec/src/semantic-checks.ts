@@ -45,7 +45,9 @@ function shapeIssues({ model, data, training }: ExperimentSpec): FieldIssue[] {
   return issues;
 }
 
-function scheduleIssues({ optimizer, training }: ExperimentSpec): FieldIssue[] {
+function scheduleIssues({ optimizer, training, search }: ExperimentSpec): FieldIssue[] {
+  // A searched warmup or length is checked point by point (search-checks.ts).
+  if (search && ('optimizer.warmup_steps' in search.parameters || 'training.max_steps' in search.parameters)) return [];
   if (optimizer.warmup_steps < training.max_steps) return [];
   return [
     {

@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadOrCreateKeyPair } from '@orquesta/curve';
-import { CoordinatorLookupError, runAgent } from '@orquesta/launch';
+import { ControlKeyError, CoordinatorLookupError, runAgent } from '@orquesta/launch';
 import { observeAgent, PROMETHEUS_CONTENT_TYPE, startMetrics } from '@orquesta/telemetry';
 import { EXIT, type CliIO, type ExitCode } from '../io.js';
 import { apiToken, coordinatorUrl } from './coordinator-client.js';
@@ -22,6 +22,7 @@ export interface AgentFlags {
   readonly metricsPort?: string;
   readonly stopGrace?: string;
   readonly printKey?: boolean;
+  readonly controlKey?: string;
 }
 
 export async function agentCommand(flags: AgentFlags, io: CliIO, until: Promise<unknown> = signalled()): Promise<ExitCode> {
@@ -77,9 +78,10 @@ export async function agentCommand(flags: AgentFlags, io: CliIO, until: Promise<
       log: (line) => io.err(`${stamp()} ${line}`),
       env: process.env,
       ...(apiToken() ? { token: apiToken() as string } : {}),
+      controlKeyPin: { file: join(stateDir, 'coordinator-keys.json'), ...(flags.controlKey === undefined ? {} : { expected: flags.controlKey }) },
     });
   } catch (error) {
-    if (error instanceof CoordinatorLookupError) {
+    if (error instanceof CoordinatorLookupError || error instanceof ControlKeyError) {
       io.err(`orquesta agent: ${error.message}`);
       return EXIT.failure;
     }

@@ -7,6 +7,8 @@ import { ENV } from '@orquesta/protocol';
 import { EXIT, type CliIO, type ExitCode } from '../io.js';
 
 export const DEFAULT_COORDINATOR = 'http://127.0.0.1:7070';
+/** The `--coordinator` option of every command that talks to one. */
+export const COORDINATOR_OPTION = ['--coordinator <url>', `coordinator API (default: $ORQUESTA_COORDINATOR or ${DEFAULT_COORDINATOR})`] as const;
 
 export interface ClientFlags {
   readonly coordinator?: string;

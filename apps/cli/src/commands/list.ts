@@ -27,10 +27,11 @@ export async function listCommand(flags: ListFlags, io: CliIO): Promise<ExitCode
     }
     const fmt = (v: unknown) => (typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(3)) : v === null || v === undefined ? '-' : String(v));
     for (const line of table(
-      ['ID', 'NAME', 'STATE', 'PRIORITY', 'TRIALS', 'STEP', 'VALID LOSS', 'UPDATED'],
+      ['ID', 'NAME', 'USER', 'STATE', 'PRIORITY', 'TRIALS', 'STEP', 'VALID LOSS', 'UPDATED'],
       rows.map((r) => [
         fmt(r['id']),
         fmt(r['name']),
+        fmt(r['submitter']),
         fmt(r['state']),
         fmt(r['priority']),
         fmt(r['trials']),

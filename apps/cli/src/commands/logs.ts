@@ -1,8 +1,25 @@
-/** `orquesta logs ID [-f]`: workers' output, tagged with trial and rank; -f follows until the experiment ends. */
+/**
+ * `orquesta logs ID [-f]`: workers' output, tagged with trial and rank; -f follows until the experiment
+ * ends. `orquesta logs --audit`: the coordinator's audit trail (admins): who made each state-changing call.
+ */
 import { EXIT, type CliIO, type ExitCode } from '../io.js';
 import { clientFor, experimentId, withClient, type ClientFlags } from './coordinator-client.js';
 
-export async function logsCommand(idText: string, flags: ClientFlags & { follow?: boolean }, io: CliIO): Promise<ExitCode> {
+export async function logsCommand(idText: string | undefined, flags: ClientFlags & { follow?: boolean; audit?: boolean }, io: CliIO): Promise<ExitCode> {
+  if (flags.audit) {
+    if (idText !== undefined) {
+      io.err('orquesta logs: --audit shows the whole audit trail; give no experiment id');
+      return EXIT.usage;
+    }
+    return withClient('logs', io, async () => {
+      for (const e of await clientFor(flags).audit()) io.out(`${new Date(e.ts).toISOString()}  ${e.message}`);
+      return EXIT.ok;
+    });
+  }
+  if (idText === undefined) {
+    io.err('orquesta logs: give an experiment id (or --audit)');
+    return EXIT.usage;
+  }
   const id = experimentId('logs', idText, io);
   if (id === undefined) return EXIT.usage;
   return withClient('logs', io, async () => {

@@ -86,6 +86,7 @@ export async function serveCommand(flags: ServeFlags, io: CliIO, until: Promise<
     return EXIT.failure;
   }
   io.err(`orquesta serve: dashboard and API ${server.url}, agents connect to ${server.controlEndpoint}, state in ${resolve(flags.db)}`);
+  io.err(`orquesta serve: control socket key ${controlKeys.publicKey} (agents pin it on first contact; \`orquesta agent --control-key\` gives it to them)`);
   await until;
   io.err('orquesta serve: shutting down (running workers keep running; their agents re-register on restart)');
   await server.close();

@@ -33,7 +33,7 @@ export async function statusCommand(idText: string, flags: ClientFlags & { json?
     const trials = s['trials'] as TrialView[];
     const best = s['bestTrial'] as { idx: number; validLoss: number; overrides: Record<string, unknown>; checkpoint: string | null } | null;
     io.out(
-      `experiment ${String(s['id'])} ${String(s['name'])}: ${String(s['state'])} (priority ${String(s['priority'])}, ${trials.length} trial${trials.length === 1 ? '' : 's'})`,
+      `experiment ${String(s['id'])} ${String(s['name'])}: ${String(s['state'])} (priority ${String(s['priority'])}, ${trials.length} trial${trials.length === 1 ? '' : 's'}${s['submitter'] ? `, submitted by ${String(s['submitter'])}` : ''})`,
     );
     if (best)
       io.out(

@@ -74,6 +74,24 @@ export class CoordinatorClient {
     return this.call('POST', `/api/experiments/${id}/chaos`, { action, ...target });
   }
 
+  /** A named token with a role (admins only); the token is in the answer this once. */
+  createToken(name: string, role: string): Promise<{ name: string; role: string; token: string }> {
+    return this.call('POST', '/api/tokens', { name, role });
+  }
+
+  async revokeToken(name: string): Promise<void> {
+    await this.fetch('DELETE', `/api/tokens/${encodeURIComponent(name)}`);
+  }
+
+  tokens(): Promise<{ name: string; role: string; createdAt: string; revokedAt: string | null }[]> {
+    return this.call('GET', '/api/tokens');
+  }
+
+  /** Every state-changing call after `after`: who made it and what it did (admins only). */
+  audit(after = 0): Promise<{ id: number; ts: number; actor: string; experimentId: number | null; message: string }[]> {
+    return this.call('GET', `/api/audit?after=${after}`);
+  }
+
   agents(): Promise<Record<string, unknown>[]> {
     return this.call('GET', '/api/agents');
   }

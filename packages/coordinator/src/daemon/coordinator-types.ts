@@ -83,6 +83,19 @@ export interface RunTracker {
   launches?: ReadonlyMap<number, WorkerLaunch>;
 }
 
+/** Whom `orquesta chaos` aims at. */
+export interface ChaosTarget {
+  readonly rank?: number;
+  readonly node?: string;
+  readonly seconds?: number;
+}
+
+/** How `submit` and `queue` queue a spec: its priority (default the spec's) and who submitted it (default admin). */
+export interface QueueOptions {
+  readonly priority?: number;
+  readonly submitter?: string;
+}
+
 export type SubmitResult = { ok: true; id: number; trials: number[] } | { ok: false; problems: readonly SpecProblem[] };
 
 export type PlanResult =

@@ -21,7 +21,16 @@ import { ACTIVE_STATES, PENDING_STATES, type StopTarget } from '../jobs/job-stat
 import type { TrialRow } from '../store/rows.js';
 import type { Store } from '../store/store.js';
 import type { ControlChannel } from './control-channel.js';
-import { runId, type CoordinatorOptions, type PlanResult, type RunTracker, type SubmitResult } from './coordinator-types.js';
+import {
+  runId,
+  type ChaosTarget,
+  type CoordinatorOptions,
+  type PlanResult,
+  type QueueOptions,
+  type RunTracker,
+  type SubmitResult,
+} from './coordinator-types.js';
+import { ADMIN_USER } from '../auth/roles.js';
 import { SlurmRuns } from './slurm-runs.js';
 import { rehearseFailure } from './rehearse-failure.js';
 import { clusterSnapshot } from './cluster-snapshot.js';
@@ -48,7 +57,7 @@ import { RestartRecovery } from './restart-recovery.js';
 import { PassLoop } from './pass-loop.js';
 
 export class Coordinator {
-  private readonly store: Store;
+  readonly store: Store;
   private readonly channel: ControlChannel;
   private readonly now: () => number;
   private readonly log: (line: string) => void;
@@ -107,7 +116,7 @@ export class Coordinator {
   // ---------------------------------------------------------------- user requests
 
   /** Validates a spec (YAML text) and queues one trial per search point. Never throws for a bad spec. */
-  submit(specYaml: string, source: string, options: { priority?: number } = {}): SubmitResult {
+  submit(specYaml: string, source: string, options: QueueOptions = {}): SubmitResult {
     const checked = checkSubmission(specYaml, source, this.submissionRules);
     return checked.ok ? this.queue(checked.spec, specYaml, options) : checked;
   }
@@ -119,11 +128,11 @@ export class Coordinator {
   }
 
   /** Queues a spec that passed `checkSubmission` with these `submissionRules`: one trial per search point. */
-  queue(spec: ExperimentSpec, specYaml: string, options: { priority?: number } = {}): SubmitResult & { ok: true } {
-    const priority = options.priority ?? spec.scheduling.priority;
-    const created = this.store.createExperiment(spec.name, specYaml, priority, (experimentId) =>
-      trialsFor(spec, experimentId, priority, this.options.checkpointLayout),
-    );
+  queue(spec: ExperimentSpec, specYaml: string, options: QueueOptions = {}): SubmitResult & { ok: true } {
+    const [priority, submitter] = [options.priority ?? spec.scheduling.priority, options.submitter ?? ADMIN_USER];
+    const created = this.store.createExperiment(spec.name, specYaml, priority, (id) => trialsFor(spec, id, priority, this.options.checkpointLayout));
+    this.store.accounts.setSubmitter(created.id, submitter);
+    this.store.accounts.audit(submitter, created.id, `submitted experiment ${created.id} (${spec.name}, ${created.trials.length} trial(s))`);
     this.log(`experiment ${created.id} (${spec.name}) submitted: ${created.trials.length} trial(s), priority ${priority}`);
     this.passes.soon();
     return { ok: true, ...created };
@@ -144,25 +153,26 @@ export class Coordinator {
    * Rehearses a failure on a running experiment (`orquesta chaos`, see `rehearseFailure`), recorded as an event.
    * @returns what was done. @throws {NotFoundError} @throws {StateConflictError} nothing runs, or no such rank or node.
    */
-  chaos(experimentId: number, action: ChaosAction | 'corrupt-checkpoint', target: { rank?: number; node?: string; seconds?: number } = {}): string {
+  chaos(experimentId: number, action: ChaosAction | 'corrupt-checkpoint', target: ChaosTarget = {}, actor = ADMIN_USER): string {
     const { trialIdx, done, actions } = rehearseFailure(this.store, experimentId, action, target, this.options.baseDir ?? process.cwd());
+    this.store.accounts.audit(actor, experimentId, `ran chaos ${action} on experiment ${experimentId} trial ${trialIdx}: ${done}`);
     this.apply([...actions, { kind: 'log', line: `chaos: experiment ${experimentId} trial ${trialIdx}: ${done}` }]);
     return done;
   }
 
-  /** @throws {NotFoundError} @throws {StateConflictError} nothing left to cancel. */
-  cancel(experimentId: number): void {
-    this.apply(stopExperiment(this.store, experimentId, 'cancelled', 'cancelled by user'));
+  /** By `actor` (audited). @throws {NotFoundError} @throws {StateConflictError} nothing left to cancel. */
+  cancel(experimentId: number, actor = ADMIN_USER): void {
+    this.apply(stopExperiment(this.store, experimentId, 'cancelled', actor));
   }
 
-  /** @throws {NotFoundError} @throws {StateConflictError} nothing left to pause. */
-  pause(experimentId: number): void {
-    this.apply(stopExperiment(this.store, experimentId, 'paused', 'paused by user'));
+  /** By `actor` (audited). @throws {NotFoundError} @throws {StateConflictError} nothing left to pause. */
+  pause(experimentId: number, actor = ADMIN_USER): void {
+    this.apply(stopExperiment(this.store, experimentId, 'paused', actor));
   }
 
   /** Paused trials, or one paused or stopped trial (by index). @throws {NotFoundError} @throws {StateConflictError} nothing to resume. */
-  resume(experimentId: number, options: { trial?: number } = {}): void {
-    this.apply(resumeExperiment(this.store, experimentId, this.now(), options.trial));
+  resume(experimentId: number, options: { trial?: number; actor?: string } = {}): void {
+    this.apply(resumeExperiment(this.store, experimentId, this.now(), options.actor ?? ADMIN_USER, options.trial));
   }
 
   // ---------------------------------------------------------------- agents

@@ -6,33 +6,35 @@
  */
 import type { ChaosAction } from '@orquesta/protocol';
 import type { Coordinator } from '../daemon/coordinator.js';
-import type { PlanResult, SubmitResult } from '../daemon/coordinator-types.js';
+import type { ChaosTarget, PlanResult, QueueOptions, SubmitResult } from '../daemon/coordinator-types.js';
+import type { Role } from '../auth/roles.js';
+import { TokenBook } from '../daemon/token-book.js';
 import type { StatsSnapshot } from '../daemon/control-plane-stats.js';
 
-/** Whom `orquesta chaos` aims at. */
-export interface ChaosTarget {
-  readonly rank?: number;
-  readonly node?: string;
-  readonly seconds?: number;
-}
+export type { ChaosTarget } from '../daemon/coordinator-types.js';
 
 export interface ApiBackend {
   /** Validates a spec (YAML text) and queues it. Resolves with the problems of a bad spec. */
-  submit(specYaml: string, source: string, options: { priority?: number }): Promise<SubmitResult>;
+  submit(specYaml: string, source: string, options: QueueOptions): Promise<SubmitResult>;
   /** Where the spec's gang would go now (no queueing). */
   plan(specYaml: string, source: string, options: { workers?: number }): Promise<PlanResult>;
   /** Rehearses a failure; resolves with what was done. */
-  chaos(experimentId: number, action: ChaosAction | 'corrupt-checkpoint', target: ChaosTarget): Promise<string>;
-  cancel(experimentId: number): Promise<void>;
-  pause(experimentId: number): Promise<void>;
+  chaos(experimentId: number, action: ChaosAction | 'corrupt-checkpoint', target: ChaosTarget, actor: string): Promise<string>;
+  cancel(experimentId: number, actor: string): Promise<void>;
+  pause(experimentId: number, actor: string): Promise<void>;
   /** Paused trials, or one paused or stopped trial by index. */
-  resume(experimentId: number, options?: { trial?: number }): Promise<void>;
+  resume(experimentId: number, options: { trial?: number; actor: string }): Promise<void>;
+  /** A new named token (shown once). Rejects with StateConflictError when the name is taken. */
+  createToken(name: string, role: Role, actor: string): Promise<string>;
+  /** Rejects with NotFoundError when no live token has the name. */
+  revokeToken(name: string, actor: string): Promise<void>;
   /** Scheduling pass durations and heartbeat lags. */
   stats(samples: boolean): Promise<StatsSnapshot>;
 }
 
 /** The coordinator of this thread, as the API's backend. */
 export function localBackend(coordinator: Coordinator): ApiBackend {
+  const tokens = new TokenBook(coordinator.store);
   const run = <T>(f: () => T): Promise<T> => {
     try {
       return Promise.resolve(f());
@@ -43,10 +45,12 @@ export function localBackend(coordinator: Coordinator): ApiBackend {
   return {
     submit: (specYaml, source, options) => run(() => coordinator.submit(specYaml, source, options)),
     plan: (specYaml, source, options) => run(() => coordinator.plan(specYaml, source, options)),
-    chaos: (experimentId, action, target) => run(() => coordinator.chaos(experimentId, action, target)),
-    cancel: (experimentId) => run(() => coordinator.cancel(experimentId)),
-    pause: (experimentId) => run(() => coordinator.pause(experimentId)),
+    chaos: (experimentId, action, target, actor) => run(() => coordinator.chaos(experimentId, action, target, actor)),
+    cancel: (experimentId, actor) => run(() => coordinator.cancel(experimentId, actor)),
+    pause: (experimentId, actor) => run(() => coordinator.pause(experimentId, actor)),
     resume: (experimentId, options) => run(() => coordinator.resume(experimentId, options)),
+    createToken: (name, role, actor) => run(() => tokens.create(name, role, actor)),
+    revokeToken: (name, actor) => run(() => tokens.revoke(name, actor)),
     stats: (samples) => run(() => coordinator.stats.snapshot(samples)),
   };
 }

@@ -6,6 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Coordinator } from '../daemon/coordinator.js';
 import type { Store } from '../store/store.js';
+import { TokenBook } from '../daemon/token-book.js';
 import type { ApiThreadData } from './api-thread.js';
 import { toWireError, type ApiCall, type FromApiThread, type ToApiThread } from './api-thread-wire.js';
 
@@ -29,19 +30,27 @@ export interface ApiThread {
 /** @throws {Error} the port cannot be bound (the thread's listen error). */
 export async function startApiThread(options: ApiThreadOptions): Promise<ApiThread> {
   const { coordinator, store, prometheusText, log, ...rest } = options;
+  const tokens = new TokenBook(store);
   const answer = async (call: ApiCall): Promise<unknown> => {
     switch (call.call) {
       case 'queue':
-        return coordinator.queue(call.spec, call.specYaml, call.priority === undefined ? {} : { priority: call.priority });
+        return coordinator.queue(call.spec, call.specYaml, {
+          ...(call.priority === undefined ? {} : { priority: call.priority }),
+          ...(call.submitter === undefined ? {} : { submitter: call.submitter }),
+        });
       case 'plan':
         return coordinator.plan(call.specYaml, call.source, call.workers === undefined ? {} : { workers: call.workers });
       case 'chaos':
-        return coordinator.chaos(call.experimentId, call.action, call.target);
+        return coordinator.chaos(call.experimentId, call.action, call.target, call.actor);
       case 'cancel':
       case 'pause':
-        return coordinator[call.call](call.experimentId);
+        return coordinator[call.call](call.experimentId, call.actor);
       case 'resume':
-        return coordinator.resume(call.experimentId, call.trial === undefined ? {} : { trial: call.trial });
+        return coordinator.resume(call.experimentId, { actor: call.actor, ...(call.trial === undefined ? {} : { trial: call.trial }) });
+      case 'create-token':
+        return tokens.create(call.name, call.role, call.actor);
+      case 'revoke-token':
+        return tokens.revoke(call.name, call.actor);
       case 'stats':
         return coordinator.stats.snapshot(call.samples);
       case 'metrics':

@@ -8,14 +8,23 @@ import type { ChaosAction, ExperimentSpec } from '@orquesta/protocol';
 import { StateConflictError } from '../daemon/daemon-errors.js';
 import { NotFoundError } from '../store/store-errors.js';
 import type { ChaosTarget } from './api-backend.js';
+import type { Role } from '../auth/roles.js';
 
 /** What the API's thread asks the coordinator to do. */
 export type ApiCall =
-  | { readonly call: 'queue'; readonly spec: ExperimentSpec; readonly specYaml: string; readonly priority?: number }
+  | { readonly call: 'queue'; readonly spec: ExperimentSpec; readonly specYaml: string; readonly priority?: number; readonly submitter?: string }
   | { readonly call: 'plan'; readonly specYaml: string; readonly source: string; readonly workers?: number }
-  | { readonly call: 'chaos'; readonly experimentId: number; readonly action: ChaosAction | 'corrupt-checkpoint'; readonly target: ChaosTarget }
-  | { readonly call: 'cancel' | 'pause'; readonly experimentId: number }
-  | { readonly call: 'resume'; readonly experimentId: number; readonly trial?: number }
+  | {
+      readonly call: 'chaos';
+      readonly experimentId: number;
+      readonly action: ChaosAction | 'corrupt-checkpoint';
+      readonly target: ChaosTarget;
+      readonly actor: string;
+    }
+  | { readonly call: 'cancel' | 'pause'; readonly experimentId: number; readonly actor: string }
+  | { readonly call: 'resume'; readonly experimentId: number; readonly trial?: number; readonly actor: string }
+  | { readonly call: 'create-token'; readonly name: string; readonly role: Role; readonly actor: string }
+  | { readonly call: 'revoke-token'; readonly name: string; readonly actor: string }
   | { readonly call: 'stats'; readonly samples: boolean }
   | { readonly call: 'metrics' };
 

@@ -28,7 +28,9 @@ import { JOB_STATE, SETTLED_STATES, type JobState } from '../jobs/job-state.js';
 import type { Store } from '../store/store.js';
 import { NotFoundError } from '../store/store-errors.js';
 import { API_ERROR, type ApiErrorCode } from './api-errors.js';
-import { tokenMatches } from '../auth/api-token.js';
+import { installAuth, permitted } from './api-auth.js';
+import { registerAccountRoutes } from './account-routes.js';
+import { ACTION } from '../auth/roles.js';
 import { experimentStatus, experimentSummaries, experimentSummary } from './experiment-status.js';
 import { compareExperiments, MAX_COMPARED } from './compare-view.js';
 import type { ModelServers } from './model-servers.js';
@@ -86,22 +88,8 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   });
   app.setNotFoundHandler((request, reply) => fail(reply, 404, API_ERROR.notFound, `no route ${request.method} ${request.url}`));
 
-  const token = options.token;
-  if (token !== undefined)
-    app.addHook('onRequest', async (request, reply) => {
-      const reading = request.method === 'GET' || request.method === 'HEAD';
-      if (reading && (!options.readAuth || request.url === '/metrics')) return;
-      const header = request.headers.authorization;
-      const presented = header?.startsWith('Bearer ') ? header.slice(7).trim() : reading ? (request.query as { token?: string }).token : undefined;
-      if (presented === undefined)
-        return fail(
-          reply,
-          401,
-          API_ERROR.unauthorized,
-          'this call needs the coordinator token: Authorization: Bearer <token> (orquesta reads ORQUESTA_TOKEN or .orquesta/token)',
-        );
-      if (!tokenMatches(presented, token)) return fail(reply, 403, API_ERROR.forbidden, "the token does not match this coordinator's");
-    });
+  installAuth(app, { store, ...(options.token === undefined ? {} : { token: options.token }), ...(options.readAuth ? { readAuth: true } : {}) }, fail);
+  registerAccountRoutes(app, coordinator, store, fail);
 
   // A reply goes out only once what it acknowledges or shows is committed (writes are batched per turn).
   app.addHook('onSend', async () => store.flush());
@@ -208,8 +196,10 @@ export function buildApi(options: ApiOptions): FastifyInstance {
       },
     },
     async (request, reply) => {
+      if (!permitted(request, reply, fail, ACTION.submit)) return reply;
       const body = request.body as { spec: string; source?: string; priority?: number };
-      const result = await coordinator.submit(body.spec, body.source ?? '<submitted>', body.priority === undefined ? {} : { priority: body.priority });
+      const options = { submitter: request.identity!.name, ...(body.priority === undefined ? {} : { priority: body.priority }) };
+      const result = await coordinator.submit(body.spec, body.source ?? '<submitted>', options);
       if (!result.ok) return fail(reply, 400, API_ERROR.invalidSpec, `the spec has ${result.problems.length} problem(s)`, result.problems.map(formatProblem));
       return reply.status(201).send({ id: result.id, trials: result.trials.length });
     },
@@ -258,10 +248,11 @@ export function buildApi(options: ApiOptions): FastifyInstance {
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { id } = request.params as { id: number };
+      if (!permitted(request, reply, fail, ACTION.control, store.experiment(id).submitter)) return reply;
       const { action, ...target } = request.body as { action: ChaosAction | 'corrupt-checkpoint'; rank?: number; node?: string; seconds?: number };
-      return { done: await coordinator.chaos(id, action, target) };
+      return { done: await coordinator.chaos(id, action, target, request.identity!.name) };
     },
   );
 
@@ -270,11 +261,15 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   for (const action of ['cancel', 'pause', 'resume'] as const) {
     app.post(`/api/experiments/:id/${action}`, { schema: { params: idParams } }, async (request, reply) => {
       const { id } = request.params as { id: number };
+      if (!permitted(request, reply, fail, ACTION.control, store.experiment(id).submitter)) return reply;
+      const actor = request.identity!.name;
       // resume takes an optional {trial: N} (a paused trial, or one a search stopped); the body may be absent.
       const trial = action === 'resume' ? (request.body as { trial?: unknown } | undefined)?.trial : undefined;
       if (trial !== undefined && !(Number.isInteger(trial) && (trial as number) >= 0))
         return fail(reply, 400, API_ERROR.badRequest, `trial must be a trial index (0, 1, ...), got ${JSON.stringify(trial)}`);
-      await (action === 'resume' ? coordinator.resume(id, trial === undefined ? {} : { trial: trial as number }) : coordinator[action](id));
+      await (action === 'resume'
+        ? coordinator.resume(id, { actor, ...(trial === undefined ? {} : { trial: trial as number }) })
+        : coordinator[action](id, actor));
       return experimentSummary(store, id);
     });
   }
@@ -298,6 +293,7 @@ export function buildApi(options: ApiOptions): FastifyInstance {
         },
         async (request, reply) => {
           const { id } = request.params as { id: number };
+          if (!permitted(request, reply, fail, ACTION.read)) return reply;
           // The rest of the body is the model server's to check (serve-model's API).
           const { trial, step, ...rest } = request.body as { trial?: number; step?: number };
           const checkpoint = checkpointToServe(

@@ -4,7 +4,8 @@
  * everything else is a call to the coordinator's thread over `port`, answered by api-thread-host.ts.
  */
 import { checkSubmission, type SubmissionRules } from '../daemon/submission.js';
-import type { PlanResult, SubmitResult } from '../daemon/coordinator-types.js';
+import type { ChaosTarget, PlanResult, QueueOptions, SubmitResult } from '../daemon/coordinator-types.js';
+import type { Role } from '../auth/roles.js';
 import type { StatsSnapshot } from '../daemon/control-plane-stats.js';
 import type { ApiBackend } from './api-backend.js';
 import { fromWireError, type ApiCall, type FromApiThread, type ToApiThread } from './api-thread-wire.js';
@@ -46,7 +47,7 @@ export class RemoteBackend implements ApiBackend {
     });
   }
 
-  async submit(specYaml: string, source: string, options: { priority?: number }): Promise<SubmitResult> {
+  async submit(specYaml: string, source: string, options: QueueOptions): Promise<SubmitResult> {
     const checked = checkSubmission(specYaml, source, this.rules);
     if (!checked.ok) return checked;
     return this.call({ call: 'queue', spec: checked.spec, specYaml, ...options });
@@ -56,20 +57,28 @@ export class RemoteBackend implements ApiBackend {
     return this.call({ call: 'plan', specYaml, source, ...options });
   }
 
-  chaos(experimentId: number, action: Extract<ApiCall, { call: 'chaos' }>['action'], target: Extract<ApiCall, { call: 'chaos' }>['target']): Promise<string> {
-    return this.call({ call: 'chaos', experimentId, action, target });
+  chaos(experimentId: number, action: Extract<ApiCall, { call: 'chaos' }>['action'], target: ChaosTarget, actor: string): Promise<string> {
+    return this.call({ call: 'chaos', experimentId, action, target, actor });
   }
 
-  cancel(experimentId: number): Promise<void> {
-    return this.call({ call: 'cancel', experimentId });
+  cancel(experimentId: number, actor: string): Promise<void> {
+    return this.call({ call: 'cancel', experimentId, actor });
   }
 
-  pause(experimentId: number): Promise<void> {
-    return this.call({ call: 'pause', experimentId });
+  pause(experimentId: number, actor: string): Promise<void> {
+    return this.call({ call: 'pause', experimentId, actor });
   }
 
-  resume(experimentId: number, options: { trial?: number } = {}): Promise<void> {
+  resume(experimentId: number, options: { trial?: number; actor: string }): Promise<void> {
     return this.call({ call: 'resume', experimentId, ...options });
+  }
+
+  createToken(name: string, role: Role, actor: string): Promise<string> {
+    return this.call({ call: 'create-token', name, role, actor });
+  }
+
+  revokeToken(name: string, actor: string): Promise<void> {
+    return this.call({ call: 'revoke-token', name, actor });
   }
 
   stats(samples: boolean): Promise<StatsSnapshot> {

@@ -27,9 +27,9 @@ export function experimentPage(sql: Sql, query: ExperimentPageQuery): Experiment
   const where = query.state === undefined ? '' : 'WHERE e.state = ?';
   const args = query.state === undefined ? [] : [query.state];
   const rows = sql(
-    `SELECT e.id, e.name, e.state, e.priority, e.created_at, e.updated_at,
+    `SELECT e.id, e.name, e.state, e.priority, e.created_at, e.updated_at, e.submitter,
             count(t.id) AS trial_count, max(coalesce(t.last_step, 0)) AS max_step, min(t.valid_loss) AS best_valid_loss
-     FROM (SELECT id, name, state, priority, created_at, updated_at FROM experiments e ${where} ORDER BY e.id ${query.newest ? 'DESC' : ''} LIMIT ? OFFSET ?) e LEFT JOIN trials t ON t.experiment_id = e.id
+     FROM (SELECT id, name, state, priority, created_at, updated_at, submitter FROM experiments e ${where} ORDER BY e.id ${query.newest ? 'DESC' : ''} LIMIT ? OFFSET ?) e LEFT JOIN trials t ON t.experiment_id = e.id
      GROUP BY e.id ORDER BY e.id`,
   ).all(...args, query.limit, query.offset) as Row[];
   const total = (sql(`SELECT count(*) AS n FROM experiments e ${where}`).get(...args) as { n: number }).n;

@@ -18,6 +18,7 @@ export function experimentHeader(r: Row): Omit<ExperimentRow, 'specYaml'> {
     priority: Number(r['priority']),
     createdAt: Number(r['created_at']),
     updatedAt: Number(r['updated_at']),
+    submitter: r['submitter'] == null ? null : String(r['submitter']),
   };
 }
 

@@ -6,6 +6,8 @@ export interface ExperimentRow {
   readonly id: number;
   readonly name: string;
   readonly specYaml: string;
+  /** Who submitted it (the token's user); null for experiments from before users existed. */
+  readonly submitter: string | null;
   readonly state: JobState;
   readonly priority: number;
   readonly createdAt: number;
@@ -145,3 +147,14 @@ export interface TrialChanges {
   readonly placement?: Placement | null;
   readonly priority?: number;
 }
+
+/** The trials column of each field a move may change (placement as JSON). */
+export const TRIAL_CHANGE_COLUMNS: Readonly<Record<keyof TrialChanges, string>> = {
+  stopTarget: 'stop_target',
+  attempt: 'attempt',
+  restarts: 'restarts',
+  queuedAt: 'queued_at',
+  placedAt: 'placed_at',
+  placement: 'placement_json',
+  priority: 'priority',
+};

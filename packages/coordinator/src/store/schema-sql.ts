@@ -1,5 +1,5 @@
 /** The coordinator's SQLite schema. Times are epoch milliseconds. Bump SCHEMA_VERSION with every change. */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 /** ASHA's result of each trial at each rung (search/asha.ts): a search survives a coordinator restart. */
 const RUNG_RESULTS_SQL = `
@@ -15,6 +15,16 @@ CREATE TABLE IF NOT EXISTS rung_results (
 );
 CREATE INDEX IF NOT EXISTS rung_results_by_experiment ON rung_results(experiment_id);`;
 
+/** Named API tokens (auth/roles.ts): SHA-256 of each, its role; revoked ones stay, so names are never reused. */
+const TOKENS_SQL = `
+CREATE TABLE IF NOT EXISTS tokens (
+  name TEXT PRIMARY KEY,
+  role TEXT NOT NULL,
+  hash TEXT NOT NULL UNIQUE,
+  created_at INTEGER NOT NULL,
+  revoked_at INTEGER
+);`;
+
 /** Statements that bring a database of version k (the key) to version k + 1. */
 export const MIGRATIONS: Readonly<Record<number, string>> = {
   1: `ALTER TABLE trials ADD COLUMN goodput_json TEXT; ALTER TABLE trials ADD COLUMN rank_speeds_json TEXT;`,
@@ -25,6 +35,8 @@ export const MIGRATIONS: Readonly<Record<number, string>> = {
                         launcher = coalesce(json_extract(spec_json, '$.resources.launcher'), 'agents')
                     WHERE json_valid(spec_json);`,
   3: RUNG_RESULTS_SQL,
+  // Users: who submitted each experiment, who made each audited call, the named tokens.
+  4: `ALTER TABLE experiments ADD COLUMN submitter TEXT; ALTER TABLE events ADD COLUMN actor TEXT; ${TOKENS_SQL}`,
 };
 
 /** Indexes, created once the tables have their newest columns (after any migration). */
@@ -42,7 +54,8 @@ CREATE TABLE IF NOT EXISTS experiments (
   state TEXT NOT NULL,
   priority INTEGER NOT NULL,
   created_at INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL
+  updated_at INTEGER NOT NULL,
+  submitter TEXT
 );
 CREATE TABLE IF NOT EXISTS trials (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -111,7 +124,8 @@ CREATE TABLE IF NOT EXISTS events (
   kind TEXT NOT NULL,
   from_state TEXT,
   to_state TEXT,
-  message TEXT NOT NULL
+  message TEXT NOT NULL,
+  actor TEXT
 );
 CREATE INDEX IF NOT EXISTS events_by_experiment ON events(experiment_id, id);
 CREATE TABLE IF NOT EXISTS metrics (
@@ -139,4 +153,5 @@ CREATE TABLE IF NOT EXISTS logs (
   line TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS logs_by_experiment ON logs(experiment_id, id);
-${RUNG_RESULTS_SQL}`;
+${RUNG_RESULTS_SQL}
+${TOKENS_SQL}`;

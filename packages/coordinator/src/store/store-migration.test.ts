@@ -10,7 +10,7 @@ import { StoreOpenError } from './store-errors.js';
 const dir = mkdtempSync(join(tmpdir(), 'orquesta-store-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** A file as a version-1 coordinator left it: no goodput, rank-speed, min-workers or launcher columns. */
+/** A file as a version-1 coordinator left it: no goodput, rank-speed, min-workers, launcher, submitter or actor columns. */
 function versionOneFile(name: string): string {
   const file = join(dir, name);
   const db = new Database(file);
@@ -18,7 +18,9 @@ function versionOneFile(name: string): string {
     SCHEMA_SQL.replace('  goodput_json TEXT,\n', '')
       .replace('  rank_speeds_json TEXT,\n', '')
       .replace('  min_workers INTEGER,\n', '')
-      .replace("  launcher TEXT NOT NULL DEFAULT 'agents',\n", ''),
+      .replace("  launcher TEXT NOT NULL DEFAULT 'agents',\n", '')
+      .replace(',\n  submitter TEXT\n', '\n')
+      .replace(',\n  actor TEXT\n', '\n'),
   );
   db.prepare(`INSERT INTO meta (key, value) VALUES ('schema_version', '1')`).run();
   db.prepare(`INSERT INTO experiments (name, spec_yaml, state, priority, created_at, updated_at) VALUES ('old', 'name: old', 'running', 50, 1, 1)`).run();

@@ -7,6 +7,7 @@ import type Database from 'better-sqlite3';
 import { experimentState, transition, type JobState, type StopTarget } from '../jobs/job-state.js';
 import type { Placement } from '../scheduler/cluster-view.js';
 import type { AgentRow, AgentState, EventRow, ExperimentRow, LogRow, MetricRow, NewTrial, SchedulingRow, TrialChanges, TrialRow, WorkerRow } from './rows.js';
+import { TRIAL_CHANGE_COLUMNS } from './rows.js';
 import { agentRow, eventRow, experimentRow, logRow, metricRow, schedulingRow, trialRow, workerRow, type Row } from './row-mapping.js';
 import { openDatabase, openReadOnly } from './open-database.js';
 import { NotFoundError, StaleStateError } from './store-errors.js';
@@ -14,6 +15,7 @@ import { SCHEDULABLE, SchedulableTrials } from './schedulable-trials.js';
 import { countsByState, experimentPage, queuePosition, type ExperimentPage, type ExperimentPageQuery } from './experiment-queries.js';
 import { keepLatestTimings } from './metric-retention.js';
 import { SearchQueries } from './search-queries.js';
+import { AccountQueries } from './account-queries.js';
 
 export type { NewTrial, TrialChanges } from './rows.js';
 
@@ -48,8 +50,9 @@ export class Store {
     if (!statement) this.statements.set(text, (statement = this.db.prepare(text)));
     return statement;
   };
-  /** Searches' rows: ASHA's rung results, validation series (search-queries.ts). */
+  /** Searches' rows (search-queries.ts); tokens, submitters and the audit trail (account-queries.ts). */
   readonly search = new SearchQueries(this.sql, () => this.now());
+  readonly accounts = new AccountQueries(this.sql, () => this.now());
 
   /**
    * Every write from now until the next turn of the event loop shares one transaction (each write that
@@ -207,17 +210,12 @@ export class Store {
       if (current.state !== from) throw new StaleStateError(`trial ${id} is ${current.state}, not ${from}`);
       const sets: string[] = ['state = ?', 'updated_at = ?'];
       const values: unknown[] = [to, this.now()];
-      const put = (column: string, value: unknown) => {
+      for (const [key, column] of Object.entries(TRIAL_CHANGE_COLUMNS) as [keyof TrialChanges, string][]) {
+        const value = changes[key];
+        if (value === undefined) continue;
         sets.push(`${column} = ?`);
-        values.push(value);
-      };
-      if (changes.stopTarget !== undefined) put('stop_target', changes.stopTarget);
-      if (changes.attempt !== undefined) put('attempt', changes.attempt);
-      if (changes.restarts !== undefined) put('restarts', changes.restarts);
-      if (changes.queuedAt !== undefined) put('queued_at', changes.queuedAt);
-      if (changes.placedAt !== undefined) put('placed_at', changes.placedAt);
-      if (changes.placement !== undefined) put('placement_json', changes.placement === null ? null : JSON.stringify(changes.placement));
-      if (changes.priority !== undefined) put('priority', changes.priority);
+        values.push(key === 'placement' && value !== null ? JSON.stringify(value) : value);
+      }
       this.sql(`UPDATE trials SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
       this.addEvent({
         experimentId: current.experimentId,

@@ -1,6 +1,6 @@
 /**
- * `orquesta agent`: finds the coordinator's control port through its HTTP API, connects, registers
- * this node's slots and heartbeats. Workers started for the coordinator survive a coordinator
+ * `orquesta agent`: finds the coordinator's control port and key through its HTTP API, connects with
+ * CURVE only, to a key it trusts (control-key-pin.ts), registers this node's slots and heartbeats. Workers started for the coordinator survive a coordinator
  * restart; stopping the agent asks them to checkpoint and stop first.
  */
 import { availableParallelism } from 'node:os';
@@ -9,6 +9,7 @@ import { ZmqAgentConnection } from './zmq-agent-connection.js';
 import { detectGpus } from './detect-gpus.js';
 import { firstIPv4 } from './host-address.js';
 import { NodeAgent } from './node-agent.js';
+import { trustControlKey, type ControlKeyPin } from './control-key-pin.js';
 
 export interface RunAgentOptions {
   /** Coordinator base URL, e.g. http://10.0.0.1:7070. */
@@ -31,6 +32,8 @@ export interface RunAgentOptions {
   readonly env: Readonly<NodeJS.ProcessEnv>;
   /** Seconds workers get to checkpoint when the agent stops. Defaults to 60. */
   readonly stopGraceSeconds?: number;
+  /** Which control key to trust: the one given, or the one pinned in a file on first use. */
+  readonly controlKeyPin: ControlKeyPin;
 }
 
 /** An error reaching the coordinator's API. */
@@ -41,17 +44,24 @@ export class CoordinatorLookupError extends Error {
   }
 }
 
+/**
+ * @throws {CoordinatorLookupError} the coordinator's API cannot be reached.
+ * @throws {ControlKeyError} it offers no control key, or one this agent does not trust: nothing is sent to it.
+ */
 export async function runAgent(options: RunAgentOptions): Promise<{ agent: NodeAgent; close(): Promise<void> }> {
   const base = new URL(options.coordinator);
   let controlPort: number;
-  let controlPublicKey: string | undefined;
+  let served: unknown;
   try {
     const response = await fetch(new URL('/api/cluster', base), { signal: AbortSignal.timeout(10_000) });
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    ({ controlPort, controlPublicKey } = (await response.json()) as { controlPort: number; controlPublicKey?: string });
+    ({ controlPort, controlPublicKey: served } = (await response.json()) as { controlPort: number; controlPublicKey?: unknown });
   } catch (cause) {
     throw new CoordinatorLookupError(`cannot reach the coordinator at ${base.origin}: ${(cause as Error).message}`, { cause });
   }
+  const trusted = trustControlKey(served, base.origin, options.controlKeyPin);
+  if (trusted.firstUse) options.log(`trusting the coordinator's control key ${trusted.key} on first use (pinned in ${options.controlKeyPin.file})`);
+  const controlPublicKey = trusted.key;
   const gpus = await detectGpus();
   const slots = options.slots ?? (gpus.length > 0 ? gpus.length : availableParallelism());
   const endpoint = `tcp://${base.hostname}:${controlPort}`;
@@ -61,9 +71,10 @@ export async function runAgent(options: RunAgentOptions): Promise<{ agent: NodeA
     endpoint,
     onFrame: (frame) => target.agent?.receive(frame),
     log: options.log,
-    ...(controlPublicKey ? { serverKey: controlPublicKey, clientKeys: options.keys } : {}),
+    serverKey: controlPublicKey,
+    clientKeys: options.keys,
   });
-  if (controlPublicKey) options.log(`control connection CURVE-encrypted; this agent's public key: ${options.keys.publicKey}`);
+  options.log(`control connection CURVE-encrypted; this agent's public key: ${options.keys.publicKey}`);
   const a = new NodeAgent({
     id: options.id,
     host: options.advertiseHost ?? firstIPv4(),
@@ -91,9 +102,7 @@ export async function runAgent(options: RunAgentOptions): Promise<{ agent: NodeA
     }
   };
   timer = setInterval(beat, period);
-  options.log(
-    `agent ${options.id}: ${slots} slot(s)${gpus.length ? ` (GPUs ${gpus.join(',')})` : ''}, coordinator ${endpoint}${controlPublicKey ? ' (CURVE)' : ''}`,
-  );
+  options.log(`agent ${options.id}: ${slots} slot(s)${gpus.length ? ` (GPUs ${gpus.join(',')})` : ''}, coordinator ${endpoint} (CURVE)`);
   return {
     agent: a,
     async close() {
