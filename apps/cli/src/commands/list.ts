@@ -27,17 +27,17 @@ export async function listCommand(flags: ListFlags, io: CliIO): Promise<ExitCode
     }
     const fmt = (v: unknown) => (typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(3)) : v === null || v === undefined ? '-' : String(v));
     for (const line of table(
-      ['ID', 'NAME', 'USER', 'STATE', 'PRIORITY', 'TRIALS', 'STEP', 'VALID LOSS', 'UPDATED'],
+      ['ID', 'NAME', 'STATE', 'PRIORITY', 'TRIALS', 'STEP', 'VALID LOSS', 'UPDATED', 'USER'],
       rows.map((r) => [
         fmt(r['id']),
         fmt(r['name']),
-        fmt(r['submitter']),
         fmt(r['state']),
         fmt(r['priority']),
         fmt(r['trials']),
         fmt(r['step']),
         fmt(r['validLoss']),
         fmt(r['updatedAt']),
+        fmt(r['submitter']),
       ]),
     ))
       io.out(line);

@@ -45,7 +45,8 @@ export function installAuth(app: FastifyInstance, options: { token?: string; rea
     }
     const who = tokenMatches(presented, token) ? ADMIN : store.accounts.tokenByHash(tokenHash(presented));
     if (who) request.identity = who;
-    else if (!open) return fail(reply, 403, API_ERROR.forbidden, "the token is not one of this coordinator's (or it was revoked)");
+    else if (!open)
+      return fail(reply, 403, API_ERROR.forbidden, "the token does not match this coordinator's, nor any live named token's (a revoked one never does)");
   });
 }
 

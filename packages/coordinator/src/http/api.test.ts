@@ -35,7 +35,7 @@ describe('HTTP API', () => {
     const paused = await app.inject({ method: 'POST', url: '/api/experiments/1/pause' });
     expect(paused.json()).toMatchObject({ state: 'paused' });
     const events = await app.inject({ method: 'GET', url: '/api/experiments/1/events' });
-    expect(events.json().map((e: { kind: string }) => e.kind)).toEqual(['submit', 'audit', 'transition', 'audit']);
+    expect(events.json().map((e: { kind: string }) => e.kind)).toEqual(['submit', 'transition']);
     expect((await app.inject({ method: 'GET', url: '/api/cluster' })).json()).toEqual({ controlPort: 7071 });
   });
 

@@ -369,12 +369,12 @@ export class Store {
     );
   }
 
-  /** Events of one experiment (or of the whole cluster with experimentId null) after `afterId`. */
+  /** Events of one experiment but the audit trail's (or of the whole cluster with experimentId null) after `afterId`. */
   events(experimentId: number | null, afterId = 0, limit = 10_000): EventRow[] {
     const rows = (
       experimentId === null
         ? this.sql(`SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?`).all(afterId, limit)
-        : this.sql(`SELECT * FROM events WHERE experiment_id = ? AND id > ? ORDER BY id LIMIT ?`).all(experimentId, afterId, limit)
+        : this.sql(`SELECT * FROM events WHERE experiment_id = ? AND id > ? AND kind != 'audit' ORDER BY id LIMIT ?`).all(experimentId, afterId, limit)
     ) as Row[];
     return rows.map(eventRow);
   }
