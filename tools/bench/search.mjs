@@ -39,7 +39,7 @@ function parseArgs(argv) {
     } else if (flag === '-h' || flag === '--help') {
       const lines = readFileSync(fileURLToPath(import.meta.url), 'utf8')
         .split('\n')
-        .slice(1, 14);
+        .slice(1, 13);
       process.stdout.write(lines.map((l) => l.replace(/^\/\/ ?/, '')).join('\n') + '\n');
       process.exit(0);
     } else throw new Error(`unknown option ${flag} (try --help)`);
