@@ -8,12 +8,10 @@
  * vanished worker or a lost agent restarts the trial from its last checkpoint (restarting -> queued, up to
  * fault_tolerance.max_restarts) on whatever capacity is left.
  *
- * Its parts, each in its own file: `admitFrame` (which frames count), `AgentSessions` (registration, heartbeats, lost
- * agents), `schedulingPass` (scheduler decisions), `recordReport` and `ReportFigures` (workers' reports to the store and
- * metrics), `GoodputBook` (each trial's goodput), `stopExperiment` and `resumeExperiment` (a user's pause, cancel and
- * resume), `SlurmRuns` (sbatch launches and rendezvous), `workerReport` (a report and what follows, ASHA verdicts included), `rehearseFailure` (chaos), `checkSubmission`, `PeerRecoveries`
- * (replace one lost rank), `overdueRuns` (stops and starts past their deadline). The parts update the store and return
- * `DaemonAction`s, which `apply` carries out: they take no callbacks into the coordinator.
+ * Its parts, each in its own file: `admitFrame`, `AgentSessions` (registration, heartbeats, lost agents),
+ * `schedulingPass`, `workerReport` (a report and what follows: stragglers, peer recovery, ASHA verdicts), `GoodputBook`,
+ * `stopExperiment`/`resumeExperiment`, `SlurmRuns`, `rehearseFailure` (chaos), `checkSubmission`/`createSubmitted`,
+ * `PeerRecoveries`, `overdueRuns`. They update the store and return `DaemonAction`s, which `apply` carries out.
  */
 import type { ChaosAction, ExperimentSpec, WorkerLaunch } from '@orquesta/protocol';
 import { ClusterMetrics } from '@orquesta/telemetry';
@@ -38,7 +36,7 @@ import { describeExit } from '@orquesta/launch';
 import { schedulingPass, type SchedulingState } from './scheduling-pass.js';
 import type { DaemonAction } from './daemon-action.js';
 import { AgentSessions } from './agent-sessions.js';
-import { checkSubmission, trialsFor, type SubmissionRules } from './submission.js';
+import { checkSubmission, createSubmitted, type SubmissionRules } from './submission.js';
 import { admitFrame } from '../auth/admit-frame.js';
 import { ReportFigures } from './report-figures.js';
 import { workerReport, type ReportParts } from './worker-reports.js';
@@ -129,10 +127,7 @@ export class Coordinator {
 
   /** Queues a spec that passed `checkSubmission` with these `submissionRules`: one trial per search point. */
   queue(spec: ExperimentSpec, specYaml: string, options: QueueOptions = {}): SubmitResult & { ok: true } {
-    const [priority, submitter] = [options.priority ?? spec.scheduling.priority, options.submitter ?? ADMIN_USER];
-    const created = this.store.createExperiment(spec.name, specYaml, priority, (id) => trialsFor(spec, id, priority, this.options.checkpointLayout));
-    this.store.accounts.setSubmitter(created.id, submitter);
-    this.store.accounts.audit(submitter, created.id, `submitted experiment ${created.id} (${spec.name}, ${created.trials.length} trial(s))`);
+    const { priority, ...created } = createSubmitted(this.store, spec, specYaml, options, this.options.checkpointLayout);
     this.log(`experiment ${created.id} (${spec.name}) submitted: ${created.trials.length} trial(s), priority ${priority}`);
     this.passes.soon();
     return { ok: true, ...created };
@@ -143,10 +138,8 @@ export class Coordinator {
    * it must wait (busy slots) or can never run (more slots than the cluster has).
    */
   plan(specYaml: string, source: string, options: { workers?: number } = {}): PlanResult {
-    return planSpec(this.store, this.agents.alive(), specYaml, source, {
-      ...options,
-      ...(this.options.baseDir === undefined ? {} : { baseDir: this.options.baseDir }),
-    });
+    const { baseDir } = this.options;
+    return planSpec(this.store, this.agents.alive(), specYaml, source, { ...options, ...(baseDir === undefined ? {} : { baseDir }) });
   }
 
   /**

@@ -7,7 +7,9 @@ import { posix } from 'node:path';
 import type { ExperimentSpec } from '@orquesta/protocol';
 import { expandSearch } from '../jobs/expand-search.js';
 import { parseSpecText, pathRootIssues, type SpecProblem } from '@orquesta/spec';
-import type { NewTrial } from '../store/store.js';
+import type { NewTrial, Store } from '../store/store.js';
+import { ADMIN_USER } from '../auth/roles.js';
+import type { QueueOptions } from './coordinator-types.js';
 
 export interface SubmissionRules {
   /** Directory relative spec paths resolve against. Defaults to the working directory. */
@@ -51,6 +53,23 @@ export function checkSubmission(
  * `as-given` (`orquesta train`: one user, one experiment) in CHECKPOINT_DIR itself; searches add /trial-N.
  */
 export type CheckpointLayout = 'per-experiment' | 'as-given';
+
+/**
+ * Creates the experiment of a checked spec for `submitter` (with one trial per search point, see
+ * `trialsFor`) and audits it. @returns its id, its trials' ids and the priority it got.
+ */
+export function createSubmitted(
+  store: Store,
+  spec: ExperimentSpec,
+  specYaml: string,
+  options: QueueOptions,
+  layout?: CheckpointLayout,
+): { id: number; trials: number[]; priority: number } {
+  const [priority, submitter] = [options.priority ?? spec.scheduling.priority, options.submitter ?? ADMIN_USER];
+  const created = store.createExperiment(spec.name, specYaml, priority, (id) => trialsFor(spec, id, priority, layout), submitter);
+  store.accounts.audit(submitter, created.id, `submitted experiment ${created.id} (${spec.name}, ${created.trials.length} trial(s))`);
+  return { ...created, priority };
+}
 
 /** One trial per search point of `spec`, checkpointing under CHECKPOINT_DIR[/exp-ID][/trial-N]. */
 export function trialsFor(spec: ExperimentSpec, experimentId: number, priority: number, layout: CheckpointLayout = 'per-experiment'): NewTrial[] {

@@ -1,6 +1,6 @@
 /**
  * The store's rows for users: named API tokens (only their SHA-256 is kept, with a role; revoking
- * keeps the row, so a name is never reused), each experiment's submitter, and the audit trail (events
+ * keeps the row, so a name is never reused) and the audit trail (events
  * of kind `audit` with the user who made the state-changing call).
  */
 import type Database from 'better-sqlite3';
@@ -47,15 +47,6 @@ export class AccountQueries {
       createdAt: Number(r['created_at']),
       revokedAt: r['revoked_at'] == null ? null : Number(r['revoked_at']),
     }));
-  }
-
-  setSubmitter(experimentId: number, user: string): void {
-    this.sql(`UPDATE experiments SET submitter = ? WHERE id = ?`).run(user, experimentId);
-  }
-
-  submitter(experimentId: number): string | null {
-    const row = this.sql(`SELECT submitter FROM experiments WHERE id = ?`).get(experimentId) as Row | undefined;
-    return row?.['submitter'] == null ? null : String(row['submitter']);
   }
 
   /** One state-changing call: who made it and what it did. */

@@ -89,22 +89,24 @@ export class Store {
     this.sql(`UPDATE trials SET rank_speeds_json = ? WHERE id = ?`).run(JSON.stringify(speeds), trialId);
   }
 
-  /** `trials` builds the trial rows once the experiment id is known (their checkpoint paths use it). */
+  /** `trials` builds the trial rows once the experiment id is known (their checkpoint paths use it). `submitter`: the user. */
   createExperiment(
     name: string,
     specYaml: string,
     priority: number,
     makeTrials: (experimentId: number) => readonly NewTrial[],
+    submitter: string | null = null,
   ): { id: number; trials: number[] } {
     const created = this.db.transaction(() => {
       const ts = this.now();
       const id = Number(
-        this.sql(`INSERT INTO experiments (name, spec_yaml, state, priority, created_at, updated_at) VALUES (?, ?, 'queued', ?, ?, ?)`).run(
+        this.sql(`INSERT INTO experiments (name, spec_yaml, state, priority, created_at, updated_at, submitter) VALUES (?, ?, 'queued', ?, ?, ?, ?)`).run(
           name,
           specYaml,
           priority,
           ts,
           ts,
+          submitter,
         ).lastInsertRowid,
       );
       const insert = this.sql(
