@@ -146,7 +146,8 @@ describe.skipIf(!canRun)('Slurm launcher', () => {
     expect(pid).toBeGreaterThan(0);
     const job = await slurmJob(id);
     process.kill(pid, 'SIGKILL');
-    const restarted = await until(id, (s) => s.trials[0]!.restarts === 1, 30_000);
+    // restarts counts up when the trial is queued again; attempt when Slurm has it placed again.
+    const restarted = await until(id, (s) => s.trials[0]!.restarts === 1 && s.trials[0]!.attempt > 1, 30_000);
     expect(restarted.trials[0]!.attempt).toBe(2);
     const done = await until(id, (s) => ['succeeded', 'failed'].includes(s.state), 150_000);
     const log = await events(id);
