@@ -131,7 +131,8 @@ class Serve {
     this.url = `http://127.0.0.1:${ports.http}`;
   }
   async start() {
-    const args = ['serve', '--db', join(this.dir, 'c.db'), '--port', String(this.ports.http), '--control-port', String(this.ports.control)];
+    // Loopback only: the bench's own fetches need no certificate.
+    const args = ['serve', '--db', join(this.dir, 'c.db'), '--port', String(this.ports.http), '--control-port', String(this.ports.control), '--insecure-http'];
     args.push('--agent-keys', join(this.dir, 'agents.keys'), '--allow-path', ROOT);
     this.child = spawn(process.execPath, [...this.nodeFlags, CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
     this.stderr = '';

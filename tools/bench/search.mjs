@@ -96,6 +96,8 @@ async function main() {
       tokenFile,
       '--allow-path',
       dir,
+      // Loopback only: the bench's own fetches need no certificate.
+      '--insecure-http',
     ]);
     const url = `http://127.0.0.1:${port}`;
     for (let i = 0; !/API http/.test(serveOutput()); i++) {

@@ -64,6 +64,8 @@ export async function startLocalCluster({ dir, agents, prefix = 's' }) {
     join(dir, 'token'),
     '--allow-path',
     dir,
+    // Loopback only: the soak's own fetches need no certificate.
+    '--insecure-http',
   ]);
   for (
     let i = 0;

@@ -1,7 +1,9 @@
 /**
  * Multi-host: the coordinator runs in one network namespace ("host") and an agent in each of two
  * others (infra/netns/hosts-up.sh); a 2-worker job is placed across both hosts and trains to
- * completion over the emulated network. Needs root and iproute2 (CI has both).
+ * completion over the emulated network. The API is HTTPS (the coordinator's self-signed certificate,
+ * pinned by the agents and the CLI on first contact) and the CLI runs as a user with a named token.
+ * Needs root and iproute2 (CI has both).
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -23,11 +25,15 @@ const canRun = process.getuid?.() === 0 && spawnSync('ip', ['netns', 'list']).st
 const prefix = `oe${process.pid % 100000}`;
 const subnet = `10.${80 + (process.pid % 40)}.${process.pid % 250}`;
 const dir = mkdtempSync(join(tmpdir(), 'orquesta-netns-'));
-const coordinator = `http://${subnet}.1:7070`;
+const coordinator = `https://${subnet}.1:7070`;
 const children: ChildProcess[] = [];
+// The CLI pins the coordinator's certificate in this test's own config directory; node -e probes trust it as a CA.
+process.env['ORQUESTA_CONFIG_DIR'] = join(dir, 'cli-config');
+const probeEnv = { ...process.env, NODE_EXTRA_CA_CERTS: join(dir, 'tls.crt') };
 
-function onHost(host: number, args: string[]): ChildProcess {
-  const child = spawn('ip', ['netns', 'exec', `${prefix}h${host}`, process.execPath, BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+/** `orquesta ARGS` in the background on host N (the coordinator, agents: they present the token file's token). */
+function onHost(host: number, args: string[], env: NodeJS.ProcessEnv = process.env): ChildProcess {
+  const child = spawn('ip', ['netns', 'exec', `${prefix}h${host}`, process.execPath, BIN, ...args], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
   children.push(child);
   return child;
 }
@@ -54,7 +60,7 @@ function statusOf(id: number): Status | undefined {
 /** GET on the coordinator's API from its own host. */
 function api<T>(path: string): T {
   const script = `fetch('${coordinator}${path}').then((r) => r.json()).then((e) => console.log(JSON.stringify(e)))`;
-  return JSON.parse(spawnSync('ip', ['netns', 'exec', `${prefix}h1`, process.execPath, '-e', script], { encoding: 'utf8' }).stdout) as T;
+  return JSON.parse(spawnSync('ip', ['netns', 'exec', `${prefix}h1`, process.execPath, '-e', script], { encoding: 'utf8', env: probeEnv }).stdout) as T;
 }
 
 type Event = { ts: number; kind: string; message: string };
@@ -85,26 +91,35 @@ beforeAll(async () => {
   onHost(1, ['serve', '--host', `${subnet}.1`, '--port', '7070', '--db', join(dir, 'coordinator.db'), '--token-file', testToken(dir), '--allow-path', dir]);
   // An agent that cannot reach the coordinator exits: start them once its API answers.
   const probe = `fetch('${coordinator}/api/cluster').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`;
-  const reachable = () => spawnSync('ip', ['netns', 'exec', `${prefix}h2`, process.execPath, '-e', probe]).status === 0;
+  const reachable = () => spawnSync('ip', ['netns', 'exec', `${prefix}h2`, process.execPath, '-e', probe], { env: probeEnv }).status === 0;
   for (let i = 0; i < 100 && !reachable(); i++) await new Promise((r) => setTimeout(r, 200));
+  const user = cliOnHost(1, ['token', 'create', 'netns-user', '--role', 'submitter']);
+  expect(user.status, user.stderr).toBe(0);
+  expect(user.stderr).toMatch(/trusting the coordinator's certificate at https:.* on first use/);
+  const agentToken = process.env['ORQUESTA_TOKEN'];
+  process.env['ORQUESTA_TOKEN'] = user.stdout.trim();
   for (const h of [2, 3]) {
-    onHost(h, [
-      'agent',
-      '--coordinator',
-      coordinator,
-      '--id',
-      `host${h}`,
-      '--slots',
-      '1',
-      '--advertise-host',
-      `${subnet}.${h}`,
-      '--ports',
-      '29500-29509',
-      '--workdir',
-      ROOT,
-      '--state-dir',
-      join(dir, `host${h}`),
-    ]);
+    onHost(
+      h,
+      [
+        'agent',
+        '--coordinator',
+        coordinator,
+        '--id',
+        `host${h}`,
+        '--slots',
+        '1',
+        '--advertise-host',
+        `${subnet}.${h}`,
+        '--ports',
+        '29500-29509',
+        '--workdir',
+        ROOT,
+        '--state-dir',
+        join(dir, `host${h}`),
+      ],
+      { ...process.env, ORQUESTA_TOKEN: agentToken },
+    );
   }
 }, 30_000);
 
@@ -117,17 +132,12 @@ afterAll(() => {
 describe.skipIf(!canRun)('coordinator and agents on separate hosts', () => {
   it('places a 2-worker job across two hosts and trains it to completion', async () => {
     const file = tinySpec(dir, 'two-hosts', 30, undefined, SEPARATE_HOSTS);
-    let agents = '';
-    for (let i = 0; i < 40 && !/host2[\s\S]*host3/.test(agents); i++) {
+    let agents: string[] = [];
+    for (let i = 0; i < 40 && agents.length < 2; i++) {
       await new Promise((r) => setTimeout(r, 500));
-      const r = spawnSync(
-        'ip',
-        ['netns', 'exec', `${prefix}h1`, 'bash', '-c', `exec 3<>/dev/tcp/${subnet}.1/7070; printf 'GET /api/agents HTTP/1.0\\r\\n\\r\\n' >&3; cat <&3`],
-        { encoding: 'utf8' },
-      );
-      agents = r.stdout;
+      agents = api<{ id: string }[]>('/api/agents').map((a) => a.id);
     }
-    expect(agents).toMatch(/"id":"host2"[\s\S]*"id":"host3"/);
+    expect(agents.sort()).toEqual(['host2', 'host3']);
     const submitted = cliOnHost(1, ['submit', file]);
     expect(submitted.status).toBe(0);
     const id = Number(submitted.stdout.trim());
@@ -146,7 +156,7 @@ describe.skipIf(!canRun)('coordinator and agents on separate hosts', () => {
     const logs = spawnSync(
       'ip',
       ['netns', 'exec', `${prefix}h1`, process.execPath, '-e', `fetch('${coordinator}/api/experiments/${id}/logs').then((r) => r.text()).then(console.log)`],
-      { encoding: 'utf8' },
+      { encoding: 'utf8', env: probeEnv },
     ).stdout;
     expect(logs).toContain('data plane: CURVE-encrypted');
   }, 180_000);

@@ -4,7 +4,8 @@
  * each trial as one sbatch job, one task per worker. Covered: a gang spanning two nodes, Slurm's
  * requeue of a running job (the tasks resume from the last checkpoint), kill -9 of a worker (the job
  * fails; the coordinator resubmits from the checkpoint), and the same kill under peer recovery (the
- * worker is replaced in its task; the job runs on). Needs root.
+ * worker is replaced in its task; the job runs on). The API is HTTPS (the CLI pins its certificate on
+ * first use). Needs root.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, testToken, tinySpec } from './cluster-fixtures.js';
+import { apiFetch, freePort, testToken, tinySpec } from './cluster-fixtures.js';
 import { orquesta, ROOT } from './run-cli.js';
 
 const BIN = fileURLToPath(new URL('../../cli/bin/orquesta.js', import.meta.url));
@@ -30,6 +31,8 @@ const env = {
 };
 let serve: ChildProcess | undefined;
 let url = '';
+const api = apiFetch(dir);
+process.env['ORQUESTA_CONFIG_DIR'] = join(dir, 'cli-config');
 
 const slurm = (command: string, ...args: string[]) => execFileSync(command, args, { env, encoding: 'utf8' });
 
@@ -38,9 +41,9 @@ interface Status {
   trials: { state: string; step: number; restarts: number; attempt: number; lastCheckpoint: string | null }[];
 }
 
-const status = async (id: number) => (await (await fetch(`${url}/api/experiments/${id}`)).json()) as Status;
+const status = async (id: number) => (await (await api(`${url}/api/experiments/${id}`)).json()) as Status;
 const events = async (id: number) =>
-  ((await (await fetch(`${url}/api/experiments/${id}/events`)).json()) as { kind: string; message: string }[]).map((e) => `${e.kind}: ${e.message}`);
+  ((await (await api(`${url}/api/experiments/${id}/events`)).json()) as { kind: string; message: string }[]).map((e) => `${e.kind}: ${e.message}`);
 
 async function until(id: number, pred: (s: Status) => boolean, timeoutMs: number): Promise<Status> {
   const deadline = Date.now() + timeoutMs;
@@ -92,10 +95,10 @@ beforeAll(async () => {
     ],
     { cwd: ROOT, env, stdio: 'ignore' },
   );
-  url = `http://127.0.0.1:${port}`;
+  url = `https://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
     try {
-      if ((await fetch(`${url}/api/cluster`)).ok) return;
+      if ((await api(`${url}/api/cluster`)).ok) return;
     } catch {
       // not up yet
     }
@@ -141,7 +144,7 @@ describe.skipIf(!canRun)('Slurm launcher', () => {
   it('resubmits from the last checkpoint when a worker is killed with -9', async () => {
     const id = submit(spec('killed', 400, 1));
     await until(id, (s) => s.trials[0]!.lastCheckpoint !== null && s.state === 'running', 90_000);
-    const logs = await (await fetch(`${url}/api/experiments/${id}/logs`)).text();
+    const logs = await (await api(`${url}/api/experiments/${id}/logs`)).text();
     const pid = Number(/"rank":1,"line":"pid (\d+)"/.exec(logs)?.[1]);
     expect(pid).toBeGreaterThan(0);
     const job = await slurmJob(id);
@@ -159,7 +162,7 @@ describe.skipIf(!canRun)('Slurm launcher', () => {
   it('peer recovery: a worker killed with -9 is replaced in its own task, and the same job runs on', async () => {
     const id = submit(spec('replaced', 300, 1, '\nfault_tolerance: { recovery: peer }'));
     await until(id, (s) => s.trials[0]!.step >= 20 && s.state === 'running', 90_000);
-    const logs = await (await fetch(`${url}/api/experiments/${id}/logs`)).text();
+    const logs = await (await api(`${url}/api/experiments/${id}/logs`)).text();
     const pid = Number(/"rank":1,"line":"pid (\d+)"/.exec(logs)?.[1]);
     expect(pid).toBeGreaterThan(0);
     const job = await slurmJob(id);

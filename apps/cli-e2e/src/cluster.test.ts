@@ -1,7 +1,8 @@
 /**
- * The coordinator as users run it: `orquesta serve`, two `orquesta agent` processes (one slot each,
- * so every job spans both), jobs submitted with `orquesta submit` and trained by real workers over
- * TCP. A worker killed with -9 and a coordinator killed with -9 both end with the experiment done.
+ * The coordinator as users run it: `orquesta serve` (HTTPS with its self-signed certificate, pinned by
+ * the CLI on first use), two `orquesta agent` processes (one slot each, so every job spans both), jobs
+ * submitted with `orquesta submit` by a user with a named submitter token and trained by real workers
+ * over TCP. A worker killed with -9 and a coordinator killed with -9 both end with the experiment done.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,7 +10,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agentArgs, freePort, testToken, tinySpec } from './cluster-fixtures.js';
+import { agentArgs, apiFetch, freePort, testToken, tinySpec } from './cluster-fixtures.js';
 import { orquesta, ROOT } from './run-cli.js';
 
 const BIN = fileURLToPath(new URL('../../cli/bin/orquesta.js', import.meta.url));
@@ -17,11 +18,17 @@ const dir = mkdtempSync(join(tmpdir(), 'orquesta-cluster-'));
 const spec = (name: string, steps: number) => tinySpec(dir, name, steps);
 const db = join(dir, 'coordinator.db');
 const tokenFile = testToken(dir);
+/** The token file's token: the admin's, and the one agents register with. The CLI runs as alice (beforeAll). */
+const adminToken = process.env['ORQUESTA_TOKEN'] as string;
+// The CLI pins the coordinator's certificate in this test's own config directory.
+process.env['ORQUESTA_CONFIG_DIR'] = join(dir, 'cli-config');
+const api = apiFetch(dir);
 const children: ChildProcess[] = [];
 let url = '';
 
 function start(args: string[]): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const env = { ...process.env, ORQUESTA_TOKEN: adminToken };
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let text = '';
   child.stdout?.on('data', (d) => (text += d));
@@ -53,7 +60,7 @@ async function startServe(): Promise<ChildProcess> {
   ]);
   serveOutput = serve.output;
   const match = await waitFor(
-    () => /API (http:\/\/[\d.]+:\d+)/.exec(serve.output()),
+    () => /API (https:\/\/[\d.]+:\d+)/.exec(serve.output()),
     20_000,
     () => serve.output(),
   );
@@ -84,12 +91,12 @@ interface Status {
 }
 
 async function status(id: number): Promise<Status> {
-  const response = await fetch(`${url}/api/experiments/${id}`);
+  const response = await api(`${url}/api/experiments/${id}`);
   return (await response.json()) as Status;
 }
 
 async function events(id: number): Promise<string[]> {
-  return ((await (await fetch(`${url}/api/experiments/${id}/events`)).json()) as { message: string }[]).map((e) => e.message);
+  return ((await (await api(`${url}/api/experiments/${id}/events`)).json()) as { message: string }[]).map((e) => e.message);
 }
 
 async function until(id: number, pred: (s: Status) => boolean, timeoutMs = 90_000): Promise<Status> {
@@ -123,10 +130,14 @@ beforeAll(async () => {
   expect(listed.map((r) => r.status)).toEqual([0, 0, 0]);
   writeFileSync(agentKeys, `# agents of this test\n${listed.map((r) => r.stdout).join('')}`);
   await startServe();
+  const alice = orquesta(['token', 'create', 'alice', '--role', 'submitter', '--coordinator', url]);
+  expect(alice.status, alice.stderr).toBe(0);
+  expect(alice.stderr).toMatch(/trusting the coordinator's certificate at https:\/\/127\.0\.0\.1:\d+ on first use: SHA-256 [\dA-F:]{95}/);
+  process.env['ORQUESTA_TOKEN'] = alice.stdout.trim();
   for (const id of ['node-a', 'node-b']) agents.set(id, start(agentArgs(url, id, await freePort(), ROOT, join(dir, id))).child);
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
-    const agents = (await (await fetch(`${url}/api/agents`)).json()) as { state: string }[];
+    const agents = (await (await api(`${url}/api/agents`)).json()) as { state: string }[];
     if (agents.filter((a) => a.state === 'alive').length === 2) return;
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -145,8 +156,8 @@ describe('orquesta serve + agents', () => {
     expect(done.state).toBe('succeeded');
     expect(done.trials[0]).toMatchObject({ state: 'succeeded', step: 20, restarts: 0 });
     const list = orquesta(['list', '--coordinator', url]);
-    expect(list.stdout).toMatch(new RegExp(`^${id}\\s+first\\s+succeeded`, 'm'));
-    const cluster = (await (await fetch(`${url}/api/cluster`)).json()) as { controlPublicKey?: string };
+    expect(list.stdout).toMatch(new RegExp(`^${id}\\s+first\\s+succeeded.*alice$`, 'm'));
+    const cluster = (await (await api(`${url}/api/cluster`)).json()) as { controlPublicKey?: string };
     expect(cluster.controlPublicKey).toHaveLength(40); // the agents' control connections are CURVE-encrypted
     const logs = orquesta(['logs', String(id), '--coordinator', url]);
     expect(logs.stdout).toMatch(/\[trial 0 rank 1\] pid \d+/);
@@ -182,12 +193,12 @@ describe('orquesta serve + agents', () => {
   }, 180_000);
 
   it('refuses calls without the token (401), with a wrong one (403), and specs whose paths leave the allowed roots, changing nothing', async () => {
-    const before = await (await fetch(`${url}/api/experiments`)).json();
+    const before = await (await api(`${url}/api/experiments`)).json();
     const body = JSON.stringify({ spec: 'name: x' });
-    const none = await fetch(`${url}/api/experiments`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const none = await api(`${url}/api/experiments`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     expect(none.status).toBe(401);
     expect(((await none.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
-    const wrong = await fetch(`${url}/api/experiments/1/cancel`, { method: 'POST', headers: { authorization: `Bearer ${'0'.repeat(64)}` } });
+    const wrong = await api(`${url}/api/experiments/1/cancel`, { method: 'POST', headers: { authorization: `Bearer ${'0'.repeat(64)}` } });
     expect(wrong.status).toBe(403);
     const escaping = tinySpec(dir, 'escape', 10).replace(/\.yaml$/, '-escape.yaml');
     writeFileSync(escaping, readFileSync(tinySpec(dir, 'escape', 10), 'utf8').replace(/dir: [^ }]+/, 'dir: /root/.ssh'));
@@ -201,7 +212,17 @@ describe('orquesta serve + agents', () => {
     });
     expect(cli.status).toBe(1);
     expect(cli.stderr).toMatch(/token does not match/);
-    expect(await (await fetch(`${url}/api/experiments`)).json()).toEqual(before);
+    // Another submitter may not cancel alice's experiment; the admin creates bob.
+    const as = (token: string, args: string[]) =>
+      spawnSync(process.execPath, [BIN, ...args, '--coordinator', url], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ORQUESTA_TOKEN: token } });
+    const bob = as(adminToken, ['token', 'create', 'bob', '--role', 'submitter']);
+    expect(bob.status, bob.stderr).toBe(0);
+    const bobCancels = as(bob.stdout.trim(), ['cancel', '1']);
+    expect([bobCancels.status, bobCancels.stderr.trim()]).toEqual([
+      1,
+      'orquesta cancel: bob did not submit this experiment (alice did); only its submitter or an admin may change it',
+    ]);
+    expect(await (await api(`${url}/api/experiments`)).json()).toEqual(before);
   });
 
   it('refuses an agent whose CURVE key is not in the --agent-keys file', async () => {
@@ -210,13 +231,13 @@ describe('orquesta serve + agents', () => {
     const intruder = start(agentArgs(url, 'node-x', port, ROOT, join(dir, 'node-x')));
     await waitFor(() => serveOutput().split('refused a control connection').length > before, 20_000, serveOutput);
     expect(serveOutput()).toMatch(/refused a control connection from 127\.0\.0\.1.*not in the agent key list/);
-    const agents = (await (await fetch(`${url}/api/agents`)).json()) as { id: string }[];
+    const agents = (await (await api(`${url}/api/agents`)).json()) as { id: string }[];
     expect(agents.map((a) => a.id).sort()).toEqual(['node-a', 'node-b']);
     intruder.child.kill('SIGKILL');
   });
 
   it('plans placement and step time without launching', async () => {
-    const experiments = async () => ((await (await fetch(`${url}/api/experiments`)).json()) as unknown[]).length;
+    const experiments = async () => ((await (await api(`${url}/api/experiments`)).json()) as unknown[]).length;
     const before = await experiments();
     const file = spec('planned', 20);
     const profile = join(dir, 'profile.jsonl');
@@ -327,7 +348,7 @@ describe('orquesta serve + agents', () => {
     const doneA = await until(a, (s) => ['succeeded', 'failed'].includes(s.state), 150_000);
     const doneB = await until(b, (s) => ['succeeded', 'failed'].includes(s.state), 150_000);
     expect([doneA.state, doneB.state]).toEqual(['succeeded', 'succeeded']);
-    const all = (await (await fetch(`${url}/api/experiments`)).json()) as { id: number }[];
+    const all = (await (await api(`${url}/api/experiments`)).json()) as { id: number }[];
     expect(all.map((e) => e.id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect((await events(a)).slice(0, 2)).toEqual([`submitted survivor with 1 trial, priority 50`, 'trial 0: queued -> scheduled: placed on node-a, node-b']);
   }, 200_000);
@@ -338,7 +359,7 @@ describe('orquesta serve + agents', () => {
     const running = await until(id, (s) => s.state === 'running' && s.trials[0]!.step >= 20 && s.trials[0]!.workers.every((w) => w.state === 'running'));
     expect(running.trials[0]!.workers.map((w) => w.rank)).toEqual([0, 1]);
     agents.set('node-c', start(agentArgs(url, 'node-c', await freePort(), ROOT, join(dir, 'node-c'))).child);
-    const alive = async () => ((await (await fetch(`${url}/api/agents`)).json()) as { state: string }[]).filter((a) => a.state === 'alive').length;
+    const alive = async () => ((await (await api(`${url}/api/agents`)).json()) as { state: string }[]).filter((a) => a.state === 'alive').length;
     for (const deadline = Date.now() + 20_000; (await alive()) < 3;) {
       if (Date.now() > deadline) throw new Error('node-c did not register');
       await new Promise((r) => setTimeout(r, 200));

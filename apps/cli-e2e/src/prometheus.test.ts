@@ -1,6 +1,7 @@
 /**
- * A real Prometheus (Debian's) scrapes `orquesta serve`'s /metrics while a job trains; its query API
- * then returns the job's target tokens/s. Skipped where no prometheus binary is installed.
+ * A real Prometheus (Debian's) scrapes `orquesta serve`'s /metrics over HTTPS (its tls_config trusts
+ * the coordinator's self-signed certificate) while a job trains; its query API then returns the job's
+ * target tokens/s. Skipped where no prometheus binary is installed.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,13 +9,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { agentArgs, freePort, testToken, tinySpec } from './cluster-fixtures.js';
+import { agentArgs, apiFetch, freePort, testToken, tinySpec } from './cluster-fixtures.js';
 import { orquesta, ROOT } from './run-cli.js';
 
 const BIN = fileURLToPath(new URL('../../cli/bin/orquesta.js', import.meta.url));
 const hasPrometheus = spawnSync('sh', ['-c', 'command -v prometheus']).status === 0;
 const dir = mkdtempSync(join(tmpdir(), 'orquesta-prom-'));
 const children: ChildProcess[] = [];
+const coordinatorApi = apiFetch(dir);
+process.env['ORQUESTA_CONFIG_DIR'] = join(dir, 'cli-config');
 
 const start = (command: string, args: string[]) => {
   const child = spawn(command, args, { cwd: ROOT, stdio: 'ignore' });
@@ -47,7 +50,7 @@ afterAll(() => {
 describe.skipIf(!hasPrometheus)('Prometheus', () => {
   it('scrapes a running job and answers its tokens/s through /api/v1/query', async () => {
     const [api, control, prom] = [await freePort(), await freePort(), await freePort()];
-    const url = `http://127.0.0.1:${api}`;
+    const url = `https://127.0.0.1:${api}`;
     start(process.execPath, [
       BIN,
       'serve',
@@ -62,7 +65,7 @@ describe.skipIf(!hasPrometheus)('Prometheus', () => {
       '--allow-path',
       dir,
     ]);
-    await poll(async () => ((await fetch(`${url}/api/cluster`)).ok ? true : undefined), 20_000, 'orquesta serve');
+    await poll(async () => ((await coordinatorApi(`${url}/api/cluster`)).ok ? true : undefined), 20_000, 'orquesta serve');
     const agentMetrics = await freePort();
     for (const id of ['p1', 'p2']) {
       const port = await freePort();
@@ -71,11 +74,18 @@ describe.skipIf(!hasPrometheus)('Prometheus', () => {
     }
     writeFileSync(
       join(dir, 'prometheus.yml'),
-      ['global: { scrape_interval: 1s }', 'scrape_configs:', '  - job_name: orquesta', `    static_configs: [{ targets: ['127.0.0.1:${api}'] }]`].join('\n'),
+      [
+        'global: { scrape_interval: 1s }',
+        'scrape_configs:',
+        '  - job_name: orquesta',
+        '    scheme: https',
+        `    tls_config: { ca_file: ${join(dir, 'tls.crt')} }`,
+        `    static_configs: [{ targets: ['127.0.0.1:${api}'] }]`,
+      ].join('\n'),
     );
     start('prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'tsdb')}`, `--web.listen-address=127.0.0.1:${prom}`]);
     await poll(async () => ((await fetch(`http://127.0.0.1:${prom}/-/ready`)).ok ? true : undefined), 20_000, 'prometheus');
-    await poll(async () => (((await (await fetch(`${url}/api/agents`)).json()) as unknown[]).length === 2 ? true : undefined), 20_000, 'agents');
+    await poll(async () => (((await (await coordinatorApi(`${url}/api/agents`)).json()) as unknown[]).length === 2 ? true : undefined), 20_000, 'agents');
     const spec = tinySpec(dir, 'scraped', 2000);
     writeFileSync(spec, readFileSync(spec, 'utf8').replace('eval_every_steps: 2000', 'eval_every_steps: 20'));
     const submitted = orquesta(['submit', spec, '--coordinator', url]);

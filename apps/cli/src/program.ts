@@ -9,7 +9,7 @@ import { serveModelCommand, type ServeModelFlags } from './commands/serve-model.
 import { trainCommand, type TrainFlags } from './commands/train.js';
 import { validateCommand } from './commands/validate.js';
 import { agentCommand, type AgentFlags } from './commands/agent.js';
-import { COORDINATOR_OPTION, type ClientFlags } from './commands/coordinator-client.js';
+import { CA_OPTION, COORDINATOR_OPTION, FINGERPRINT_OPTION, type ClientFlags } from './commands/coordinator-client.js';
 import { CHAOS_COMMANDS, chaosCommand, type ChaosFlags } from './commands/chaos.js';
 import { experimentActionCommand } from './commands/experiment-action.js';
 import { listCommand, type ListFlags } from './commands/list.js';
@@ -160,6 +160,12 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
     )
     .option('--token-file <file>', 'API token file, created with a new token (mode 0600) on first start (default: beside --db)')
     .option('--read-auth', 'require the token for reads too (dashboard: open it with ?token=...)')
+    .option('--tls-cert <file>', 'PEM certificate (chain) for the HTTPS API, with --tls-key (default: a self-signed one made beside --db on first start)')
+    .option('--tls-key <file>', 'PEM private key of --tls-cert')
+    .option(
+      '--insecure-http',
+      'serve plain HTTP instead of HTTPS: tokens in clear text, for development on this machine only (--host must be a loopback address)',
+    )
     .option(
       '--agent-keys <file>',
       "admit only the agents whose CURVE public keys this file lists, one per line (`orquesta agent --print-key` shows an agent's); re-read when it changes",
@@ -173,6 +179,8 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
     .command('agent')
     .description("Run a node agent: offer this node's slots (GPUs from nvidia-smi, else --slots or the CPU cores) and run workers for the coordinator.")
     .option(...coordinatorOption)
+    .option(...CA_OPTION)
+    .option(...FINGERPRINT_OPTION)
     .option('--slots <n>', 'slots to offer (default: GPUs found, else CPU cores)')
     .option('--id <name>', 'agent name (default: the host name)')
     .option('--advertise-host <address>', "address other nodes reach this node's workers at (default: first non-internal IPv4)")
@@ -202,6 +210,8 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
     .description('Validate a spec and queue it on the coordinator; prints the experiment id.')
     .argument('<spec>', 'experiment spec (YAML)')
     .option(...coordinatorOption)
+    .option(...CA_OPTION)
+    .option(...FINGERPRINT_OPTION)
     .option('--priority <n>', "queue priority 0-100 (default: the spec's scheduling.priority)")
     .option('--json', 'print {id, trials} as JSON')
     .action(async (file: string, flags: SubmitFlags) => {
@@ -212,6 +222,8 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
     .command('list')
     .description('List experiments: id, name, state, priority, trials, step, validation loss; a page at a time, ids ascending.')
     .option(...coordinatorOption)
+    .option(...CA_OPTION)
+    .option(...FINGERPRINT_OPTION)
     .option('--state <state>', `only experiments in this state (${Object.values(JOB_STATE).join(', ')})`)
     .option('--limit <n>', 'at most this many (1-10000)', '50')
     .option('--offset <n>', 'skip this many matches first', '0')
@@ -225,6 +237,8 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
     .description('Show an experiment: state, trials (best by validation loss), workers and their nodes.')
     .argument('<id>', 'experiment id')
     .option(...coordinatorOption)
+    .option(...CA_OPTION)
+    .option(...FINGERPRINT_OPTION)
     .option('--json', 'print the status as JSON')
     .action(async (id: string, flags: ClientFlags & { json?: boolean }) => {
       result.code = await statusCommand(id, flags, io);
@@ -235,6 +249,8 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
     .description("Compare experiments' trials side by side: hyperparameters, best validation loss and BLEU, steps, wall time, worker-seconds.")
     .argument('<ids...>', 'experiment ids (a search, or several runs)')
     .option(...coordinatorOption)
+    .option(...CA_OPTION)
+    .option(...FINGERPRINT_OPTION)
     .option('--json', "print the comparison as JSON (with each trial's validation curve)")
     .action(async (ids: string[], flags: ClientFlags & { json?: boolean }) => {
       result.code = await compareCommand(ids, flags, io);
@@ -245,6 +261,8 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
     .description("Print an experiment's worker output, tagged with trial and rank; or (--audit) who made each state-changing call.")
     .argument('[id]', 'experiment id')
     .option(...coordinatorOption)
+    .option(...CA_OPTION)
+    .option(...FINGERPRINT_OPTION)
     .option('-f, --follow', 'keep printing until the experiment ends')
     .option('--audit', "the coordinator's audit trail: every submit, pause, resume, cancel, chaos and token change, with its user (admins)")
     .action(async (id: string | undefined, flags: ClientFlags & { follow?: boolean; audit?: boolean }) => {
@@ -266,6 +284,8 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
     .argument('<action>', CHAOS_COMMANDS.join(' | '))
     .argument('<id>', 'experiment id')
     .option(...coordinatorOption)
+    .option(...CA_OPTION)
+    .option(...FINGERPRINT_OPTION)
     .option('--rank <r>', 'the worker (default: a random rank)')
     .option('--node <agent>', 'a worker on this agent (partition, kill-agent)')
     .option('--seconds <s>', 'how long stall-worker and partition last (default 30)')
@@ -280,6 +300,8 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
     )
     .argument('<spec>', 'experiment spec (YAML)')
     .option(...coordinatorOption)
+    .option(...CA_OPTION)
+    .option(...FINGERPRINT_OPTION)
     .option('--workers <n>', "workers (default: the spec's resources.workers)")
     .option(
       '--profile <file>',
@@ -300,7 +322,9 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
       .command(action)
       .description(description)
       .argument('<id>', 'experiment id')
-      .option(...coordinatorOption);
+      .option(...coordinatorOption)
+      .option(...CA_OPTION)
+      .option(...FINGERPRINT_OPTION);
     if (action === 'resume') command.option('--trial <n>', 'resume only this trial (by index): a paused one, or one a search (ASHA) stopped early');
     command.action(async (id: string, flags: ClientFlags & { trial?: string }) => {
       result.code = await experimentActionCommand(action, id, flags, io);

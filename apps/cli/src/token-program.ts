@@ -1,6 +1,6 @@
 /** `orquesta token create | revoke | list`: named API tokens with roles, managed by the coordinator's admins. */
 import type { Command } from 'commander';
-import { COORDINATOR_OPTION, type ClientFlags } from './commands/coordinator-client.js';
+import { CA_OPTION, COORDINATOR_OPTION, FINGERPRINT_OPTION, type ClientFlags } from './commands/coordinator-client.js';
 import { tokenCreateCommand, tokenListCommand, tokenRevokeCommand } from './commands/token.js';
 import type { CliIO, ExitCode } from './io.js';
 
@@ -18,6 +18,8 @@ export function addTokenCommands(program: Command, io: CliIO, result: { code: Ex
     .argument('<name>', "the user's name: what the audit trail and each experiment's submitter show")
     .requiredOption('--role <role>', 'viewer | submitter | admin')
     .option(...coordinator)
+    .option(...CA_OPTION)
+    .option(...FINGERPRINT_OPTION)
     .action(async (name: string, flags: ClientFlags & { role: string }) => {
       result.code = await tokenCreateCommand(name, flags, io);
     });
@@ -26,6 +28,8 @@ export function addTokenCommands(program: Command, io: CliIO, result: { code: Ex
     .description('Revoke a token: refused from the next request on (the name is never reused).')
     .argument('<name>', "the token's name")
     .option(...coordinator)
+    .option(...CA_OPTION)
+    .option(...FINGERPRINT_OPTION)
     .action(async (name: string, flags: ClientFlags) => {
       result.code = await tokenRevokeCommand(name, flags, io);
     });
@@ -33,6 +37,8 @@ export function addTokenCommands(program: Command, io: CliIO, result: { code: Ex
     .command('list')
     .description('List the named tokens: name, role, when created and revoked.')
     .option(...coordinator)
+    .option(...CA_OPTION)
+    .option(...FINGERPRINT_OPTION)
     .action(async (flags: ClientFlags) => {
       result.code = await tokenListCommand(flags, io);
     });

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
+import { apiFetch } from './coordinator-api.js';
 import { freePort } from './free-port.js';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -21,6 +22,9 @@ const SCREENSHOTS = join(ROOT, 'tmp', 'screenshots');
 const hasChromium = existsSync(CHROMIUM);
 const dir = mkdtempSync(join(tmpdir(), 'orquesta-dashboard-'));
 const children: ChildProcess[] = [];
+/** The API, trusting the coordinator's self-signed certificate; the CLI pins it in this test's config directory. */
+const coordinatorApi = apiFetch(dir);
+process.env['ORQUESTA_CONFIG_DIR'] = join(dir, 'cli-config');
 let browser: Browser | undefined;
 
 /** Pids of the `orquesta serve-model` processes serving checkpoints of this test. */
@@ -51,7 +55,7 @@ afterAll(async () => {
 describe.skipIf(!hasChromium)('dashboard in a browser', () => {
   it('shows a training job live: experiment, growing loss chart, rank bars, events', async () => {
     const [api, control] = [await freePort(), await freePort()];
-    const url = `http://127.0.0.1:${api}`;
+    const url = `https://127.0.0.1:${api}`;
     // Reads are open by default (the page needs no token); submitting needs it.
     const token = randomBytes(32).toString('hex');
     writeFileSync(join(dir, 'token'), token, { mode: 0o600 });
@@ -71,7 +75,7 @@ describe.skipIf(!hasChromium)('dashboard in a browser', () => {
     ]);
     for (let i = 0; i < 100; i++) {
       if (
-        await fetch(`${url}/api/cluster`).then(
+        await coordinatorApi(`${url}/api/cluster`).then(
           (r) => r.ok,
           () => false,
         )
@@ -131,7 +135,7 @@ describe.skipIf(!hasChromium)('dashboard in a browser', () => {
         '--no-first-run',
       ],
     });
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const page = await browser.newPage({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 900 } });
     const consoleErrors: string[] = [];
     // (The browser's own request for /favicon.ico, which the dashboard does not have, is not the page's error.)
     page.on('console', (m) => m.type() === 'error' && !m.location().url.endsWith('/favicon.ico') && consoleErrors.push(`${m.text()} ${m.location().url}`));
@@ -167,7 +171,7 @@ describe.skipIf(!hasChromium)('dashboard in a browser', () => {
 
     mkdirSync(SCREENSHOTS, { recursive: true });
     const shot = await page.screenshot({ path: join(SCREENSHOTS, 'dashboard.png') });
-    const blankPage = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const blankPage = await browser.newPage({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 900 } });
     await blankPage.setContent('<html><body style="background:#fff"></body></html>');
     const blank = await blankPage.screenshot();
     // A rendered dashboard (text, tables, two charts) compresses far worse than an empty page.
@@ -176,7 +180,7 @@ describe.skipIf(!hasChromium)('dashboard in a browser', () => {
     // The model panel: the best trial's newest checkpoint translates a sentence through the coordinator's
     // model server, and its attention is drawn; hovering an output token lights up the source tokens.
     for (let i = 0; i < 150; i++) {
-      const status = (await (await fetch(`${url}/api/experiments/${id}`)).json()) as { trials: { lastCheckpoint: string | null }[] };
+      const status = (await (await coordinatorApi(`${url}/api/experiments/${id}`)).json()) as { trials: { lastCheckpoint: string | null }[] };
       if (status.trials[0]?.lastCheckpoint) break;
       await new Promise((r) => setTimeout(r, 200));
     }

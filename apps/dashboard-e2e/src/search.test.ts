@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
+import { apiFetch } from './coordinator-api.js';
 import { freePort } from './free-port.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -20,6 +21,9 @@ const BIN = join(ROOT, 'apps/cli/bin/orquesta.js');
 const CHROMIUM = '/usr/bin/chromium';
 const dir = mkdtempSync(join(tmpdir(), 'orquesta-search-'));
 const children: ChildProcess[] = [];
+/** The API, trusting the coordinator's self-signed certificate; the CLI pins it in this test's config directory. */
+const coordinatorApi = apiFetch(dir);
+process.env['ORQUESTA_CONFIG_DIR'] = join(dir, 'cli-config');
 let browser: Browser | undefined;
 let url = '';
 const ids: string[] = [];
@@ -55,7 +59,7 @@ interface Status {
 
 async function settled(id: string, timeoutMs: number): Promise<Status> {
   for (const until = Date.now() + timeoutMs; Date.now() < until;) {
-    const status = (await (await fetch(`${url}/api/experiments/${id}`)).json()) as Status;
+    const status = (await (await coordinatorApi(`${url}/api/experiments/${id}`)).json()) as Status;
     if (status.trials.every((t) => ['succeeded', 'failed', 'cancelled', 'stopped'].includes(t.state))) return status;
     await new Promise((r) => setTimeout(r, 500));
   }
@@ -64,14 +68,14 @@ async function settled(id: string, timeoutMs: number): Promise<Status> {
 
 beforeAll(async () => {
   const [api, control, worker] = [await freePort(), await freePort(), await freePort()];
-  url = `http://127.0.0.1:${api}`;
+  url = `https://127.0.0.1:${api}`;
   const token = randomBytes(32).toString('hex');
   writeFileSync(join(dir, 'token'), token, { mode: 0o600 });
   process.env['ORQUESTA_TOKEN'] = token;
   const serveArgs = ['serve', '--port', String(api), '--control-port', String(control), '--db', join(dir, 'c.db'), '--token-file', join(dir, 'token')];
   children.push(spawn(process.execPath, [BIN, ...serveArgs, '--allow-path', dir], { cwd: ROOT, stdio: 'ignore' }));
   for (let i = 0; i < 100; i++) {
-    if (await fetch(`${url}/api/cluster`).then((r) => r.ok, () => false)) break; // prettier-ignore
+    if (await coordinatorApi(`${url}/api/cluster`).then((r) => r.ok, () => false)) break; // prettier-ignore
     await new Promise((r) => setTimeout(r, 200));
   }
   const agentArgs = ['agent', '--coordinator', url, '--id', 'solo', '--slots', '1', '--advertise-host', '127.0.0.1', '--ports', `${worker}-${worker}`];
@@ -110,7 +114,7 @@ describe('search under orquesta serve', () => {
     expect(status.state).toBe('succeeded');
     const json = JSON.parse(cli('status', ids[0]!, '--json').stdout) as Status;
     expect(json.trials.map((t) => t.state)).toEqual(status.trials.map((t) => t.state));
-    const events = (await (await fetch(`${url}/api/experiments/${ids[0]}/events`)).json()) as { message: string }[];
+    const events = (await (await coordinatorApi(`${url}/api/experiments/${ids[0]}/events`)).json()) as { message: string }[];
     expect(events.some((e) => / -> stopped: stopped at checkpoint /.test(e.message))).toBe(true);
     expect(events.some((e) => /stopped by ASHA: validation loss \d+\.\d+ at step 10 ranks \d of \d at rung 1 of 2/.test(e.message))).toBe(true);
 
@@ -134,7 +138,7 @@ describe('search under orquesta serve', () => {
     async () => {
       expect(ids).toHaveLength(2);
       browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
-      const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+      const page = await browser.newPage({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 1000 } });
       const errors: string[] = [];
       page.on('console', (m) => m.type() === 'error' && !m.location().url.endsWith('/favicon.ico') && errors.push(m.text()));
       page.on('pageerror', (e) => errors.push(e.message));

@@ -34,8 +34,14 @@ export const ENV = {
   controlClientSecretKey: 'ORQUESTA_CONTROL_CLIENT_SECRET_KEY',
   /** Path of the validated experiment spec as JSON, defaults applied. */
   spec: 'ORQUESTA_SPEC',
-  /** URL of the coordinator's HTTP API, default http://127.0.0.1:7070. */
+  /** URL of the coordinator's HTTP API, default https://127.0.0.1:7070. */
   coordinator: 'ORQUESTA_COORDINATOR',
+  /** PEM file the coordinator's TLS certificate is verified against (the CLI's and agent's --ca). */
+  ca: 'ORQUESTA_CA',
+  /** SHA-256 fingerprint of the coordinator's TLS certificate: the only one accepted (--tls-fingerprint). */
+  tlsFingerprint: 'ORQUESTA_TLS_FINGERPRINT',
+  /** The CLI's configuration directory (known-coordinators.json, token). Default: $XDG_CONFIG_HOME/orquesta or ~/.config/orquesta. */
+  configDir: 'ORQUESTA_CONFIG_DIR',
   /** Bearer token for the coordinator's mutating API calls. */
   token: 'ORQUESTA_TOKEN',
   /** `peer`: the launcher orchestrates peer recovery; a rank that sees its group break keeps its state and waits for its regroup orders. */

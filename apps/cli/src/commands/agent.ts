@@ -5,14 +5,16 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadOrCreateKeyPair } from '@orquesta/curve';
-import { ControlKeyError, CoordinatorLookupError, runAgent } from '@orquesta/launch';
+import { CertificateTrustError, ControlKeyError, CoordinatorLookupError, runAgent } from '@orquesta/launch';
 import { observeAgent, PROMETHEUS_CONTENT_TYPE, startMetrics } from '@orquesta/telemetry';
 import { EXIT, type CliIO, type ExitCode } from '../io.js';
-import { apiToken, coordinatorUrl } from './coordinator-client.js';
+import { apiToken, coordinatorUrl, trustedFetch } from './coordinator-client.js';
 import { signalled } from './serve.js';
 
 export interface AgentFlags {
   readonly coordinator?: string;
+  readonly ca?: string;
+  readonly tlsFingerprint?: string;
   readonly slots?: string;
   readonly id?: string;
   readonly advertiseHost?: string;
@@ -62,10 +64,12 @@ export async function agentCommand(flags: AgentFlags, io: CliIO, until: Promise<
     return EXIT.ok;
   }
   const stamp = () => new Date().toISOString();
+  const log = (line: string) => io.err(`${stamp()} ${line}`);
   let running;
   try {
     running = await runAgent({
       coordinator: coordinatorUrl(flags),
+      fetch: trustedFetch(flags, join(stateDir, 'known-coordinators.json'), log),
       id,
       ...(slots === undefined ? {} : { slots }),
       ...(flags.advertiseHost === undefined ? {} : { advertiseHost: flags.advertiseHost }),
@@ -75,13 +79,13 @@ export async function agentCommand(flags: AgentFlags, io: CliIO, until: Promise<
       keys,
       stopGraceSeconds,
       workerMain: fileURLToPath(import.meta.resolve('@orquesta/worker/main')),
-      log: (line) => io.err(`${stamp()} ${line}`),
+      log,
       env: process.env,
       ...(apiToken() ? { token: apiToken() as string } : {}),
       controlKeyPin: { file: join(stateDir, 'coordinator-keys.json'), ...(flags.controlKey === undefined ? {} : { expected: flags.controlKey }) },
     });
   } catch (error) {
-    if (error instanceof CoordinatorLookupError || error instanceof ControlKeyError) {
+    if (error instanceof CoordinatorLookupError || error instanceof ControlKeyError || error instanceof CertificateTrustError) {
       io.err(`orquesta agent: ${error.message}`);
       return EXIT.failure;
     }

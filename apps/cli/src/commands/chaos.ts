@@ -34,7 +34,7 @@ export async function chaosCommand(action: string, idText: string, flags: ChaosF
     return EXIT.usage;
   }
   return withClient('chaos', io, async () => {
-    const { done } = await clientFor(flags).chaos(id, action, {
+    const { done } = await clientFor(flags, io).chaos(id, action, {
       ...(rank === undefined ? {} : { rank }),
       ...(flags.node ? { node: flags.node } : {}),
       ...(seconds === undefined ? {} : { seconds }),

@@ -15,7 +15,7 @@ export async function compareCommand(idTexts: readonly string[], flags: ClientFl
     ids.push(id);
   }
   return withClient('compare', io, async () => {
-    const comparison = await clientFor(flags).compare(ids);
+    const comparison = await clientFor(flags, io).compare(ids);
     if (flags.json) io.out(JSON.stringify(comparison));
     else for (const line of formatComparison(comparison)) io.out(line);
     return EXIT.ok;

@@ -12,7 +12,7 @@ export async function experimentActionCommand(action: ExperimentAction, idText: 
     return EXIT.usage;
   }
   return withClient(action, io, async () => {
-    const after = await clientFor(flags).act(id, action, trial);
+    const after = await clientFor(flags, io).act(id, action, trial);
     io.out(`experiment ${id}: ${String(after['state'])}`);
     return EXIT.ok;
   });

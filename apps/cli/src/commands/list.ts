@@ -20,7 +20,7 @@ export async function listCommand(flags: ListFlags, io: CliIO): Promise<ExitCode
   if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) return usage(io, `--limit must be an integer from 1 to 10000, got ${flags.limit}`);
   if (!Number.isInteger(offset) || offset < 0) return usage(io, `--offset must be an integer >= 0, got ${flags.offset}`);
   return withClient('list', io, async () => {
-    const { rows, total } = await clientFor(flags).list({ limit, offset, ...(flags.state ? { state: flags.state } : {}) });
+    const { rows, total } = await clientFor(flags, io).list({ limit, offset, ...(flags.state ? { state: flags.state } : {}) });
     if (flags.json) {
       for (const row of rows) io.out(JSON.stringify(row));
       return EXIT.ok;

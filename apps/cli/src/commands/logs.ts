@@ -12,7 +12,7 @@ export async function logsCommand(idText: string | undefined, flags: ClientFlags
       return EXIT.usage;
     }
     return withClient('logs', io, async () => {
-      for (const e of await clientFor(flags).audit()) io.out(`${new Date(e.ts).toISOString()}  ${e.message}`);
+      for (const e of await clientFor(flags, io).audit()) io.out(`${new Date(e.ts).toISOString()}  ${e.message}`);
       return EXIT.ok;
     });
   }
@@ -23,7 +23,7 @@ export async function logsCommand(idText: string | undefined, flags: ClientFlags
   const id = experimentId('logs', idText, io);
   if (id === undefined) return EXIT.usage;
   return withClient('logs', io, async () => {
-    const client = clientFor(flags);
+    const client = clientFor(flags, io);
     const trials = new Map<number, number>();
     for (const t of (await client.status(id))['trials'] as { id: number; idx: number }[]) trials.set(t.id, t.idx);
     await client.logs(id, flags.follow === true, (row) => io.out(`[trial ${trials.get(row.trialId) ?? row.trialId} rank ${row.rank}] ${row.line}`));

@@ -59,7 +59,7 @@ export async function planCommand(file: string, flags: PlanFlags, io: CliIO): Pr
     let placement: PlacementView | null = null;
     let placementNote = '';
     try {
-      placement = (await clientFor(flags).plan(await readFile(file, 'utf8'), file, workers)) as unknown as PlacementView;
+      placement = (await clientFor(flags, io).plan(await readFile(file, 'utf8'), file, workers)) as unknown as PlacementView;
     } catch (error) {
       if (!(error instanceof CoordinatorUnreachableError)) throw error;
       placementNote = error.message;

@@ -1,7 +1,7 @@
 /** `orquesta serve`: the coordinator daemon, until SIGINT or SIGTERM. */
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadOrCreateToken, startServer, StoreOpenError } from '@orquesta/coordinator';
+import { loadCertificate, loadOrCreateCertificate, loadOrCreateToken, startServer, StoreOpenError, type TlsIdentity } from '@orquesta/coordinator';
 import { AgentKeyList, loadOrCreateKeyPair } from '@orquesta/curve';
 import { dashboardAssets } from '@orquesta/dashboard';
 import { startMetrics } from '@orquesta/telemetry';
@@ -18,7 +18,12 @@ export interface ServeFlags {
   readonly allowPath: string[];
   readonly readAuth?: boolean;
   readonly agentKeys?: string;
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
+  readonly insecureHttp?: boolean;
 }
+
+const LOOPBACK_HOST = /^(localhost|127\.\d+\.\d+\.\d+|::1)$/;
 
 export async function serveCommand(flags: ServeFlags, io: CliIO, until: Promise<unknown> = signalled()): Promise<ExitCode> {
   const port = Number(flags.port);
@@ -31,6 +36,20 @@ export async function serveCommand(flags: ServeFlags, io: CliIO, until: Promise<
       io.err(`orquesta serve: ${name} must be a TCP port (0-65535)`);
       return EXIT.usage;
     }
+  }
+  if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined)) {
+    io.err('orquesta serve: --tls-cert and --tls-key go together');
+    return EXIT.usage;
+  }
+  if (flags.insecureHttp && flags.tlsCert !== undefined) {
+    io.err('orquesta serve: --insecure-http serves plain HTTP: it takes no --tls-cert/--tls-key');
+    return EXIT.usage;
+  }
+  if (flags.insecureHttp && !LOOPBACK_HOST.test(flags.host)) {
+    io.err(
+      `orquesta serve: --insecure-http is for development on this machine only (tokens would cross the network in clear text): --host must be a loopback address, got ${flags.host}`,
+    );
+    return EXIT.usage;
   }
   const stamp = () => new Date().toISOString();
   const log = (line: string) => io.err(`${stamp()} ${line}`);
@@ -46,12 +65,14 @@ export async function serveCommand(flags: ServeFlags, io: CliIO, until: Promise<
   let token;
   let controlKeys;
   let taskKeys;
+  let tls: TlsIdentity | undefined;
   try {
     token = loadOrCreateToken(tokenFile);
     // Shown as soon as it exists, so a failure further on cannot hide it.
     if (token.created) io.err(`orquesta serve: API token (shown once; kept in ${tokenFile}, mode 0600): ${token.value}`);
     controlKeys = loadOrCreateKeyPair(join(dirname(tokenFile), 'control.key'));
     taskKeys = loadOrCreateKeyPair(join(dirname(tokenFile), 'slurm-task.key'));
+    tls = await serverCertificate(flags, dirname(tokenFile));
   } catch (error) {
     io.err(`orquesta serve: ${(error as Error).message}`);
     return EXIT.failure;
@@ -75,6 +96,7 @@ export async function serveCommand(flags: ServeFlags, io: CliIO, until: Promise<
       ...(agentKeys ? { agentKeys } : {}),
       pathRoots: [resolve(flags.workdir ?? '.'), ...flags.allowPath.map((p) => resolve(p))],
       ...(flags.readAuth ? { readAuth: true } : {}),
+      ...(tls ? { tls } : {}),
       modelCli: fileURLToPath(new URL('../../bin/orquesta.js', import.meta.url)),
       ...(flags.slurm
         ? { slurm: { cli: fileURLToPath(new URL('../../bin/orquesta.js', import.meta.url)), stateDir: join(dirname(resolve(flags.db)), 'slurm-runs') } }
@@ -86,12 +108,24 @@ export async function serveCommand(flags: ServeFlags, io: CliIO, until: Promise<
     return EXIT.failure;
   }
   io.err(`orquesta serve: dashboard and API ${server.url}, agents connect to ${server.controlEndpoint}, state in ${resolve(flags.db)}`);
+  if (tls)
+    io.err(
+      `orquesta serve: TLS certificate SHA-256 ${tls.fingerprint} (${tls.created ? 'self-signed, made now in ' : ''}${tls.certFile}); clients pin it on first contact, or take --tls-fingerprint or --ca`,
+    );
+  else io.err('orquesta serve: --insecure-http: plain HTTP, tokens in clear text; for development on this machine only');
   io.err(`orquesta serve: control socket key ${controlKeys.publicKey} (agents pin it on first contact; \`orquesta agent --control-key\` gives it to them)`);
   await until;
   io.err('orquesta serve: shutting down (running workers keep running; their agents re-register on restart)');
   await server.close();
   await metrics.shutdown();
   return EXIT.ok;
+}
+
+/** --tls-cert/--tls-key, or the self-signed certificate in `dir` (made on first start); none with --insecure-http. */
+async function serverCertificate(flags: ServeFlags, dir: string): Promise<TlsIdentity | undefined> {
+  if (flags.insecureHttp) return undefined;
+  if (flags.tlsCert !== undefined && flags.tlsKey !== undefined) return loadCertificate(resolve(flags.tlsCert), resolve(flags.tlsKey));
+  return loadOrCreateCertificate(join(dir, 'tls.crt'), join(dir, 'tls.key'), [flags.host]);
 }
 
 export function signalled(): Promise<NodeJS.Signals> {

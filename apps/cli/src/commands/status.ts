@@ -25,7 +25,7 @@ export async function statusCommand(idText: string, flags: ClientFlags & { json?
   const id = experimentId('status', idText, io);
   if (id === undefined) return EXIT.usage;
   return withClient('status', io, async () => {
-    const s = await clientFor(flags).status(id);
+    const s = await clientFor(flags, io).status(id);
     if (flags.json) {
       io.out(JSON.stringify(s));
       return EXIT.ok;

@@ -22,7 +22,7 @@ export async function submitCommand(file: string, flags: SubmitFlags, io: CliIO)
   }
   const text = await readFile(file, 'utf8');
   return withClient('submit', io, async () => {
-    const created = await clientFor(flags).submit(text, file, priority);
+    const created = await clientFor(flags, io).submit(text, file, priority);
     io.out(flags.json ? JSON.stringify(created) : String(created.id));
     if (!flags.json)
       io.err(`orquesta submit: experiment ${created.id} (${loaded.spec.name}) queued with ${created.trials} trial${created.trials === 1 ? '' : 's'}`);

@@ -10,7 +10,7 @@ export async function tokenCreateCommand(name: string, flags: ClientFlags & { ro
     return EXIT.usage;
   }
   return withClient('token create', io, async () => {
-    const created = await clientFor(flags).createToken(name, flags.role);
+    const created = await clientFor(flags, io).createToken(name, flags.role);
     io.err(`token ${created.name} (${created.role}) created; it is shown this once: give it to its user as ORQUESTA_TOKEN`);
     io.out(created.token);
     return EXIT.ok;
@@ -19,7 +19,7 @@ export async function tokenCreateCommand(name: string, flags: ClientFlags & { ro
 
 export async function tokenRevokeCommand(name: string, flags: ClientFlags, io: CliIO): Promise<ExitCode> {
   return withClient('token revoke', io, async () => {
-    await clientFor(flags).revokeToken(name);
+    await clientFor(flags, io).revokeToken(name);
     io.out(`token ${name} revoked`);
     return EXIT.ok;
   });
@@ -27,7 +27,7 @@ export async function tokenRevokeCommand(name: string, flags: ClientFlags, io: C
 
 export async function tokenListCommand(flags: ClientFlags, io: CliIO): Promise<ExitCode> {
   return withClient('token list', io, async () => {
-    const tokens = await clientFor(flags).tokens();
+    const tokens = await clientFor(flags, io).tokens();
     for (const line of table(
       ['NAME', 'ROLE', 'CREATED', 'REVOKED'],
       tokens.map((t) => [t.name, t.role, t.createdAt, t.revokedAt ?? '-']),

@@ -3,6 +3,7 @@
  * Every failure is one of two errors: the coordinator cannot be reached, or it answered with an
  * API error (status, code, message and, for specs, the problem lines).
  */
+import { CertificateTrustError, type CoordinatorFetch } from '@orquesta/launch';
 import type { ApiErrorBody } from '../http/api-errors.js';
 import type { Comparison } from '../http/compare-view.js';
 
@@ -15,6 +16,18 @@ export class CoordinatorUnreachableError extends Error {
     super(`cannot reach the coordinator at ${url} (start it with \`orquesta serve\`, or set --coordinator / ORQUESTA_COORDINATOR)`, options);
   }
 }
+
+/** A token would cross the network in clear text: plain http:// to a host that is not this one. Nothing was sent. */
+export class InsecureCoordinatorError extends Error {
+  override readonly name = 'InsecureCoordinatorError';
+  constructor(readonly url: string) {
+    super(
+      `refusing to send the API token in clear text to ${url}: use https:// (plain HTTP is for a coordinator on this machine, started with --insecure-http)`,
+    );
+  }
+}
+
+const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/;
 
 export class ApiError extends Error {
   override readonly name = 'ApiError';
@@ -33,9 +46,14 @@ export type ExperimentAction = 'cancel' | 'pause' | 'resume';
 export class CoordinatorClient {
   private readonly base: URL;
 
+  /**
+   * @param fetcher how requests go out: `coordinatorFetch(trust)` from @orquesta/launch checks the
+   * coordinator's TLS certificate (pinned, or against a CA); the global fetch trusts only the system's CAs.
+   */
   constructor(
     url: string,
     private readonly token?: string,
+    private readonly fetcher: CoordinatorFetch = fetch,
   ) {
     this.base = new URL(url);
   }
@@ -118,15 +136,23 @@ export class CoordinatorClient {
     return (await response.json()) as T;
   }
 
-  /** @throws {CoordinatorUnreachableError} @throws {ApiError} */
+  /**
+   * @throws {CoordinatorUnreachableError} @throws {ApiError}
+   * @throws {CertificateTrustError} the coordinator's certificate is not trusted (nothing was sent)
+   * @throws {InsecureCoordinatorError} a token would go to another host over plain HTTP
+   */
   private async fetch(method: string, path: string, body?: unknown): Promise<Response> {
     const headers: Record<string, string> = {};
     if (body !== undefined) headers['content-type'] = 'application/json';
-    if (this.token) headers['authorization'] = `Bearer ${this.token}`;
+    if (this.token) {
+      if (this.base.protocol === 'http:' && !LOOPBACK.test(this.base.hostname)) throw new InsecureCoordinatorError(this.base.origin);
+      headers['authorization'] = `Bearer ${this.token}`;
+    }
     let response: Response;
     try {
-      response = await fetch(new URL(path, this.base), { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+      response = await this.fetcher(new URL(path, this.base), { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
     } catch (cause) {
+      if (cause instanceof CertificateTrustError) throw cause;
       throw new CoordinatorUnreachableError(this.base.origin, { cause });
     }
     if (!response.ok) {

@@ -52,6 +52,8 @@ export interface ServeOptions {
   readonly token?: string;
   /** Require the token for reads too (the dashboard then needs ?token=...). */
   readonly readAuth?: boolean;
+  /** Serve the API over HTTPS with this certificate and key (PEM; see loadOrCreateCertificate). None: plain HTTP. */
+  readonly tls?: { readonly cert: string; readonly key: string };
   /** Static files served by URL path (the dashboard at /). */
   readonly assets?: Readonly<Record<string, { readonly file: string; readonly contentType: string }>>;
   /** The `orquesta` CLI (its bin script) that serves experiments' checkpoints (`serve-model`) for POST /api/experiments/:id/translate. */
@@ -141,6 +143,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         ...(options.assets ? { assets: options.assets } : {}),
         ...(options.token === undefined ? {} : { token: options.token }),
         ...(options.readAuth ? { readAuth: true } : {}),
+        ...(options.tls ? { tls: { cert: options.tls.cert, key: options.tls.key } } : {}),
       },
       ...(options.metrics ? { prometheusText: options.metrics.prometheusText } : {}),
       ...(options.modelCli ? { serving: { cli: options.modelCli, baseDir: options.workdir ?? process.cwd() } } : {}),

@@ -11,6 +11,8 @@ export const API_ERROR = {
   noCheckpoint: 'no_checkpoint',
   /** The model server of a checkpoint could not start (503). */
   unavailable: 'unavailable',
+  /** Plain HTTP on the API's TLS port (400, answered before any HTTP parsing). */
+  tlsRequired: 'tls_required',
   internal: 'internal',
 } as const;
 

@@ -21,7 +21,7 @@ export interface ApiThreadData {
   readonly rules: SubmissionRules;
   /** Whether GET /metrics is served (the coordinator's thread writes the exposition). */
   readonly metrics: boolean;
-  readonly api: Pick<ApiOptions, 'controlPort' | 'controlPublicKey' | 'pollMs' | 'token' | 'readAuth' | 'assets'>;
+  readonly api: Pick<ApiOptions, 'controlPort' | 'controlPublicKey' | 'pollMs' | 'token' | 'readAuth' | 'assets' | 'tls'>;
   /** Serving checkpoints: the `orquesta` CLI that runs `serve-model`, and the directory checkpoint paths are relative to. */
   readonly serving?: { readonly cli: string; readonly baseDir: string };
 }

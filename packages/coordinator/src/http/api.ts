@@ -20,6 +20,7 @@
 import { CHAOS_ACTIONS, type ChaosAction } from '@orquesta/protocol';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { readFile } from 'node:fs/promises';
+import type { Server as TlsServer } from 'node:tls';
 import { formatProblem, MAX_SPEC_BYTES } from '@orquesta/spec';
 import { PROMETHEUS_CONTENT_TYPE } from '@orquesta/telemetry';
 import type { ApiBackend } from './api-backend.js';
@@ -32,6 +33,7 @@ import { installAuth, permitted } from './api-auth.js';
 import { registerAccountRoutes } from './account-routes.js';
 import { ACTION } from '../auth/roles.js';
 import { experimentStatus, experimentSummaries, experimentSummary } from './experiment-status.js';
+import { refusePlainHttp } from './plain-http-refusal.js';
 import { compareExperiments, MAX_COMPARED } from './compare-view.js';
 import type { ModelServers } from './model-servers.js';
 import { checkpointToServe, NoCheckpointError } from './serving-target.js';
@@ -57,6 +59,8 @@ export interface ApiOptions {
   readonly serving?: { readonly servers: ModelServers; readonly baseDir: string };
   /** The Prometheus text exposition GET /metrics serves. */
   readonly prometheusText?: () => Promise<string>;
+  /** Serve HTTPS with this certificate and key (PEM); plain HTTP on the port gets a 400 naming the https URL. None: plain HTTP. */
+  readonly tls?: { readonly cert: string; readonly key: string };
 }
 
 /** Experiments the dashboard's live feed lists (the newest). */
@@ -69,10 +73,13 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   const pollMs = options.pollMs ?? 500;
   // Unknown fields are errors, not silently dropped.
   const app = Fastify({
+    ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
     bodyLimit: MAX_SPEC_BYTES * 2,
     logger: false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   });
+
+  if (options.tls) refusePlainHttp(app.server as unknown as TlsServer);
 
   const fail = (reply: FastifyReply, status: number, code: ApiErrorCode, message: string, problems?: string[]) =>
     reply.status(status).send({ error: { code, message, ...(problems ? { problems } : {}) } });

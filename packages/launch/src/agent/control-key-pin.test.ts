@@ -67,7 +67,7 @@ describe('trusting the coordinator control key', () => {
   it('refuses a pin file it cannot read', () => {
     const file = pinFile();
     writeFileSync(file, '{ not json');
-    expect(() => trustControlKey(curveKeyPair().publicKey, ORIGIN, { file })).toThrow(/is not the JSON of pinned control keys/);
+    expect(() => trustControlKey(curveKeyPair().publicKey, ORIGIN, { file })).toThrow(/cannot read the pinned control keys .*JSON/);
   });
 });
 
@@ -96,6 +96,7 @@ describe('an agent facing a coordinator it cannot trust', () => {
   const start = (url: string, file: string) =>
     runAgent({
       coordinator: url,
+      fetch,
       id: 'node-x',
       slots: 1,
       advertiseHost: '127.0.0.1',

@@ -5,9 +5,8 @@
  * pin file (coordinator origin -> key, like ssh's known_hosts). A missing, malformed, different or
  * changed key refuses the start, saying why.
  */
-import { readFileSync, writeFileSync, renameSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { z85Decode } from '@orquesta/curve';
+import { readPins, writePins } from '../trust/pin-file.js';
 
 export const CONTROL_KEY_PROBLEM = {
   /** The coordinator answered without a control key. */
@@ -43,7 +42,7 @@ export interface ControlKeyPin {
   readonly file: string;
 }
 
-type PinFile = Record<string, { readonly key: string; readonly since: string }>;
+type Pin = { readonly key: string; readonly since: string };
 
 const isKey = (key: unknown): key is string => typeof key === 'string' && key.length === 40 && z85Decode(key) !== undefined;
 
@@ -70,7 +69,7 @@ export function trustControlKey(served: unknown, origin: string, pin: ControlKey
       );
     return { key: served, firstUse: false };
   }
-  const pinned = readPins(pin.file);
+  const pinned = readKeys(pin.file);
   const known = pinned[origin];
   if (known) {
     if (known.key !== served)
@@ -80,30 +79,21 @@ export function trustControlKey(served: unknown, origin: string, pin: ControlKey
       );
     return { key: served, firstUse: false };
   }
-  writePins(pin.file, { ...pinned, [origin]: { key: served, since: now.toISOString() } });
+  writeKeys(pin.file, { ...pinned, [origin]: { key: served, since: now.toISOString() } });
   return { key: served, firstUse: true };
 }
 
-function readPins(file: string): PinFile {
-  let text: string;
+function readKeys(file: string): Record<string, Pin> {
   try {
-    text = readFileSync(file, 'utf8');
+    return readPins<Pin>(file);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
     throw new ControlKeyError(CONTROL_KEY_PROBLEM.pinFile, `cannot read the pinned control keys ${file}: ${(error as Error).message}`, { cause: error });
-  }
-  try {
-    return JSON.parse(text) as PinFile;
-  } catch (error) {
-    throw new ControlKeyError(CONTROL_KEY_PROBLEM.pinFile, `${file} is not the JSON of pinned control keys: ${(error as Error).message}`, { cause: error });
   }
 }
 
-function writePins(file: string, pins: PinFile): void {
+function writeKeys(file: string, pins: Record<string, Pin>): void {
   try {
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(`${file}.tmp`, `${JSON.stringify(pins, null, 2)}\n`, { mode: 0o600 });
-    renameSync(`${file}.tmp`, file);
+    writePins(file, pins);
   } catch (error) {
     throw new ControlKeyError(CONTROL_KEY_PROBLEM.pinFile, `cannot record the coordinator's control key in ${file}: ${(error as Error).message}`, {
       cause: error,

@@ -10,10 +10,14 @@ import { detectGpus } from './detect-gpus.js';
 import { firstIPv4 } from './host-address.js';
 import { NodeAgent } from './node-agent.js';
 import { trustControlKey, type ControlKeyPin } from './control-key-pin.js';
+import { CertificateTrustError } from '../trust/certificate-trust-error.js';
+import type { CoordinatorFetch } from '../trust/coordinator-fetch.js';
 
 export interface RunAgentOptions {
-  /** Coordinator base URL, e.g. http://10.0.0.1:7070. */
+  /** Coordinator base URL, e.g. https://10.0.0.1:7070. */
   readonly coordinator: string;
+  /** How the API is fetched: `coordinatorFetch(trust)` checks the coordinator's TLS certificate (pinned, or against a CA). */
+  readonly fetch: CoordinatorFetch;
   readonly id: string;
   /** Slots to offer; defaults to the GPUs found, else the CPU cores. */
   readonly slots?: number;
@@ -46,6 +50,7 @@ export class CoordinatorLookupError extends Error {
 
 /**
  * @throws {CoordinatorLookupError} the coordinator's API cannot be reached.
+ * @throws {CertificateTrustError} its TLS certificate is not the one trusted: nothing is sent to it.
  * @throws {ControlKeyError} it offers no control key, or one this agent does not trust: nothing is sent to it.
  */
 export async function runAgent(options: RunAgentOptions): Promise<{ agent: NodeAgent; close(): Promise<void> }> {
@@ -53,10 +58,11 @@ export async function runAgent(options: RunAgentOptions): Promise<{ agent: NodeA
   let controlPort: number;
   let served: unknown;
   try {
-    const response = await fetch(new URL('/api/cluster', base), { signal: AbortSignal.timeout(10_000) });
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    const response = await options.fetch(new URL('/api/cluster', base), { signal: AbortSignal.timeout(10_000) });
+    if (!response.ok) throw new Error(`HTTP ${response.status}${await explanation(response)}`);
     ({ controlPort, controlPublicKey: served } = (await response.json()) as { controlPort: number; controlPublicKey?: unknown });
   } catch (cause) {
+    if (cause instanceof CertificateTrustError) throw cause;
     throw new CoordinatorLookupError(`cannot reach the coordinator at ${base.origin}: ${(cause as Error).message}`, { cause });
   }
   const trusted = trustControlKey(served, base.origin, options.controlKeyPin);
@@ -116,4 +122,14 @@ export async function runAgent(options: RunAgentOptions): Promise<{ agent: NodeA
       connection.close();
     },
   };
+}
+
+/** The API's error message, if the answer carries one (a 400 for plain HTTP on its TLS port names the URL to use). */
+async function explanation(response: Response): Promise<string> {
+  try {
+    const body = (await response.json()) as { error?: { message?: string } };
+    return body.error?.message ? `: ${body.error.message}` : '';
+  } catch {
+    return '';
+  }
 }
