@@ -379,4 +379,37 @@ describe('orquesta serve + agents', () => {
       log.join('\n'),
     ).toBe(true);
   }, 200_000);
+
+  it("a user over their slot quota: their next gang waits, with the reason in status, while another user's runs", async () => {
+    const asAdmin = (args: string[]) =>
+      spawnSync(process.execPath, [BIN, ...args, '--coordinator', url], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ORQUESTA_TOKEN: adminToken } });
+    const set = asAdmin(['quota', 'set', 'alice', '--max-slots', '1']);
+    expect([set.status, set.stdout.trim()]).toEqual([0, 'alice: at most 1 slot(s) at once (0 in use), any priority']);
+    const carol = asAdmin(['token', 'create', 'carol', '--role', 'submitter']);
+    expect(carol.status, carol.stderr).toBe(0);
+    try {
+      const one = (name: string, steps: number) => tinySpec(dir, name, steps, 'resources: { workers: 1 }');
+      const long = submit(one('alice-long', 2000));
+      await until(long, (s) => s.state === 'running');
+      const waiting = submit(one('alice-next', 20));
+      const carols = spawnSync(process.execPath, [BIN, 'submit', one('carol-run', 20), '--coordinator', url], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, ORQUESTA_TOKEN: carol.stdout.trim() },
+      });
+      expect(carols.status, carols.stderr).toBe(0);
+      // Carol's job, submitted after alice's second, takes the free slot and finishes while alice's waits.
+      const carolDone = await until(Number(carols.stdout.trim()), (s) => ['succeeded', 'failed'].includes(s.state));
+      expect(carolDone.state).toBe('succeeded');
+      const shown = orquesta(['status', String(waiting), '--coordinator', url]);
+      expect(shown.stdout).toMatch(/^0\s+queued #1\s/m);
+      expect(shown.stdout).toContain("trial 0 waits for alice's quota: 1 of 1 slot(s) in use, this trial needs 1");
+      expect((await status(waiting)).state).toBe('queued');
+      // Her first ends: the second starts.
+      expect(orquesta(['cancel', String(long), '--coordinator', url]).status).toBe(0);
+      expect((await until(waiting, (s) => ['succeeded', 'failed'].includes(s.state))).state).toBe('succeeded');
+    } finally {
+      expect(asAdmin(['quota', 'set', 'alice']).stdout.trim()).toBe('alice: no quota (unlimited)');
+    }
+  }, 180_000);
 });

@@ -19,6 +19,7 @@ import { serveCommand, type ServeFlags } from './commands/serve.js';
 import { slurmTaskCommand } from './commands/slurm-task.js';
 import { compareCommand } from './commands/compare.js';
 import { addTokenCommands } from './token-program.js';
+import { addQuotaCommands } from './quota-program.js';
 import { statusCommand } from './commands/status.js';
 import { submitCommand, type SubmitFlags } from './commands/submit.js';
 import { EXIT, type CliIO, type ExitCode } from './io.js';
@@ -332,6 +333,7 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
   }
 
   addTokenCommands(program, io, result);
+  addQuotaCommands(program, io, result);
   addBenchCommands(program, io, result);
 
   return program;

@@ -28,6 +28,7 @@ export type { TlsIdentity } from './auth/tls-certificate.js';
 export { API_ERROR } from './http/api-errors.js';
 export type { ApiErrorBody, ApiErrorCode } from './http/api-errors.js';
 export { ApiError, CoordinatorClient, CoordinatorUnreachableError, InsecureCoordinatorError } from './client/coordinator-client.js';
+export type { QuotaView } from './client/coordinator-client.js';
 export type { ExperimentAction } from './client/coordinator-client.js';
 export type { Comparison, ComparedTrial } from './http/compare-view.js';
 export { ZmqControlServer } from './control/zmq-control-server.js';

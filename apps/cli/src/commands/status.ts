@@ -7,6 +7,8 @@ interface TrialView {
   state: string;
   /** 1-based place in the scheduler's queue while waiting, else null. */
   queuePosition: number | null;
+  /** The quota a waiting trial waits for, else null. */
+  waitingFor?: string | null;
   overrides: Record<string, unknown>;
   attempt: number;
   restarts: number;
@@ -55,6 +57,7 @@ export async function statusCommand(idText: string, flags: ClientFlags & { json?
       ]),
     ))
       io.out(line);
+    for (const t of trials.filter((x) => x.waitingFor)) io.out(`trial ${t.idx} waits for ${t.waitingFor}`);
     for (const t of trials.filter((x) => x.goodput !== null && x.goodput.wallSeconds > 0)) {
       const g = t.goodput!;
       const rest = Object.entries(g.seconds)

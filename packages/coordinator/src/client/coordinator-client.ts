@@ -41,6 +41,14 @@ export class ApiError extends Error {
   }
 }
 
+/** A user's quota as the API shows it: null is no limit. */
+export interface QuotaView {
+  readonly user: string;
+  readonly maxSlots: number | null;
+  readonly maxPriority: number | null;
+  readonly slotsInUse: number;
+}
+
 export type ExperimentAction = 'cancel' | 'pause' | 'resume';
 
 export class CoordinatorClient {
@@ -103,6 +111,16 @@ export class CoordinatorClient {
 
   tokens(): Promise<{ name: string; role: string; createdAt: string; revokedAt: string | null }[]> {
     return this.call('GET', '/api/tokens');
+  }
+
+  /** Sets (replaces) a user's quota; a limit left out is lifted (admins only). */
+  setQuota(user: string, quota: { maxSlots?: number; maxPriority?: number }): Promise<QuotaView> {
+    return this.call('PUT', `/api/quotas/${encodeURIComponent(user)}`, quota);
+  }
+
+  /** Every user's quota and the slots their trials hold (admins only). */
+  quotas(): Promise<QuotaView[]> {
+    return this.call('GET', '/api/quotas');
   }
 
   /** Every state-changing call after `after`: who made it and what it did (admins only). */

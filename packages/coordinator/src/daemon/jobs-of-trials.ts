@@ -16,6 +16,7 @@ export function activeJobs(trials: readonly SchedulingRow[], canResize: (t: Sche
       placedAt: t.placedAt ?? 0,
       stopping: t.state !== 'scheduled' && t.state !== 'running',
       placement: t.placement!,
+      ...(t.submitter === null ? {} : { user: t.submitter }),
       ...(canResize(t) && t.minWorkers < t.workers ? { elastic: { workers: t.workers, slotsPerWorker: t.slotsPerWorker } } : {}),
     }));
 }
@@ -29,5 +30,6 @@ export function pendingJobs(trials: readonly SchedulingRow[]): PendingJob[] {
     minWorkers: t.minWorkers,
     slotsPerWorker: t.slotsPerWorker,
     queuedAt: t.queuedAt,
+    ...(t.submitter === null ? {} : { user: t.submitter }),
   }));
 }

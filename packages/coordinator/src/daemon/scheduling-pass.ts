@@ -52,7 +52,8 @@ export function schedulingPass(state: SchedulingState, agents: readonly AgentVie
   const pending = pendingJobs(waiting.filter((t) => t.launcher !== 'slurm'));
   if (pending.length === 0 && !active.some((a) => a.elastic)) return actions;
   let decided = 0;
-  for (const decision of decide({ agents, active, pending }, { now, starvationMs: state.starvationMs })) {
+  const quotas = store.accounts.quotas();
+  for (const decision of decide({ agents, active, pending, ...(quotas.size > 0 ? { quotas } : {}) }, { now, starvationMs: state.starvationMs })) {
     // At least one decision a pass; those left over are made again by the next pass, on the state this one leaves.
     if (decided++ > 0 && state.budgetMs !== undefined && performance.now() - started >= state.budgetMs) {
       actions.push({ kind: 'pass-cut-short' });

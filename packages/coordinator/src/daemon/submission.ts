@@ -10,6 +10,7 @@ import { parseSpecText, pathRootIssues, type SpecProblem } from '@orquesta/spec'
 import type { NewTrial, Store } from '../store/store.js';
 import { ADMIN_USER } from '../auth/roles.js';
 import type { QueueOptions } from './coordinator-types.js';
+import { QuotaExceededError } from './daemon-errors.js';
 
 export interface SubmissionRules {
   /** Directory relative spec paths resolve against. Defaults to the working directory. */
@@ -66,6 +67,9 @@ export function createSubmitted(
   layout?: CheckpointLayout,
 ): { id: number; trials: number[]; priority: number } {
   const [priority, submitter] = [options.priority ?? spec.scheduling.priority, options.submitter ?? ADMIN_USER];
+  const cap = store.accounts.quotas().get(submitter)?.maxPriority;
+  if (cap !== undefined && priority > cap)
+    throw new QuotaExceededError(`${submitter} may submit at priority ${cap} at most (their quota); this experiment asks for ${priority}`);
   const created = store.createExperiment(spec.name, specYaml, priority, (id) => trialsFor(spec, id, priority, layout), submitter);
   store.accounts.audit(submitter, created.id, `submitted experiment ${created.id} (${spec.name}, ${created.trials.length} trial(s))`);
   return { ...created, priority };

@@ -5,6 +5,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { ROLES, type Role } from '../auth/roles.js';
+import type { UserQuota } from '../scheduler/user-quotas.js';
 import type { Store } from '../store/store.js';
 import { StateConflictError } from './daemon-errors.js';
 
@@ -30,6 +31,22 @@ export class TokenBook {
     this.store.accounts.audit(actor, null, `created token ${name} (${role})`);
     this.store.flush();
     return token;
+  }
+
+  /** Sets `user`'s quota (both limits absent: none), audited. @throws {StateConflictError} a bad user name or limit. */
+  setQuota(user: string, quota: UserQuota, actor: string): void {
+    if (!TOKEN_NAME.test(user)) throw new StateConflictError(`a user is named as their token; got ${JSON.stringify(user)}`);
+    if (quota.maxSlots !== undefined && !(Number.isInteger(quota.maxSlots) && quota.maxSlots >= 0))
+      throw new StateConflictError(`maxSlots must be a whole number of slots, got ${quota.maxSlots}`);
+    if (quota.maxPriority !== undefined && !(Number.isInteger(quota.maxPriority) && quota.maxPriority >= 0 && quota.maxPriority <= 100))
+      throw new StateConflictError(`maxPriority must be 0-100, got ${quota.maxPriority}`);
+    this.store.accounts.setQuota(user, quota);
+    const limits = [
+      quota.maxSlots === undefined ? 'slots unlimited' : `max ${quota.maxSlots} slot(s)`,
+      quota.maxPriority === undefined ? 'any priority' : `priority at most ${quota.maxPriority}`,
+    ];
+    this.store.accounts.audit(actor, null, `set the quota of ${user}: ${limits.join(', ')}`);
+    this.store.flush();
   }
 
   /** @throws {StateConflictError} no live token has that name. */

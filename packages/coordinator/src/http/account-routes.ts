@@ -5,10 +5,13 @@
  *   GET    /api/tokens                -> [{name, role, createdAt, revokedAt}]
  *   DELETE /api/tokens/:name          -> 204; the token is refused from the next request on
  *   GET    /api/audit?after=N         -> [{id, ts, actor, experimentId, message}]  every state-changing call
+ *   GET    /api/quotas                -> [{user, maxSlots, maxPriority, slotsInUse}]  (null: no limit)
+ *   PUT    /api/quotas/:user {maxSlots?, maxPriority?}  -> 200 the user's quota; neither: the quota is removed
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ACTION, ROLES, type Role } from '../auth/roles.js';
 import { TOKEN_NAME } from '../daemon/token-book.js';
+import type { UserQuota } from '../scheduler/user-quotas.js';
 import type { Store } from '../store/store.js';
 import type { ApiBackend } from './api-backend.js';
 import type { ApiErrorCode } from './api-errors.js';
@@ -61,4 +64,35 @@ export function registerAccountRoutes(app: FastifyInstance, coordinator: ApiBack
         .map((e) => ({ id: e.id, ts: e.ts, actor: e.actor, experimentId: e.experimentId, message: e.message }));
     },
   );
+  app.get('/api/quotas', async (request, reply) => {
+    if (!permitted(request, reply, fail, ACTION.administer)) return reply;
+    return [...store.accounts.quotas()].map(([user, q]) => quotaView(user, q, store.accounts.slotsInUse(user)));
+  });
+  app.put(
+    '/api/quotas/:user',
+    {
+      schema: {
+        params: { type: 'object', properties: { user: { type: 'string', pattern: TOKEN_NAME.source } }, required: ['user'] },
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            maxSlots: { type: 'integer', minimum: 0, maximum: 1_000_000, description: 'Most slots held at once. Absent: no limit.' },
+            maxPriority: { type: 'integer', minimum: 0, maximum: 100, description: 'Highest priority allowed. Absent: no limit.' },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      if (!permitted(request, reply, fail, ACTION.administer)) return reply;
+      const user = (request.params as { user: string }).user;
+      const quota = request.body as UserQuota;
+      await coordinator.setQuota(user, quota, request.identity!.name);
+      return quotaView(user, quota, store.accounts.slotsInUse(user));
+    },
+  );
+}
+
+function quotaView(user: string, quota: UserQuota, slotsInUse: number) {
+  return { user, maxSlots: quota.maxSlots ?? null, maxPriority: quota.maxPriority ?? null, slotsInUse };
 }

@@ -10,6 +10,7 @@ import type { ChaosTarget, PlanResult, QueueOptions, SubmitResult } from '../dae
 import type { Role } from '../auth/roles.js';
 import { TokenBook } from '../daemon/token-book.js';
 import type { StatsSnapshot } from '../daemon/control-plane-stats.js';
+import type { UserQuota } from '../scheduler/user-quotas.js';
 
 export type { ChaosTarget } from '../daemon/coordinator-types.js';
 
@@ -28,6 +29,8 @@ export interface ApiBackend {
   createToken(name: string, role: Role, actor: string): Promise<string>;
   /** Rejects with NotFoundError when no live token has the name. */
   revokeToken(name: string, actor: string): Promise<void>;
+  /** Sets a user's quota (both limits absent: removes it). */
+  setQuota(user: string, quota: UserQuota, actor: string): Promise<void>;
   /** Scheduling pass durations and heartbeat lags. */
   stats(samples: boolean): Promise<StatsSnapshot>;
 }
@@ -51,6 +54,7 @@ export function localBackend(coordinator: Coordinator): ApiBackend {
     resume: (experimentId, options) => run(() => coordinator.resume(experimentId, options)),
     createToken: (name, role, actor) => run(() => tokens.create(name, role, actor)),
     revokeToken: (name, actor) => run(() => tokens.revoke(name, actor)),
+    setQuota: (user, quota, actor) => run(() => tokens.setQuota(user, quota, actor)),
     stats: (samples) => run(() => coordinator.stats.snapshot(samples)),
   };
 }

@@ -7,6 +7,8 @@ export const API_ERROR = {
   payloadTooLarge: 'payload_too_large',
   unauthorized: 'unauthorized',
   forbidden: 'forbidden',
+  /** The user's quota does not allow it (403). */
+  quotaExceeded: 'quota_exceeded',
   /** Nothing to serve: the experiment has no checkpoint (yet), or not the one asked for (409). */
   noCheckpoint: 'no_checkpoint',
   /** The model server of a checkpoint could not start (503). */

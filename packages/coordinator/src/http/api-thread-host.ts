@@ -51,6 +51,8 @@ export async function startApiThread(options: ApiThreadOptions): Promise<ApiThre
         return tokens.create(call.name, call.role, call.actor);
       case 'revoke-token':
         return tokens.revoke(call.name, call.actor);
+      case 'set-quota':
+        return tokens.setQuota(call.user, call.quota, call.actor);
       case 'stats':
         return coordinator.stats.snapshot(call.samples);
       case 'metrics':

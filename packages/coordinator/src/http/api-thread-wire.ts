@@ -5,10 +5,11 @@
  * `close`. Errors cross as their name and fields and are made again on the other side.
  */
 import type { ChaosAction, ExperimentSpec } from '@orquesta/protocol';
-import { StateConflictError } from '../daemon/daemon-errors.js';
+import { QuotaExceededError, StateConflictError } from '../daemon/daemon-errors.js';
 import { NotFoundError } from '../store/store-errors.js';
 import type { ChaosTarget } from './api-backend.js';
 import type { Role } from '../auth/roles.js';
+import type { UserQuota } from '../scheduler/user-quotas.js';
 
 /** What the API's thread asks the coordinator to do. */
 export type ApiCall =
@@ -25,13 +26,14 @@ export type ApiCall =
   | { readonly call: 'resume'; readonly experimentId: number; readonly trial?: number; readonly actor: string }
   | { readonly call: 'create-token'; readonly name: string; readonly role: Role; readonly actor: string }
   | { readonly call: 'revoke-token'; readonly name: string; readonly actor: string }
+  | { readonly call: 'set-quota'; readonly user: string; readonly quota: UserQuota; readonly actor: string }
   | { readonly call: 'stats'; readonly samples: boolean }
   | { readonly call: 'metrics' };
 
 /** An error as it crosses threads. */
 export type WireError =
   | { readonly name: 'NotFoundError'; readonly what: 'experiment' | 'trial'; readonly id: number }
-  | { readonly name: 'StateConflictError' | 'Error'; readonly message: string };
+  | { readonly name: 'StateConflictError' | 'QuotaExceededError' | 'Error'; readonly message: string };
 
 export type FromApiThread =
   | ({ readonly type: 'call'; readonly id: number } & ApiCall)
@@ -47,6 +49,7 @@ export type ToApiThread =
 export function toWireError(error: unknown): WireError {
   if (error instanceof NotFoundError) return { name: 'NotFoundError', what: error.what, id: error.id };
   if (error instanceof StateConflictError) return { name: 'StateConflictError', message: error.message };
+  if (error instanceof QuotaExceededError) return { name: 'QuotaExceededError', message: error.message };
   return { name: 'Error', message: error instanceof Error ? error.message : String(error) };
 }
 
@@ -56,6 +59,8 @@ export function fromWireError(error: WireError): Error {
       return new NotFoundError(error.what, error.id);
     case 'StateConflictError':
       return new StateConflictError(error.message);
+    case 'QuotaExceededError':
+      return new QuotaExceededError(error.message);
     case 'Error':
       return new Error(error.message);
     default: {

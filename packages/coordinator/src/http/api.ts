@@ -24,7 +24,7 @@ import type { Server as TlsServer } from 'node:tls';
 import { formatProblem, MAX_SPEC_BYTES } from '@orquesta/spec';
 import { PROMETHEUS_CONTENT_TYPE } from '@orquesta/telemetry';
 import type { ApiBackend } from './api-backend.js';
-import { StateConflictError } from '../daemon/daemon-errors.js';
+import { QuotaExceededError, StateConflictError } from '../daemon/daemon-errors.js';
 import { JOB_STATE, SETTLED_STATES, type JobState } from '../jobs/job-state.js';
 import type { Store } from '../store/store.js';
 import { NotFoundError } from '../store/store-errors.js';
@@ -87,6 +87,7 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   app.setErrorHandler((error: { statusCode?: number; code?: string; message: string; validation?: unknown }, _request, reply) => {
     if (error instanceof NotFoundError) return fail(reply, 404, API_ERROR.notFound, error.message);
     if (error instanceof StateConflictError) return fail(reply, 409, API_ERROR.conflict, error.message);
+    if (error instanceof QuotaExceededError) return fail(reply, 403, API_ERROR.quotaExceeded, error.message);
     if (error instanceof NoCheckpointError) return fail(reply, 409, API_ERROR.noCheckpoint, error.message);
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return fail(reply, 413, API_ERROR.payloadTooLarge, error.message);
     if (error.validation !== undefined || (error.statusCode !== undefined && error.statusCode < 500))

@@ -2,6 +2,7 @@
 import type { Store } from '../store/store.js';
 import type { TrialRow } from '../store/rows.js';
 import { PENDING_STATES } from '../jobs/job-state.js';
+import { quotaWait } from '../scheduler/user-quotas.js';
 import { goodputOf } from '../daemon/goodput-book.js';
 import { GOODPUT_USES, type GoodputView } from '../daemon/goodput-ledger.js';
 
@@ -43,9 +44,22 @@ export function experimentSummary(store: Store, id: number) {
   };
 }
 
+/** For each waiting trial, the quota it waits for (user-quotas.ts), or null. */
+function quotaWaits(store: Store, trials: readonly TrialRow[]): (t: TrialRow) => string | null {
+  const users = new Set(trials.filter((t) => t.submitter !== null && PENDING_STATES.includes(t.state)).map((t) => t.submitter as string));
+  if (users.size === 0) return () => null;
+  const quotas = store.accounts.quotas();
+  const inUse = new Map([...users].map((u) => [u, quotas.get(u)?.maxSlots === undefined ? 0 : store.accounts.slotsInUse(u)]));
+  return (t) =>
+    t.submitter === null || !PENDING_STATES.includes(t.state)
+      ? null
+      : (quotaWait(t.submitter, t.minWorkers * t.slotsPerWorker, inUse.get(t.submitter) ?? 0, quotas.get(t.submitter)) ?? null);
+}
+
 export function experimentStatus(store: Store, id: number, now = Date.now()) {
   const trials = store.trials(id);
   const best = bestTrial(trials);
+  const waitingFor = quotaWaits(store, trials);
   return {
     ...experimentSummary(store, id),
     bestTrial: best ? { idx: best.idx, validLoss: best.validLoss, overrides: best.overrides, checkpoint: best.lastCheckpoint } : null,
@@ -55,6 +69,8 @@ export function experimentStatus(store: Store, id: number, now = Date.now()) {
       state: t.state,
       overrides: t.overrides,
       queuePosition: PENDING_STATES.includes(t.state) ? store.queuePosition(t) : null,
+      /** Why a waiting trial is not placed although it might fit: its submitter's quota. */
+      waitingFor: waitingFor(t),
       attempt: t.attempt,
       restarts: t.restarts,
       maxRestarts: t.maxRestarts,

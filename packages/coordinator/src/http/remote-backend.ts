@@ -6,6 +6,7 @@
 import { checkSubmission, type SubmissionRules } from '../daemon/submission.js';
 import type { ChaosTarget, PlanResult, QueueOptions, SubmitResult } from '../daemon/coordinator-types.js';
 import type { Role } from '../auth/roles.js';
+import type { UserQuota } from '../scheduler/user-quotas.js';
 import type { StatsSnapshot } from '../daemon/control-plane-stats.js';
 import type { ApiBackend } from './api-backend.js';
 import { fromWireError, type ApiCall, type FromApiThread, type ToApiThread } from './api-thread-wire.js';
@@ -79,6 +80,10 @@ export class RemoteBackend implements ApiBackend {
 
   revokeToken(name: string, actor: string): Promise<void> {
     return this.call({ call: 'revoke-token', name, actor });
+  }
+
+  setQuota(user: string, quota: UserQuota, actor: string): Promise<void> {
+    return this.call({ call: 'set-quota', user, quota, actor });
   }
 
   stats(samples: boolean): Promise<StatsSnapshot> {

@@ -1,4 +1,5 @@
 /** What the scheduler sees of the cluster: plain data, built from the store by the daemon. */
+import type { Quotas } from './user-quotas.js';
 
 export interface AgentView {
   readonly id: string;
@@ -42,6 +43,8 @@ export interface ActiveJob {
   readonly placement: Placement;
   /** Elastic trials: the world size it wants and the slots per worker, so it can grow back. */
   readonly elastic?: { readonly workers: number; readonly slotsPerWorker: number };
+  /** Who submitted it (quotas count its slots); undefined: nobody's. */
+  readonly user?: string;
 }
 
 /** A trial waiting for slots (queued or preempted). */
@@ -54,10 +57,14 @@ export interface PendingJob {
   readonly slotsPerWorker: number;
   /** Epoch ms when it entered the queue (FIFO within a priority). */
   readonly queuedAt: number;
+  /** Who submitted it (user-quotas.ts); undefined: nobody's, no quota applies. */
+  readonly user?: string;
 }
 
 export interface ClusterView {
   readonly agents: readonly AgentView[];
   readonly active: readonly ActiveJob[];
   readonly pending: readonly PendingJob[];
+  /** Per-user limits (user-quotas.ts); none: nobody is limited. */
+  readonly quotas?: Quotas;
 }

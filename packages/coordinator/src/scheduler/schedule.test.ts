@@ -168,3 +168,50 @@ describe('elastic trials (min_workers below workers)', () => {
     expect(schedule({ agents, active: [shrunk, other], pending: [pending(3, 8, 50, 0)] }, { now: 400_000 })).toEqual([]);
   });
 });
+
+describe('per-user quotas', () => {
+  const now = { now: 100_000 };
+  const of = (job: PendingJob, user: string): PendingJob => ({ ...job, user });
+
+  it("a user at their slot quota waits while another user's trial behind them runs, with nothing reserved", () => {
+    const agents = [agent('a', 4)];
+    const aliceRunning = { ...active(1, 2, agents), user: 'alice' };
+    const quotas = new Map([['alice', { maxSlots: 2 }]]);
+    // Alice's next gang (priority 90, first in the queue) is past her 2 slots; Bob's behind it runs on the free slots.
+    const ds = schedule({ agents, active: [aliceRunning], pending: [of(pending(2, 2, 90), 'alice'), of(pending(3, 2, 10), 'bob')], quotas }, now);
+    expect(ds).toEqual([{ kind: 'place', trial: 3, placement: expect.anything() }]);
+    // Without the quota, Alice's trial would have the slots.
+    expect(placed(schedule({ agents, active: [aliceRunning], pending: [of(pending(2, 2, 90), 'alice'), of(pending(3, 2, 10), 'bob')] }, now))).toEqual([2]);
+  });
+
+  it('counts placements of the same pass, and a trial over quota never preempts', () => {
+    const agents = [agent('a', 4)];
+    const quotas = new Map([['alice', { maxSlots: 3 }]]);
+    const ds = schedule({ agents, active: [], pending: [of(pending(1, 2), 'alice'), of(pending(2, 2), 'alice'), of(pending(3, 1), 'alice')], quotas }, now);
+    expect(placed(ds)).toEqual([1, 3]);
+    const bobLow = { ...active(9, 4, agents, { priority: 10 }), user: 'bob' };
+    const full = schedule({ agents, active: [bobLow], pending: [of(pending(4, 4, 90), 'alice')], quotas }, now);
+    expect(full).toEqual([]);
+  });
+
+  it('starts an elastic trial with the workers the quota leaves, and grows it only within the quota', () => {
+    const agents = [agent('a', 4)];
+    const quotas = new Map([['alice', { maxSlots: 3 }]]);
+    const ds = schedule({ agents, active: [], pending: [of(pending(1, 4, 50, 0, 2), 'alice')], quotas }, now);
+    expect(placed(ds)).toEqual([1]);
+    expect((ds[0] as Extract<Decision, { kind: 'place' }>).placement.workers).toHaveLength(3);
+    const shrunk = { ...active(1, 3, agents, { placedAt: 0, elastic: { workers: 4, slotsPerWorker: 1 } }), user: 'alice' };
+    expect(schedule({ agents, active: [shrunk], pending: [], quotas }, now)).toEqual([]);
+    expect(schedule({ agents, active: [shrunk], pending: [] }, now)).toEqual([{ kind: 'grow', trial: 1, from: 3, to: 4 }]);
+  });
+
+  it("caps a user's priority at their max priority, for the queue order and for preemption", () => {
+    const agents = [agent('a', 2)];
+    const quotas = new Map([['alice', { maxPriority: 40 }]]);
+    const ds = schedule({ agents, active: [], pending: [of(pending(1, 2, 90), 'alice'), of(pending(2, 2, 50), 'bob')], quotas }, now);
+    expect(placed(ds)).toEqual([2]);
+    const bobRunning = { ...active(3, 2, agents, { priority: 50 }), user: 'bob' };
+    expect(preempted(schedule({ agents, active: [bobRunning], pending: [of(pending(4, 2, 90), 'alice')], quotas }, now))).toEqual([]);
+    expect(preempted(schedule({ agents, active: [bobRunning], pending: [of(pending(4, 2, 90), 'alice')] }, now))).toEqual([3]);
+  });
+});

@@ -11,9 +11,13 @@
  *      `starvationMs`: then it holds a reservation and nothing passes it;
  *   5. with nothing reserved, an elastic trial running below its world size for at least `growAfterMs`
  *      grows when its own slots plus the free ones hold more workers: it checkpoints and is placed again.
+ * Per-user quotas (user-quotas.ts) cap the priorities of 1 and 3, and a trial that its user's slot
+ * quota does not hold waits without reserving or preempting (others pass it); placements, shrinks
+ * and growth stay within the quota.
  */
 import type { ActiveJob, ClusterView, PendingJob, Placement } from './cluster-view.js';
 import { freeResources, placeGang, totalCapacity, withoutPlacement, type FreeResources } from './place-gang.js';
+import { effectivePriority, SlotLedger } from './user-quotas.js';
 
 export type Decision =
   | { readonly kind: 'place'; readonly trial: number; readonly placement: Placement }
@@ -54,13 +58,23 @@ export function* decide(view: ClusterView, options: ScheduleOptions): Generator<
   );
   // Slots already being released by stopping trials, and the trials a higher-priority one may preempt.
   const releasing = view.active.filter((a) => a.stopping);
-  const victims = new VictimPool(view.active);
+  const capped = <J extends { priority: number; user?: string }>(job: J): J => ({ ...job, priority: effectivePriority(job.priority, job.user, view.quotas) });
+  const victims = new VictimPool(view.active.map(capped));
+  const ledger = new SlotLedger(
+    view.quotas,
+    view.active.map((a) => ({ user: a.user, slots: slotsOf(a.placement) })),
+  );
   let reserved = false;
-  for (const job of [...view.pending].sort(pendingOrder)) {
+  for (const job of view.pending.map(capped).sort(pendingOrder)) {
+    const room = ledger.room(job.user, job.slotsPerWorker);
+    // Over its user's quota: it waits, and holds nothing up.
+    if (room < job.minWorkers) continue;
     // On a full cluster most gangs do not fit: the free capacity answers that without placing.
-    const placement = free.capacity(job.slotsPerWorker) >= job.workers ? placeGang(job.workers, job.slotsPerWorker, free.resources) : undefined;
+    const placement =
+      room >= job.workers && free.capacity(job.slotsPerWorker) >= job.workers ? placeGang(job.workers, job.slotsPerWorker, free.resources) : undefined;
     if (placement) {
       free.take(placement);
+      ledger.take(job.user, slotsOf(placement));
       yield { kind: 'place', trial: job.trial, placement };
       continue;
     }
@@ -71,13 +85,16 @@ export function* decide(view: ClusterView, options: ScheduleOptions): Generator<
     }
     const shrunk =
       options.now - job.queuedAt >= (options.shrinkAfterMs ?? 10_000) && job.minWorkers < job.workers
-        ? largestGang(job.workers - 1, job.minWorkers, job.slotsPerWorker, free.resources)
+        ? largestGang(Math.min(job.workers - 1, room), job.minWorkers, job.slotsPerWorker, free.resources)
         : undefined;
     if (shrunk) {
       free.take(shrunk);
+      ledger.take(job.user, slotsOf(shrunk));
       yield { kind: 'place', trial: job.trial, placement: shrunk };
       continue;
     }
+    // The whole gang is past the quota: it may start smaller later, but takes nobody's slots for it.
+    if (room < job.workers) continue;
     const chosen = victims.choose(job, free);
     if (chosen) {
       for (const v of chosen) yield { kind: 'preempt', trial: v.trial, forTrial: job.trial };
@@ -90,9 +107,14 @@ export function* decide(view: ClusterView, options: ScheduleOptions): Generator<
     }
   }
   if (!reserved) {
-    const grow = growable(view.active, free.resources, options.now - (options.growAfterMs ?? 60_000));
+    const grow = growable(view.active, free.resources, options.now - (options.growAfterMs ?? 60_000), ledger);
     if (grow) yield grow;
   }
+}
+
+/** Slots a placement holds. */
+function slotsOf(placement: Placement): number {
+  return placement.workers.reduce((n, w) => n + w.slots.length, 0);
 }
 
 /** The free resources as the pass goes, with what it asks of them again and again computed once per change. */
@@ -180,12 +202,13 @@ function largestGang(max: number, min: number, slotsPerWorker: number, free: rea
   return undefined;
 }
 
-/** The first shrunk elastic trial, placed before `placedBefore`, that its own slots plus the free ones would hold larger. */
-function growable(active: readonly ActiveJob[], free: readonly FreeResources[], placedBefore: number): Decision | undefined {
+/** The first shrunk elastic trial, placed before `placedBefore`, that its own slots plus the free ones (and its user's quota) would hold larger. */
+function growable(active: readonly ActiveJob[], free: readonly FreeResources[], placedBefore: number, ledger: SlotLedger): Decision | undefined {
   for (const job of active) {
     const size = job.placement.workers.length;
     if (!job.elastic || job.stopping || size >= job.elastic.workers || job.placedAt > placedBefore) continue;
-    const bigger = largestGang(job.elastic.workers, size + 1, job.elastic.slotsPerWorker, release(free, [job]));
+    const most = Math.min(job.elastic.workers, ledger.room(job.user, job.elastic.slotsPerWorker, slotsOf(job.placement)));
+    const bigger = largestGang(most, size + 1, job.elastic.slotsPerWorker, release(free, [job]));
     if (bigger) return { kind: 'grow', trial: job.trial, from: size, to: bigger.workers.length };
   }
   return undefined;

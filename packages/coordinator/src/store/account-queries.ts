@@ -5,6 +5,8 @@
  */
 import type Database from 'better-sqlite3';
 import type { Role } from '../auth/roles.js';
+import { ACTIVE_STATES } from '../jobs/job-state.js';
+import type { UserQuota } from '../scheduler/user-quotas.js';
 import type { EventRow } from './rows.js';
 import { eventRow, type Row } from './row-mapping.js';
 
@@ -47,6 +49,40 @@ export class AccountQueries {
       createdAt: Number(r['created_at']),
       revokedAt: r['revoked_at'] == null ? null : Number(r['revoked_at']),
     }));
+  }
+
+  /** Sets (or with both limits undefined, removes) a user's quota. */
+  setQuota(user: string, quota: UserQuota): void {
+    if (quota.maxSlots === undefined && quota.maxPriority === undefined) return void this.sql(`DELETE FROM quotas WHERE user = ?`).run(user);
+    this.sql(
+      `INSERT INTO quotas (user, max_slots, max_priority, updated_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT(user) DO UPDATE SET max_slots = excluded.max_slots, max_priority = excluded.max_priority, updated_at = excluded.updated_at`,
+    ).run(user, quota.maxSlots ?? null, quota.maxPriority ?? null, this.now());
+  }
+
+  /** Every user's quota. */
+  quotas(): Map<string, UserQuota> {
+    const rows = this.sql(`SELECT user, max_slots, max_priority FROM quotas ORDER BY user`).all() as Row[];
+    return new Map(
+      rows.map((r) => [
+        String(r['user']),
+        {
+          ...(r['max_slots'] == null ? {} : { maxSlots: Number(r['max_slots']) }),
+          ...(r['max_priority'] == null ? {} : { maxPriority: Number(r['max_priority']) }),
+        },
+      ]),
+    );
+  }
+
+  /** Slots the trials of `user` hold now (placed and not yet released). */
+  slotsInUse(user: string): number {
+    const rows = this.sql(
+      `SELECT placement_json FROM trials WHERE submitter = ? AND placement_json IS NOT NULL AND state IN (${ACTIVE_STATES.map(() => '?').join(',')})`,
+    ).all(user, ...ACTIVE_STATES) as Row[];
+    return rows.reduce(
+      (n, r) => n + (JSON.parse(String(r['placement_json'])) as { workers: { slots: unknown[] }[] }).workers.reduce((k, w) => k + w.slots.length, 0),
+      0,
+    );
   }
 
   /** One state-changing call: who made it and what it did. */

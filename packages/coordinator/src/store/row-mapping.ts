@@ -62,6 +62,7 @@ export function schedulingRow(r: Row): SchedulingRow {
     queuedAt: Number(r['queued_at']),
     placedAt: num(r['placed_at']),
     placement: r['placement_json'] == null ? null : (JSON.parse(String(r['placement_json'])) as Placement),
+    submitter: (r['submitter'] as string | null | undefined) ?? null,
   };
 }
 

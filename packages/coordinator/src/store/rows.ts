@@ -51,6 +51,8 @@ export interface TrialRow {
   readonly goodputJson: string | null;
   /** Each rank's speed relative to the fastest, by rank, from the newest straggler-watch verdict; null before one. */
   readonly rankSpeeds: Readonly<Record<string, number>> | null;
+  /** Who submitted its experiment (quotas count its slots); null for experiments from before users. */
+  readonly submitter: string | null;
   readonly createdAt: number;
   readonly updatedAt: number;
 }
@@ -58,7 +60,7 @@ export interface TrialRow {
 /** What a scheduling pass reads of a trial (no spec, no figures). */
 export type SchedulingRow = Pick<
   TrialRow,
-  'id' | 'state' | 'priority' | 'preemptible' | 'workers' | 'minWorkers' | 'slotsPerWorker' | 'launcher' | 'queuedAt' | 'placedAt' | 'placement'
+  'id' | 'state' | 'priority' | 'preemptible' | 'workers' | 'minWorkers' | 'slotsPerWorker' | 'launcher' | 'queuedAt' | 'placedAt' | 'placement' | 'submitter'
 >;
 
 export type WorkerState = 'starting' | 'running' | 'exited';

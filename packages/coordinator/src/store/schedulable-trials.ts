@@ -31,8 +31,8 @@ export class SchedulableTrials {
     const before = this.stateOf.get(trial.id);
     if (before !== undefined) this.byState.get(before)?.delete(trial.id);
     if (!SCHEDULABLE.includes(trial.state)) return void this.stateOf.delete(trial.id);
-    const { id, state, priority, preemptible, workers, minWorkers, slotsPerWorker, launcher, queuedAt, placedAt, placement } = trial;
-    this.put({ id, state, priority, preemptible, workers, minWorkers, slotsPerWorker, launcher, queuedAt, placedAt, placement });
+    const { id, state, priority, preemptible, workers, minWorkers, slotsPerWorker, launcher, queuedAt, placedAt, placement, submitter } = trial;
+    this.put({ id, state, priority, preemptible, workers, minWorkers, slotsPerWorker, launcher, queuedAt, placedAt, placement, submitter });
   }
 
   /** Whether the copy holds trial `id`. */

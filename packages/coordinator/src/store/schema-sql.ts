@@ -1,5 +1,5 @@
 /** The coordinator's SQLite schema. Times are epoch milliseconds. Bump SCHEMA_VERSION with every change. */
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 /** ASHA's result of each trial at each rung (search/asha.ts): a search survives a coordinator restart. */
 const RUNG_RESULTS_SQL = `
@@ -25,6 +25,15 @@ CREATE TABLE IF NOT EXISTS tokens (
   revoked_at INTEGER
 );`;
 
+/** Per-user quotas (scheduler/user-quotas.ts): null is no limit. */
+const QUOTAS_SQL = `
+CREATE TABLE IF NOT EXISTS quotas (
+  user TEXT PRIMARY KEY,
+  max_slots INTEGER,
+  max_priority INTEGER,
+  updated_at INTEGER NOT NULL
+);`;
+
 /** Statements that bring a database of version k (the key) to version k + 1. */
 export const MIGRATIONS: Readonly<Record<number, string>> = {
   1: `ALTER TABLE trials ADD COLUMN goodput_json TEXT; ALTER TABLE trials ADD COLUMN rank_speeds_json TEXT;`,
@@ -37,6 +46,10 @@ export const MIGRATIONS: Readonly<Record<number, string>> = {
   3: RUNG_RESULTS_SQL,
   // Users: who submitted each experiment, who made each audited call, the named tokens.
   4: `ALTER TABLE experiments ADD COLUMN submitter TEXT; ALTER TABLE events ADD COLUMN actor TEXT; ${TOKENS_SQL}`,
+  // Quotas: each trial carries its submitter, so a scheduling pass counts a user's slots without a join.
+  5: `ALTER TABLE trials ADD COLUMN submitter TEXT;
+      UPDATE trials SET submitter = (SELECT submitter FROM experiments e WHERE e.id = trials.experiment_id);
+      ${QUOTAS_SQL}`,
 };
 
 /** Indexes, created once the tables have their newest columns (after any migration). */
@@ -87,7 +100,8 @@ CREATE TABLE IF NOT EXISTS trials (
   min_workers INTEGER,
   launcher TEXT NOT NULL DEFAULT 'agents',
   created_at INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL
+  updated_at INTEGER NOT NULL,
+  submitter TEXT
 );
 CREATE INDEX IF NOT EXISTS trials_by_experiment ON trials(experiment_id);
 CREATE INDEX IF NOT EXISTS trials_by_state ON trials(state);
@@ -154,4 +168,5 @@ CREATE TABLE IF NOT EXISTS logs (
 );
 CREATE INDEX IF NOT EXISTS logs_by_experiment ON logs(experiment_id, id);
 ${RUNG_RESULTS_SQL}
-${TOKENS_SQL}`;
+${TOKENS_SQL}
+${QUOTAS_SQL}`;

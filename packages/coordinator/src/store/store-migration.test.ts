@@ -20,7 +20,9 @@ function versionOneFile(name: string): string {
       .replace('  min_workers INTEGER,\n', '')
       .replace("  launcher TEXT NOT NULL DEFAULT 'agents',\n", '')
       .replace(',\n  submitter TEXT\n', '\n')
-      .replace(',\n  actor TEXT\n', '\n'),
+      .replace(',\n  submitter TEXT\n', '\n')
+      .replace(',\n  actor TEXT\n', '\n')
+      .replace(/CREATE TABLE IF NOT EXISTS quotas[^;]*;/, ''),
   );
   db.prepare(`INSERT INTO meta (key, value) VALUES ('schema_version', '1')`).run();
   db.prepare(`INSERT INTO experiments (name, spec_yaml, state, priority, created_at, updated_at) VALUES ('old', 'name: old', 'running', 50, 1, 1)`).run();
@@ -45,6 +47,30 @@ describe('Store schema versions', () => {
     const db = new Database(join(dir, 'v1.db'));
     expect(db.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).get()).toEqual({ value: String(SCHEMA_VERSION) });
     db.close();
+  });
+
+  it("gives a version-5 file's trials their experiment's submitter, so quotas count them", () => {
+    const file = join(dir, 'v5.db');
+    const db = new Database(file);
+    db.exec(
+      SCHEMA_SQL.replace(
+        /,\n  submitter TEXT\n\);\nCREATE INDEX IF NOT EXISTS trials_by_experiment/,
+        '\n);\nCREATE INDEX IF NOT EXISTS trials_by_experiment',
+      ).replace(/CREATE TABLE IF NOT EXISTS quotas[^;]*;/, ''),
+    );
+    db.prepare(`INSERT INTO meta (key, value) VALUES ('schema_version', '5')`).run();
+    db.prepare(
+      `INSERT INTO experiments (name, spec_yaml, state, priority, created_at, updated_at, submitter) VALUES ('x', 'name: x', 'queued', 50, 1, 1, 'alice')`,
+    ).run();
+    db.prepare(
+      `INSERT INTO trials (experiment_id, idx, overrides_json, spec_json, state, max_restarts, priority, preemptible, workers, slots_per_worker, queued_at, checkpoint_dir, created_at, updated_at)
+       VALUES (1, 0, '{}', '{}', 'queued', 3, 50, 1, 1, 1, 1, 'runs/x', 1, 1)`,
+    ).run();
+    db.close();
+    const store = new Store(file);
+    expect(store.trials(1)[0]?.submitter).toBe('alice');
+    expect(store.accounts.quotas().size).toBe(0);
+    store.close();
   });
 
   it('refuses a file of a newer version', () => {

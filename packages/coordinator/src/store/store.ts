@@ -6,8 +6,8 @@
 import type Database from 'better-sqlite3';
 import { experimentState, transition, type JobState, type StopTarget } from '../jobs/job-state.js';
 import type { Placement } from '../scheduler/cluster-view.js';
-import type { AgentRow, AgentState, EventRow, ExperimentRow, LogRow, MetricRow, NewTrial, SchedulingRow, TrialChanges, TrialRow, WorkerRow } from './rows.js';
-import { TRIAL_CHANGE_COLUMNS } from './rows.js';
+import { TRIAL_CHANGE_COLUMNS, type AgentRow, type AgentState, type EventRow, type ExperimentRow, type LogRow, type MetricRow } from './rows.js';
+import type { NewTrial, SchedulingRow, TrialChanges, TrialRow, WorkerRow } from './rows.js';
 import { agentRow, eventRow, experimentRow, logRow, metricRow, schedulingRow, trialRow, workerRow, type Row } from './row-mapping.js';
 import { openDatabase, openReadOnly } from './open-database.js';
 import { NotFoundError, StaleStateError } from './store-errors.js';
@@ -24,7 +24,7 @@ export class Store {
   private readonly statements = new Map<string, Database.Statement>();
   /** Pending and active trials as the scheduler reads them. */
   private readonly schedulable = new SchedulableTrials(() => {
-    const columns = 'id, state, priority, preemptible, workers, min_workers, slots_per_worker, launcher, queued_at, placed_at, placement_json';
+    const columns = 'id, state, priority, preemptible, workers, min_workers, slots_per_worker, launcher, queued_at, placed_at, placement_json, submitter';
     const placeholders = SCHEDULABLE.map(() => '?').join(',');
     return (this.sql(`SELECT ${columns} FROM trials WHERE state IN (${placeholders})`).all(...SCHEDULABLE) as Row[]).map(schedulingRow);
   });
@@ -99,19 +99,11 @@ export class Store {
   ): { id: number; trials: number[] } {
     const created = this.db.transaction(() => {
       const ts = this.now();
-      const id = Number(
-        this.sql(`INSERT INTO experiments (name, spec_yaml, state, priority, created_at, updated_at, submitter) VALUES (?, ?, 'queued', ?, ?, ?, ?)`).run(
-          name,
-          specYaml,
-          priority,
-          ts,
-          ts,
-          submitter,
-        ).lastInsertRowid,
-      );
+      const experiment = `INSERT INTO experiments (name, spec_yaml, state, priority, created_at, updated_at, submitter) VALUES (?, ?, 'queued', ?, ?, ?, ?)`;
+      const id = Number(this.sql(experiment).run(name, specYaml, priority, ts, ts, submitter).lastInsertRowid);
       const insert = this.sql(
-        `INSERT INTO trials (experiment_id, idx, overrides_json, spec_json, state, max_restarts, priority, preemptible, workers, min_workers, slots_per_worker, launcher, queued_at, checkpoint_dir, created_at, updated_at)
-         VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO trials (experiment_id, idx, overrides_json, spec_json, state, max_restarts, priority, preemptible, workers, min_workers, slots_per_worker, launcher, queued_at, checkpoint_dir, created_at, updated_at, submitter)
+         VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
       const trials = makeTrials(id);
       const ids = trials.map((t) =>
@@ -132,6 +124,7 @@ export class Store {
             t.checkpointDir,
             ts,
             ts,
+            submitter,
           ).lastInsertRowid,
         ),
       );
