@@ -89,7 +89,7 @@ beforeAll(async () => {
   if (!canRun) return;
   execFileSync('bash', [HOSTS_UP, '--prefix', prefix, '--hosts', '3', '--subnet', subnet]);
   onHost(1, ['serve', '--host', `${subnet}.1`, '--port', '7070', '--db', join(dir, 'coordinator.db'), '--token-file', testToken(dir), '--allow-path', dir]);
-  // An agent that cannot reach the coordinator exits: start them once its API answers.
+  // Agents would wait for the coordinator (--connect-timeout); start them once its API answers all the same.
   const probe = `fetch('${coordinator}/api/cluster').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`;
   const reachable = () => spawnSync('ip', ['netns', 'exec', `${prefix}h2`, process.execPath, '-e', probe], { env: probeEnv }).status === 0;
   for (let i = 0; i < 100 && !reachable(); i++) await new Promise((r) => setTimeout(r, 200));

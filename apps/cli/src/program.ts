@@ -189,6 +189,7 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
     .option('--workdir <dir>', "workers' working directory: specs' relative paths resolve against it (default: the working directory)")
     .option('--state-dir <dir>', 'where run specs are written (default: WORKDIR/.orquesta/agents/ID)')
     .option('--metrics-port <n>', "serve this agent's Prometheus metrics at :N/metrics")
+    .option('--connect-timeout <seconds>', 'at start, keep asking a coordinator that does not answer yet for this long (0: once)', '60')
     .option(
       '--stop-grace <seconds>',
       'on SIGTERM or SIGINT (a drain, a preemption notice): seconds the workers get to checkpoint and stop before SIGKILL',

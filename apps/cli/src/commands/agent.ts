@@ -25,6 +25,7 @@ export interface AgentFlags {
   readonly stopGrace?: string;
   readonly printKey?: boolean;
   readonly controlKey?: string;
+  readonly connectTimeout?: string;
 }
 
 export async function agentCommand(flags: AgentFlags, io: CliIO, until: Promise<unknown> = signalled()): Promise<ExitCode> {
@@ -47,6 +48,11 @@ export async function agentCommand(flags: AgentFlags, io: CliIO, until: Promise<
   const stopGraceSeconds = Number(flags.stopGrace ?? '60');
   if (!Number.isFinite(stopGraceSeconds) || stopGraceSeconds < 0 || stopGraceSeconds > 86_400) {
     io.err(`orquesta agent: --stop-grace must be seconds between 0 and 86400, got ${JSON.stringify(flags.stopGrace)}`);
+    return EXIT.usage;
+  }
+  const connectTimeoutSeconds = Number(flags.connectTimeout ?? '60');
+  if (!Number.isFinite(connectTimeoutSeconds) || connectTimeoutSeconds < 0 || connectTimeoutSeconds > 86_400) {
+    io.err(`orquesta agent: --connect-timeout must be seconds between 0 and 86400, got ${JSON.stringify(flags.connectTimeout)}`);
     return EXIT.usage;
   }
   const workdir = resolve(flags.workdir ?? '.');
@@ -78,6 +84,7 @@ export async function agentCommand(flags: AgentFlags, io: CliIO, until: Promise<
       stateDir,
       keys,
       stopGraceSeconds,
+      connectTimeoutMs: connectTimeoutSeconds * 1000,
       workerMain: fileURLToPath(import.meta.resolve('@orquesta/worker/main')),
       log,
       env: process.env,

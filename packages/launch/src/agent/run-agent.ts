@@ -10,7 +10,7 @@ import { detectGpus } from './detect-gpus.js';
 import { firstIPv4 } from './host-address.js';
 import { NodeAgent } from './node-agent.js';
 import { trustControlKey, type ControlKeyPin } from './control-key-pin.js';
-import { CertificateTrustError } from '../trust/certificate-trust-error.js';
+import { lookUpCoordinator } from './coordinator-lookup.js';
 import type { CoordinatorFetch } from '../trust/coordinator-fetch.js';
 
 export interface RunAgentOptions {
@@ -38,14 +38,11 @@ export interface RunAgentOptions {
   readonly stopGraceSeconds?: number;
   /** Which control key to trust: the one given, or the one pinned in a file on first use. */
   readonly controlKeyPin: ControlKeyPin;
-}
-
-/** An error reaching the coordinator's API. */
-export class CoordinatorLookupError extends Error {
-  override readonly name = 'CoordinatorLookupError';
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-  }
+  /**
+   * How long to keep trying a coordinator that does not answer at start (not up yet, restarting), ms;
+   * attempts back off from 0.5 s to 5 s. Defaults to 60,000. A certificate that is not trusted is never retried.
+   */
+  readonly connectTimeoutMs?: number;
 }
 
 /**
@@ -55,16 +52,11 @@ export class CoordinatorLookupError extends Error {
  */
 export async function runAgent(options: RunAgentOptions): Promise<{ agent: NodeAgent; close(): Promise<void> }> {
   const base = new URL(options.coordinator);
-  let controlPort: number;
-  let served: unknown;
-  try {
-    const response = await options.fetch(new URL('/api/cluster', base), { signal: AbortSignal.timeout(10_000) });
-    if (!response.ok) throw new Error(`HTTP ${response.status}${await explanation(response)}`);
-    ({ controlPort, controlPublicKey: served } = (await response.json()) as { controlPort: number; controlPublicKey?: unknown });
-  } catch (cause) {
-    if (cause instanceof CertificateTrustError) throw cause;
-    throw new CoordinatorLookupError(`cannot reach the coordinator at ${base.origin}: ${(cause as Error).message}`, { cause });
-  }
+  const { controlPort, controlPublicKey: served } = await lookUpCoordinator(base, {
+    fetch: options.fetch,
+    log: options.log,
+    ...(options.connectTimeoutMs === undefined ? {} : { timeoutMs: options.connectTimeoutMs }),
+  });
   const trusted = trustControlKey(served, base.origin, options.controlKeyPin);
   if (trusted.firstUse) options.log(`trusting the coordinator's control key ${trusted.key} on first use (pinned in ${options.controlKeyPin.file})`);
   const controlPublicKey = trusted.key;
@@ -122,14 +114,4 @@ export async function runAgent(options: RunAgentOptions): Promise<{ agent: NodeA
       connection.close();
     },
   };
-}
-
-/** The API's error message, if the answer carries one (a 400 for plain HTTP on its TLS port names the URL to use). */
-async function explanation(response: Response): Promise<string> {
-  try {
-    const body = (await response.json()) as { error?: { message?: string } };
-    return body.error?.message ? `: ${body.error.message}` : '';
-  } catch {
-    return '';
-  }
 }
