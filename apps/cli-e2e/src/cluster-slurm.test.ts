@@ -179,4 +179,28 @@ describe.skipIf(!canRun)('Slurm launcher', () => {
     expect(log.filter((e) => e.startsWith('slurm-submit'))).toHaveLength(1);
     expect(await slurmJob(id)).toBe(job);
   }, 250_000);
+
+  it("sends a user's next gang to sbatch only when their slot quota holds it", async () => {
+    const alice = orquesta(['token', 'create', 'alice', '--role', 'submitter', '--coordinator', url]);
+    expect(alice.status, alice.stderr).toBe(0);
+    expect(orquesta(['quota', 'set', 'alice', '--max-slots', '2', '--coordinator', url]).status).toBe(0);
+    const asAlice = (file: string) =>
+      spawnSync(process.execPath, [BIN, 'submit', file, '--coordinator', url], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, ORQUESTA_TOKEN: alice.stdout.trim() },
+      });
+    const [first, second] = [asAlice(spec('quota-first', 60, 1)), asAlice(spec('quota-second', 20, 1))].map((run) => {
+      expect(run.status, run.stderr).toBe(0);
+      return Number(run.stdout.trim());
+    });
+    await until(first, (s) => s.state === 'running', 90_000);
+    const waiting = orquesta(['status', String(second), '--coordinator', url]);
+    expect(waiting.stdout).toContain("trial 0 waits for alice's quota: 2 of 2 slot(s) in use, this trial needs 2");
+    expect(await slurmJob(second)).toBe(''); // not handed to sbatch
+    const firstDone = await until(first, (s) => ['succeeded', 'failed'].includes(s.state), 150_000);
+    expect(firstDone.state).toBe('succeeded');
+    expect((await until(second, (s) => ['succeeded', 'failed'].includes(s.state), 150_000)).state).toBe('succeeded');
+    expect(orquesta(['quota', 'set', 'alice', '--coordinator', url]).status).toBe(0);
+  }, 320_000);
 });

@@ -17,6 +17,8 @@ export function activeJobs(trials: readonly SchedulingRow[], canResize: (t: Sche
       stopping: t.state !== 'scheduled' && t.state !== 'running',
       placement: t.placement!,
       ...(t.submitter === null ? {} : { user: t.submitter }),
+      // Slurm allocates a job's GPUs itself: its workers list no slots of ours (none at all before the rendezvous).
+      ...(t.launcher === 'slurm' ? { slots: (t.placement!.workers.length || t.workers) * t.slotsPerWorker } : {}),
       ...(canResize(t) && t.minWorkers < t.workers ? { elastic: { workers: t.workers, slotsPerWorker: t.slotsPerWorker } } : {}),
     }));
 }
@@ -31,5 +33,6 @@ export function pendingJobs(trials: readonly SchedulingRow[]): PendingJob[] {
     slotsPerWorker: t.slotsPerWorker,
     queuedAt: t.queuedAt,
     ...(t.submitter === null ? {} : { user: t.submitter }),
+    ...(t.launcher === 'slurm' ? { external: true } : {}),
   }));
 }

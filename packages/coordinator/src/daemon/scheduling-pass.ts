@@ -47,9 +47,8 @@ export function schedulingPass(state: SchedulingState, agents: readonly AgentVie
     store.schedulingRows(ACTIVE_STATES).sort((a, b) => a.id - b.id),
     (t) => t.launcher !== 'slurm',
   );
-  const waiting = store.schedulingRows(PENDING_STATES);
-  for (const trial of waiting) if (trial.launcher === 'slurm') actions.push({ kind: 'slurm-launch', trialId: trial.id });
-  const pending = pendingJobs(waiting.filter((t) => t.launcher !== 'slurm'));
+  // Slurm trials are handed to sbatch (a `hand-off`), when their users' quotas allow.
+  const pending = pendingJobs(store.schedulingRows(PENDING_STATES));
   if (pending.length === 0 && !active.some((a) => a.elastic)) return actions;
   let decided = 0;
   const quotas = store.accounts.quotas();
@@ -60,7 +59,10 @@ export function schedulingPass(state: SchedulingState, agents: readonly AgentVie
       break;
     }
     const trial = store.trial(decision.trial);
-    const stillThere = decision.kind === 'place' ? PENDING_STATES.includes(trial.state) : trial.state === 'running' || trial.state === 'scheduled';
+    const stillThere =
+      decision.kind === 'place' || decision.kind === 'hand-off'
+        ? PENDING_STATES.includes(trial.state)
+        : trial.state === 'running' || trial.state === 'scheduled';
     if (!stillThere) continue;
     try {
       switch (decision.kind) {
@@ -84,6 +86,9 @@ export function schedulingPass(state: SchedulingState, agents: readonly AgentVie
           break;
         case 'place':
           actions.push(...place(store, trial, decision.placement, agents, now));
+          break;
+        case 'hand-off':
+          actions.push({ kind: 'slurm-launch', trialId: trial.id });
           break;
         default: {
           const unreachable: never = decision;

@@ -45,6 +45,8 @@ export interface ActiveJob {
   readonly elastic?: { readonly workers: number; readonly slotsPerWorker: number };
   /** Who submitted it (quotas count its slots); undefined: nobody's. */
   readonly user?: string;
+  /** Slots it holds when its placement does not list them (a Slurm job: Slurm allocates its GPUs). */
+  readonly slots?: number;
 }
 
 /** A trial waiting for slots (queued or preempted). */
@@ -59,6 +61,8 @@ export interface PendingJob {
   readonly queuedAt: number;
   /** Who submitted it (user-quotas.ts); undefined: nobody's, no quota applies. */
   readonly user?: string;
+  /** Placed by another scheduler (Slurm): this one only hands it over, when its user's quota allows. */
+  readonly external?: boolean;
 }
 
 export interface ClusterView {

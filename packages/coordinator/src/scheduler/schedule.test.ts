@@ -214,4 +214,31 @@ describe('per-user quotas', () => {
     expect(preempted(schedule({ agents, active: [bobRunning], pending: [of(pending(4, 2, 90), 'alice')], quotas }, now))).toEqual([]);
     expect(preempted(schedule({ agents, active: [bobRunning], pending: [of(pending(4, 2, 90), 'alice')] }, now))).toEqual([3]);
   });
+
+  it('hands Slurm trials off only within the quota, counting a handed-off gang before its rendezvous', () => {
+    const agents = [agent('a', 2)];
+    const quotas = new Map([['alice', { maxSlots: 4 }]]);
+    const slurm = (trial: number, workers: number, user: string): PendingJob => ({ ...of(pending(trial, workers), user), external: true });
+    // Slurm holds alice's first gang (no workers listed yet): 2 of her 4 slots.
+    const handedOff: ActiveJob = {
+      trial: 1,
+      priority: 50,
+      preemptible: true,
+      placedAt: 0,
+      stopping: false,
+      placement: { workers: [], slurmJob: '17' },
+      user: 'alice',
+      slots: 2,
+    };
+    const ds = schedule(
+      { agents, active: [handedOff], pending: [slurm(2, 2, 'alice'), slurm(3, 2, 'alice'), slurm(4, 8, 'bob'), of(pending(5, 1), 'alice')], quotas },
+      now,
+    );
+    expect(ds).toEqual([
+      { kind: 'hand-off', trial: 2 },
+      { kind: 'hand-off', trial: 4 },
+    ]);
+    // Without quotas every Slurm trial goes, whatever the agents' slots.
+    expect(schedule({ agents, active: [], pending: [slurm(2, 2, 'alice'), slurm(3, 8, 'alice')] }, now).map((d) => d.kind)).toEqual(['hand-off', 'hand-off']);
+  });
 });

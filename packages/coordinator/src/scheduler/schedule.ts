@@ -13,7 +13,8 @@
  *      grows when its own slots plus the free ones hold more workers: it checkpoints and is placed again.
  * Per-user quotas (user-quotas.ts) cap the priorities of 1 and 3, and a trial that its user's slot
  * quota does not hold waits without reserving or preempting (others pass it); placements, shrinks
- * and growth stay within the quota.
+ * and growth stay within the quota. External trials (Slurm places them) are handed off first, in
+ * queue order, each when its user's quota holds its whole gang.
  */
 import type { ActiveJob, ClusterView, PendingJob, Placement } from './cluster-view.js';
 import { freeResources, placeGang, totalCapacity, withoutPlacement, type FreeResources } from './place-gang.js';
@@ -21,6 +22,8 @@ import { effectivePriority, SlotLedger } from './user-quotas.js';
 
 export type Decision =
   | { readonly kind: 'place'; readonly trial: number; readonly placement: Placement }
+  /** An external trial (Slurm's) goes to its scheduler now. */
+  | { readonly kind: 'hand-off'; readonly trial: number }
   | { readonly kind: 'preempt'; readonly trial: number; readonly forTrial: number }
   | { readonly kind: 'grow'; readonly trial: number; readonly from: number; readonly to: number };
 
@@ -62,10 +65,16 @@ export function* decide(view: ClusterView, options: ScheduleOptions): Generator<
   const victims = new VictimPool(view.active.map(capped));
   const ledger = new SlotLedger(
     view.quotas,
-    view.active.map((a) => ({ user: a.user, slots: slotsOf(a.placement) })),
+    view.active.map((a) => ({ user: a.user, slots: a.slots ?? slotsOf(a.placement) })),
   );
+  const queue = view.pending.map(capped).sort(pendingOrder);
+  for (const job of queue.filter((j) => j.external)) {
+    if (ledger.room(job.user, job.slotsPerWorker) < job.workers) continue;
+    ledger.take(job.user, job.workers * job.slotsPerWorker);
+    yield { kind: 'hand-off', trial: job.trial };
+  }
   let reserved = false;
-  for (const job of view.pending.map(capped).sort(pendingOrder)) {
+  for (const job of queue.filter((j) => !j.external)) {
     const room = ledger.room(job.user, job.slotsPerWorker);
     // Over its user's quota: it waits, and holds nothing up.
     if (room < job.minWorkers) continue;

@@ -74,15 +74,16 @@ export class AccountQueries {
     );
   }
 
-  /** Slots the trials of `user` hold now (placed and not yet released). */
+  /** Slots the trials of `user` hold now (placed and not yet released; a Slurm job: its workers (its whole gang before the rendezvous) times slots per worker). */
   slotsInUse(user: string): number {
     const rows = this.sql(
-      `SELECT placement_json FROM trials WHERE submitter = ? AND placement_json IS NOT NULL AND state IN (${ACTIVE_STATES.map(() => '?').join(',')})`,
+      `SELECT placement_json, workers, slots_per_worker, launcher FROM trials WHERE submitter = ? AND placement_json IS NOT NULL AND state IN (${ACTIVE_STATES.map(() => '?').join(',')})`,
     ).all(user, ...ACTIVE_STATES) as Row[];
-    return rows.reduce(
-      (n, r) => n + (JSON.parse(String(r['placement_json'])) as { workers: { slots: unknown[] }[] }).workers.reduce((k, w) => k + w.slots.length, 0),
-      0,
-    );
+    return rows.reduce((n, r) => {
+      const placed = (JSON.parse(String(r['placement_json'])) as { workers: { slots: unknown[] }[] }).workers;
+      if (r['launcher'] === 'slurm') return n + (placed.length || Number(r['workers'])) * Number(r['slots_per_worker']);
+      return n + placed.reduce((k, w) => k + w.slots.length, 0);
+    }, 0);
   }
 
   /** One state-changing call: who made it and what it did. */
