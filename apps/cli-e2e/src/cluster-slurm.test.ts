@@ -190,10 +190,13 @@ describe.skipIf(!canRun)('Slurm launcher', () => {
         encoding: 'utf8',
         env: { ...process.env, ORQUESTA_TOKEN: alice.stdout.trim() },
       });
-    const [first, second] = [asAlice(spec('quota-first', 60, 1)), asAlice(spec('quota-second', 20, 1))].map((run) => {
+    const submitted = (file: string): number => {
+      const run = asAlice(file);
       expect(run.status, run.stderr).toBe(0);
       return Number(run.stdout.trim());
-    });
+    };
+    const first = submitted(spec('quota-first', 60, 1));
+    const second = submitted(spec('quota-second', 20, 1));
     await until(first, (s) => s.state === 'running', 90_000);
     const waiting = orquesta(['status', String(second), '--coordinator', url]);
     expect(waiting.stdout).toContain("trial 0 waits for alice's quota: 2 of 2 slot(s) in use, this trial needs 2");
