@@ -36,7 +36,7 @@ import { describeExit } from '@orquesta/launch';
 import { schedulingPass, type SchedulingState } from './scheduling-pass.js';
 import type { DaemonAction } from './daemon-action.js';
 import { AgentSessions } from './agent-sessions.js';
-import { checkSubmission, createSubmitted, type SubmissionRules } from './submission.js';
+import { checkSubmission, createSubmitted, existsUnder, type SubmissionRules } from './submission.js';
 import { admitFrame } from '../auth/admit-frame.js';
 import { ReportFigures } from './report-figures.js';
 import { workerReport, type ReportParts } from './worker-reports.js';
@@ -127,7 +127,8 @@ export class Coordinator {
 
   /** Queues a spec that passed `checkSubmission` with these `submissionRules`: one trial per search point. */
   queue(spec: ExperimentSpec, specYaml: string, options: QueueOptions = {}): SubmitResult & { ok: true } {
-    const { priority, ...created } = createSubmitted(this.store, spec, specYaml, options, this.options.checkpointLayout);
+    const taken = existsUnder(this.options.baseDir ?? process.cwd());
+    const { priority, ...created } = createSubmitted(this.store, spec, specYaml, options, this.options.checkpointLayout, taken);
     this.log(`experiment ${created.id} (${spec.name}) submitted: ${created.trials.length} trial(s), priority ${priority}`);
     this.passes.soon();
     return { ok: true, ...created };

@@ -3,7 +3,8 @@
  * and semantics, paths inside the allowed roots, a launcher it has), then one store trial per search
  * point, each with its own checkpoint directory under the experiment's.
  */
-import { posix } from 'node:path';
+import { existsSync } from 'node:fs';
+import { posix, resolve } from 'node:path';
 import type { ExperimentSpec } from '@orquesta/protocol';
 import { expandSearch } from '../jobs/expand-search.js';
 import { parseSpecText, pathRootIssues, type SpecProblem } from '@orquesta/spec';
@@ -49,6 +50,11 @@ export function checkSubmission(
   return { ok: true, spec };
 }
 
+/** Whether a path (relative paths against `base`) exists: `taken` for trialsFor on the coordinator's file system. */
+export function existsUnder(base: string): (dir: string) => boolean {
+  return (dir) => existsSync(resolve(base, dir));
+}
+
 /**
  * Where trials checkpoint: `per-experiment` (a shared coordinator) under CHECKPOINT_DIR/exp-ID, or
  * `as-given` (`orquesta train`: one user, one experiment) in CHECKPOINT_DIR itself; searches add /trial-N.
@@ -58,6 +64,7 @@ export type CheckpointLayout = 'per-experiment' | 'as-given';
 /**
  * Creates the experiment of a checked spec for `submitter` (with one trial per search point, see
  * `trialsFor`) and audits it. @returns its id, its trials' ids and the priority it got.
+ * @param taken whether a checkpoint directory exists already (see trialsFor).
  */
 export function createSubmitted(
   store: Store,
@@ -65,23 +72,51 @@ export function createSubmitted(
   specYaml: string,
   options: QueueOptions,
   layout?: CheckpointLayout,
+  taken?: (dir: string) => boolean,
 ): { id: number; trials: number[]; priority: number } {
   const [priority, submitter] = [options.priority ?? spec.scheduling.priority, options.submitter ?? ADMIN_USER];
   const cap = store.accounts.quotas().get(submitter)?.maxPriority;
   if (cap !== undefined && priority > cap)
     throw new QuotaExceededError(`${submitter} may submit at priority ${cap} at most (their quota); this experiment asks for ${priority}`);
-  const created = store.createExperiment(spec.name, specYaml, priority, (id) => trialsFor(spec, id, priority, layout), submitter);
+  const created = store.createExperiment(spec.name, specYaml, priority, (id) => trialsFor(spec, id, priority, layout, taken), submitter);
+  const moved = store.trials(created.id).find((t) => t.checkpointDir.includes(`/exp-${created.id}-`));
+  if (moved)
+    store.addEvent({
+      experimentId: created.id,
+      trialId: null,
+      kind: 'submit',
+      message: `${posix.join(spec.checkpoint.dir, `exp-${created.id}`)} holds another experiment's checkpoints (an earlier coordinator database?): checkpointing into ${/^(.*\/exp-\d+-\d+)/.exec(moved.checkpointDir)?.[1] ?? moved.checkpointDir} instead`,
+    });
   store.accounts.audit(submitter, created.id, `submitted experiment ${created.id} (${spec.name}, ${created.trials.length} trial(s))`);
   return { ...created, priority };
 }
 
-/** One trial per search point of `spec`, checkpointing under CHECKPOINT_DIR[/exp-ID][/trial-N]. */
-export function trialsFor(spec: ExperimentSpec, experimentId: number, priority: number, layout: CheckpointLayout = 'per-experiment'): NewTrial[] {
+/**
+ * One trial per search point of `spec`, checkpointing under CHECKPOINT_DIR[/exp-ID][/trial-N]. A new
+ * experiment's directory that is `taken` already (an experiment of the same id in an earlier database,
+ * whose checkpoints its trials would resume from) becomes exp-ID-2 (-3, ...).
+ */
+export function trialsFor(
+  spec: ExperimentSpec,
+  experimentId: number,
+  priority: number,
+  layout: CheckpointLayout = 'per-experiment',
+  taken: (dir: string) => boolean = () => false,
+): NewTrial[] {
   const plans = expandSearch(spec);
+  const experimentDirs = new Map<string, string>();
+  const experimentDir = (base: string): string => {
+    let dir = experimentDirs.get(base);
+    if (dir === undefined) {
+      dir = posix.join(base, `exp-${experimentId}`);
+      for (let k = 2; taken(dir); k++) dir = posix.join(base, `exp-${experimentId}-${k}`);
+      experimentDirs.set(base, dir);
+    }
+    return dir;
+  };
   return plans.map((plan, idx) => {
     const checkpointDir = posix.join(
-      plan.spec.checkpoint.dir,
-      layout === 'per-experiment' ? `exp-${experimentId}` : '',
+      layout === 'per-experiment' ? experimentDir(plan.spec.checkpoint.dir) : plan.spec.checkpoint.dir,
       plans.length > 1 || spec.search ? `trial-${idx}` : '',
     );
     const trialSpec: ExperimentSpec = { ...plan.spec, checkpoint: { ...plan.spec.checkpoint, dir: checkpointDir.replace(/\/$/, '') } };
