@@ -1,9 +1,10 @@
 /** Shared pieces of the cluster tests: free ports and small, fast translation specs. */
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { coordinatorFetch, type CoordinatorFetch } from '@orquesta/launch';
+import { certificateFileFetch, type CoordinatorFetch } from '@orquesta/launch';
+
+export { freePort } from '@orquesta/launch';
 
 /**
  * Writes DIR/token with a fresh API token for `orquesta serve --token-file` and exports it as
@@ -18,30 +19,11 @@ export function testToken(dir: string): string {
 }
 
 /**
- * fetch for the API of a coordinator whose token file is in DIR: `orquesta serve` makes its self-signed
- * certificate there (DIR/tls.crt) on first start, and this verifies against it (as `--ca` does). Until
- * the file holds a whole certificate, calls fail (a test polling for the coordinator tries again).
+ * fetch for the API of a coordinator whose token file is in DIR: it verifies against the certificate
+ * `orquesta serve` makes there (DIR/tls.crt) on first start.
  */
 export function apiFetch(dir: string): CoordinatorFetch {
-  const file = join(dir, 'tls.crt');
-  let fetcher: CoordinatorFetch | undefined;
-  return async (url, init) => {
-    if (fetcher === undefined) {
-      const pem = readFileSync(file, 'utf8');
-      if (!pem.includes('-----END CERTIFICATE-----')) throw new Error(`${file} is not written yet`);
-      fetcher = coordinatorFetch({ ca: { pem, file }, knownFile: join(dir, 'unused-known.json') });
-    }
-    return fetcher(url, init);
-  };
-}
-
-/** A TCP port the OS reports free on 127.0.0.1 right now. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+  return certificateFileFetch(join(dir, 'tls.crt'));
 }
 
 /**

@@ -11,8 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
-import { apiFetch } from './coordinator-api.js';
-import { freePort } from './free-port.js';
+import { certificateFileFetch, freePort } from '@orquesta/launch';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -23,7 +22,7 @@ const hasChromium = existsSync(CHROMIUM);
 const dir = mkdtempSync(join(tmpdir(), 'orquesta-dashboard-'));
 const children: ChildProcess[] = [];
 /** The API, trusting the coordinator's self-signed certificate; the CLI pins it in this test's config directory. */
-const coordinatorApi = apiFetch(dir);
+const coordinatorApi = certificateFileFetch(join(dir, 'tls.crt'));
 process.env['ORQUESTA_CONFIG_DIR'] = join(dir, 'cli-config');
 let browser: Browser | undefined;
 

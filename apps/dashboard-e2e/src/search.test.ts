@@ -12,8 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
-import { apiFetch } from './coordinator-api.js';
-import { freePort } from './free-port.js';
+import { certificateFileFetch, freePort } from '@orquesta/launch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -22,7 +21,7 @@ const CHROMIUM = '/usr/bin/chromium';
 const dir = mkdtempSync(join(tmpdir(), 'orquesta-search-'));
 const children: ChildProcess[] = [];
 /** The API, trusting the coordinator's self-signed certificate; the CLI pins it in this test's config directory. */
-const coordinatorApi = apiFetch(dir);
+const coordinatorApi = certificateFileFetch(join(dir, 'tls.crt'));
 process.env['ORQUESTA_CONFIG_DIR'] = join(dir, 'cli-config');
 let browser: Browser | undefined;
 let url = '';

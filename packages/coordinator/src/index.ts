@@ -27,7 +27,7 @@ export { loadCertificate, loadOrCreateCertificate, TlsCertificateError } from '.
 export type { TlsIdentity } from './auth/tls-certificate.js';
 export { API_ERROR } from './http/api-errors.js';
 export type { ApiErrorBody, ApiErrorCode } from './http/api-errors.js';
-export { ApiError, CoordinatorClient, CoordinatorUnreachableError, InsecureCoordinatorError } from './client/coordinator-client.js';
+export { ApiError, CoordinatorClient, CoordinatorUnreachableError, InsecureCoordinatorError, isLoopbackHost } from './client/coordinator-client.js';
 export type { QuotaView } from './client/coordinator-client.js';
 export type { ExperimentAction } from './client/coordinator-client.js';
 export type { Comparison, ComparedTrial } from './http/compare-view.js';

@@ -28,3 +28,6 @@ export type { SlurmTaskWorkerOptions } from './slurm/slurm-task-worker.js';
 export { SlurmEnvironmentError } from './slurm/slurm-rank.js';
 /** Test double for a worker process: pass `spawner: (_c, _a, env, cwd) => new FakeProcess(env, cwd).asChild()`; tests write its reports and decide its exit. */
 export { FakeProcess } from './testing/fake-process.js';
+/** For multi-process tests: a free loopback port, and a fetch trusting a coordinator's tls.crt. */
+export { freePort } from './testing/free-port.js';
+export { certificateFileFetch } from './testing/certificate-file-fetch.js';

@@ -1,7 +1,15 @@
 /** `orquesta serve`: the coordinator daemon, until SIGINT or SIGTERM. */
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadCertificate, loadOrCreateCertificate, loadOrCreateToken, startServer, StoreOpenError, type TlsIdentity } from '@orquesta/coordinator';
+import {
+  isLoopbackHost,
+  loadCertificate,
+  loadOrCreateCertificate,
+  loadOrCreateToken,
+  startServer,
+  StoreOpenError,
+  type TlsIdentity,
+} from '@orquesta/coordinator';
 import { AgentKeyList, loadOrCreateKeyPair } from '@orquesta/curve';
 import { dashboardAssets } from '@orquesta/dashboard';
 import { startMetrics } from '@orquesta/telemetry';
@@ -23,8 +31,6 @@ export interface ServeFlags {
   readonly insecureHttp?: boolean;
 }
 
-const LOOPBACK_HOST = /^(localhost|127\.\d+\.\d+\.\d+|::1)$/;
-
 export async function serveCommand(flags: ServeFlags, io: CliIO, until: Promise<unknown> = signalled()): Promise<ExitCode> {
   const port = Number(flags.port);
   const controlPort = flags.controlPort === undefined ? undefined : Number(flags.controlPort);
@@ -45,7 +51,7 @@ export async function serveCommand(flags: ServeFlags, io: CliIO, until: Promise<
     io.err('orquesta serve: --insecure-http serves plain HTTP: it takes no --tls-cert/--tls-key');
     return EXIT.usage;
   }
-  if (flags.insecureHttp && !LOOPBACK_HOST.test(flags.host)) {
+  if (flags.insecureHttp && !isLoopbackHost(flags.host)) {
     io.err(
       `orquesta serve: --insecure-http is for development on this machine only (tokens would cross the network in clear text): --host must be a loopback address, got ${flags.host}`,
     );

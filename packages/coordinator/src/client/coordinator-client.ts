@@ -27,7 +27,10 @@ export class InsecureCoordinatorError extends Error {
   }
 }
 
-const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/;
+/** Whether a host name or address (a URL's `[::1]` too) is this machine's loopback. */
+export function isLoopbackHost(host: string): boolean {
+  return /^(localhost|127\.\d+\.\d+\.\d+|::1|\[::1\])$/.test(host);
+}
 
 export class ApiError extends Error {
   override readonly name = 'ApiError';
@@ -163,7 +166,7 @@ export class CoordinatorClient {
     const headers: Record<string, string> = {};
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (this.token) {
-      if (this.base.protocol === 'http:' && !LOOPBACK.test(this.base.hostname)) throw new InsecureCoordinatorError(this.base.origin);
+      if (this.base.protocol === 'http:' && !isLoopbackHost(this.base.hostname)) throw new InsecureCoordinatorError(this.base.origin);
       headers['authorization'] = `Bearer ${this.token}`;
     }
     let response: Response;

@@ -4,6 +4,7 @@
  */
 import type { ActiveJob, PendingJob } from '../scheduler/cluster-view.js';
 import type { SchedulingRow } from '../store/rows.js';
+import { heldSlots } from '../scheduler/user-quotas.js';
 
 /** Placed trials; `canResize` says whether a trial's launcher lets it change size (not Slurm). */
 export function activeJobs(trials: readonly SchedulingRow[], canResize: (t: SchedulingRow) => boolean): ActiveJob[] {
@@ -17,8 +18,7 @@ export function activeJobs(trials: readonly SchedulingRow[], canResize: (t: Sche
       stopping: t.state !== 'scheduled' && t.state !== 'running',
       placement: t.placement!,
       ...(t.submitter === null ? {} : { user: t.submitter }),
-      // Slurm allocates a job's GPUs itself: its workers list no slots of ours (none at all before the rendezvous).
-      ...(t.launcher === 'slurm' ? { slots: (t.placement!.workers.length || t.workers) * t.slotsPerWorker } : {}),
+      ...(t.launcher === 'slurm' ? { slots: heldSlots(t) } : {}),
       ...(canResize(t) && t.minWorkers < t.workers ? { elastic: { workers: t.workers, slotsPerWorker: t.slotsPerWorker } } : {}),
     }));
 }

@@ -78,14 +78,20 @@ export function createSubmitted(
   const cap = store.accounts.quotas().get(submitter)?.maxPriority;
   if (cap !== undefined && priority > cap)
     throw new QuotaExceededError(`${submitter} may submit at priority ${cap} at most (their quota); this experiment asks for ${priority}`);
-  const created = store.createExperiment(spec.name, specYaml, priority, (id) => trialsFor(spec, id, priority, layout, taken), submitter);
-  const moved = store.trials(created.id).find((t) => t.checkpointDir.includes(`/exp-${created.id}-`));
-  if (moved)
+  const moves: { from: string; to: string }[] = [];
+  const created = store.createExperiment(
+    spec.name,
+    specYaml,
+    priority,
+    (id) => trialsFor(spec, id, priority, layout, taken, (from, to) => moves.push({ from, to })),
+    submitter,
+  );
+  for (const { from, to } of moves)
     store.addEvent({
       experimentId: created.id,
       trialId: null,
       kind: 'submit',
-      message: `${posix.join(spec.checkpoint.dir, `exp-${created.id}`)} holds another experiment's checkpoints (an earlier coordinator database?): checkpointing into ${/^(.*\/exp-\d+-\d+)/.exec(moved.checkpointDir)?.[1] ?? moved.checkpointDir} instead`,
+      message: `${from} holds another experiment's checkpoints (an earlier coordinator database?): checkpointing into ${to} instead`,
     });
   store.accounts.audit(submitter, created.id, `submitted experiment ${created.id} (${spec.name}, ${created.trials.length} trial(s))`);
   return { ...created, priority };
@@ -94,7 +100,7 @@ export function createSubmitted(
 /**
  * One trial per search point of `spec`, checkpointing under CHECKPOINT_DIR[/exp-ID][/trial-N]. A new
  * experiment's directory that is `taken` already (an experiment of the same id in an earlier database,
- * whose checkpoints its trials would resume from) becomes exp-ID-2 (-3, ...).
+ * whose checkpoints its trials would resume from) becomes exp-ID-2 (-3, ...), told to `moved`.
  */
 export function trialsFor(
   spec: ExperimentSpec,
@@ -102,14 +108,17 @@ export function trialsFor(
   priority: number,
   layout: CheckpointLayout = 'per-experiment',
   taken: (dir: string) => boolean = () => false,
+  moved: (from: string, to: string) => void = () => {},
 ): NewTrial[] {
   const plans = expandSearch(spec);
   const experimentDirs = new Map<string, string>();
   const experimentDir = (base: string): string => {
     let dir = experimentDirs.get(base);
     if (dir === undefined) {
-      dir = posix.join(base, `exp-${experimentId}`);
+      const plain = posix.join(base, `exp-${experimentId}`);
+      dir = plain;
       for (let k = 2; taken(dir); k++) dir = posix.join(base, `exp-${experimentId}-${k}`);
+      if (dir !== plain) moved(plain, dir);
       experimentDirs.set(base, dir);
     }
     return dir;

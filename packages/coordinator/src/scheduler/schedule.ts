@@ -61,7 +61,11 @@ export function* decide(view: ClusterView, options: ScheduleOptions): Generator<
   );
   // Slots already being released by stopping trials, and the trials a higher-priority one may preempt.
   const releasing = view.active.filter((a) => a.stopping);
-  const capped = <J extends { priority: number; user?: string }>(job: J): J => ({ ...job, priority: effectivePriority(job.priority, job.user, view.quotas) });
+  // A job is copied only when its user's max priority lowers it (thousands may be queued: most are not).
+  const capped = <J extends { priority: number; user?: string }>(job: J): J => {
+    const priority = effectivePriority(job.priority, job.user, view.quotas);
+    return priority === job.priority ? job : { ...job, priority };
+  };
   const victims = new VictimPool(view.active.map(capped));
   const ledger = new SlotLedger(
     view.quotas,
@@ -74,7 +78,8 @@ export function* decide(view: ClusterView, options: ScheduleOptions): Generator<
     yield { kind: 'hand-off', trial: job.trial };
   }
   let reserved = false;
-  for (const job of queue.filter((j) => !j.external)) {
+  for (const job of queue) {
+    if (job.external) continue;
     const room = ledger.room(job.user, job.slotsPerWorker);
     // Over its user's quota: it waits, and holds nothing up.
     if (room < job.minWorkers) continue;

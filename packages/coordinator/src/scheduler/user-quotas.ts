@@ -7,6 +7,7 @@
  *   refused; work queued before the quota was lowered is scheduled at the cap).
  * Users without a quota, and trials without a user, are unlimited.
  */
+import type { Placement } from './cluster-view.js';
 
 export interface UserQuota {
   /** Most slots held at once; undefined: no limit. */
@@ -16,6 +17,18 @@ export interface UserQuota {
 }
 
 export type Quotas = ReadonlyMap<string, UserQuota>;
+
+/** What a trial holds, for quotas: a placed trial's slots; a Slurm job's gang (Slurm allocates its GPUs, so its workers list no slots of ours, and none at all before the rendezvous). */
+export function heldSlots(trial: {
+  readonly launcher: 'agents' | 'slurm';
+  readonly workers: number;
+  readonly slotsPerWorker: number;
+  readonly placement: Placement | null;
+}): number {
+  const placed = trial.placement?.workers ?? [];
+  if (trial.launcher === 'slurm') return (placed.length || trial.workers) * trial.slotsPerWorker;
+  return placed.reduce((n, w) => n + w.slots.length, 0);
+}
 
 /** The priority a user's trial is scheduled at. */
 export function effectivePriority(priority: number, user: string | undefined, quotas: Quotas | undefined): number {

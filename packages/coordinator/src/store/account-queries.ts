@@ -6,9 +6,9 @@
 import type Database from 'better-sqlite3';
 import type { Role } from '../auth/roles.js';
 import { ACTIVE_STATES } from '../jobs/job-state.js';
-import type { UserQuota } from '../scheduler/user-quotas.js';
+import { heldSlots, type UserQuota } from '../scheduler/user-quotas.js';
 import type { EventRow } from './rows.js';
-import { eventRow, type Row } from './row-mapping.js';
+import { eventRow, schedulingRow, type Row } from './row-mapping.js';
 
 type Sql = (text: string) => Database.Statement;
 
@@ -74,16 +74,12 @@ export class AccountQueries {
     );
   }
 
-  /** Slots the trials of `user` hold now (placed and not yet released; a Slurm job: its workers (its whole gang before the rendezvous) times slots per worker). */
+  /** Slots the trials of `user` hold now (heldSlots of each placed, unreleased trial). */
   slotsInUse(user: string): number {
     const rows = this.sql(
-      `SELECT placement_json, workers, slots_per_worker, launcher FROM trials WHERE submitter = ? AND placement_json IS NOT NULL AND state IN (${ACTIVE_STATES.map(() => '?').join(',')})`,
+      `SELECT * FROM trials WHERE submitter = ? AND placement_json IS NOT NULL AND state IN (${ACTIVE_STATES.map(() => '?').join(',')})`,
     ).all(user, ...ACTIVE_STATES) as Row[];
-    return rows.reduce((n, r) => {
-      const placed = (JSON.parse(String(r['placement_json'])) as { workers: { slots: unknown[] }[] }).workers;
-      if (r['launcher'] === 'slurm') return n + (placed.length || Number(r['workers'])) * Number(r['slots_per_worker']);
-      return n + placed.reduce((k, w) => k + w.slots.length, 0);
-    }, 0);
+    return rows.reduce((n, r) => n + heldSlots(schedulingRow(r)), 0);
   }
 
   /** One state-changing call: who made it and what it did. */

@@ -1,4 +1,4 @@
-/** A TCP port the OS reports free on 127.0.0.1 right now (for `orquesta serve` and agents in these tests). */
+/** For multi-process tests: a TCP port the OS reports free on 127.0.0.1 right now (for `orquesta serve`, agents, workers). */
 import { createServer, type AddressInfo } from 'node:net';
 
 export async function freePort(): Promise<number> {
