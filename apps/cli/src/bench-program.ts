@@ -19,7 +19,7 @@ export function addBenchCommands(program: Command, io: CliIO, result: { code: Ex
     .option('--repeats <n>', 'timed all-reduces per configuration', '20')
     .option('--warmup <n>', "untimed all-reduces first ('auto': 256 MiB worth, at least 5)", 'auto')
     .option('--compression <kind>', 'none | fp16', 'none')
-    .option('--segment-bytes <size>', "pipelining segment size ('auto': the group's default, 1 MiB on the TypeScript ring, 4 MiB on the native one)", 'auto')
+    .option('--segment-bytes <size>', "pipelining segment size ('auto': the group's default, 1 MiB)", 'auto')
     .option('--shared-memory <mode>', 'auto (all-reduce through shared memory; the ranks are on one host) | off (the socket ring)', 'off')
     .option('--ring <kind>', 'socket ring: auto | native (C over libzmq) | js (TypeScript)', 'auto')
     .option('--rank-env <key=value>', "add to the rank processes' environment (repeatable)", (kv: string, all: string[]) => [...all, kv], [] as string[])

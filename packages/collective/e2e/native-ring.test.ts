@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CollectiveMismatchError, CollectiveTimeoutError, createZmqProcessGroup, type GroupEvent, type ProcessGroup } from '../dist/index.js';
 import { freePorts } from './endpoints.js';
@@ -35,6 +37,24 @@ describe('the native ring', () => {
     const [x, y] = await Promise.all([a.allReduce(Float32Array.of(1, 2, 3), 'sum'), b.allReduce(Float32Array.of(10, 20, 30), 'mean')]);
     expect([...x]).toEqual([11, 22, 33]);
     expect([...y]).toEqual([5.5, 11, 16.5]); // 'mean' divides this rank's copy only
+  });
+
+  it('gives its Unix-socket connections 4 MiB kernel buffers (libzmq sizes only TCP ones)', async () => {
+    const { groups, events } = await pair(5000);
+    await Promise.all(groups.map((g) => g.allReduce(new Float32Array(1 << 16), 'sum')));
+    const path = events.flatMap((e) => (e.type === 'transport' ? [/ipc:\/\/(\S+)/.exec(e.detail)?.[1]] : []))[0];
+    expect(path).toBeDefined();
+    // ss -x -m: "u_str ESTAB 0 0 LOCAL INODE PEER PEER_INODE users:(...) skmem:(r0,rb...,t0,tb...,...)"
+    const sockets = execFileSync('ss', ['-x', '-m', '-p', '-H'], { encoding: 'utf8' })
+      .split('\n')
+      .filter((l) => l.includes(`pid=${process.pid},`))
+      .map((l) => l.trim().split(/\s+/))
+      .map((f) => ({ local: f[4], inode: f[5], peerInode: f[7], skmem: f.find((x) => x.startsWith('skmem:')) ?? '' }));
+    const accepted = sockets.find((s) => s.local === path);
+    const connected = sockets.find((s) => s.inode === accepted?.peerInode);
+    const sysctl = (name: string) => Number(readFileSync(`/proc/sys/net/core/${name}`, 'utf8'));
+    const [send, receive] = [2 * Math.min(4 << 20, sysctl('wmem_max')), 2 * Math.min(4 << 20, sysctl('rmem_max'))];
+    for (const s of [accepted, connected]) expect(s?.skmem).toMatch(new RegExp(`rb${receive},t\\d+,tb${send},`));
   });
 
   it('names the rank whose tensor length differs, on both ranks', async () => {

@@ -6,7 +6,7 @@
   "targets": [
     {
       "target_name": "orquesta_ring",
-      "sources": ["src/addon.c", "src/ring.c", "src/ring-wire.c", "src/zap.c", "src/reduce.c"],
+      "sources": ["src/addon.c", "src/ring.c", "src/ring-wire.c", "src/zap.c", "src/reduce.c", "src/socket-buffers.c"],
       "libraries": ["-lzmq", "-lpthread"],
       "cflags": ["-std=gnu11", "-O3", "-fno-math-errno", "-fno-trapping-math", "-Wall", "-Wextra", "-Wno-unused-parameter"],
       "defines": ["NAPI_VERSION=8"],

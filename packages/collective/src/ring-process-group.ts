@@ -35,8 +35,6 @@ export interface RingGroupConfig {
   readonly segmentBytes: number;
   /** Milliseconds between a broken connection and failing the group (data sent before it broke is still used). */
   readonly peerLossGraceMs: number;
-  /** Wire bytes per segment on the native ring (default: segmentBytes). */
-  readonly nativeSegmentBytes?: number;
   /** Longest close() waits for the peers' goodbyes before releasing its sockets. */
   readonly closeWaitMs: number;
   readonly clock: Clock;
@@ -95,7 +93,7 @@ export class RingProcessGroup implements ProcessGroup {
     this.nativeHost = {
       clock: config.clock,
       timeoutMs: config.timeoutMs,
-      maxSegment: Math.floor((config.nativeSegmentBytes ?? config.segmentBytes) / 4),
+      maxSegment: Math.floor(config.segmentBytes / 4),
       failure: () => this.failure,
       progress: () => this.running?.watchdog?.progress(),
       awaiting: (rank) => this.dataPeers.awaiting(rank),

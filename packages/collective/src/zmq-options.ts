@@ -31,8 +31,8 @@ export interface ZmqProcessGroupOptions {
   /** Encrypt and authenticate every connection with CURVE. Defaults to none: use only on trusted networks. */
   readonly curve?: CurveOptions;
   /**
-   * Wire bytes per pipelined segment, 4 KiB..256 MiB. Defaults to 1 MiB on the TypeScript ring and 4 MiB
-   * on the native ring (whose messages cost thread hand-offs; see nativeSegmentLength).
+   * Wire bytes per pipelined segment, 4 KiB..256 MiB. Defaults to 1 MiB on both rings (the native ring
+   * sends two per chunk at most; see nativeSegmentLength).
    */
   readonly segmentBytes?: number;
   /** Receives drops, lost peers and refused connections (for logs). Defaults to none. */
@@ -82,8 +82,6 @@ export interface ZmqGroupConfig {
   readonly connectTimeoutMs: number;
   readonly bindRetryMs: number;
   readonly segmentBytes: number;
-  /** Segment bytes of the native ring (segmentBytes when given, else 4 MiB). */
-  readonly nativeSegmentBytes: number;
   /** ZMTP heartbeat interval and timeout (ms): a frozen or unreachable peer is dropped before timeoutMs. */
   readonly heartbeatIntervalMs: number;
   readonly heartbeatTimeoutMs: number;
@@ -103,8 +101,11 @@ export interface ZmqGroupConfig {
 }
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
+/**
+ * 1 MiB on both rings: a segment the native ring received is still in the core's cache (1 MiB of L2 on
+ * the EPYC of docs/benchmarks.md) when it is reduced and forwarded; 4 MiB segments measured 5-15 % slower.
+ */
 export const DEFAULT_SEGMENT_BYTES = 1 << 20;
-export const DEFAULT_NATIVE_SEGMENT_BYTES = 4 << 20;
 export const DEFAULT_SHARED_MEMORY_LIMIT_BYTES = 64 << 20;
 const ENDPOINT = /^(tcp:\/\/[^\s:]+:\d{1,5}|ipc:\/\/\S+)$/;
 
@@ -155,7 +156,6 @@ export function resolveZmqOptions(o: ZmqProcessGroupOptions): ZmqGroupConfig {
     connectTimeoutMs,
     bindRetryMs,
     segmentBytes,
-    nativeSegmentBytes: o.segmentBytes ?? DEFAULT_NATIVE_SEGMENT_BYTES,
     heartbeatIntervalMs: Math.round(clamp(timeoutMs / 4, 50, 5_000)),
     heartbeatTimeoutMs: Math.round(clamp(timeoutMs / 2, 100, 10_000)),
     peerLossGraceMs: Math.round(Math.min(250, timeoutMs / 4)),

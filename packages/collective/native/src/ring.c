@@ -8,10 +8,12 @@
 #include <zmq.h>
 #include "ring-wire.h"
 #include "ring.h"
+#include "socket-buffers.h"
 
 struct ring {
   ring_config cfg;
   void *context, *pull, *push;
+  buffer_watch *pull_buffers, *push_buffers; /* sizes Unix-socket connections (libzmq sizes TCP ones) */
   zap_handler *zap;
   char endpoint[256];
   atomic_uint_fast64_t progress;
@@ -44,8 +46,9 @@ static void keep_freed_memory(void) {
   mallopt(M_TRIM_THRESHOLD, 1 << 30);
 }
 
-/* Kernel socket buffers of 4 MiB (capped by net.core.wmem_max / rmem_max): a 512 KiB segment crosses in
- * fewer wake-ups of the sender and receiver threads than with the 208 KiB default. */
+/* Kernel socket buffers of 4 MiB (capped by net.core.wmem_max / rmem_max): a segment crosses in fewer
+ * wake-ups of the sender and receiver threads than with the 208 KiB default. ZMQ_SNDBUF/RCVBUF for TCP,
+ * a buffer watch (socket-buffers.c) for Unix sockets. */
 #define SOCKET_BUFFER_BYTES (4 << 20)
 
 ring *ring_open(const ring_config *config, const char *bind_endpoint, char *err, size_t errlen) {
@@ -77,6 +80,9 @@ ring *ring_open(const ring_config *config, const char *bind_endpoint, char *err,
     io_error(err, errlen, "cannot create the ring's sockets");
     goto fail;
   }
+  r->pull_buffers = buffer_watch_start(r->context, r->pull, SOCKET_BUFFER_BYTES, err, errlen);
+  r->push_buffers = r->pull_buffers ? buffer_watch_start(r->context, r->push, SOCKET_BUFFER_BYTES, err, errlen) : NULL;
+  if (!r->push_buffers) goto fail;
   const int64_t max_message = (int64_t)1 << 30;
   if (set_int(r->pull, ZMQ_RCVHWM, 0) || set_int(r->pull, ZMQ_LINGER, 0) || set_int(r->pull, ZMQ_RCVTIMEO, 50) ||
       set(r->pull, ZMQ_MAXMSGSIZE, &max_message, sizeof max_message) || set_int(r->push, ZMQ_SNDHWM, 0) || set_int(r->push, ZMQ_LINGER, 0) ||
@@ -137,6 +143,8 @@ int ring_outstanding(const ring *r) { return atomic_load(&r->outstanding); }
 
 void ring_close(ring *r) {
   if (!r) return;
+  buffer_watch_stop(r->pull_buffers);
+  buffer_watch_stop(r->push_buffers);
   if (r->pull) zmq_close(r->pull);
   if (r->push) zmq_close(r->push);
   zap_stop(r->zap);
@@ -303,6 +311,8 @@ int ring_run(ring *r, const ring_op *op, char *err, size_t errlen) {
   const int n = r->cfg.size, me = r->cfg.position;
   if (n == 1) return RING_OK;
   if (atomic_load(&r->cancelled)) return RING_CANCELLED;
+  buffer_watch_apply(r->pull_buffers);
+  buffer_watch_apply(r->push_buffers);
   const size_t len = op->length, segment = op->segment > 0 ? op->segment : 1;
   const int sent = mod(me - op->first, n);
   int rc = send_range(r, op, op->first, chunk_start(len, n, sent), chunk_start(len, n, sent + 1), segment, err, errlen);
