@@ -11,12 +11,8 @@ void ring_add_into(float *dst, const float *src, size_t n) {
   for (size_t i = 0; i < n; i++) d[i] = d[i] + s[i];
 }
 
-void ring_add_into_both(float *sum, float *local, size_t n) {
-  ufloat *restrict s = (ufloat *)sum;
+void ring_sum_into_local(const float *in, float *local, size_t n) {
+  const ufloat *restrict s = (const ufloat *)in;
   ufloat *restrict l = (ufloat *)local;
-  for (size_t i = 0; i < n; i++) {
-    const float v = s[i] + l[i];
-    s[i] = v;
-    l[i] = v;
-  }
+  for (size_t i = 0; i < n; i++) l[i] = s[i] + l[i];
 }

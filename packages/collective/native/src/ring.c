@@ -334,9 +334,13 @@ int ring_run(ring *r, const ring_op *op, char *err, size_t errlen) {
       float *in = zmq_msg_data(&payload), *local = op->data + pos;
       const size_t count = h.count;
       if (t < n - 2) ring_add_into(in, local, count);
-      else if (t == n - 2) ring_add_into_both(in, local, count);
+      else if (t == n - 2) ring_sum_into_local(in, local, count);
       else if (count > 0) memcpy(local, in, count * 4);
-      if (t < op->last) {
+      if (t == n - 2) {
+        /* The finished sum is in the tensor: send it from there (without copying) and free the buffer. */
+        zmq_msg_close(&payload);
+        if (t < op->last) rc = send_range(r, op, t + 1, pos, pos + count, count > 0 ? count : 1, err, errlen);
+      } else if (t < op->last) {
         rc = send_header(r, op, KIND_DATA, t + 1, pos, count, err, errlen);
         if (rc == RING_OK) rc = send_part(r, &payload, 0, err, errlen);
         else zmq_msg_close(&payload);

@@ -75,7 +75,8 @@ void ring_close(ring *r);
 
 /* Reduction kernels (reduce.c); the pointers need no alignment. */
 void ring_add_into(float *dst, const float *src, size_t n);
-void ring_add_into_both(float *sum, float *local, size_t n);
+/* local = in + local (the operands in ring_add_into's order, so the bits are the same). */
+void ring_sum_into_local(const float *in, float *local, size_t n);
 
 /* The ZAP handler (zap.c): answers CURVE authentication requests of `context`, allowing one key. */
 typedef struct zap_handler zap_handler;
