@@ -1,3 +1,4 @@
+import { unlinkSync } from 'node:fs';
 import { NATIVE_RING_CODE, type NativeRingAddon, type NativeRingCode, type NativeRingConfig, type NativeRingHandle } from './native-ring-addon.js';
 
 /** One operation of a native ring: steps `first`..`last` of ring-all-reduce.ts on `data`. */
@@ -29,6 +30,8 @@ export interface NativeRingResult {
 export class NativeRing {
   private busy: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** Unix socket files this ring listens on: libzmq 4.3 leaves them behind when it closes. */
+  private readonly socketFiles: string[] = [];
 
   private constructor(
     private readonly addon: NativeRingAddon,
@@ -41,7 +44,9 @@ export class NativeRing {
    * @throws {Error} the addon's ERR_ORQ_RING_OPEN (cannot bind, no CURVE support).
    */
   static open(addon: NativeRingAddon, config: NativeRingConfig, bind: string): NativeRing {
-    return new NativeRing(addon, addon.open(config, bind), config);
+    const ring = new NativeRing(addon, addon.open(config, bind), config);
+    ring.listening(ring.endpoint);
+    return ring;
   }
 
   /** The endpoint the left neighbour connects to (the port resolved). */
@@ -51,7 +56,12 @@ export class NativeRing {
 
   /** Listens on one more endpoint; returns it resolved. @throws {Error} the addon's ERR_ORQ_RING_OPEN. */
   bind(endpoint: string): string {
-    return this.addon.bind(this.handle, endpoint);
+    return this.listening(this.addon.bind(this.handle, endpoint));
+  }
+
+  private listening(endpoint: string): string {
+    if (endpoint.startsWith('ipc://')) this.socketFiles.push(endpoint.slice('ipc://'.length));
+    return endpoint;
   }
 
   /** @throws {Error} the addon's ERR_ORQ_RING_CONNECT. */
@@ -77,13 +87,20 @@ export class NativeRing {
     if (!this.closed) this.addon.cancel(this.handle);
   }
 
-  /** Cancels what runs, waits for it, and releases the sockets. */
+  /** Cancels what runs, waits for it, releases the sockets and removes its Unix socket files. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.cancel();
     await this.busy;
     this.closed = true;
     this.addon.close(this.handle);
+    for (const file of this.socketFiles.splice(0)) {
+      try {
+        unlinkSync(file);
+      } catch {
+        // already gone (a libzmq that removes it itself): nothing to clean
+      }
+    }
   }
 
   private queue(start: (done: (code: NativeRingCode, detail: string) => void) => void): Promise<NativeRingResult> {

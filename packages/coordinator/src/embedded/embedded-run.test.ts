@@ -1,14 +1,20 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ENV, readWorkerSetup, type AgentMessage, type ExperimentSpec } from '@orquesta/protocol';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parseSpecText } from '@orquesta/spec';
 import { FakeProcess } from '@orquesta/launch';
 import { startEmbeddedRun, type EmbeddedRunOptions } from './embedded-run.js';
 
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
 function spec(extra: Record<string, unknown> = {}): ExperimentSpec {
   const dir = mkdtempSync(join(tmpdir(), 'orquesta-embedded-'));
+  dirs.push(dir);
   writeFileSync(join(dir, 'corpus.txt'), 'to be or not to be\n');
   const text = JSON.stringify({
     name: 'e',
