@@ -132,6 +132,10 @@ describe.skipIf(!canRun)('Slurm launcher', () => {
     slurm('scontrol', 'requeue', job);
     // Slurm holds a requeued job for a while (BeginTime); let it start now.
     for (let i = 0; i < 50 && !/JobState=PENDING/.test(slurm('scontrol', 'show', 'job', job)); i++) await new Promise((r) => setTimeout(r, 100));
+    // Not before the first run's tasks are gone from the nodes: a batch script whose end reaches slurmctld
+    // after the job started again fails the new run (seen under load: FAILED, NonZeroExitCode).
+    for (let i = 0; i < 100 && /comp/i.test(slurm('sinfo', '-h', '-N', '-o', '%T')); i++) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 1000));
     slurm('scontrol', 'update', `JobId=${job}`, 'StartTime=now');
     const done = await until(id, (s) => ['succeeded', 'failed'].includes(s.state), 150_000);
     const log = await events(id);
