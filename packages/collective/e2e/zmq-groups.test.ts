@@ -1,3 +1,5 @@
+import { readdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { curveKeyPair, Push } from 'zeromq';
 import { createCurveKeys, curveOptionsFor } from '@orquesta/curve';
@@ -80,6 +82,17 @@ const forged = encodeData(
   Buffer.from(Float32Array.of(1e9).buffer),
 );
 const dropped = (e: GroupEvent): boolean => e.type === 'frame-dropped';
+
+describe('ZeroMQ groups over ipc', () => {
+  it("leave no Unix socket file behind when they close (libzmq 4.3 does; theirs and their native rings' are removed)", async () => {
+    const { groups, endpoints } = await groupsOver('ipc', 2);
+    const dir = dirname((endpoints[0] as string).slice('ipc://'.length));
+    await sumOfRanks(groups);
+    expect(readdirSync(dir).length).toBeGreaterThanOrEqual(2);
+    await Promise.all(groups.map((g) => g.close()));
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
 
 describe.each(PROTOCOLS)('ZeroMQ groups in one process over %s', (protocol) => {
   it('drops garbage frames from a stranger without crashing, and still reduces correctly (CURVE off)', async () => {

@@ -1,5 +1,5 @@
-import { unlinkSync } from 'node:fs';
 import { NATIVE_RING_CODE, type NativeRingAddon, type NativeRingCode, type NativeRingConfig, type NativeRingHandle } from './native-ring-addon.js';
+import { removeSocketFile } from './socket-file.js';
 
 /** One operation of a native ring: steps `first`..`last` of ring-all-reduce.ts on `data`. */
 export interface NativeRingOp {
@@ -30,8 +30,8 @@ export interface NativeRingResult {
 export class NativeRing {
   private busy: Promise<unknown> = Promise.resolve();
   private closed = false;
-  /** Unix socket files this ring listens on: libzmq 4.3 leaves them behind when it closes. */
-  private readonly socketFiles: string[] = [];
+  /** Endpoints this ring listens on (their Unix socket files are removed at close). */
+  private readonly listening: string[] = [];
 
   private constructor(
     private readonly addon: NativeRingAddon,
@@ -45,7 +45,7 @@ export class NativeRing {
    */
   static open(addon: NativeRingAddon, config: NativeRingConfig, bind: string): NativeRing {
     const ring = new NativeRing(addon, addon.open(config, bind), config);
-    ring.listening(ring.endpoint);
+    ring.listening.push(ring.endpoint);
     return ring;
   }
 
@@ -56,12 +56,9 @@ export class NativeRing {
 
   /** Listens on one more endpoint; returns it resolved. @throws {Error} the addon's ERR_ORQ_RING_OPEN. */
   bind(endpoint: string): string {
-    return this.listening(this.addon.bind(this.handle, endpoint));
-  }
-
-  private listening(endpoint: string): string {
-    if (endpoint.startsWith('ipc://')) this.socketFiles.push(endpoint.slice('ipc://'.length));
-    return endpoint;
+    const bound = this.addon.bind(this.handle, endpoint);
+    this.listening.push(bound);
+    return bound;
   }
 
   /** @throws {Error} the addon's ERR_ORQ_RING_CONNECT. */
@@ -94,13 +91,7 @@ export class NativeRing {
     await this.busy;
     this.closed = true;
     this.addon.close(this.handle);
-    for (const file of this.socketFiles.splice(0)) {
-      try {
-        unlinkSync(file);
-      } catch {
-        // already gone (a libzmq that removes it itself): nothing to clean
-      }
-    }
+    for (const endpoint of this.listening.splice(0)) removeSocketFile(endpoint);
   }
 
   private queue(start: (done: (code: NativeRingCode, detail: string) => void) => void): Promise<NativeRingResult> {

@@ -2,6 +2,7 @@ import { Context, Pull, Push, type Event, type Observer } from 'zeromq';
 import { ZapHandler } from '@orquesta/curve';
 import { CollectiveArgumentError } from './errors.js';
 import { SendQueue } from './send-queue.js';
+import { removeSocketFile } from './socket-file.js';
 import type { Transport, TransportListener } from './transport.js';
 import type { ZmqGroupConfig } from './zmq-options.js';
 
@@ -135,6 +136,7 @@ export class ZmqTransport implements Transport {
       push.close();
     }
     this.pull.close();
+    removeSocketFile(this.config.endpoints[this.rank] as string);
     this.zap?.close();
     // The observers end themselves once their socket has stopped (ZeroMQ's last monitor event). Closing
     // one earlier leaves its socket half-terminated in libzmq 4.3: the listening port and the sessions

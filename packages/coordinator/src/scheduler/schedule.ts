@@ -72,8 +72,8 @@ export function* decide(view: ClusterView, options: ScheduleOptions): Generator<
     view.active.map((a) => ({ user: a.user, slots: a.slots ?? slotsOf(a.placement) })),
   );
   const queue = view.pending.map(capped).sort(pendingOrder);
-  for (const job of queue.filter((j) => j.external)) {
-    if (ledger.room(job.user, job.slotsPerWorker) < job.workers) continue;
+  for (const job of queue) {
+    if (!job.external || ledger.room(job.user, job.slotsPerWorker) < job.workers) continue;
     ledger.take(job.user, job.workers * job.slotsPerWorker);
     yield { kind: 'hand-off', trial: job.trial };
   }
